@@ -211,7 +211,7 @@ export interface ValidatedSite {
  * Validates and defaults the site's settings. Throws `SiteConfigError` listing every problem.
  * `mailerDsn` is checked for form only and never echoed.
  */
-export function validateSiteArgs(raw: Record<string, unknown>): ValidatedSite {
+export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsnProvided?: boolean } = {}): ValidatedSite {
     const problems: string[] = [];
     const problem = (key: ConfigKey | string, value: unknown, why: string) => {
         const shown = secretKeys.has(key as ConfigKey) ? "[secret]" : show(value);
@@ -311,7 +311,7 @@ export function validateSiteArgs(raw: Record<string, unknown>): ValidatedSite {
     if (problems.length > 0) throw new SiteConfigError(problems);
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
-    if (s.mailerDsn === undefined) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
+    if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
     const { mailerDsn, ...rest } = s;
@@ -324,7 +324,7 @@ export function validateSiteArgs(raw: Record<string, unknown>): ValidatedSite {
             mauticVersion,
             websiteHost,
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
-            mailerConfigured: mailerDsn !== undefined,
+            mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
         },
         mailerDsn,
         warnings,

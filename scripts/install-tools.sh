@@ -20,6 +20,7 @@ declare -A tools=(
   [openssl]=openssl
   [curl]=curl
   [apt-config]=apt
+  [restic]=restic
 )
 
 missing=()

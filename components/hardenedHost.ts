@@ -1,0 +1,215 @@
+import * as command from "@pulumi/command";
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
+import * as tls from "@pulumi/tls";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { SiteSettings } from "./config";
+import { HostFile, renderCloudInit } from "./render/cloudInit";
+import { hetznerName } from "./sizing";
+
+export interface HardenedHostArgs {
+    /** Validated site settings (location, serverType, image, adminCidrs, ...). Required. */
+    settings: SiteSettings;
+    /** Labels put on every Hetzner resource. Required (see `siteLabels`). */
+    labels: Record<string, string>;
+    /** Extra files written by cloud-init (e.g. the backup scripts). Default: none. */
+    extraFiles?: HostFile[];
+    /** Extra first-boot commands after the host is hardened. Default: none. */
+    extraCommands?: string[][];
+    /** Local time of the unattended-upgrades reboot window. Default "04:30". */
+    rebootTime?: string;
+}
+
+/**
+ * One Hetzner server in Germany, hardened by cloud-init, with a protected data volume and a
+ * Cloud Firewall. Its SSH host key is generated here and installed by cloud-init, so every
+ * connection the deploy makes (the wait for cloud-init, Docker over SSH, the Mautic install)
+ * checks it from the very first contact, without ssh-agent or a hand-made known_hosts.
+ */
+export class HardenedHost extends pulumi.ComponentResource {
+    public readonly server: hcloud.Server;
+    public readonly volume: hcloud.Volume;
+    public readonly firewall: hcloud.Firewall;
+    public readonly ipv4Address: pulumi.Output<string>;
+    public readonly ipv6Address: pulumi.Output<string>;
+    /** SHA256 fingerprint of the pinned host key, to compare with `ssh-keygen -lf` on first login. */
+    public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /** SSH connection for `command.remote.*`: pinned host key, the deploy key (secret). */
+    public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
+    /** `ssh://root@<ip>` for the Docker provider. */
+    public readonly dockerHost: pulumi.Output<string>;
+    /** ssh options for the Docker provider: the deploy key file and a known_hosts with the pinned key. */
+    public readonly dockerSshOpts: pulumi.Output<string[]>;
+    /** Completes when cloud-init has finished: everything that talks to Docker depends on it. */
+    public readonly ready: command.remote.Command;
+
+    constructor(name: string, args: HardenedHostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("mautic-kit:host:HardenedHost", name, {}, opts);
+        const s = args.settings;
+        const labels = args.labels;
+        const child = { parent: this };
+
+        // Host key (pinned) and the deploy's own login key. Both private keys are secrets.
+        const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
+        const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
+        this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
+
+        const sshKeys = [
+            new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh, labels }, child),
+            ...s.sshPublicKeys.map(
+                (k, i) => new hcloud.SshKey(`${name}-admin-${i}`, { name: hetznerName(s.domain, `admin-${i}`), publicKey: k.trim(), labels }, child),
+            ),
+        ];
+
+        // Stateful, outside the VM (holds even where Docker bypasses the host's iptables).
+        // HTTP and HTTPS (TCP, and UDP for HTTP/3) from anywhere; SSH from adminCidrs only.
+        const anywhere = ["0.0.0.0/0", "::/0"];
+        this.firewall = new hcloud.Firewall(
+            `${name}-firewall`,
+            {
+                name: hetznerName(s.domain, "fw"),
+                labels,
+                rules: [
+                    { direction: "in", protocol: "tcp", port: "80", sourceIps: anywhere, description: "HTTP (redirects to HTTPS, ACME)" },
+                    { direction: "in", protocol: "tcp", port: "443", sourceIps: anywhere, description: "HTTPS" },
+                    { direction: "in", protocol: "udp", port: "443", sourceIps: anywhere, description: "HTTP/3 (QUIC)" },
+                    { direction: "in", protocol: "tcp", port: "22", sourceIps: [...s.adminCidrs], description: "SSH from adminCidrs only" },
+                ],
+            },
+            child,
+        );
+
+        // Database, media and backups live here, not on the server's disk: protected against
+        // deletion, and it outlives a server rebuild.
+        this.volume = new hcloud.Volume(
+            `${name}-data`,
+            {
+                name: hetznerName(s.domain, "data"),
+                size: s.volumeSizeGb,
+                location: s.location,
+                format: "ext4",
+                deleteProtection: s.deletionProtection,
+                labels,
+            },
+            { ...child, protect: s.deletionProtection },
+        );
+
+        const userData = pulumi
+            .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, this.volume.id])
+            .apply(([priv, pub, volumeId]) =>
+                renderCloudInit({
+                    timezone: s.timezone,
+                    volumeDevice: `/dev/disk/by-id/scsi-0HC_Volume_${volumeId}`,
+                    hostKey: { privateKeyOpenssh: priv, publicKeyOpenssh: pub },
+                    rebootTime: args.rebootTime ?? "04:30",
+                    logRetentionDays: s.accessLogRetentionDays,
+                    extraFiles: args.extraFiles,
+                    extraCommands: args.extraCommands,
+                }),
+            );
+
+        this.server = new hcloud.Server(
+            `${name}-server`,
+            {
+                name: hetznerName(s.domain, "mautic"),
+                serverType: s.serverType,
+                image: s.image,
+                location: s.location,
+                backups: s.backups,
+                sshKeys: sshKeys.map((k) => k.id),
+                firewallIds: [this.firewall.id.apply(Number)],
+                publicNets: [{ ipv4Enabled: true, ipv6Enabled: true }],
+                userData: pulumi.secret(userData),
+                labels,
+                deleteProtection: s.deletionProtection,
+                rebuildProtection: s.deletionProtection,
+            },
+            {
+                ...child,
+                // Each of these would recreate the server (facts-platform.md). The data survives on
+                // the volume, but a silent rebuild is never what an edit of the config should mean:
+                // changing them is a documented migration (README, "Changing a running site").
+                ignoreChanges: ["userData", "image", "sshKeys", "location"],
+            },
+        );
+
+        const attachment = new hcloud.VolumeAttachment(
+            `${name}-data-attachment`,
+            { serverId: this.server.id.apply(Number), volumeId: this.volume.id.apply(Number), automount: false },
+            child,
+        );
+
+        this.ipv4Address = this.server.ipv4Address;
+        this.ipv6Address = this.server.ipv6Address;
+        this.connection = pulumi.secret(
+            pulumi.all([this.server.ipv4Address, deployKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([host, privateKey, hostPub]) => ({
+                host,
+                user: "root",
+                privateKey,
+                hostKey: hostPub.trim(),
+                dialErrorLimit: 30,
+                perDialTimeout: 20,
+            })),
+        );
+
+        // Wait until cloud-init is done (exit 2 = finished with recoverable errors on >= 23.4)
+        // and the host marked itself ready; fail with cloud-init's own log otherwise.
+        this.ready = new command.remote.Command(
+            `${name}-cloud-init-done`,
+            {
+                connection: this.connection,
+                create: [
+                    "rc=0; cloud-init status --wait >/dev/null || rc=$?",
+                    'if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then cloud-init status --long; tail -n 50 /var/log/cloud-init-output.log; exit 1; fi',
+                    "test -f /var/lib/mautic-kit/host-ready || { echo 'host-ready marker missing'; tail -n 50 /var/log/cloud-init-output.log; exit 1; }",
+                    "docker version --format '{{.Server.Version}}'",
+                ].join("\n"),
+                triggers: [this.server.id],
+            },
+            { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" } },
+        );
+
+        this.dockerHost = pulumi.interpolate`ssh://root@${this.server.ipv4Address}`;
+        this.dockerSshOpts = pulumi.unsecret(
+            pulumi.all([this.server.ipv4Address, deployKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([ip, key, hostPub]) =>
+                writeSshMaterial(name, ip, key, hostPub),
+            ),
+        );
+
+        this.registerOutputs({
+            ipv4Address: this.ipv4Address,
+            ipv6Address: this.ipv6Address,
+            hostKeyFingerprint: this.hostKeyFingerprint,
+            serverId: this.server.id,
+            volumeId: this.volume.id,
+        });
+    }
+}
+
+/**
+ * The Docker provider runs the local OpenSSH client, which needs the key and the pinned host
+ * key as files. They go to a private directory (0700, files 0600) named after the stack and are
+ * rewritten on every run of the program (preview, up, refresh, `destroy --run-program`). They
+ * are NOT removed when the program exits: the engine deletes removed containers after the
+ * program has finished, and those deletes still need the key. CI runners are discarded anyway;
+ * on a workstation the directory lives in the user's private temp dir.
+ */
+export function writeSshMaterial(name: string, ip: string, privateKey: string, hostPublicKey: string): string[] {
+    const dir = path.join(os.tmpdir(), `mautic-kit-${pulumi.getProject()}-${pulumi.getStack()}-${name}`.replace(/[^a-zA-Z0-9._-]/g, "_"));
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    const keyFile = path.join(dir, "id_ed25519");
+    const knownHosts = path.join(dir, "known_hosts");
+    fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, { mode: 0o600 });
+    fs.writeFileSync(knownHosts, `${ip} ${hostPublicKey.trim()}\n`, { mode: 0o600 });
+    return [
+        "-i", keyFile,
+        "-o", "IdentitiesOnly=yes",
+        "-o", `UserKnownHostsFile=${knownHosts}`,
+        "-o", "StrictHostKeyChecking=yes",
+        "-o", "ConnectTimeout=20",
+        "-o", "ServerAliveInterval=30",
+    ];
+}

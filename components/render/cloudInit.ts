@@ -1,0 +1,138 @@
+/**
+ * The server's cloud-init user data: pure functions from settings to text. The component sends
+ * exactly what `renderCloudInit` returns; tests validate it with `cloud-init schema` and each
+ * embedded file with the tool that consumes it (sshd -t, fail2ban-client -t, ...).
+ */
+import { stringify } from "yaml";
+import { dataMountPoint, dockerLogOpts, ntpServers, userDataLimitBytes } from "../defaults";
+import { readTemplate, renderTemplate } from "./template";
+
+export interface HostFile {
+    /** Absolute path on the server. */
+    path: string;
+    content: string;
+    /** Octal mode, e.g. "0644". */
+    permissions: string;
+    /** Defaults to root:root. */
+    owner?: string;
+}
+
+export interface CloudInitInput {
+    /** Time zone of the host (logs, cron, reboot window). */
+    timezone: string;
+    /** Hetzner volume device, `/dev/disk/by-id/scsi-0HC_Volume_<id>`. */
+    volumeDevice: string;
+    /** The pinned SSH host key pair (OpenSSH format). The private key is a secret. */
+    hostKey: { privateKeyOpenssh: string; publicKeyOpenssh: string };
+    /** Local time of the unattended-upgrades reboot window, HH:MM. */
+    rebootTime: string;
+    /** Days the journal and the kit's own logs are kept. */
+    logRetentionDays: number;
+    /** Extra files (backups, ...) written by other parts of the kit. */
+    extraFiles?: HostFile[];
+    /** Extra first-boot commands, run after the host is hardened and Docker is installed. */
+    extraCommands?: string[][];
+}
+
+/** The Docker daemon's configuration: rotated logs and the CIS daemon items. */
+export function renderDaemonJson(): string {
+    const daemon = {
+        "log-driver": "json-file",
+        "log-opts": { ...dockerLogOpts },
+        "live-restore": true,
+        "no-new-privileges": true,
+        icc: false,
+        "userland-proxy": false,
+    };
+    return `${JSON.stringify(daemon, null, 2)}\n`;
+}
+
+/** Every file the host hardening writes, in the order cloud-init writes them. */
+export function renderHostFiles(input: CloudInitInput): HostFile[] {
+    const files: HostFile[] = [
+        { path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", content: readTemplate("host/sshd-hardening.conf"), permissions: "0600" },
+        { path: "/etc/fail2ban/jail.d/sshd.local", content: readTemplate("host/fail2ban-sshd.local"), permissions: "0644" },
+        {
+            path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf",
+            content: renderTemplate("host/journald.conf", { journalRetentionDays: input.logRetentionDays }),
+            permissions: "0644",
+        },
+        { path: "/etc/apt/apt.conf.d/20auto-upgrades", content: readTemplate("host/20auto-upgrades"), permissions: "0644" },
+        {
+            path: "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit",
+            content: renderTemplate("host/52unattended-upgrades-mautic-kit", { rebootTime: input.rebootTime }),
+            permissions: "0644",
+        },
+        { path: "/etc/sysctl.d/90-mautic-kit.conf", content: readTemplate("host/sysctl-hardening.conf"), permissions: "0644" },
+        { path: "/etc/docker/daemon.json", content: renderDaemonJson(), permissions: "0644" },
+        {
+            path: "/etc/systemd/system/docker.service.d/10-mautic-kit-volume.conf",
+            content: renderTemplate("host/docker-wait-for-volume.conf", { dataMountPoint }),
+            permissions: "0644",
+        },
+        {
+            path: "/etc/logrotate.d/mautic-kit",
+            content: renderTemplate("host/logrotate-mautic-kit", { kitLogRetentionDays: input.logRetentionDays }),
+            permissions: "0644",
+        },
+        {
+            path: "/usr/local/sbin/mautic-kit-mount-volume",
+            content: renderTemplate("scripts/mount-volume.sh", { volumeDevice: input.volumeDevice, dataMountPoint }),
+            permissions: "0750",
+        },
+        { path: "/usr/local/sbin/mautic-kit-install-docker", content: readTemplate("scripts/install-docker.sh"), permissions: "0750" },
+        { path: "/usr/local/sbin/mautic-kit-host-ready", content: readTemplate("scripts/host-ready.sh"), permissions: "0750" },
+    ];
+    return [...files, ...(input.extraFiles ?? [])];
+}
+
+/**
+ * The `#cloud-config` document. Module order matters only inside runcmd: the volume is mounted
+ * before Docker starts, Docker before anything that uses it, and the ready marker comes last.
+ */
+export function renderCloudInit(input: CloudInitInput): string {
+    if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(input.rebootTime)) {
+        throw new Error(`rebootTime "${input.rebootTime}" must be HH:MM`);
+    }
+    if (!/^\/dev\/disk\/by-id\/scsi-0HC_Volume_\d+$/.test(input.volumeDevice)) {
+        throw new Error(`volumeDevice "${input.volumeDevice}" is not a Hetzner volume device path`);
+    }
+    const doc = {
+        timezone: input.timezone,
+        locale: "C.UTF-8",
+        package_update: true,
+        package_upgrade: true,
+        packages: [
+            "ca-certificates", "curl", "gnupg", "fail2ban", "python3-systemd", "nftables",
+            "unattended-upgrades", "apt-listchanges", "needrestart",
+        ],
+        ntp: { enabled: true, ntp_client: "chrony", servers: ntpServers },
+        // The host key is generated by the deploy and pinned by every connection it makes.
+        ssh_deletekeys: true,
+        ssh_genkeytypes: [],
+        ssh_keys: {
+            ed25519_private: input.hostKey.privateKeyOpenssh,
+            ed25519_public: input.hostKey.publicKeyOpenssh.trim(),
+        },
+        ssh_pwauth: false,
+        disable_root: false,
+        write_files: renderHostFiles(input).map((f) => ({
+            path: f.path,
+            content: f.content,
+            permissions: f.permissions,
+            owner: f.owner ?? "root:root",
+        })),
+        runcmd: [
+            ["/usr/local/sbin/mautic-kit-mount-volume"],
+            ["/usr/local/sbin/mautic-kit-install-docker"],
+            ["/usr/local/sbin/mautic-kit-host-ready"],
+            ...(input.extraCommands ?? []),
+        ],
+    };
+    const text = `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
+    const size = Buffer.byteLength(text, "utf8");
+    if (size > userDataLimitBytes) {
+        throw new Error(`cloud-init user data is ${size} bytes, over Hetzner's limit of ${userDataLimitBytes}`);
+    }
+    return text;
+}

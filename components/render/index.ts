@@ -1,0 +1,3 @@
+export * from "./cloudInit";
+export * from "./mautic";
+export * from "./template";

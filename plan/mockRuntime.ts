@@ -1,0 +1,172 @@
+/**
+ * Runs the real program under Pulumi's mock runtime (the official unit-test mechanism) and
+ * records every resource with its type, name, parent and inputs. Used by `npm run plan` and by
+ * the tests. Mock values stand in for what the cloud would return; every secret the mocks make
+ * (passwords, private keys, secret config) is registered so it can be redacted and searched for.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+const secretSig = "4dabf18193072939515e22adb298388d";
+
+export interface RecordedResource {
+    type: string;
+    name: string;
+    /** Name of the parent resource, or null at the top of the stack. */
+    parent: string | null;
+    custom: boolean;
+    /** Inputs as the provider would receive them; secrets still wrapped (see `redact`). */
+    inputs: Record<string, unknown>;
+    /** The id the mock returned. */
+    id: string;
+}
+
+export interface MockOptions {
+    project: string;
+    stack: string;
+    /** Servers `hcloud.getServers` returns (to simulate another stack owning the site). */
+    existingServers?: Array<{ id: number; name: string; labels: Record<string, string> }>;
+    /** Extra invoke mocks by token. */
+    calls?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
+    preview?: boolean;
+}
+
+export class MockCloud {
+    readonly resources: RecordedResource[] = [];
+    readonly invokes: Array<{ token: string; inputs: Record<string, unknown> }> = [];
+    /** Every secret value the mocks produced or were configured with. */
+    readonly secretValues = new Set<string>();
+    private nextId = 1000;
+    private readonly parents = new Map<string, string>();
+
+    constructor(private readonly opts: MockOptions) {}
+
+    /** A deterministic fake secret, remembered for redaction. */
+    secret(label: string, alphabet: "alnum" | "key" = "alnum"): string {
+        const clean = label.replace(/[^a-zA-Z0-9]/g, "");
+        const v = alphabet === "key" ? `MOCKSECRETKEY${clean}` : `MockSecret${clean}X9`;
+        this.secretValues.add(v);
+        return v;
+    }
+
+    async install(): Promise<void> {
+        await pulumi.runtime.setMocks(
+            {
+                newResource: (a) => this.newResource(a),
+                call: (a) => this.call(a),
+            },
+            this.opts.project,
+            this.opts.stack,
+            this.opts.preview ?? false,
+        );
+        // The mock monitor does not pass a resource's parent to newResource: record it here.
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const settings = require("@pulumi/pulumi/runtime/settings");
+        const monitor = settings.getMonitor();
+        const orig = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (req: any, cb: any) => {
+            const parentUrn: string = req.getParent();
+            this.parents.set(`${req.getType()}::${req.getName()}`, parentUrn ? parentUrn.split("::").pop()! : "");
+            return orig(req, cb);
+        };
+    }
+
+    /** Waits until every registration the program started has been answered. */
+    async settle(): Promise<void> {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const settings = require("@pulumi/pulumi/runtime/settings");
+        let last = -1;
+        while (last !== this.resources.length) {
+            last = this.resources.length;
+            await settings.waitForRPCs();
+            await new Promise((r) => setTimeout(r, 20));
+        }
+    }
+
+    private newResource(a: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
+        const id = String(this.nextId++);
+        const parent = this.parents.get(`${a.type}::${a.name}`) || null;
+        this.resources.push({ type: a.type, name: a.name, parent, custom: a.custom ?? true, inputs: a.inputs, id });
+        return { id, state: this.outputsFor(a, id) };
+    }
+
+    private outputsFor(a: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {
+        const i = a.inputs;
+        switch (a.type) {
+            case "random:index/randomPassword:RandomPassword":
+                return { ...i, result: pulumi.secret(this.secret(a.name)) };
+            case "tls:index/privateKey:PrivateKey": {
+                const tag = Buffer.from(`mock-${a.name}`).toString("base64").replace(/=+$/, "");
+                return {
+                    ...i,
+                    privateKeyOpenssh: pulumi.secret(`-----BEGIN OPENSSH PRIVATE KEY-----\n${this.secret(a.name, "key")}\n-----END OPENSSH PRIVATE KEY-----\n`),
+                    privateKeyPem: pulumi.secret(`-----BEGIN PRIVATE KEY-----\n${this.secret(`${a.name}pem`, "key")}\n-----END PRIVATE KEY-----\n`),
+                    publicKeyOpenssh: `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${tag}\n`,
+                    publicKeyFingerprintSha256: `SHA256:mock${tag}`,
+                };
+            }
+            case "hcloud:index/server:Server":
+                return { ...i, ipv4Address: "203.0.113.10", ipv6Address: "2001:db8::1", status: "running" };
+            case "hcloud:index/volume:Volume":
+                return { ...i, linuxDevice: `/dev/disk/by-id/scsi-0HC_Volume_${id}` };
+            case "docker:index/remoteImage:RemoteImage":
+                return { ...i, imageId: `sha256:mock${id}`, repoDigest: `${i.name}@sha256:mock${id}` };
+            case "docker:index/network:Network":
+                return { ...i, name: i.name };
+            case "command:remote:Command":
+                return { ...i, stdout: "", stderr: "" };
+            default:
+                return { ...i };
+        }
+    }
+
+    private call(a: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        this.invokes.push({ token: a.token, inputs: a.inputs });
+        const custom = this.opts.calls?.[a.token];
+        if (custom) return custom(a.inputs);
+        if (a.token === "hcloud:index/getServers:getServers") {
+            const selector = String(a.inputs.withSelector ?? "");
+            const want = Object.fromEntries(selector.split(",").filter(Boolean).map((kv) => kv.split("=")));
+            const servers = (this.opts.existingServers ?? []).filter((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v));
+            return { id: "servers", servers };
+        }
+        throw new Error(`no mock for invoke ${a.token}`);
+    }
+
+    byType(type: string): RecordedResource[] {
+        return this.resources.filter((r) => r.type === type);
+    }
+
+    one(type: string, nameSuffix = ""): RecordedResource {
+        const found = this.resources.filter((r) => r.type === type && r.name.endsWith(nameSuffix));
+        if (found.length !== 1) throw new Error(`expected one ${type} named *${nameSuffix}, found ${found.length}`);
+        return found[0];
+    }
+}
+
+/** True for a secret value as the mock monitor delivers it. */
+export function isWrappedSecret(v: unknown): v is { value: unknown } {
+    return typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] !== undefined;
+}
+
+/** The plain value under any secret wrappers (for the tests and the plan's file extraction). */
+export function unwrap(v: unknown): unknown {
+    if (isWrappedSecret(v)) return unwrap(v.value);
+    if (Array.isArray(v)) return v.map(unwrap);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
+    return v;
+}
+
+/** Replaces secret-wrapped values with "[secret]" and known secret strings inside text. */
+export function redact(v: unknown, secrets: Set<string>): unknown {
+    if (isWrappedSecret(v)) return "[secret]";
+    if (Array.isArray(v)) return v.map((x) => redact(x, secrets));
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, secrets)]));
+    if (typeof v === "string") return redactText(v, secrets);
+    return v;
+}
+
+export function redactText(text: string, secrets: Set<string>): string {
+    let out = text;
+    for (const s of secrets) out = out.split(s).join("[secret]");
+    return out;
+}

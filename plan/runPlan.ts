@@ -1,0 +1,117 @@
+/**
+ * The offline plan: runs `index.ts` under mocks with a stack's config and collects what
+ * `pulumi up` would send: every resource and the files rendered into them.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { configKeys, readRawSettings, SiteConfigError, validateSiteArgs, ValidatedSite } from "../components/config";
+import { caddyfilePathInContainer } from "../components/webEdge";
+import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
+import { MockCloud, MockOptions, RecordedResource, redact, redactText, unwrap } from "./mockRuntime";
+import { StackConfig } from "./stackFile";
+
+export const projectRoot = path.resolve(__dirname, "..");
+
+export interface PlanResult {
+    stack: StackConfig;
+    cloud: MockCloud;
+    site: ValidatedSite;
+    /** The program's stack exports, resolved (secrets still wrapped as Outputs' values). */
+    exports: Record<string, unknown>;
+    /** Relative path under <out>/<stack>/ -> content, already redacted. */
+    files: Map<string, string>;
+    /** Resources as written to resources.json (secrets replaced by "[secret]"). */
+    resourcesJson: Array<{ type: string; name: string; parent: string | null; inputs: unknown }>;
+}
+
+export class PlanConfigError extends Error {}
+
+/** Validates the stack's config exactly as index.ts will, without the Pulumi runtime. */
+export function validateStack(stack: StackConfig): ValidatedSite {
+    const prefix = `${stack.project}:`;
+    const present = Object.keys(stack.config).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+    const raw = readRawSettings((k) => stack.config[`${prefix}${k}`], present.filter((k) => !(configKeys as readonly string[]).includes(k)));
+    try {
+        return validateSiteArgs(raw);
+    } catch (e) {
+        if (e instanceof SiteConfigError) throw new PlanConfigError(e.message);
+        throw e;
+    }
+}
+
+export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions> = {}): Promise<PlanResult> {
+    const site = validateStack(stack);
+    const cloud = new MockCloud({ project: stack.project, stack: stack.stack, ...mockOpts });
+    for (const key of stack.secretKeys) cloud.secretValues.add(stack.config[key]);
+    await cloud.install();
+    pulumi.runtime.setAllConfig(stack.config, stack.secretKeys);
+
+    const failures: unknown[] = [];
+    const onRejection = (e: unknown) => failures.push(e);
+    process.on("unhandledRejection", onRejection);
+    let programExports: Record<string, unknown>;
+    try {
+        const indexPath = require.resolve(path.join(projectRoot, "index"));
+        delete require.cache[indexPath];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(indexPath);
+        programExports = {};
+        for (const [k, v] of Object.entries(program)) {
+            programExports[k] = await resolveDeep(v);
+        }
+        await cloud.settle();
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    if (failures.length > 0) {
+        const first = failures[0];
+        throw first instanceof Error ? first : new Error(String(first));
+    }
+
+    const resourcesJson = cloud.resources.map((r) => ({
+        type: r.type,
+        name: r.name,
+        parent: r.parent,
+        inputs: redact(r.inputs, cloud.secretValues),
+    }));
+    const files = new Map<string, string>();
+    const server = cloud.resources.find((r) => r.type === "hcloud:index/server:Server");
+    if (server) files.set("cloud-init.yaml", redactText(String(unwrap(server.inputs.userData)), cloud.secretValues));
+    const upload = (file: string) => findUpload(cloud.resources, file);
+    const caddyfile = upload(caddyfilePathInContainer);
+    if (caddyfile !== undefined) files.set("Caddyfile", redactText(caddyfile, cloud.secretValues));
+    const crontab = upload(crontabPathInContainer);
+    if (crontab !== undefined) files.set("mautic/crontab", redactText(crontab, cloud.secretValues));
+    const params = upload(parametersLocalPathInContainer);
+    if (params !== undefined) files.set("mautic/parameters_local.php", redactText(params, cloud.secretValues));
+    files.set("resources.json", `${JSON.stringify(resourcesJson, null, 2)}\n`);
+    return { stack, cloud, site, exports: programExports, files, resourcesJson };
+}
+
+/** The content of the container upload with the given in-container path (unwrapped). */
+export function findUpload(resources: RecordedResource[], file: string): string | undefined {
+    for (const r of resources) {
+        if (r.type !== "docker:index/container:Container") continue;
+        const uploads = unwrap(r.inputs.uploads) as Array<{ file: string; content?: string }> | undefined;
+        const hit = uploads?.find((u) => u.file === file);
+        if (hit) return hit.content;
+    }
+    return undefined;
+}
+
+async function resolveDeep(v: unknown): Promise<unknown> {
+    if (pulumi.Output.isInstance(v)) {
+        const secret = await pulumi.isSecret(v as pulumi.Output<unknown>);
+        const value = await new Promise((resolve) => (v as pulumi.Output<unknown>).apply(resolve));
+        const inner = await resolveDeep(value);
+        return secret ? { secret: true, value: inner } : inner;
+    }
+    if (v instanceof Promise) return resolveDeep(await v);
+    if (Array.isArray(v)) return Promise.all(v.map(resolveDeep));
+    if (v && typeof v === "object" && !(v instanceof pulumi.Resource)) {
+        const out: Record<string, unknown> = {};
+        for (const [k, x] of Object.entries(v)) out[k] = await resolveDeep(x);
+        return out;
+    }
+    return v;
+}
