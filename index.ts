@@ -1,23 +1,28 @@
 /**
  * One stack = one website = one Mautic. Reads and validates the stack's config, then creates the
  * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/defaults.ts.
+ * The program is a function (Pulumi awaits it and exports what it returns), so the offline plan
+ * can run it once per stack in one process.
  */
 import { MauticSite } from "./components/mauticSite";
 import { loadSiteConfig } from "./components/stackConfig";
 
-const { settings, mailerDsn } = loadSiteConfig();
-const { websiteHost: _derived, mailerConfigured: _flag, ...siteArgs } = settings;
-
-const site = new MauticSite("site", { ...siteArgs, mailerDsn });
-
-export const url = site.url;
-export const adminUsername = site.adminUsername;
-export const adminPassword = site.adminPassword;
-export const serverIpv4 = site.serverIpv4;
-export const serverIpv6 = site.serverIpv6;
-export const hostKeyFingerprint = site.hostKeyFingerprint;
-export const dnsRecords = {
-    [`${settings.domain}. A`]: site.serverIpv4,
-    [`${settings.domain}. AAAA`]: site.serverIpv6,
+export = async () => {
+    const { settings, mailerDsn } = loadSiteConfig();
+    const { websiteHost: _derived, mailerConfigured: _flag, ...siteArgs } = settings;
+    // Asks Hetzner first: refuses when another stack already runs a Mautic for this website.
+    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn });
+    return {
+        url: site.url,
+        adminUsername: site.adminUsername,
+        adminPassword: site.adminPassword,
+        serverIpv4: site.serverIpv4,
+        serverIpv6: site.serverIpv6,
+        hostKeyFingerprint: site.hostKeyFingerprint,
+        dnsRecords: {
+            [`${settings.domain}. A`]: site.serverIpv4,
+            [`${settings.domain}. AAAA`]: site.serverIpv6,
+        },
+        warnings: site.warnings,
+    };
 };
-export const warnings = site.warnings;

@@ -145,13 +145,13 @@ function intIn(min: number, max: number) {
 /** Shape and type of the raw settings; semantic checks follow in `validateSiteArgs`. */
 const rawSchema = z
     .object({
-        domain: z.string({ error: "is required" }),
-        website: z.string({ error: "is required" }),
+        domain: z.string(),
+        website: z.string(),
         location: z.string().default(defaults.location),
         serverType: z.string().default(defaults.serverType),
         image: z.string().default(defaults.image),
-        adminEmail: z.string({ error: "is required" }),
-        adminCidrs: z.array(z.string(), { error: "is required: a list of CIDR blocks allowed to reach SSH" }),
+        adminEmail: z.string(),
+        adminCidrs: z.array(z.string(), { error: "must be a list of CIDR blocks" }),
         adminUiCidrs: z.array(z.string(), { error: "must be a list of CIDR blocks" }).default([...defaults.adminUiCidrs]),
         sshPublicKeys: z.array(z.string(), { error: "must be a list of OpenSSH public keys" }).default([...defaults.sshPublicKeys]),
         mauticVersion: z.string().default(defaults.mauticVersion),
@@ -231,10 +231,12 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             }
             const key = String(issue.path[0]);
             const value = raw[key];
-            const why = value === undefined ? "is missing: it is required" : issue.message.startsWith("Invalid input") ? "has the wrong type" : issue.message;
-            problem(key, value, why.startsWith("is") || why.startsWith("has") ? why : `: ${why}`);
+            let why = issue.message;
+            if (value === undefined) why = "is missing: it is required";
+            else if (why.startsWith("Invalid input")) why = `has the wrong type (expected ${"expected" in issue ? issue.expected : "another type"})`;
+            problem(key, value, why);
         }
-        throw new SiteConfigError(problems.map((p) => p.replace(" : ", ": ")));
+        throw new SiteConfigError(problems);
     }
     const s = parsed.data;
     const warnings: string[] = [];

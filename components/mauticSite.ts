@@ -15,11 +15,6 @@ import { WebEdge } from "./webEdge";
 export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn"> & {
     /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
     mailerDsn?: pulumi.Input<string>;
-    /**
-     * Skip the check that no other stack already runs a Mautic for this website.
-     * Default false. Only for tests of the component in isolation; never in a real stack.
-     */
-    skipOwnershipCheck?: boolean;
 };
 
 /**
@@ -40,13 +35,11 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly host: HardenedHost;
     public readonly app: MauticApp;
     public readonly edge: WebEdge;
-    /** Resolves when no other stack owns this website; rejects (and nothing is created) otherwise. */
-    public readonly ownershipCheck: Promise<void>;
 
     constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:site:MauticSite", name, {}, opts);
 
-        const { mailerDsn, skipOwnershipCheck, ...raw } = args;
+        const { mailerDsn, ...raw } = args;
         let validated;
         try {
             validated = validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined });
@@ -62,11 +55,7 @@ export class MauticSite extends pulumi.ComponentResource {
         const stack = pulumi.getStack();
         const labels = siteLabels({ websiteHost: s.websiteHost, domain: s.domain, project, stack });
 
-        // 1 website = 1 Mautic across stacks: ask Hetzner before anything is created. Every
-        // child waits for this check (dependsOn), so a refusal leaves nothing behind.
-        this.ownershipCheck = skipOwnershipCheck ? Promise.resolve() : this.assertSiteIsOurs(labels, project, stack);
-        const noResources: pulumi.Input<pulumi.Input<pulumi.Resource>[]> = this.ownershipCheck.then(() => []);
-        const gate: pulumi.ComponentResourceOptions = { parent: this, dependsOn: noResources };
+        const gate: pulumi.ComponentResourceOptions = { parent: this };
 
         this.secrets = new SiteSecrets(`${name}-secrets`, {}, gate);
         this.host = new HardenedHost(`${name}-host`, { settings: s, labels }, gate);
@@ -119,23 +108,45 @@ export class MauticSite extends pulumi.ComponentResource {
         });
     }
 
-    private async assertSiteIsOurs(labels: Record<string, string>, project: string, stack: string): Promise<void> {
-        const selectors = [
-            `managed-by=${managedBy},site=${labels.site}`,
-            `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
-        ];
-        for (const withSelector of selectors) {
-            const found = await hcloud.getServers({ withSelector }, { parent: this });
-            const foreign = (found.servers ?? []).filter((srv) => srv.labels?.project !== labels.project || srv.labels?.stack !== labels.stack);
-            if (foreign.length > 0) {
-                const who = foreign.map((srv) => `server '${srv.name}' (id ${srv.id}) of stack '${srv.labels?.project}/${srv.labels?.stack}'`).join(", ");
-                throw new pulumi.ResourceError(
-                    `website ${this.settings.website} / ${this.settings.domain} already has a Mautic: ${who}. ` +
-                        `1 website = 1 Mautic (C15): this stack '${project}/${stack}' will not create a second one. ` +
-                        `Fix: deploy changes from the stack that owns it, or destroy that stack first.`,
-                    this,
-                );
-            }
+    /**
+     * Creates the site after asking Hetzner whether another stack already runs a Mautic for this
+     * website or Mautic host (1 website = 1 Mautic, C15). Nothing is registered before the answer;
+     * on a conflict the program stops with a message naming the other stack. Use this rather than
+     * `new MauticSite` in a stack program.
+     */
+    static async create(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
+        const { mailerDsn, ...raw } = args;
+        let settings: SiteSettings;
+        try {
+            settings = validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined }).settings;
+        } catch (e) {
+            throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
+        }
+        await assertSiteUnclaimed(settings, pulumi.getProject(), pulumi.getStack());
+        return new MauticSite(name, args, opts);
+    }
+}
+
+/**
+ * Refuses (RunError) when a server of another stack carries this site's `site` or
+ * `mautic-domain` label. The stack's own server (a re-run) is fine.
+ */
+export async function assertSiteUnclaimed(settings: SiteSettings, project: string, stack: string): Promise<void> {
+    const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
+    const selectors = [
+        `managed-by=${managedBy},site=${labels.site}`,
+        `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
+    ];
+    for (const withSelector of selectors) {
+        const found = await hcloud.getServers({ withSelector });
+        const foreign = (found.servers ?? []).filter((srv) => srv.labels?.project !== labels.project || srv.labels?.stack !== labels.stack);
+        if (foreign.length > 0) {
+            const who = foreign.map((srv) => `server '${srv.name}' (id ${srv.id}) of stack '${srv.labels?.project}/${srv.labels?.stack}'`).join(", ");
+            throw new pulumi.RunError(
+                `website ${settings.website} / ${settings.domain} already has a Mautic: ${who}. ` +
+                    `1 website = 1 Mautic (C15): stack '${project}/${stack}' will not create a second one. ` +
+                    `Fix: deploy changes from the stack that owns it, or destroy that stack first.`,
+            );
         }
     }
 }

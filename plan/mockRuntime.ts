@@ -18,6 +18,8 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** The id the mock returned. */
     id: string;
+    /** Resource options as registered (what the engine, not the provider, acts on). */
+    options: { protect: boolean; ignoreChanges: string[]; dependsOn: string[] };
 }
 
 export interface MockOptions {
@@ -37,6 +39,7 @@ export class MockCloud {
     readonly secretValues = new Set<string>();
     private nextId = 1000;
     private readonly parents = new Map<string, string>();
+    private readonly options = new Map<string, RecordedResource["options"]>();
 
     constructor(private readonly opts: MockOptions) {}
 
@@ -65,7 +68,13 @@ export class MockCloud {
         const orig = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req: any, cb: any) => {
             const parentUrn: string = req.getParent();
-            this.parents.set(`${req.getType()}::${req.getName()}`, parentUrn ? parentUrn.split("::").pop()! : "");
+            const key = `${req.getType()}::${req.getName()}`;
+            this.parents.set(key, parentUrn ? parentUrn.split("::").pop()! : "");
+            this.options.set(key, {
+                protect: Boolean(req.getProtect()),
+                ignoreChanges: req.getIgnorechangesList(),
+                dependsOn: (req.getDependenciesList() as string[]).map((u) => u.split("::").pop()!),
+            });
             return orig(req, cb);
         };
     }
@@ -84,8 +93,10 @@ export class MockCloud {
 
     private newResource(a: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, unknown> } {
         const id = String(this.nextId++);
-        const parent = this.parents.get(`${a.type}::${a.name}`) || null;
-        this.resources.push({ type: a.type, name: a.name, parent, custom: a.custom ?? true, inputs: a.inputs, id });
+        const key = `${a.type}::${a.name}`;
+        const parent = this.parents.get(key) || null;
+        const options = this.options.get(key) ?? { protect: false, ignoreChanges: [], dependsOn: [] };
+        this.resources.push({ type: a.type, name: a.name, parent, custom: a.custom ?? true, inputs: a.inputs, id, options });
         return { id, state: this.outputsFor(a, id) };
     }
 

@@ -26,6 +26,13 @@ export interface PlanResult {
 
 export class PlanConfigError extends Error {}
 
+/** The program failed under mocks; `cloud` shows what had been registered by then. */
+export class PlanRunError extends Error {
+    constructor(message: string, public readonly cloud: MockCloud) {
+        super(message);
+    }
+}
+
 /** Validates the stack's config exactly as index.ts will, without the Pulumi runtime. */
 export function validateStack(stack: StackConfig): ValidatedSite {
     const prefix = `${stack.project}:`;
@@ -51,13 +58,22 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     process.on("unhandledRejection", onRejection);
     let programExports: Record<string, unknown>;
     try {
-        const indexPath = require.resolve(path.join(projectRoot, "index"));
-        delete require.cache[indexPath];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const program = require(indexPath);
+        const program: () => Promise<Record<string, unknown>> = require(path.join(projectRoot, "index"));
+        let outputs: Record<string, unknown>;
+        try {
+            outputs = await program();
+        } catch (e) {
+            throw new PlanRunError(e instanceof Error ? e.message : String(e), cloud);
+        }
         programExports = {};
-        for (const [k, v] of Object.entries(program)) {
-            programExports[k] = await resolveDeep(v);
+        try {
+            for (const [k, v] of Object.entries(outputs)) {
+                programExports[k] = await resolveDeep(v);
+            }
+        } catch (e) {
+            await cloud.settle();
+            throw new PlanRunError(e instanceof Error ? e.message : String(e), cloud);
         }
         await cloud.settle();
     } finally {
@@ -65,7 +81,7 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     }
     if (failures.length > 0) {
         const first = failures[0];
-        throw first instanceof Error ? first : new Error(String(first));
+        throw new PlanRunError(first instanceof Error ? first.message : String(first), cloud);
     }
 
     const resourcesJson = cloud.resources.map((r) => ({
@@ -102,7 +118,8 @@ export function findUpload(resources: RecordedResource[], file: string): string 
 async function resolveDeep(v: unknown): Promise<unknown> {
     if (pulumi.Output.isInstance(v)) {
         const secret = await pulumi.isSecret(v as pulumi.Output<unknown>);
-        const value = await new Promise((resolve) => (v as pulumi.Output<unknown>).apply(resolve));
+        // Output.promise() rejects when the output failed (apply would never call back).
+        const value = await (v as unknown as { promise(): Promise<unknown> }).promise();
         const inner = await resolveDeep(value);
         return secret ? { secret: true, value: inner } : inner;
     }
