@@ -24,5 +24,7 @@ export = async () => {
             [`${settings.domain}. AAAA`]: site.serverIpv6,
         },
         warnings: site.warnings,
+        // C01..C15: what this stack enforces, prepares, leaves manual or weakens (compliance.md).
+        compliance: site.compliance,
     };
 };

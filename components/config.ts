@@ -5,7 +5,10 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { validateBackupInput } from "./render/backup";
 import {
+    containerNames,
+    dataMountPoint,
     defaults,
     germanLocations,
     minimumMauticVersion,
@@ -34,6 +37,8 @@ export interface SiteSettings {
     gdprPurgeDays: number;
     backups: boolean;
     backupRetentionDays: number;
+    /** Optional restic SFTP repository for off-site copies of the nightly backups. */
+    backupOffsiteRepository?: string;
     accessLogRetentionDays: number;
     volumeSizeGb: number;
     deletionProtection: boolean;
@@ -60,7 +65,7 @@ export const configKeys = [
     "domain", "website", "location", "serverType", "image", "adminEmail", "adminCidrs",
     "adminUiCidrs", "sshPublicKeys", "mauticVersion", "timezone", "cleanupDaysOld",
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
-    "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
+    "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
@@ -116,15 +121,25 @@ function parseCidr(v: string): { ok: true; open: boolean } | { ok: false; why: s
     return { ok: true, open: false };
 }
 
+/** Compares two Mautic versions (major.minor.patch, any -variant ignored): <0, 0, >0. */
+export function compareMauticVersions(a: string, b: string): number {
+    const parts = (v: string) => v.split("-")[0].split(".").map(Number);
+    const [x, y] = [parts(a), parts(b)];
+    for (let i = 0; i < 3; i++) if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+    return 0;
+}
+
+/** The backup settings every site uses, from its retention. */
+export function backupDefaultsFor(retentionDays: number) {
+    return { retentionDays, dataDir: dataMountPoint, dbContainer: containerNames.db, database: "mautic" };
+}
+
 function mauticVersionProblem(v: string): string | undefined {
     if (v === "latest" || v.startsWith("latest")) return "is a moving tag; pin an exact release";
     const m = /^(\d+)\.(\d+)\.(\d+)(?:-(apache|fpm))?$/.exec(v);
     if (!m) return "is not an exact release tag like 6.0.6-apache (major.minor.patch, optionally -apache)";
     if (m[4] === "fpm") return "is the -fpm variant, whose example nginx config carries a security warning (docker-mautic #317); use -apache";
-    const [maj, min, pat] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const [rmaj, rmin, rpat] = minimumMauticVersion.split(".").map(Number);
-    const older = maj !== rmaj ? maj < rmaj : min !== rmin ? min < rmin : pat < rpat;
-    if (older) return `is older than ${minimumMauticVersion}, the oldest line whose privacy settings and cron commands the kit pins`;
+    if (compareMauticVersions(v, minimumMauticVersion) < 0) return `is older than ${minimumMauticVersion}, the oldest line whose privacy settings and cron commands the kit pins`;
     return undefined;
 }
 
@@ -161,6 +176,7 @@ const rawSchema = z
         gdprPurgeDays: intIn(30, 3650).default(defaults.gdprPurgeDays),
         backups: z.boolean({ error: "must be true or false" }).default(defaults.backups),
         backupRetentionDays: intIn(1, 90).default(defaults.backupRetentionDays),
+        backupOffsiteRepository: z.string().optional(),
         accessLogRetentionDays: intIn(1, 90).default(defaults.accessLogRetentionDays),
         volumeSizeGb: intIn(10, 10240).default(defaults.volumeSizeGb),
         deletionProtection: z.boolean({ error: "must be true or false" }).default(defaults.deletionProtection),
@@ -190,6 +206,7 @@ const fixes: Record<ConfigKey, string> = {
     gdprPurgeDays: `e.g. \`${setCmd("gdprPurgeDays", String(defaults.gdprPurgeDays))}\` (days of inactivity before any contact is purged)`,
     backups: `\`${setCmd("backups", "true")}\``,
     backupRetentionDays: `e.g. \`${setCmd("backupRetentionDays", String(defaults.backupRetentionDays))}\``,
+    backupOffsiteRepository: `give a restic SFTP repository without credentials, e.g. \`${setCmd("backupOffsiteRepository", "sftp://u123456@u123456.your-storagebox.de:23/mautic")}\` (the restic password goes into /etc/mautic/backup-offsite.env on the server)`,
     accessLogRetentionDays: `e.g. \`${setCmd("accessLogRetentionDays", String(defaults.accessLogRetentionDays))}\``,
     volumeSizeGb: `e.g. \`${setCmd("volumeSizeGb", String(defaults.volumeSizeGb))}\` (Hetzner volumes are 10 to 10240 GB)`,
     deletionProtection: `\`${setCmd("deletionProtection", "true")}\``,
@@ -305,6 +322,14 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     const mauticVersion = mv || s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
     if (!timezones().has(s.timezone)) problem("timezone", s.timezone, "is not an IANA time zone name");
+
+    if (s.backupOffsiteRepository !== undefined) {
+        const repo = s.backupOffsiteRepository;
+        if (/\/\/[^/@]*:[^/@]*@/.test(repo)) problem("backupOffsiteRepository", "[redacted: contains credentials]", "contains a password; never put credentials in the stack config");
+        else if (validateBackupInput({ ...backupDefaultsFor(s.backupRetentionDays), offsite: { kind: "restic-sftp", repository: repo } }).length > 0) {
+            problem("backupOffsiteRepository", repo, "is not a restic SFTP repository (sftp://user@host:port/path or sftp:user@host:/path)");
+        }
+    }
 
     if (s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");

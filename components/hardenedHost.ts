@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SiteSettings } from "./config";
-import { HostFile, renderCloudInit } from "./render/cloudInit";
+import { HostFile, renderCloudInit, renderHostFiles } from "./render/cloudInit";
 import { hetznerName } from "./sizing";
 
 export interface HardenedHostArgs {
@@ -20,6 +20,10 @@ export interface HardenedHostArgs {
     extraCommands?: string[][];
     /** Local time of the unattended-upgrades reboot window. Default "04:30". */
     rebootTime?: string;
+    /** Extra packages installed on first boot. Default: none. */
+    extraPackages?: string[];
+    /** Labels only the server gets (e.g. the deployed Mautic version). Default: none. */
+    serverLabels?: Record<string, string>;
 }
 
 /**
@@ -44,6 +48,11 @@ export class HardenedHost extends pulumi.ComponentResource {
     public readonly dockerSshOpts: pulumi.Output<string[]>;
     /** Completes when cloud-init has finished: everything that talks to Docker depends on it. */
     public readonly ready: command.remote.Command;
+    /**
+     * The files cloud-init writes, as rendered (for the compliance report). Only the host key and
+     * the volume id are left out; they do not change what the report reads.
+     */
+    public readonly hostFiles: HostFile[];
 
     constructor(name: string, args: HardenedHostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:host:HardenedHost", name, {}, opts);
@@ -96,19 +105,27 @@ export class HardenedHost extends pulumi.ComponentResource {
             { ...child, protect: s.deletionProtection },
         );
 
+        const cloudInitInput = (volumeId: string, hostKeyPair: { privateKeyOpenssh: string; publicKeyOpenssh: string }) => ({
+            timezone: s.timezone,
+            volumeDevice: `/dev/disk/by-id/scsi-0HC_Volume_${volumeId}`,
+            hostKey: hostKeyPair,
+            rebootTime: args.rebootTime ?? "04:30",
+            logRetentionDays: s.accessLogRetentionDays,
+            extraFiles: args.extraFiles,
+            extraCommands: args.extraCommands,
+            extraPackages: args.extraPackages,
+        });
+        this.hostFiles = renderHostFiles(cloudInitInput("0", { privateKeyOpenssh: "", publicKeyOpenssh: "" }));
+        // Check the size limit now, with stand-ins as long as the real values, so an oversized
+        // user data stops the program here with a clear message instead of failing in an apply.
+        try {
+            renderCloudInit(cloudInitInput("9999999999", { privateKeyOpenssh: "x".repeat(420), publicKeyOpenssh: "ssh-ed25519 " + "A".repeat(68) }));
+        } catch (e) {
+            throw new pulumi.ResourceError(`user data: ${(e as Error).message}; move large files to HostFiles (kept current after boot)`, this);
+        }
         const userData = pulumi
             .all([hostKey.privateKeyOpenssh, hostKey.publicKeyOpenssh, this.volume.id])
-            .apply(([priv, pub, volumeId]) =>
-                renderCloudInit({
-                    timezone: s.timezone,
-                    volumeDevice: `/dev/disk/by-id/scsi-0HC_Volume_${volumeId}`,
-                    hostKey: { privateKeyOpenssh: priv, publicKeyOpenssh: pub },
-                    rebootTime: args.rebootTime ?? "04:30",
-                    logRetentionDays: s.accessLogRetentionDays,
-                    extraFiles: args.extraFiles,
-                    extraCommands: args.extraCommands,
-                }),
-            );
+            .apply(([priv, pub, volumeId]) => renderCloudInit(cloudInitInput(volumeId, { privateKeyOpenssh: priv, publicKeyOpenssh: pub })));
 
         this.server = new hcloud.Server(
             `${name}-server`,
@@ -122,7 +139,7 @@ export class HardenedHost extends pulumi.ComponentResource {
                 firewallIds: [this.firewall.id.apply(Number)],
                 publicNets: [{ ipv4Enabled: true, ipv6Enabled: true }],
                 userData: pulumi.secret(userData),
-                labels,
+                labels: { ...labels, ...(args.serverLabels ?? {}) },
                 deleteProtection: s.deletionProtection,
                 rebuildProtection: s.deletionProtection,
             },

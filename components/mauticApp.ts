@@ -36,6 +36,13 @@ export interface MauticAppArgs {
     dbUser?: string;
     /** MariaDB image. Default `images.mariadb` (an exact LTS tag). */
     mariadbImage?: string;
+    /** Resources the host-side commands (backup before upgrade, install) wait for. Default: none. */
+    hostReady?: pulumi.Resource[];
+    /**
+     * Host command that makes a verified backup; run before the Mautic image changes (upgrade).
+     * Default: none (no backup before an upgrade; not what a production stack wants).
+     */
+    backupCommand?: string;
 }
 
 /**
@@ -60,7 +67,8 @@ export class MauticApp extends pulumi.ComponentResource {
         const dbName = args.dbName ?? "mautic";
         const dbUser = args.dbUser ?? "mautic";
         const mem = memoryBudget(s.serverType);
-        const child = { parent: this, provider: args.provider };
+        // Containers and networks have fixed names: a replacement must delete the old one first.
+        const child = { parent: this, provider: args.provider, deleteBeforeReplace: true };
         const mib = (n: number) => n; // docker provider's `memory` is in MiB
 
         this.frontendNetwork = new docker.Network(
@@ -75,7 +83,27 @@ export class MauticApp extends pulumi.ComponentResource {
         );
 
         const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, child);
-        const mauticImage = new docker.RemoteImage(`${name}-mautic-image`, { name: `mautic/mautic:${s.mauticVersion}`, keepLocally: true }, child);
+        // Upgrades: a changed mauticVersion first runs a verified backup (this command is
+        // replaced, i.e. re-run, when the version changes), then pulls the new image, which
+        // replaces web, then cron and worker. The web role runs the migrations once on start;
+        // `wait` holds the deploy until it is healthy. The database container and the volume are
+        // untouched (tests/upgrade.test.ts).
+        const preUpgradeBackup = args.backupCommand
+            ? new command.remote.Command(
+                  `${name}-pre-upgrade-backup`,
+                  {
+                      connection: args.connection,
+                      create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
+                      triggers: [s.mauticVersion],
+                  },
+                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
+              )
+            : undefined;
+        const mauticImage = new docker.RemoteImage(
+            `${name}-mautic-image`,
+            { name: `mautic/mautic:${s.mauticVersion}`, keepLocally: true },
+            { ...child, dependsOn: preUpgradeBackup ? [preUpgradeBackup] : [] },
+        );
 
         const vol = (hostSub: string, containerPath: string) => ({ hostPath: `${dataMountPoint}/${hostSub}`, containerPath });
 
@@ -239,7 +267,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
             },
-            { parent: this, dependsOn: [this.web, this.db], customTimeouts: { create: "20m" } },
+            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

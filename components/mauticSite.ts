@@ -1,10 +1,19 @@
 import * as docker from "@pulumi/docker";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
-import { MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs } from "./config";
+import { ComplianceReport, buildComplianceReport, documentPaths } from "./compliance";
+import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "./config";
+import { DoiSetup } from "./doiSetup";
+import { dataMountPoint } from "./defaults";
 import { HardenedHost } from "./hardenedHost";
+import { HostFiles } from "./hostFiles";
+import { renderEdgeLogrotate } from "./render/caddyfile";
+import { HostFile } from "./render/cloudInit";
 import { MauticApp } from "./mauticApp";
-import { managedBy, siteLabels } from "./sizing";
+import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "./render/backup";
+import { documentPlaceholders } from "./render/documents";
+import { mauticParameters } from "./render/mautic";
+import { labelValue, managedBy, siteLabels } from "./sizing";
 import { SiteSecrets } from "./siteSecrets";
 import { WebEdge } from "./webEdge";
 
@@ -15,11 +24,18 @@ import { WebEdge } from "./webEdge";
 export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn"> & {
     /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
     mailerDsn?: pulumi.Input<string>;
+    /**
+     * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
+     * through Mautic's API after the install. Default true. Turn off only for a stack whose
+     * marketer sets up DOI by hand (the compliance report then lists C04-C06 as manual).
+     */
+    doubleOptIn?: boolean;
 };
 
 /**
  * One website = one Mautic = one stack: a hardened Hetzner server in Germany with its own
- * firewall, volume, database, secrets, Mautic (web, cron, worker) and TLS edge.
+ * firewall, volume, database, secrets, Mautic (web, cron, worker) and TLS edge, configured for
+ * privacy, with double opt-in, backups and a computed compliance report.
  */
 export class MauticSite extends pulumi.ComponentResource {
     public readonly settings: SiteSettings;
@@ -33,16 +49,20 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly hostKeyFingerprint: pulumi.Output<string>;
     public readonly secrets: SiteSecrets;
     public readonly host: HardenedHost;
+    /** Backup/restore scripts, their timer and the edge's log rotation, kept current on the host. */
+    public readonly hostFiles: HostFiles;
     public readonly app: MauticApp;
     public readonly edge: WebEdge;
+    public readonly doi?: DoiSetup;
+    /** C01..C15, computed from the settings and the files this site renders. */
+    public readonly compliance: ComplianceReport;
 
     constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:site:MauticSite", name, {}, opts);
 
-        const { mailerDsn, ...raw } = args;
-        let validated;
+        let validated: ValidatedSite;
         try {
-            validated = validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined });
+            validated = validateMauticSiteArgs(args);
         } catch (e) {
             throw new pulumi.ResourceError(e instanceof SiteConfigError ? e.message : String(e), this);
         }
@@ -51,24 +71,50 @@ export class MauticSite extends pulumi.ComponentResource {
         this.warnings = validated.warnings;
         for (const w of this.warnings) pulumi.log.warn(w, this);
 
-        const project = pulumi.getProject();
-        const stack = pulumi.getStack();
-        const labels = siteLabels({ websiteHost: s.websiteHost, domain: s.domain, project, stack });
+        const labels = siteLabels({ websiteHost: s.websiteHost, domain: s.domain, project: pulumi.getProject(), stack: pulumi.getStack() });
+        const child = { parent: this };
 
-        const gate: pulumi.ComponentResourceOptions = { parent: this };
+        this.secrets = new SiteSecrets(`${name}-secrets`, {}, child);
 
-        this.secrets = new SiteSecrets(`${name}-secrets`, {}, gate);
-        this.host = new HardenedHost(`${name}-host`, { settings: s, labels }, gate);
+        const backup = {
+            ...backupDefaultsFor(s.backupRetentionDays),
+            ...(s.backupOffsiteRepository ? { offsite: { kind: "restic-sftp" as const, repository: s.backupOffsiteRepository } } : {}),
+        };
+        this.host = new HardenedHost(
+            `${name}-host`,
+            {
+                settings: s,
+                labels,
+                // The deployed version, read back by the next deploy to refuse a downgrade.
+                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]) },
+                extraPackages: backupPackages(backup),
+            },
+            child,
+        );
+
+        // Kept current on every deploy (the user data only runs on first boot).
+        const afterBootFiles: HostFile[] = [
+            ...renderBackupFiles(backup),
+            {
+                path: "/etc/logrotate.d/mautic-kit-edge",
+                content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
+                permissions: "0644",
+            },
+        ];
+        this.hostFiles = new HostFiles(
+            `${name}-host-files`,
+            { connection: this.host.connection, files: afterBootFiles, commands: backupEnableCommands, after: [this.host.ready] },
+            child,
+        );
 
         const provider = new docker.Provider(
             `${name}-docker`,
             { host: this.host.dockerHost, sshOpts: this.host.dockerSshOpts },
             // The provider connects at once when configured: only after cloud-init is done
             // (pulumi-docker #1293: it otherwise races sshd and dockerd on a fresh server).
-            { parent: this, dependsOn: [this.host.ready] },
+            { ...child, dependsOn: [this.host.ready] },
         );
 
-        const mailer = mailerDsn === undefined ? undefined : pulumi.secret(mailerDsn);
         this.app = new MauticApp(
             `${name}-app`,
             {
@@ -79,16 +125,41 @@ export class MauticSite extends pulumi.ComponentResource {
                 dbPassword: this.secrets.dbPassword,
                 secretKey: this.secrets.mauticSecretKey,
                 adminPassword: this.secrets.adminPassword,
-                mailerDsn: mailer,
+                mailerDsn: args.mailerDsn === undefined ? undefined : pulumi.secret(args.mailerDsn),
+                hostReady: [this.host.ready, this.hostFiles.command],
+                backupCommand: backupPaths.backupScript,
             },
-            { parent: this, dependsOn: [this.host.ready] },
+            child,
         );
 
-        this.edge = new WebEdge(
-            `${name}-edge`,
-            { settings: s, provider, network: this.app.frontendNetwork, after: [this.app.web] },
-            { parent: this },
-        );
+        this.edge = new WebEdge(`${name}-edge`, { settings: s, provider, network: this.app.frontendNetwork, after: [this.app.web] }, child);
+
+        if (args.doubleOptIn !== false) {
+            this.doi = new DoiSetup(
+                `${name}-doi`,
+                {
+                    apiUrl: `https://${s.domain}`,
+                    username: s.adminUsername,
+                    password: this.secrets.adminPassword,
+                    website: s.website,
+                    unconfirmedContactDays: s.unconfirmedContactDays,
+                },
+                { ...child, dependsOn: [this.app.install, this.edge] },
+            );
+        }
+
+        this.compliance = buildComplianceReport({
+            settings: s,
+            warnings: this.warnings,
+            hostFiles: [...this.host.hostFiles, ...afterBootFiles],
+            caddyfile: this.edge.caddyfile,
+            crontab: this.app.crontab,
+            mauticParameters: mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "[secret]", mailerDsn: s.mailerConfigured ? "[secret]" : undefined }),
+            doiSetup: this.doi !== undefined,
+            documents: documentPaths,
+            consentSnippet: true,
+            placeholders: documentPlaceholders.map((p) => ({ marker: p.marker, description: p.en })),
+        });
 
         this.url = `https://${s.domain}`;
         this.adminUsername = s.adminUsername;
@@ -105,47 +176,65 @@ export class MauticSite extends pulumi.ComponentResource {
             serverIpv6: this.serverIpv6,
             hostKeyFingerprint: this.hostKeyFingerprint,
             warnings: this.warnings,
+            compliance: this.compliance.summary,
         });
     }
 
     /**
-     * Creates the site after asking Hetzner whether another stack already runs a Mautic for this
-     * website or Mautic host (1 website = 1 Mautic, C15). Nothing is registered before the answer;
-     * on a conflict the program stops with a message naming the other stack. Use this rather than
-     * `new MauticSite` in a stack program.
+     * Creates the site after asking Hetzner (1) whether another stack already runs a Mautic for
+     * this website or Mautic host (1 website = 1 Mautic, C15) and (2) which Mautic version this
+     * stack's server runs (downgrades are refused: migrations are one-way). Nothing is registered
+     * before the answer. Use this rather than `new MauticSite` in a stack program.
      */
     static async create(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
-        const { mailerDsn, ...raw } = args;
         let settings: SiteSettings;
         try {
-            settings = validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined }).settings;
+            settings = validateMauticSiteArgs(args).settings;
         } catch (e) {
             throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
         }
-        await assertSiteUnclaimed(settings, pulumi.getProject(), pulumi.getStack());
+        await preflight(settings, pulumi.getProject(), pulumi.getStack());
         return new MauticSite(name, args, opts);
     }
 }
 
+function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
+    const { mailerDsn, doubleOptIn: _doi, ...raw } = args;
+    return validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined });
+}
+
 /**
  * Refuses (RunError) when a server of another stack carries this site's `site` or
- * `mautic-domain` label. The stack's own server (a re-run) is fine.
+ * `mautic-domain` label, or when this stack's own server runs a newer Mautic than configured.
  */
-export async function assertSiteUnclaimed(settings: SiteSettings, project: string, stack: string): Promise<void> {
+export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<void> {
     const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
     const selectors = [
         `managed-by=${managedBy},site=${labels.site}`,
         `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
     ];
+    const ours: Array<{ name: string; labels?: Record<string, string> }> = [];
     for (const withSelector of selectors) {
         const found = await hcloud.getServers({ withSelector });
-        const foreign = (found.servers ?? []).filter((srv) => srv.labels?.project !== labels.project || srv.labels?.stack !== labels.stack);
+        const servers = found.servers ?? [];
+        const foreign = servers.filter((srv) => srv.labels?.project !== labels.project || srv.labels?.stack !== labels.stack);
         if (foreign.length > 0) {
             const who = foreign.map((srv) => `server '${srv.name}' (id ${srv.id}) of stack '${srv.labels?.project}/${srv.labels?.stack}'`).join(", ");
             throw new pulumi.RunError(
                 `website ${settings.website} / ${settings.domain} already has a Mautic: ${who}. ` +
                     `1 website = 1 Mautic (C15): stack '${project}/${stack}' will not create a second one. ` +
                     `Fix: deploy changes from the stack that owns it, or destroy that stack first.`,
+            );
+        }
+        ours.push(...servers);
+    }
+    for (const srv of ours) {
+        const deployed = srv.labels?.["mautic-version"];
+        if (deployed && compareMauticVersions(settings.mauticVersion, deployed) < 0) {
+            throw new pulumi.RunError(
+                `mauticVersion = "${settings.mauticVersion}" is older than ${deployed}, which server '${srv.name}' runs: downgrades are refused ` +
+                    `(Mautic's database migrations only go forward). Fix: set mauticVersion back to ${deployed} or newer; to really go back, ` +
+                    `restore the backup taken before the upgrade (README, "Restore").`,
             );
         }
     }

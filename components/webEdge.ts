@@ -34,7 +34,8 @@ export class WebEdge extends pulumi.ComponentResource {
     constructor(name: string, args: WebEdgeArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:edge:WebEdge", name, {}, opts);
         const s = args.settings;
-        const child = { parent: this, provider: args.provider };
+        // The container has a fixed name: a replacement must delete the old one first.
+        const child = { parent: this, provider: args.provider, deleteBeforeReplace: true };
 
         this.caddyfile = renderCaddyfile({
             domain: s.domain,

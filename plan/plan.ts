@@ -5,6 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
+import { ComplianceReport, renderComplianceScreen } from "../components/compliance";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
 
@@ -48,11 +49,12 @@ export function writePlan(result: PlanResult, outDir: string): string {
 }
 
 export function renderTree(result: PlanResult): string {
-    const children = new Map<string | null, typeof result.resourcesJson>();
-    for (const r of result.resourcesJson) {
-        const list = children.get(r.parent) ?? [];
+    const key = (r: { type: string; name: string }) => `${r.type}::${r.name}`;
+    const children = new Map<string | null, PlanResult["cloud"]["resources"]>();
+    for (const r of result.cloud.resources) {
+        const list = children.get(r.parentKey) ?? [];
         list.push(r);
-        children.set(r.parent, list);
+        children.set(r.parentKey, list);
     }
     const lines: string[] = [];
     const walk = (parent: string | null, prefix: string) => {
@@ -60,7 +62,7 @@ export function renderTree(result: PlanResult): string {
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             lines.push(`${prefix}${last ? "└─ " : "├─ "}${r.name}  (${r.type})`);
-            walk(r.name, `${prefix}${last ? "   " : "│  "}`);
+            walk(key(r), `${prefix}${last ? "   " : "│  "}`);
         });
     };
     walk(null, "");
@@ -100,7 +102,9 @@ async function main(): Promise<number> {
         return 1;
     }
     const dir = writePlan(result, cli.out);
+    const report = result.exports.compliance as ComplianceReport | undefined;
     process.stdout.write(`${renderTree(result)}\n\n${renderSummary(result, dir)}\n`);
+    if (report) process.stdout.write(`\n${renderComplianceScreen(report)}\n`);
     return 0;
 }
 

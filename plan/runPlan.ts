@@ -6,6 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { configKeys, readRawSettings, SiteConfigError, validateSiteArgs, ValidatedSite } from "../components/config";
 import { caddyfilePathInContainer } from "../components/webEdge";
+import { parseHostFilesCommand } from "../components/hostFiles";
+import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance";
+import { renderComplianceDocuments } from "../components/render/documents";
+import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
 import { MockCloud, MockOptions, RecordedResource, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
@@ -46,7 +50,7 @@ export function validateStack(stack: StackConfig): ValidatedSite {
     }
 }
 
-export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions> = {}): Promise<PlanResult> {
+export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions> = {}, generatedAt?: string): Promise<PlanResult> {
     const site = validateStack(stack);
     const cloud = new MockCloud({ project: stack.project, stack: stack.stack, ...mockOpts });
     for (const key of stack.secretKeys) cloud.secretValues.add(stack.config[key]);
@@ -100,6 +104,31 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     if (crontab !== undefined) files.set("mautic/crontab", redactText(crontab, cloud.secretValues));
     const params = upload(parametersLocalPathInContainer);
     if (params !== undefined) files.set("mautic/parameters_local.php", redactText(params, cloud.secretValues));
+    // Files the HostFiles command keeps current on the host, decoded from the command as sent.
+    for (const r of cloud.resources.filter((x) => x.type === "command:remote:Command" && x.name.endsWith("host-files-sync"))) {
+        for (const f of parseHostFilesCommand(String(unwrap(r.inputs.create)))) {
+            files.set(`host${f.path}`, redactText(f.content, cloud.secretValues));
+        }
+    }
+    // The website-side snippets (C08), the compliance report (C01..C15, as the stack exports it)
+    // and the documents a person signs or publishes (C01-C03), from the same settings.
+    const mauticUrl = `https://${site.settings.domain}`;
+    files.set("tracking/consent-snippet.html", renderConsentSnippet({ mauticUrl, website: site.settings.website }));
+    files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet({ mauticUrl, website: site.settings.website }));
+    const report = programExports.compliance as ComplianceReport | undefined;
+    if (report) {
+        files.set("compliance.json", `${JSON.stringify(report, null, 2)}\n`);
+        files.set("compliance.md", renderComplianceMarkdown(report));
+    }
+    for (const doc of renderComplianceDocuments({
+        settings: site.settings,
+        measures: deployedMeasures(site.settings),
+        // The DSN is encrypted in the stack file; the documents then ask for the mail provider.
+        mailerHost: undefined,
+        generatedAt: generatedAt ?? new Date().toISOString().slice(0, 10),
+    })) {
+        files.set(doc.path, redactText(doc.content, cloud.secretValues));
+    }
     files.set("resources.json", `${JSON.stringify(resourcesJson, null, 2)}\n`);
     return { stack, cloud, site, exports: programExports, files, resourcesJson };
 }

@@ -141,6 +141,8 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         // The API is used by the deploy to set up double opt-in (C04-C06); basic auth over TLS only.
         api_enabled: true,
         api_enable_basic_auth: true,
+        // Custom fields (consent date and text version) must exist before the forms that map them.
+        create_custom_field_in_background: false,
         default_timezone: input.timezone,
         secret_key: input.secretKey,
     };

@@ -1,0 +1,218 @@
+/**
+ * The web edge: renders the Caddyfile (TLS, HTTP->HTTPS, path-aware security headers, masked
+ * access log, adminUiCidrs) and the host's logrotate rule for its access log. Pure functions:
+ * same input, same text. Production and test renderings differ ONLY in the TLS issuer (ACME vs
+ * Caddy's local CA) and the listen addresses/ports; `tests/edge.render.test.ts` proves it.
+ */
+import * as ipaddr from "ipaddr.js";
+import { renderTemplate } from "./template";
+
+export interface CaddyfileInput {
+    /** Mautic host, e.g. "marketing.client-a.de". Caddy obtains its certificate by ACME. */
+    domain: string;
+    /** The ONE website origin, e.g. "https://www.client-a.de": the only origin that may frame
+     *  Mautic's forms and landing pages and read its responses via CORS. */
+    website: string;
+    /** ACME account email (expiry notices). */
+    adminEmail: string;
+    /** [] = admin UI and /api open; else only these CIDRs reach them (public endpoints stay open). */
+    adminUiCidrs: string[];
+    /** Days the access log is kept (daily rotation by the host's logrotate, see renderEdgeLogrotate). */
+    accessLogRetentionDays: number;
+    /** Mautic web (apache) upstream, production "mautic_web:80". */
+    upstream: string;
+    /** Not needed by Caddy (it is the first hop and trusts no proxy); accepted and ignored. */
+    trustedProxyCidrs?: string[];
+    /** Access log file inside the Caddy container. Default `edgeDefaults.accessLogPath`. */
+    accessLogPath?: string;
+    /** Test mode: the ONLY differences from production are the TLS issuer (local CA,
+     *  `local_certs`) and the bind addresses/ports. */
+    test?: { bindHost: string; httpPort: number; httpsPort: number };
+}
+
+/** The edge's fixed settings, exported so the compliance report can quote them. */
+export const edgeDefaults = {
+    accessLogPath: "/var/log/caddy/access.log",
+    /** Bits of the client address kept in every log line. */
+    ipv4MaskBits: 24,
+    ipv6MaskBits: 32,
+    /** HSTS max-age in seconds (two years, Mozilla's recommendation). */
+    hstsMaxAgeSeconds: 63072000,
+    tlsProtocols: ["TLSv1.2", "TLSv1.3"],
+} as const;
+
+const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+
+function problemsOf(input: CaddyfileInput): string[] {
+    const problems: string[] = [];
+    const bad = (field: string, value: unknown, why: string) =>
+        problems.push(`${field} = ${JSON.stringify(value)} ${why}`);
+
+    const d = input.domain;
+    if (typeof d !== "string" || d.length > 253 || !d.split(".").every((l) => hostLabel.test(l))) {
+        bad("domain", d, "is not a lower-case host name (e.g. marketing.client-a.de)");
+    }
+
+    try {
+        const u = new URL(input.website);
+        if (u.protocol !== "https:") bad("website", input.website, "is not an https origin (C11, C14)");
+        else if (u.username || u.password || u.search || u.hash || (u.pathname !== "/" && u.pathname !== "")) {
+            bad("website", input.website, "is not a bare origin; give scheme and host only, e.g. https://www.client-a.de");
+        } else if (input.website !== u.origin) {
+            bad("website", input.website, `is not written as its origin; use "${u.origin}" (lower case, no trailing slash)`);
+        } else if (u.hostname === d) {
+            bad("website", input.website, "is Mautic's own host; the website must be another host");
+        }
+    } catch {
+        bad("website", input.website, "is not an absolute URL such as https://www.client-a.de");
+    }
+
+    if (typeof input.adminEmail !== "string" || !/^[^\s@{}"'`#;<>]+@[a-z0-9.-]+\.[a-z]{2,63}$/i.test(input.adminEmail)) {
+        bad("adminEmail", input.adminEmail, "is not an email address");
+    }
+
+    if (!Array.isArray(input.adminUiCidrs)) {
+        bad("adminUiCidrs", input.adminUiCidrs, "is not a list of CIDR blocks ([] = open)");
+    } else {
+        input.adminUiCidrs.forEach((c, i) => {
+            if (typeof c !== "string" || !ipaddr.isValidCIDR(c)) {
+                bad(`adminUiCidrs[${i}]`, c, "is not a CIDR block such as 203.0.113.0/24 or 2001:db8::/32");
+                return;
+            }
+            const [addr, bits] = ipaddr.parseCIDR(c);
+            const network = addr.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(c) : ipaddr.IPv6.networkAddressFromCIDR(c);
+            if (network.toString() !== addr.toString()) {
+                bad(`adminUiCidrs[${i}]`, c, `has host bits set; the network is ${network.toString()}/${bits}`);
+            }
+        });
+    }
+
+    const days = input.accessLogRetentionDays;
+    if (!Number.isInteger(days) || days < 1 || days > 3650) {
+        bad("accessLogRetentionDays", days, "is not a whole number of days from 1 to 3650");
+    }
+
+    if (typeof input.upstream !== "string" || !/^([a-z0-9]([a-z0-9_.-]*[a-z0-9])?|\[[0-9a-f:.]+\]):[0-9]{1,5}$/i.test(input.upstream)) {
+        bad("upstream", input.upstream, "is not host:port (e.g. mautic_web:80)");
+    }
+
+    const logPath = input.accessLogPath ?? edgeDefaults.accessLogPath;
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(logPath) || logPath.includes("/../") || logPath.endsWith("/")) {
+        bad("accessLogPath", logPath, "is not an absolute file path of letters, digits, '.', '_', '-' and '/'");
+    }
+
+    if (input.test !== undefined) {
+        const t = input.test;
+        if (!ipaddr.isValid(t.bindHost) || ipaddr.parse(t.bindHost).range() !== "loopback") {
+            bad("test.bindHost", t.bindHost, "is not a loopback IP address (tests bind to loopback only)");
+        }
+        for (const key of ["httpPort", "httpsPort"] as const) {
+            if (!Number.isInteger(t[key]) || t[key] < 1024 || t[key] > 65535) bad(`test.${key}`, t[key], "is not a port from 1024 to 65535");
+        }
+        if (t.httpPort === t.httpsPort) bad("test.httpsPort", t.httpsPort, "equals test.httpPort");
+    }
+    return problems;
+}
+
+/** Throws one error listing every invalid field of the input, each with its fix. */
+export function validateCaddyfileInput(input: CaddyfileInput): void {
+    const problems = problemsOf(input);
+    if (problems.length > 0) {
+        throw new Error(`invalid web edge (Caddyfile) input:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    }
+}
+
+/** Log field filters shared by the access log and Caddy's own log (4 tabs deep in the template). */
+function logFilterFields(): string {
+    const t = "\t\t\t\t";
+    const mask = (field: string) => [
+        `${t}${field} ip_mask {`,
+        `${t}\tipv4 ${edgeDefaults.ipv4MaskBits}`,
+        `${t}\tipv6 ${edgeDefaults.ipv6MaskBits}`,
+        `${t}}`,
+    ];
+    return [
+        ...mask("request>remote_ip"),
+        // Caddy >= 2.7 also logs the client address as client_ip.
+        ...mask("request>client_ip"),
+        `${t}request>remote_port delete`,
+        `${t}request>headers delete`,
+        `${t}resp_headers delete`,
+        // Query strings (tracking parameters, e-mail addresses in mt() calls) and the per-recipient
+        // hash of /email/<hash>... URLs become "REDACTED".
+        `${t}request>uri regexp "(\\?).*$|(?i)^((?:/index\\.php)?/email/(?:[a-z]+/)?)[^/?]+" "\${1}\${2}REDACTED"`,
+    ].join("\n");
+}
+
+/** Renders the edge's Caddyfile. Throws on invalid input (see validateCaddyfileInput). */
+export function renderCaddyfile(input: CaddyfileInput): string {
+    validateCaddyfileInput(input);
+    const cidrs = input.adminUiCidrs.map((c) => {
+        const [addr, bits] = ipaddr.parseCIDR(c);
+        return `${addr.toString()}/${bits}`;
+    });
+    const t = input.test;
+    return renderTemplate("caddy/Caddyfile", {
+        domain: input.domain,
+        website: input.website,
+        adminEmail: input.adminEmail,
+        upstream: input.upstream,
+        accessLogPath: input.accessLogPath ?? edgeDefaults.accessLogPath,
+        accessLogRetentionDays: input.accessLogRetentionDays,
+        logFilterFields: logFilterFields(),
+        tlsIssuer: t
+            ? "\t# TEST ONLY: certificates from Caddy's local CA, which is not installed anywhere.\n\tlocal_certs\n\tskip_install_trust"
+            : "\t# Certificates by ACME (Let's Encrypt, ZeroSSL as fallback): Caddy's default issuers.",
+        listen: t
+            ? `\t# TEST ONLY: loopback and unprivileged ports.\n\thttp_port ${t.httpPort}\n\thttps_port ${t.httpsPort}\n\tdefault_bind ${t.bindHost}`
+            : "\t# Listens on all interfaces: 80/tcp, 443/tcp and 443/udp (HTTP/3).",
+        httpsPortSuffix: t ? `:${t.httpsPort}` : "",
+        adminUiCidrs: cidrs.length > 0 ? cidrs.join(" ") : "0.0.0.0/0 ::/0",
+        adminUiComment:
+            cidrs.length > 0
+                ? "only these networks reach the admin UI, /api and OAuth; the public endpoints stay open."
+                : "[] - the admin UI and /api are open to every network (the matcher below denies nobody).",
+    });
+}
+
+export interface EdgeLogrotateInput {
+    /** The host directory mounted at the access log's folder in the Caddy container. */
+    hostLogDir: string;
+    accessLogRetentionDays: number;
+    /** File name of the access log (default: the base name of edgeDefaults.accessLogPath). */
+    fileName?: string;
+}
+
+/**
+ * The host's logrotate rule for the edge access log: daily, copytruncate (Caddy keeps the file
+ * open and appends), deleted after `accessLogRetentionDays` days. Caddy itself only rotates by
+ * size, which cannot bound the age of entries; this rule can. Install it as
+ * /etc/logrotate.d/mautic-kit-edge.
+ */
+export function renderEdgeLogrotate(input: EdgeLogrotateInput): string {
+    const days = input.accessLogRetentionDays;
+    if (!Number.isInteger(days) || days < 1 || days > 3650) {
+        throw new Error(`accessLogRetentionDays = ${JSON.stringify(days)} is not a whole number of days from 1 to 3650`);
+    }
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(input.hostLogDir) || input.hostLogDir.includes("..")) {
+        throw new Error(`hostLogDir = ${JSON.stringify(input.hostLogDir)} is not an absolute directory path`);
+    }
+    const fileName = input.fileName ?? edgeDefaults.accessLogPath.split("/").pop()!;
+    if (!/^[A-Za-z0-9._-]+$/.test(fileName)) throw new Error(`fileName = ${JSON.stringify(fileName)} is not a plain file name`);
+    return renderTemplate("caddy/logrotate", {
+        logFile: `${input.hostLogDir.replace(/\/$/, "")}/${fileName}`,
+        // The live file holds up to one day, each rotated file one more day.
+        rotatedFiles: days - 1,
+        retentionDays: days,
+    });
+}
+
+/** One sentence for the compliance report (C12) on what the edge logs and for how long. */
+export function describeEdgeAccessLog(input: Pick<CaddyfileInput, "accessLogRetentionDays">): string {
+    return (
+        `The web edge logs each request with the client address cut to /${edgeDefaults.ipv4MaskBits} (IPv4) ` +
+        `and /${edgeDefaults.ipv6MaskBits} (IPv6), without request or response headers (no cookies, no ` +
+        `Authorization, no Referer), without query strings and without per-recipient email hashes; the log is ` +
+        `rotated daily and deleted after ${input.accessLogRetentionDays} day${input.accessLogRetentionDays === 1 ? "" : "s"}.`
+    );
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# shellcheck disable=SC2034 # the settings block is shared with mautic-backup
+# mautic-restore: puts a backup set made by mautic-backup back into Mautic.
+# Rendered by the mautic-gdpr-kit (components/render/backup.ts): change the kit, not this copy.
+#
+# Order of a restore: verify the set; take a safety backup of the current state (mautic-backup
+# --no-prune, so nothing expires meanwhile); hold the backup lock; stop the Mautic containers;
+# replace the database (DROP DATABASE + the dump); with --with-files, replace config and media;
+# start the containers again. If a step fails, the containers are LEFT STOPPED (Mautic's web
+# container migrates the schema on start, which must not run on a half-restored database).
+# Exit: 0 ok; 1 failed; 2 usage or confirmation missing; 75 a backup or restore is running.
+set -euo pipefail
+umask 077
+export LC_ALL=C
+
+{{common}}
+
+usage() {
+  cat <<'EOF'
+Usage: mautic-restore --list                  list the backup sets (newest last)
+       mautic-restore --verify <id|latest>    check a set (checksums, archives, complete dump)
+       mautic-restore [--with-files] [--no-safety-backup] --yes <id|latest>
+                                              restore the database (and config + media)
+  --yes               required: the current database is replaced (DROP DATABASE) by the set's
+  --with-files        also replace config/, media/files/ and media/images/ by the set's copies
+  --no-safety-backup  skip the backup of the current state (when the database is already lost)
+EOF
+}
+
+ACTION=restore CONFIRMED=0 WITH_FILES=0 SAFETY=1 TARGET=''
+while (( $# > 0 )); do
+  case $1 in
+    --list) ACTION=list ;;
+    --verify) ACTION=verify ;;
+    --yes) CONFIRMED=1 ;;
+    --with-files) WITH_FILES=1 ;;
+    --no-safety-backup) SAFETY=0 ;;
+    -h | --help) usage; exit 0 ;;
+    -*) err "unknown option $1"; usage >&2; exit 2 ;;
+    *) [[ -z $TARGET ]] || { usage >&2; exit 2; }; TARGET=$1 ;;
+  esac
+  shift
+done
+
+STAGE=start
+STOPPED=0
+on_exit() {
+  local rc=$?
+  if [[ -n ${STAGING:-} && -d $STAGING ]]; then
+    if [[ -d $STAGING/.old ]]; then err "the files replaced so far are kept in $STAGING/.old"; else rm -rf -- "$STAGING"; fi
+  fi
+  if (( rc != 0 && rc != 2 && rc != 75 )) && [[ $ACTION == restore ]]; then
+    err "restore FAILED during stage '$STAGE'${FAIL_MSG:+: $FAIL_MSG}"
+    if (( STOPPED )); then
+      err "the Mautic containers (${APP_CONTAINERS[*]}) are LEFT STOPPED; fix the cause and run the restore again"
+    fi
+  fi
+  exit "$rc"
+}
+trap on_exit EXIT
+
+human() { numfmt --to=iec --suffix=B -- "$1"; }
+
+list_sets() {
+  local id latest n=0
+  latest=$(latest_id)
+  printf '%-18s %-22s %10s %10s  %s\n' ID CREATED DATABASE FILES ''
+  while IFS= read -r id; do
+    [[ -n $id ]] || continue
+    n=$((n + 1))
+    printf '%-18s %-22s %10s %10s  %s\n' "$id" "$(iso_from_id "$id")" \
+      "$(human "$(stat -c %s -- "$BACKUP_DIR/$id/db.sql.gz")")" \
+      "$(human "$(stat -c %s -- "$BACKUP_DIR/$id/files.tar.gz")")" \
+      "$(if [[ $id == "$latest" ]]; then echo latest; fi)"
+  done < <(list_ids)
+  (( n > 0 )) || log "no backup sets in $BACKUP_DIR"
+  if [[ -r $BACKUP_DIR/status.json ]]; then printf 'last run: %s\n' "$(cat -- "$BACKUP_DIR/status.json")"; fi
+}
+
+resolve_target() {
+  [[ -n $TARGET ]] || { err "name the backup set: an id from --list, or latest"; usage >&2; exit 2; }
+  if [[ $TARGET == latest ]]; then
+    TARGET=$(latest_id)
+    [[ -n $TARGET ]] || die "there is no latest backup set in $BACKUP_DIR"
+  fi
+  [[ $TARGET =~ $ID_RE ]] || die "'$TARGET' is not a backup id (like 20250131T023712Z); see mautic-restore --list"
+  [[ -d $BACKUP_DIR/$TARGET ]] || die "no backup set $TARGET in $BACKUP_DIR; see mautic-restore --list"
+  SET="$BACKUP_DIR/$TARGET"
+}
+
+restore_files() {
+  local p top
+  STAGING="$FILES_ROOT/.restore-$TARGET"
+  rm -rf -- "$STAGING"
+  mkdir -m 0700 -- "$STAGING"
+  tar --extract --gzip --file="$SET/files.tar.gz" --directory="$STAGING" --numeric-owner --same-permissions \
+    || die "cannot extract $SET/files.tar.gz"
+  for p in "${FILES_PATHS[@]}"; do
+    if [[ ! -e $STAGING/$p ]]; then
+      warn "$p is not in set $TARGET: left as it is"
+      continue
+    fi
+    top="$FILES_ROOT/$p"
+    (umask 022 && mkdir -p -- "$(dirname -- "$top")")  # a missing parent like media/ gets 0755
+    mkdir -p -- "$STAGING/.old/$(dirname -- "$p")"
+    if [[ -e $top ]]; then mv -T -- "$top" "$STAGING/.old/$p"; fi
+    mv -T -- "$STAGING/$p" "$top"
+    log "restored $p"
+  done
+  rm -rf -- "$STAGING"
+  STAGING=''
+}
+
+load_conf
+case $ACTION in
+  list)
+    list_sets
+    exit 0
+    ;;
+  verify)
+    resolve_target
+    verify_set "$SET" || die "backup set $TARGET is NOT usable"
+    log "backup set $TARGET verified"
+    exit 0
+    ;;
+  *) ;;
+esac
+
+resolve_target
+if (( ! CONFIRMED )); then
+  err "this replaces the database '$DATABASE'$( ((WITH_FILES)) && echo " and $FILES_ROOT/{${FILES_PATHS[*]}}" ) with backup set $TARGET"
+  err "and stops ${APP_CONTAINERS[*]:-no containers} meanwhile. Re-run with --yes to do it."
+  exit 2
+fi
+
+STAGE=verify
+verify_set "$SET" || die "backup set $TARGET failed verification; nothing was changed"
+log "backup set $TARGET verified"
+
+if (( SAFETY )); then
+  STAGE=safety-backup
+  log "safety backup of the current state first (mautic-backup --no-prune)"
+  "$BACKUP_BIN" --no-prune || die "the safety backup failed, nothing was changed; if the database is already lost, re-run with --no-safety-backup"
+fi
+
+STAGE=lock
+exec 9>"$BACKUP_DIR/.lock"
+if ! flock -n 9; then
+  err "a backup or restore holds $BACKUP_DIR/.lock; try again when it has finished"
+  exit 75
+fi
+[[ -d $SET ]] || die "backup set $TARGET disappeared"
+started=$(date +%s)
+
+STAGE=stop
+if (( ${#APP_CONTAINERS[@]} > 0 )); then
+  log "stopping ${APP_CONTAINERS[*]}"
+  STOPPED=1
+  "$DOCKER" stop "${APP_CONTAINERS[@]}" >/dev/null || die "cannot stop ${APP_CONTAINERS[*]}"
+fi
+
+STAGE=database
+log "restoring database '$DATABASE' from $TARGET"
+gzip -dc -- "$SET/db.sql.gz" | db_tool "$CLIENT_BIN" --default-character-set=utf8mb4 \
+  || die "loading the dump into MariaDB failed (messages above)"
+
+if (( WITH_FILES )); then
+  STAGE=files
+  restore_files
+fi
+
+STAGE=start
+if (( ${#APP_CONTAINERS[@]} > 0 )); then
+  log "starting ${APP_CONTAINERS[*]}"
+  "$DOCKER" start "${APP_CONTAINERS[@]}" >/dev/null || die "cannot start ${APP_CONTAINERS[*]}"
+  STOPPED=0
+fi
+STAGE=finished
+log "restored backup set $TARGET$( ((WITH_FILES)) && echo ' (database, config and media)' || echo ' (database)') in $(($(date +%s) - started)) s"

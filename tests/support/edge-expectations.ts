@@ -1,0 +1,91 @@
+/**
+ * What each path class of the web edge must send, written out independently of the template so
+ * the live tests check the Caddyfile instead of repeating it. The README table
+ * (docs/readme-parts/edge.md) quotes the same values; tests/edge.render.test.ts keeps them equal.
+ */
+export type EdgeClass = "edge" | "admin" | "popup" | "api" | "resource" | "public";
+
+/** Every header the edge manages. A class's set names each of them: a value, or absent. */
+export const managedHeaders = [
+    "strict-transport-security",
+    "x-content-type-options",
+    "referrer-policy",
+    "permissions-policy",
+    "content-security-policy",
+    "x-frame-options",
+    "cross-origin-opener-policy",
+    "cross-origin-resource-policy",
+    "x-robots-tag",
+    "server",
+    "x-powered-by",
+] as const;
+export type ManagedHeader = (typeof managedHeaders)[number];
+
+export const hsts = "max-age=63072000; includeSubDomains";
+export const permissionsPolicy =
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
+
+export const cspStrict = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+export const cspAdmin =
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline' https:; " +
+    "img-src 'self' data: blob: https:; font-src 'self' data: https:; media-src 'self' blob: https:; frame-src 'self' https:; " +
+    "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' https:; frame-ancestors 'self'; upgrade-insecure-requests";
+export const cspResource = (website: string) => `default-src 'none'; frame-ancestors 'self' ${website}`;
+export const cspPublic = (website: string) =>
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline' https:; " +
+    "img-src 'self' data: https:; font-src 'self' data: https:; media-src 'self' https:; frame-src 'self' https:; " +
+    "connect-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self' https:; " +
+    `frame-ancestors 'self' ${website}; upgrade-insecure-requests`;
+
+const common = {
+    "strict-transport-security": hsts,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "permissions-policy": permissionsPolicy,
+    server: undefined,
+    "x-powered-by": undefined,
+};
+
+/** The exact header set of a class (undefined = the header must be absent). */
+export function expectedHeaders(cls: EdgeClass, website: string): Record<ManagedHeader, string | undefined> {
+    switch (cls) {
+        case "edge":
+        case "api":
+            return {
+                ...common,
+                "content-security-policy": cspStrict,
+                "x-frame-options": "DENY",
+                "cross-origin-opener-policy": "same-origin",
+                "cross-origin-resource-policy": "same-origin",
+                "x-robots-tag": "noindex, nofollow",
+            };
+        case "admin":
+        case "popup":
+            return {
+                ...common,
+                "content-security-policy": cspAdmin,
+                "x-frame-options": "SAMEORIGIN",
+                "cross-origin-opener-policy": cls === "admin" ? "same-origin-allow-popups" : "unsafe-none",
+                "cross-origin-resource-policy": "same-origin",
+                "x-robots-tag": "noindex, nofollow",
+            };
+        case "resource":
+            return {
+                ...common,
+                "content-security-policy": cspResource(website),
+                "x-frame-options": undefined,
+                "cross-origin-opener-policy": "same-origin",
+                "cross-origin-resource-policy": "cross-origin",
+                "x-robots-tag": undefined,
+            };
+        case "public":
+            return {
+                ...common,
+                "content-security-policy": cspPublic(website),
+                "x-frame-options": undefined,
+                "cross-origin-opener-policy": "same-origin-allow-popups",
+                "cross-origin-resource-policy": "cross-origin",
+                "x-robots-tag": undefined,
+            };
+    }
+}

@@ -1,0 +1,426 @@
+/**
+ * A fake Mautic REST API for tests: a Node http server on 127.0.0.1 that implements ONLY the
+ * documented endpoints the DOI setup uses and fails on anything else.
+ *
+ * Contract (mautic/developer-documentation-new docs/rest_api/*.rst, mautic/api-library tests):
+ * - every request needs `Authorization: Basic base64(user:password)`, else 401 with
+ *   `{ errors: [{ code: 401, message: "API authorization denied.", type: "access_denied" }] }`;
+ * - `GET /api/<resource>?start&limit` -> `{ total, <list>: [...] }` (tags, fields, pages, emails,
+ *   forms) or `{ total, <list>: { "<id>": {...} } }` (segments, campaigns);
+ * - `GET /api/<resource>/<id>` -> `{ <item>: {...} }`, 404 when unknown;
+ * - `POST /api/<resource>/new` with a JSON object body -> 201 `{ <item>: {...} }`;
+ * - any other method on a known path -> 405, any other path -> 404; bodies with unknown keys,
+ *   missing required keys, unknown field/action/event types, dangling references or an invalid
+ *   campaign tree -> 400; a second object with the same natural key (tag, alias or name) -> 409
+ *   (a real Mautic would silently create a second copy: the fake makes that visible).
+ */
+import * as http from "http";
+import type { AddressInfo } from "net";
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
+type Obj = { [k: string]: Json };
+export type FakeResource = "tags" | "fields/contact" | "pages" | "emails" | "forms" | "segments" | "campaigns";
+
+export interface FakeRequest {
+    method: string;
+    path: string;
+    status: number;
+    body?: Json;
+}
+
+export interface FakeMauticOptions {
+    username: string;
+    password: string;
+    /** Largest page a list request returns, whatever `limit` asks. Default 100. */
+    maxPageSize?: number;
+}
+
+class HttpError extends Error {
+    constructor(public readonly status: number, message: string) {
+        super(message);
+    }
+}
+
+const envelope: Record<FakeResource, { item: string; list: string; keyed: boolean; key: string; required: string[]; allowed: string[] }> = {
+    tags: { item: "tag", list: "tags", keyed: false, key: "tag", required: ["tag"], allowed: ["tag", "description"] },
+    "fields/contact": {
+        item: "field", list: "fields", keyed: false, key: "alias", required: ["label", "type"],
+        allowed: ["label", "alias", "description", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifier", "properties", "isPublished", "publishUp", "publishDown"],
+    },
+    pages: {
+        item: "page", list: "pages", keyed: false, key: "alias", required: ["title"],
+        allowed: ["title", "alias", "description", "isPublished", "publishUp", "publishDown", "language", "metaDescription", "redirectType", "redirectUrl", "customHtml", "template", "category"],
+    },
+    emails: {
+        item: "email", list: "emails", keyed: false, key: "name", required: ["name", "subject"],
+        allowed: ["name", "subject", "fromAddress", "fromName", "replyToAddress", "bccAddress", "isPublished", "publishUp", "publishDown", "language", "customHtml", "plainText", "template", "emailType", "lists", "category", "unsubscribeForm", "assetAttachments"],
+    },
+    forms: {
+        item: "form", list: "forms", keyed: false, key: "name", required: ["name"],
+        allowed: ["name", "alias", "category", "description", "isPublished", "publishUp", "publishDown", "fields", "actions", "template", "inKioskMode", "renderStyle", "formType", "postAction", "postActionProperty", "noIndex", "formAttributes", "language"],
+    },
+    segments: {
+        item: "list", list: "lists", keyed: true, key: "alias", required: ["name"],
+        allowed: ["name", "publicName", "alias", "description", "category", "filters", "isGlobal", "isPublished", "isPreferenceCenter"],
+    },
+    campaigns: {
+        item: "campaign", list: "campaigns", keyed: true, key: "name", required: ["name"],
+        allowed: ["name", "alias", "description", "isPublished", "publishUp", "publishDown", "category", "events", "lists", "forms", "canvasSettings", "allowRestart"],
+    },
+};
+
+const fieldTypes = ["text", "textarea", "email", "number", "tel", "url", "date", "datetime", "time", "boolean", "select", "multiselect", "country", "region", "timezone", "locale", "lookup"];
+const formFieldTypes = ["captcha", "checkboxgrp", "companyLookup", "date", "datetime", "freetext", "email", "file", "freehtml", "hidden", "number", "pagebreak", "password", "tel", "radiogrp", "country", "select", "textarea", "text", "url", "button"];
+const formFieldKeys = ["id", "label", "showLabel", "alias", "type", "defaultValue", "isRequired", "validationMessage", "helpMessage", "order", "properties", "validation", "parent", "conditions", "labelAttributes", "inputAttributes", "containerAttributes", "leadField", "saveResult", "isAutoFill", "mappedObject", "mappedField"];
+const formActionTypes = ["lead.scorecontactscompanies", "lead.pointschange", "lead.changelist", "lead.changetags", "lead.addutmtags", "lead.remove_do_not_contact", "asset.download", "form.repost", "plugin.leadpush", "email.send.lead", "email.send.user", "form.email"];
+const eventKeys = ["id", "name", "description", "type", "eventType", "order", "properties", "triggerMode", "triggerDate", "triggerInterval", "triggerIntervalUnit", "triggerHour", "triggerRestrictedStartHour", "triggerRestrictedStopHour", "triggerRestrictedDaysOfWeek", "children", "parent", "decisionPath", "channel", "channelId"];
+const campaignEventTypes: Record<string, "action" | "condition" | "decision"> = {
+    "lead.tags": "condition", "lead.pageHit": "condition", "lead.field_value": "condition", "lead.segments": "condition", "lead.dnc": "condition",
+    "lead.changetags": "action", "lead.deletecontact": "action", "lead.updatelead": "action", "lead.adddnc": "action", "lead.removednc": "action", "lead.changelist": "action", "email.send": "action",
+    "page.pagehit": "decision", "email.open": "decision", "email.click": "decision", "form.submit": "decision",
+};
+const listParams = new Set(["start", "limit", "search", "orderBy", "orderByDir", "publishedOnly", "minimal"]);
+
+const isObj = (v: unknown): v is Obj => !!v && typeof v === "object" && !Array.isArray(v);
+const bad = (msg: string): never => {
+    throw new HttpError(400, msg);
+};
+
+export class FakeMauticApi {
+    readonly requests: FakeRequest[] = [];
+    readonly store = new Map<FakeResource, Map<number, Obj>>();
+    private server?: http.Server;
+    private nextId = 1;
+    private readonly maxPageSize: number;
+    baseUrl = "";
+
+    constructor(private readonly opts: FakeMauticOptions) {
+        this.maxPageSize = opts.maxPageSize ?? 100;
+        for (const r of Object.keys(envelope) as FakeResource[]) this.store.set(r, new Map());
+        // A fresh Mautic already has its core contact fields.
+        for (const [alias, label, type] of [["firstname", "First Name", "text"], ["lastname", "Last Name", "text"], ["email", "Email", "email"]]) {
+            this.seed("fields/contact", { label, alias, type, group: "core", object: "lead", isPublished: true });
+        }
+    }
+
+    async start(): Promise<string> {
+        this.server = http.createServer((req, res) => void this.handle(req, res));
+        await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+        const { port } = this.server.address() as AddressInfo;
+        this.baseUrl = `http://127.0.0.1:${port}`;
+        return this.baseUrl;
+    }
+
+    async stop(): Promise<void> {
+        if (!this.server) return;
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+        this.server = undefined;
+    }
+
+    /** Puts an object in the store without HTTP (an object a marketer made by hand). */
+    seed(resource: FakeResource, data: Obj): Obj {
+        const entity = this.materialize(resource, data);
+        this.store.get(resource)!.set(entity.id as number, entity);
+        return entity;
+    }
+
+    all(resource: FakeResource): Obj[] {
+        return [...this.store.get(resource)!.values()];
+    }
+
+    find(resource: FakeResource, key: string, value: string): Obj | undefined {
+        return this.all(resource).find((e) => e[key] === value);
+    }
+
+    posts(): FakeRequest[] {
+        return this.requests.filter((r) => r.method === "POST");
+    }
+
+    private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const url = new URL(req.url ?? "/", "http://fake");
+        const chunks: Buffer[] = [];
+        for await (const c of req) chunks.push(c as Buffer);
+        const raw = Buffer.concat(chunks).toString("utf8");
+        const entry: FakeRequest = { method: req.method ?? "?", path: `${url.pathname}${url.search}`, status: 0 };
+        this.requests.push(entry);
+        let status = 200;
+        let body: Json;
+        try {
+            this.authorize(req.headers.authorization);
+            [status, body] = this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
+        } catch (err) {
+            status = err instanceof HttpError ? err.status : 500;
+            body = { errors: [{ code: status, message: (err as Error).message, ...(status === 401 ? { type: "access_denied" } : {}) }] };
+        }
+        entry.status = status;
+        res.writeHead(status, { "Content-Type": "application/json" });
+        res.end(JSON.stringify(body));
+    }
+
+    private authorize(header: string | undefined): void {
+        const expected = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString("base64")}`;
+        if (header !== expected) throw new HttpError(401, "API authorization denied.");
+    }
+
+    private route(method: string, url: URL, contentType: string | undefined, raw: string, entry: FakeRequest): [number, Json] {
+        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?$/.exec(url.pathname);
+        if (!m) throw new HttpError(404, `Requested URL not found: ${url.pathname}`);
+        const resource = m[1] as FakeResource;
+        const env = envelope[resource];
+        if (m[2] === undefined) {
+            if (method !== "GET") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+            return [200, this.list(resource, url)];
+        }
+        if (m[2] === "new") {
+            if (method !== "POST") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+            if (!/^application\/json\b/.test(contentType ?? "")) throw new HttpError(415, "Content-Type must be application/json");
+            let payload: unknown;
+            try {
+                payload = JSON.parse(raw);
+            } catch {
+                throw new HttpError(400, "Request body is not JSON");
+            }
+            entry.body = payload as Json;
+            if (!isObj(payload)) bad("Request body must be a JSON object");
+            const created = this.create(resource, payload as Obj);
+            return [201, { [env.item]: created }];
+        }
+        if (method !== "GET") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+        const found = this.store.get(resource)!.get(Number(m[2]));
+        if (!found) throw new HttpError(404, "Item was not found.");
+        return [200, { [env.item]: found }];
+    }
+
+    private list(resource: FakeResource, url: URL): Json {
+        for (const k of url.searchParams.keys()) if (!listParams.has(k)) bad(`Unknown query parameter ${k}`);
+        const start = Number(url.searchParams.get("start") ?? 0);
+        const limit = Number(url.searchParams.get("limit") ?? 30);
+        if (!Number.isInteger(start) || start < 0 || !Number.isInteger(limit) || limit < 1) bad("start and limit must be non-negative integers");
+        const all = this.all(resource).sort((a, b) => (a.id as number) - (b.id as number));
+        const page = all.slice(start, start + Math.min(limit, this.maxPageSize));
+        const env = envelope[resource];
+        const items: Json = env.keyed ? Object.fromEntries(page.map((e) => [String(e.id), e])) : page;
+        return { total: all.length, [env.list]: items };
+    }
+
+    private materialize(resource: FakeResource, data: Obj): Obj {
+        const id = this.nextId++;
+        const entity: Obj = { isPublished: true, dateAdded: "2026-01-01T00:00:00+00:00", createdBy: 1, createdByUser: "Admin", ...data, id };
+        if (resource === "forms") {
+            // Mautic derives a form's alias from its name and cuts it to 10 characters.
+            entity.alias = String(data.name).toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 10);
+        }
+        return entity;
+    }
+
+    private create(resource: FakeResource, p: Obj): Obj {
+        const env = envelope[resource];
+        for (const k of Object.keys(p)) if (!env.allowed.includes(k)) bad(`${resource}: This form should not contain extra fields ("${k}")`);
+        for (const k of env.required) if (typeof p[k] !== "string" || (p[k] as string).trim() === "") bad(`${resource}: ${k}: A value is required.`);
+        const natural = p[env.key];
+        if (typeof natural === "string" && this.all(resource).some((e) => typeof e[env.key] === "string" && (e[env.key] as string).toLowerCase() === natural.toLowerCase())) {
+            throw new HttpError(409, `fake Mautic: a ${resource} object with ${env.key} '${natural}' exists already; a real Mautic would silently create a second copy (non-idempotent run)`);
+        }
+        const validators: Record<FakeResource, (p: Obj) => void> = {
+            tags: () => undefined,
+            "fields/contact": (f) => {
+                if (!fieldTypes.includes(f.type as string)) bad(`fields: unknown type ${JSON.stringify(f.type)}`);
+                if (f.object !== undefined && f.object !== "lead" && f.object !== "company") bad("fields: object must be lead or company");
+                if (f.alias !== undefined && !/^[a-z][a-z0-9_]*$/.test(String(f.alias))) bad(`fields: invalid alias ${JSON.stringify(f.alias)}`);
+            },
+            pages: (pg) => {
+                if (pg.customHtml !== undefined && typeof pg.customHtml !== "string") bad("pages: customHtml must be a string");
+                if (pg.alias !== undefined && !/^[a-z0-9-]+$/.test(String(pg.alias))) bad(`pages: invalid alias ${JSON.stringify(pg.alias)}`);
+            },
+            emails: (e) => this.validateEmail(e),
+            forms: (f) => this.validateForm(f),
+            segments: (s) => this.validateSegment(s),
+            campaigns: (c) => this.validateCampaign(c),
+        };
+        validators[resource](p);
+        const entity = this.materialize(resource, resource === "campaigns" ? this.renumberCampaign(p) : p);
+        this.store.get(resource)!.set(entity.id as number, entity);
+        return entity;
+    }
+
+    private exists(resource: FakeResource, id: Json | undefined): boolean {
+        return typeof id === "number" && this.store.get(resource)!.has(id);
+    }
+
+    private validateEmail(e: Obj): void {
+        if (e.emailType !== undefined && e.emailType !== "template" && e.emailType !== "list") bad("emails: emailType must be template or list");
+        if (e.emailType === "list" && (!Array.isArray(e.lists) || e.lists.length === 0)) bad("emails: a segment (list) email needs lists");
+        for (const m of String(e.customHtml ?? "").matchAll(/\{pagelink=([^}]*)\}/g)) {
+            if (!this.exists("pages", Number(m[1]))) bad(`emails: {pagelink=${m[1]}} names no existing landing page`);
+        }
+        if (/%%ref:/.test(JSON.stringify(e))) bad("emails: unresolved reference marker in payload");
+    }
+
+    private validateForm(f: Obj): void {
+        if (f.formType !== undefined && f.formType !== "standalone" && f.formType !== "campaign") bad("forms: formType must be standalone or campaign");
+        const postAction = f.postAction ?? "return";
+        if (!["return", "redirect", "message"].includes(postAction as string)) bad("forms: postAction must be return, redirect or message");
+        if (postAction !== "return" && (typeof f.postActionProperty !== "string" || f.postActionProperty === "")) bad("forms: postActionProperty is required for redirect/message");
+        const fields = f.fields ?? [];
+        if (!Array.isArray(fields)) bad("forms: fields must be an array");
+        const aliases = new Set<string>();
+        for (const fld of fields as Json[]) {
+            if (!isObj(fld)) bad("forms: every field must be an object");
+            const field = fld as Obj;
+            for (const k of Object.keys(field)) if (!formFieldKeys.includes(k)) bad(`forms: field has unknown key ${k}`);
+            if (typeof field.label !== "string" || field.label === "") bad("forms: field label is required");
+            if (!formFieldTypes.includes(field.type as string)) bad(`forms: unknown field type ${JSON.stringify(field.type)}`);
+            if (typeof field.alias === "string") {
+                if (aliases.has(field.alias)) bad(`forms: duplicate field alias ${field.alias}`);
+                aliases.add(field.alias);
+            }
+            if (field.type === "checkboxgrp" || field.type === "radiogrp") {
+                const list = isObj(field.properties) && isObj(field.properties.optionlist) ? field.properties.optionlist.list : undefined;
+                if (!Array.isArray(list) || list.length === 0 || list.some((o) => !isObj(o) || typeof o.label !== "string" || typeof o.value !== "string")) {
+                    bad(`forms: ${field.type} needs properties.optionlist.list = [{label, value}]`);
+                }
+            }
+            if (field.type === "freetext" || field.type === "freehtml") {
+                if (!isObj(field.properties) || typeof field.properties.text !== "string") bad(`forms: ${field.type} needs properties.text`);
+            }
+            if (field.mappedField !== undefined) {
+                if (field.mappedObject !== "contact" && field.mappedObject !== "company") bad("forms: mappedObject must be contact or company");
+                if (field.mappedObject === "contact" && !this.find("fields/contact", "alias", String(field.mappedField))) {
+                    bad(`forms: mappedField ${JSON.stringify(field.mappedField)} is not a contact field`);
+                }
+            }
+        }
+        const actions = f.actions ?? [];
+        if (!Array.isArray(actions)) bad("forms: actions must be an array");
+        for (const act of actions as Json[]) {
+            if (!isObj(act)) bad("forms: every action must be an object");
+            const a = act as Obj;
+            for (const k of Object.keys(a)) if (!["id", "name", "description", "type", "order", "properties"].includes(k)) bad(`forms: action has unknown key ${k}`);
+            if (!formActionTypes.includes(a.type as string)) bad(`forms: unknown action type ${JSON.stringify(a.type)}`);
+            if (!isObj(a.properties)) bad("forms: action properties are required");
+            const props = a.properties as Obj;
+            if (a.type === "email.send.lead" && !this.exists("emails", props.email)) bad(`forms: email.send.lead names no existing email (${JSON.stringify(props.email)})`);
+            if (a.type === "lead.changetags" && (!Array.isArray(props.add_tags) || !Array.isArray(props.remove_tags))) bad("forms: lead.changetags needs add_tags and remove_tags arrays");
+        }
+    }
+
+    private validateSegment(s: Obj): void {
+        const filters = s.filters ?? [];
+        if (!Array.isArray(filters)) bad("segments: filters must be an array");
+        for (const flt of filters as Json[]) {
+            if (!isObj(flt)) bad("segments: every filter must be an object");
+            const f = flt as Obj;
+            for (const k of ["glue", "field", "object", "type", "operator", "properties"]) if (f[k] === undefined) bad(`segments: filter needs ${k}`);
+            if (f.type === "tags") {
+                const ids = isObj(f.properties) ? f.properties.filter : undefined;
+                if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => !this.exists("tags", id))) bad("segments: a tags filter needs properties.filter = [existing tag ids]");
+                if (!["in", "!in"].includes(f.operator as string)) bad("segments: tags filter operator must be in or !in");
+            }
+        }
+    }
+
+    private validateCampaign(c: Obj): void {
+        const lists = c.lists ?? [];
+        if (!Array.isArray(lists) || lists.some((l) => !isObj(l) || !this.exists("segments", l.id))) bad("campaigns: lists must be [{id: existing segment id}]");
+        if (c.forms !== undefined && !Array.isArray(c.forms)) bad("campaigns: forms must be an array");
+        const events = c.events ?? [];
+        if (!Array.isArray(events)) bad("campaigns: events must be an array");
+        const byId = new Map<string, Obj>();
+        for (const ev of events as Json[]) {
+            if (!isObj(ev)) bad("campaigns: every event must be an object");
+            const e = ev as Obj;
+            for (const k of Object.keys(e)) if (!eventKeys.includes(k)) bad(`campaigns: event has unknown key ${k}`);
+            if (typeof e.id !== "string" || byId.has(e.id)) bad("campaigns: every new event needs a unique string id");
+            byId.set(e.id as string, e);
+        }
+        for (const e of byId.values()) {
+            const kind = campaignEventTypes[e.type as string];
+            if (!kind) bad(`campaigns: unknown event type ${JSON.stringify(e.type)}`);
+            if (e.eventType !== kind) bad(`campaigns: ${e.type} is a${kind === "action" ? "n" : ""} ${kind}, not ${JSON.stringify(e.eventType)}`);
+            if (typeof e.name !== "string" || e.name === "") bad("campaigns: event name is required");
+            if (!["immediate", "interval", "date"].includes(e.triggerMode as string)) bad(`campaigns: ${e.name}: triggerMode must be immediate, interval or date`);
+            if (e.triggerMode === "interval" && (!Number.isInteger(e.triggerInterval) || (e.triggerInterval as number) < 1 || !["i", "h", "d", "m", "y"].includes(e.triggerIntervalUnit as string))) {
+                bad(`campaigns: ${e.name}: an interval needs triggerInterval >= 1 and triggerIntervalUnit in i,h,d,m,y`);
+            }
+            const parent = e.parent === null || e.parent === undefined ? null : byId.get(String(e.parent));
+            if (e.parent !== null && e.parent !== undefined && !parent) bad(`campaigns: ${e.name}: parent ${JSON.stringify(e.parent)} is not an event of this campaign`);
+            if (!parent && e.decisionPath !== null && e.decisionPath !== undefined) bad(`campaigns: ${e.name}: a root event has no decisionPath`);
+            if (parent) {
+                const parentKind = campaignEventTypes[parent.type as string];
+                if (parentKind === "action" && e.decisionPath !== null) bad(`campaigns: ${e.name}: the child of an action has no decisionPath`);
+                if (parentKind !== "action" && e.decisionPath !== "yes" && e.decisionPath !== "no") bad(`campaigns: ${e.name}: the child of a ${parentKind} needs decisionPath yes or no`);
+                if (!Array.isArray(parent.children) || !parent.children.includes(e.id as string)) bad(`campaigns: ${parent.name} does not list ${e.name} among its children`);
+                if (parent.type === "lead.deletecontact") bad("campaigns: nothing may follow lead.deletecontact");
+            }
+            if (!Array.isArray(e.children) || e.children.some((ch) => byId.get(String(ch))?.parent !== e.id)) bad(`campaigns: ${e.name}: children and parent links disagree`);
+            if (!isObj(e.properties)) bad(`campaigns: ${e.name}: properties must be an object`);
+            const props = e.properties as Obj;
+            const tagList = (v: Json | undefined) => Array.isArray(v) && v.every((t) => typeof t === "string" && t !== "");
+            switch (e.type) {
+                case "lead.tags":
+                    if (!tagList(props.tags) || (props.tags as Json[]).length === 0) bad(`campaigns: ${e.name}: lead.tags needs properties.tags = [tag names]`);
+                    break;
+                case "lead.changetags":
+                    if (!tagList(props.add_tags) || !tagList(props.remove_tags)) bad(`campaigns: ${e.name}: lead.changetags needs add_tags and remove_tags = [tag names]`);
+                    break;
+                case "lead.pageHit":
+                    if (!this.exists("pages", props.page)) bad(`campaigns: ${e.name}: lead.pageHit needs properties.page = existing landing page id`);
+                    break;
+                case "lead.deletecontact":
+                    if (Object.keys(props).length > 0) bad(`campaigns: ${e.name}: lead.deletecontact takes no properties`);
+                    if ((e.children as Json[]).length > 0) bad("campaigns: lead.deletecontact must be the last event");
+                    break;
+                case "lead.updatelead":
+                    for (const alias of Object.keys(props)) if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
+                    break;
+                default:
+                    break;
+            }
+        }
+        const canvas = c.canvasSettings;
+        if (canvas !== undefined) {
+            if (!isObj(canvas) || !Array.isArray(canvas.nodes) || !Array.isArray(canvas.connections)) bad("campaigns: canvasSettings needs nodes and connections");
+            const cv = canvas as { nodes: Json[]; connections: Json[] };
+            const nodeIds = new Set(cv.nodes.map((n) => (isObj(n) ? String(n.id) : "")));
+            for (const id of byId.keys()) if (!nodeIds.has(id)) bad(`campaigns: canvas has no node for event ${id}`);
+            if ((lists as Json[]).length > 0 && !nodeIds.has("lists")) bad("campaigns: canvas has no node for the segment source (lists)");
+            for (const e of byId.values()) {
+                const conn = cv.connections.find((cn) => isObj(cn) && cn.targetId === e.id) as Obj | undefined;
+                if (!conn || !isObj(conn.anchors)) bad(`campaigns: canvas has no connection into ${e.name}`);
+                const source = (conn as Obj).sourceId;
+                const anchor = ((conn as Obj).anchors as Obj).source;
+                if (e.parent === null || e.parent === undefined) {
+                    if (source !== "lists" || anchor !== "leadsource") bad(`campaigns: root event ${e.name} must be connected from lists/leadsource`);
+                } else if (source !== e.parent || (e.decisionPath && anchor !== e.decisionPath)) {
+                    bad(`campaigns: connection into ${e.name} does not match its parent/decisionPath`);
+                }
+            }
+        }
+    }
+
+    /** Mautic replaces the temporary `new_*` ids; GET returns events keyed by their new ids. */
+    private renumberCampaign(c: Obj): Obj {
+        const map = new Map<string, number>();
+        const events = (c.events ?? []) as Obj[];
+        for (const e of events) map.set(String(e.id), this.nextId++);
+        const keyed: Obj = {};
+        for (const e of events) {
+            const id = map.get(String(e.id))!;
+            keyed[String(id)] = {
+                ...e,
+                id,
+                parent: e.parent === null || e.parent === undefined ? null : { id: map.get(String(e.parent))! },
+                children: (e.children as Json[]).map((ch) => ({ id: map.get(String(ch))! })),
+            };
+        }
+        const rename = (v: Json): Json => (typeof v === "string" && map.has(v) ? String(map.get(v)) : v);
+        const canvas = isObj(c.canvasSettings)
+            ? {
+                  nodes: (c.canvasSettings.nodes as Obj[]).map((n) => ({ ...n, id: rename(n.id) })),
+                  connections: (c.canvasSettings.connections as Obj[]).map((cn) => ({ ...cn, sourceId: rename(cn.sourceId), targetId: rename(cn.targetId) })),
+              }
+            : null;
+        return { ...c, events: keyed, canvasSettings: canvas };
+    }
+}
