@@ -110,8 +110,12 @@ export const userDataLimitBytes = 32 * 1024;
 
 /** Docker networks on the host. Fixed subnets so Mautic's `trusted_proxies` can name the edge's. */
 export const dockerNetworks = {
-    /** Edge <-> Mautic web; has egress (ACME, SMTP). */
-    frontend: { name: "mautic-frontend", subnet: "172.30.80.0/24" },
+    /**
+     * Edge <-> Mautic web; has egress (ACME, SMTP). Dual-stack: with `userland-proxy: false`,
+     * Docker forwards a published port's IPv6 traffic only into IPv6-enabled networks, keeping
+     * the client's real address (which the edge masks in its log and checks for adminUiCidrs).
+     */
+    frontend: { name: "mautic-frontend", subnet: "172.30.80.0/24", subnet6: "fd4d:6175:7469:6380::/64" },
     /** Mautic <-> MariaDB; internal: no route to the internet, nothing published. */
     backend: { name: "mautic-backend", subnet: "172.30.81.0/24" },
 } as const;

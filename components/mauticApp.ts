@@ -73,7 +73,12 @@ export class MauticApp extends pulumi.ComponentResource {
 
         this.frontendNetwork = new docker.Network(
             `${name}-frontend`,
-            { name: dockerNetworks.frontend.name, driver: "bridge", ipamConfigs: [{ subnet: dockerNetworks.frontend.subnet }] },
+            {
+                name: dockerNetworks.frontend.name,
+                driver: "bridge",
+                ipv6: true,
+                ipamConfigs: [{ subnet: dockerNetworks.frontend.subnet }, { subnet: dockerNetworks.frontend.subnet6 }],
+            },
             child,
         );
         const backend = new docker.Network(

@@ -5,6 +5,7 @@
  * (passwords, private keys, secret config) is registered so it can be redacted and searched for.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -126,8 +127,11 @@ export class MockCloud {
                 return { ...i, ipv4Address: "203.0.113.10", ipv6Address: "2001:db8::1", status: "running" };
             case "hcloud:index/volume:Volume":
                 return { ...i, linuxDevice: `/dev/disk/by-id/scsi-0HC_Volume_${id}` };
-            case "docker:index/remoteImage:RemoteImage":
-                return { ...i, imageId: `sha256:mock${id}`, repoDigest: `${i.name}@sha256:mock${id}` };
+            case "docker:index/remoteImage:RemoteImage": {
+                // Like the registry: the image id follows the pulled tag.
+                const digest = createHash("sha256").update(String(i.name)).digest("hex");
+                return { ...i, imageId: `sha256:${digest}`, repoDigest: `${i.name}@sha256:${digest}` };
+            }
             case "docker:index/network:Network":
                 return { ...i, name: i.name };
             case "command:remote:Command":

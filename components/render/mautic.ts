@@ -118,7 +118,7 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
-        trusted_proxies: [dockerNetworks.frontend.subnet],
+        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6],
         trusted_hosts: [`^${escapedHost}$`],
         // C09: store IPs anonymised, never identify visitors by IP; fingerprinting was removed
         // from Mautic in 3.0 (mautic#8428), the key is pinned off for the record.

@@ -1,0 +1,150 @@
+/**
+ * The compliance report is computed: changing the config, or a rendered file, changes it.
+ */
+import { buildComplianceReport, ComplianceInput, ComplianceReport, documentPaths, renderComplianceMarkdown, renderComplianceScreen } from "../components/compliance";
+import { validateSiteArgs } from "../components/config";
+import { runPlan } from "../plan/runPlan";
+import { testStack } from "./support/stacks";
+
+async function reportFor(overrides: Record<string, unknown> = {}, opts: { mailer?: boolean } = {}): Promise<ComplianceReport> {
+    const plan = await runPlan(testStack(overrides, opts), {}, "2026-11-28");
+    return plan.exports.compliance as ComplianceReport;
+}
+const item = (r: ComplianceReport, id: string) => r.items.find((i) => i.id === id)!;
+
+describe("the report of the example configuration", () => {
+    let r: ComplianceReport;
+    beforeAll(async () => {
+        r = await reportFor();
+    });
+
+    test("one entry per checklist item C01..C15, each with evidence", () => {
+        expect(r.items.map((i) => i.id)).toEqual(Array.from({ length: 15 }, (_, i) => `C${String(i + 1).padStart(2, "0")}`));
+        for (const i of r.items) expect(i.evidence.length).toBeGreaterThan(0);
+    });
+
+    test("statuses: documents prepared, organisational steps manual, the rest enforced", () => {
+        const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
+        expect(by).toEqual({
+            C01: "prepared", C02: "prepared", C03: "manual", C04: "enforced", C05: "enforced", C06: "enforced",
+            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
+            C13: "enforced", C14: "manual", C15: "enforced",
+        });
+        expect(r.summary).toEqual({ enforced: 10, prepared: 3, manual: 2, warning: 0 });
+    });
+
+    test("evidence quotes the rendered files", () => {
+        expect(item(r, "C07").evidence[0]).toMatch(/40 3 \* \* \* \.\.\. mautic:maintenance:cleanup --days-old=21 --no-interaction/);
+        expect(item(r, "C11").evidence.join("\n")).toMatch(/max-age=63072000/);
+        expect(item(r, "C09").evidence[0]).toMatch(/anonymize_ip=true, track_contact_by_ip=false/);
+        expect(item(r, "C12").evidence.join("\n")).toMatch(/SSH only from 203\.0\.113\.0\/24/);
+        expect(item(r, "C06").evidence[0]).toMatch(/within 3 days/);
+    });
+
+    test("lists the documents and the placeholders only the client can fill", () => {
+        expect(item(r, "C01").evidence[0]).toContain("docs/en/privacy-policy.md");
+        expect(item(r, "C01").evidence[0]).toContain("docs/de/datenschutzerklaerung.md");
+        expect(r.placeholders.map((p) => p.marker)).toEqual(expect.arrayContaining(["[[CONTROLLER_NAME]]", "[[DPO_CONTACT]]"]));
+        expect(documentPaths).toHaveLength(6);
+    });
+
+    test("markdown and one-screen renderings carry every item and the disclaimer", () => {
+        const md = renderComplianceMarkdown(r);
+        const screen = renderComplianceScreen(r);
+        for (const i of r.items) {
+            expect(md).toContain(`| ${i.id} |`);
+            expect(screen).toContain(` ${i.id} `);
+        }
+        expect(md).toMatch(/Not legal advice/);
+        expect(screen.split("\n").length).toBeLessThanOrEqual(24);
+    });
+});
+
+describe("the report follows the configuration", () => {
+    test("SSH open to the world -> C12 warning", async () => {
+        const r = await reportFor({ adminCidrs: ["0.0.0.0/0"] });
+        expect(item(r, "C12").status).toBe("warning");
+        expect(item(r, "C12").actions.join()).toMatch(/0\.0\.0\.0\/0/);
+    });
+
+    test("server backups off -> C12 warning", async () => {
+        const r = await reportFor({ backups: false });
+        expect(item(r, "C12").status).toBe("warning");
+        expect(item(r, "C12").evidence.join()).toMatch(/Hetzner server backups OFF/);
+    });
+
+    test("no mailer -> C04 warning (confirmation mails cannot be sent)", async () => {
+        const r = await reportFor({}, { mailer: false });
+        expect(item(r, "C04").status).toBe("warning");
+    });
+
+    test("cleanup period and unconfirmed-contact period are quoted from the config", async () => {
+        const r = await reportFor({ cleanupDaysOld: 30, unconfirmedContactDays: 7 });
+        expect(item(r, "C07").evidence[0]).toContain("--days-old=30");
+        expect(item(r, "C06").evidence[0]).toMatch(/within 7 days/);
+    });
+});
+
+describe("the report reads the rendered files, not the intent", () => {
+    let base: ComplianceInput;
+    beforeAll(() => {
+        const { settings, warnings } = validateSiteArgs({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"], mailerDsn: "null://null" });
+        base = {
+            settings,
+            warnings,
+            hostFiles: [
+                { path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", content: "PasswordAuthentication no\nAuthenticationMethods publickey\n", permissions: "0600" },
+                { path: "/etc/apt/apt.conf.d/20auto-upgrades", content: 'APT::Periodic::Unattended-Upgrade "1";', permissions: "0644" },
+                { path: "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit", content: 'Unattended-Upgrade::Automatic-Reboot "true";\nUnattended-Upgrade::Automatic-Reboot-Time "04:30";', permissions: "0644" },
+                { path: "/etc/docker/daemon.json", content: '{"log-opts":{"max-size":"10m","max-file":"5"}}', permissions: "0644" },
+                { path: "/etc/fail2ban/jail.d/sshd.local", content: "backend = systemd\n", permissions: "0644" },
+                { path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf", content: "MaxRetentionSec=7day\n", permissions: "0644" },
+            ],
+            caddyfile: `header { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
+            crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
+            mauticParameters: { anonymize_ip: true, track_contact_by_ip: false, google_analytics_anonymize_ip: true, cookie_secure: true, site_url: "https://m.example.de", gdpr_user_purge_threshold: 1095 },
+            doiSetup: true,
+            documents: documentPaths,
+            consentSnippet: true,
+            placeholders: [],
+        };
+    });
+
+    test("the hand-built input is fully enforced", () => {
+        const r = buildComplianceReport(base);
+        expect(r.items.filter((i) => i.status === "warning")).toEqual([]);
+    });
+
+    test("a short HSTS max-age -> C11 warning", () => {
+        const r = buildComplianceReport({ ...base, caddyfile: base.caddyfile.replace("63072000", "86400") });
+        expect(item(r, "C11").status).toBe("warning");
+        expect(item(r, "C11").actions[0]).toMatch(/86400 is shorter than 2 years/);
+    });
+
+    test("cleanup without --no-interaction -> C07 warning", () => {
+        const r = buildComplianceReport({ ...base, crontab: base.crontab.replace("--days-old=21 --no-interaction", "--days-old=21") });
+        expect(item(r, "C07").status).toBe("warning");
+    });
+
+    test("IP anonymisation off -> C09 warning", () => {
+        const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, anonymize_ip: false } });
+        expect(item(r, "C09").status).toBe("warning");
+    });
+
+    test("password login in sshd -> C12 warning naming what is missing", () => {
+        const hostFiles = base.hostFiles.map((f) => (f.path.includes("sshd") ? { ...f, content: "PasswordAuthentication yes\n" } : f));
+        const r = buildComplianceReport({ ...base, hostFiles });
+        expect(item(r, "C12").status).toBe("warning");
+        expect(item(r, "C12").evidence[0]).toMatch(/^MISSING: sshd: keys only/);
+    });
+
+    test("no frame protection -> C13 warning", () => {
+        const r = buildComplianceReport({ ...base, caddyfile: base.caddyfile.replace("frame-ancestors 'none'", "") });
+        expect(item(r, "C13").status).toBe("warning");
+    });
+
+    test("without the DOI setup, C04-C06 become manual", () => {
+        const r = buildComplianceReport({ ...base, doiSetup: false });
+        expect(["C04", "C05", "C06"].map((id) => item(r, id).status)).toEqual(["manual", "manual", "manual"]);
+    });
+});
