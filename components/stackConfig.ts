@@ -14,6 +14,12 @@ export function loadSiteConfig(project = pulumi.getProject()) {
     // re-wrapped below and never logged.
     const read = (key: ConfigKey) => pulumi.runtime.getConfig(`${prefix}${key}`);
     const raw = readRawSettings(read, present.filter((k) => !(configKeys as readonly string[]).includes(k)));
+    // A plaintext mailer DSN would sit unencrypted in Pulumi.<stack>.yaml and in git.
+    if (raw.mailerDsn !== undefined && !pulumi.runtime.isConfigSecret(`${prefix}mailerDsn`)) {
+        throw new pulumi.RunError(
+            "mailerDsn = [secret] is stored in plain text. Fix: `pulumi config set --secret mailerDsn '<dsn>'` so it is encrypted in the stack file.",
+        );
+    }
     try {
         const v = validateSiteArgs(raw);
         return { ...v, mailerDsn: v.mailerDsn === undefined ? undefined : pulumi.secret(v.mailerDsn) };

@@ -40,6 +40,9 @@ export class PlanRunError extends Error {
 /** Validates the stack's config exactly as index.ts will, without the Pulumi runtime. */
 export function validateStack(stack: StackConfig): ValidatedSite {
     const prefix = `${stack.project}:`;
+    if (stack.config[`${prefix}mailerDsn`] !== undefined && !stack.secretKeys.includes(`${prefix}mailerDsn`)) {
+        throw new PlanConfigError("mailerDsn = [secret] is stored in plain text. Fix: `pulumi config set --secret mailerDsn '<dsn>'` so it is encrypted in the stack file.");
+    }
     const present = Object.keys(stack.config).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
     const raw = readRawSettings((k) => stack.config[`${prefix}${k}`], present.filter((k) => !(configKeys as readonly string[]).includes(k)));
     try {

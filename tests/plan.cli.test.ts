@@ -80,6 +80,23 @@ describe("npm run plan on invalid input", () => {
         }
     });
 
+    test("a plaintext mailer DSN: exit 1, the value is not echoed", () => {
+        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
+            /mautic-gdpr:mailerDsn:\n\s+secure: \S+/,
+            "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
+        );
+        expect(prod).toContain("hunter2");
+        fs.writeFileSync(path.join(projectRoot, "Pulumi.plantest-plain.yaml"), prod);
+        try {
+            const r = plan(["--stack", "plantest-plain", "--out", path.join(tmp, "plain")]);
+            expect(r.code).toBe(1);
+            expect(r.stderr).toMatch(/mailerDsn = \[secret\] is stored in plain text\. Fix: `pulumi config set --secret mailerDsn/);
+            expect(r.stderr + r.stdout).not.toContain("hunter2");
+        } finally {
+            fs.rmSync(path.join(projectRoot, "Pulumi.plantest-plain.yaml"));
+        }
+    });
+
     test("a missing stack file: exit 1 with the fix", () => {
         const r = plan(["--stack", "nope", "--out", path.join(tmp, "x")]);
         expect(r.code).toBe(1);

@@ -117,6 +117,26 @@ describe("ordering: nothing talks to Docker before cloud-init is done", () => {
     });
 });
 
+describe("after boot: host files, double opt-in", () => {
+    test("backup scripts, units and the edge log rotation are synced after cloud-init, then the timer is enabled", () => {
+        const sync = plan.cloud.resources.find((r) => r.name === "site-host-files-sync")!;
+        expect(sync.options.dependsOn).toContain("site-host-cloud-init-done");
+        const create = String(sync.inputs.create);
+        for (const p of ["/usr/local/sbin/mautic-backup", "/usr/local/sbin/mautic-restore", "/etc/systemd/system/mautic-backup.timer", "/etc/logrotate.d/mautic-kit-edge"]) {
+            expect(create).toContain(`# mautic-kit file: ${p} `);
+        }
+        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\n$/);
+        expect(plan.files.get("host/etc/logrotate.d/mautic-kit-edge")).toMatch(/maxage 7/);
+    });
+
+    test("DOI is set up through the API after the install, with the admin password as a secret", () => {
+        const doi = plan.cloud.resources.find((r) => r.type.startsWith("pulumi-nodejs:dynamic"))!;
+        expect(plan.cloud.resources.find((r) => r.name === "site-doi" && !r.custom)!.options.dependsOn).toEqual(expect.arrayContaining(["site-app-install", "site-edge-caddy"]));
+        expect(isWrappedSecret(doi.inputs.password)).toBe(true);
+        expect(doi.inputs.apiUrl).toBe("https://marketing.client-a.de");
+    });
+});
+
 describe("containers", () => {
     test("db, web, cron, worker and the edge exist, from pinned images", () => {
         expect(containers().map((c) => unwrap(c.inputs.name)).sort()).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);

@@ -1,0 +1,92 @@
+/**
+ * `npm run readme`: fills the generated regions of README.md, so the README never drifts from
+ * the code (tests/readme.test.ts fails when it is stale):
+ *   <!-- include: docs/readme-parts/X.md -->          ... <!-- end -->   a section file
+ *   <!-- generated: config-table -->                   ... <!-- end -->   every config key, its default and its doc
+ *   <!-- generated: compliance-sample -->              ... <!-- end -->   the compliance report of Pulumi.prod.yaml
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { parseDocument, isMap, isScalar, Pair, Scalar } from "yaml";
+import { renderComplianceMarkdown, ComplianceReport } from "../components/compliance";
+import { configKeys } from "../components/config";
+import { defaults } from "../components/defaults";
+import { projectRoot, runPlan } from "../plan/runPlan";
+import { readStackConfig } from "../plan/stackFile";
+
+const region = /(<!-- (include|generated): ([^ ]+) -->\n)([\s\S]*?)(<!-- end -->)/g;
+
+/** The config reference, from components/config.ts (keys), defaults.ts and Pulumi.prod.yaml (docs). */
+export function configTable(): string {
+    const doc = parseDocument(fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8"));
+    const config = doc.get("config");
+    const docs = new Map<string, string>();
+    if (isMap(config)) {
+        for (const item of config.items as Pair[]) {
+            const key = isScalar(item.key) ? String((item.key as Scalar).value) : "";
+            const comment = ((item.key as Scalar).commentBefore ?? "").split("\n").map((l) => l.trim()).filter((l) => !l.startsWith("---")).join(" ").trim();
+            docs.set(key.replace(/^mautic-gdpr:/, ""), comment);
+        }
+    }
+    // Keys shown commented out in the example: the comment block right above `# mautic-gdpr:key:`.
+    const lines = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").split("\n");
+    lines.forEach((line, i) => {
+        const m = /^\s*#\s*mautic-gdpr:([A-Za-z]+):/.exec(line);
+        if (!m || docs.has(m[1])) return;
+        const block: string[] = [];
+        for (let j = i - 1; j >= 0 && /^\s*#/.test(lines[j]) && !/^\s*#\s*mautic-gdpr:/.test(lines[j]); j--) block.unshift(lines[j].replace(/^\s*#\s?/, "").trim());
+        docs.set(m[1], block.filter((l) => !l.startsWith("---")).join(" ").trim());
+    });
+    const rows = ["| Key | Default | What it does |", "|---|---|---|"];
+    for (const key of configKeys) {
+        const d = (defaults as Record<string, unknown>)[key];
+        const shown = d === undefined ? (["domain", "website", "adminEmail", "adminCidrs"].includes(key) ? "**required**" : "none") : `\`${JSON.stringify(d)}\``;
+        const text = (docs.get(key) ?? "").replace(/\|/g, "\\|") || "(see Pulumi.prod.yaml)";
+        rows.push(`| \`${key}\` | ${shown} | ${text} |`);
+    }
+    return `${rows.join("\n")}\n`;
+}
+
+export async function complianceSample(): Promise<string> {
+    const plan = await runPlan(readStackConfig(projectRoot, "prod"), {}, "2026-01-01");
+    return renderComplianceMarkdown(plan.exports.compliance as ComplianceReport).replace(/^# /m, "#### ");
+}
+
+export async function buildReadme(text: string): Promise<string> {
+    const generated: Record<string, () => Promise<string> | string> = {
+        "config-table": configTable,
+        "compliance-sample": complianceSample,
+    };
+    const parts: string[] = [];
+    let last = 0;
+    for (const m of text.matchAll(region)) {
+        const [whole, open, kind, name, , close] = m;
+        let body: string;
+        if (kind === "include") {
+            body = fs.readFileSync(path.join(projectRoot, name), "utf8");
+        } else {
+            const gen = generated[name];
+            if (!gen) throw new Error(`README: unknown generated region ${name}`);
+            body = await gen();
+        }
+        parts.push(text.slice(last, m.index), open, body.endsWith("\n") ? body : `${body}\n`, close);
+        last = (m.index ?? 0) + whole.length;
+    }
+    parts.push(text.slice(last));
+    return parts.join("");
+}
+
+if (require.main === module) {
+    const file = path.join(projectRoot, "README.md");
+    buildReadme(fs.readFileSync(file, "utf8")).then(
+        (out) => {
+            fs.writeFileSync(file, out);
+            process.stdout.write("README.md regenerated\n");
+            process.exit(0);
+        },
+        (e) => {
+            process.stderr.write(`build-readme: ${e?.stack ?? e}\n`);
+            process.exit(1);
+        },
+    );
+}
