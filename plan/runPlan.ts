@@ -4,12 +4,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { configKeys, readRawSettings, SiteConfigError, validateSiteArgs, ValidatedSite } from "../components/config";
+import { SiteConfigError, ValidatedSite } from "../components/config";
+import { validateStackConfig } from "../components/stackConfig";
 import { caddyfilePathInContainer } from "../components/webEdge";
 import { parseHostFilesCommand } from "../components/hostFiles";
 import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance";
 import { renderComplianceDocuments } from "../components/render/documents";
 import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
+import { consentForgetPath } from "../components/render/caddyfile";
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
 import { MockCloud, MockOptions, RecordedResource, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
@@ -39,14 +41,8 @@ export class PlanRunError extends Error {
 
 /** Validates the stack's config exactly as index.ts will, without the Pulumi runtime. */
 export function validateStack(stack: StackConfig): ValidatedSite {
-    const prefix = `${stack.project}:`;
-    if (stack.config[`${prefix}mailerDsn`] !== undefined && !stack.secretKeys.includes(`${prefix}mailerDsn`)) {
-        throw new PlanConfigError("mailerDsn = [secret] is stored in plain text. Fix: `pulumi config set --secret mailerDsn '<dsn>'` so it is encrypted in the stack file.");
-    }
-    const present = Object.keys(stack.config).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    const raw = readRawSettings((k) => stack.config[`${prefix}${k}`], present.filter((k) => !(configKeys as readonly string[]).includes(k)));
     try {
-        return validateSiteArgs(raw);
+        return validateStackConfig(stack.project, stack.config, (k) => stack.secretKeys.includes(k));
     } catch (e) {
         if (e instanceof SiteConfigError) throw new PlanConfigError(e.message);
         throw e;
@@ -116,8 +112,9 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     // The website-side snippets (C08), the compliance report (C01..C15, as the stack exports it)
     // and the documents a person signs or publishes (C01-C03), from the same settings.
     const mauticUrl = `https://${site.settings.domain}`;
-    files.set("tracking/consent-snippet.html", renderConsentSnippet({ mauticUrl, website: site.settings.website }));
-    files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet({ mauticUrl, website: site.settings.website }));
+    // Withdrawing consent also expires Mautic's cookies on its own host: the edge answers that path.
+    files.set("tracking/consent-snippet.html", renderConsentSnippet({ mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath }));
+    files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet({ mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath }));
     const report = programExports.compliance as ComplianceReport | undefined;
     if (report) {
         files.set("compliance.json", `${JSON.stringify(report, null, 2)}\n`);
