@@ -6,8 +6,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { projectRoot } from "../plan/runPlan";
-import { mockSecretFor } from "../plan/stackFile";
+import { renderCaddyfile } from "../components/render/caddyfile";
+import { projectRoot, validateStack } from "../plan/runPlan";
+import { mockSecretFor, readStackConfig } from "../plan/stackFile";
 
 let tmp: string;
 beforeAll(() => {
@@ -52,6 +53,19 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
         const resources = JSON.parse(fs.readFileSync(path.join(out, "prod", "resources.json"), "utf8"));
         for (const r of resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "type"]);
         expect(resources.find((r: { type: string }) => r.type === "hcloud:index/server:Server").parent).toBe("site-host");
+    });
+
+    test("the Caddyfile written is the production rendering the edge tests run on a live Caddy", () => {
+        const site = validateStack(readStackConfig(projectRoot, "prod")).settings;
+        const expected = renderCaddyfile({
+            domain: site.domain,
+            website: site.website,
+            adminEmail: site.adminEmail,
+            adminUiCidrs: site.adminUiCidrs,
+            accessLogRetentionDays: site.accessLogRetentionDays,
+            upstream: "mautic_web:80",
+        });
+        expect(fs.readFileSync(path.join(out, "prod", "Caddyfile"), "utf8")).toBe(expected);
     });
 
     test("no secret value appears anywhere under <out>", () => {
