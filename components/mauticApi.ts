@@ -146,8 +146,12 @@ export class MauticClient {
             clearTimeout(timer);
             const e = err as Error & { cause?: { code?: string; message?: string } };
             const why = ctrl.signal.aborted ? `no answer within ${this.timeoutMs} ms` : (e.cause?.code ?? e.cause?.message ?? e.message);
+            // On a first deploy this is usually DNS (or the certificate that waits for it).
+            const dnsHint = /ENOTFOUND|EAI_AGAIN|CERT|certificate|self.signed/i.test(String(why))
+                ? " Does the host's DNS point at the server yet (stack output dnsRecords)? Caddy gets the certificate once it does; then run `pulumi up` again."
+                : "";
             throw mauticApiError(
-                this.redact(`Mautic API ${method} ${endpoint} failed: could not reach ${this.base} (${why}).`),
+                this.redact(`Mautic API ${method} ${endpoint} failed: could not reach ${this.base} (${why}).${dnsHint}`),
                 method, endpoint, 0, this.redact(String(why)),
             );
         }
