@@ -9,6 +9,7 @@ import * as path from "path";
 import fc from "fast-check";
 import {
     CaddyfileInput,
+    consentForgetPath,
     describeEdgeAccessLog,
     edgeDefaults,
     renderCaddyfile,
@@ -132,6 +133,57 @@ describe("test mode", () => {
             ),
             { numRuns: 25 },
         );
+    });
+});
+
+/** The block that starts at the line `opening` (e.g. "handle @consent_forget {"), up to its closing brace. */
+function blockOf(caddyfile: string, opening: string): string {
+    const lines = caddyfile.split("\n");
+    const start = lines.findIndex((l) => l.trim() === opening);
+    if (start < 0) throw new Error(`no line ${opening}`);
+    let depth = 0;
+    for (let i = start; i < lines.length; i++) {
+        depth += (lines[i].match(/\{/g) ?? []).length - (lines[i].match(/\}/g) ?? []).length;
+        if (depth === 0) return lines.slice(start, i + 1).join("\n");
+    }
+    throw new Error(`block ${opening} is not closed`);
+}
+
+describe("consent withdrawal route (consentForgetPath)", () => {
+    const expiring = ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id"].map(
+        (n) => `+Set-Cookie "${n}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None"`,
+    );
+
+    test("is /consent/forget, the value plan/runPlan.ts passes to both tracking snippets", () => {
+        expect(consentForgetPath).toBe("/consent/forget");
+        const runPlan = fs.readFileSync(path.join(__dirname, "..", "plan", "runPlan.ts"), "utf8");
+        expect(runPlan).toMatch(/renderConsentSnippet\(\{[^}]*mauticForgetPath: consentForgetPath/);
+        expect(runPlan).toMatch(/renderCmpSnippet\(\{[^}]*mauticForgetPath: consentForgetPath/);
+    });
+
+    test.each([
+        ["production", undefined],
+        ["test", { bindHost: "127.0.0.1", httpPort: 18080, httpsPort: 18443 }],
+    ] as [string, CaddyfileInput["test"]][])("exists in the %s rendering: answered by the edge with the strict set, never proxied", (_name, test) => {
+        const c = renderCaddyfile({ ...production, adminUiCidrs: ["203.0.113.0/24"], test });
+        expect(c).toContain(`\t@consent_forget path ${consentForgetPath}\n`);
+        const route = blockOf(c, "handle @consent_forget {");
+        expect(route).toContain("import headers_strict");
+        expect(route).not.toMatch(/to_mautic|reverse_proxy|headers_(public|resource|admin|popup)/);
+        for (const line of expiring) expect(route).toContain(line);
+        expect(route).toContain(`@consent_forget_website header Origin ${production.website}\n`);
+        expect(route).toContain(`Access-Control-Allow-Origin "${production.website}"`);
+        expect(route).toContain('Access-Control-Allow-Credentials "true"');
+        expect(route).toContain('Access-Control-Allow-Methods "POST"');
+        expect(route).toContain('Vary "Origin"');
+        expect(blockOf(route, "handle @consent_forget_post {")).toMatch(/respond 204\n/);
+        expect(blockOf(route, "handle @consent_forget_preflight {")).toMatch(/respond 204\n/);
+        expect(route).toContain('respond "Method Not Allowed" 405');
+        // adminUiCidrs restrict the admin paths only; the route is not one of them.
+        const denied = blockOf(c, "@adminui_denied {");
+        const adminRe = /path_regexp adminui \(\?i\)(.*)$/m.exec(denied)![1];
+        expect(new RegExp(adminRe, "i").test(consentForgetPath)).toBe(false);
+        expect(new RegExp(adminRe, "i").test("/s/login")).toBe(true);
     });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The web edge: renders the Caddyfile (TLS, HTTP->HTTPS, path-aware security headers, masked
- * access log, adminUiCidrs) and the host's logrotate rule for its access log. Pure functions:
- * same input, same text. Production and test renderings differ ONLY in the TLS issuer (ACME vs
- * Caddy's local CA) and the listen addresses/ports; `tests/edge.render.test.ts` proves it.
+ * access log, adminUiCidrs, the consent-withdrawal route `consentForgetPath`) and the host's
+ * logrotate rule for its access log. Pure functions: same input, same text. Production and test
+ * renderings differ ONLY in the TLS issuer (ACME vs Caddy's local CA) and the listen
+ * addresses/ports; `tests/edge.render.test.ts` proves it.
  */
 import * as ipaddr from "ipaddr.js";
 import { renderTemplate } from "./template";
@@ -40,6 +41,28 @@ export const edgeDefaults = {
     hstsMaxAgeSeconds: 63072000,
     tlsProtocols: ["TLSv1.2", "TLSv1.3"],
 } as const;
+
+/**
+ * Path on the Mautic host that the edge answers itself when a visitor withdraws tracking
+ * consent: `POST` expires Mautic's own cookies there (`mauticHostCookieNames`). The tracking
+ * snippets get the same value as `mauticForgetPath` (plan/runPlan.ts), so both sides share it.
+ */
+export const consentForgetPath = "/consent/forget";
+
+/**
+ * The cookies Mautic sets on its own host (host-only, `Path=/`) for tracked visitors, which the
+ * consent-forget route expires. No script on the website can delete them: they belong to
+ * another host and are HttpOnly.
+ */
+export const mauticHostCookieNames = ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id"] as const;
+
+/**
+ * The Set-Cookie value that deletes one of them. A browser replaces a stored cookie only if name,
+ * domain (host-only: no Domain attribute) and path all match; Max-Age=0 then removes it at once.
+ * SameSite=None and Secure let the browser accept it when the website is another site; HttpOnly
+ * as Mautic sets them.
+ */
+export const expiredMauticCookie = (name: string) => `${name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None`;
 
 const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -168,6 +191,8 @@ export function renderCaddyfile(input: CaddyfileInput): string {
             : "\t# Listens on all interfaces: 80/tcp, 443/tcp and 443/udp (HTTP/3).",
         httpsPortSuffix: t ? `:${t.httpsPort}` : "",
         adminUiCidrs: cidrs.length > 0 ? cidrs.join(" ") : "0.0.0.0/0 ::/0",
+        consentForgetPath,
+        forgetCookies: mauticHostCookieNames.map((n) => `\t\t\t\t\t+Set-Cookie "${expiredMauticCookie(n)}"`).join("\n"),
         adminUiComment:
             cidrs.length > 0
                 ? "only these networks reach the admin UI, /api and OAuth; the public endpoints stay open."

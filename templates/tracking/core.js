@@ -96,7 +96,7 @@
   function forgetOnMauticHost() {
     if (!cfg.forgetPath || typeof w.fetch !== "function") return;
     try {
-      w.fetch(MAUTIC + cfg.forgetPath, { method: "POST", mode: "no-cors", credentials: "include", keepalive: true, cache: "no-store", referrerPolicy: "no-referrer" })["catch"](noop);
+      w.fetch(MAUTIC + cfg.forgetPath, { method: "POST", mode: "cors", credentials: "include", keepalive: true, cache: "no-store", referrerPolicy: "no-referrer" })["catch"](noop);
     } catch (e) { /* nothing to do */ }
   }
   function announce(choice) {

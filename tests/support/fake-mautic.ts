@@ -15,7 +15,10 @@
  * The server side of `/mtc/event` sets Mautic's own cookies on the Mautic host (SameSite=None;
  * Secure; HttpOnly) like Mautic does; only the allowed website origin passes CORS. `POST
  * /consent/forget` expires those Mautic-host cookies (what the kit's edge proxy is asked to serve).
+ * With `behindEdge`, it speaks plain http like Mautic's web container and the browser reaches it
+ * only through the kit's real edge (tests/support/tracking-lab.ts), which answers that route itself.
  */
+import * as http from "http";
 import * as https from "https";
 import { closeServer, listenInRange, TestCert } from "./loopback";
 
@@ -30,8 +33,10 @@ export interface MauticHit {
 }
 
 export interface FakeMautic {
-    /** e.g. https://marketing.client-a.test:19123 */
-    origin: string;
+    /** e.g. https://marketing.client-a.test:19123 (behind the edge: the edge's origin). */
+    readonly origin: string;
+    /** The port the fake listens on (behind the edge: its upstream, plain http). */
+    port: number;
     hits: MauticHit[];
     /** Number of hits, optionally only those with this method and path. */
     count(method?: string, path?: string): number;
@@ -105,11 +110,19 @@ const gif = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA
 /** The path of the fake's cookie-expiring route (the kit's edge serves it in production). */
 export const forgetPath = "/consent/forget";
 
-export async function startFakeMautic(opts: { cert: TestCert; hostName: string; allowedOrigin: () => string }): Promise<FakeMautic> {
+export async function startFakeMautic(opts: {
+    cert: TestCert;
+    hostName: string;
+    allowedOrigin: () => string;
+    /** Plain http upstream of the edge; the browser-facing origin is known only once the edge runs. */
+    behindEdge?: { publicOrigin: () => string };
+}): Promise<FakeMautic> {
     const hits: MauticHit[] = [];
     let seq = 0;
-    let origin = "";
-    const server = https.createServer({ key: opts.cert.key, cert: opts.cert.cert }, (req, res) => {
+    let ownOrigin = "";
+    const originOf = () => opts.behindEdge?.publicOrigin() ?? ownOrigin;
+    const handler: http.RequestListener = (req, res) => {
+        const origin = originOf();
         const chunks: Buffer[] = [];
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
@@ -149,11 +162,18 @@ export async function startFakeMautic(opts: { cert: TestCert; hostName: string; 
                 res.writeHead(404).end();
             }
         });
-    });
+    };
+    // Both are net.Servers; listenInRange and closeServer use only what they share.
+    const server = opts.behindEdge
+        ? (http.createServer(handler) as unknown as https.Server)
+        : https.createServer({ key: opts.cert.key, cert: opts.cert.cert }, handler);
     const port = await listenInRange(server);
-    origin = `https://${opts.hostName}:${port}`;
+    ownOrigin = `https://${opts.hostName}:${port}`;
     return {
-        origin,
+        get origin() {
+            return originOf();
+        },
+        port,
         hits,
         count: (method?: string, path?: string) => hits.filter((h) => (!method || h.method === method) && (!path || h.path === path)).length,
         close: () => closeServer(server),

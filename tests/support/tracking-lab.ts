@@ -4,8 +4,14 @@
  * and ports, both https on loopback. Chromium resolves the test host names to 127.0.0.1 and
  * nothing else. Each visitor is a fresh browser context (empty cookie jar and storage) that
  * records every request the browser makes.
+ *
+ * `startTrackingLab({ edge: true })` puts the kit's real web edge in front of the fake Mautic:
+ * Debian's Caddy runs the Caddyfile rendered by components/render/caddyfile.ts in test mode
+ * (local CA, loopback ports 18000-18999) for the Mautic host, and the fake becomes its plain
+ * http upstream; the browser then reaches the Mautic host only through that edge.
  */
 import { Browser, BrowserContext, chromium, Cookie, Page } from "playwright-core";
+import { RunningEdge, startEdge } from "./edge-caddy";
 import { FakeMautic, startFakeMautic } from "./fake-mautic";
 import { LocalSite, startLocalSite } from "./local-site";
 import { makeTestCert } from "./loopback";
@@ -50,6 +56,8 @@ export interface TrackingLab {
     browser: Browser;
     site: LocalSite;
     mautic: FakeMautic;
+    /** The real edge in front of the fake Mautic (only with `{ edge: true }`). */
+    edge?: RunningEdge;
     siteOrigin: string;
     otherOrigin: string;
     visitor(): Promise<Visitor>;
@@ -61,13 +69,29 @@ const chromiumArgs = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-export async function startTrackingLab(): Promise<TrackingLab> {
+export async function startTrackingLab(opts: { edge?: boolean } = {}): Promise<TrackingLab> {
     const executablePath = requireTool("chromium");
     const cert = makeTestCert([SITE_HOST, MAUTIC_HOST, OTHER_HOST]);
     const site = await startLocalSite(cert);
     const siteOrigin = `https://${SITE_HOST}:${site.port}`;
     const otherOrigin = `https://${OTHER_HOST}:${site.port}`;
-    const mautic = await startFakeMautic({ cert, hostName: MAUTIC_HOST, allowedOrigin: () => siteOrigin });
+    let edgeOrigin = "";
+    const mautic = await startFakeMautic({
+        cert,
+        hostName: MAUTIC_HOST,
+        allowedOrigin: () => siteOrigin,
+        behindEdge: opts.edge ? { publicOrigin: () => edgeOrigin } : undefined,
+    });
+    let edge: RunningEdge | undefined;
+    if (opts.edge) {
+        try {
+            edge = await startEdge({ domain: MAUTIC_HOST, website: siteOrigin, upstream: `127.0.0.1:${mautic.port}` });
+        } catch (err) {
+            await Promise.all([site.close(), mautic.close()]);
+            throw err;
+        }
+        edgeOrigin = `https://${MAUTIC_HOST}:${edge.httpsPort}`;
+    }
     let browser: Browser;
     try {
         browser = await chromium.launch({
@@ -75,7 +99,7 @@ export async function startTrackingLab(): Promise<TrackingLab> {
             args: [...chromiumArgs, `--host-resolver-rules=${[SITE_HOST, MAUTIC_HOST, OTHER_HOST].map((h) => `MAP ${h} 127.0.0.1`).join(",")}`],
         });
     } catch (err) {
-        await Promise.all([site.close(), mautic.close()]);
+        await Promise.all([site.close(), mautic.close(), edge?.stop()]);
         throw err;
     }
     const visitors = new Set<Visitor>();
@@ -136,13 +160,14 @@ export async function startTrackingLab(): Promise<TrackingLab> {
         browser,
         site,
         mautic,
+        edge,
         siteOrigin,
         otherOrigin,
         visitor,
         close: async () => {
             for (const v of [...visitors]) await v.close().catch(() => undefined);
             await browser.close().catch(() => undefined);
-            await Promise.all([site.close(), mautic.close()]);
+            await Promise.all([site.close(), mautic.close(), edge?.stop()]);
         },
     };
 }

@@ -1,0 +1,198 @@
+/**
+ * Closing the revoke gap end to end, in real headless Chromium: the snippets as plan/runPlan.ts
+ * renders them (mauticForgetPath = consentForgetPath) on the website, and the kit's REAL edge
+ * (the rendered Caddyfile on Debian's Caddy, test mode) in front of the fake Mautic
+ * (tests/support/tracking-lab.ts with `{ edge: true }`). Accepting lets Mautic set its cookies
+ * on its own host through the edge; withdrawing sends the one forget request, which the edge
+ * answers itself, and the browser drops those cookies. The fake Mautic never sees the request.
+ */
+import * as fs from "fs";
+import { consentForgetPath } from "../components/render/caddyfile";
+import { consentStorageKey, renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
+import { fakeCmpJs } from "./support/fake-cmp";
+import { sitePage } from "./support/local-site";
+import { isMauticName, MAUTIC_HOST, settle, startTrackingLab, TrackingLab, Visitor, waitFor } from "./support/tracking-lab";
+
+let lab: TrackingLab;
+const html = (body: string) => ({ type: "text/html; charset=utf-8", body });
+
+beforeAll(async () => {
+    lab = await startTrackingLab({ edge: true });
+    // Exactly the options plan/runPlan.ts renders the two snippets with.
+    const input = { mauticUrl: lab.mautic.origin, website: lab.siteOrigin, mauticForgetPath: consentForgetPath };
+    const banner = renderConsentSnippet(input);
+    const cmp = `${renderCmpSnippet(input)}\n<script src="/fake-cmp.js" data-mode="category"></script>`;
+    lab.site.pages.set("/fake-cmp.js", { type: "application/javascript", body: fakeCmpJs });
+    const pages: Record<string, string> = {
+        "/": sitePage({ bodyEnd: banner }),
+        "/page2": sitePage({ title: "Page 2", bodyEnd: banner }),
+        "/cmp": sitePage({ bodyEnd: cmp }),
+    };
+    for (const [path, body] of Object.entries(pages)) lab.site.pages.set(path, html(body));
+}, 90_000);
+
+afterAll(async () => {
+    await lab?.close();
+});
+
+const hitsSince = (from: number) => lab.mautic.hits.slice(from).map((h) => `${h.method} ${h.path}`);
+const hostCookieNames = async (v: Visitor) => (await v.mauticHostCookies()).map((c) => c.name).sort();
+const siteMauticNames = async (v: Visitor) => (await v.siteCookies()).filter((c) => isMauticName(c.name)).map((c) => c.name).sort();
+
+/** Access log lines of the edge for the forget route. */
+function forgetLogLines(): Array<{ request: { method: string; uri: string; headers?: unknown }; status: number }> {
+    const log = fs.existsSync(lab.edge!.accessLogPath) ? fs.readFileSync(lab.edge!.accessLogPath, "utf8") : "";
+    return log
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.request?.uri === consentForgetPath);
+}
+
+/**
+ * The snippet's forget request is a credentialed CORS request; the edge allows exactly the
+ * website origin, so the browser raises no error at all (with `no-cors`, the edge's strict
+ * `Cross-Origin-Resource-Policy` would make Chromium log a blocked response).
+ */
+const errorsBesidesForget = (v: Visitor) => v.errors;
+
+interface WireExchange {
+    url: string;
+    sent?: Record<string, string>;
+    received?: Record<string, string>;
+    status?: number;
+    blockedCookies?: unknown[];
+}
+
+/** Records, over the DevTools protocol, the headers really sent and received for the forget route. */
+async function recordForgetOnWire(v: Visitor): Promise<Map<string, WireExchange>> {
+    const cdp = await v.context.newCDPSession(v.page);
+    await cdp.send("Network.enable");
+    const byId = new Map<string, WireExchange>();
+    const entry = (id: string) => byId.get(id) ?? byId.set(id, { url: "" }).get(id)!;
+    cdp.on("Network.requestWillBeSent", (e) => (entry(e.requestId).url = e.request.url));
+    cdp.on("Network.requestWillBeSentExtraInfo", (e) => (entry(e.requestId).sent = e.headers as Record<string, string>));
+    cdp.on("Network.responseReceivedExtraInfo", (e) => {
+        const x = entry(e.requestId);
+        x.received = e.headers as Record<string, string>;
+        x.status = e.statusCode;
+        x.blockedCookies = e.blockedCookies;
+    });
+    return byId;
+}
+const forgetsOn = (wire: Map<string, WireExchange>) => [...wire.values()].filter((x) => x.url === `${lab.mautic.origin}${consentForgetPath}`);
+
+test("the lab's Mautic host is the real edge: its own answers and the proxied tracking script carry the edge's headers", async () => {
+    expect(lab.edge).toBeDefined();
+    expect(lab.mautic.origin).toBe(`https://${MAUTIC_HOST}:${lab.edge!.httpsPort}`);
+    const v = await lab.visitor();
+    const res = await v.page.goto(`${lab.mautic.origin}/mtc.js`);
+    expect(res!.status()).toBe(200);
+    const headers = await res!.allHeaders();
+    expect(headers["cross-origin-resource-policy"]).toBe("cross-origin");
+    expect(headers["strict-transport-security"]).toBe("max-age=63072000; includeSubDomains");
+    expect(lab.mautic.count("GET", "/mtc.js")).toBe(1);
+    await v.close();
+});
+
+test("banner: accept sets Mautic's cookies on its own host through the edge; revoke sends one forget request, the edge expires them", async () => {
+    const v = await lab.visitor();
+    const wire = await recordForgetOnWire(v);
+    await v.goto("/");
+    const from = lab.mautic.hits.length;
+    await v.page.click('#mautic-consent button[data-mcc="granted"]');
+    await waitFor("mtc.js stored its ids", async () => "mtc_id" in (await v.storage()).local);
+    await waitFor("Mautic-host cookies set", async () => (await hostCookieNames(v)).length === 3);
+    expect(hitsSince(from)).toEqual(["GET /mtc.js", "POST /mtc/event"]);
+    expect(await hostCookieNames(v)).toEqual(["mautic_device_id", "mautic_referer_id", "mtc_id"]);
+    for (const c of await v.mauticHostCookies()) {
+        expect(c).toMatchObject({ domain: MAUTIC_HOST, path: "/", secure: true, httpOnly: true, sameSite: "None" });
+    }
+    expect(await siteMauticNames(v)).toEqual(["mautic_device_id", "mautic_referer_id", "mtc_id", "mtc_sid"]);
+    await settle();
+
+    const logBefore = forgetLogLines().length;
+    const fromRevoke = lab.mautic.hits.length;
+    const browserFrom = v.requests.length;
+    const forgetSeen = v.page.waitForRequest((r) => r.url() === `${lab.mautic.origin}${consentForgetPath}`);
+    await v.page.click("#mautic-consent-open");
+    await v.page.click('#mautic-consent button[data-mcc="denied"]');
+    const forget = await forgetSeen;
+    await waitFor("Mautic-host cookies expired", async () => (await hostCookieNames(v)).length === 0);
+    await settle();
+
+    // Nothing Mautic set is left: neither on the website (the snippet) nor on the Mautic host (the edge).
+    expect(await v.cookies()).toEqual([]);
+    expect(Object.keys((await v.storage()).local)).toEqual([consentStorageKey]);
+    // Exactly one request went to the Mautic host, the forget POST, and the edge answered it itself.
+    expect(v.requests.slice(browserFrom).filter((r) => r.url.startsWith(lab.mautic.origin)).map((r) => `${r.method} ${r.url}`)).toEqual([
+        `POST ${lab.mautic.origin}${consentForgetPath}`,
+    ]);
+    expect(hitsSince(fromRevoke)).toEqual([]);
+    expect(lab.mautic.count(undefined, consentForgetPath)).toBe(0);
+    expect(forget.method()).toBe("POST");
+    // On the wire: the request carried the Mautic host's cookies and the website's origin; the
+    // edge answered 204 with the four expiring cookies and CORS for the website; the browser
+    // accepted every Set-Cookie (none blocked).
+    await waitFor("response headers on the wire", () => forgetsOn(wire).some((x) => x.received !== undefined));
+    const [exchange] = forgetsOn(wire);
+    expect(forgetsOn(wire)).toHaveLength(1);
+    expect(exchange.sent!.cookie.split("; ").map((c) => c.split("=")[0]).sort()).toEqual(["mautic_device_id", "mautic_referer_id", "mtc_id"]);
+    expect(exchange.sent!.origin).toBe(lab.siteOrigin);
+    expect(exchange.status).toBe(204);
+    expect(exchange.received!["set-cookie"].split("\n")).toEqual(
+        ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id"].map((n) => `${n}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None`),
+    );
+    expect(exchange.received!["access-control-allow-origin"]).toBe(lab.siteOrigin);
+    expect(exchange.received!["access-control-allow-credentials"]).toBe("true");
+    expect(exchange.received!["cross-origin-resource-policy"]).toBe("same-origin");
+    expect(exchange.blockedCookies).toEqual([]);
+    await waitFor("edge access log line", () => forgetLogLines().length === logBefore + 1);
+    const line = forgetLogLines().at(-1)!;
+    expect([line.request.method, line.status, line.request.headers]).toEqual(["POST", 204, undefined]);
+
+    // The next page stays silent.
+    await v.goto("/page2");
+    await v.page.click("#buy");
+    await settle();
+    expect(hitsSince(fromRevoke)).toEqual([]);
+    expect(await v.cookies()).toEqual([]);
+    expect(errorsBesidesForget(v)).toEqual([]);
+    await v.close();
+});
+
+test("consent manager: withdrawing in the CMP sends the forget request and the Mautic host's cookies go", async () => {
+    const v = await lab.visitor();
+    await v.goto("/cmp");
+    const from = lab.mautic.hits.length;
+    await v.page.evaluate(() => (window as unknown as { FakeCmp: { accept(): void } }).FakeCmp.accept());
+    await waitFor("Mautic-host cookies set", async () => (await hostCookieNames(v)).length === 3);
+    expect(hitsSince(from)).toEqual(["GET /mtc.js", "POST /mtc/event"]);
+    await settle();
+    const fromRevoke = lab.mautic.hits.length;
+    const forgetSeen = v.page.waitForRequest((r) => r.url() === `${lab.mautic.origin}${consentForgetPath}`);
+    await v.page.evaluate(() => (window as unknown as { FakeCmp: { reject(): void } }).FakeCmp.reject());
+    await forgetSeen;
+    await waitFor("Mautic-host cookies expired", async () => (await hostCookieNames(v)).length === 0);
+    await settle();
+    expect((await v.cookies()).map((c) => c.name)).toEqual(["fakecmp"]);
+    expect(hitsSince(fromRevoke)).toEqual([]);
+    expect(lab.mautic.count(undefined, consentForgetPath)).toBe(0);
+    expect(errorsBesidesForget(v)).toEqual([]);
+    await v.close();
+});
+
+test("a first rejection sends nothing, not even the forget request", async () => {
+    const v = await lab.visitor();
+    const from = lab.mautic.hits.length;
+    const logBefore = forgetLogLines().length;
+    await v.goto("/");
+    await v.page.click('#mautic-consent button[data-mcc="denied"]');
+    await settle();
+    expect(v.mauticRequests()).toEqual([]);
+    expect(hitsSince(from)).toEqual([]);
+    expect(forgetLogLines().length).toBe(logBefore);
+    expect(await v.cookies()).toEqual([]);
+    expect(v.errors).toEqual([]);
+    await v.close();
+});
