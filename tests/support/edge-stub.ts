@@ -7,6 +7,7 @@
  * prove the edge replaces them. It records every request it receives.
  */
 import * as crypto from "crypto";
+import { closeServer, listenInRange } from "./loopback";
 import * as http from "http";
 
 export interface StubRequest {
@@ -129,35 +130,6 @@ export async function startEdgeStub(from = 18000, to = 18999): Promise<EdgeStub>
         return send(200, html, landingPage);
     });
     server.keepAliveTimeout = 1000;
-    const span = to - from + 1;
-    const start = Math.floor(Math.random() * span);
-    for (let i = 0; i < 64; i++) {
-        const port = from + ((start + i * 37) % span);
-        const ok = await new Promise<boolean>((resolve, reject) => {
-            const onError = (err: NodeJS.ErrnoException) => {
-                server.off("listening", onListening);
-                if (err.code === "EADDRINUSE" || err.code === "EACCES") resolve(false);
-                else reject(err);
-            };
-            const onListening = () => {
-                server.off("error", onError);
-                resolve(true);
-            };
-            server.once("error", onError);
-            server.once("listening", onListening);
-            server.listen(port, "127.0.0.1");
-        });
-        if (ok) {
-            return {
-                port,
-                requests,
-                close: () =>
-                    new Promise<void>((resolve) => {
-                        server.close(() => resolve());
-                        server.closeAllConnections();
-                    }),
-            };
-        }
-    }
-    throw new Error(`edge stub: no free port in ${from}-${to}`);
+    const port = await listenInRange(server, from, to);
+    return { port, requests, close: () => closeServer(server) };
 }

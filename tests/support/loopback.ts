@@ -4,7 +4,9 @@
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
+import * as http from "http";
 import * as https from "https";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { requireTool } from "./tools";
@@ -32,8 +34,8 @@ export function makeTestCert(dnsNames: string[]): TestCert {
     }
 }
 
-/** Listens on 127.0.0.1 at a free port in 19000-19999 (random start, so parallel suites rarely collide). */
-export async function listenInRange(server: https.Server, from = 19000, to = 19999): Promise<number> {
+/** Listens on 127.0.0.1 at a free port in [from, to] (random start, so parallel suites rarely collide). */
+export async function listenInRange(server: net.Server, from = 19000, to = 19999): Promise<number> {
     const span = to - from + 1;
     const start = Math.floor(Math.random() * span);
     for (let i = 0; i < 64; i++) {
@@ -58,7 +60,7 @@ export async function listenInRange(server: https.Server, from = 19000, to = 199
 }
 
 /** Closes a server, dropping keep-alive connections so the promise settles at once. */
-export function closeServer(server: https.Server): Promise<void> {
+export function closeServer(server: https.Server | http.Server): Promise<void> {
     return new Promise((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
