@@ -21,6 +21,12 @@ declare -A tools=(
   [curl]=curl
   [apt-config]=apt
   [restic]=restic
+  [mariadb-install-db]=mariadb-server
+  [systemd-analyze]=systemd
+  [flock]=util-linux
+  [sha256sum]=coreutils
+  [gzip]=gzip
+  [tar]=tar
 )
 
 missing=()

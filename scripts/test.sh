@@ -6,4 +6,14 @@ cd "$(dirname "$0")/.."
 bash scripts/install-tools.sh
 bash scripts/prepare-deps.sh
 npx tsc -p tsconfig.json --noEmit
-npx jest --ci "$@"
+# Jest's own summary is "Tests: N passed, M total"; print the plain closing line too.
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+status=0
+npx jest --ci --json --outputFile="$results" "$@" || status=$?
+# shellcheck disable=SC2016 # a JavaScript template literal, not shell
+node -e '
+const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+process.stdout.write(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped\n`);
+' "$results" || true
+exit "$status"
