@@ -83,10 +83,10 @@ async function main() {
 
     if (withTests) {
         const layers: Array<[string, string]> = [
-            ["pure renderers and validation", "tests/(config|mautic.files|compliance|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit)"],
-            ["program under mocks", "tests/(site|upgrade|policy|doi.setup|plan.cli)"],
+            ["pure renderers and validation", "tests/(config|mautic.files|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit|gitops)"],
+            ["program under mocks", "tests/(site|upgrade|compliance|policy|doi.setup|plan.cli|readme)"],
             ["real tools (cloud-init, sshd, php, caddy, MariaDB)", "tests/(host.files|edge.caddy|edge.live|edge.observatory|backup.(restore|failure|retention|offsite)|doi.provisioner)"],
-            ["headless Chromium", "tests/(tracking.standalone|tracking.cmp|audit.fixtures|audit.cli)"],
+            ["headless Chromium", "tests/(tracking.standalone|tracking.cmp|tracking.forget|audit.fixtures|audit.cli)"],
         ];
         const times = layers.map(([name, pattern]) => [name, jestLayer(pattern)] as const);
         const total = times.reduce((a, [, ms]) => a + ms, 0);
