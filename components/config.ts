@@ -236,6 +236,10 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problems.push(`${key} = ${shown} ${why}.${fix ? ` Fix: ${fix}.` : ""}`);
     };
 
+    // Shape and types first, field by field, so that one bad field does not hide the semantic
+    // problems of the others: every problem is reported at once.
+    const bad = new Set<string>();
+    const ok = (key: string) => !bad.has(key);
     const parsed = rawSchema.safeParse(raw);
     if (!parsed.success) {
         for (const issue of parsed.error.issues) {
@@ -247,23 +251,33 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
                 continue;
             }
             const key = String(issue.path[0]);
+            if (bad.has(key)) continue;
+            bad.add(key);
             const value = raw[key];
             let why = issue.message;
             if (value === undefined) why = "is missing: it is required";
             else if (why.startsWith("Invalid input")) why = `has the wrong type (expected ${"expected" in issue ? issue.expected : "another type"})`;
             problem(key, value, why);
         }
-        throw new SiteConfigError(problems);
     }
-    const s = parsed.data;
+    const s = (parsed.success
+        ? parsed.data
+        : Object.fromEntries(
+              Object.entries(rawSchema.shape).map(([k, schema]) => {
+                  const r = (schema as z.ZodType).safeParse(raw[k]);
+                  return [k, r.success ? r.data : undefined];
+              }),
+          )) as z.output<typeof rawSchema>;
     const warnings: string[] = [];
 
-    const fqdn = fqdnProblem(s.domain);
+    const fqdn = ok("domain") ? fqdnProblem(s.domain) : undefined;
     if (fqdn) problem("domain", s.domain, `is not a valid fully qualified domain name: it ${fqdn}`);
 
     let websiteHost = "";
     const w = s.website;
-    if (/[,;\s]/.test(w.trim()) || w.trim().split(/\s+/).length > 1) {
+    if (!ok("website")) {
+        // reported above
+    } else if (/[,;\s]/.test(w.trim()) || w.trim().split(/\s+/).length > 1) {
         problem("website", w, "lists more than one website; exactly one website per Mautic");
     } else if (w.includes("*")) {
         problem("website", w, "is a wildcard; exactly one website per Mautic");
@@ -287,12 +301,14 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (!(s.location in germanLocations)) {
+    if (ok("location") && !(s.location in germanLocations)) {
         const where = nonGermanLocations[s.location];
         problem("location", s.location, where ? `is in ${where}, not in Germany` : "is not a Hetzner location in Germany");
     }
 
-    if (withdrawnServerTypes.has(s.serverType)) {
+    if (!ok("serverType")) {
+        // reported above
+    } else if (withdrawnServerTypes.has(s.serverType)) {
         problem("serverType", s.serverType, "was withdrawn by Hetzner (CX Gen2 and CPX Gen1 types are no longer orderable) or has less than 4 GB RAM");
     } else if (!(s.serverType in serverTypes)) {
         problem("serverType", s.serverType, "is not a known current Hetzner server type");
@@ -300,16 +316,16 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problem("serverType", s.serverType, "has less than 4 GB RAM, which Mautic needs");
     }
 
-    if (!(supportedImages as readonly string[]).includes(s.image)) {
+    if (ok("image") && !(supportedImages as readonly string[]).includes(s.image)) {
         problem("image", s.image, "is not a Debian or Ubuntu LTS image the hardening is written for");
     }
 
-    if (!emailRe.test(s.adminEmail)) problem("adminEmail", s.adminEmail, "is not an email address");
+    if (ok("adminEmail") && !emailRe.test(s.adminEmail)) problem("adminEmail", s.adminEmail, "is not an email address");
 
-    checkCidrList("adminCidrs", s.adminCidrs, true);
-    checkCidrList("adminUiCidrs", s.adminUiCidrs, false);
+    if (ok("adminCidrs")) checkCidrList("adminCidrs", s.adminCidrs, true);
+    if (ok("adminUiCidrs")) checkCidrList("adminUiCidrs", s.adminUiCidrs, false);
 
-    s.sshPublicKeys.forEach((k, i) => {
+    (ok("sshPublicKeys") ? s.sshPublicKeys : []).forEach((k, i) => {
         if (/PRIVATE KEY/.test(k)) {
             problems.push(`sshPublicKeys[${i}] = [redacted] is a PRIVATE key. Fix: ${fixes.sshPublicKeys}; remove the private key from your config and rotate it.`);
         } else if (!sshKeyRe.test(k.trim())) {
@@ -317,25 +333,25 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     });
 
-    const mv = mauticVersionProblem(s.mauticVersion);
+    const mv = ok("mauticVersion") ? mauticVersionProblem(s.mauticVersion) : undefined;
     if (mv) problem("mauticVersion", s.mauticVersion, mv);
-    const mauticVersion = mv || s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
-    if (!timezones().has(s.timezone)) problem("timezone", s.timezone, "is not an IANA time zone name");
+    if (ok("timezone") && !timezones().has(s.timezone)) problem("timezone", s.timezone, "is not an IANA time zone name");
 
-    if (s.backupOffsiteRepository !== undefined) {
+    if (ok("backupOffsiteRepository") && s.backupOffsiteRepository !== undefined) {
         const repo = s.backupOffsiteRepository;
         if (/\/\/[^/@]*:[^/@]*@/.test(repo)) problem("backupOffsiteRepository", "[redacted: contains credentials]", "contains a password; never put credentials in the stack config");
-        else if (validateBackupInput({ ...backupDefaultsFor(s.backupRetentionDays), offsite: { kind: "restic-sftp", repository: repo } }).length > 0) {
+        else if (validateBackupInput({ ...backupDefaultsFor(defaults.backupRetentionDays), offsite: { kind: "restic-sftp", repository: repo } }).length > 0) {
             problem("backupOffsiteRepository", repo, "is not a restic SFTP repository (sftp://user@host:port/path or sftp:user@host:/path)");
         }
     }
 
-    if (s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
+    if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
 
     if (problems.length > 0) throw new SiteConfigError(problems);
+    const mauticVersion = s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");

@@ -135,6 +135,11 @@ describe("site config: every bad input is rejected with key, value and fix", () 
         expect(problems).toHaveLength(3);
     });
 
+    test("a type error does not hide the other fields' problems", () => {
+        const problems = problemsOf({ domain: "https://x.de", location: "hel1", cleanupDaysOld: 0, website: ["https://a.de"] }, ["adminEmail"]);
+        expect(problems.map((p) => p.split(" ")[0]).sort()).toEqual(["adminEmail", "cleanupDaysOld", "domain", "location", "website"]);
+    });
+
     test(`at least 25 distinct bad inputs are covered (${bad.length})`, () => {
         expect(new Set(bad.map((b) => b[0])).size).toBeGreaterThanOrEqual(25);
     });
