@@ -205,7 +205,9 @@ function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
 
 /**
  * Refuses (RunError) when a server of another stack carries this site's `site` or
- * `mautic-domain` label, or when this stack's own server runs a newer Mautic than configured.
+ * `mautic-domain` label, when the server type is deprecated or not available in the location
+ * (for a new server or a resize), or when this stack's own server runs a newer Mautic than
+ * configured.
  */
 export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<void> {
     const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
@@ -213,7 +215,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
         `managed-by=${managedBy},site=${labels.site}`,
         `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
     ];
-    const ours: Array<{ name: string; labels?: Record<string, string> }> = [];
+    const ours: Array<{ name: string; serverType?: string; labels?: Record<string, string> }> = [];
     for (const withSelector of selectors) {
         const found = await hcloud.getServers({ withSelector });
         const servers = found.servers ?? [];
@@ -227,6 +229,22 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
             );
         }
         ours.push(...servers);
+    }
+    // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
+    // for a new server or a resize; a running server of an unchanged type is left alone.
+    if (!ours.some((srv) => srv.serverType === settings.serverType)) {
+        const type = await hcloud.getServerType({ name: settings.serverType });
+        const here = (type.locations ?? []).find((l) => l.name === settings.location);
+        if (type.isDeprecated || here?.isDeprecated) {
+            throw new pulumi.RunError(
+                `serverType = "${settings.serverType}" is deprecated by Hetzner${here?.unavailableAfter ? ` (unavailable after ${here.unavailableAfter})` : ""}. Fix: choose a current type, e.g. \`pulumi config set serverType cx33\`.`,
+            );
+        }
+        if (!here || !here.available) {
+            throw new pulumi.RunError(
+                `serverType = "${settings.serverType}" is not available in ${settings.location} right now. Fix: choose another type (\`pulumi config set serverType ...\`) or the other German location (fsn1/nbg1).`,
+            );
+        }
     }
     for (const srv of ours) {
         const deployed = srv.labels?.["mautic-version"];

@@ -6,6 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import { serverTypes } from "../components/defaults";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -29,7 +30,7 @@ export interface MockOptions {
     project: string;
     stack: string;
     /** Servers `hcloud.getServers` returns (to simulate another stack owning the site). */
-    existingServers?: Array<{ id: number; name: string; labels: Record<string, string> }>;
+    existingServers?: Array<{ id: number; name: string; serverType?: string; labels: Record<string, string> }>;
     /** Extra invoke mocks by token. */
     calls?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
     preview?: boolean;
@@ -150,6 +151,12 @@ export class MockCloud {
             const want = Object.fromEntries(selector.split(",").filter(Boolean).map((kv) => kv.split("=")));
             const servers = (this.opts.existingServers ?? []).filter((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v));
             return { id: "servers", servers };
+        }
+        if (a.token === "hcloud:index/getServerType:getServerType") {
+            // Every current type orderable in both German locations (override with `calls`).
+            const info = serverTypes[String(a.inputs.name)];
+            const loc = (name: string) => ({ name, available: true, isDeprecated: false, recommended: true, deprecationAnnounced: "", unavailableAfter: "", id: name === "fsn1" ? 1 : 2 });
+            return { name: a.inputs.name, isDeprecated: false, memory: info?.memoryGb ?? 0, cores: info?.vcpus ?? 0, locations: [loc("fsn1"), loc("nbg1")] };
         }
         throw new Error(`no mock for invoke ${a.token}`);
     }

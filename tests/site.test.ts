@@ -215,6 +215,37 @@ describe("outputs and secrets", () => {
     });
 });
 
+describe("server type availability (asked of the API before anything is created)", () => {
+    const typeMock = (patch: Record<string, unknown>) => ({
+        "hcloud:index/getServerType:getServerType": (i: Record<string, unknown>) => ({
+            name: i.name,
+            isDeprecated: false,
+            locations: [{ name: "fsn1", available: true, isDeprecated: false }, { name: "nbg1", available: false, isDeprecated: false }],
+            ...patch,
+        }),
+    });
+
+    test("a type sold out in the chosen location is refused with the fix", async () => {
+        await expect(runPlan(testStack({ location: "nbg1" }), { calls: typeMock({}) })).rejects.toThrow(
+            /serverType = "cx33" is not available in nbg1 right now\. Fix: choose another type .* or the other German location/,
+        );
+        const ok = await runPlan(testStack({ location: "fsn1" }), { calls: typeMock({}) });
+        expect(ok.cloud.byType("hcloud:index/server:Server")).toHaveLength(1);
+    });
+
+    test("a deprecated type is refused", async () => {
+        await expect(runPlan(testStack({ location: "fsn1" }), { calls: typeMock({ isDeprecated: true }) })).rejects.toThrow(/serverType = "cx33" is deprecated by Hetzner/);
+    });
+
+    test("a running server of the same type is not re-checked (a sold-out type never blocks its own stack)", async () => {
+        const p = await runPlan(testStack({ location: "nbg1" }), {
+            calls: typeMock({ isDeprecated: true }),
+            existingServers: [{ id: 3, name: "x", serverType: "cx33", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", stack: "test", site: "www.client-a.de", "mautic-domain": "marketing.client-a.de" } }],
+        });
+        expect(p.cloud.invokes.map((i) => i.token)).not.toContain("hcloud:index/getServerType:getServerType");
+    });
+});
+
 describe("1 website = 1 Mautic across stacks", () => {
     const foreign = (labels: Record<string, string>) => [{ id: 42, name: "marketing-client-a-de-mautic", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", ...labels } }];
 
