@@ -66,10 +66,9 @@ export class MauticApp extends pulumi.ComponentResource {
         const s = args.settings;
         const dbName = args.dbName ?? "mautic";
         const dbUser = args.dbUser ?? "mautic";
-        const mem = memoryBudget(s.serverType);
+        const mem = memoryBudget(s.serverType); // MiB, as the Docker provider's `memory` expects
         // Containers and networks have fixed names: a replacement must delete the old one first.
         const child = { parent: this, provider: args.provider, deleteBeforeReplace: true };
-        const mib = (n: number) => n; // docker provider's `memory` is in MiB
 
         this.frontendNetwork = new docker.Network(
             `${name}-frontend`,
@@ -132,7 +131,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 volumes: [vol("mysql", "/var/lib/mysql")],
                 // Internal network only; no `ports`: the database is never published.
                 networksAdvanced: [{ name: backend.name, aliases: [containerNames.db] }],
-                memory: mib(mem.db),
+                memory: mem.db,
                 healthcheck: {
                     tests: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"],
                     interval: "30s",
@@ -198,7 +197,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name, aliases: [containerNames.web] }],
                 uploads: [{ file: parametersLocalPathInContainer, content: this.parametersLocal, permissions: "0640", owner: "33", group: "33" }],
-                memory: mib(mem.web),
+                memory: mem.web,
                 healthcheck: {
                     tests: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost/ || exit 1"],
                     interval: "30s",
@@ -224,7 +223,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
                 // Mounted over the image's template, which it copies only when the file is absent.
                 uploads: [{ file: crontabPathInContainer, content: this.crontab, permissions: "0644" }],
-                memory: mib(mem.cron),
+                memory: mem.cron,
                 // Debian's cron writes its pid file; the check fails when cron died.
                 healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "60s", timeout: "10s", retries: 3, startPeriod: "300s" },
             },
@@ -242,7 +241,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 envs: mauticEnvs("mautic_worker"),
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
-                memory: mib(mem.worker),
+                memory: mem.worker,
             },
             { ...child, dependsOn: [this.web] },
         );
