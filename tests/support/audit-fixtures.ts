@@ -134,8 +134,16 @@ function readSite(name: string): SiteConfig | undefined {
         : undefined;
 }
 
+/** Assets several fixture sites use (consent script, logo, stylesheet); a site's own file wins. */
+const SHARED_DIR = path.join(FIXTURE_ROOT, "shared");
+
 function sendFile(res: http.ServerResponse, dir: string, urlPath: string, headers: Record<string, string>): void {
     const rel = urlPath === "/" ? "index.html" : urlPath.replace(/^\/+/, "");
+    const own = path.join(dir, rel);
+    const shared = path.join(SHARED_DIR, rel);
+    if (dir.startsWith(path.join(FIXTURE_ROOT, "sites")) && !fs.existsSync(own) && shared.startsWith(SHARED_DIR + path.sep) && fs.existsSync(shared)) {
+        dir = SHARED_DIR;
+    }
     const file = path.join(dir, rel);
     if (!file.startsWith(dir + path.sep) || rel === "site.json" || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
         res.writeHead(404, { ...headers, "Content-Type": "text/plain" });
