@@ -12,6 +12,7 @@ import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { ConnectRule } from "../../audit/types";
+import { listenInRange as listenInLoopbackRange } from "./loopback";
 import { requireTool } from "./tools";
 
 export const FIXTURE_ROOT = path.join(__dirname, "..", "fixtures", "audit");
@@ -97,34 +98,9 @@ export function makeCertificates(dir: string, leaves: Record<string, string[]>):
     return { caFile: path.join(dir, "ca.crt") };
 }
 
-/** Listens on the first free port of the audit range, starting at a random offset. */
-export async function listenInRange(server: net.Server): Promise<number> {
-    const span = PORT_TO - PORT_FROM + 1;
-    const start = Math.floor(Math.random() * span);
-    for (let i = 0; i < span; i++) {
-        const port = PORT_FROM + ((start + i) % span);
-        const ok = await new Promise<boolean>((resolve, reject) => {
-            const onError = (e: NodeJS.ErrnoException) => {
-                server.off("listening", onListening);
-                if (e.code === "EADDRINUSE" || e.code === "EACCES") {
-                    resolve(false);
-                } else {
-                    reject(e);
-                }
-            };
-            const onListening = () => {
-                server.off("error", onError);
-                resolve(true);
-            };
-            server.once("error", onError);
-            server.once("listening", onListening);
-            server.listen(port, "127.0.0.1");
-        });
-        if (ok) {
-            return port;
-        }
-    }
-    throw new Error(`no free port in ${PORT_FROM}-${PORT_TO}`);
+/** Listens on a free port of the audit range (the shared loopback helper, with this range). */
+export function listenInRange(server: net.Server): Promise<number> {
+    return listenInLoopbackRange(server, PORT_FROM, PORT_TO);
 }
 
 function readSite(name: string): SiteConfig | undefined {
