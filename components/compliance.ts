@@ -189,12 +189,17 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const daemon = hostFile(input.hostFiles, "/etc/docker/daemon.json");
     const f2b = hostFile(input.hostFiles, "/etc/fail2ban/jail.d/sshd.local");
     const journald = hostFile(input.hostFiles, "/etc/systemd/journald.conf.d/10-mautic-kit.conf");
+    const edgeLogrotate = hostFile(input.hostFiles, "/etc/logrotate.d/mautic-kit-edge");
     const checks: Array<[boolean, string]> = [
         [/^PasswordAuthentication no$/m.test(sshd) && /^AuthenticationMethods publickey$/m.test(sshd), "sshd: keys only (PasswordAuthentication no, AuthenticationMethods publickey, MaxAuthTries 2)"],
         [/Unattended-Upgrade "1"/.test(auto) && /Automatic-Reboot "true"/.test(uu), `unattended security upgrades daily, incl. Docker's repository; automatic reboot at ${/Automatic-Reboot-Time "([^"]+)"/.exec(uu)?.[1]}`],
         [/"max-size"/.test(daemon) && /"max-file"/.test(daemon), "Docker logs rotated (daemon.json max-size/max-file), live-restore, no-new-privileges"],
         [/^backend = systemd$/m.test(f2b), "fail2ban sshd jail (systemd backend)"],
         [/MaxRetentionSec=/.test(journald), `journald size and retention bounded (${/MaxRetentionSec=(\S+)/.exec(journald)?.[1]})`],
+        [
+            /ip_mask/.test(input.caddyfile) && /maxage \d+/.test(edgeLogrotate),
+            `edge access log: client IPs masked (IPv4 /24, IPv6 /32), no headers or query strings; deleted after ${/maxage (\d+)/.exec(edgeLogrotate)?.[1] ?? "?"} days (/etc/logrotate.d/mautic-kit-edge)`,
+        ],
     ];
     const c12Evidence = checks.map(([ok, text]) => `${ok ? "" : "MISSING: "}${text}`);
     c12Evidence.push(`Hetzner Cloud Firewall: SSH only from ${s.adminCidrs.join(", ")}; database never published; containers with reduced capabilities`);

@@ -39,6 +39,12 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C09").evidence[0]).toMatch(/anonymize_ip=true, track_contact_by_ip=false/);
         expect(item(r, "C12").evidence.join("\n")).toMatch(/SSH only from 203\.0\.113\.0\/24/);
         expect(item(r, "C06").evidence[0]).toMatch(/within 3 days/);
+        expect(item(r, "C12").evidence.join("\n")).toMatch(/edge access log: client IPs masked .* deleted after 7 days/);
+    });
+
+    test("the access-log retention follows accessLogRetentionDays", async () => {
+        const r = await reportFor({ accessLogRetentionDays: 3 });
+        expect(item(r, "C12").evidence.join("\n")).toMatch(/deleted after 3 days/);
     });
 
     test("lists the documents and the placeholders only the client can fill", () => {
@@ -99,8 +105,9 @@ describe("the report reads the rendered files, not the intent", () => {
                 { path: "/etc/docker/daemon.json", content: '{"log-opts":{"max-size":"10m","max-file":"5"}}', permissions: "0644" },
                 { path: "/etc/fail2ban/jail.d/sshd.local", content: "backend = systemd\n", permissions: "0644" },
                 { path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf", content: "MaxRetentionSec=7day\n", permissions: "0644" },
+                { path: "/etc/logrotate.d/mautic-kit-edge", content: "daily\nmaxage 7\n", permissions: "0644" },
             ],
-            caddyfile: `header { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
+            caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } } header { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
             mauticParameters: { anonymize_ip: true, track_contact_by_ip: false, google_analytics_anonymize_ip: true, cookie_secure: true, site_url: "https://m.example.de", gdpr_user_purge_threshold: 1095 },
             doiSetup: true,
