@@ -143,8 +143,10 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         ]);
     }
     if (input.doiSetup) {
-        add("C05", "enforced", ["DoiSetup resource: form template with a required, unchecked consent checkbox and the processing notice"], [
-            "Build every further form from the template (or add the same checkbox and notice).",
+        // Prepared, not enforced: the kit's forms carry the checkbox, but Mautic lets a marketer
+        // build further forms without one.
+        add("C05", "prepared", ["DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox and the processing notice"], [
+            "Review and publish the sign-up forms; build every further form from them (or add the same checkbox and notice).",
         ]);
         const trigger = cronLines(input.crontab).some((l) => l.command.includes("mautic:campaigns:trigger"));
         add(
@@ -166,21 +168,43 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     ]);
 
     // C09, C10: pinned settings.
-    const c09 = p.anonymize_ip === true && p.track_contact_by_ip === false;
-    add("C09", c09 ? "enforced" : "warning", [`config/parameters_local.php: anonymize_ip=${p.anonymize_ip}, track_contact_by_ip=${p.track_contact_by_ip}, track_by_fingerprint=${p.track_by_fingerprint} (the UI cannot override this file)`, "fingerprinting removed from Mautic in 3.0 (mautic#8428)"]);
+    // Mautic writes raw IPs into audit_log even with anonymize_ip: the hourly job overwrites them.
+    const privacyJob = hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance");
+    const auditIps = /UPDATE audit_log SET ip_address = '\*\.\*\.\*\.\*'/.test(privacyJob);
+    const c09 = p.anonymize_ip === true && p.track_contact_by_ip === false && auditIps;
+    add(
+        "C09",
+        c09 ? "enforced" : "warning",
+        [
+            `config/parameters_local.php: anonymize_ip=${p.anonymize_ip}, track_contact_by_ip=${p.track_contact_by_ip}, track_by_fingerprint=${p.track_by_fingerprint} (the UI cannot override this file)`,
+            auditIps ? "mautic-privacy-maintenance (hourly): IPs in Mautic's audit_log anonymised within one hour" : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
+            "web container: no Apache access log (only the edge logs, masked)",
+            "fingerprinting removed from Mautic in 3.0 (mautic#8428)",
+        ],
+        auditIps ? [] : ["Install the privacy-maintenance job (HostFiles)."],
+    );
     add("C10", p.google_analytics_anonymize_ip === true ? "enforced" : "warning", [`config/parameters_local.php: google_analytics_anonymize_ip=${p.google_analytics_anonymize_ip}`]);
 
     // C11: HTTPS only, read back from the Caddyfile.
     const hsts = /Strict-Transport-Security "max-age=(\d+)/.exec(input.caddyfile);
     const hstsAge = hsts ? Number(hsts[1]) : 0;
+    // Every `protocols` line of a tls block must name exactly TLS 1.2 and 1.3 (Caddy's own
+    // default; pinned so a change is visible here).
+    const tlsProtocols = [...input.caddyfile.matchAll(/^\s*protocols (tls\S+(?: tls\S+)*)\s*$/gm)].map((m) => m[1]);
+    const tlsOk = tlsProtocols.length > 0 && tlsProtocols.every((p) => p === "tls1.2 tls1.3");
     const c11Evidence = [
         "Caddy: automatic HTTPS with ACME certificates; HTTP redirects to HTTPS",
         hsts ? `Caddyfile: Strict-Transport-Security max-age=${hstsAge}` : "Caddyfile: NO Strict-Transport-Security header",
-        /protocols tls1\.2 tls1\.3|tls1\.2/.test(input.caddyfile) || !/protocols tls1\.[01]/.test(input.caddyfile) ? "TLS 1.2 and 1.3 only (tested: 1.0/1.1 handshakes fail)" : "TLS below 1.2 enabled",
+        tlsOk ? "Caddyfile: protocols tls1.2 tls1.3 (tested: 1.0/1.1 handshakes fail)" : `Caddyfile: TLS protocols ${tlsProtocols.join(", ") || "not pinned"}`,
         `config/parameters_local.php: site_url=${p.site_url}, cookie_secure=${p.cookie_secure}`,
     ];
-    const c11Ok = hstsAge >= 63072000 && p.cookie_secure === true && String(p.site_url).startsWith("https://");
-    add("C11", c11Ok ? "enforced" : "warning", c11Evidence, c11Ok ? [] : [hstsAge < 63072000 ? `HSTS max-age ${hstsAge} is shorter than 2 years (63072000)` : "cookie_secure/site_url not https"]);
+    const c11Ok = tlsOk && hstsAge >= 63072000 && p.cookie_secure === true && String(p.site_url).startsWith("https://");
+    const c11Actions = [
+        ...(tlsOk ? [] : ["pin TLS to 1.2 and 1.3 (Mozilla intermediate)"]),
+        ...(hstsAge < 63072000 ? [`HSTS max-age ${hstsAge} is shorter than 2 years (63072000)`] : []),
+        ...(p.cookie_secure === true && String(p.site_url).startsWith("https://") ? [] : ["cookie_secure/site_url not https"]),
+    ];
+    add("C11", c11Ok ? "enforced" : "warning", c11Evidence, c11Actions);
 
     // C12: host hardening, read back from the user data files.
     const sshd = hostFile(input.hostFiles, "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf");
@@ -205,9 +229,15 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     c12Evidence.push(`Hetzner Cloud Firewall: SSH only from ${s.adminCidrs.join(", ")}; database never published; containers with reduced capabilities`);
     c12Evidence.push(s.backups ? "Hetzner server backups on (7 daily slots)" : "Hetzner server backups OFF");
     c12Evidence.push(`nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume`);
-    const c12Warnings = input.warnings.filter((w) => /adminCidrs|backups|deletionProtection/.test(w));
+    const c12Warnings = input.warnings.filter((w) => /adminCidrs|adminUiCidrs|backups|deletionProtection/.test(w));
+    if (s.adminUiCidrs.length === 0) {
+        c12Evidence.push("Mautic's admin UI and /api are reachable from anywhere (login required); adminUiCidrs restricts them at the edge");
+    }
     const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0;
-    add("C12", c12Ok ? "enforced" : "warning", c12Evidence, c12Warnings);
+    add("C12", c12Ok ? "enforced" : "warning", c12Evidence, [
+        ...c12Warnings,
+        ...(s.adminUiCidrs.length === 0 ? ["Recommended: set adminUiCidrs to the agency's networks (and the deploy runner's)."] : []),
+    ]);
 
     // C13: headers, read back from the Caddyfile.
     const headerChecks: Array<[RegExp, string]> = [

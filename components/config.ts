@@ -47,6 +47,12 @@ export interface SiteSettings {
     adminLastName: string;
     /** Whether a mailer DSN was configured (the value itself stays a secret elsewhere). */
     mailerConfigured: boolean;
+    /** The website's privacy policy (linked from the banner, the DOI texts and the documents). */
+    privacyPolicyUrl: string;
+    /** Version of the consent text, stored with every sign-up (raise it when the text changes). */
+    consentTextVersion: string;
+    /** How the website asks for tracking consent: the kit's banner or a consent manager. */
+    consentMechanism: "banner" | "cmp";
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -66,7 +72,8 @@ export const configKeys = [
     "adminUiCidrs", "sshPublicKeys", "mauticVersion", "timezone", "cleanupDaysOld",
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
-    "adminFirstName", "adminLastName", "mailerDsn",
+    "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
+    "consentMechanism",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -184,6 +191,9 @@ const rawSchema = z
         adminFirstName: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines").default(defaults.adminFirstName),
         adminLastName: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines").default(defaults.adminLastName),
         mailerDsn: z.string().optional(),
+        privacyPolicyUrl: z.string().optional(),
+        consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
+        consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
     })
     .strict();
 
@@ -213,6 +223,9 @@ const fixes: Record<ConfigKey, string> = {
     adminUsername: `e.g. \`${setCmd("adminUsername", defaults.adminUsername)}\``,
     adminFirstName: `e.g. \`${setCmd("adminFirstName", "Jane")}\``,
     adminLastName: `e.g. \`${setCmd("adminLastName", "Doe")}\``,
+    privacyPolicyUrl: `give the https URL of the website's privacy policy, e.g. \`${setCmd("privacyPolicyUrl", "https://www.client-a.de/datenschutz")}\``,
+    consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
+    consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
 };
 
@@ -346,6 +359,18 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
+    if (ok("privacyPolicyUrl") && s.privacyPolicyUrl !== undefined) {
+        let u: URL | undefined;
+        try {
+            u = new URL(s.privacyPolicyUrl);
+        } catch {
+            problem("privacyPolicyUrl", s.privacyPolicyUrl, "is not an absolute URL");
+        }
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(s.privacyPolicyUrl))) {
+            problem("privacyPolicyUrl", s.privacyPolicyUrl, "must be a plain https URL");
+        }
+    }
+
     if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
@@ -367,6 +392,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             mauticVersion,
             websiteHost,
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
+            privacyPolicyUrl: s.privacyPolicyUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}/datenschutz`,
             mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
         },
         mailerDsn,

@@ -40,6 +40,8 @@ export const defaults = {
     adminFirstName: "Mautic",
     adminLastName: "Administrator",
     adminUiCidrs: [] as string[],
+    consentTextVersion: "v1",
+    consentMechanism: "banner",
     sshPublicKeys: [] as string[],
 } as const;
 

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { SiteSettings } from "./config";
+import { dataMountPoint } from "./defaults";
 import { HostFile, renderCloudInit, renderHostFiles } from "./render/cloudInit";
 import { hetznerName } from "./sizing";
 
@@ -65,12 +66,10 @@ export class HardenedHost extends pulumi.ComponentResource {
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
         this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
 
-        const sshKeys = [
-            new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh, labels }, child),
-            ...s.sshPublicKeys.map(
-                (k, i) => new hcloud.SshKey(`${name}-admin-${i}`, { name: hetznerName(s.domain, `admin-${i}`), publicKey: k.trim(), labels }, child),
-            ),
-        ];
+        // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per
+        // project, and installs keys only when the server is created). Admin keys live in an
+        // authorized-keys file the kit keeps current on every deploy, so removing one revokes it.
+        const sshKeys = [new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh, labels }, child)];
 
         // Stateful, outside the VM (holds even where Docker bypasses the host's iptables).
         // HTTP and HTTPS (TCP, and UDP for HTTP/3) from anywhere; SSH from adminCidrs only.
@@ -102,7 +101,9 @@ export class HardenedHost extends pulumi.ComponentResource {
                 deleteProtection: s.deletionProtection,
                 labels,
             },
-            { ...child, protect: s.deletionProtection },
+            // A new location would replace the volume, which the server (whose location edits are
+            // ignored) could no longer attach: moving a site is a restore into a new stack.
+            { ...child, protect: s.deletionProtection, ignoreChanges: ["location"] },
         );
 
         const cloudInitInput = (volumeId: string, hostKeyPair: { privateKeyOpenssh: string; publicKeyOpenssh: string }) => ({
@@ -114,6 +115,7 @@ export class HardenedHost extends pulumi.ComponentResource {
             extraFiles: args.extraFiles,
             extraCommands: args.extraCommands,
             extraPackages: args.extraPackages,
+            adminPublicKeys: s.sshPublicKeys,
         });
         this.hostFiles = renderHostFiles(cloudInitInput("0", { privateKeyOpenssh: "", publicKeyOpenssh: "" }));
         // Check the size limit now, with stand-ins as long as the real values, so an oversized
@@ -142,6 +144,9 @@ export class HardenedHost extends pulumi.ComponentResource {
                 labels: { ...labels, ...(args.serverLabels ?? {}) },
                 deleteProtection: s.deletionProtection,
                 rebuildProtection: s.deletionProtection,
+                // The root disk holds only the OS and images: keep its size on a resize, so the
+                // server type can also be changed back to a smaller one.
+                keepDisk: true,
             },
             {
                 ...child,
@@ -181,6 +186,7 @@ export class HardenedHost extends pulumi.ComponentResource {
                     "rc=0; cloud-init status --wait >/dev/null || rc=$?",
                     'if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then cloud-init status --long; tail -n 50 /var/log/cloud-init-output.log; exit 1; fi',
                     "test -f /var/lib/mautic-kit/host-ready || { echo 'host-ready marker missing'; tail -n 50 /var/log/cloud-init-output.log; exit 1; }",
+                    `mountpoint -q ${dataMountPoint} || { echo '${dataMountPoint} is not mounted'; cat /var/log/mautic-kit/volume.log; exit 1; }`,
                     "docker version --format '{{.Server.Version}}'",
                 ].join("\n"),
                 triggers: [this.server.id],
@@ -208,14 +214,21 @@ export class HardenedHost extends pulumi.ComponentResource {
 /**
  * The Docker provider runs the local OpenSSH client, which needs the key and the pinned host
  * key as files. They go to a private directory (0700, files 0600) named after the stack and are
- * rewritten on every run of the program (preview, up, refresh, `destroy --run-program`). They
+ * rewritten on every run of the program (preview, up, `refresh --run-program`, `destroy
+ * --run-program`; a plain `refresh` does not run the program). They
  * are NOT removed when the program exits: the engine deletes removed containers after the
  * program has finished, and those deletes still need the key. CI runners are discarded anyway;
  * on a workstation the directory lives in the user's private temp dir.
  */
 export function writeSshMaterial(name: string, ip: string, privateKey: string, hostPublicKey: string): string[] {
-    const dir = path.join(os.tmpdir(), `mautic-kit-${pulumi.getProject()}-${pulumi.getStack()}-${name}`.replace(/[^a-zA-Z0-9._-]/g, "_"));
+    // The user's own runtime dir (or home), never the shared /tmp: nobody else can pre-create it.
+    const base = process.env.XDG_RUNTIME_DIR ?? path.join(os.homedir(), ".cache");
+    const dir = path.join(base, "mautic-kit", `${pulumi.getProject()}-${pulumi.getStack()}-${name}`.replace(/[^a-zA-Z0-9._-]/g, "_"));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.statSync(dir);
+    if (typeof process.getuid === "function" && st.uid !== process.getuid()) {
+        throw new Error(`${dir} belongs to another user; remove it`);
+    }
     fs.chmodSync(dir, 0o700);
     const keyFile = path.join(dir, "id_ed25519");
     const knownHosts = path.join(dir, "known_hosts");

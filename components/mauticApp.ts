@@ -1,11 +1,14 @@
 import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "crypto";
 import { SiteSettings } from "./config";
 import { baseContainerArgs, capabilitySets } from "./containerDefaults";
 import { containerNames, dataMountPoint, dockerNetworks, images } from "./defaults";
 import {
+    apacheVhostPathInContainer,
     crontabPathInContainer,
+    renderApacheVhost,
     parametersLocalPathInContainer,
     renderCrontab,
     renderInstallScript,
@@ -137,7 +140,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     interval: "30s",
                     timeout: "10s",
                     retries: 5,
-                    startPeriod: "60s",
+                    startPeriod: "1m0s", // Go duration form: what the provider reads back (no diff)
                 },
                 wait: true,
                 waitTimeout: 300,
@@ -145,9 +148,9 @@ export class MauticApp extends pulumi.ComponentResource {
             child,
         );
 
-        const mauticEnvs = (role: string) =>
+        const mauticEnvs = (role: string, extra: pulumi.Input<string[]> = []) =>
             pulumi.secret(
-                pulumi.output(args.dbPassword).apply((pw) => [
+                pulumi.all([args.dbPassword, extra]).apply(([pw, more]) => [
                     `DOCKER_MAUTIC_ROLE=${role}`,
                     `MAUTIC_DB_HOST=${containerNames.db}`,
                     "MAUTIC_DB_PORT=3306",
@@ -161,6 +164,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
                     "PHP_INI_VALUE_EXPOSE_PHP=Off",
                     `TZ=${s.timezone}`,
+                    ...more,
                 ]),
             );
         // Shared by all roles: config (local.php + the pinned parameters_local.php), logs, media,
@@ -196,14 +200,19 @@ export class MauticApp extends pulumi.ComponentResource {
                 envs: mauticEnvs("mautic_web"),
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name, aliases: [containerNames.web] }],
-                uploads: [{ file: parametersLocalPathInContainer, content: this.parametersLocal, permissions: "0640", owner: "33", group: "33" }],
+                uploads: [
+                    { file: parametersLocalPathInContainer, content: this.parametersLocal, permissions: "0640", owner: "33", group: "33" },
+                    // No Apache access log: the edge logs requests with masked IPs (C12).
+                    { file: apacheVhostPathInContainer, content: renderApacheVhost(), permissions: "0644" },
+                ],
                 memory: mem.web,
                 healthcheck: {
-                    tests: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost/ || exit 1"],
+                    // Mautic answers only its own host name (trusted_hosts): ask for it.
+                    tests: ["CMD-SHELL", `curl -fsS -o /dev/null -H 'Host: ${s.domain}' http://localhost/ || exit 1`],
                     interval: "30s",
                     timeout: "10s",
                     retries: 5,
-                    startPeriod: "120s",
+                    startPeriod: "2m0s",
                 },
                 wait: true,
                 waitTimeout: 600,
@@ -211,6 +220,9 @@ export class MauticApp extends pulumi.ComponentResource {
             { ...child, dependsOn: [this.db] },
         );
 
+        // Cron and the worker's long-running consumers read the pinned settings once: a changed
+        // file (e.g. a new mailer DSN) must replace them too, not only web, which uploads it.
+        const configFingerprint = this.parametersLocal.apply((c) => [`KIT_CONFIG_SHA256=${createHash("sha256").update(c).digest("hex")}`]);
         this.crontab = renderCrontab({ cleanupDaysOld: s.cleanupDaysOld });
         this.cron = new docker.Container(
             `${name}-cron`,
@@ -218,14 +230,14 @@ export class MauticApp extends pulumi.ComponentResource {
                 ...baseContainerArgs(capabilitySets.mautic),
                 name: containerNames.cron,
                 image: mauticImage.imageId,
-                envs: mauticEnvs("mautic_cron"),
+                envs: mauticEnvs("mautic_cron", configFingerprint),
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
                 // Mounted over the image's template, which it copies only when the file is absent.
                 uploads: [{ file: crontabPathInContainer, content: this.crontab, permissions: "0644" }],
                 memory: mem.cron,
                 // Debian's cron writes its pid file; the check fails when cron died.
-                healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "60s", timeout: "10s", retries: 3, startPeriod: "300s" },
+                healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "1m0s", timeout: "10s", retries: 3, startPeriod: "5m0s" },
             },
             { ...child, dependsOn: [this.web] },
         );
@@ -238,7 +250,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 ...baseContainerArgs(capabilitySets.mautic),
                 name: containerNames.worker,
                 image: mauticImage.imageId,
-                envs: mauticEnvs("mautic_worker"),
+                envs: mauticEnvs("mautic_worker", configFingerprint),
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
                 memory: mem.worker,
@@ -260,7 +272,6 @@ export class MauticApp extends pulumi.ComponentResource {
             {
                 connection: args.connection,
                 create: [
-                    "install -d -m 0750 /usr/local/sbin",
                     "cat > /usr/local/sbin/mautic-kit-install <<'MAUTIC_KIT_EOF'",
                     installScript.trimEnd(),
                     "MAUTIC_KIT_EOF",

@@ -8,7 +8,8 @@ import { dataMountPoint } from "./defaults";
 import { HardenedHost } from "./hardenedHost";
 import { HostFiles } from "./hostFiles";
 import { renderEdgeLogrotate } from "./render/caddyfile";
-import { HostFile } from "./render/cloudInit";
+import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "./render/cloudInit";
+import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "./render/privacyMaintenance";
 import { MauticApp } from "./mauticApp";
 import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "./render/backup";
 import { documentPlaceholders } from "./render/documents";
@@ -92,9 +93,13 @@ export class MauticSite extends pulumi.ComponentResource {
             child,
         );
 
-        // Kept current on every deploy (the user data only runs on first boot).
+        // Kept current on every deploy (the user data only runs on first boot): the hardening
+        // files whose content follows the config, the backup and privacy jobs, the edge's log
+        // rotation.
         const afterBootFiles: HostFile[] = [
+            ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
+            ...renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database }),
             {
                 path: "/etc/logrotate.d/mautic-kit-edge",
                 content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
@@ -103,7 +108,19 @@ export class MauticSite extends pulumi.ComponentResource {
         ];
         this.hostFiles = new HostFiles(
             `${name}-host-files`,
-            { connection: this.host.connection, files: afterBootFiles, commands: backupEnableCommands, after: [this.host.ready] },
+            {
+                connection: this.host.connection,
+                files: afterBootFiles,
+                commands: [
+                    ...hostConfigReloadCommands,
+                    // Packages added after first boot (e.g. restic once backupOffsiteRepository is set).
+                    ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
+                    // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
+                    `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
+                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands]),
+                ],
+                after: [this.host.ready],
+            },
             child,
         );
 
@@ -143,6 +160,8 @@ export class MauticSite extends pulumi.ComponentResource {
                     password: this.secrets.adminPassword,
                     website: s.website,
                     unconfirmedContactDays: s.unconfirmedContactDays,
+                    consentTextVersion: s.consentTextVersion,
+                    privacyPolicyUrl: s.privacyPolicyUrl,
                 },
                 { ...child, dependsOn: [this.app.install, this.edge] },
             );
@@ -151,7 +170,7 @@ export class MauticSite extends pulumi.ComponentResource {
         this.compliance = buildComplianceReport({
             settings: s,
             warnings: this.warnings,
-            hostFiles: [...this.host.hostFiles, ...afterBootFiles],
+            hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
             mauticParameters: mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "[secret]", mailerDsn: s.mailerConfigured ? "[secret]" : undefined }),

@@ -53,11 +53,13 @@ export class WebEdge extends pulumi.ComponentResource {
                 ...baseContainerArgs(capabilitySets.caddy),
                 name: containerNames.edge,
                 image: image.imageId,
-                ports: [
-                    { internal: 80, external: 80, protocol: "tcp" },
-                    { internal: 443, external: 443, protocol: "tcp" },
-                    { internal: 443, external: 443, protocol: "udp" },
-                ],
+                // IPv4 and IPv6 (the stack publishes an AAAA record): Docker binds an explicit
+                // 0.0.0.0, the provider's default, to IPv4 only.
+                ports: ["0.0.0.0", "::"].flatMap((ip) => [
+                    { internal: 80, external: 80, protocol: "tcp", ip },
+                    { internal: 443, external: 443, protocol: "tcp", ip },
+                    { internal: 443, external: 443, protocol: "udp", ip },
+                ]),
                 networksAdvanced: [{ name: args.network.name }],
                 volumes: [
                     { hostPath: `${dataMountPoint}/caddy/data`, containerPath: "/data" },

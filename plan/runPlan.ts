@@ -113,8 +113,9 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     // and the documents a person signs or publishes (C01-C03), from the same settings.
     const mauticUrl = `https://${site.settings.domain}`;
     // Withdrawing consent also expires Mautic's cookies on its own host: the edge answers that path.
-    files.set("tracking/consent-snippet.html", renderConsentSnippet({ mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath }));
-    files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet({ mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath }));
+    const snippetInput = { mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath, privacyPolicyUrl: site.settings.privacyPolicyUrl };
+    files.set("tracking/consent-snippet.html", renderConsentSnippet(snippetInput));
+    files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet(snippetInput));
     const report = programExports.compliance as ComplianceReport | undefined;
     if (report) {
         files.set("compliance.json", `${JSON.stringify(report, null, 2)}\n`);
@@ -126,6 +127,8 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         // The DSN is encrypted in the stack file; the documents then ask for the mail provider.
         mailerHost: undefined,
         generatedAt: generatedAt ?? new Date().toISOString().slice(0, 10),
+        doubleOptIn: true,
+        consentMechanism: site.settings.consentMechanism,
     })) {
         files.set(doc.path, redactText(doc.content, cloud.secretValues));
     }

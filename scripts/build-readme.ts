@@ -24,7 +24,10 @@ export function configTable(): string {
     if (isMap(config)) {
         for (const item of config.items as Pair[]) {
             const key = isScalar(item.key) ? String((item.key as Scalar).value) : "";
-            const comment = ((item.key as Scalar).commentBefore ?? "").split("\n").map((l) => l.trim()).filter((l) => !l.startsWith("---")).join(" ").trim();
+            // The comment block right above the key; a commented-out key before it ends another key's block.
+            const lines = ((item.key as Scalar).commentBefore ?? "").split("\n").map((l) => l.trim());
+            const lastOther = lines.map((l) => /^mautic-gdpr:[A-Za-z]+:/.test(l)).lastIndexOf(true);
+            const comment = lines.slice(lastOther + 1).filter((l) => !l.startsWith("---")).join(" ").trim();
             docs.set(key.replace(/^mautic-gdpr:/, ""), comment);
         }
     }
@@ -40,8 +43,9 @@ export function configTable(): string {
     const rows = ["| Key | Default | What it does |", "|---|---|---|"];
     for (const key of configKeys) {
         const d = (defaults as Record<string, unknown>)[key];
-        const shown = d === undefined ? (["domain", "website", "adminEmail", "adminCidrs"].includes(key) ? "**required**" : "none") : `\`${JSON.stringify(d)}\``;
-        const text = (docs.get(key) ?? "").replace(/\|/g, "\\|") || "(see Pulumi.prod.yaml)";
+        const computed: Record<string, string> = { privacyPolicyUrl: "`<website>/datenschutz`" };
+        const shown = computed[key] ?? (d === undefined ? (["domain", "website", "adminEmail", "adminCidrs"].includes(key) ? "**required**" : "none") : `\`${JSON.stringify(d)}\``);
+        const text = (docs.get(key) ?? "").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;") || "(see Pulumi.prod.yaml)";
         rows.push(`| \`${key}\` | ${shown} | ${text} |`);
     }
     return `${rows.join("\n")}\n`;

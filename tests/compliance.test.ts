@@ -26,11 +26,11 @@ describe("the report of the example configuration", () => {
     test("statuses: documents prepared, organisational steps manual, the rest enforced", () => {
         const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
         expect(by).toEqual({
-            C01: "prepared", C02: "prepared", C03: "manual", C04: "enforced", C05: "enforced", C06: "enforced",
+            C01: "prepared", C02: "prepared", C03: "manual", C04: "enforced", C05: "prepared", C06: "enforced",
             C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
             C13: "enforced", C14: "manual", C15: "enforced",
         });
-        expect(r.summary).toEqual({ enforced: 10, prepared: 3, manual: 2, warning: 0 });
+        expect(r.summary).toEqual({ enforced: 9, prepared: 4, manual: 2, warning: 0 });
     });
 
     test("evidence quotes the rendered files", () => {
@@ -73,6 +73,12 @@ describe("the report follows the configuration", () => {
         expect(item(r, "C12").actions.join()).toMatch(/0\.0\.0\.0\/0/);
     });
 
+    test("admin UI open to the world -> C12 warning", async () => {
+        const r = await reportFor({ adminUiCidrs: ["0.0.0.0/0"] });
+        expect(item(r, "C12").status).toBe("warning");
+        expect(item(r, "C12").actions.join()).toMatch(/adminUiCidrs contains 0\.0\.0\.0\/0/);
+    });
+
     test("server backups off -> C12 warning", async () => {
         const r = await reportFor({ backups: false });
         expect(item(r, "C12").status).toBe("warning");
@@ -106,8 +112,9 @@ describe("the report reads the rendered files, not the intent", () => {
                 { path: "/etc/fail2ban/jail.d/sshd.local", content: "backend = systemd\n", permissions: "0644" },
                 { path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf", content: "MaxRetentionSec=7day\n", permissions: "0644" },
                 { path: "/etc/logrotate.d/mautic-kit-edge", content: "daily\nmaxage 7\n", permissions: "0644" },
+                { path: "/usr/local/sbin/mautic-privacy-maintenance", content: "UPDATE audit_log SET ip_address = '*.*.*.*' WHERE ...", permissions: "0750" },
             ],
-            caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } } header { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
+            caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
             mauticParameters: { anonymize_ip: true, track_contact_by_ip: false, google_analytics_anonymize_ip: true, cookie_secure: true, site_url: "https://m.example.de", gdpr_user_purge_threshold: 1095 },
             doiSetup: true,
@@ -128,9 +135,21 @@ describe("the report reads the rendered files, not the intent", () => {
         expect(item(r, "C11").actions[0]).toMatch(/86400 is shorter than 2 years/);
     });
 
+    test("TLS 1.0 allowed -> C11 warning", () => {
+        const r = buildComplianceReport({ ...base, caddyfile: base.caddyfile.replace("protocols tls1.2 tls1.3", "protocols tls1.0 tls1.3") });
+        expect(item(r, "C11").status).toBe("warning");
+        expect(item(r, "C11").evidence.join()).toMatch(/TLS protocols tls1\.0 tls1\.3/);
+    });
+
     test("cleanup without --no-interaction -> C07 warning", () => {
         const r = buildComplianceReport({ ...base, crontab: base.crontab.replace("--days-old=21 --no-interaction", "--days-old=21") });
         expect(item(r, "C07").status).toBe("warning");
+    });
+
+    test("no audit-log IP anonymisation job -> C09 warning", () => {
+        const r = buildComplianceReport({ ...base, hostFiles: base.hostFiles.filter((f) => !f.path.includes("privacy-maintenance")) });
+        expect(item(r, "C09").status).toBe("warning");
+        expect(item(r, "C09").evidence.join()).toMatch(/MISSING: anonymisation of the IPs Mautic writes into audit_log/);
     });
 
     test("IP anonymisation off -> C09 warning", () => {

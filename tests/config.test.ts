@@ -39,6 +39,11 @@ describe("site config: accepted values and defaults", () => {
         expect(warnings).toEqual([]);
         expect(JSON.stringify(settings)).not.toContain("smtp://u:p@");
     });
+    test("the privacy policy defaults to the website's /datenschutz", () => {
+        expect(validateSiteArgs(good).settings.privacyPolicyUrl).toBe("https://www.client-a.de/datenschutz");
+        expect(validateSiteArgs({ ...good, privacyPolicyUrl: "https://www.client-a.de/privacy" }).settings.privacyPolicyUrl).toBe("https://www.client-a.de/privacy");
+    });
+
     test("a bare version gets the -apache variant", () => {
         expect(validateSiteArgs({ ...good, mauticVersion: "6.0.6" }).settings.mauticVersion).toBe("6.0.6-apache");
     });
@@ -116,6 +121,9 @@ const bad: Array<[string, Record<string, unknown>, RegExp, string[]?]> = [
     ["admin name with quote", { adminFirstName: "O'Brien" }, /^adminFirstName = "O'Brien" .*quotes/],
     ["mailer DSN malformed (value hidden)", { mailerDsn: "smtp-password-hunter2" }, /^mailerDsn = \[secret\] is not a mailer DSN/],
     ["unknown key with suggestion", { domian: "x.de" }, /^domian is not a setting of this kit; did you mean 'domain'\?/],
+    ["privacy policy not https", { privacyPolicyUrl: "http://www.client-a.de/datenschutz" }, /^privacyPolicyUrl = "http:\/\/www\.client-a\.de\/datenschutz" must be a plain https URL\. Fix: /],
+    ["consent text version with spaces", { consentTextVersion: "version 2" }, /^consentTextVersion = "version 2" must be 1-32 characters/],
+    ["unknown consent mechanism", { consentMechanism: "popup" }, /^consentMechanism = "popup" must be "banner" .* or "cmp"/],
 ];
 
 describe("site config: every bad input is rejected with key, value and fix", () => {

@@ -101,6 +101,40 @@ describe("files in the user data, each checked by its consumer", () => {
         expect(eff.out).toMatch(/^maxauthtries 2$/m);
         expect(eff.out).toMatch(/^allowtcpforwarding no$/m);
         expect(eff.out).toMatch(/^x11forwarding no$/m);
+        expect(eff.out).toMatch(/^authorizedkeysfile \.ssh\/authorized_keys \/etc\/ssh\/mautic-kit-authorized-keys\/%u$/m);
+    });
+
+    test("admin keys are written to the file sshd reads, one per line", () => {
+        const keys = renderHostFiles({ ...input, adminPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y "] });
+        const f = keys.find((x) => x.path === "/etc/ssh/mautic-kit-authorized-keys/root")!;
+        expect(f.content.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual(["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y"]);
+        expect(f.permissions).toBe("0644");
+    });
+
+    test("the metadata-service block unit passes systemd-analyze verify and re-applies with Docker", () => {
+        const analyze = requireTool("systemd-analyze");
+        const root = path.join(tmp, "root");
+        fs.mkdirSync(path.join(root, "etc/systemd/system"), { recursive: true });
+        fs.mkdirSync(path.join(root, "usr/lib/systemd"), { recursive: true });
+        fs.cpSync(fs.existsSync("/usr/lib/systemd/system") ? "/usr/lib/systemd/system" : "/lib/systemd/system", path.join(root, "usr/lib/systemd/system"), { recursive: true });
+        // The unit needs docker.service and /bin/sh to exist in the root; stand-ins are enough for the verifier.
+        fs.writeFileSync(path.join(root, "etc/systemd/system/docker.service"), "[Service]\nExecStart=/bin/true\n");
+        fs.mkdirSync(path.join(root, "bin"), { recursive: true });
+        fs.copyFileSync("/bin/sh", path.join(root, "bin/sh"));
+        fs.chmodSync(path.join(root, "bin/sh"), 0o755);
+        const unit = file("/etc/systemd/system/mautic-kit-block-metadata.service");
+        fs.writeFileSync(path.join(root, unit.path), unit.content);
+        const r = spawnSync(analyze, ["verify", `--root=${root}`, unit.path], { encoding: "utf8" });
+        expect(r.stdout + r.stderr).toBe("");
+        expect(unit.content).toMatch(/-d 169\.254\.169\.254\/32 -j DROP/);
+        expect(unit.content).toMatch(/^PartOf=docker\.service$/m);
+    });
+
+    test("host-ready refuses an unmounted volume and waits for fail2ban", () => {
+        const c = file("/usr/local/sbin/mautic-kit-host-ready").content;
+        expect(c).toMatch(/if ! mountpoint -q "\/srv\/mautic"; then/);
+        expect(c).toMatch(/fail2ban-client ping/);
+        expect(c.indexOf("fail2ban-client ping")).toBeLessThan(c.indexOf("fail2ban-client status sshd"));
     });
 
     test("fail2ban jail passes `fail2ban-client -t` with the systemd backend", () => {
@@ -170,6 +204,7 @@ describe("files in the user data, each checked by its consumer", () => {
         expect(c).toMatch(/^\[Journal\]$/m);
         expect(c).toMatch(/^SystemMaxUse=500M$/m);
         expect(c).toMatch(/^MaxRetentionSec=7day$/m);
+        expect(c).toMatch(/^MaxFileSec=1day$/m);
     });
 
     test("Docker waits for the data volume", () => {

@@ -50,7 +50,7 @@ describe("Hetzner resources", () => {
 
     test("every Hetzner resource carries managed-by, site and stack labels", () => {
         const labelled = plan.cloud.resources.filter((r) => [T.server, T.firewall, T.volume, T.sshKey].includes(r.type));
-        expect(labelled.length).toBe(5); // server, firewall, volume, deploy key, one admin key
+        expect(labelled.length).toBe(4); // server, firewall, volume, the deploy key
         for (const r of labelled) {
             expect(r.inputs.labels).toMatchObject({ "managed-by": "mautic-gdpr-kit", site: "www.client-a.de", stack: "test", project: "mautic-gdpr" });
         }
@@ -70,10 +70,18 @@ describe("Hetzner resources", () => {
         expect(plan.cloud.one(T.server).options.ignoreChanges.sort()).toEqual(["image", "location", "sshKeys", "userData"]);
     });
 
-    test("the server gets the deploy key and the extra admin keys", () => {
+    test("Hetzner gets only the deploy key; admin keys are a file the kit rewrites (revocable, no duplicate-key clash across stacks)", () => {
         const keys = plan.cloud.byType(T.sshKey);
-        expect(keys.map((k) => k.name).sort()).toEqual(["site-host-admin-0", "site-host-deploy"]);
-        expect((plan.cloud.one(T.server).inputs.sshKeys as string[]).length).toBe(2);
+        expect(keys.map((k) => k.name)).toEqual(["site-host-deploy"]);
+        expect(plan.cloud.one(T.server).inputs.sshKeys as string[]).toHaveLength(1);
+        const adminKeys = plan.files.get("host/etc/ssh/mautic-kit-authorized-keys/root")!;
+        expect(adminKeys).toContain("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample admin@x");
+        expect(String(unwrap(plan.cloud.one(T.server).inputs.userData))).toContain("/etc/ssh/mautic-kit-authorized-keys/root");
+    });
+
+    test("the volume ignores location edits too (the server does), and the root disk keeps its size on a resize", () => {
+        expect(plan.cloud.one(T.volume).options.ignoreChanges).toEqual(["location"]);
+        expect(plan.cloud.one(T.server).inputs.keepDisk).toBe(true);
     });
 
     test("user data is a secret (it carries the host key) and fits Hetzner's 32 KiB", () => {
@@ -125,7 +133,11 @@ describe("after boot: host files, double opt-in", () => {
         for (const p of ["/usr/local/sbin/mautic-backup", "/usr/local/sbin/mautic-restore", "/etc/systemd/system/mautic-backup.timer", "/etc/logrotate.d/mautic-kit-edge"]) {
             expect(create).toContain(`# mautic-kit file: ${p} `);
         }
-        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\n$/);
+        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\n$/);
+        // hardening files follow the config on every deploy, and are applied safely
+        expect(create).toContain("# mautic-kit file: /etc/systemd/journald.conf.d/10-mautic-kit.conf ");
+        expect(create).toContain("sshd -t && systemctl try-reload-or-restart ssh.service");
+        expect(create).toMatch(/resize2fs "\$\(findmnt -no SOURCE \/srv\/mautic\)".*# volumeSizeGb=20/);
         expect(plan.files.get("host/etc/logrotate.d/mautic-kit-edge")).toMatch(/maxage 7/);
     });
 
@@ -147,7 +159,7 @@ describe("containers", () => {
     test("only the edge publishes ports; the database is on an internal network only", () => {
         for (const c of containers()) {
             const ports = (c.inputs.ports as unknown[] | undefined) ?? [];
-            if (unwrap(c.inputs.name) === "mautic_edge") expect(ports).toHaveLength(3);
+            if (unwrap(c.inputs.name) === "mautic_edge") expect((ports as Array<{ ip: string }>).map((p) => p.ip).sort()).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0", "::", "::", "::"]);
             else expect(ports).toHaveLength(0);
         }
         const db = container("mautic_db");
@@ -185,6 +197,18 @@ describe("containers", () => {
         }
         // The pinned settings carry the secret key and the mailer DSN: the upload is a secret.
         expect(isWrappedSecret(container("mautic_web").inputs.uploads)).toBe(true);
+    });
+
+    test("cron and worker are replaced with web when the pinned settings change (config fingerprint)", () => {
+        for (const name of ["mautic_cron", "mautic_worker"]) {
+            expect((unwrap(container(name).inputs.envs) as string[]).some((e) => /^KIT_CONFIG_SHA256=[0-9a-f]{64}$/.test(e))).toBe(true);
+        }
+    });
+
+    test("the web healthcheck asks for Mautic's own host name (trusted_hosts would refuse localhost)", () => {
+        expect((container("mautic_web").inputs.healthcheck as { tests: string[] }).tests[1]).toContain("-H 'Host: marketing.client-a.de'");
+        const uploads = unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; content: string }>;
+        expect(uploads.map((u) => u.file)).toEqual(["/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf"]);
     });
 
     test("the cron container gets the kit's crontab at the image's crontab path", () => {

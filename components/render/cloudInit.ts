@@ -34,7 +34,36 @@ export interface CloudInitInput {
     extraCommands?: string[][];
     /** Extra Debian/Ubuntu packages (e.g. restic for off-site backups). */
     extraPackages?: string[];
+    /** Admin SSH public keys for root, kept current on every deploy (the deploy key is Hetzner's). */
+    adminPublicKeys?: string[];
 }
+
+/** The admin keys file sshd reads besides root's own authorized_keys (see the sshd drop-in). */
+export const adminAuthorizedKeysPath = "/etc/ssh/mautic-kit-authorized-keys/root";
+
+/**
+ * Hardening files whose content follows the stack config. cloud-init writes them on first boot;
+ * the HostFiles component rewrites them on every deploy (the user data's later edits are ignored
+ * so the server is never recreated), then runs `hostConfigReloadCommands`.
+ */
+export const syncedHostConfigPaths = [
+    "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf",
+    "/etc/fail2ban/jail.d/sshd.local",
+    "/etc/systemd/journald.conf.d/10-mautic-kit.conf",
+    "/etc/apt/apt.conf.d/20auto-upgrades",
+    "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit",
+    "/etc/sysctl.d/90-mautic-kit.conf",
+    "/etc/logrotate.d/mautic-kit",
+    adminAuthorizedKeysPath,
+];
+
+/** Applies rewritten hardening files; sshd is reloaded only after `sshd -t` accepts its config. */
+export const hostConfigReloadCommands = [
+    "sysctl --system >/dev/null",
+    "systemctl restart systemd-journald",
+    "sshd -t && systemctl try-reload-or-restart ssh.service",
+    "fail2ban-client reload >/dev/null",
+];
 
 /** The Docker daemon's configuration: rotated logs and the CIS daemon items. */
 export function renderDaemonJson(): string {
@@ -83,7 +112,13 @@ export function renderHostFiles(input: CloudInitInput): HostFile[] {
             permissions: "0750",
         },
         { path: "/usr/local/sbin/mautic-kit-install-docker", content: readTemplate("scripts/install-docker.sh"), permissions: "0750" },
-        { path: "/usr/local/sbin/mautic-kit-host-ready", content: readTemplate("scripts/host-ready.sh"), permissions: "0750" },
+        { path: "/usr/local/sbin/mautic-kit-host-ready", content: renderTemplate("scripts/host-ready.sh", { dataMountPoint }), permissions: "0750" },
+        { path: "/etc/systemd/system/mautic-kit-block-metadata.service", content: readTemplate("host/block-metadata.service"), permissions: "0644" },
+        {
+            path: adminAuthorizedKeysPath,
+            content: `# mautic-kit: admin keys from the stack config (sshPublicKeys), rewritten on every deploy.\n${(input.adminPublicKeys ?? []).map((k) => `${k.trim()}\n`).join("")}`,
+            permissions: "0644",
+        },
     ];
     return [...files, ...(input.extraFiles ?? [])];
 }

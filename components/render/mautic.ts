@@ -8,6 +8,14 @@ import { readTemplate, renderTemplate } from "./template";
 
 /** Where the crontab is mounted in the cron container. */
 export const crontabPathInContainer = "/opt/mautic/cron/mautic";
+/** The web container's Apache virtual host, replaced by the kit's (no access log). */
+export const apacheVhostPathInContainer = "/etc/apache2/sites-available/000-default.conf";
+
+/** Mautic's vhost without an access log (the edge logs requests, masked). */
+export function renderApacheVhost(): string {
+    return readTemplate("mautic/apache-vhost.conf");
+}
+
 /** Where the pinned settings live in the web/cron/worker containers (the shared config volume). */
 export const parametersLocalPathInContainer = "/var/www/html/config/parameters_local.php";
 

@@ -29,6 +29,15 @@ if [ "$status" != healthy ]; then
   exit 1
 fi
 
+# Replaces the secrets in output without putting them on a command line (no sed arguments).
+mask() {
+  local line
+  while IFS= read -r line || [ -n "$line" ]; do
+    line=${line//"$db_password"/[secret]}
+    printf '%s\n' "${line//"$admin_password"/[secret]}"
+  done
+}
+
 installed() {
   docker exec --user www-data "$web" php -r '
     $f = "/var/www/html/config/local.php";
@@ -43,9 +52,12 @@ if installed; then
 fi
 
 echo "$(date -Is) mautic-install: installing Mautic for $site_url" | tee -a "$log"
+# The passwords reach the container through docker's environment (-e NAME without a value takes
+# it from this process), never through a host command line. mautic:install only takes them as
+# options, so they are visible to root in the web container's process list while it runs.
+export KIT_DB_PASSWORD="$db_password" KIT_ADMIN_PASSWORD="$admin_password"
 # -f is required: without it a non-interactive run exits 0 without installing.
-docker exec --user www-data \
-  -e KIT_DB_PASSWORD="$db_password" -e KIT_ADMIN_PASSWORD="$admin_password" \
+docker exec --user www-data -e KIT_DB_PASSWORD -e KIT_ADMIN_PASSWORD \
   "$web" bash -c 'exec php /var/www/html/bin/console mautic:install "$0" -f --no-interaction --no-ansi \
     --db_driver=pdo_mysql --db_host="$1" --db_port=3306 --db_name="$2" --db_user="$3" \
     --db_password="$KIT_DB_PASSWORD" \
@@ -53,7 +65,8 @@ docker exec --user www-data \
     --admin_password="$KIT_ADMIN_PASSWORD"' \
   "$site_url" "{{dbHost}}" "{{dbName}}" "{{dbUser}}" \
   "{{adminFirstName}}" "{{adminLastName}}" "{{adminUsername}}" "{{adminEmail}}" \
-  2>&1 | sed -e "s/$db_password/[secret]/g" -e "s/$admin_password/[secret]/g" | tee -a "$log"
+  2>&1 | mask | tee -a "$log"
+unset KIT_DB_PASSWORD KIT_ADMIN_PASSWORD
 
 if ! installed; then
   echo "$(date -Is) mautic-install: mautic:install finished but local.php is incomplete" | tee -a "$log" >&2

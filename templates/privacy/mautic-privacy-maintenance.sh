@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# mautic-privacy-maintenance: closes two gaps Mautic leaves with anonymize_ip on (run hourly by
+# mautic-privacy-maintenance.timer). Rendered by the mautic-gdpr-kit
+# (components/render/privacyMaintenance.ts): change the kit, not this copy.
+#  1. Mautic writes the raw client IP into audit_log on contact changes (form submissions, tag
+#     changes): overwritten with '*.*.*.*', the value Mautic itself stores when anonymising.
+#  2. Email statistics keep the recipient's address after the contact is deleted (mautic#12320):
+#     rows without a contact are deleted {{cleanupDaysOld}} days after sending.
+# Exit: 0 done (or Mautic not installed yet); 1 failed (the journal has the details).
+set -euo pipefail
+umask 077
+export LC_ALL=C
+
+DB_CONTAINER='{{dbContainer}}'
+DATABASE='{{database}}'
+DAYS='{{cleanupDaysOld}}'
+DOCKER=docker
+# Tests (and hosts without Docker) override these in a root-only file.
+DB_CLIENT_OPTS=()
+conf=${MAUTIC_PRIVACY_CONF:-/etc/mautic/privacy-maintenance.conf}
+if [[ -f $conf ]]; then
+  if [[ $(stat -c '%u %a' "$conf") != "$(id -u) 600" ]]; then
+    echo "mautic-privacy-maintenance: $conf must be owned by $(id -un) with mode 0600" >&2
+    exit 1
+  fi
+  # shellcheck source=/dev/null
+  . "$conf"
+fi
+
+# Runs SQL (stdin) as MariaDB's root: inside the database container the password comes from
+# the container's own environment, so it is never on this host's command line or disk.
+run_sql() {
+  if [[ -n $DB_CONTAINER ]]; then
+    # shellcheck disable=SC2016 # expanded inside the container
+    "$DOCKER" exec -i "$DB_CONTAINER" sh -c 'MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --skip-column-names "$0"' "$DATABASE"
+  else
+    mariadb "${DB_CLIENT_OPTS[@]}" --batch --skip-column-names "$DATABASE"
+  fi
+}
+
+tables=$(printf '%s\n' "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name IN ('audit_log', 'email_stats');" | run_sql)
+if [[ $tables != 2 ]]; then
+  echo "mautic-privacy-maintenance: Mautic is not installed yet (tables missing), nothing to do"
+  exit 0
+fi
+
+result=$(run_sql <<SQL
+UPDATE audit_log SET ip_address = '*.*.*.*' WHERE ip_address IS NOT NULL AND ip_address <> '*.*.*.*';
+SELECT CONCAT('audit_log rows anonymised: ', ROW_COUNT());
+DELETE FROM email_stats WHERE lead_id IS NULL AND date_sent < NOW() - INTERVAL ${DAYS} DAY;
+SELECT CONCAT('email_stats rows of deleted contacts removed: ', ROW_COUNT());
+SQL
+)
+echo "mautic-privacy-maintenance: ${result//$'\n'/; }"
