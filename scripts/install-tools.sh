@@ -27,6 +27,7 @@ declare -A tools=(
   [sha256sum]=coreutils
   [gzip]=gzip
   [tar]=tar
+  [apache2]=apache2
 )
 
 missing=()
