@@ -6,7 +6,9 @@ import { SiteSettings } from "./config";
 import { baseContainerArgs, capabilitySets } from "./containerDefaults";
 import { containerNames, dataMountPoint, dockerNetworks, images } from "./defaults";
 import {
+    apacheOtherVhostsLogPathInContainer,
     apacheVhostPathInContainer,
+    renderApacheOtherVhostsLog,
     crontabPathInContainer,
     renderApacheVhost,
     parametersLocalPathInContainer,
@@ -204,6 +206,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     { file: parametersLocalPathInContainer, content: this.parametersLocal, permissions: "0640", owner: "33", group: "33" },
                     // No Apache access log: the edge logs requests with masked IPs (C12).
                     { file: apacheVhostPathInContainer, content: renderApacheVhost(), permissions: "0644" },
+                    { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
                 ],
                 memory: mem.web,
                 healthcheck: {

@@ -3,7 +3,10 @@
  * checklist; English and German): that they are built from the stack's real values (a changed
  * setting changes the text in both languages), carry the not-legal-advice notice, list exactly
  * the placeholders `documentPlaceholders` names, never show a secret, and are well-formed
- * Markdown. The English privacy policy section is pinned by a snapshot.
+ * Markdown; that they state, in both languages, what the stack does about the audit log's IPs,
+ * logs, data of deleted contacts, Gravatar, the double opt-in and cookie withdrawal, and carry the
+ * Art. 13 statements (Art. 13(2)(e), a separate Art. 21 section). The English privacy policy
+ * section is pinned by a snapshot.
  */
 import { SiteSettings, validateSiteArgs } from "../components/config";
 import {
@@ -17,6 +20,9 @@ import {
     renderComplianceDocuments,
     RenderedDocument,
 } from "../components/render/documents";
+import { consentForgetPath, mauticHostCookieNames } from "../components/render/caddyfile";
+import { cronJobs } from "../components/render/mautic";
+import { renderPrivacyMaintenanceFiles, privacyMaintenancePaths } from "../components/render/privacyMaintenance";
 import { consentStorageKey } from "../components/render/tracking";
 
 const baseRaw = {
@@ -107,6 +113,26 @@ describe("renderComplianceDocuments: the six documents", () => {
 
     it("pins the English privacy policy section (snapshot)", () => {
         expect(byPath(docs, P.privacyEn)).toMatchSnapshot();
+    });
+
+    it("keeps English and German equivalent: the same headings, table rows, list items, bold paragraphs and markers, in every variant", () => {
+        const shape = (text: string) => {
+            const lines = text.split("\n");
+            return {
+                headings: lines.filter((l) => l.startsWith("#")).map((l) => l.replace(/[^#].*/, "")),
+                rows: lines.filter((l) => l.startsWith("|")).length,
+                items: lines.filter((l) => /^\s*- /.test(l)).length,
+                checkboxes: lines.filter((l) => l.startsWith("- [ ]")).length,
+                bold: lines.filter((l) => l.startsWith("**")).length,
+                markers: [...text.matchAll(/\[\[[A-Z0-9_]+\]\]/g)].map((m) => m[0]),
+            };
+        };
+        const pairs = [[P.privacyEn, P.privacyDe], [P.art30En, P.art30De], [P.dpaEn, P.dpaDe]];
+        for (const docs of variantDocs()) {
+            for (const [enPath, dePath] of pairs) {
+                expect({ dePath, ...shape(byPath(docs, dePath)) }).toEqual({ dePath, ...shape(byPath(docs, enPath)) });
+            }
+        }
     });
 
     it("gives every table row as many cells as its header, in every variant", () => {
@@ -460,6 +486,205 @@ describe("C03 DPA checklist", () => {
     });
 });
 
+describe("the stack's privacy facts, in both languages", () => {
+    const docs = render();
+    const pEn = section(byPath(docs, P.privacyEn));
+    const pDe = section(byPath(docs, P.privacyDe));
+    const fullEn = byPath(docs, P.privacyEn);
+    const fullDe = byPath(docs, P.privacyDe);
+    const a = byPath(docs, P.art30En);
+    const ad = byPath(docs, P.art30De);
+
+    it("IP addresses: anonymised in contact records, anonymised in the audit log by the hourly host job, within the bound its timer gives", () => {
+        expect(pEn).toContain("Mautic stores IP addresses in contact records only in anonymised form and does not use them to recognise you.");
+        expect(pDe).toContain("IP-Adressen speichert Mautic in Kontaktdatensätzen nur anonymisiert und nutzt sie nicht, um Sie wiederzuerkennen.");
+        // Never the old absolute claim.
+        expect(pEn).not.toContain("Mautic stores IP addresses only in anonymised form");
+        expect(pDe).not.toContain("IP-Adressen speichert Mautic nur anonymisiert");
+        // The real timer: OnCalendar=hourly; the bound follows RandomizedDelaySec/AccuracySec (see the drift-guard tests).
+        const boundEn = /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, first receives the full IP address; our server anonymises it there (within one hour|within (\d+) minutes)\./.exec(pEn);
+        const boundDe = /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält die IP-Adresse zunächst vollständig; unser Server anonymisiert sie dort (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(pDe);
+        expect(boundEn).not.toBeNull();
+        expect(boundDe).not.toBeNull();
+        expect(boundDe![2]).toBe(boundEn![2]);
+        expect(pEn).toMatch(/\| Full IP addresses in Mautic's audit log [^|]*\| anonymised within [^|]*; the audit-log entries themselves after 21 days \| automatic job on our server, every hour; automatic clean-up in Mautic \|/);
+        expect(pDe).toMatch(/\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, stündlich; automatische Bereinigung in Mautic \|/);
+        expect(a).toMatch(/\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every hour\) \|/);
+        expect(ad).toMatch(/\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, stündlich\) \|/);
+        expect(renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=hourly$/m);
+    });
+
+    it("logs: no access log inside the Mautic web container, the edge's masked log by days, container logs bounded by size (5 x 10 MB), not by age", () => {
+        expect(pEn).toContain("The web server inside Mautic keeps no access log of its own.");
+        expect(pDe).toContain("Der Webserver innerhalb von Mautic führt kein eigenes Zugriffsprotokoll.");
+        expect(pEn).toContain("| not after a fixed period: each program keeps at most 5 files of 10 MB, and the oldest file is deleted when the limit is reached | automatic log rotation by size |");
+        expect(pDe).toContain("| nicht nach fester Frist: jedes Programm behält höchstens 5 Dateien zu je 10 MB, bei Erreichen der Grenze wird die älteste Datei gelöscht | automatische Log-Rotation nach Größe |");
+        expect(a).toContain("| Access log of the web edge (the only request log: Apache's access log in the Mautic web container is switched off) | after 7 days |");
+        expect(ad).toContain("| Zugriffsprotokoll des Webservers (das einzige Anfrageprotokoll: das Zugriffsprotokoll von Apache im Web-Container von Mautic ist abgeschaltet) | nach 7 Tagen |");
+        expect(a).toContain("| Container output (Mautic application errors, cron and worker output, database, edge) | bounded by size, not by age: at most 5 files of 10 MB per container; the oldest file is deleted when the limit is reached |");
+        expect(ad).toContain("| Ausgaben der Container (Anwendungsfehler von Mautic, Ausgaben von Cronjobs und Workern, Datenbank, Webserver) | nach Größe begrenzt, nicht nach Alter: höchstens 5 Dateien zu je 10 MB je Container; bei Erreichen der Grenze wird die älteste Datei gelöscht |");
+    });
+
+    it("system journal: N days, held by MaxRetentionSec with MaxFileSec=1day", () => {
+        const d = render({}, { accessLogRetentionDays: 5 });
+        expect(byPath(d, P.art30En)).toContain("| System journal of the server (includes administrators' SSH logins) | after 5 days | journald `MaxRetentionSec` with `MaxFileSec=1day` (one journal file per day) |");
+        expect(byPath(d, P.art30De)).toContain("| System-Journal des Servers (enthält die SSH-Anmeldungen der Administratoren) | nach 5 Tagen | journald `MaxRetentionSec` mit `MaxFileSec=1day` (eine Journal-Datei je Tag) |");
+    });
+
+    it("email statistics of deleted contacts: deleted cleanupDaysOld days after sending by the host job, with the number from the settings", () => {
+        expect(pEn).toContain("| Records of emails sent to contacts that were later deleted (they still hold the email address) | 21 days after sending | automatic job on our server, every hour |");
+        expect(pDe).toContain("| Protokolle der E-Mails an Kontakte, die später gelöscht wurden (sie enthalten noch die E-Mail-Adresse) | 21 Tage nach dem Versand | automatischer Auftrag auf unserem Server, stündlich |");
+        const d = render({}, { cleanupDaysOld: 30 });
+        expect(section(byPath(d, P.privacyEn))).toContain("| 30 days after sending | automatic job on our server, every hour |");
+        expect(section(byPath(d, P.privacyDe))).toContain("| 30 Tage nach dem Versand | automatischer Auftrag auf unserem Server, stündlich |");
+        expect(byPath(d, P.art30En)).toContain("| Email statistics of deleted contacts (`email_stats` rows without a contact; they still hold the email address) | 30 days after sending (`cleanupDaysOld = 30`) | the same host job, every hour |");
+        expect(byPath(d, P.art30De)).toContain("| E-Mail-Statistiken gelöschter Kontakte (`email_stats`-Zeilen ohne Kontakt; sie enthalten noch die E-Mail-Adresse) | 30 Tage nach dem Versand (`cleanupDaysOld = 30`) | derselbe Host-Auftrag, stündlich |");
+        const one = render({}, { cleanupDaysOld: 1 });
+        expect(section(byPath(one, P.privacyEn))).toContain("| 1 day after sending |");
+        expect(section(byPath(one, P.privacyDe))).toContain("| 1 Tag nach dem Versand |");
+    });
+
+    it("form results of deleted contacts: a known limit in the Art. 30 record and the 'before you publish' list, never claimed deleted", () => {
+        const before = (t: string) => t.slice(0, t.indexOf("<!-- BEGIN"));
+        expect(before(fullEn)).toContain("- [ ] Known limit: when Mautic deletes a contact, the results of the forms it submitted (with everything entered, including the email address) stay in the database, no longer linked to the contact (Mautic issue 12320); the stack does not delete them.");
+        expect(before(fullDe)).toContain("- [ ] Bekannte Grenze: Löscht Mautic einen Kontakt, bleiben die Ergebnisse der von ihm abgeschickten Formulare (mit allen Eingaben, auch der E-Mail-Adresse) ohne Verknüpfung zum Kontakt in der Datenbank (Mautic-Issue 12320); der Stack löscht sie nicht.");
+        expect(pEn).toContain("| Results of forms submitted by contacts that were later deleted (no longer linked to the contact) | not automatically: until we delete them in Mautic | deletion in Mautic by our staff |");
+        expect(pDe).toContain("| Ergebnisse von Formularen, die später gelöschte Kontakte abgeschickt haben (nicht mehr mit dem Kontakt verknüpft) | nicht automatisch: bis wir sie in Mautic löschen | Löschung in Mautic durch unsere Beschäftigten |");
+        expect(a).toContain("| Form results of deleted contacts (no longer linked to the contact; they still hold what was entered) | **not enforced by the stack:** they remain until a Mautic user deletes them |");
+        expect(ad).toContain("| Formularergebnisse gelöschter Kontakte (nicht mehr mit dem Kontakt verknüpft; sie enthalten noch die Eingaben) | **vom Stack nicht durchgesetzt:** sie bleiben, bis ein Mautic-Benutzer sie löscht |");
+        expect(a).toContain("Known limit: Mautic keeps the results of forms a contact submitted after the contact is deleted");
+        expect(ad).toContain("Bekannte Grenze: Mautic behält die Ergebnisse der von einem Kontakt abgeschickten Formulare, nachdem der Kontakt gelöscht wurde");
+        expect(a).toContain("- [ ] Period for deleting form results of deleted contacts set");
+        expect(ad).toContain("- [ ] Frist für das Löschen der Formularergebnisse gelöschter Kontakte festgelegt");
+    });
+
+    it("Gravatar: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis, and a DPA-checklist decision", () => {
+        expect(documentPlaceholders.map((p) => p.marker)).toContain("[[GRAVATAR_TRANSFER_BASIS]]");
+        const ph = documentPlaceholders.find((p) => p.marker === "[[GRAVATAR_TRANSFER_BASIS]]")!;
+        expect(ph.en).toContain("10 July 2023");
+        expect(ph.de).toContain("10. Juli 2023");
+        expect(pEn).toContain("- Automattic Inc., USA (Gravatar): when one of our staff opens your contact record in Mautic, Mautic's administration interface loads a profile picture from `gravatar.com`. For this, the staff member's browser sends Automattic a hash value calculated from your email address, together with the browser's IP address.");
+        expect(pEn).toContain("Automattic is located in the USA, a third country; the transfer is based on [[GRAVATAR_TRANSFER_BASIS]].");
+        expect(pDe).toContain("- Automattic Inc., USA (Gravatar): Öffnet eine Mitarbeiterin oder ein Mitarbeiter von uns Ihren Kontaktdatensatz in Mautic, lädt die Verwaltungsoberfläche von Mautic ein Profilbild von `gravatar.com`. Dazu sendet der Browser der Person an Automattic einen aus Ihrer E-Mail-Adresse berechneten Hashwert, zusammen mit der IP-Adresse des Browsers.");
+        expect(pDe).toContain("Automattic hat seinen Sitz in den USA, einem Drittland; die Übermittlung stützt sich auf [[GRAVATAR_TRANSFER_BASIS]].");
+        expect(pEn).toContain("- Loading profile pictures from Gravatar in Mautic's administration interface (see \"Recipients\"): our legitimate interest in recognising contacts at a glance, Art. 6(1)(f) GDPR.");
+        expect(pDe).toContain("- Laden von Profilbildern von Gravatar in der Verwaltungsoberfläche von Mautic (siehe „Empfänger“): unser berechtigtes Interesse, Kontakte auf einen Blick wiederzuerkennen, Art. 6 Abs. 1 lit. f DSGVO.");
+        expect(a).toContain("| Automattic Inc., USA (Gravatar, `gravatar.com`) | Third party, not a processor: delivers the profile pictures shown in Mautic's admin interface | Hash of the contact's email address; IP address and browser data of the Mautic user's device | USA | None (it does not process on the controller's behalf); transfer basis: [[GRAVATAR_TRANSFER_BASIS]] |");
+        expect(ad).toContain("| Automattic Inc., USA (Gravatar, `gravatar.com`) | Dritter, kein Auftragsverarbeiter: liefert die Profilbilder in der Verwaltungsoberfläche von Mautic | Hashwert der E-Mail-Adresse des Kontakts; IP-Adresse und Browserdaten des Geräts des Mautic-Benutzers | USA | Keiner (keine Verarbeitung im Auftrag des Verantwortlichen); Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]] |");
+        const transfersEn = a.slice(a.indexOf("## Transfers to third countries"), a.indexOf("## Time limits for erasure"));
+        const transfersDe = ad.slice(ad.indexOf("## Übermittlungen in Drittländer"), ad.indexOf("## Löschfristen"));
+        expect(transfersEn).toContain("Gravatar: Mautic's admin interface transfers a hash of a contact's email address and the IP address of the Mautic user's device to Automattic Inc., USA, whenever a user views a contact; transfer basis: [[GRAVATAR_TRANSFER_BASIS]]");
+        expect(transfersDe).toContain("Gravatar: Die Verwaltungsoberfläche von Mautic übermittelt einen Hashwert der E-Mail-Adresse eines Kontakts und die IP-Adresse des Geräts des Mautic-Benutzers an Automattic Inc., USA, sobald ein Benutzer einen Kontakt ansieht; Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]]");
+        expect(transfersEn).not.toContain("None by the stack");
+        const dpaEn = byPath(docs, P.dpaEn);
+        const dpaDe = byPath(docs, P.dpaDe);
+        expect(dpaEn).toMatch(/^- \[ \] Decide on Gravatar: .*https:\/\/www\.dataprivacyframework\.gov\/list.*adequacy decision of 10 July 2023 covers the transfer.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m);
+        expect(dpaDe).toMatch(/^- \[ \] Über Gravatar entscheiden: .*https:\/\/www\.dataprivacyframework\.gov\/list.*Angemessenheitsbeschluss der Europäischen Kommission vom 10\. Juli 2023 die Übermittlung.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m);
+    });
+
+    it("Art. 13(2)(e): providing the email address is neither statutory nor contractual; without it, no newsletter", () => {
+        expect(pEn).toContain("Providing your email address is neither a statutory nor a contractual requirement; without it, however, we cannot send you our newsletter.");
+        expect(pDe).toContain("Die Angabe Ihrer E-Mail-Adresse ist weder gesetzlich noch vertraglich vorgeschrieben; ohne sie können wir Ihnen unseren Newsletter jedoch nicht senden.");
+    });
+
+    it("Art. 21: a separate, bold section before the recipients; Art. 21(1) with the compelling-grounds test, Art. 21(2)/(3) stops direct marketing", () => {
+        for (const [t, heading, next, objectF, consequence, marketing, stop] of [
+            [pEn, "### Your right to object (Art. 21 GDPR)", "### Recipients", "(Art. 21(1) GDPR)", "We then examine whether compelling legitimate grounds for the processing exist that override your interests, rights and freedoms, or whether the processing serves the establishment, exercise or defence of legal claims", "(Art. 21(2) GDPR)", "We then no longer process your data for direct marketing (Art. 21(3) GDPR).**"],
+            [pDe, "### Ihr Widerspruchsrecht (Art. 21 DSGVO)", "### Empfänger", "(Art. 21 Abs. 1 DSGVO)", "Wir prüfen dann, ob zwingende schutzwürdige Gründe für die Verarbeitung vorliegen, die Ihre Interessen, Rechte und Freiheiten überwiegen, oder ob die Verarbeitung der Geltendmachung, Ausübung oder Verteidigung von Rechtsansprüchen dient", "(Art. 21 Abs. 2 DSGVO)", "Wir verarbeiten Ihre Daten dann nicht mehr für Direktwerbung (Art. 21 Abs. 3 DSGVO).**"],
+        ]) {
+            const start = t.indexOf(heading);
+            expect(start).toBeGreaterThan(0);
+            const body = t.slice(start, t.indexOf(next));
+            expect(body.length).toBeGreaterThan(heading.length);
+            for (const piece of [objectF, consequence, marketing, stop]) expect(body).toContain(piece);
+            // Both objection paragraphs are bold, so they stand out (Art. 21(4)).
+            expect(body.split("\n").filter((l) => l.startsWith("**") && l.endsWith("**")).length).toBe(2);
+            expect(body).toContain("[[PRIVACY_CONTACT_EMAIL]]");
+        }
+        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs and the loading of profile pictures from Gravatar");
+        // The old wording (objection -> "we then stop it" for every processing) is gone.
+        expect(pEn).not.toContain("we then stop it");
+        expect(pDe).not.toContain("wir beenden sie dann");
+        // Withdrawal of consent stays, separately.
+        expect(pEn).toContain("You can withdraw your consent at any time with effect for the future (Art. 7(3) GDPR)");
+        expect(pDe).toContain("Ihre Einwilligung können Sie jederzeit mit Wirkung für die Zukunft widerrufen (Art. 7 Abs. 3 DSGVO)");
+    });
+
+    it("double opt-in: created on submission and pending, confirmation email at the next campaign trigger run, confirmed only by the link, deleted after unconfirmedContactDays", () => {
+        // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
+        const trigger = cronJobs({ cleanupDaysOld: 21 }).find((j) => j.command === "mautic:campaigns:trigger")!;
+        const every = 60 / trigger.schedule.split(" ")[0].split(",").length;
+        expect(trigger.schedule).toMatch(/^\d+(,\d+)+ \* \* \* \*$/);
+        for (const piece of [
+            "When you submit one of our sign-up forms, Mautic creates a contact record with what you entered (at least your email address), the time of your sign-up and the version of the consent text you agreed to, and marks it as not yet confirmed.",
+            `You receive an email with a confirmation link within about ${every} minutes.`,
+            "Your sign-up is confirmed only when you click that link; Mautic then records the time of your confirmation, and only from then on do we send you marketing emails.",
+            "If you do not confirm within 3 days, your contact record is deleted automatically.",
+        ]) expect(pEn).toContain(piece);
+        for (const piece of [
+            "Wenn Sie eines unserer Anmeldeformulare absenden, legt Mautic einen Kontaktdatensatz an, markiert ihn als noch nicht bestätigt und speichert darin Ihre Eingaben (mindestens Ihre E-Mail-Adresse), den Zeitpunkt der Anmeldung und die Version des Einwilligungstextes, dem Sie zugestimmt haben.",
+            `Sie erhalten innerhalb von etwa ${every} Minuten eine E-Mail mit einem Bestätigungslink.`,
+            "Ihre Anmeldung ist erst bestätigt, wenn Sie diesen Link anklicken; Mautic speichert dann den Zeitpunkt Ihrer Bestätigung, und erst ab dann senden wir Ihnen Werbe-E-Mails.",
+            "Bestätigen Sie nicht innerhalb von 3 Tagen, wird Ihr Kontaktdatensatz automatisch gelöscht.",
+        ]) expect(pDe).toContain(piece);
+        expect(a).toContain(`| 2 | Newsletter sign-up with double opt-in (contact created on submission and tagged \`doi-pending\`, confirmation email within about ${every} minutes, confirmed only by the link in it, deleted after 3 days without confirmation)`);
+        expect(ad).toContain(`| 2 | Newsletter-Anmeldung mit Double-Opt-In (Kontakt beim Absenden angelegt und mit \`doi-pending\` markiert, Bestätigungs-E-Mail innerhalb von etwa ${every} Minuten, bestätigt nur über den Link darin, nach 3 Tagen ohne Bestätigung gelöscht)`);
+    });
+
+    it("the newsletter's legal basis covers exactly the consented processing: emails, open/click measurement, profile incl. Mautic-hosted pages, cookies set by the confirmation link", () => {
+        expect(pEn).toContain("- Newsletter (points 2 to 4): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by clicking the link in the confirmation email. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. Your consent covers: our marketing emails; measuring whether you open them and which of their links you click; a profile built from this and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points); and Mautic's cookies on `marketing.client-a.de`, which are set when you open the confirmation link (for storing and reading them on your device: § 25(1) TDDDG).");
+        expect(pDe).toContain("- Newsletter (Punkte 2 bis 4): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und mit dem Klick auf den Link in der Bestätigungs-E-Mail bestätigen. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Ihre Einwilligung umfasst: unsere Werbe-E-Mails; die Messung, ob Sie diese öffnen und welche ihrer Links Sie anklicken; ein Profil aus diesen Daten und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte); und Mautics Cookies auf `marketing.client-a.de`, die gesetzt werden, wenn Sie den Bestätigungslink öffnen (für deren Speichern und Auslesen auf Ihrem Gerät: § 25 Abs. 1 TDDDG).");
+        expect(a).toContain("Mautic's cookies on `marketing.client-a.de` set when the confirmation link is opened | Direct marketing by email | Art. 6(1)(a) GDPR; § 25(1) TDDDG for the cookies |");
+        expect(ad).toContain("Mautics Cookies auf `marketing.client-a.de`, die beim Öffnen des Bestätigungslinks gesetzt werden | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO; § 25 Abs. 1 TDDDG für die Cookies |");
+        // The cookie table no longer claims everything waits for the banner's consent.
+        expect(pEn).not.toContain("Everything in this table is stored only after your consent");
+        expect(pDe).not.toContain("Alles in dieser Tabelle wird nur nach Ihrer Einwilligung gespeichert");
+        expect(pEn).toContain("The cookies of `marketing.client-a.de` are set when our website loads Mautic after that consent, or when you open the confirmation link of our newsletter sign-up, with which you confirm your consent to the newsletter");
+        expect(pDe).toContain("Die Cookies von `marketing.client-a.de` werden gesetzt, wenn unsere Website Mautic nach dieser Einwilligung lädt, oder wenn Sie den Bestätigungslink unserer Newsletter-Anmeldung öffnen, mit dem Sie Ihre Einwilligung in den Newsletter bestätigen");
+    });
+
+    it("without the stack's DOI setup, the 'before you publish' list asks the client to build the flow as described (both languages)", () => {
+        const d = render({ doubleOptIn: false });
+        expect(byPath(d, P.privacyEn)).toContain("- [ ] This stack does not create the double opt-in flow (`doubleOptIn = false`). Set it up in Mautic exactly as point 2 describes");
+        expect(byPath(d, P.privacyDe)).toContain("- [ ] Dieser Stack legt den Double-Opt-In-Ablauf nicht an (`doubleOptIn = false`). Ihn in Mautic genau so einrichten, wie Punkt 2 ihn beschreibt");
+        expect(fullEn).not.toContain("This stack does not create the double opt-in flow");
+    });
+
+    it("withdrawal on the website has the edge expire Mautic's cookies on its host at once (banner and consent manager); nothing says they 'expire as listed'", () => {
+        for (const consentMechanism of ["banner", "cmp"] as const) {
+            const d = render({ consentMechanism });
+            expect(section(byPath(d, P.privacyEn))).toContain("and has `marketing.client-a.de` delete Mautic's cookies on that host at once. You can also delete all of these entries in your browser's settings at any time.");
+            expect(section(byPath(d, P.privacyDe))).toContain("und lässt `marketing.client-a.de` Mautics Cookies auf diesem Host sofort löschen. Sie können alle diese Einträge außerdem jederzeit in den Einstellungen Ihres Browsers löschen.");
+            expect(en(d)).not.toMatch(/expire as listed/);
+            expect(de(d)).not.toMatch(/wie oben angegeben ab/);
+        }
+        const names = mauticHostCookieNames.map((n) => `\`${n}\``).join(", ");
+        expect(a).toContain(`| Mautic's cookies on \`marketing.client-a.de\` (${names}) in the visitor's browser | at once when the visitor withdraws consent on the website; otherwise when they expire or the visitor deletes them | the edge answers the snippet's \`POST ${consentForgetPath}\` by expiring them |`);
+        expect(ad).toContain(`| Mautics Cookies auf \`marketing.client-a.de\` (${names}) im Browser des Besuchers | sofort, wenn der Besucher seine Einwilligung auf der Website widerruft;`);
+        // Every Mautic-host cookie in the table is one the route expires.
+        for (const e of mauticDeviceStorage.filter((x) => x.origin === "mautic")) for (const n of e.names) expect(mauticHostCookieNames).toContain(n);
+    });
+
+    it("takes privacyPolicyUrl and consentMechanism from the stack settings unless the input overrides them", () => {
+        const s = settings({ privacyPolicyUrl: "https://www.client-a.de/rechtliches/datenschutz", consentMechanism: "cmp" });
+        const d = renderComplianceDocuments({ settings: s, measures, generatedAt: "2026-05-01" });
+        expect(byPath(d, P.privacyEn)).toContain("privacy policy at https://www.client-a.de/rechtliches/datenschutz,");
+        expect(byPath(d, P.privacyDe)).toContain("unter https://www.client-a.de/rechtliches/datenschutz übernehmen");
+        expect(section(byPath(d, P.privacyEn))).toContain("consent settings of our website");
+        expect(section(byPath(d, P.privacyEn))).not.toContain(consentStorageKey);
+        const over = renderComplianceDocuments({ settings: s, measures, generatedAt: "2026-05-01", consentMechanism: "banner", privacyPolicyUrl: "/privacy" });
+        expect(section(byPath(over, P.privacyEn))).toContain(consentStorageKey);
+        expect(byPath(over, P.privacyEn)).toContain("privacy policy at https://www.client-a.de/privacy,");
+    });
+
+    it("links the privacy policy page from privacyPolicyUrl: default <website>/datenschutz, a path or an https URL", () => {
+        expect(fullEn).toContain("into the website's privacy policy at https://www.client-a.de/datenschutz,");
+        expect(fullDe).toContain("in die Datenschutzerklärung der Website unter https://www.client-a.de/datenschutz übernehmen");
+        expect(byPath(render({ privacyPolicyUrl: "/privacy" }), P.privacyEn)).toContain("privacy policy at https://www.client-a.de/privacy,");
+        expect(byPath(render({ privacyPolicyUrl: "https://legal.client-a.de/datenschutz" }), P.privacyDe)).toContain("unter https://legal.client-a.de/datenschutz übernehmen");
+    });
+});
+
 describe("input validation", () => {
     const ok = (): DocumentInput => ({ settings: settings(), measures, generatedAt: "2026-05-01" });
     const fails = (input: DocumentInput, field: RegExp) => {
@@ -489,17 +714,21 @@ describe("input validation", () => {
         fails({ ...ok(), settings: { ...settings(), cleanupDaysOld: 0 } }, /settings\.cleanupDaysOld = 0/);
         fails({ ...ok(), settings: { ...settings(), domain: "Bad Host" } }, /settings\.domain/);
         fails({ ...ok(), consentMaxAgeDays: 400 }, /consentMaxAgeDays = 400/);
+        fails({ ...ok(), privacyPolicyUrl: "http://www.client-a.de/datenschutz" }, /privacyPolicyUrl = "http:\/\/www\.client-a\.de\/datenschutz"/);
+        fails({ ...ok(), privacyPolicyUrl: "https://user:pw@www.client-a.de/x" }, /privacyPolicyUrl/);
+        fails({ ...ok(), privacyPolicyUrl: "datenschutz" }, /privacyPolicyUrl/);
     });
 });
 
 describe("drift guard: the texts cannot outlive what the stack deploys", () => {
-    afterEach(() => jest.dontMock("../components/render/mautic"));
+    const mocked = ["../components/render/mautic", "../components/render/privacyMaintenance", "../components/render/caddyfile", "../components/render/template"];
+    afterEach(() => mocked.forEach((m) => jest.dontMock(m)));
 
-    const renderWith = (patch: (real: typeof import("../components/render/mautic")) => Record<string, unknown>) => {
-        let run: () => unknown = () => undefined;
+    const renderWithModule = (modulePath: string, patch: (real: any) => Record<string, unknown>) => {
+        let run: () => RenderedDocument[] = () => [];
         jest.isolateModules(() => {
-            jest.doMock("../components/render/mautic", () => {
-                const real = jest.requireActual("../components/render/mautic");
+            jest.doMock(modulePath, () => {
+                const real = jest.requireActual(modulePath);
                 return { ...real, ...patch(real) };
             });
             const mod = require("../components/render/documents") as typeof import("../components/render/documents");
@@ -507,6 +736,18 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         });
         return run;
     };
+    const renderWith = (patch: (real: typeof import("../components/render/mautic")) => Record<string, unknown>) => renderWithModule("../components/render/mautic", patch);
+    /** The maintenance job with its timer or script text changed. */
+    const withMaintenance = (change: { timer?: (t: string) => string; script?: (t: string) => string }) =>
+        renderWithModule("../components/render/privacyMaintenance", (real: typeof import("../components/render/privacyMaintenance")) => ({
+            renderPrivacyMaintenanceFiles: (i: Parameters<typeof real.renderPrivacyMaintenanceFiles>[0]) =>
+                real.renderPrivacyMaintenanceFiles(i).map((f) =>
+                    f.path === real.privacyMaintenancePaths.timer && change.timer ? { ...f, content: change.timer(f.content) }
+                    : f.path === real.privacyMaintenancePaths.script && change.script ? { ...f, content: change.script(f.content) }
+                    : f,
+                ),
+        }));
+    const timer = (lines: string) => `[Timer]\n${lines}\nPersistent=true\n`;
 
     it("throws when Mautic no longer pins anonymised IPs", () => {
         const run = renderWith((real) => ({ mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), anonymize_ip: false }) }));
@@ -516,6 +757,58 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
     it("throws when the crontab loses the GDPR purge", () => {
         const run = renderWith((real) => ({ cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).filter((j) => !j.args.includes("--gdpr")) }));
         expect(run).toThrow(/no 'mautic:maintenance:cleanup --gdpr' job/);
+    });
+
+    it("throws when the privacy maintenance job stops anonymising the audit log or deleting orphaned email statistics", () => {
+        expect(withMaintenance({ script: (t) => t.replace(/UPDATE audit_log[^;]*;/, "") })).toThrow(/no longer anonymises audit_log\.ip_address/);
+        expect(withMaintenance({ script: (t) => t.replace(/DELETE FROM email_stats[^;]*;/, "") })).toThrow(/no longer deletes email_stats rows without a contact after cleanupDaysOld \(21\) days/);
+    });
+
+    it("throws when the maintenance timer runs less often than hourly", () => {
+        expect(withMaintenance({ timer: () => timer("OnCalendar=daily") })).toThrow(/mautic-privacy-maintenance\.timer no longer runs at least hourly/);
+    });
+
+    it("prints the anonymisation bound the timer really gives: period + RandomizedDelaySec + AccuracySec", () => {
+        const hourlyJitter = withMaintenance({ timer: () => timer("OnCalendar=hourly\nRandomizedDelaySec=5min") })();
+        expect(section(byPath(hourlyJitter, P.privacyEn))).toContain("our server anonymises it there within 66 minutes.");
+        expect(section(byPath(hourlyJitter, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb von 66 Minuten.");
+        const exact = withMaintenance({ timer: () => timer("OnCalendar=hourly\nAccuracySec=1s") })();
+        expect(section(byPath(exact, P.privacyEn))).toContain("our server anonymises it there within one hour.");
+        expect(section(byPath(exact, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb einer Stunde.");
+        expect(byPath(exact, P.art30En)).toContain("(systemd timer `mautic-privacy-maintenance.timer`, every hour)");
+        const halfHourly = withMaintenance({ timer: () => timer("OnCalendar=*:0/30\nRandomizedDelaySec=5min") })();
+        expect(section(byPath(halfHourly, P.privacyEn))).toContain("our server anonymises it there within one hour.");
+        expect(section(byPath(halfHourly, P.privacyEn))).toContain("| automatic job on our server, every 30 minutes |");
+        expect(byPath(halfHourly, P.art30De)).toContain("(systemd-Timer `mautic-privacy-maintenance.timer`, alle 30 Minuten)");
+    });
+
+    it("the confirmation-email delay follows the campaign trigger's schedule", () => {
+        const run = renderWith((real) => ({
+            cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).map((j) => (j.command === "mautic:campaigns:trigger" ? { ...j, schedule: "*/5 * * * *" } : j)),
+        }));
+        const d = run();
+        expect(section(byPath(d, P.privacyEn))).toContain("You receive an email with a confirmation link within about 5 minutes.");
+        expect(section(byPath(d, P.privacyDe))).toContain("Sie erhalten innerhalb von etwa 5 Minuten eine E-Mail mit einem Bestätigungslink.");
+        expect(byPath(d, P.art30En)).toContain("its events run with the cron job `mautic:campaigns:trigger`, every 5 minutes)");
+    });
+
+    it("throws when the Mautic web container's vhost defines an access log again", () => {
+        const run = renderWith((real) => ({ renderApacheVhost: () => real.renderApacheVhost().replace("</VirtualHost>", "\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n</VirtualHost>") }));
+        expect(run).toThrow(/Apache vhost defines an access log again/);
+    });
+
+    it("throws when journald no longer rotates daily (the N-day retention would not hold)", () => {
+        const run = renderWithModule("../components/render/template", (real: typeof import("../components/render/template")) => ({
+            readTemplate: (rel: string) => (rel === "host/journald.conf" ? real.readTemplate(rel).replace(/^MaxFileSec=.*$/m, "") : real.readTemplate(rel)),
+        }));
+        expect(run).toThrow(/journald no longer rotates daily/);
+    });
+
+    it("throws when the edge's consent-forget route stops expiring a Mautic-host cookie the texts list", () => {
+        const run = renderWithModule("../components/render/caddyfile", (real: typeof import("../components/render/caddyfile")) => ({
+            mauticHostCookieNames: real.mauticHostCookieNames.filter((n) => n !== "mautic_device_id"),
+        }));
+        expect(run).toThrow(/the edge's \/consent\/forget route does not expire mautic_device_id/);
     });
 });
 

@@ -144,21 +144,24 @@ describe("the cron container's crontab", () => {
         }
     });
 
-    test("the required jobs run every 15 minutes, staggered (no two jobs in the same minute)", () => {
-        for (const id of ["segments-update", "campaigns-update", "campaigns-trigger"]) {
-            const job = cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === id)!;
-            const it = CronExpressionParser.parse(job.schedule, { currentDate: new Date("2026-01-01T00:00:00Z"), tz: "UTC" });
-            const times = [it.next().getTime(), it.next().getTime(), it.next().getTime()];
-            expect(times[1] - times[0]).toBe(15 * 60 * 1000);
-            expect(times[2] - times[1]).toBe(15 * 60 * 1000);
-        }
-        const minutes = new Map<string, string>();
-        for (const job of cronJobs({ cleanupDaysOld: 21 })) {
-            const [min, hour, dom] = job.schedule.split(" ");
-            for (const m of min.split(",")) {
-                const key = `${m} ${hour} ${dom}`;
-                expect(minutes.get(key)).toBeUndefined();
-                minutes.set(key, job.id);
+    test("segments and campaigns rebuild every 15 minutes, campaign events every 5, and no two jobs share a minute", () => {
+        const jobs = cronJobs({ cleanupDaysOld: 21 });
+        const gap = (id: string) => {
+            const it = CronExpressionParser.parse(jobs.find((j) => j.id === id)!.schedule, { currentDate: new Date("2026-01-01T00:00:00Z"), tz: "UTC" });
+            const t = [it.next().getTime(), it.next().getTime(), it.next().getTime()];
+            expect(t[2] - t[1]).toBe(t[1] - t[0]);
+            return (t[1] - t[0]) / 60000;
+        };
+        expect([gap("segments-update"), gap("campaigns-update"), gap("campaigns-trigger")]).toEqual([15, 15, 5]);
+        // Every minute of one day: at most one job starts in it.
+        const starts = new Map<number, string>();
+        const dayStart = new Date("2026-03-02T00:00:00Z").getTime();
+        for (const job of jobs) {
+            const it = CronExpressionParser.parse(job.schedule, { currentDate: new Date(dayStart - 1000), tz: "UTC" });
+            for (let t = it.next().getTime(); t < dayStart + 86400000; t = it.next().getTime()) {
+                const minute = (t - dayStart) / 60000;
+                expect({ minute, first: starts.get(minute) ?? job.id, second: job.id }).toEqual({ minute, first: job.id, second: job.id });
+                starts.set(minute, job.id);
             }
         }
     });

@@ -105,7 +105,7 @@ describe("the rendered files", () => {
         expect(renderPrivacyMaintenanceFiles({ ...input, cleanupDaysOld: 7 })[0].content).toMatch(/^DAYS='7'$/m);
     });
 
-    test("systemd-analyze verify accepts the service and the hourly timer", () => {
+    test("systemd-analyze verify accepts the service and the half-hourly timer", () => {
         const analyze = requireTool("systemd-analyze");
         const root = path.join(dir, "root");
         fs.mkdirSync(path.join(root, "etc/systemd/system"), { recursive: true });
@@ -121,7 +121,7 @@ describe("the rendered files", () => {
         const r = spawnSync(analyze, ["verify", `--root=${root}`, privacyMaintenancePaths.service, privacyMaintenancePaths.timer], { encoding: "utf8" });
         expect(r.stdout + r.stderr).toBe("");
         expect(r.status).toBe(0);
-        expect(file(privacyMaintenancePaths.timer).content).toMatch(/^OnCalendar=hourly$/m);
+        expect(file(privacyMaintenancePaths.timer).content).toMatch(/^OnCalendar=\*:0\/30$/m);
     });
 
     test("bad input is refused with the field named", () => {

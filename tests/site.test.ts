@@ -208,7 +208,7 @@ describe("containers", () => {
     test("the web healthcheck asks for Mautic's own host name (trusted_hosts would refuse localhost)", () => {
         expect((container("mautic_web").inputs.healthcheck as { tests: string[] }).tests[1]).toContain("-H 'Host: marketing.client-a.de'");
         const uploads = unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; content: string }>;
-        expect(uploads.map((u) => u.file)).toEqual(["/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf"]);
+        expect(uploads.map((u) => u.file)).toEqual(["/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf", "/etc/apache2/conf-available/other-vhosts-access-log.conf"]);
     });
 
     test("the cron container gets the kit's crontab at the image's crontab path", () => {

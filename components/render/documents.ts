@@ -9,7 +9,8 @@
  *
  * Pure: same input, same text. Every number, name and host comes from the input or from the
  * modules that render what the stack deploys (crontab, pinned Mautic parameters, edge log
- * masking, consent snippet, DOI blueprint, Docker log rotation, backup timer); where the text
+ * masking and consent-withdrawal route, consent snippet, DOI blueprint, Docker log rotation,
+ * Apache vhost, journald settings, backup timer, privacy maintenance job); where the text
  * describes a pinned setting, a drift guard throws if the stack no longer pins it, so the texts
  * cannot silently describe something the stack stopped doing. The prose lives in
  * `templates/docs/<language>/` (three documents and `parts.md`, filled strictly); the client
@@ -19,9 +20,10 @@
  */
 import { SiteSettings } from "../config";
 import { dockerLogOpts, germanLocations } from "../defaults";
-import { edgeDefaults } from "./caddyfile";
-import { doiFields, doiNames, doiTags } from "./doiBlueprint";
-import { cronJobs, mauticParameters } from "./mautic";
+import { consentForgetPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
+import { doiDefaults, doiFields, doiNames, doiTags } from "./doiBlueprint";
+import { cronJobs, mauticParameters, renderApacheVhost } from "./mautic";
+import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "./privacyMaintenance";
 import { fill, readTemplate } from "./template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "./tracking";
 
@@ -54,11 +56,17 @@ export interface DocumentInput {
     /**
      * How the website asks for consent: the kit's own banner (`renderConsentSnippet`, choice in
      * localStorage under `consentStorageKey`) or a consent manager (`renderCmpSnippet`).
-     * Default "banner".
+     * Default `settings.consentMechanism`, else "banner".
      */
     consentMechanism?: "banner" | "cmp";
     /** The banner's `consentMaxAgeDays`. Default `defaultConsentMaxAgeDays` (365). 1 to 395. */
     consentMaxAgeDays?: number;
+    /**
+     * The website's privacy policy, where the client publishes the C01 section: an https URL, or
+     * a path on the website ("/datenschutz"). Default `settings.privacyPolicyUrl` (the stack
+     * setting the banner and the double opt-in texts link to), else `<website>/datenschutz`.
+     */
+    privacyPolicyUrl?: string;
 }
 
 /** One generated document; `path` is relative to the plan's stack folder. */
@@ -90,6 +98,12 @@ export const documentPlaceholders: Placeholder[] = [
     { id: "mail-provider-name", marker: "[[MAIL_PROVIDER_NAME]]", en: "Legal name and address of the company that operates the mail server sending Mautic's emails", de: "Firma und Anschrift des Unternehmens, das den Mailserver f\u00fcr Mautics E-Mails betreibt" },
     { id: "hetzner-dpa-date", marker: "[[HETZNER_DPA_DATE]]", en: "Date on which the data processing agreement with Hetzner was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit Hetzner geschlossen wurde" },
     { id: "mail-dpa-date", marker: "[[MAIL_DPA_DATE]]", en: "Date on which the data processing agreement with the mail provider was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit dem E-Mail-Dienstleister geschlossen wurde" },
+    {
+        id: "gravatar-transfer-basis",
+        marker: "[[GRAVATAR_TRANSFER_BASIS]]",
+        en: "Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write \"the European Commission's adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified\"; otherwise name another basis under Chapter V GDPR, or stop the avatar lookups and remove the Gravatar passages",
+        de: "Grundlage der \u00dcbermittlung an die Automattic Inc. (Gravatar, USA), vom Verantwortlichen gepr\u00fcft (siehe AVV-Checkliste): Ist die Automattic Inc. f\u00fcr diesen Dienst als aktiver Teilnehmer des EU-US Data Privacy Framework gelistet (https://www.dataprivacyframework.gov/list), \u201eden Angemessenheitsbeschluss der Europ\u00e4ischen Kommission vom 10. Juli 2023 zum EU-US Data Privacy Framework (Art. 45 DSGVO), nach dem die Automattic Inc. zertifiziert ist\u201c eintragen; sonst eine andere Grundlage nach Kapitel V DSGVO nennen oder das Laden der Avatare abstellen und die Passagen zu Gravatar entfernen",
+    },
 ];
 
 /** The documents, in output order. */
@@ -116,6 +130,22 @@ export const hetznerDpa = {
     dpaUrl: "https://accounts.hetzner.com/account/dpa",
     faqUrl: { en: "https://docs.hetzner.com/general/general-terms-and-conditions/data-privacy-faq/", de: "https://docs.hetzner.com/de/general/general-terms-and-conditions/data-privacy-faq/" },
     processor: { en: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Germany", de: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Deutschland" },
+} as const;
+
+/**
+ * Gravatar: Mautic's admin UI shows a contact's avatar as an image from gravatar.com, addressed by
+ * a hash of the contact's email address (CoreBundle GravatarHelper; mautic/mautic#8540, #9119),
+ * so the Mautic user's browser sends that hash and its own IP address to Automattic Inc. (USA)
+ * whenever a user views a contact (the admin CSP allows `img-src https:`). Checked 2026 with the
+ * search tool: Automattic Inc. declares EU-US Data Privacy Framework certification for its
+ * WordPress VIP services (wpvip.com, "WordPress VIP Data Privacy Framework Notice"); no source
+ * found confirms that the certification covers Gravatar. The texts therefore leave the transfer
+ * basis to the client (`[[GRAVATAR_TRANSFER_BASIS]]`) and the DPA checklist says how to check it.
+ */
+export const gravatar = {
+    host: "gravatar.com",
+    recipient: { en: "Automattic Inc., USA", de: "Automattic Inc., USA" },
+    dpfListUrl: "https://www.dataprivacyframework.gov/list",
 } as const;
 
 /** Hetzner Cloud server backups: daily, 7 slots (facts-platform.md). Volumes are not included. */
@@ -223,6 +253,11 @@ const words = {
         everyMinutes: (n: number) => `every ${n} minutes`,
         cronRaw: (expr: string) => `on the schedule \`${expr}\``,
         logLimit: (files: string, size: string) => `${files} files of ${size}`,
+        within: (minutes: number) => (minutes <= 60 ? "within one hour" : `within ${minutes} minutes`),
+        afterSending: (n: number) => `${n} day${n === 1 ? "" : "s"} after sending`,
+        /** When the DOI confirmation email goes out: at the next campaign trigger run. */
+        aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "within a few minutes" : `within about ${minutes} minutes`),
+        hourly: "every hour",
     },
     de: {
         /** "3 Tagen": dative, as in "nach 3 Tagen". */
@@ -235,6 +270,11 @@ const words = {
         everyMinutes: (n: number) => `alle ${n} Minuten`,
         cronRaw: (expr: string) => `nach dem Zeitplan \`${expr}\``,
         logLimit: (files: string, size: string) => `${files} Dateien zu je ${size}`,
+        within: (minutes: number) => (minutes <= 60 ? "innerhalb einer Stunde" : `innerhalb von ${minutes} Minuten`),
+        /** Accusative: "21 Tage nach dem Versand". */
+        afterSending: (n: number) => `${n} Tag${n === 1 ? "" : "e"} nach dem Versand`,
+        aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "innerhalb weniger Minuten" : `innerhalb von etwa ${minutes} Minuten`),
+        hourly: "st\u00fcndlich",
     },
 } as const;
 
@@ -248,19 +288,27 @@ function unitDuration(seconds: number, units: Array<[string, string, number]>): 
     return `${seconds} ${units[units.length - 1][1]}`;
 }
 
+/** The step N of a five-field cron schedule that runs every N minutes (evenly spaced list or `*\/N`). */
+function cronEveryMinutes(expr: string): number | undefined {
+    const f = expr.trim().split(/\s+/);
+    if (f.length !== 5 || f[1] !== "*" || !f.slice(2).every((x) => x === "*")) return undefined;
+    const slash = /^\*\/(\d{1,2})$/.exec(f[0]);
+    if (slash) return Number(slash[1]) > 0 && 60 % Number(slash[1]) === 0 ? Number(slash[1]) : undefined;
+    if (!/^\d{1,2}(,\d{1,2})+$/.test(f[0])) return undefined;
+    const mins = f[0].split(",").map(Number);
+    const step = mins[1] - mins[0];
+    return step > 0 && 60 % step === 0 && mins.length === 60 / step && mins.every((m, i) => m === mins[0] + i * step) ? step : undefined;
+}
+
 /** A five-field cron schedule in words: daily at a fixed time, or every N minutes. */
 function describeCron(expr: string, lang: Lang, tz: string): string {
     const w = words[lang];
     const f = expr.trim().split(/\s+/);
-    if (f.length === 5 && f.slice(2).every((x) => x === "*")) {
-        if (/^\d{1,2}$/.test(f[0]) && /^\d{1,2}$/.test(f[1])) return w.daily(`${f[1].padStart(2, "0")}:${f[0].padStart(2, "0")}`, tz);
-        if (f[1] === "*" && /^\d{1,2}(,\d{1,2})+$/.test(f[0])) {
-            const mins = f[0].split(",").map(Number);
-            const step = mins[1] - mins[0];
-            if (step > 0 && 60 % step === 0 && mins.length === 60 / step && mins.every((m, i) => m === mins[0] + i * step)) return w.everyMinutes(step);
-        }
+    if (f.length === 5 && f.slice(2).every((x) => x === "*") && /^\d{1,2}$/.test(f[0]) && /^\d{1,2}$/.test(f[1])) {
+        return w.daily(`${f[1].padStart(2, "0")}:${f[0].padStart(2, "0")}`, tz);
     }
-    return w.cronRaw(expr);
+    const step = cronEveryMinutes(expr);
+    return step !== undefined ? w.everyMinutes(step) : w.cronRaw(expr);
 }
 
 /** Docker's size notation ("10m") in words. */
@@ -300,6 +348,7 @@ interface Resolved {
     doubleOptIn: boolean;
     consent: "banner" | "cmp";
     consentMaxAgeDays: number;
+    privacyPolicyUrl: string;
     measures: ComplianceMeasure[];
 }
 
@@ -348,9 +397,27 @@ function validate(input: DocumentInput): Resolved {
     if (repo !== undefined && offsiteHost === undefined) problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
 
     if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean") problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
-    if (input.consentMechanism !== undefined && input.consentMechanism !== "banner" && input.consentMechanism !== "cmp") problems.push(`consentMechanism = ${show(input.consentMechanism)} is not "banner" or "cmp"`);
+    const consent = input.consentMechanism ?? (s as Partial<SiteSettings>).consentMechanism ?? "banner";
+    if (consent !== "banner" && consent !== "cmp") problems.push(`consentMechanism = ${show(consent)} is not "banner" or "cmp"`);
     const maxAge = input.consentMaxAgeDays ?? defaultConsentMaxAgeDays;
     if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395) problems.push(`consentMaxAgeDays = ${show(input.consentMaxAgeDays)} is not a whole number of days from 1 to 395`);
+
+    // The privacy policy the client publishes the section in (a path resolves against the website).
+    let privacyPolicyUrl: string | undefined;
+    const pp: unknown = input.privacyPolicyUrl ?? (s as Partial<SiteSettings>).privacyPolicyUrl ?? doiDefaults.privacyPolicyPath;
+    const isPath = typeof pp === "string" && pp.startsWith("/") && !pp.startsWith("//");
+    if (typeof pp === "string" && pp.length <= 2048 && !unsafeText.test(pp) && !/[\s"'`\\]/.test(pp) && (!isPath || websiteOk)) {
+        try {
+            const u = isPath ? new URL(pp, s.website) : new URL(pp);
+            if (u.protocol === "https:" && !u.username && !u.password && isFqdn(u.hostname)) privacyPolicyUrl = u.href;
+        } catch {
+            privacyPolicyUrl = undefined;
+        }
+    }
+    // A path on an invalid website is reported once, as the website's problem.
+    if (privacyPolicyUrl === undefined && !(isPath && !websiteOk)) {
+        problems.push(`privacyPolicyUrl = ${show(input.privacyPolicyUrl)} is not an https URL (no credentials) or a path on the website such as ${doiDefaults.privacyPolicyPath}`);
+    }
 
     const measures = Array.isArray(input.measures) ? input.measures : [];
     if (!Array.isArray(input.measures) || measures.length === 0) {
@@ -376,8 +443,9 @@ function validate(input: DocumentInput): Resolved {
         mailerHost,
         offsiteHost,
         doubleOptIn: input.doubleOptIn ?? true,
-        consent: input.consentMechanism ?? "banner",
+        consent,
         consentMaxAgeDays: maxAge,
+        privacyPolicyUrl: privacyPolicyUrl!,
         measures: measures.map((m) => ({ id: m.id, en: m.en.trim().replace(/\s+/g, " "), de: m.de.trim().replace(/\s+/g, " ") })),
     };
 }
@@ -410,7 +478,75 @@ function stackFacts(s: SiteSettings) {
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);
     }
-    return { cleanup: cleanup!, purge: purge!, trigger: trigger!, backupStart: backupTimerStart() };
+
+    // The hourly host job: audit-log IPs anonymised, email statistics of deleted contacts
+    // removed after cleanupDaysOld days. The texts print the bound the timer really gives.
+    const maintenance = renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: "/unused-by-documents", dbContainer: "unused", database: "unused" });
+    const fileOf = (path: string) => maintenance.find((f) => f.path === path)?.content ?? "";
+    const script = fileOf(privacyMaintenancePaths.script);
+    const timer = fileOf(privacyMaintenancePaths.timer);
+    if (!/UPDATE\s+audit_log\s+SET\s+ip_address\s*=/.test(script)) drift("mautic-privacy-maintenance no longer anonymises audit_log.ip_address");
+    if (!/DELETE\s+FROM\s+email_stats\s+WHERE\s+lead_id\s+IS\s+NULL[^;]*INTERVAL\s+\$\{?DAYS\}?\s+DAY/.test(script) || !new RegExp(`^DAYS='${s.cleanupDaysOld}'$`, "m").test(script)) {
+        drift(`mautic-privacy-maintenance no longer deletes email_stats rows without a contact after cleanupDaysOld (${s.cleanupDaysOld}) days`);
+    }
+    const maintenanceSchedule = maintenanceTimerSchedule(timer);
+    if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
+
+    // Logs: the texts say the Mautic web container's Apache vhost defines no access log and the
+    // journal rotates daily, so its N-day retention holds.
+    if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost())) drift("the Mautic web container's Apache vhost defines an access log again (CustomLog/TransferLog)");
+    const journald = readTemplate("host/journald.conf");
+    if (!/^MaxFileSec=1day\s*$/m.test(journald) || !/^MaxRetentionSec=\{\{\s*journalRetentionDays\s*\}\}day\s*$/m.test(journald)) {
+        drift("journald no longer rotates daily with the N-day retention (MaxFileSec=1day, MaxRetentionSec=<accessLogRetentionDays>day)");
+    }
+
+    // Withdrawal on the website expires Mautic's cookies on its host: every Mautic-host cookie
+    // the table lists must be one the edge's consent-forget route expires.
+    const notForgotten = mauticDeviceStorage
+        .filter((e) => e.origin === "mautic" && e.kind === "cookie")
+        .flatMap((e) => e.names)
+        .filter((n) => !(mauticHostCookieNames as readonly string[]).includes(n));
+    if (notForgotten.length > 0) drift(`the edge's ${consentForgetPath} route does not expire ${notForgotten.join(", ")}`);
+
+    return {
+        cleanup: cleanup!,
+        purge: purge!,
+        trigger: trigger!,
+        backupStart: backupTimerStart(),
+        maintenanceSchedule: maintenanceSchedule!,
+        maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,
+    };
+}
+
+/** A systemd time span ("5min", "30s", "1m", "90") in seconds; undefined if not understood. */
+function systemdSpanSeconds(v: string): number | undefined {
+    const m = /^(\d+)\s*(us|ms|s|sec|seconds?|m|min|minutes?|h|hr|hours?)?$/.exec(v.trim());
+    if (!m) return undefined;
+    const unit = m[2] ?? "s";
+    const factor = /^(us|ms)$/.test(unit) ? 0 : /^(s|sec|seconds?)$/.test(unit) ? 1 : /^(m|min|minutes?)$/.test(unit) ? 60 : 3600;
+    return Number(m[1]) * factor;
+}
+
+/**
+ * The privacy maintenance timer's schedule: its period in minutes (`OnCalendar=hourly` or
+ * `*:0/N`) and the bound within which it has run after any moment: the period plus
+ * `RandomizedDelaySec` plus `AccuracySec` (systemd's default accuracy is one minute), in whole
+ * minutes. Undefined when the timer is not understood or runs less often than hourly.
+ */
+function maintenanceTimerSchedule(timer: string): { periodMinutes: number; boundMinutes: number } | undefined {
+    const setting = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(timer)?.[1]?.trim();
+    const cal = setting("OnCalendar");
+    let period: number | undefined;
+    if (cal === "hourly" || cal === "*-*-* *:00:00" || cal === "*:00" || cal === "*:0") period = 60;
+    else {
+        const m = /^(?:\*-\*-\* )?\*:0?0\/(\d{1,2})(?::00)?$/.exec(cal ?? "");
+        if (m && Number(m[1]) > 0 && 60 % Number(m[1]) === 0) period = Number(m[1]);
+    }
+    const delay = systemdSpanSeconds(setting("RandomizedDelaySec") ?? "0");
+    const accuracy = systemdSpanSeconds(setting("AccuracySec") ?? "1min");
+    if (period === undefined || delay === undefined || accuracy === undefined) return undefined;
+    // Whole minutes: a few seconds of accuracy (e.g. AccuracySec=1s) do not add a minute.
+    return { periodMinutes: period, boundMinutes: period + Math.round((delay + accuracy) / 60) };
 }
 
 /** `parts.md`: named text pieces, each after a `<!-- part: name -->` line. */
@@ -483,6 +619,9 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         serverType: s.serverType,
         cleanupDaysOld: s.cleanupDaysOld,
         cleanupDays: w.days(s.cleanupDaysOld),
+        cleanupAfterSending: w.afterSending(s.cleanupDaysOld),
+        // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
+        confirmationDelay: w.aboutWithin(cronEveryMinutes(facts.trigger.schedule)),
         cleanupSchedule: describeCron(facts.cleanup.schedule, lang, tz),
         unconfirmedDays: w.days(s.unconfirmedContactDays),
         gdprPurgeDays: w.daysWithYears(s.gdprPurgeDays),
@@ -504,6 +643,15 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         tagPending: doiTags.pending,
         tagConfirmed: doiTags.confirmed,
         identifierNames: [...new Set(mauticDeviceStorage.flatMap((e) => e.names))].map((n) => `\`${n}\``).join(", "),
+        privacyPolicyUrl: r.privacyPolicyUrl,
+        auditLogBound: w.within(facts.maintenanceSchedule.boundMinutes),
+        maintenanceSchedule: facts.maintenanceSchedule.periodMinutes === 60 ? w.hourly : w.everyMinutes(facts.maintenanceSchedule.periodMinutes),
+        maintenanceTimer: facts.maintenanceTimer,
+        forgetPath: consentForgetPath,
+        forgetCookieNames: mauticHostCookieNames.map((n) => `\`${n}\``).join(", "),
+        gravatarHost: gravatar.host,
+        gravatarRecipient: gravatar.recipient[lang],
+        dpfListUrl: gravatar.dpfListUrl,
     };
     // Values only some variants use (the strict check wants every value used).
     if (s.backups) v.hetznerBackupSlots = hetznerServerBackupSlots;
@@ -538,6 +686,7 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     v.withdrawChannels = p(`withdraw-channels-${c}`);
     v.consentRetentionRow = p(`consent-retention-${c}`);
 
+    v.doiPublishItem = r.doubleOptIn ? "" : `\n${p("doi-publish-no-doi")}`;
     v.unconfirmedRetention = p("unconfirmed-retention");
     v.unconfirmedHow = p(r.doubleOptIn ? "unconfirmed-how-doi" : "unconfirmed-how-no-doi");
     v.unconfirmedEnforcement = p(r.doubleOptIn ? "unconfirmed-enforcement-doi" : "unconfirmed-enforcement-no-doi");

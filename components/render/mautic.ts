@@ -16,6 +16,16 @@ export function renderApacheVhost(): string {
     return readTemplate("mautic/apache-vhost.conf");
 }
 
+/**
+ * Debian's server-wide access log (`conf-enabled/other-vhosts-access-log.conf`, a symlink to this
+ * file) logs every vhost without a log of its own, and the php:apache image points it at stdout:
+ * the kit replaces its target with a file that logs nothing.
+ */
+export const apacheOtherVhostsLogPathInContainer = "/etc/apache2/conf-available/other-vhosts-access-log.conf";
+export function renderApacheOtherVhostsLog(): string {
+    return readTemplate("mautic/apache-no-access-log.conf");
+}
+
 /** Where the pinned settings live in the web/cron/worker containers (the shared config volume). */
 export const parametersLocalPathInContainer = "/var/www/html/config/parameters_local.php";
 
@@ -43,12 +53,12 @@ export function cronJobs(input: CronInput): CronJob[] {
     return [
         { id: "segments-update", schedule: "0,15,30,45 * * * *", command: "mautic:segments:update", args: [], why: "Rebuild segment membership (required)" },
         { id: "campaigns-update", schedule: "5,20,35,50 * * * *", command: "mautic:campaigns:update", args: [], why: "Add/remove contacts to/from campaigns (required)" },
-        { id: "campaigns-trigger", schedule: "10,25,40,55 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events, e.g. the double-opt-in deletion (required)" },
+        { id: "campaigns-trigger", schedule: "3-58/5 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
         { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
         { id: "broadcasts-send", schedule: "7,22,37,52 * * * *", command: "mautic:broadcasts:send", args: [], why: "Send segment emails (broadcasts)" },
         { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/tmp is shared with the web container)" },
         { id: "webhooks-process", schedule: "4,19,34,49 * * * *", command: "mautic:webhooks:process", args: [], why: "Deliver queued webhooks" },
-        { id: "reports-scheduler", schedule: "8 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
+        { id: "reports-scheduler", schedule: "9 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
         { id: "iplookup-download", schedule: "20 3 1 * *", command: "mautic:iplookup:download", args: [], why: "Refresh the local IP lookup database monthly (lookups stay on this server)" },
         {
             id: "maintenance-cleanup",

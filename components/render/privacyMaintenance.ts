@@ -1,5 +1,5 @@
 /**
- * The hourly privacy maintenance job on the host (pure renderer): anonymises the IPs Mautic
+ * The half-hourly privacy maintenance job on the host (pure renderer): anonymises the IPs Mautic
  * writes into its audit log and deletes email statistics of deleted contacts after the cleanup
  * period. Kept current on the host by the HostFiles component.
  */

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mautic-privacy-maintenance: closes two gaps Mautic leaves with anonymize_ip on (run hourly by
+# mautic-privacy-maintenance: closes two gaps Mautic leaves with anonymize_ip on (run every 30 minutes by
 # mautic-privacy-maintenance.timer). Rendered by the mautic-gdpr-kit
 # (components/render/privacyMaintenance.ts): change the kit, not this copy.
 #  1. Mautic writes the raw client IP into audit_log on contact changes (form submissions, tag
