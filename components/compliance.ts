@@ -130,29 +130,37 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         "Conclude the DPA (AVV) with Hetzner Online GmbH in the Hetzner console and with the mail provider; file them with the Art. 30 record.",
     ]);
 
-    // C04-C06: double opt-in, consent checkbox, deletion of unconfirmed contacts.
+    // C04-C06: double opt-in, consent checkbox, deletion of unconfirmed contacts. The campaign
+    // sends the confirmation email and deletes unconfirmed contacts when the trigger cron runs.
+    const triggerLine = cronLines(input.crontab).find((l) => l.command.includes("mautic:campaigns:trigger"));
+    const triggerEvidence = triggerLine ? `crontab: mautic:campaigns:trigger at "${triggerLine.schedule}"` : "crontab: mautic:campaigns:trigger is MISSING";
     if (!input.doiSetup) {
         for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in setup is not part of this stack"], ["Set up double opt-in by hand (README)."]);
-    } else if (!s.mailerConfigured) {
-        add("C04", "warning", ["DOI form, confirmation email and page are created by the DoiSetup resource"], [
-            "mailerDsn is not set: confirmation emails cannot be sent. Set it: pulumi config set --secret mailerDsn ...",
-        ]);
     } else {
-        add("C04", "enforced", ["DoiSetup resource: form action sends the confirmation email; confirmation page tags the contact doi-confirmed", "mailer_dsn pinned in config/parameters_local.php"], [
-            "Review the German and English confirmation texts in Mautic.",
-        ]);
-    }
-    if (input.doiSetup) {
+        const c04Problems = [
+            ...(s.mailerConfigured ? [] : ["mailerDsn is not set: confirmation emails cannot be sent. Set it: pulumi config set --secret mailerDsn ..."]),
+            ...(triggerLine ? [] : ["the campaign trigger cron is missing: confirmation emails are never sent"]),
+        ];
+        add(
+            "C04",
+            c04Problems.length === 0 ? "enforced" : "warning",
+            [
+                "DoiSetup resource: the sign-up form tags the contact doi-pending; a published campaign sends the confirmation email; only a tracked click on the confirmation link in that email (proof of the mailbox) tags it doi-confirmed and records the consent date",
+                triggerEvidence,
+                s.mailerConfigured ? "mailer_dsn pinned in config/parameters_local.php" : "MISSING: mailer_dsn",
+            ],
+            [...c04Problems, "Review the German and English texts in Mautic; replace the withdrawal-address placeholder in the processing notice."],
+        );
         // Prepared, not enforced: the kit's forms carry the checkbox, but Mautic lets a marketer
         // build further forms without one.
         add("C05", "prepared", ["DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox and the processing notice"], [
             "Review and publish the sign-up forms; build every further form from them (or add the same checkbox and notice).",
         ]);
-        const trigger = cronLines(input.crontab).some((l) => l.command.includes("mautic:campaigns:trigger"));
         add(
             "C06",
-            trigger ? "enforced" : "warning",
-            [`DoiSetup resource: published campaign deletes contacts not confirmed within ${s.unconfirmedContactDays} days (lead.deletecontact)`, trigger ? "crontab: mautic:campaigns:trigger runs every 15 minutes" : "crontab: mautic:campaigns:trigger is MISSING"],
+            triggerLine ? "enforced" : "warning",
+            [`DoiSetup resource: the published campaign deletes contacts who do not click the confirmation link within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`, triggerEvidence],
+            ["`pulumi up` reports drift (e.g. an unpublished campaign or a changed delay) as a warning with its fix."],
         );
     }
 

@@ -7,12 +7,14 @@
  *   references (`%%ref:<key>%%`) replaced by the ids found or created before;
  * - an existing object is never modified (a marketer may have edited it); settings the kit
  *   manages are compared and differences are reported as `drift`;
+ * - objects of earlier kit versions that must go (`blueprint.retired`) are reported as `drift`
+ *   while they exist; the kit never deletes anything;
  * - a second run against the same Mautic creates nothing.
  *
  * Self-contained on purpose (no imports but types): the `DoiSetup` dynamic provider's code is
  * serialized by Pulumi and runs in a separate process.
  */
-import type { BlueprintObject, DoiBlueprint, DriftCheck, JsonObject, JsonValue, MauticResource } from "./render/doiBlueprint";
+import type { BlueprintObject, DoiBlueprint, DriftCheck, JsonObject, JsonValue, MauticResource, RetiredObject } from "./render/doiBlueprint";
 import type { MauticEntity } from "./mauticApi";
 
 /** What `ensureDoiSetup` needs from a client; `MauticClient` implements it. */
@@ -62,7 +64,7 @@ function matchValueOf(entity: MauticEntity, by: BlueprintObject["matchBy"]): str
     return typeof v === "string" ? v : undefined;
 }
 
-function matches(entity: MauticEntity, obj: BlueprintObject): boolean {
+function matches(entity: MauticEntity, obj: Pick<BlueprintObject, "matchBy" | "matchValue">): boolean {
     const v = matchValueOf(entity, obj.matchBy);
     if (v === undefined) return false;
     // Tags and aliases are case-insensitive slugs in Mautic; names are compared exactly.
@@ -75,11 +77,31 @@ function itemsOf(entity: MauticEntity, key: "events" | "fields"): JsonObject[] {
     return list.filter((e): e is JsonObject => !!e && typeof e === "object" && !Array.isArray(e));
 }
 
-function sameValue(actual: JsonValue | undefined, expected: DriftCheck["expected"]): boolean {
+/** Reads a dotted path ("properties.urls.list.0"); undefined where the path does not exist. */
+function valueAt(item: JsonObject, path: string): JsonValue | undefined {
+    let v: JsonValue | undefined = item;
+    for (const part of path.split(".")) {
+        if (v === null || v === undefined || typeof v !== "object") return undefined;
+        v = Array.isArray(v) ? v[Number(part)] : (v as JsonObject)[part];
+    }
+    return v;
+}
+
+function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftCheck["expected"]>): boolean {
     if (typeof expected === "number") return Number(actual) === expected;
     if (typeof expected === "boolean") return actual === expected || actual === (expected ? 1 : 0) || actual === (expected ? "1" : "0") || actual === String(expected);
     // Mautic returns an empty default as null.
     return String(actual ?? "") === expected;
+}
+
+/** The drift message of one check, or undefined when the value is as managed. */
+function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: string): string | undefined {
+    if (c.forbidden !== undefined) {
+        const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
+        return text.includes(c.forbidden) ? `${subject}: ${c.description}: ${c.property} contains ${JSON.stringify(c.forbidden)}. Fix: ${c.fix}.` : undefined;
+    }
+    if (c.expected === undefined || sameValue(actual, c.expected)) return undefined;
+    return `${subject}: ${c.description} is ${JSON.stringify(actual ?? null)}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`;
 }
 
 function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
@@ -91,14 +113,20 @@ function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
             const item = itemsOf(entity, key).find((e) => (kind === "event" ? e.name : e.alias) === name);
             if (!item) {
                 out.push(`${label}: ${kind} '${name}' not found, so the ${c.description} cannot be checked. Fix: ${c.fix}, or delete the ${obj.resource.replace(/s$/, "")} and deploy again to let the kit recreate it.`);
-            } else if (!sameValue(item[c.property], c.expected)) {
-                out.push(`${label}: ${c.description} is ${JSON.stringify(item[c.property])}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`);
+                continue;
             }
-        } else if (!sameValue(entity[c.property], c.expected)) {
-            out.push(`${label}: ${c.description}: ${c.property} is ${JSON.stringify(entity[c.property])}, expected ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`);
+            const msg = checkValue(c, valueAt(item, c.property), `${label}, ${kind} '${name}'`);
+            if (msg) out.push(msg);
+        } else {
+            const msg = checkValue(c, valueAt(entity, c.property), label);
+            if (msg) out.push(msg);
         }
     }
     return out;
+}
+
+function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
+    return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
 }
 
 /**
@@ -106,8 +134,8 @@ function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
  * created before it stay; the next run finds them and continues).
  */
 export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBlueprint, log: (message: string) => void = () => undefined): Promise<DoiSetupResult> {
-    if (!blueprint || blueprint.schemaVersion !== 1 || !Array.isArray(blueprint.objects)) {
-        throw new Error("DOI setup: not a DOI blueprint of schema version 1 (build it with doiBlueprint())");
+    if (!blueprint || blueprint.schemaVersion !== 2 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
+        throw new Error("DOI setup: not a DOI blueprint of schema version 2 (build it with doiBlueprint())");
     }
     const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [] };
     const cache = new Map<MauticResource, MauticEntity[]>();
@@ -147,6 +175,10 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
             result.drift.push(`${obj.resource} '${obj.matchValue}' was stored by Mautic as '${stored}' (id ${created.id}); the next deploy will not find it and would create another. Fix: rename it in Mautic to '${obj.matchValue}'.`);
         }
         log(`created: ${obj.resource} '${obj.matchValue}' (id ${created.id})`);
+    }
+    for (const r of blueprint.retired) {
+        const found = (await known(r.resource)).filter((e) => matches(e, r)).sort((a, b) => a.id - b.id);
+        result.drift.push(...retiredDrift(r, found));
     }
     return result;
 }

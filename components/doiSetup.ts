@@ -1,6 +1,9 @@
 /**
  * `DoiSetup`: sets up double opt-in in Mautic through its REST API (C04, C05, C06), from the
  * Pulumi runner, after Mautic is installed. What it creates and why: docs/readme-parts/doi.md.
+ * In short: sign-up forms that only tag the contact `doi-pending`, and one published campaign
+ * that sends the confirmation email, confirms on the tracked click on its link (proof of the
+ * mailbox) and deletes contacts who do not click within `unconfirmedContactDays`.
  *
  * The component renders the blueprint (`render/doiBlueprint.ts`) in the program and hands it to
  * a `pulumi.dynamic.Resource` whose provider runs `ensureDoiSetup` on create and on every
@@ -25,7 +28,7 @@ export interface DoiSetupArgs {
     password: pulumi.Input<string>;
     /** The ONE website this Mautic serves, e.g. "https://www.client-a.de". Required. */
     website: pulumi.Input<string>;
-    /** Contacts who did not confirm are deleted after this many days (C06). Default 3; 1 to 30. */
+    /** Contacts who did not click the confirmation link are deleted this many days after the confirmation email (C06). Default 3; 1 to 30. */
     unconfirmedContactDays?: pulumi.Input<number>;
     /** Version label of the consent text, stored with every sign-up. Default "v1". */
     consentTextVersion?: pulumi.Input<string>;
@@ -129,11 +132,14 @@ export class DoiSetup extends pulumi.ComponentResource {
     readonly ids: pulumi.Output<Record<string, number>>;
     /** Keys of the objects the last run created (empty when everything existed). */
     readonly created: pulumi.Output<string[]>;
-    /** Managed settings that differ in Mautic, each with its fix (e.g. an unpublished deletion campaign). */
+    /** Managed settings that differ in Mautic and leftovers of the retired pixel flow, each with its fix. */
     readonly drift: pulumi.Output<string[]>;
     /** Ids of the sign-up forms by language: embed these on the website once published. */
     readonly formIds: pulumi.Output<Record<string, number>>;
-    /** Id of the campaign that deletes unconfirmed contacts (C06). */
+    /**
+     * Id of the DOI campaign "DOI: delete unconfirmed contacts" (blueprint key "campaign:delete"):
+     * it sends the confirmation email, confirms on the click and deletes unconfirmed contacts (C04, C06).
+     */
     readonly deleteCampaignId: pulumi.Output<number>;
     /** Id of the segment of confirmed contacts: the one to send newsletters to. */
     readonly confirmedSegmentId: pulumi.Output<number>;

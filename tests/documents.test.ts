@@ -280,7 +280,7 @@ describe("every number comes from the settings (both languages change)", () => {
         const d = render({}, { timezone: "UTC" });
         expect(byPath(d, P.art30En)).toContain("daily at 03:40 (UTC)");
         expect(byPath(d, P.art30En)).toContain("daily at 04:10 (UTC)");
-        expect(byPath(d, P.art30En)).toContain("every 15 minutes");
+        expect(byPath(d, P.art30En)).toContain("every 5 minutes"); // campaign events (DOI mail, deletion)
         expect(byPath(d, P.art30De)).toContain("t\u00e4glich um 03:40 Uhr (UTC)");
     });
 });
@@ -495,7 +495,7 @@ describe("the stack's privacy facts, in both languages", () => {
     const a = byPath(docs, P.art30En);
     const ad = byPath(docs, P.art30De);
 
-    it("IP addresses: anonymised in contact records, anonymised in the audit log by the hourly host job, within the bound its timer gives", () => {
+    it("IP addresses: anonymised in contact records, anonymised in the audit log by the host job every 30 minutes, within the bound its timer gives", () => {
         expect(pEn).toContain("Mautic stores IP addresses in contact records only in anonymised form and does not use them to recognise you.");
         expect(pDe).toContain("IP-Adressen speichert Mautic in Kontaktdatensätzen nur anonymisiert und nutzt sie nicht, um Sie wiederzuerkennen.");
         // Never the old absolute claim.
@@ -507,11 +507,11 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(boundEn).not.toBeNull();
         expect(boundDe).not.toBeNull();
         expect(boundDe![2]).toBe(boundEn![2]);
-        expect(pEn).toMatch(/\| Full IP addresses in Mautic's audit log [^|]*\| anonymised within [^|]*; the audit-log entries themselves after 21 days \| automatic job on our server, every hour; automatic clean-up in Mautic \|/);
-        expect(pDe).toMatch(/\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, stündlich; automatische Bereinigung in Mautic \|/);
-        expect(a).toMatch(/\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every hour\) \|/);
-        expect(ad).toMatch(/\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, stündlich\) \|/);
-        expect(renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=hourly$/m);
+        expect(pEn).toMatch(/\| Full IP addresses in Mautic's audit log [^|]*\| anonymised within [^|]*; the audit-log entries themselves after 21 days \| automatic job on our server, every 30 minutes; automatic clean-up in Mautic \|/);
+        expect(pDe).toMatch(/\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/);
+        expect(a).toMatch(/\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/);
+        expect(ad).toMatch(/\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/);
+        expect(renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=\*:0\/30$/m);
     });
 
     it("logs: no access log inside the Mautic web container, the edge's masked log by days, container logs bounded by size (5 x 10 MB), not by age", () => {
@@ -532,13 +532,13 @@ describe("the stack's privacy facts, in both languages", () => {
     });
 
     it("email statistics of deleted contacts: deleted cleanupDaysOld days after sending by the host job, with the number from the settings", () => {
-        expect(pEn).toContain("| Records of emails sent to contacts that were later deleted (they still hold the email address) | 21 days after sending | automatic job on our server, every hour |");
-        expect(pDe).toContain("| Protokolle der E-Mails an Kontakte, die später gelöscht wurden (sie enthalten noch die E-Mail-Adresse) | 21 Tage nach dem Versand | automatischer Auftrag auf unserem Server, stündlich |");
+        expect(pEn).toContain("| Records of emails sent to contacts that were later deleted (they still hold the email address) | 21 days after sending | automatic job on our server, every 30 minutes |");
+        expect(pDe).toContain("| Protokolle der E-Mails an Kontakte, die später gelöscht wurden (sie enthalten noch die E-Mail-Adresse) | 21 Tage nach dem Versand | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
         const d = render({}, { cleanupDaysOld: 30 });
-        expect(section(byPath(d, P.privacyEn))).toContain("| 30 days after sending | automatic job on our server, every hour |");
-        expect(section(byPath(d, P.privacyDe))).toContain("| 30 Tage nach dem Versand | automatischer Auftrag auf unserem Server, stündlich |");
-        expect(byPath(d, P.art30En)).toContain("| Email statistics of deleted contacts (`email_stats` rows without a contact; they still hold the email address) | 30 days after sending (`cleanupDaysOld = 30`) | the same host job, every hour |");
-        expect(byPath(d, P.art30De)).toContain("| E-Mail-Statistiken gelöschter Kontakte (`email_stats`-Zeilen ohne Kontakt; sie enthalten noch die E-Mail-Adresse) | 30 Tage nach dem Versand (`cleanupDaysOld = 30`) | derselbe Host-Auftrag, stündlich |");
+        expect(section(byPath(d, P.privacyEn))).toContain("| 30 days after sending | automatic job on our server, every 30 minutes |");
+        expect(section(byPath(d, P.privacyDe))).toContain("| 30 Tage nach dem Versand | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
+        expect(byPath(d, P.art30En)).toContain("| Email statistics of deleted contacts (`email_stats` rows without a contact; they still hold the email address) | 30 days after sending (`cleanupDaysOld = 30`) | the same host job, every 30 minutes |");
+        expect(byPath(d, P.art30De)).toContain("| E-Mail-Statistiken gelöschter Kontakte (`email_stats`-Zeilen ohne Kontakt; sie enthalten noch die E-Mail-Adresse) | 30 Tage nach dem Versand (`cleanupDaysOld = 30`) | derselbe Host-Auftrag, alle 30 Minuten |");
         const one = render({}, { cleanupDaysOld: 1 });
         expect(section(byPath(one, P.privacyEn))).toContain("| 1 day after sending |");
         expect(section(byPath(one, P.privacyDe))).toContain("| 1 Tag nach dem Versand |");

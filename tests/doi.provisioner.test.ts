@@ -2,7 +2,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { MauticApiError, MauticClient, isMauticApiError } from "../components/mauticApi";
 import { ensureDoiSetup, resolveRefs } from "../components/doiProvisioner";
-import { DoiBlueprintInput, deleteCampaignRootEventName, doiBlueprint, doiKeys } from "../components/render/doiBlueprint";
+import { DoiBlueprintInput, doiBlueprint, doiEventNames, doiKeys, withdrawalContactPlaceholder } from "../components/render/doiBlueprint";
 import { FakeMauticApi } from "./support/fakeMauticApi";
 
 const user = "admin";
@@ -42,7 +42,7 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         for (const o of blueprint.objects) expect(Number.isInteger(first.ids[o.key])).toBe(true);
     });
 
-    test("a second run creates nothing (0 POSTs) and returns the same ids", async () => {
+    test("a second run creates nothing (0 POSTs) and returns the same ids; it only reminds of the withdrawal address", async () => {
         const before = fake.requests.length;
         const second = await ensureDoiSetup(client, blueprint);
         const during = fake.requests.slice(before);
@@ -50,33 +50,55 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         expect(second.created).toEqual([]);
         expect(second.existing).toEqual(blueprint.objects.map((o) => o.key));
         expect(second.ids).toEqual(first.ids);
-        expect(second.drift).toEqual([]);
+        // The one thing a person must still do: the notice's withdrawal address is a placeholder until edited.
+        expect(second.drift).toEqual([
+            expect.stringMatching(/DOI: sign-up form \(de\).*withdrawal contact.*contains "\[Kontaktadresse einfügen\]"\. Fix: .*replace/),
+            expect.stringMatching(/DOI: sign-up form \(en\).*withdrawal contact.*contains "\[insert contact address\]"\. Fix: .*replace/),
+        ]);
     });
 
-    test("the stored deletion campaign deletes after the configured delay, as its last event", () => {
+    test("once the marketer replaced the withdrawal address, a run reports no drift", async () => {
+        const notices = fake.all("forms").map((f) => (f.fields as Obj[]).find((x) => x.alias === "processing_notice")!.properties as Obj);
+        const saved = notices.map((n) => n.text);
+        try {
+            for (const n of notices) {
+                n.text = String(n.text).replace(withdrawalContactPlaceholder.de, "datenschutz@client-a.de").replace(withdrawalContactPlaceholder.en, "privacy@client-a.de");
+            }
+            const r = await ensureDoiSetup(client, blueprint);
+            expect(r.drift).toEqual([]);
+        } finally {
+            notices.forEach((n, i) => (n.text = saved[i]));
+        }
+    });
+
+    test("the stored campaign is published, sourced from the forms, sends the email first and deletes after the configured delay, last", () => {
         const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts")!;
         expect(campaign.isPublished).toBe(true);
-        expect(campaign.lists).toEqual([{ id: first.ids[doiKeys.segment("pending")] }]);
+        expect(campaign.lists).toEqual([]);
+        expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form("de")] }, { id: first.ids[doiKeys.form("en")] }]);
         const events = Object.values(campaign.events as Record<string, Obj>);
-        const root = events.find((e) => e.parent === null)!;
-        expect(root).toMatchObject({ name: deleteCampaignRootEventName, type: "lead.tags", triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
-        const del = events.find((e) => e.type === "lead.deletecontact")!;
-        expect(del).toMatchObject({ eventType: "action", decisionPath: "no", children: [] });
-        const pageConditions = events.filter((e) => e.type === "lead.pageHit").map((e) => (e.properties as Obj).page);
-        expect(pageConditions.sort()).toEqual([first.ids[doiKeys.page("de")], first.ids[doiKeys.page("en")]].sort());
+        const idOf = (e: Obj) => e.id;
+        for (const lang of ["de", "en"] as const) {
+            const send = events.find((e) => e.name === doiEventNames.send(lang))!;
+            expect(send).toMatchObject({ type: "email.send", properties: { email: first.ids[doiKeys.email(lang)], email_type: "transactional" } });
+            const decision = events.find((e) => e.name === doiEventNames.clicked(lang))!;
+            expect(decision).toMatchObject({ type: "email.click", parent: { id: idOf(send) }, properties: { urls: { list: [lang === "de" ? "/doi-bestaetigung" : "/doi-confirmation"] } } });
+            const del = events.find((e) => e.name === doiEventNames.delete(lang))!;
+            expect(del).toMatchObject({ type: "lead.deletecontact", parent: { id: idOf(decision) }, decisionPath: "no", children: [], triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
+            const yes = events.filter((e) => (e.parent as Obj | null)?.id === idOf(decision) && e.decisionPath === "yes").map((e) => e.type);
+            expect(yes).toEqual(["lead.changetags", "lead.updatelead"]);
+        }
+        expect(events.map((e) => e.type)).not.toContain("lead.pageHit");
     });
 
-    test("the stored forms have a required consent checkbox that is not pre-checked", () => {
+    test("the stored forms are campaign forms with a required consent checkbox that is not pre-checked, and only tag", () => {
         for (const lang of ["de", "en"] as const) {
             const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form(lang)])!;
-            expect(form.formType).toBe("standalone");
+            expect(form.formType).toBe("campaign");
             const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
             expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true });
             expect(consent.defaultValue).toBeFalsy();
-            expect(form.actions).toEqual([
-                expect.objectContaining({ type: "lead.changetags" }),
-                expect.objectContaining({ type: "email.send.lead", properties: { email: first.ids[doiKeys.email(lang)] } }),
-            ]);
+            expect(form.actions).toEqual([expect.objectContaining({ type: "lead.changetags", properties: { add_tags: ["doi-pending"], remove_tags: [] } })]);
         }
     });
 
@@ -86,7 +108,10 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         const segment = fake.all("segments").find((s) => s.id === first.ids[doiKeys.segment("confirmed")])!;
         expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([first.ids[doiKeys.tag("confirmed")]]);
         expect(JSON.stringify(fake.all("campaigns"))).not.toContain("%%ref:");
+        expect(JSON.stringify([...fake.all("pages"), ...fake.all("emails"), ...fake.all("forms")])).not.toMatch(/mtracking|<img/);
     });
+
+    const withoutNotices = (drift: string[]) => drift.filter((d) => !d.includes("withdrawal contact"));
 
     test("a changed delay is reported as drift, not silently overwritten", async () => {
         const five = doiBlueprint({ ...input, unconfirmedContactDays: 5 });
@@ -94,7 +119,10 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         const r = await ensureDoiSetup(client, five);
         expect(fake.posts().length).toBe(before);
         expect(r.created).toEqual([]);
-        expect(r.drift).toEqual([expect.stringMatching(/days before unconfirmed contacts are deleted is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/)]);
+        expect(withoutNotices(r.drift)).toEqual([
+            expect.stringMatching(/event 'Not confirmed: delete contact \(de\)': days before unconfirmed contacts are deleted \(de\) is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/),
+            expect.stringMatching(/event 'Not confirmed: delete contact \(en\)': days before unconfirmed contacts are deleted \(en\) is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/),
+        ]);
     });
 
     test("a pre-ticked or optional consent checkbox and an old text version are reported as drift (C05)", async () => {
@@ -105,7 +133,7 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         try {
             const r = await ensureDoiSetup(client, doiBlueprint({ ...input, consentTextVersion: "v2" }));
             expect(r.created).toEqual([]);
-            expect(r.drift).toEqual([
+            expect(withoutNotices(r.drift)).toEqual([
                 expect.stringMatching(/DOI: sign-up form \(de\).*consent text version the form records is "v1", the configuration says "v2"/),
                 expect.stringMatching(/DOI: sign-up form \(en\).*consent checkbox 'required' .* is false, the configuration says true/),
                 expect.stringMatching(/DOI: sign-up form \(en\).*never pre-ticked\) is "consent-v1", the configuration says ""/),
@@ -117,15 +145,56 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         }
     });
 
-    test("an unpublished deletion campaign is reported as drift (C06 not enforced)", async () => {
+    test("an unpublished campaign, an immediate deletion and a widened click filter are reported as drift (C04, C06)", async () => {
         const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts")!;
+        const events = Object.values(campaign.events as Record<string, Obj>);
+        const del = events.find((e) => e.name === doiEventNames.delete("de"))!;
+        const decision = events.find((e) => e.name === doiEventNames.clicked("en"))!;
+        const savedProps = decision.properties;
         campaign.isPublished = false;
+        del.triggerMode = "immediate";
+        decision.properties = {};
         try {
             const r = await ensureDoiSetup(client, blueprint);
-            expect(r.drift).toEqual([expect.stringContaining("C06 is not enforced")]);
+            expect(withoutNotices(r.drift)).toEqual([
+                expect.stringContaining("C04 and C06 are not enforced"),
+                expect.stringMatching(/delay mode of the deletion \(de.*is "immediate", the configuration says "interval"/),
+                expect.stringMatching(/link that counts as the confirmation \(en\) is null, the configuration says "\/doi-confirmation"/),
+            ]);
         } finally {
             campaign.isPublished = true;
+            del.triggerMode = "interval";
+            decision.properties = savedProps;
         }
+    });
+});
+
+describe("ensureDoiSetup against a Mautic that has the retired pixel flow", () => {
+    test("reports every leftover with its fix and creates only what is missing", async () => {
+        const { fake, client } = await freshFake();
+        const pending = fake.seed("tags", { tag: "doi-pending" });
+        const page = fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: '<p>Danke</p><img src="https://marketing.client-a.de/mtracking.gif?tags=doi-confirmed,-doi-pending">' });
+        const email = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "Bitte bestätigen", emailType: "template", customHtml: `<a href="{pagelink=${page.id}}">ok</a>` });
+        fake.seed("forms", {
+            name: "DOI: sign-up form (de)", formType: "standalone",
+            fields: [{ alias: "consent", type: "checkboxgrp", isRequired: true, defaultValue: "" }, { alias: "consent_text_version", type: "hidden", defaultValue: "v1" }],
+            actions: [{ type: "lead.changetags", properties: { add_tags: ["doi-pending"], remove_tags: [] } }, { type: "email.send.lead", properties: { email: email.id } }],
+        });
+        fake.seed("campaigns", { name: "DOI: delete unconfirmed contacts", lists: [], events: {}, isPublished: true });
+        fake.seed("campaigns", { name: "DOI: record confirmation", lists: [], events: {}, isPublished: true });
+
+        const r = await ensureDoiSetup(client, doiBlueprint({ ...input, languages: ["de"] }));
+        expect(r.existing).toEqual(["tag:pending", "page:confirm:de", "email:confirm:de", "form:signup:de", "campaign:delete"]);
+        expect(r.ids["tag:pending"]).toBe(pending.id);
+        const all = r.drift.join("\n");
+        expect(all).toMatch(/pages 'doi-bestaetigung'.*tracking image.*customHtml contains "mtracking\.gif"\. Fix: .*delete the image/);
+        expect(all).toMatch(/DOI: sign-up form \(de\).*form type .*formType contains "standalone"\. Fix: .*rename it .*unpublish it.*rerunToken/);
+        expect(all).toMatch(/DOI: sign-up form \(de\).*actions contains "email\.send\.lead"\. Fix: .*remove the action/);
+        expect(all).toMatch(/DOI: sign-up form \(de\).*field 'consent_language' not found/);
+        expect(all).toMatch(/DOI: delete unconfirmed contacts.*event 'Clicked the confirmation link \(de\)\?' not found.*Fix: .*rename it/);
+        expect(all).toMatch(/campaigns 'DOI: record confirmation' \(id \d+\) is left over from an earlier version of the kit: .*Fix: unpublish/);
+        // Nothing is changed or deleted by the kit.
+        expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "POST")).toEqual([]);
     });
 });
 
@@ -141,8 +210,9 @@ describe("ensureDoiSetup with objects that already exist", () => {
         expect(r.created).toHaveLength(blueprint.objects.length - 2);
         expect(r.ids["email:confirm:de"]).toBe(existingEmail.id);
         // Dependants use the existing objects' ids; the marketer's email is untouched.
-        const form = fake.all("forms").find((f) => f.id === r.ids["form:signup:de"])!;
-        expect((form.actions as Obj[])[1].properties).toEqual({ email: existingEmail.id });
+        const campaign = fake.all("campaigns").find((c) => c.id === r.ids["campaign:delete"])!;
+        const send = Object.values(campaign.events as Record<string, Obj>).find((e) => e.name === doiEventNames.send("de"))!;
+        expect((send.properties as Obj).email).toBe(existingEmail.id);
         const segment = fake.all("segments").find((s) => s.id === r.ids["segment:pending"])!;
         expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([existingTag.id]);
         expect(fake.find("emails", "name", "DOI: confirmation email (de)")!.subject).toBe("edited by the marketer");
@@ -281,5 +351,82 @@ describe("the fake follows the documented contract and fails on anything else", 
         const r = await call(method as string, path as string, body, headers as Record<string, string>);
         expect(r.status).toBe(status);
         expect(r.body).toEqual({ errors: [expect.objectContaining({ code: status, message: expect.any(String) })] });
+    });
+
+    describe("campaigns: the shapes the DOI campaign uses, and nothing else", () => {
+        const ids: Record<string, number> = {};
+        const ev = (id: string, type: string, eventType: string, properties: Obj, parent: string | null, decisionPath: string | null, children: string[], extra: Obj = {}) => ({
+            id, name: id, type, eventType, properties, triggerMode: "immediate", triggerInterval: 0, triggerIntervalUnit: "d", children, parent, decisionPath, ...extra,
+        });
+        /** A valid DOI-shaped campaign; each case breaks one thing. */
+        const good = (patch: (c: Obj & { events: Obj[] }) => void = () => undefined) => {
+            const c = {
+                name: `c${Math.random()}`,
+                isPublished: true,
+                forms: [{ id: ids.campaignForm }],
+                lists: [],
+                events: [
+                    ev("new_1", "email.send", "action", { email: ids.template, email_type: "transactional", priority: 2, attempts: 3 }, null, null, ["new_2"]),
+                    ev("new_2", "email.click", "decision", { urls: { list: ["/doi-bestaetigung"] } }, "new_1", null, ["new_3", "new_4", "new_5"]),
+                    ev("new_3", "lead.changetags", "action", { add_tags: ["doi-confirmed"], remove_tags: ["doi-pending"] }, "new_2", "yes", []),
+                    ev("new_4", "lead.updatelead", "action", { lastname: "now" }, "new_2", "yes", []),
+                    ev("new_5", "lead.deletecontact", "action", {}, "new_2", "no", [], { triggerMode: "interval", triggerInterval: 3 }),
+                ],
+            };
+            patch(c);
+            return c;
+        };
+        beforeAll(async () => {
+            ids.template = ((await call("POST", "/api/emails/new", { name: "t", subject: "s", emailType: "template" })).body.email as Obj).id as number;
+            const seg = ((await call("POST", "/api/segments/new", { name: "seg" })).body.list as Obj).id as number;
+            ids.segmentEmail = ((await call("POST", "/api/emails/new", { name: "b", subject: "s", emailType: "list", lists: [seg] })).body.email as Obj).id as number;
+            ids.campaignForm = ((await call("POST", "/api/forms/new", { name: "cf", formType: "campaign" })).body.form as Obj).id as number;
+            ids.standaloneForm = ((await call("POST", "/api/forms/new", { name: "sf", formType: "standalone" })).body.form as Obj).id as number;
+        });
+
+        test("the DOI shape is accepted", async () => {
+            expect((await call("POST", "/api/campaigns/new", good())).status).toBe(201);
+        });
+
+        test.each([
+            ["no source", (c: Obj) => { c.forms = []; }, /needs a contact source/],
+            ["no events", (c: Obj) => { c.events = []; }, /at least one event/],
+            ["a standalone form as the source", (c: Obj) => { c.forms = [{ id: ids.standaloneForm }]; }, /standalone form/],
+            ["a form that does not exist", (c: Obj) => { c.forms = [{ id: 999 }]; }, /existing form id/],
+            ["a segment email sent by a campaign", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email = ids.segmentEmail; }, /template emails only/],
+            ["an unknown email_type", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email_type = "newsletter"; }, /email_type/],
+            ["an unknown email.send property", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).template = 1; }, /has no property template/],
+            ["a click decision with a bare URL list", (c: Obj & { events: Obj[] }) => { c.events[1].properties = { urls: ["/doi-bestaetigung"] }; }, /urls = \{list/],
+            ["a click decision that does not follow a send", (c: Obj & { events: Obj[] }) => {
+                c.events = [
+                    ev("new_1", "lead.changetags", "action", { add_tags: ["x"], remove_tags: [] }, null, null, ["new_2"]),
+                    ev("new_2", "email.click", "decision", {}, "new_1", null, []),
+                ];
+            }, /must follow an email.send/],
+            ["a decision child without a path", (c: Obj & { events: Obj[] }) => { c.events[2].decisionPath = null; }, /decisionPath yes or no/],
+            ["properties on lead.deletecontact", (c: Obj & { events: Obj[] }) => { c.events[4].properties = { now: true }; }, /has no property now/],
+            ["a condition on an unknown field", (c: Obj & { events: Obj[] }) => {
+                c.events = [ev("new_1", "lead.field_value", "condition", { field: "nope", operator: "=", value: "de" }, null, null, [])];
+            }, /existing contact field/],
+            ["a condition with an unknown operator", (c: Obj & { events: Obj[] }) => {
+                c.events = [ev("new_1", "lead.field_value", "condition", { field: "email", operator: "equals", value: "de" }, null, null, [])];
+            }, /unknown operator/],
+            ["an event after lead.deletecontact", (c: Obj & { events: Obj[] }) => {
+                c.events = [
+                    ev("new_1", "lead.deletecontact", "action", {}, null, null, ["new_2"]),
+                    ev("new_2", "lead.changetags", "action", { add_tags: [], remove_tags: [] }, "new_1", null, []),
+                ];
+            }, /lead.deletecontact must be the last event|nothing may follow lead.deletecontact/],
+            ["a canvas whose root hangs off a segment node although the source is a form", (c: Obj & { events: Obj[] }) => {
+                c.canvasSettings = {
+                    nodes: [{ id: "lists" }, ...c.events.map((e) => ({ id: e.id }))],
+                    connections: c.events.map((e) => ({ sourceId: e.parent ?? "lists", targetId: e.id, anchors: { source: e.decisionPath ?? (e.parent ? "bottom" : "leadsource"), target: "top" } })),
+                };
+            }, /canvas has no node for the form source/],
+        ])("refuses %s", async (_name, patch, message) => {
+            const r = await call("POST", "/api/campaigns/new", good(patch as (c: Obj & { events: Obj[] }) => void));
+            expect(r.status).toBe(400);
+            expect(((r.body.errors as Obj[])[0].message as string)).toMatch(message);
+        });
     });
 });

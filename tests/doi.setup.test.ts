@@ -158,6 +158,9 @@ describe("the serialized provider, in a separate Node process", () => {
         expect(create.ok.outs.created).toEqual(bp.objects.map((o) => o.key));
         expect(update.ok.outs.created).toEqual([]);
         expect(update.ok.outs.ids).toEqual(create.ok.outs.ids);
+        // The drift checks run inside the serialized provider too: only the withdrawal-address reminder remains.
+        expect(create.ok.outs.drift).toEqual([]);
+        expect(update.ok.outs.drift).toEqual([expect.stringContaining("[Kontaktadresse einfügen]"), expect.stringContaining("[insert contact address]")]);
         expect(fake.posts()).toHaveLength(bp.objects.length);
         expect(same.ok.changes).toBe(false);
         expect(changed.ok).toMatchObject({ changes: true, replaces: [] });

@@ -6,52 +6,53 @@
  *
  * The flow it builds (C04, C05, C06; details and sources in docs/readme-parts/doi.md):
  *
- *   form (standalone, one per language): e-mail, processing notice, consent checkbox that is
- *   required and NOT pre-ticked, hidden `consent_text_version`
- *     -> form actions (run synchronously on submit): tag `doi-pending`, send the confirmation
- *        e-mail (`email.send.lead`)
- *   confirmation e-mail: link `{pagelink=ID}` to the confirmation landing page; the page-link
- *     token carries Mautic's click-through, so the page hit is attributed to the contact
- *   confirmation landing page: its tracking pixel `mtracking.gif?tags=doi-confirmed,-doi-pending`
- *     tags the contact confirmed the moment the page is shown
- *   campaign "DOI: delete unconfirmed contacts" (published), source segment `doi-pending`:
- *     after N days: has tag doi-confirmed? yes -> remove doi-pending
- *       no -> visited a confirmation page (Mautic's page-hit history)? yes -> tag confirmed
- *         no -> `lead.deletecontact` (the last event)
- *   campaign "DOI: record confirmation" (published), source segment `doi-confirmed`:
- *     consent_date = now, remove doi-pending
+ *   form (type "campaign", one per language): e-mail, processing notice, consent checkbox that
+ *   is required and NOT pre-ticked, hidden `consent_text_version` and `consent_language`
+ *     -> form action (runs on submit): tag `doi-pending`. Nothing else: the form sends no e-mail.
+ *     -> Mautic adds the contact to the campaign in the same request (the form is its source).
+ *   campaign "DOI: delete unconfirmed contacts" (published, source: the forms):
+ *     [more than one language: condition consent_language = <lang>? picks the branch]
+ *     -> send the confirmation e-mail (`email.send`, transactional template e-mail); it goes out
+ *        at the next `mautic:campaigns:trigger` run
+ *     -> decision "clicks the e-mail" (`email.click`, only the confirmation link counts):
+ *          yes -> `lead.changetags` +doi-confirmed -doi-pending, `lead.updatelead` consent_date=now
+ *          no (N days after the send, no click) -> `lead.deletecontact` (the last event)
+ *   Only the tracked click proves control of the mailbox: Mautic rewrites the e-mail's links
+ *   into per-recipient redirects and attributes the click through the e-mail's stat hash. The
+ *   confirmation landing page is a plain "thank you" page: visiting it confirms nothing.
  *
- * Mautic API shapes relied on (checked against the sources named):
- * - Campaign payload with `events` (temporary ids `new_*`, `parent`, `children`,
- *   `decisionPath` yes/no, `triggerMode`/`triggerInterval`/`triggerIntervalUnit`), `lists: [{id}]`,
- *   `canvasSettings.nodes/connections` with the `lists` source node and anchors
- *   `leadsource`/`yes`/`no`/`top`: mautic/api-library tests/Api/CampaignsTest.php; event
- *   properties: mautic/developer-documentation-new docs/rest_api/campaigns.rst.
- * - Condition `lead.tags` {tags: [names]} (TagRepository::checkLeadByTags compares tag names),
- *   condition `lead.pageHit` {page: id} (reads the contact's page-hit history; Mautic PR #12048,
- *   in 5.x), actions `lead.changetags` {add_tags, remove_tags} (names), `lead.updatelead`
- *   {<alias>: value} with relative dates such as "now" for date/time fields (Mautic PR #6126,
- *   user docs "Update Contact"), `lead.deletecontact` (no properties; connectionRestrictions
- *   forbid any event after it): mautic/mautic app/bundles/LeadBundle/EventListener/
- *   CampaignSubscriber.php and CampaignActionDeleteContactSubscriber.php.
- * - Conditions may carry a delay ("Mautic respects delays set on the condition itself"):
- *   mautic/user-documentation docs/campaigns/campaign_builder.rst.
- * - Forms: `formType` standalone|campaign, `postAction`/`postActionProperty`, fields with
- *   `type`, `isRequired`, `defaultValue`, `validationMessage`, `mappedObject`/`mappedField`,
- *   checkbox `properties.optionlist.list`, free text `properties.text`; actions
- *   `lead.changetags` {add_tags, remove_tags} and `email.send.lead` {email}:
- *   developer-documentation-new docs/rest_api/forms.rst; option list formats:
- *   mautic/mautic app/bundles/FormBundle/Helper/PropertiesAccessor.php. Only non-standalone
- *   forms feed form-sourced campaigns (FormBundle SubmissionModel), so a standalone form with
- *   actions plus a segment-sourced campaign is used.
+ * Mautic sources the shapes were checked against (mautic/mautic unless named):
+ * - `email.send` action {email, email_type transactional|marketing, priority, attempts} and the
+ *   decisions `email.open` / `email.click` {urls: {list: [..]}}, whose source must be an
+ *   `email.send` (connectionRestrictions); the click decision matches the clicked URL against
+ *   the list as a case-insensitive substring, scheme ignored: app/bundles/EmailBundle/
+ *   EventListener/CampaignSubscriber.php, Form/Type/EmailSendType.php,
+ *   Form/Type/EmailClickDecisionType.php, Helper/UrlMatcher.php.
+ * - A click fires `email.click` only through a tracked redirect carrying the e-mail:
+ *   EmailBundle/EventListener/PageSubscriber.php (PAGE_ON_HIT, `$hit->getRedirect()` and
+ *   `$hit->getEmail()`); links and `{pagelink=ID}` tokens in e-mails become trackables:
+ *   PageBundle/Model/TrackableModel.php, PageBundle/EventListener/BuilderSubscriber.php.
+ * - The "no" path: its events run when their own delay, counted from the parent's execution
+ *   (the send), has passed without the decision: CampaignBundle/Executioner/Helper/
+ *   InactiveHelper.php. So the delay sits on `lead.deletecontact`, not on the decision.
+ * - `lead.changetags` {add_tags, remove_tags} (names), `lead.updatelead` {<alias>: value} with
+ *   `now` for date/time fields (mautic/user-documentation docs/campaigns/campaign_builder.rst,
+ *   "Update Contact"), condition
+ *   `lead.field_value` {field, operator "=", value} (LeadBundle/Segment/OperatorOptions.php):
+ *   LeadBundle/EventListener/CampaignSubscriber.php; `lead.deletecontact` (no properties,
+ *   nothing may follow it): LeadBundle/EventListener/CampaignActionDeleteContactSubscriber.php.
+ * - Campaign create: `events` and `lists` or `forms` (each [{id}]) are required, `canvasSettings`
+ *   nodes/connections with the source node `forms` and anchors leadsource/yes/no/bottom/top:
+ *   CampaignBundle/Controller/Api/CampaignApiController.php; event fields: developer-
+ *   documentation-new docs/rest_api/campaigns.rst.
+ * - Forms feed form-sourced campaigns on submit, after the form actions ran; up to Mautic 6.x
+ *   only forms that are not "standalone" do (FormBundle/Model/SubmissionModel.php,
+ *   `if (!$form->isStandalone())`; 7.x dropped the check), hence `formType: "campaign"`.
+ *   Form payload fields/actions: developer-documentation-new docs/rest_api/forms.rst.
  * - Segments: tag filter {field: tags, object: lead, type: tags, operator: in,
- *   properties.filter: [tag ids]} (Mautic's TagControllerFunctionalTest); `isGlobal` so the
- *   segment shows up as a campaign source in the UI (user docs campaign_builder.rst).
- * - Emails: `emailType` template, `customHtml`, `template` "mautic_code_mode" (code-mode
- *   editor); pages: `title`, `alias`, `customHtml`, `language`: docs/rest_api/emails.rst,
- *   pages.rst; `{pagelink=ID}` token: user docs "Variables".
- * - Tags `{tag}`: docs/rest_api/tags.rst; contact fields `{label, alias, type, group, object}`:
- *   docs/rest_api/fields.rst.
+ *   properties.filter: [tag ids]}; tags docs/rest_api/tags.rst; contact fields
+ *   docs/rest_api/fields.rst; e-mails `emailType` template (the type campaigns send),
+ *   pages `customHtml`: docs/rest_api/emails.rst, pages.rst.
  */
 import { createHash } from "crypto";
 import { readTemplate, renderTemplate } from "./template";
@@ -69,7 +70,7 @@ export interface DoiBlueprintInput {
     mauticUrl: string;
     /** The ONE website this Mautic serves, e.g. "https://www.client-a.de". Required. */
     website: string;
-    /** Contacts who did not confirm are deleted after this many days. Default 3; 1 to 30. */
+    /** Contacts who did not click the confirmation link are deleted this many days after the e-mail was sent. Default 3; 1 to 30. */
     unconfirmedContactDays: number;
     /**
      * Version label of the consent text, stored with every sign-up (hidden form field and the
@@ -85,6 +86,7 @@ export interface DoiBlueprintInput {
 /** The validated, defaulted settings the blueprint is built from. */
 export interface DoiSettings {
     mauticUrl: string;
+    mauticHost: string;
     website: string;
     websiteHost: string;
     unconfirmedContactDays: number;
@@ -107,6 +109,8 @@ export type MauticResource = "tags" | "fields/contact" | "pages" | "emails" | "f
 /**
  * A check run against an object that already exists: the kit never overwrites an existing
  * object (a marketer may have edited it), but it reports when a setting it manages differs.
+ * Exactly one of `expected` (equality) and `forbidden` (the value must not contain this text)
+ * is set.
  */
 export interface DriftCheck {
     /** What the setting means, for the report. */
@@ -115,8 +119,11 @@ export interface DriftCheck {
     eventName?: string;
     /** Alias of the form field whose property is checked. Without eventName/fieldAlias the object's own property is. */
     fieldAlias?: string;
+    /** Property name; a dotted path reaches into nested values, e.g. "properties.urls.list.0". */
     property: string;
-    expected: string | number | boolean;
+    expected?: string | number | boolean;
+    /** Text the value (JSON for non-strings) must not contain, e.g. a retired action type. */
+    forbidden?: string;
     /** What the operator does about it. */
     fix: string;
 }
@@ -140,12 +147,24 @@ export interface BlueprintObject {
     driftChecks?: DriftCheck[];
 }
 
+/** An object an earlier version of the kit created and that must go: reported while it exists. */
+export interface RetiredObject {
+    resource: MauticResource;
+    matchBy: "tag" | "alias" | "name";
+    matchValue: string;
+    /** Why it must go. */
+    reason: string;
+    fix: string;
+}
+
 export interface DoiBlueprint {
-    schemaVersion: 1;
+    schemaVersion: 2;
     settings: DoiSettings;
     /** In creation order: every object comes after the objects it references. */
     objects: BlueprintObject[];
-    /** sha256 over settings and objects; changes whenever anything the kit would create changes. */
+    /** Objects of earlier kit versions that are reported as drift while they exist. */
+    retired: RetiredObject[];
+    /** sha256 over settings, objects and retired; changes whenever anything the kit would create changes. */
     hash: string;
 }
 
@@ -153,7 +172,11 @@ export interface DoiBlueprint {
 export const doiTags = { pending: "doi-pending", confirmed: "doi-confirmed" } as const;
 
 /** Aliases of the custom contact fields. */
-export const doiFields = { consentDate: "consent_date", consentTextVersion: "consent_text_version" } as const;
+export const doiFields = {
+    consentDate: "consent_date",
+    consentTextVersion: "consent_text_version",
+    consentLanguage: "consent_language",
+} as const;
 
 /**
  * Names and aliases by which the kit finds its objects again. Renaming one of them in Mautic
@@ -162,15 +185,44 @@ export const doiFields = { consentDate: "consent_date", consentTextVersion: "con
 export const doiNames = {
     segmentPending: { name: "DOI: unconfirmed contacts (doi-pending)", alias: "doi-pending" },
     segmentConfirmed: { name: "DOI: confirmed contacts (doi-confirmed)", alias: "doi-confirmed" },
+    /**
+     * The one DOI campaign: sends the confirmation e-mail, confirms on the click, deletes who
+     * did not click. Its name is the one the generated documents cite (C06).
+     */
     campaignDelete: "DOI: delete unconfirmed contacts",
-    campaignRecord: "DOI: record confirmation",
     form: (lang: DoiLanguage) => `DOI: sign-up form (${lang})`,
     email: (lang: DoiLanguage) => `DOI: confirmation email (${lang})`,
     pageAlias: (lang: DoiLanguage) => (lang === "de" ? "doi-bestaetigung" : "doi-confirmation"),
 } as const;
 
-/** Name of the delayed root event of the deletion campaign (drift checks look it up). */
-export const deleteCampaignRootEventName = "Confirmed? (tag doi-confirmed)";
+/** Names of the campaign's events, per language; drift checks look them up by name. */
+export const doiEventNames = {
+    language: (lang: DoiLanguage) => `Consent language ${lang}?`,
+    send: (lang: DoiLanguage) => `Send the confirmation email (${lang})`,
+    clicked: (lang: DoiLanguage) => `Clicked the confirmation link (${lang})?`,
+    tag: (lang: DoiLanguage) => `Confirmed: tag doi-confirmed (${lang})`,
+    consentDate: (lang: DoiLanguage) => `Confirmed: set consent_date (${lang})`,
+    delete: (lang: DoiLanguage) => `Not confirmed: delete contact (${lang})`,
+} as const;
+
+/**
+ * What the click decision accepts as "the confirmation link": the landing page's path, matched
+ * by Mautic as a substring of the clicked URL (so a category prefix in the page URL still
+ * matches, and the privacy-policy link does not).
+ */
+export const confirmLinkFilter = (lang: DoiLanguage): string => `/${doiNames.pageAlias(lang)}`;
+
+/**
+ * Placeholder in the processing notice for the address a subscriber writes to in order to
+ * withdraw consent. The marketer replaces it in Mautic; the kit reports it until then.
+ */
+export const withdrawalContactPlaceholder: Record<DoiLanguage, string> = {
+    de: "[Kontaktadresse einfügen]",
+    en: "[insert contact address]",
+};
+
+/** Mautic's cookies on its own host, named in the consent texts (see facts-mautic.md, mtc.js). */
+export const mauticHostCookies = ["mtc_id", "mautic_device_id", "mautic_referer_id"] as const;
 
 /** Marker for a reference to another blueprint object's id. */
 export function refMarker(key: string): string {
@@ -271,6 +323,7 @@ export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
     if (problems.length > 0) throw new DoiBlueprintError(problems);
     return {
         mauticUrl: mautic!.origin,
+        mauticHost: mautic!.host,
         website: website!.origin,
         websiteHost: website!.host,
         unconfirmedContactDays: days as number,
@@ -315,8 +368,20 @@ export const doiKeys = {
     email: (l: DoiLanguage) => `email:confirm:${l}`,
     form: (l: DoiLanguage) => `form:signup:${l}`,
     segment: (s: "pending" | "confirmed") => `segment:${s}`,
-    campaign: (c: "delete" | "record") => `campaign:${c}`,
+    /** The one DOI campaign (send, confirm on click, delete). Key kept from earlier versions. */
+    campaign: (c: "delete") => `campaign:${c}`,
 } as const;
+
+/** Objects of the retired pixel flow that must not stay in Mautic. */
+const retiredObjects: RetiredObject[] = [
+    {
+        resource: "campaigns",
+        matchBy: "name",
+        matchValue: "DOI: record confirmation",
+        reason: "it belongs to the retired flow that confirmed contacts by a page visit; the DOI campaign now sets consent_date itself on the confirmation click",
+        fix: "unpublish the campaign 'DOI: record confirmation' in Mautic, then delete it",
+    },
+];
 
 /** Builds the objects in creation order. */
 export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
@@ -335,52 +400,37 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             payload: {
                 tag: doiTags[t],
                 description: t === "pending"
-                    ? "Double opt-in requested, not yet confirmed. Contacts still tagged after the waiting period are deleted by the campaign 'DOI: delete unconfirmed contacts'."
-                    : "Double opt-in confirmed: the contact opened the confirmation page from the confirmation email.",
+                    ? `Signed up through a DOI form, confirmation link not clicked yet. The campaign '${doiNames.campaignDelete}' deletes the contact ${s.unconfirmedContactDays} day(s) after the confirmation email if it is not clicked.`
+                    : "Double opt-in confirmed: the contact clicked the confirmation link in the confirmation email (Mautic's tracked click).",
             },
         });
     }
 
-    // Consent fields (C04): when the DOI was confirmed, and which consent text was agreed to.
-    add({
-        key: doiKeys.field("consentDate"),
-        resource: "fields/contact",
-        matchBy: "alias",
-        matchValue: doiFields.consentDate,
-        payload: {
-            label: "Consent date (double opt-in confirmed)",
-            alias: doiFields.consentDate,
-            type: "datetime",
-            group: "core",
-            object: "lead",
-            isPublished: true,
-            isRequired: false,
-            isPubliclyUpdatable: false,
-            isUniqueIdentifier: false,
-            description: `${managed} Set by the campaign '${doiNames.campaignRecord}' when the contact confirmed.`,
-        },
-    });
-    add({
-        key: doiKeys.field("consentTextVersion"),
-        resource: "fields/contact",
-        matchBy: "alias",
-        matchValue: doiFields.consentTextVersion,
-        payload: {
-            label: "Consent text version",
-            alias: doiFields.consentTextVersion,
-            type: "text",
-            group: "core",
-            object: "lead",
-            isPublished: true,
-            isRequired: false,
-            isPubliclyUpdatable: false,
-            isUniqueIdentifier: false,
-            description: `${managed} Set by the DOI sign-up form's hidden field on every submission.`,
-        },
-    });
+    // Consent fields (C04): when the DOI was confirmed, which consent text and language were agreed to.
+    const field = (key: keyof typeof doiFields, label: string, type: string, description: string) =>
+        add({
+            key: doiKeys.field(key),
+            resource: "fields/contact",
+            matchBy: "alias",
+            matchValue: doiFields[key],
+            payload: {
+                label,
+                alias: doiFields[key],
+                type,
+                group: "core",
+                object: "lead",
+                isPublished: true,
+                isRequired: false,
+                isPubliclyUpdatable: false,
+                isUniqueIdentifier: false,
+                description: `${managed} ${description}`,
+            },
+        });
+    field("consentDate", "Consent date (double opt-in confirmed)", "datetime", `Set by the campaign '${doiNames.campaignDelete}' when the contact clicks the confirmation link.`);
+    field("consentTextVersion", "Consent text version", "text", "Set by the DOI sign-up form's hidden field on every submission.");
+    field("consentLanguage", "Consent text language", "text", `Set by the DOI sign-up form's hidden field; the campaign '${doiNames.campaignDelete}' sends the confirmation email in this language.`);
 
-    const trackingPixelUrl = `${s.mauticUrl}/mtracking.gif?tags=${doiTags.confirmed},-${doiTags.pending}`;
-    const common = { websiteHost: s.websiteHost, privacyPolicyUrl: s.privacyPolicyUrl };
+    const texts = { websiteHost: s.websiteHost, mauticHost: s.mauticHost, privacyPolicyUrl: s.privacyPolicyUrl };
 
     for (const lang of s.languages) {
         const str = readStrings(lang);
@@ -396,8 +446,16 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 isPublished: true,
                 template: "mautic_code_mode",
                 metaDescription: str.pageMetaDescription,
-                customHtml: renderTemplate(`doi/${lang}/confirmation-page.html`, { ...common, website: s.website, trackingPixelUrl }),
+                customHtml: renderTemplate(`doi/${lang}/confirmation-page.html`, { websiteHost: s.websiteHost, website: s.website, privacyPolicyUrl: s.privacyPolicyUrl }),
             },
+            driftChecks: [
+                {
+                    description: "tracking image on the confirmation page (the retired flow: it tagged anyone who opened the page as confirmed, without proof of the mailbox)",
+                    property: "customHtml",
+                    forbidden: "mtracking.gif",
+                    fix: `edit the landing page '${doiNames.pageAlias(lang)}' in Mautic and delete the image whose address contains mtracking.gif`,
+                },
+            ],
         });
         add({
             key: doiKeys.email(lang),
@@ -407,16 +465,26 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             payload: {
                 name: doiNames.email(lang),
                 subject: oneLine(renderTemplate(`doi/${lang}/confirmation-email.subject.txt`, { websiteHost: s.websiteHost })),
+                // Template e-mails are the ones a campaign can send (segment e-mails are broadcasts).
                 emailType: "template",
                 language: lang,
                 isPublished: true,
                 template: "mautic_code_mode",
                 customHtml: renderTemplate(`doi/${lang}/confirmation-email.html`, {
-                    ...common,
+                    ...texts,
+                    // Mautic turns this token into the page URL and tracks the click on it (the proof).
                     confirmLink: `{pagelink=${refMarker(doiKeys.page(lang))}}`,
                     unconfirmedContactDays: s.unconfirmedContactDays,
                 }),
             },
+            driftChecks: [
+                {
+                    description: "email type (a campaign sends template emails only)",
+                    property: "emailType",
+                    expected: "template",
+                    fix: `delete the email '${doiNames.email(lang)}' and deploy again with a new rerunToken so the kit recreates it as a template email`,
+                },
+            ],
         });
         add({
             key: doiKeys.form(lang),
@@ -425,8 +493,9 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             matchValue: doiNames.form(lang),
             payload: {
                 name: doiNames.form(lang),
-                description: `${managed} Review the texts, then publish the form and embed it on ${s.website}.`,
-                formType: "standalone",
+                description: `${managed} Source of the campaign '${doiNames.campaignDelete}', which sends the confirmation email. Review the texts (replace ${withdrawalContactPlaceholder[lang]}), then publish the form and embed it on ${s.website}.`,
+                // Not "standalone": up to Mautic 6.x only other forms add the contact to the campaign on submit.
+                formType: "campaign",
                 // Unpublished on purpose: the sign-up goes live only after a person reviewed the texts.
                 isPublished: false,
                 language: lang,
@@ -450,7 +519,13 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                         alias: "processing_notice",
                         type: "freetext",
                         showLabel: true,
-                        properties: { text: renderTemplate(`doi/${lang}/processing-notice.html`, { ...common, unconfirmedContactDays: s.unconfirmedContactDays }).trim() },
+                        properties: {
+                            text: renderTemplate(`doi/${lang}/processing-notice.html`, {
+                                ...texts,
+                                unconfirmedContactDays: s.unconfirmedContactDays,
+                                withdrawalContact: withdrawalContactPlaceholder[lang],
+                            }).trim(),
+                        },
                         order: 2,
                     },
                     {
@@ -464,7 +539,7 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                         properties: {
                             optionlist: {
                                 // The submitted value names the consent text version: the form result is the proof.
-                                list: [{ label: oneLine(renderTemplate(`doi/${lang}/consent-label.txt`, { websiteHost: s.websiteHost })), value: `consent-${s.consentTextVersion}` }],
+                                list: [{ label: oneLine(renderTemplate(`doi/${lang}/consent-label.txt`, { websiteHost: s.websiteHost, mauticHost: s.mauticHost })), value: `consent-${s.consentTextVersion}` }],
                             },
                         },
                         order: 3,
@@ -478,8 +553,18 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                         mappedField: doiFields.consentTextVersion,
                         order: 4,
                     },
-                    { label: str.submitLabel, alias: "submit", type: "button", order: 5 },
+                    {
+                        label: "Consent text language",
+                        alias: doiFields.consentLanguage,
+                        type: "hidden",
+                        defaultValue: lang,
+                        mappedObject: "contact",
+                        mappedField: doiFields.consentLanguage,
+                        order: 5,
+                    },
+                    { label: str.submitLabel, alias: "submit", type: "button", order: 6 },
                 ],
+                // Only the pending tag. The confirmation email comes from the campaign, which waits for the click.
                 actions: [
                     {
                         name: "DOI: mark as pending",
@@ -487,15 +572,22 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                         order: 1,
                         properties: { add_tags: [doiTags.pending], remove_tags: [] },
                     },
-                    {
-                        name: "DOI: send confirmation email",
-                        type: "email.send.lead",
-                        order: 2,
-                        properties: { email: refMarker(doiKeys.email(lang)) },
-                    },
                 ],
             },
             driftChecks: [
+                {
+                    // "forbidden", not "expected": Mautic 7.x dropped formType (every form feeds campaigns there).
+                    description: "form type (up to Mautic 6.x a standalone form adds nobody to the DOI campaign, so no confirmation email is sent)",
+                    property: "formType",
+                    forbidden: "standalone",
+                    fix: `the form '${doiNames.form(lang)}' predates the click confirmation. In Mautic rename it (e.g. add ' (old)') and unpublish it, keeping it for its results (consent evidence); deploy again with a new rerunToken so the kit creates the new form; embed the new form`,
+                },
+                {
+                    description: "form action that sends the confirmation email itself (the retired flow; the campaign must send it so that only the click confirms)",
+                    property: "actions",
+                    forbidden: "email.send.lead",
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and remove the action 'Send email to contact'`,
+                },
                 {
                     description: "consent checkbox 'required' (C05: consent must be given actively)",
                     fieldAlias: "consent",
@@ -517,6 +609,20 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                     expected: s.consentTextVersion,
                     fix: `edit the form '${doiNames.form(lang)}' in Mautic: set the default value of the hidden field '${doiFields.consentTextVersion}' to ${s.consentTextVersion} and update the consent texts to that version`,
                 },
+                {
+                    description: "consent language the form records (the campaign picks the email by it)",
+                    fieldAlias: doiFields.consentLanguage,
+                    property: "defaultValue",
+                    expected: lang,
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and set the default value of the hidden field '${doiFields.consentLanguage}' to ${lang}`,
+                },
+                {
+                    description: "withdrawal contact in the processing notice",
+                    fieldAlias: "processing_notice",
+                    property: "properties.text",
+                    forbidden: withdrawalContactPlaceholder[lang],
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and replace ${withdrawalContactPlaceholder[lang]} in the field 'processing_notice' with the address subscribers write to (e.g. datenschutz@<domain>)`,
+                },
             ],
         });
     }
@@ -532,8 +638,8 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 name: names.name,
                 alias: names.alias,
                 description: seg === "pending"
-                    ? `${managed} Source of the campaign '${doiNames.campaignDelete}'.`
-                    : `${managed} Send newsletters to this segment: it holds only contacts who confirmed the double opt-in.`,
+                    ? `${managed} Contacts who signed up and have not clicked the confirmation link yet. Do not send to this segment.`
+                    : `${managed} Send newsletters to this segment: it holds only contacts who clicked the confirmation link.`,
                 isPublished: true,
                 isGlobal: true,
                 isPreferenceCenter: false,
@@ -551,10 +657,9 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
         });
     }
 
-    add(deleteCampaign(s, managed));
-    add(recordCampaign(managed));
+    add(doiCampaign(s, managed));
 
-    const blueprintBody = { schemaVersion: 1 as const, settings: s, objects };
+    const blueprintBody = { schemaVersion: 2 as const, settings: s, objects, retired: retiredObjects };
     checkOrder(objects);
     return { ...blueprintBody, hash: sha256(stableStringify(blueprintBody as unknown as JsonValue)) };
 }
@@ -567,11 +672,12 @@ interface EventSpec {
     properties: JsonObject;
     parent: string | null;
     decisionPath: "yes" | "no" | null;
+    /** Days to wait; for a "no" path event: days after the parent ran without the decision. */
     delayDays?: number;
 }
 
-/** Turns a tree of events into Mautic's campaign payload (events + canvas). */
-function campaignPayload(base: JsonObject, segmentKey: string, specs: EventSpec[]): JsonObject {
+/** Turns a tree of events into Mautic's campaign payload (events + canvas), with forms as the source. */
+function campaignPayload(base: JsonObject, formKeys: string[], specs: EventSpec[]): JsonObject {
     const level = new Map<string, number>();
     for (const e of specs) level.set(e.id, e.parent === null ? 1 : level.get(e.parent)! + 1);
     const events: JsonValue[] = specs.map((e) => ({
@@ -603,74 +709,147 @@ function campaignPayload(base: JsonObject, segmentKey: string, specs: EventSpec[
     roots.forEach((r) => place(r.id));
     const rootX = roots.reduce((a, r) => a + column.get(r.id)!, 0) / roots.length;
     const nodes: JsonValue[] = [
-        { id: "lists", positionX: String(Math.round(100 + rootX * 220)), positionY: "50" },
+        { id: "forms", positionX: String(Math.round(100 + rootX * 220)), positionY: "50" },
         ...specs.map((e) => ({ id: e.id, positionX: String(Math.round(100 + column.get(e.id)! * 220)), positionY: String(50 + level.get(e.id)! * 150) })),
     ];
     const connections: JsonValue[] = specs.map((e) =>
         e.parent === null
-            ? { sourceId: "lists", targetId: e.id, anchors: { source: "leadsource", target: "top" } }
+            ? { sourceId: "forms", targetId: e.id, anchors: { source: "leadsource", target: "top" } }
             : { sourceId: e.parent, targetId: e.id, anchors: { source: e.decisionPath ?? "bottom", target: "top" } },
     );
-    return { ...base, lists: [{ id: refMarker(segmentKey) }], forms: [], events, canvasSettings: { nodes, connections } };
+    return { ...base, allowRestart: false, lists: [], forms: formKeys.map((k) => ({ id: refMarker(k) })), events, canvasSettings: { nodes, connections } };
 }
 
-function deleteCampaign(s: DoiSettings, managed: string): Omit<BlueprintObject, "dependsOn"> {
-    const specs: EventSpec[] = [
-        {
-            id: "new_1",
-            name: deleteCampaignRootEventName,
-            type: "lead.tags",
-            eventType: "condition",
-            properties: { tags: [doiTags.confirmed] },
-            parent: null,
-            decisionPath: null,
-            delayDays: s.unconfirmedContactDays,
-        },
-        {
-            id: "new_2",
-            name: "Confirmed: remove tag doi-pending",
-            type: "lead.changetags",
-            eventType: "action",
-            properties: { add_tags: [], remove_tags: [doiTags.pending] },
-            parent: "new_1",
-            decisionPath: "yes",
-        },
-    ];
-    // Safety net, one condition per language: the confirmation page was hit but the pixel did not
-    // arrive (images blocked, tracker blocker). Mautic's page-hit history is server-side.
-    let parent = "new_1";
-    let n = 3;
-    for (const lang of s.languages) {
-        const cond = `new_${n++}`;
+/**
+ * The DOI campaign. Per language: send the confirmation email, then the click decision: yes ->
+ * tag confirmed and stamp consent_date, no -> delete after the configured days. With several
+ * languages a chain of conditions on consent_language picks the branch (the last language takes
+ * whatever is left, so nobody falls through without an email).
+ */
+function doiCampaign(s: DoiSettings, managed: string): Omit<BlueprintObject, "dependsOn"> {
+    const specs: EventSpec[] = [];
+    let n = 1;
+    const next = () => `new_${n++}`;
+    let parent: string | null = null;
+    let path: "yes" | "no" | null = null;
+    s.languages.forEach((lang, i) => {
+        let branchParent = parent;
+        let branchPath = path;
+        if (i < s.languages.length - 1) {
+            const cond = next();
+            specs.push({
+                id: cond,
+                name: doiEventNames.language(lang),
+                type: "lead.field_value",
+                eventType: "condition",
+                properties: { field: doiFields.consentLanguage, operator: "=", value: lang },
+                parent,
+                decisionPath: path,
+            });
+            branchParent = cond;
+            branchPath = "yes";
+            parent = cond;
+            path = "no";
+        }
+        const send = next();
         specs.push({
-            id: cond,
-            name: `Visited the confirmation page (${lang})?`,
-            type: "lead.pageHit",
-            eventType: "condition",
-            properties: { page: refMarker(doiKeys.page(lang)) },
-            parent,
-            decisionPath: "no",
+            id: send,
+            name: doiEventNames.send(lang),
+            type: "email.send",
+            eventType: "action",
+            // Transactional: not a marketing email, so Mautic's frequency rules do not hold it back.
+            properties: { email: refMarker(doiKeys.email(lang)), email_type: "transactional", priority: 2, attempts: 3 },
+            parent: branchParent,
+            decisionPath: branchPath,
+        });
+        const clicked = next();
+        specs.push({
+            id: clicked,
+            name: doiEventNames.clicked(lang),
+            type: "email.click",
+            eventType: "decision",
+            properties: { urls: { list: [confirmLinkFilter(lang)] } },
+            parent: send,
+            decisionPath: null,
         });
         specs.push({
-            id: `new_${n++}`,
-            name: `Confirmed via page (${lang}): tag doi-confirmed`,
+            id: next(),
+            name: doiEventNames.tag(lang),
             type: "lead.changetags",
             eventType: "action",
             properties: { add_tags: [doiTags.confirmed], remove_tags: [doiTags.pending] },
-            parent: cond,
+            parent: clicked,
             decisionPath: "yes",
         });
-        parent = cond;
-    }
-    specs.push({
-        id: `new_${n}`,
-        name: "Not confirmed: delete contact",
-        type: "lead.deletecontact",
-        eventType: "action",
-        properties: {},
-        parent,
-        decisionPath: "no",
+        specs.push({
+            id: next(),
+            name: doiEventNames.consentDate(lang),
+            type: "lead.updatelead",
+            eventType: "action",
+            properties: { [doiFields.consentDate]: "now" },
+            parent: clicked,
+            decisionPath: "yes",
+        });
+        specs.push({
+            id: next(),
+            name: doiEventNames.delete(lang),
+            type: "lead.deletecontact",
+            eventType: "action",
+            properties: {},
+            parent: clicked,
+            decisionPath: "no",
+            delayDays: s.unconfirmedContactDays,
+        });
     });
+
+    const driftChecks: DriftCheck[] = [
+        {
+            description: "published state (unpublished, no confirmation email is sent and nobody is deleted: C04 and C06 are not enforced)",
+            property: "isPublished",
+            expected: true,
+            fix: `publish the campaign '${doiNames.campaignDelete}' in Mautic (Campaigns > select > Publish)`,
+        },
+    ];
+    const recreate = `this campaign predates the click confirmation or was rebuilt by hand: in Mautic rename it (e.g. add ' (old)'), remove its 'Visited the confirmation page' branches, unpublish it once its last contacts have passed their deletion date, and deploy again with a new rerunToken so the kit creates the new campaign`;
+    for (const lang of s.languages) {
+        driftChecks.push(
+            {
+                description: `click decision (${lang}) that confirms`,
+                eventName: doiEventNames.clicked(lang),
+                property: "type",
+                expected: "email.click",
+                fix: recreate,
+            },
+            {
+                description: `link that counts as the confirmation (${lang})`,
+                eventName: doiEventNames.clicked(lang),
+                property: "properties.urls.list.0",
+                expected: confirmLinkFilter(lang),
+                fix: `open the campaign '${doiNames.campaignDelete}' in Mautic and set the URL of '${doiEventNames.clicked(lang)}' to ${confirmLinkFilter(lang)} (the path of the confirmation landing page the email links to)`,
+            },
+            {
+                description: `days before unconfirmed contacts are deleted (${lang})`,
+                eventName: doiEventNames.delete(lang),
+                property: "triggerInterval",
+                expected: s.unconfirmedContactDays,
+                fix: `open the campaign '${doiNames.campaignDelete}' in Mautic and set the delay of '${doiEventNames.delete(lang)}' to ${s.unconfirmedContactDays} days`,
+            },
+            {
+                description: `unit of that delay (${lang})`,
+                eventName: doiEventNames.delete(lang),
+                property: "triggerIntervalUnit",
+                expected: "d",
+                fix: `set the delay unit of '${doiEventNames.delete(lang)}' to days`,
+            },
+            {
+                description: `delay mode of the deletion (${lang}; "immediate" would delete right after the email is sent)`,
+                eventName: doiEventNames.delete(lang),
+                property: "triggerMode",
+                expected: "interval",
+                fix: `set '${doiEventNames.delete(lang)}' to run ${s.unconfirmedContactDays} days after the decision was not made`,
+            },
+        );
+    }
 
     return {
         key: doiKeys.campaign("delete"),
@@ -680,80 +859,13 @@ function deleteCampaign(s: DoiSettings, managed: string): Omit<BlueprintObject, 
         payload: campaignPayload(
             {
                 name: doiNames.campaignDelete,
-                description: `${managed} C06: contacts who did not confirm the double opt-in within ${s.unconfirmedContactDays} day(s) are deleted. Published on purpose: unpublishing it stops the deletion.`,
+                description: `${managed} C04/C06: sends the confirmation email to everyone who submits a DOI form (at the next mautic:campaigns:trigger run); a click on its confirmation link tags the contact doi-confirmed and sets consent_date; contacts who do not click within ${s.unconfirmedContactDays} day(s) are deleted. Published on purpose: unpublished, no confirmation email goes out and nobody is deleted.`,
                 isPublished: true,
             },
-            doiKeys.segment("pending"),
+            s.languages.map((l) => doiKeys.form(l)),
             specs,
         ),
-        driftChecks: [
-            {
-                description: "published state (an unpublished campaign deletes nobody: C06 is not enforced)",
-                property: "isPublished",
-                expected: true,
-                fix: `publish the campaign '${doiNames.campaignDelete}' in Mautic (Campaigns > select > Publish)`,
-            },
-            {
-                description: "days before unconfirmed contacts are deleted",
-                eventName: deleteCampaignRootEventName,
-                property: "triggerInterval",
-                expected: s.unconfirmedContactDays,
-                fix: `open the campaign '${doiNames.campaignDelete}' in Mautic and set the delay of '${deleteCampaignRootEventName}' to ${s.unconfirmedContactDays} days`,
-            },
-            {
-                description: "unit of that delay",
-                eventName: deleteCampaignRootEventName,
-                property: "triggerIntervalUnit",
-                expected: "d",
-                fix: `set the delay unit of '${deleteCampaignRootEventName}' to days`,
-            },
-        ],
-    };
-}
-
-function recordCampaign(managed: string): Omit<BlueprintObject, "dependsOn"> {
-    const specs: EventSpec[] = [
-        {
-            id: "new_1",
-            name: "Record the consent date",
-            type: "lead.updatelead",
-            eventType: "action",
-            properties: { [doiFields.consentDate]: "now" },
-            parent: null,
-            decisionPath: null,
-        },
-        {
-            id: "new_2",
-            name: "Remove tag doi-pending",
-            type: "lead.changetags",
-            eventType: "action",
-            properties: { add_tags: [], remove_tags: [doiTags.pending] },
-            parent: null,
-            decisionPath: null,
-        },
-    ];
-    return {
-        key: doiKeys.campaign("record"),
-        resource: "campaigns",
-        matchBy: "name",
-        matchValue: doiNames.campaignRecord,
-        payload: campaignPayload(
-            {
-                name: doiNames.campaignRecord,
-                description: `${managed} Sets ${doiFields.consentDate} when a contact enters the segment '${doiNames.segmentConfirmed.name}'.`,
-                isPublished: true,
-            },
-            doiKeys.segment("confirmed"),
-            specs,
-        ),
-        driftChecks: [
-            {
-                description: "published state (unpublished, consent dates are not recorded)",
-                property: "isPublished",
-                expected: true,
-                fix: `publish the campaign '${doiNames.campaignRecord}' in Mautic`,
-            },
-        ],
+        driftChecks,
     };
 }
 

@@ -53,7 +53,7 @@ export function cronJobs(input: CronInput): CronJob[] {
     return [
         { id: "segments-update", schedule: "0,15,30,45 * * * *", command: "mautic:segments:update", args: [], why: "Rebuild segment membership (required)" },
         { id: "campaigns-update", schedule: "5,20,35,50 * * * *", command: "mautic:campaigns:update", args: [], why: "Add/remove contacts to/from campaigns (required)" },
-        { id: "campaigns-trigger", schedule: "3-58/5 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
+        { id: "campaigns-trigger", schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
         { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
         { id: "broadcasts-send", schedule: "7,22,37,52 * * * *", command: "mautic:broadcasts:send", args: [], why: "Send segment emails (broadcasts)" },
         { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/tmp is shared with the web container)" },

@@ -13,6 +13,17 @@
  *   missing required keys, unknown field/action/event types, dangling references or an invalid
  *   campaign tree -> 400; a second object with the same natural key (tag, alias or name) -> 409
  *   (a real Mautic would silently create a second copy: the fake makes that visible).
+ *
+ * Campaigns (mautic/mautic CampaignBundle/Controller/Api/CampaignApiController.php): `events`
+ * and a source (`lists` and/or `forms`, each [{id}]) are required. Event properties are checked
+ * against the handlers that read them: `email.send` {email (a template email), email_type,
+ * priority, attempts} (EmailBundle CampaignSubscriber, Form/Type/EmailSendType.php); the
+ * decisions `email.open`/`email.click` {urls: {list}} must follow an `email.send`
+ * (connectionRestrictions; Form/Type/EmailClickDecisionType.php); `lead.field_value` {field,
+ * operator, value} (LeadBundle CampaignSubscriber, Segment/OperatorOptions.php); nothing may
+ * follow `lead.deletecontact` (CampaignActionDeleteContactSubscriber). A standalone form as a
+ * campaign source is refused: up to Mautic 6.x such a form adds nobody to the campaign
+ * (FormBundle SubmissionModel), which a real Mautic would accept silently.
  */
 import * as http from "http";
 import type { AddressInfo } from "net";
@@ -78,6 +89,19 @@ const campaignEventTypes: Record<string, "action" | "condition" | "decision"> = 
     "lead.tags": "condition", "lead.pageHit": "condition", "lead.field_value": "condition", "lead.segments": "condition", "lead.dnc": "condition",
     "lead.changetags": "action", "lead.deletecontact": "action", "lead.updatelead": "action", "lead.adddnc": "action", "lead.removednc": "action", "lead.changelist": "action", "email.send": "action",
     "page.pagehit": "decision", "email.open": "decision", "email.click": "decision", "form.submit": "decision",
+};
+/** Operators of the `lead.field_value` condition (LeadBundle/Segment/OperatorOptions.php). */
+const fieldValueOperators = ["=", "!=", "!gt", "gt", "gte", "lt", "!lt", "lte", "empty", "!empty", "like", "!like", "in", "!in", "regexp", "!regexp", "date", "startsWith", "endsWith", "contains"];
+/** Property keys each event type's handler reads; anything else is refused. */
+const eventPropertyKeys: Record<string, string[]> = {
+    "email.send": ["email", "email_type", "priority", "attempts"],
+    "email.click": ["urls"],
+    "email.open": [],
+    "lead.field_value": ["field", "operator", "value"],
+    "lead.tags": ["tags"],
+    "lead.changetags": ["add_tags", "remove_tags"],
+    "lead.deletecontact": [],
+    "lead.pageHit": ["page", "page_url", "startDate", "endDate", "accumulative_time"],
 };
 const listParams = new Set(["start", "limit", "search", "orderBy", "orderByDir", "publishedOnly", "minimal"]);
 
@@ -321,11 +345,8 @@ export class FakeMauticApi {
     }
 
     private validateCampaign(c: Obj): void {
-        const lists = c.lists ?? [];
-        if (!Array.isArray(lists) || lists.some((l) => !isObj(l) || !this.exists("segments", l.id))) bad("campaigns: lists must be [{id: existing segment id}]");
-        if (c.forms !== undefined && !Array.isArray(c.forms)) bad("campaigns: forms must be an array");
         const events = c.events ?? [];
-        if (!Array.isArray(events)) bad("campaigns: events must be an array");
+        if (!Array.isArray(events) || events.length === 0) bad("campaigns: A campaign needs at least one event (mautic.campaign.form.events.notempty)");
         const byId = new Map<string, Obj>();
         for (const ev of events as Json[]) {
             if (!isObj(ev)) bad("campaigns: every event must be an object");
@@ -353,11 +374,38 @@ export class FakeMauticApi {
                 if (!Array.isArray(parent.children) || !parent.children.includes(e.id as string)) bad(`campaigns: ${parent.name} does not list ${e.name} among its children`);
                 if (parent.type === "lead.deletecontact") bad("campaigns: nothing may follow lead.deletecontact");
             }
+            if ((e.type === "email.click" || e.type === "email.open") && parent?.type !== "email.send") {
+                bad(`campaigns: ${e.name}: ${e.type} must follow an email.send action (connectionRestrictions)`);
+            }
             if (!Array.isArray(e.children) || e.children.some((ch) => byId.get(String(ch))?.parent !== e.id)) bad(`campaigns: ${e.name}: children and parent links disagree`);
             if (!isObj(e.properties)) bad(`campaigns: ${e.name}: properties must be an object`);
             const props = e.properties as Obj;
+            const allowedProps = eventPropertyKeys[e.type as string];
+            if (allowedProps) for (const k of Object.keys(props)) if (!allowedProps.includes(k)) bad(`campaigns: ${e.name}: ${e.type} has no property ${k}`);
             const tagList = (v: Json | undefined) => Array.isArray(v) && v.every((t) => typeof t === "string" && t !== "");
             switch (e.type) {
+                case "email.send": {
+                    const email = typeof props.email === "number" ? this.store.get("emails")!.get(props.email) : undefined;
+                    if (!email) bad(`campaigns: ${e.name}: email.send needs properties.email = an existing email id`);
+                    if (email!.emailType !== "template") bad(`campaigns: ${e.name}: email.send sends template emails only; email ${props.email} is a ${JSON.stringify(email!.emailType)} email`);
+                    if (props.email_type !== undefined && props.email_type !== "transactional" && props.email_type !== "marketing") bad(`campaigns: ${e.name}: email_type must be transactional or marketing`);
+                    if (props.priority !== undefined && props.priority !== 1 && props.priority !== 2) bad(`campaigns: ${e.name}: priority must be 1 (high) or 2 (normal)`);
+                    if (props.attempts !== undefined && (!Number.isInteger(props.attempts) || (props.attempts as number) < 0)) bad(`campaigns: ${e.name}: attempts must be a whole number >= 0`);
+                    break;
+                }
+                case "email.click":
+                    if (props.urls !== undefined) {
+                        const urls = props.urls;
+                        if (!isObj(urls) || Object.keys(urls).some((k) => k !== "list") || !Array.isArray(urls.list) || urls.list.some((u) => typeof u !== "string" || u === "")) {
+                            bad(`campaigns: ${e.name}: email.click needs properties.urls = {list: [non-empty strings]}`);
+                        }
+                    }
+                    break;
+                case "lead.field_value":
+                    if (typeof props.field !== "string" || !this.find("fields/contact", "alias", props.field)) bad(`campaigns: ${e.name}: lead.field_value needs properties.field = an existing contact field alias`);
+                    if (!fieldValueOperators.includes(props.operator as string)) bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
+                    if (typeof props.value !== "string") bad(`campaigns: ${e.name}: lead.field_value needs a string value`);
+                    break;
                 case "lead.tags":
                     if (!tagList(props.tags) || (props.tags as Json[]).length === 0) bad(`campaigns: ${e.name}: lead.tags needs properties.tags = [tag names]`);
                     break;
@@ -368,14 +416,27 @@ export class FakeMauticApi {
                     if (!this.exists("pages", props.page)) bad(`campaigns: ${e.name}: lead.pageHit needs properties.page = existing landing page id`);
                     break;
                 case "lead.deletecontact":
-                    if (Object.keys(props).length > 0) bad(`campaigns: ${e.name}: lead.deletecontact takes no properties`);
                     if ((e.children as Json[]).length > 0) bad("campaigns: lead.deletecontact must be the last event");
                     break;
                 case "lead.updatelead":
-                    for (const alias of Object.keys(props)) if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
+                    for (const [alias, value] of Object.entries(props)) {
+                        if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
+                        if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") bad(`campaigns: ${e.name}: ${alias} needs a plain value`);
+                    }
                     break;
                 default:
                     break;
+            }
+        }
+        // A source is required; each one must exist (and, for forms, be able to feed a campaign).
+        const lists = c.lists ?? [];
+        const forms = c.forms ?? [];
+        if (!Array.isArray(lists) || lists.some((l) => !isObj(l) || !this.exists("segments", l.id))) bad("campaigns: lists must be [{id: existing segment id}]");
+        if (!Array.isArray(forms) || forms.some((f) => !isObj(f) || !this.exists("forms", f.id))) bad("campaigns: forms must be [{id: existing form id}]");
+        if ((lists as Json[]).length === 0 && (forms as Json[]).length === 0) bad("campaigns: A campaign needs a contact source: lists or forms (mautic.campaign.form.sources.notempty)");
+        for (const f of forms as Obj[]) {
+            if (this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
+                bad(`campaigns: form ${f.id} is a standalone form; up to Mautic 6.x a standalone form adds nobody to a campaign (use formType campaign)`);
             }
         }
         const canvas = c.canvasSettings;
@@ -384,14 +445,15 @@ export class FakeMauticApi {
             const cv = canvas as { nodes: Json[]; connections: Json[] };
             const nodeIds = new Set(cv.nodes.map((n) => (isObj(n) ? String(n.id) : "")));
             for (const id of byId.keys()) if (!nodeIds.has(id)) bad(`campaigns: canvas has no node for event ${id}`);
-            if ((lists as Json[]).length > 0 && !nodeIds.has("lists")) bad("campaigns: canvas has no node for the segment source (lists)");
+            const sources = [...((lists as Json[]).length > 0 ? ["lists"] : []), ...((forms as Json[]).length > 0 ? ["forms"] : [])];
+            for (const src of sources) if (!nodeIds.has(src)) bad(`campaigns: canvas has no node for the ${src === "lists" ? "segment" : "form"} source (${src})`);
             for (const e of byId.values()) {
                 const conn = cv.connections.find((cn) => isObj(cn) && cn.targetId === e.id) as Obj | undefined;
                 if (!conn || !isObj(conn.anchors)) bad(`campaigns: canvas has no connection into ${e.name}`);
                 const source = (conn as Obj).sourceId;
                 const anchor = ((conn as Obj).anchors as Obj).source;
                 if (e.parent === null || e.parent === undefined) {
-                    if (source !== "lists" || anchor !== "leadsource") bad(`campaigns: root event ${e.name} must be connected from lists/leadsource`);
+                    if (!sources.includes(source as string) || anchor !== "leadsource") bad(`campaigns: root event ${e.name} must be connected from a source (${sources.join(" or ")}) with the anchor leadsource`);
                 } else if (source !== e.parent || (e.decisionPath && anchor !== e.decisionPath)) {
                     bad(`campaigns: connection into ${e.name} does not match its parent/decisionPath`);
                 }
