@@ -127,7 +127,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         "Add the entry to the controller's record of processing activities; fill the placeholders.",
     ]);
     add("C03", "manual", [`checklist: ${docs("dpa").concat(docs("avv")).join(", ")}`], [
-        "Conclude the DPA (AVV) with Hetzner Online GmbH in the Hetzner console and with the mail provider; file them with the Art. 30 record.",
+        "Conclude the DPA (AVV) with Hetzner in Hetzner's account portal (see the DPA checklist) and with the mail provider; file them with the Art. 30 record.",
     ]);
 
     // C04-C06: double opt-in, consent checkbox, deletion of unconfirmed contacts. The campaign
@@ -268,7 +268,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
 
     add("C15", "enforced", [
         `one stack = one MauticSite for ${s.website}, on its own server, firewall, volume, database, Docker networks and secrets`,
-        "before creating anything, the program asks Hetzner for servers labelled with this site and refuses when one belongs to another stack",
+        "before creating anything, the program asks Hetzner for servers labelled with this website's or Mautic's host name and refuses when one belongs to another stack (checked in the Hetzner project of the stack's token; host names are compared exactly, so keep all client stacks in one project)",
         `Mautic accepts only ${s.domain} (trusted_hosts) and CORS only from ${s.website}`,
     ]);
 

@@ -154,11 +154,14 @@ describe("consent withdrawal route (consentForgetPath)", () => {
         (n) => `+Set-Cookie "${n}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None"`,
     );
 
-    test("is /consent/forget, the value plan/runPlan.ts passes to both tracking snippets", () => {
+    test("is /consent/forget, the value the plan's tracking snippets post to", async () => {
         expect(consentForgetPath).toBe("/consent/forget");
-        const runPlan = fs.readFileSync(path.join(__dirname, "..", "plan", "runPlan.ts"), "utf8");
-        expect(runPlan).toMatch(/renderConsentSnippet\(\{[^}]*mauticForgetPath: consentForgetPath/);
-        expect(runPlan).toMatch(/renderCmpSnippet\(\{[^}]*mauticForgetPath: consentForgetPath/);
+        const { runPlan } = await import("../plan/runPlan");
+        const { testStack } = await import("./support/stacks");
+        const plan = await runPlan(testStack());
+        for (const f of ["tracking/consent-snippet.html", "tracking/consent-snippet-cmp.html"]) {
+            expect(plan.files.get(f)).toContain(JSON.stringify(consentForgetPath).slice(1, -1));
+        }
     });
 
     test.each([
