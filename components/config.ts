@@ -380,6 +380,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
+    if (Number(mauticVersion.split(".")[0]) >= 7) {
+        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
     const { mailerDsn, ...rest } = s;

@@ -51,6 +51,11 @@ describe("site config: accepted values and defaults", () => {
         const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerDsn: "null://null" });
         expect(warnings.join("\n")).toMatch(/adminCidrs contains 0\.0\.0\.0\/0: SSH is reachable from the whole internet/);
     });
+    test("Mautic 7.x is accepted with a warning about the DOI form payloads", () => {
+        const { warnings } = validateSiteArgs({ ...good, mauticVersion: "7.2.1-apache", mailerDsn: "null://null" });
+        expect(warnings.join("\n")).toMatch(/mauticVersion = 7\.2\.1-apache: the double-opt-in setup sends the form payloads of Mautic 5\.x\/6\.x/);
+    });
+
     test("backups off and no mailer are warnings", () => {
         const { warnings } = validateSiteArgs({ ...good, backups: false });
         expect(warnings.join("\n")).toMatch(/backups = false/);
