@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { BackupInput, backupPackages, backupPaths, renderBackupFiles, validateBackupInput } from "../components/render/backup";
+import { verifyUnitsInRoot } from "./support/systemd";
 import { requireTool } from "./support/tools";
 
 const defaults: BackupInput = { retentionDays: 14, dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" };
@@ -114,23 +115,9 @@ describe("real tools", () => {
 
     test("systemd-analyze verify accepts the units (in a root with the host's unit files)", () => {
         const analyze = requireTool("systemd-analyze");
-        const root = path.join(dir, "root");
-        fs.mkdirSync(path.join(root, "etc/systemd/system"), { recursive: true });
-        fs.mkdirSync(path.join(root, "usr/local/sbin"), { recursive: true });
-        fs.mkdirSync(path.join(root, "usr/lib/systemd"), { recursive: true });
-        // Units the service refers to (sysinit.target, timers.target, docker.service's absence...)
-        for (const src of ["/usr/lib/systemd/system", "/lib/systemd/system"]) {
-            if (fs.existsSync(src)) {
-                fs.cpSync(src, path.join(root, "usr/lib/systemd/system"), { recursive: true, dereference: false });
-                break;
-            }
-        }
-        for (const f of renderBackupFiles(defaults)) {
-            fs.writeFileSync(path.join(root, f.path), f.content, { mode: parseInt(f.permissions, 8) });
-        }
-        const r = spawnSync(analyze, ["verify", `--root=${root}`, backupPaths.service, backupPaths.timer], { encoding: "utf8" });
-        expect(r.stdout + r.stderr).toBe("");
-        expect(r.status).toBe(0);
+        const { output, status, root } = verifyUnitsInRoot(dir, renderBackupFiles(defaults), [backupPaths.service, backupPaths.timer]);
+        expect(output).toBe("");
+        expect(status).toBe(0);
 
         const timer = fs.readFileSync(path.join(root, backupPaths.timer), "utf8");
         const onCalendar = /^OnCalendar=(.*)$/m.exec(timer)![1];

@@ -8,6 +8,7 @@ import * as path from "path";
 import { parse } from "yaml";
 import { HostFile, renderCloudInit, renderDaemonJson, renderHostFiles } from "../components/render/cloudInit";
 import { renderInstallScript } from "../components/render/mautic";
+import { verifyUnitsInRoot } from "./support/systemd";
 import { requireTool } from "./support/tools";
 
 const input = {
@@ -112,20 +113,11 @@ describe("files in the user data, each checked by its consumer", () => {
     });
 
     test("the metadata-service block unit passes systemd-analyze verify and re-applies with Docker", () => {
-        const analyze = requireTool("systemd-analyze");
-        const root = path.join(tmp, "root");
-        fs.mkdirSync(path.join(root, "etc/systemd/system"), { recursive: true });
-        fs.mkdirSync(path.join(root, "usr/lib/systemd"), { recursive: true });
-        fs.cpSync(fs.existsSync("/usr/lib/systemd/system") ? "/usr/lib/systemd/system" : "/lib/systemd/system", path.join(root, "usr/lib/systemd/system"), { recursive: true });
-        // The unit needs docker.service and /bin/sh to exist in the root; stand-ins are enough for the verifier.
-        fs.writeFileSync(path.join(root, "etc/systemd/system/docker.service"), "[Service]\nExecStart=/bin/true\n");
-        fs.mkdirSync(path.join(root, "bin"), { recursive: true });
-        fs.copyFileSync("/bin/sh", path.join(root, "bin/sh"));
-        fs.chmodSync(path.join(root, "bin/sh"), 0o755);
         const unit = file("/etc/systemd/system/mautic-kit-block-metadata.service");
-        fs.writeFileSync(path.join(root, unit.path), unit.content);
-        const r = spawnSync(analyze, ["verify", `--root=${root}`, unit.path], { encoding: "utf8" });
-        expect(r.stdout + r.stderr).toBe("");
+        // The unit needs docker.service to exist in the root; a stand-in is enough for the verifier.
+        const docker = { path: "/etc/systemd/system/docker.service", content: "[Service]\nExecStart=/bin/true\n" };
+        const { output } = verifyUnitsInRoot(tmp, [docker, unit], [unit.path]);
+        expect(output).toBe("");
         expect(unit.content).toMatch(/-d 169\.254\.169\.254\/32 -j DROP/);
         expect(unit.content).toMatch(/^PartOf=docker\.service$/m);
     });
