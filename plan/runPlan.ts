@@ -93,20 +93,21 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         parent: r.parent,
         inputs: redact(r.inputs, cloud.secretValues),
     }));
+    // Every file is written as sent; one pass at the end replaces every known secret value.
     const files = new Map<string, string>();
     const server = cloud.resources.find((r) => r.type === "hcloud:index/server:Server");
-    if (server) files.set("cloud-init.yaml", redactText(String(unwrap(server.inputs.userData)), cloud.secretValues));
+    if (server) files.set("cloud-init.yaml", String(unwrap(server.inputs.userData)));
     const upload = (file: string) => findUpload(cloud.resources, file);
     const caddyfile = upload(caddyfilePathInContainer);
-    if (caddyfile !== undefined) files.set("Caddyfile", redactText(caddyfile, cloud.secretValues));
+    if (caddyfile !== undefined) files.set("Caddyfile", caddyfile);
     const crontab = upload(crontabPathInContainer);
-    if (crontab !== undefined) files.set("mautic/crontab", redactText(crontab, cloud.secretValues));
+    if (crontab !== undefined) files.set("mautic/crontab", crontab);
     const params = upload(parametersLocalPathInContainer);
-    if (params !== undefined) files.set("mautic/parameters_local.php", redactText(params, cloud.secretValues));
+    if (params !== undefined) files.set("mautic/parameters_local.php", params);
     // Files the HostFiles command keeps current on the host, decoded from the command as sent.
     for (const r of cloud.resources.filter((x) => x.type === "command:remote:Command" && x.name.endsWith("host-files-sync"))) {
         for (const f of parseHostFilesCommand(String(unwrap(r.inputs.create)))) {
-            files.set(`host${f.path}`, redactText(f.content, cloud.secretValues));
+            files.set(`host${f.path}`, f.content);
         }
     }
     // The website-side snippets (C08), the compliance report (C01..C15, as the stack exports it)
@@ -130,9 +131,10 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         doubleOptIn: true,
         consentMechanism: site.settings.consentMechanism,
     })) {
-        files.set(doc.path, redactText(doc.content, cloud.secretValues));
+        files.set(doc.path, doc.content);
     }
     files.set("resources.json", `${JSON.stringify(resourcesJson, null, 2)}\n`);
+    for (const [name, content] of files) files.set(name, redactText(content, cloud.secretValues));
     return { stack, cloud, site, exports: programExports, files, resourcesJson };
 }
 
