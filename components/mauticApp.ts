@@ -91,7 +91,10 @@ export class MauticApp extends pulumi.ComponentResource {
             child,
         );
 
-        const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, child);
+        // Images have no fixed name: the new one is pulled before any container that uses it is
+        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        const imageOpts = { parent: this, provider: args.provider };
+        const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is
         // replaced, i.e. re-run, when the version changes), then pulls the new image, which
         // replaces web, then cron and worker. The web role runs the migrations once on start;
@@ -104,6 +107,7 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
+                      addPreviousOutputInEnv: false,
                   },
                   { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
               )
@@ -111,7 +115,7 @@ export class MauticApp extends pulumi.ComponentResource {
         const mauticImage = new docker.RemoteImage(
             `${name}-mautic-image`,
             { name: `mautic/mautic:${s.mauticVersion}`, keepLocally: true },
-            { ...child, dependsOn: preUpgradeBackup ? [preUpgradeBackup] : [] },
+            { ...imageOpts, dependsOn: preUpgradeBackup ? [preUpgradeBackup] : [] },
         );
 
         const vol = (hostSub: string, containerPath: string) => ({ hostPath: `${dataMountPoint}/${hostSub}`, containerPath });
@@ -137,6 +141,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // Internal network only; no `ports`: the database is never published.
                 networksAdvanced: [{ name: backend.name, aliases: [containerNames.db] }],
                 memory: mem.db,
+                memorySwap: mem.db, // = memory: no swap; without it Docker sets 2x memory and every up updates
                 healthcheck: {
                     tests: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"],
                     interval: "30s",
@@ -209,6 +214,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
                 ],
                 memory: mem.web,
+                memorySwap: mem.web,
                 healthcheck: {
                     // Mautic answers only its own host name (trusted_hosts): ask for it.
                     tests: ["CMD-SHELL", `curl -fsS -o /dev/null -H 'Host: ${s.domain}' http://localhost/ || exit 1`],
@@ -239,6 +245,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // Mounted over the image's template, which it copies only when the file is absent.
                 uploads: [{ file: crontabPathInContainer, content: this.crontab, permissions: "0644" }],
                 memory: mem.cron,
+                memorySwap: mem.cron,
                 // Debian's cron writes its pid file; the check fails when cron died.
                 healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "1m0s", timeout: "10s", retries: 3, startPeriod: "5m0s" },
             },
@@ -257,6 +264,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
                 memory: mem.worker,
+                memorySwap: mem.worker,
             },
             { ...child, dependsOn: [this.web] },
         );
@@ -284,6 +292,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
+                addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
         );

@@ -13,7 +13,7 @@ import { renderComplianceDocuments } from "../components/render/documents";
 import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
 import { consentForgetPath } from "../components/render/caddyfile";
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
-import { MockCloud, MockOptions, RecordedResource, redact, redactText, unwrap } from "./mockRuntime";
+import { MockCloud, MockOptions, RecordedResource, ResourceOptionsRecord, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
 
 export const projectRoot = path.resolve(__dirname, "..");
@@ -27,7 +27,7 @@ export interface PlanResult {
     /** Relative path under <out>/<stack>/ -> content, already redacted. */
     files: Map<string, string>;
     /** Resources as written to resources.json (secrets replaced by "[secret]"). */
-    resourcesJson: Array<{ type: string; name: string; parent: string | null; inputs: unknown }>;
+    resourcesJson: Array<{ type: string; name: string; parent: string | null; inputs: unknown; options: ResourceOptionsRecord }>;
 }
 
 export class PlanConfigError extends Error {}
@@ -81,6 +81,8 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         await cloud.settle();
     } finally {
         process.off("unhandledRejection", onRejection);
+        // The key files the program wrote for the Docker provider: nothing stays behind.
+        cloud.dispose();
     }
     if (failures.length > 0) {
         const first = failures[0];
@@ -92,6 +94,7 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         name: r.name,
         parent: r.parent,
         inputs: redact(r.inputs, cloud.secretValues),
+        options: r.options,
     }));
     // Every file is written as sent; one pass at the end replaces every known secret value.
     const files = new Map<string, string>();

@@ -51,7 +51,7 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
             expect(fs.existsSync(path.join(out, "prod", f))).toBe(true);
         }
         const resources = JSON.parse(fs.readFileSync(path.join(out, "prod", "resources.json"), "utf8"));
-        for (const r of resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "parent", "type"]);
+        for (const r of resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "options", "parent", "type"]);
         expect(resources.find((r: { type: string }) => r.type === "hcloud:index/server:Server").parent).toBe("site-host");
     });
 
