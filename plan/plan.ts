@@ -81,6 +81,9 @@ export function renderSummary(result: PlanResult, dir: string): string {
         `  SSH from: ${s.adminCidrs.join(", ")}; admin UI from: ${s.adminUiCidrs.length ? s.adminUiCidrs.join(", ") : "anywhere"}`,
         `  files written to ${path.relative(process.cwd(), dir) || dir}/: ${[...result.files.keys()].join(", ")}`,
     ];
+    if (result.stack.standIns?.length) {
+        lines.push(`  stand-in secrets (not in the stack file; set them with \`pulumi config set --secret\` before a deploy): ${result.stack.standIns.join(", ")}`);
+    }
     for (const w of result.site.warnings) lines.push(`  WARNING: ${w}`);
     return lines.join("\n");
 }

@@ -25,14 +25,17 @@ export function configTable(): string {
     const config = doc.get("config");
     const docs = new Map<string, string>();
     if (isMap(config)) {
-        for (const item of config.items as Pair[]) {
+        (config.items as Pair[]).forEach((item, i) => {
             const key = isScalar(item.key) ? String((item.key as Scalar).value) : "";
-            // The comment block right above the key; a commented-out key before it ends another key's block.
-            const lines = ((item.key as Scalar).commentBefore ?? "").split("\n").map((l) => l.trim());
+            // The comment block right above the key (the first key's is the map's own comment, up
+            // to its last blank line); a commented-out key before it ends another key's block.
+            const raw = (item.key as Scalar).commentBefore ?? (i === 0 ? (config.commentBefore ?? "") : "");
+            const all = raw.split("\n").map((l) => l.trim());
+            const lines = i === 0 ? all.slice(all.lastIndexOf("") + 1) : all;
             const lastOther = lines.map((l) => /^mautic-gdpr:[A-Za-z]+:/.test(l)).lastIndexOf(true);
             const comment = lines.slice(lastOther + 1).filter((l) => !l.startsWith("---")).join(" ").trim();
             docs.set(key.replace(/^mautic-gdpr:/, ""), comment);
-        }
+        });
     }
     // Keys shown commented out in the example: the comment block right above `# mautic-gdpr:key:`.
     const lines = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").split("\n");
