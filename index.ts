@@ -8,10 +8,10 @@ import { MauticSite } from "./components/mauticSite";
 import { loadSiteConfig } from "./components/stackConfig";
 
 export = async () => {
-    const { settings, mailerDsn } = loadSiteConfig();
-    const { websiteHost: _derived, mailerConfigured: _flag, ...siteArgs } = settings;
+    const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
+    const { websiteHost: _derived, mailerConfigured: _flag, ipLookupConfigured: _ipFlag, ...siteArgs } = settings;
     // Asks Hetzner first: refuses when another stack already runs a Mautic for this website.
-    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn });
+    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn, maxmindLicenseKey });
     return {
         url: site.url,
         adminUsername: site.adminUsername,

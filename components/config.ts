@@ -53,6 +53,14 @@ export interface SiteSettings {
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
     consentMechanism: "banner" | "cmp";
+    /** Sender address of Mautic's e-mails (required with a mailer DSN). */
+    mailerFromEmail?: string;
+    /** Sender name of Mautic's e-mails (required with a mailer DSN). */
+    mailerFromName?: string;
+    /** Whether a MaxMind licence key was configured (the key itself stays a secret elsewhere). */
+    ipLookupConfigured: boolean;
+    /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
+    unsubscribedMinimiseDays: number;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -73,11 +81,12 @@ export const configKeys = [
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
-    "consentMechanism",
+    "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
+    "unsubscribedMinimiseDays",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
-const secretKeys = new Set<ConfigKey>(["mailerDsn"]);
+const secretKeys = new Set<ConfigKey>(["mailerDsn", "maxmindLicenseKey"]);
 
 const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
@@ -194,6 +203,10 @@ const rawSchema = z
         privacyPolicyUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
+        mailerFromEmail: z.string().optional(),
+        mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
+        maxmindLicenseKey: z.string().optional(),
+        unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
     })
     .strict();
 
@@ -227,6 +240,10 @@ const fixes: Record<ConfigKey, string> = {
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
+    mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
+    maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
+    unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
 };
 
 export interface ValidatedSite {
@@ -235,13 +252,15 @@ export interface ValidatedSite {
     warnings: string[];
     /** The mailer DSN, kept apart from `settings` so it can only travel as a secret. */
     mailerDsn?: string;
+    /** The MaxMind licence key, kept apart from `settings` likewise. */
+    maxmindLicenseKey?: string;
 }
 
 /**
  * Validates and defaults the site's settings. Throws `SiteConfigError` listing every problem.
  * `mailerDsn` is checked for form only and never echoed.
  */
-export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsnProvided?: boolean } = {}): ValidatedSite {
+export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsnProvided?: boolean; maxmindLicenseKeyProvided?: boolean } = {}): ValidatedSite {
     const problems: string[] = [];
     const problem = (key: ConfigKey | string, value: unknown, why: string) => {
         const shown = secretKeys.has(key as ConfigKey) ? "[secret]" : show(value);
@@ -375,6 +394,21 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
 
+    // A mailer needs a real sender: Mautic's own default is the placeholder email@yoursite.com.
+    const mailer = s.mailerDsn !== undefined || opts.mailerDsnProvided === true;
+    if (ok("mailerFromEmail") && s.mailerFromEmail !== undefined) {
+        if (!emailRe.test(s.mailerFromEmail)) problem("mailerFromEmail", s.mailerFromEmail, "is not an email address");
+        else if (s.mailerFromEmail.toLowerCase() === "email@yoursite.com") problem("mailerFromEmail", s.mailerFromEmail, "is Mautic's placeholder sender; give the client's real sender address");
+    } else if (ok("mailerFromEmail") && mailer) {
+        problem("mailerFromEmail", undefined, "is missing: it is required whenever mailerDsn is set (otherwise Mautic sends From email@yoursite.com)");
+    }
+    if (ok("mailerFromName") && mailer && (s.mailerFromName === undefined || s.mailerFromName.trim() === "")) {
+        problem("mailerFromName", s.mailerFromName, "is missing: it is required whenever mailerDsn is set");
+    }
+    if (ok("maxmindLicenseKey") && s.maxmindLicenseKey !== undefined && !/^[A-Za-z0-9_]{6,64}$/.test(s.maxmindLicenseKey)) {
+        problem("maxmindLicenseKey", s.maxmindLicenseKey, "is not a MaxMind licence key (letters, digits, '_')");
+    }
+
     if (problems.length > 0) throw new SiteConfigError(problems);
     const mauticVersion = s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
@@ -385,7 +419,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
-    const { mailerDsn, ...rest } = s;
+    const { mailerDsn, maxmindLicenseKey, ...rest } = s;
     const port = new URL(s.website).port;
     return {
         settings: {
@@ -397,8 +431,12 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
             privacyPolicyUrl: s.privacyPolicyUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}/datenschutz`,
             mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
+            mailerFromEmail: s.mailerFromEmail,
+            mailerFromName: s.mailerFromName?.trim(),
+            ipLookupConfigured: maxmindLicenseKey !== undefined || opts.maxmindLicenseKeyProvided === true,
         },
         mailerDsn,
+        maxmindLicenseKey,
         warnings,
     };
 
@@ -432,7 +470,7 @@ function levenshtein(a: string, b: string): number {
 export type ConfigReader = (key: ConfigKey) => string | undefined;
 
 const listKeys = new Set<ConfigKey>(["adminCidrs", "adminUiCidrs", "sshPublicKeys"]);
-const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb"]);
+const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays"]);
 const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection"]);
 
 /**

@@ -41,6 +41,8 @@ export const defaults = {
     adminLastName: "Administrator",
     adminUiCidrs: [] as string[],
     consentTextVersion: "v1",
+    /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
+    unsubscribedMinimiseDays: 30,
     consentMechanism: "banner",
     sshPublicKeys: [] as string[],
 } as const;

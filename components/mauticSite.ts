@@ -22,9 +22,11 @@ import { WebEdge } from "./webEdge";
  * Everything one website's Mautic needs. The settings are the stack config keys (see
  * `Pulumi.prod.yaml`, which documents each); defaults live in `components/defaults.ts`.
  */
-export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn"> & {
+export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
     /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
     mailerDsn?: pulumi.Input<string>;
+    /** MaxMind licence key, a secret. Default: none (no IP lookup database, no download from maxmind.com). */
+    maxmindLicenseKey?: pulumi.Input<string>;
     /**
      * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
      * through Mautic's API after the install. Default true. Turn off only for a stack whose
@@ -143,6 +145,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 secretKey: this.secrets.mauticSecretKey,
                 adminPassword: this.secrets.adminPassword,
                 mailerDsn: args.mailerDsn === undefined ? undefined : pulumi.secret(args.mailerDsn),
+                maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
             },
@@ -173,7 +176,17 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "[secret]", mailerDsn: s.mailerConfigured ? "[secret]" : undefined }),
+            mauticParameters: mauticParameters({
+                domain: s.domain,
+                website: s.website,
+                timezone: s.timezone,
+                gdprPurgeDays: s.gdprPurgeDays,
+                secretKey: "[secret]",
+                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                mailerFromEmail: s.mailerFromEmail,
+                mailerFromName: s.mailerFromName,
+                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+            }),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
@@ -218,8 +231,11 @@ export class MauticSite extends pulumi.ComponentResource {
 }
 
 function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
-    const { mailerDsn, doubleOptIn: _doi, ...raw } = args;
-    return validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined });
+    const { mailerDsn, maxmindLicenseKey, doubleOptIn: _doi, ...raw } = args;
+    return validateSiteArgs(
+        { ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}), ...(typeof maxmindLicenseKey === "string" ? { maxmindLicenseKey } : {}) },
+        { mailerDsnProvided: mailerDsn !== undefined, maxmindLicenseKeyProvided: maxmindLicenseKey !== undefined },
+    );
 }
 
 /**

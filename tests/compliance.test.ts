@@ -100,7 +100,7 @@ describe("the report follows the configuration", () => {
 describe("the report reads the rendered files, not the intent", () => {
     let base: ComplianceInput;
     beforeAll(() => {
-        const { settings, warnings } = validateSiteArgs({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"], mailerDsn: "null://null" });
+        const { settings, warnings } = validateSiteArgs({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"], mailerDsn: "null://null", mailerFromEmail: "news@example.de", mailerFromName: "Example" });
         base = {
             settings,
             warnings,

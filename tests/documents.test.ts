@@ -33,7 +33,8 @@ const baseRaw = {
 };
 
 function settings(extra: Record<string, unknown> = {}, opts: { mailerDsnProvided?: boolean } = {}): SiteSettings {
-    return validateSiteArgs({ ...baseRaw, ...extra }, opts).settings;
+    const sender = opts.mailerDsnProvided || "mailerDsn" in extra ? { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A" } : {};
+    return validateSiteArgs({ ...baseRaw, ...sender, ...extra }, opts).settings;
 }
 
 const measures: ComplianceMeasure[] = [
