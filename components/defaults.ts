@@ -42,6 +42,8 @@ export const defaults = {
     adminUiCidrs: [] as string[],
     consentTextVersion: "v1",
     consentMechanism: "banner",
+    /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
+    imprintPath: "/impressum",
     sshPublicKeys: [] as string[],
 } as const;
 
