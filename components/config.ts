@@ -49,6 +49,8 @@ export interface SiteSettings {
     mailerConfigured: boolean;
     /** The website's privacy policy (linked from the banner, the DOI texts and the documents). */
     privacyPolicyUrl: string;
+    /** The website's imprint (Impressum), linked from the consent banner. Default <website>/impressum. */
+    imprintUrl: string;
     /** Version of the consent text, stored with every sign-up (raise it when the text changes). */
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
@@ -82,7 +84,7 @@ export const configKeys = [
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
-    "unsubscribedMinimiseDays",
+    "unsubscribedMinimiseDays", "imprintUrl",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -201,6 +203,7 @@ const rawSchema = z
         adminLastName: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines").default(defaults.adminLastName),
         mailerDsn: z.string().optional(),
         privacyPolicyUrl: z.string().optional(),
+        imprintUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
         mailerFromEmail: z.string().optional(),
@@ -238,6 +241,7 @@ const fixes: Record<ConfigKey, string> = {
     adminLastName: `e.g. \`${setCmd("adminLastName", "Doe")}\``,
     privacyPolicyUrl: `give the https URL of the website's privacy policy, e.g. \`${setCmd("privacyPolicyUrl", "https://www.client-a.de/datenschutz")}\``,
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
+    imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
@@ -378,15 +382,17 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("privacyPolicyUrl") && s.privacyPolicyUrl !== undefined) {
+    for (const key of ["privacyPolicyUrl", "imprintUrl"] as const) {
+        const value = s[key];
+        if (!ok(key) || value === undefined) continue;
         let u: URL | undefined;
         try {
-            u = new URL(s.privacyPolicyUrl);
+            u = new URL(value);
         } catch {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "is not an absolute URL");
+            problem(key, value, "is not an absolute URL");
         }
-        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(s.privacyPolicyUrl))) {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "must be a plain https URL");
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(value))) {
+            problem(key, value, "must be a plain https URL");
         }
     }
 
@@ -430,6 +436,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             websiteHost,
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
             privacyPolicyUrl: s.privacyPolicyUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}/datenschutz`,
+            imprintUrl: s.imprintUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}${defaults.imprintPath}`,
             mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
             mailerFromEmail: s.mailerFromEmail,
             mailerFromName: s.mailerFromName?.trim(),

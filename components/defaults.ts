@@ -44,6 +44,8 @@ export const defaults = {
     /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
     unsubscribedMinimiseDays: 30,
     consentMechanism: "banner",
+    /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
+    imprintPath: "/impressum",
     sshPublicKeys: [] as string[],
 } as const;
 

@@ -254,6 +254,8 @@ describe("consent withdrawal: POST /consent/forget, answered by the edge", () =>
         "mtc_id=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
         "mtc_sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
         "mautic_referer_id=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
+        // The consent signal (tests/edge.consent.live.test.ts) goes with them.
+        "tracking_consent=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
     ];
     const mauticCookies = "mautic_device_id=device-1; mtc_id=contact-1; mtc_sid=session-1; mautic_referer_id=referer-1";
     /** Requests the stub received on the route, any method, any spelling of the path. */
@@ -269,7 +271,7 @@ describe("consent withdrawal: POST /consent/forget, answered by the edge", () =>
         expect(consentForgetPath).toBe("/consent/forget");
     });
 
-    test("POST from the website: 204, the four cookies expired, CORS for the website with credentials, the edge header set", async () => {
+    test("POST from the website: 204, the five cookies expired, CORS for the website with credentials, the edge header set", async () => {
         const res = await edgeRequest(edge, "/consent/forget", { method: "POST", headers: { Origin: edge.website, Cookie: mauticCookies } });
         expect(res.status).toBe(204);
         expect(res.body).toBe("");
