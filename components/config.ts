@@ -53,6 +53,8 @@ export interface SiteSettings {
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
     consentMechanism: "banner" | "cmp";
+    /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
+    dockerSource: "docker" | "debian";
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -73,7 +75,7 @@ export const configKeys = [
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
-    "consentMechanism",
+    "consentMechanism", "dockerSource",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -194,6 +196,7 @@ const rawSchema = z
         privacyPolicyUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
+        dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
     })
     .strict();
 
@@ -226,6 +229,7 @@ const fixes: Record<ConfigKey, string> = {
     privacyPolicyUrl: `give the https URL of the website's privacy policy, e.g. \`${setCmd("privacyPolicyUrl", "https://www.client-a.de/datenschutz")}\``,
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
+    dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
 };
 

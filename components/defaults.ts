@@ -43,6 +43,11 @@ export const defaults = {
     consentTextVersion: "v1",
     consentMechanism: "banner",
     sshPublicKeys: [] as string[],
+    /**
+     * Docker Engine from Docker's own apt repository (current releases, `docker-ce`), or
+     * "debian": the distribution's `docker.io`, security-updated by Debian/Ubuntu.
+     */
+    dockerSource: "docker",
 } as const;
 
 /** The Hetzner locations the kit deploys to: both in Germany, network zone eu-central. */

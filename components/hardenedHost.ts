@@ -116,6 +116,7 @@ export class HardenedHost extends pulumi.ComponentResource {
             extraCommands: args.extraCommands,
             extraPackages: args.extraPackages,
             adminPublicKeys: s.sshPublicKeys,
+            dockerSource: s.dockerSource,
         });
         this.hostFiles = renderHostFiles(cloudInitInput("0", { privateKeyOpenssh: "", publicKeyOpenssh: "" }));
         // Check the size limit now, with stand-ins as long as the real values, so an oversized
