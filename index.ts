@@ -19,6 +19,8 @@ export = async () => {
         serverIpv4: site.serverIpv4,
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
+        // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
+        hostPublicKey: site.hostPublicKey,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,

@@ -63,6 +63,8 @@ export interface SiteSettings {
     ipLookupConfigured: boolean;
     /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
     unsubscribedMinimiseDays: number;
+    /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
+    dockerSource: "docker" | "debian";
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -85,6 +87,7 @@ export const configKeys = [
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
     "unsubscribedMinimiseDays", "imprintUrl",
+    "dockerSource",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -210,6 +213,7 @@ const rawSchema = z
         mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
         maxmindLicenseKey: z.string().optional(),
         unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
+        dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
     })
     .strict();
 
@@ -243,6 +247,7 @@ const fixes: Record<ConfigKey, string> = {
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
     imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
+    dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,

@@ -47,6 +47,11 @@ export const defaults = {
     /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
     imprintPath: "/impressum",
     sshPublicKeys: [] as string[],
+    /**
+     * Docker Engine from Docker's own apt repository (current releases, `docker-ce`), or
+     * "debian": the distribution's `docker.io`, security-updated by Debian/Ubuntu.
+     */
+    dockerSource: "docker",
 } as const;
 
 /** The Hetzner locations the kit deploys to: both in Germany, network zone eu-central. */

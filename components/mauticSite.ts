@@ -50,6 +50,8 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly serverIpv4: pulumi.Output<string>;
     public readonly serverIpv6: pulumi.Output<string>;
     public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /** The pinned SSH host public key (for known_hosts; see HardenedHost.hostPublicKey). */
+    public readonly hostPublicKey: pulumi.Output<string>;
     public readonly secrets: SiteSecrets;
     public readonly host: HardenedHost;
     /** Backup/restore scripts, their timer and the edge's log rotation, kept current on the host. */
@@ -199,6 +201,7 @@ export class MauticSite extends pulumi.ComponentResource {
         this.serverIpv4 = this.host.ipv4Address;
         this.serverIpv6 = this.host.ipv6Address;
         this.hostKeyFingerprint = this.host.hostKeyFingerprint;
+        this.hostPublicKey = this.host.hostPublicKey;
 
         this.registerOutputs({
             url: this.url,
@@ -207,6 +210,7 @@ export class MauticSite extends pulumi.ComponentResource {
             serverIpv4: this.serverIpv4,
             serverIpv6: this.serverIpv6,
             hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
             warnings: this.warnings,
             compliance: this.compliance.summary,
         });

@@ -29,6 +29,14 @@ declare -A tools=(
   [tar]=tar
   [apache2]=apache2
   [supervisord]=supervisor
+  # the VM layer (tests/vm.firstboot.test.ts): image build and boot
+  [qemu-system-x86_64]=qemu-system-x86
+  [qemu-img]=qemu-utils
+  [debootstrap]=debootstrap
+  [genisoimage]=genisoimage
+  [mkfs.ext4]=e2fsprogs
+  [ssh-keyscan]=openssh-client
+  [chroot]=coreutils
 )
 
 missing=()
