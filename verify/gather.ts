@@ -23,7 +23,7 @@ export type HostCheckId = (typeof hostCheckIds)[number];
 // awk: per input line, counts full public IPv4 addresses (not masked to .0, not private/loopback)
 // and e-mail addresses (plain or %40-encoded). Prints nothing of the matched text.
 const piiAwk = [
-    "function pub(ip,  o){ split(ip,o,\".\"); if(o[1]>255||o[2]>255||o[3]>255||o[4]>255) return 0;",
+    "function pub(ip,  o){ if (index(\" \" own \" \", \" \" ip \" \")) return 0; split(ip,o,\".\"); if(o[1]>255||o[2]>255||o[3]>255||o[4]>255) return 0;",
     " if(o[4]==0||o[1]==10||o[1]==127||o[1]==0||(o[1]==172&&o[2]>=16&&o[2]<=31)||(o[1]==192&&o[2]==168)||(o[1]==169&&o[2]==254)) return 0; return 1 }",
     "{ s=$0; while (match(s, /(^|[^0-9.])[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}($|[^0-9.])/)) {",
     " m=substr(s,RSTART,RLENGTH); gsub(/[^0-9.]/,\"\",m); if(pub(m)) ip++; s=substr(s,RSTART+RLENGTH-1) }",
@@ -87,7 +87,8 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
     }
     if (want.has("container-files")) {
         const lines = e.containerFiles.map(
-            (f) => `echo "${f.container} ${f.path} $(docker exec ${shq(f.container)} cat ${shq(f.path)} 2>/dev/null | sha256sum | cut -d' ' -f1) $(docker exec ${shq(f.container)} test -f ${shq(f.path)} && echo present || echo missing)"`,
+            // base64 on one line; compared in memory against the plan (whose secrets are redacted), never written.
+            (f) => `if docker exec ${shq(f.container)} test -f ${shq(f.path)}; then echo "${f.container} ${f.path} $(docker exec ${shq(f.container)} cat ${shq(f.path)} | base64 -w0)"; else echo "${f.container} ${f.path} missing"; fi`,
         );
         add("container-files", "container-files", lines.join("; ") || "true");
     }
@@ -113,13 +114,15 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
     }
     add("disk", "disk", `df -P ${e.disk.paths.map((p) => shq(`${R}${p}`)).join(" ")}`);
     if (want.has("logs-pii")) {
+        // The server's own addresses (cloud-init logs them) are not client addresses.
+        const own = shq((e.logs.ownAddresses ?? []).filter((a) => /^[0-9.]+$/.test(a)).join(" "));
         const scans = e.logs.paths.map((p) => {
             const q = shq(`${R}${p}`);
             // grep -I skips binary files (wtmp, btmp); fail2ban's own log of banned addresses is a security log.
-            return `if [ -e ${q} ]; then find ${q} -type f ! -name 'fail2ban.log*' ! -name '*.gz' -print | while IFS= read -r f; do grep -Iq . "$f" 2>/dev/null || continue; echo "$(awk ${shq(piiAwk)} "$f") $f"; done; fi`;
+            return `if [ -e ${q} ]; then find ${q} -type f ! -name 'fail2ban.log*' ! -name '*.gz' -print | while IFS= read -r f; do grep -Iq . "$f" 2>/dev/null || continue; echo "$(awk -v own=${own} ${shq(piiAwk)} "$f") $f"; done; fi`;
         });
         const units = e.logs.journalUnits.map((u) => `-u ${shq(u)}`).join(" ");
-        if (units) scans.push(`if command -v journalctl >/dev/null; then echo "$(journalctl -q -o cat --since=-7d ${units} 2>/dev/null | awk ${shq(piiAwk)}) journal"; fi`);
+        if (units) scans.push(`if command -v journalctl >/dev/null; then echo "$(journalctl -q -o cat --since=-7d ${units} 2>/dev/null | awk -v own=${own} ${shq(piiAwk)}) journal"; fi`);
         add("logs-pii", "logs-pii", scans.join("; ") || "true");
     }
     return `${L.join("\n")}\n`;

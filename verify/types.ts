@@ -45,6 +45,7 @@ export interface ExpectedContainerFile {
     container: string;
     /** Path inside the container. */
     path: string;
+    /** As the plan renders it; each "[secret]" stands for a value the plan cannot know (matches any text on that line). */
     content: string;
 }
 
@@ -81,7 +82,7 @@ export interface HostExpectation {
     /** unattended-upgrades must have run within this many hours; a reboot may be pending this long. */
     updates: { maxAgeHours: number; rebootPendingMaxHours: number };
     /** Log files/dirs scanned for full client IPs and e-mail addresses, and journal units. */
-    logs: { paths: string[]; journalUnits: string[] };
+    logs: { paths: string[]; journalUnits: string[]; ownAddresses?: string[] };
 }
 
 export type CheckStatus = "pass" | "fail";
