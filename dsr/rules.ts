@@ -39,6 +39,33 @@ export function contains(col: string): string {
     return `(@dsr_address IS NOT NULL AND LOCATE(@dsr_address, ${col}) > 0)`;
 }
 
+const EMAIL_RE = "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'";
+
+/**
+ * Fills dsr_hits with the ids of rows whose column contains an address hashing to @dsr_hash:
+ * every address-like token of the text is extracted (recursive CTE) and hashed. This is how a
+ * re-applied erasure, which knows only the hash, finds serialised audit-log details, queue
+ * messages and webhook payloads that name the person.
+ */
+export function tokenHitsSql(table: string, idCol: string, col: string): string {
+    const next = `SUBSTRING(rest, LOCATE(tok, rest) + CHAR_LENGTH(tok))`;
+    return (
+        `INSERT IGNORE INTO dsr_hits (tbl, id) WITH RECURSIVE toks (id, tok, rest, n) AS (` +
+        `SELECT ${q(idCol)}, REGEXP_SUBSTR(${q(col)}, ${EMAIL_RE}), ${q(col)}, 0 FROM ${q(table)} WHERE LOCATE('@', ${q(col)}) > 0 ` +
+        `UNION ALL SELECT id, REGEXP_SUBSTR(${next}, ${EMAIL_RE}), ${next}, n + 1 FROM toks WHERE tok <> '' AND n < 200) ` +
+        `SELECT '${table}', id FROM toks WHERE tok <> '' AND SHA2(LOWER(tok), 256) = @dsr_hash`
+    );
+}
+
+/** Tables whose rows name the person only inside serialised text: [table, id column, text columns]. */
+export const CONTAINING: Array<[string, string, string[]]> = [
+    ["audit_log", "id", ["details"]],
+    ["messenger_messages", "id", ["body", "headers"]],
+    ["webhook_queue", "id", ["payload"]],
+    ["notifications", "id", ["header", "message"]],
+    ["lead_event_log", "id", ["properties"]],
+];
+
 export function q(identifier: string): string {
     if (!/^[A-Za-z0-9_]{1,64}$/.test(identifier)) throw new Error(`unexpected table or column name ${JSON.stringify(identifier)} in the schema`);
     return `\`${identifier}\``;
@@ -70,12 +97,13 @@ export function leadKeyedTables(s: Schema, handled: Set<string>): Array<{ table:
  */
 export function selectionSql(s: Schema): string[] {
     const out = [
-        "DROP TEMPORARY TABLE IF EXISTS dsr_leads, dsr_stats, dsr_subs, dsr_ips, dsr_camplogs",
+        "DROP TEMPORARY TABLE IF EXISTS dsr_leads, dsr_stats, dsr_subs, dsr_ips, dsr_camplogs, dsr_hits",
         "CREATE TEMPORARY TABLE dsr_leads (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_stats (id BIGINT PRIMARY KEY, copy_id VARCHAR(64) NULL)",
         "CREATE TEMPORARY TABLE dsr_subs (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_ips (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_camplogs (id BIGINT PRIMARY KEY)",
+        "CREATE TEMPORARY TABLE dsr_hits (tbl VARCHAR(64), id VARCHAR(64), PRIMARY KEY (tbl, id))",
     ];
     if (!has(s, "leads", "id", "email")) throw new Error("this database has no Mautic contacts table (leads with id, email): is it a Mautic database, and without a table prefix?");
     out.push(`INSERT IGNORE INTO dsr_leads SELECT id FROM leads WHERE email IS NOT NULL AND ${hashMatch("email")} AND ${before(has(s, "leads", "date_added") ? "date_added" : "NULL")}`);
@@ -102,6 +130,7 @@ export function selectionSql(s: Schema): string[] {
     }
     if (has(s, "form_submissions", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT f.ip_id FROM form_submissions f JOIN dsr_subs d ON d.id = f.id WHERE f.ip_id IS NOT NULL");
     if (has(s, "email_stats", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT e.ip_id FROM email_stats e JOIN dsr_stats d ON d.id = e.id WHERE e.ip_id IS NOT NULL");
+    for (const [t, id, cols] of CONTAINING) for (const c of cols) if (has(s, t, id, c)) out.push(tokenHitsSql(t, id, c));
     if (has(s, "campaign_lead_event_log", "id", "lead_id")) out.push(`INSERT IGNORE INTO dsr_camplogs SELECT id FROM campaign_lead_event_log WHERE lead_id ${IN_LEADS}`);
     return out;
 }
@@ -116,7 +145,8 @@ export function rules(s: Schema): Rule[] {
         handled.add(table);
     };
     const textCols = (t: string, names: string[]) => names.filter((c) => s.get(t)?.has(c));
-    const containsAny = (t: string, names: string[]) => textCols(t, names).map((c) => contains(q(c))).join(" OR ") || "FALSE";
+    const containsAny = (t: string, names: string[]) =>
+        [`id IN (SELECT id FROM dsr_hits WHERE tbl = '${t}')`, ...textCols(t, names).map((c) => contains(q(c)))].join(" OR ");
 
     // E-mail statistics: also rows whose contact was deleted (lead_id NULL, address kept).
     if (has(s, "email_stats_devices", "stat_id")) add("email_stats_devices", "stat_id IN (SELECT id FROM dsr_stats)");

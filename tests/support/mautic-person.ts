@@ -129,7 +129,7 @@ export function plantPerson(db: MariaDbServer, p: Person, opts: { dnc?: boolean;
     const e = esc(p.email);
     const name = esc(`${p.firstname} ${p.lastname}`);
     const ip = opts.ip ?? 1;
-    const when = opts.when ?? "2030-01-10 09:00:00";
+    const when = opts.when ?? "2025-06-10 09:00:00";
     const lower = esc(p.email.toLowerCase());
     const id = Number(
         db.value(
