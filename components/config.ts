@@ -3,6 +3,7 @@
  * the `MauticSiteArgs` of library users, so every entry point rejects the same bad values with
  * the same messages. Each message names the key, the bad value (never a secret's) and the fix.
  */
+import { doiLineFor, mauticLineOf, mauticLines } from "./render/doiBlueprint";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { validateBackupInput } from "./render/backup";
@@ -425,8 +426,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
-    if (Number(mauticVersion.split(".")[0]) >= 7) {
-        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    if (mauticLineOf(mauticVersion) === undefined) {
+        // The DOI payloads are built per line (5.2, 6.0, 7.2; 7.1+ ignores formType): other lines get the nearest one.
+        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/conformance.md).`);
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 

@@ -167,6 +167,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     unconfirmedContactDays: s.unconfirmedContactDays,
                     consentTextVersion: s.consentTextVersion,
                     privacyPolicyUrl: s.privacyPolicyUrl,
+                    mauticVersion: s.mauticVersion,
                 },
                 { ...child, dependsOn: [this.app.install, this.edge] },
             );
