@@ -103,7 +103,7 @@ export class MauticSite extends pulumi.ComponentResource {
         const afterBootFiles: HostFile[] = [
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
-            ...renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays }),
             {
                 path: "/etc/logrotate.d/mautic-kit-edge",
                 content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
