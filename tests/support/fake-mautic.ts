@@ -13,7 +13,8 @@
  *   features that send on page interaction: focus items, video tracking), so the tests can
  *   prove that no interaction sends anything after revoking.
  * The server side of `/mtc/event` sets Mautic's own cookies on the Mautic host (SameSite=None;
- * Secure; HttpOnly) like Mautic does; only the allowed website origin passes CORS. `POST
+ * Secure; HttpOnly) like Mautic does, and so does the landing page `GET /spring-offer` (opened
+ * directly, as from a search result or an e-mail); only the allowed website origin passes CORS. `POST
  * /consent/forget` expires those Mautic-host cookies (what the kit's edge proxy is asked to serve).
  * With `behindEdge`, it speaks plain http like Mautic's web container and the browser reaches it
  * only through the kit's real edge (tests/support/tracking-lab.ts), which answers that route itself.
