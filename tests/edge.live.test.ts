@@ -127,6 +127,9 @@ describe("headers per path class", () => {
         ["/api/contacts", "api", 200, false],
         ["/api", "api", 200, false],
         ["/mtc.js", "resource", 200, false],
+        // Mautic 7.x's split tracking scripts (PR #16660), should a website embed them.
+        ["/mautic-essential.js", "resource", 200, false],
+        ["/mautic-tracking.js", "resource", 200, false],
         ["/mtc/event", "resource", 200, false],
         ["/mtracking.gif?page_url=https%3A%2F%2Fwww.client-a.test%2F", "resource", 200, false],
         ["/form/generate.js?id=1", "resource", 200, false],

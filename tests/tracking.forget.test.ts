@@ -256,3 +256,40 @@ test("a grant sent by another site sets nothing (the edge wants the website's Or
     expect(await hostCookieNames(v)).toEqual([]);
     await v.close();
 });
+
+test("a Mautic landing page opened directly: its cookies are stored only while the visitor's consent holds", async () => {
+    const v = await lab.visitor();
+    const landing = async () => {
+        const res = await v.page.goto(`${lab.mautic.origin}/spring-offer`);
+        expect(res!.status()).toBe(200);
+        await settle(100);
+        return hostCookieNames(v);
+    };
+    // Before any consent: Mautic sets its cookies, the edge turns them into deletions.
+    expect(await landing()).toEqual([]);
+    // Accept on the website: the consent cookie travels with the top-level visit to the Mautic host.
+    await v.goto("/");
+    await v.page.click('#mautic-consent button[data-mcc="granted"]');
+    await waitFor("consent and Mautic cookies", async () => (await hostCookieNames(v)).length === 4);
+    const before = (await v.mauticHostCookies()).find((c) => c.name === "mtc_id")!.value;
+    expect(await landing()).toEqual(withConsent);
+    expect((await v.mauticHostCookies()).find((c) => c.name === "mtc_id")!.value).not.toBe(before); // the landing page's own answer passed
+    // Withdraw on the website: afterwards the landing page stores nothing again.
+    await v.goto("/");
+    await v.page.click("#mautic-consent-open");
+    await v.page.click('#mautic-consent button[data-mcc="denied"]');
+    await waitFor("all Mautic-host cookies expired", async () => (await hostCookieNames(v)).length === 0);
+    expect(await landing()).toEqual([]);
+    const hits = lab.mautic.hits.filter((h) => h.path === "/spring-offer");
+    // Mautic saw its ids only while consent held (the visit in the middle), never before or after
+    // (the fake mtc.js also sets mautic_referer_id on the parent domain, hence the de-duplication).
+    expect(hits.slice(-3).map((h) => (h.cookie ?? "").split(/;\s*/).filter(Boolean).map((c) => c.split("=")[0]).filter(isMauticName)).map((names) => [...new Set(names)].sort())).toEqual([
+        [],
+        ["mautic_device_id", "mautic_referer_id", "mtc_id"],
+        [],
+    ]);
+    // Top-level visits to the Mautic host make Chromium ask it for /favicon.ico, which the fake answers 404.
+    expect(v.requests.filter((r) => r.url.startsWith(lab.mautic.origin) && r.type === "other").every((r) => r.url.endsWith("/favicon.ico"))).toBe(true);
+    expect(v.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+    await v.close();
+});

@@ -319,6 +319,26 @@ test("revoke with mauticForgetPath: one request expires the Mautic host's own co
     await Promise.all([v.close(), w.close()]);
 });
 
+test("a rejection after an expired or older-revision ACCEPT sends the forget request (the Mautic host may still hold consent); after a stale reject it does not", async () => {
+    const v = await lab.visitor();
+    await v.goto("/forget");
+    const old = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
+    const cases: [object, number][] = [
+        [{ v: 1, rev, choice: "granted", date: old }, 1],
+        [{ v: 1, rev: "0123456789abcdef", choice: "granted", date: today() }, 1],
+        [{ v: 1, rev: "0123456789abcdef", choice: "denied", date: today() }, 0],
+    ];
+    for (const [record, forgets] of cases) {
+        await v.page.evaluate(([k, r]) => localStorage.setItem(k, r), [consentStorageKey, JSON.stringify(record)] as const);
+        await v.page.reload();
+        const from = lab.mautic.hits.length;
+        await v.page.click('#mautic-consent button[data-mcc="denied"]');
+        await settle();
+        expect([record, hitsSince(from)]).toEqual([record, Array(forgets).fill(`POST ${forgetPath}`)]);
+    }
+    await v.close();
+});
+
 test("revoking in one tab stops tracking in another open tab of the site", async () => {
     const v = await lab.visitor();
     await v.goto("/");

@@ -287,7 +287,9 @@ export function describeEdgeAccessLog(input: Pick<CaddyfileInput, "accessLogRete
     return (
         `The web edge logs each request with the client address cut to /${edgeDefaults.ipv4MaskBits} (IPv4) ` +
         `and /${edgeDefaults.ipv6MaskBits} (IPv6), without request or response headers (no cookies, no ` +
-        `Authorization, no Referer), without query strings and without per-recipient email hashes; the log is ` +
+        `Authorization, no Referer), without query strings, with nothing after /email/<action>/ (so no recipient ` +
+        `address, id hash or secret hash of unsubscribe, do-not-contact or web-view links) and no path that holds an ` +
+        `address; the log is ` +
         `rotated daily and deleted after ${input.accessLogRetentionDays} day${input.accessLogRetentionDays === 1 ? "" : "s"}.`
     );
 }

@@ -87,7 +87,9 @@
       }, t.settings);
       ui.open.hidden = true;
       ui.open.addEventListener("click", function () { show(true); });
-      d.body.appendChild(ui.open);
+      // In the page flow right after the banner, at the top of the page: it never lies over the
+      // page's own content (not even a fixed footer's imprint link), and a fixed footer never hides it.
+      d.body.insertBefore(ui.open, root.nextSibling);
     }
   }
   function show(focus) {
