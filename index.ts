@@ -26,6 +26,8 @@ export = async () => {
             [`${settings.domain}. AAAA`]: site.serverIpv6,
         },
         warnings: site.warnings,
+        // serverType auto: the type chosen (or kept), the prices it was chosen by, the monthly cost.
+        serverType: site.serverTypeChoice,
         // C01..C15: what this stack enforces, prepares, leaves manual or weakens (compliance.md).
         compliance: site.compliance,
     };

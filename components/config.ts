@@ -348,8 +348,8 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problem("location", s.location, where ? `is in ${where}, not in Germany` : "is not a Hetzner location in Germany");
     }
 
-    if (!ok("serverType")) {
-        // reported above
+    if (!ok("serverType") || s.serverType === "auto") {
+        // reported above; "auto" is resolved at deploy time (serverTypeChoice.ts)
     } else if (withdrawnServerTypes.has(s.serverType)) {
         problem("serverType", s.serverType, "was withdrawn by Hetzner (CX Gen2 and CPX Gen1 types are no longer orderable) or has less than 4 GB RAM");
     } else if (!(s.serverType in serverTypes)) {

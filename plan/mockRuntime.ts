@@ -10,6 +10,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { serverTypes } from "../components/defaults";
+import { PriceSource, setPriceSource } from "../components/serverTypeChoice";
+import { bundledPriceSource } from "./prices";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -83,6 +85,8 @@ export interface MockOptions {
     stack: string;
     /** Servers `hcloud.getServers` returns (to simulate another stack owning the site). */
     existingServers?: Array<{ id: number; name: string; serverType?: string; labels: Record<string, string> }>;
+    /** Prices for serverType auto and the cost summary. Default: the bundled list (bench/prices.json). */
+    prices?: PriceSource;
     /** Extra invoke mocks by token. */
     calls?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
     preview?: boolean;
@@ -139,6 +143,8 @@ export class MockCloud {
     }
 
     async install(): Promise<void> {
+        // Never Hetzner's API under mocks: the bundled (or the test's fake) price list.
+        setPriceSource(this.opts.prices ?? bundledPriceSource);
         await pulumi.runtime.setMocks(
             {
                 newResource: (a) => this.newResource(a),
