@@ -28,6 +28,7 @@ declare -A tools=(
   [gzip]=gzip
   [tar]=tar
   [apache2]=apache2
+  [aiosmtpd]=python3-aiosmtpd
 )
 
 missing=()
