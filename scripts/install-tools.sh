@@ -37,6 +37,7 @@ declare -A tools=(
   [mkfs.ext4]=e2fsprogs
   [ssh-keyscan]=openssh-client
   [chroot]=coreutils
+  [aiosmtpd]=python3-aiosmtpd
 )
 
 missing=()
