@@ -35,7 +35,7 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
     return [
         {
             path: privacyMaintenancePaths.script,
-            content: renderTemplate("privacy/mautic-privacy-maintenance.sh", { dbContainer: input.dbContainer, database: input.database, cleanupDaysOld: input.cleanupDaysOld }),
+            content: renderTemplate("privacy/mautic-privacy-maintenance.sh", { dbContainer: input.dbContainer, database: input.database, cleanupDaysOld: input.cleanupDaysOld, dataDir: input.dataDir }),
             permissions: "0750",
         },
         { path: privacyMaintenancePaths.service, content: renderTemplate("privacy/mautic-privacy-maintenance.service", { dataDir: input.dataDir }), permissions: "0644" },

@@ -6,6 +6,8 @@
 #     changes): overwritten with '*.*.*.*', the value Mautic itself stores when anonymising.
 #  2. Email statistics keep the recipient's address after the contact is deleted (mautic#12320):
 #     rows without a contact are deleted {{cleanupDaysOld}} days after sending.
+#  3. Art. 21: people who objected and were erased (`npm run dsr -- erase`) are "suppressed" in
+#     the erasure journal; a contact added again with such an address is erased again.
 # Exit: 0 done (or Mautic not installed yet); 1 failed (the journal has the details).
 set -euo pipefail
 umask 077
@@ -15,6 +17,8 @@ DB_CONTAINER='{{dbContainer}}'
 DATABASE='{{database}}'
 DAYS='{{cleanupDaysOld}}'
 DOCKER=docker
+DSR_JOURNAL='{{dataDir}}/dsr/journal'
+RESTORE_BIN=/usr/local/sbin/mautic-restore
 # Tests (and hosts without Docker) override these in a root-only file.
 DB_CLIENT_OPTS=()
 conf=${MAUTIC_PRIVACY_CONF:-/etc/mautic/privacy-maintenance.conf}
@@ -52,3 +56,15 @@ SELECT CONCAT('email_stats rows of deleted contacts removed: ', ROW_COUNT());
 SQL
 )
 echo "mautic-privacy-maintenance: ${result//$'\n'/; }"
+
+# 3. Suppressed addresses (hashes only): a cheap check first, the full erasure only on a match.
+if [[ -s $DSR_JOURNAL ]]; then
+  hashes=$(awk '$3 == "suppressed" && $2 ~ /^[0-9a-f]+$/ && length($2) == 64 { printf "%s\x27%s\x27", (n++ ? "," : ""), $2 }' "$DSR_JOURNAL")
+  if [[ -n $hashes ]]; then
+    back=$(printf '%s\n' "SELECT COUNT(*) FROM leads WHERE email IS NOT NULL AND SHA2(LOWER(TRIM(email)), 256) IN ($hashes);" | run_sql)
+    if [[ $back != 0 ]]; then
+      echo "mautic-privacy-maintenance: $back contact(s) with a suppressed address were added again: erasing them"
+      "$RESTORE_BIN" --reapply-erasures --suppressed-only
+    fi
+  fi
+fi
