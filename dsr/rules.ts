@@ -34,9 +34,16 @@ export function hashMatch(col: string): string {
     return `SHA2(LOWER(TRIM(${col})), 256) = @dsr_hash`;
 }
 
+/**
+ * The address with an explicit collation: a user variable takes the connection's collation
+ * (the mariadb client's utf8mb4 default differs from Mautic's utf8mb4_unicode_ci columns), and
+ * LOCATE refuses two implicit collations. CONVERT first: NULL (re-apply) has no character set.
+ */
+export const ADDRESS = "CONVERT(@dsr_address USING utf8mb4) COLLATE utf8mb4_unicode_ci";
+
 /** True where the live address occurs in the column (never true on re-apply: @dsr_address is NULL). */
 export function contains(col: string): string {
-    return `(@dsr_address IS NOT NULL AND LOCATE(@dsr_address, ${col}) > 0)`;
+    return `(@dsr_address IS NOT NULL AND LOCATE(${ADDRESS}, ${col}) > 0)`;
 }
 
 const EMAIL_RE = "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'";
