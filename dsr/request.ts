@@ -58,9 +58,12 @@ export function rowCount(e: PersonExport): number {
     return Object.values(e.tables).reduce((n, rows) => n + rows.length, 0);
 }
 
-/** Art. 21: the person objected when they asked so, or when Mautic holds a do-not-contact entry. */
+/**
+ * Art. 21: the person objected when they say so (--objected), or when Mautic holds a
+ * do-not-contact entry that is an objection: reason 1 (unsubscribed) or 3 (manual), not 2 (bounced).
+ */
 export function objected(e: PersonExport, asked: boolean): boolean {
-    return asked || (e.tables.lead_donotcontact ?? []).length > 0;
+    return asked || (e.tables.lead_donotcontact ?? []).some((d) => Number(d.reason) === 1 || Number(d.reason) === 3);
 }
 
 export interface EraseResult {

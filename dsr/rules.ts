@@ -34,9 +34,16 @@ export function hashMatch(col: string): string {
     return `SHA2(LOWER(TRIM(${col})), 256) = @dsr_hash`;
 }
 
+/**
+ * The address with an explicit collation: a user variable takes the connection's collation
+ * (the mariadb client's utf8mb4 default differs from Mautic's utf8mb4_unicode_ci columns), and
+ * LOCATE refuses two implicit collations. CONVERT first: NULL (re-apply) has no character set.
+ */
+export const ADDRESS = "CONVERT(@dsr_address USING utf8mb4) COLLATE utf8mb4_unicode_ci";
+
 /** True where the live address occurs in the column (never true on re-apply: @dsr_address is NULL). */
 export function contains(col: string): string {
-    return `(@dsr_address IS NOT NULL AND LOCATE(@dsr_address, ${col}) > 0)`;
+    return `(@dsr_address IS NOT NULL AND LOCATE(${ADDRESS}, ${col}) > 0)`;
 }
 
 const EMAIL_RE = "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}'";
@@ -97,13 +104,15 @@ export function leadKeyedTables(s: Schema, handled: Set<string>): Array<{ table:
  */
 export function selectionSql(s: Schema): string[] {
     const out = [
-        "DROP TEMPORARY TABLE IF EXISTS dsr_leads, dsr_stats, dsr_subs, dsr_ips, dsr_camplogs, dsr_hits",
+        "DROP TEMPORARY TABLE IF EXISTS dsr_leads, dsr_stats, dsr_subs, dsr_ips, dsr_camplogs, dsr_hits, dsr_notes, dsr_gone",
         "CREATE TEMPORARY TABLE dsr_leads (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_stats (id BIGINT PRIMARY KEY, copy_id VARCHAR(64) NULL)",
         "CREATE TEMPORARY TABLE dsr_subs (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_ips (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_camplogs (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_hits (tbl VARCHAR(64), id VARCHAR(64), PRIMARY KEY (tbl, id))",
+        "CREATE TEMPORARY TABLE dsr_notes (id BIGINT PRIMARY KEY)",
+        "CREATE TEMPORARY TABLE dsr_gone (id BIGINT PRIMARY KEY)",
     ];
     if (!has(s, "leads", "id", "email")) throw new Error("this database has no Mautic contacts table (leads with id, email): is it a Mautic database, and without a table prefix?");
     out.push(`INSERT IGNORE INTO dsr_leads SELECT id FROM leads WHERE email IS NOT NULL AND ${hashMatch("email")} AND ${before(has(s, "leads", "date_added") ? "date_added" : "NULL")}`);
@@ -131,6 +140,15 @@ export function selectionSql(s: Schema): string[] {
     if (has(s, "form_submissions", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT f.ip_id FROM form_submissions f JOIN dsr_subs d ON d.id = f.id WHERE f.ip_id IS NOT NULL");
     if (has(s, "email_stats", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT e.ip_id FROM email_stats e JOIN dsr_stats d ON d.id = e.id WHERE e.ip_id IS NOT NULL");
     for (const [t, id, cols] of CONTAINING) for (const c of cols) if (has(s, t, id, c)) out.push(tokenHitsSql(t, id, c));
+    if (has(s, "lead_notes", "id", "lead_id")) out.push(`INSERT IGNORE INTO dsr_notes SELECT id FROM lead_notes WHERE lead_id ${IN_LEADS}`);
+    // Contacts of the person that Mautic already deleted (a merged or deleted duplicate): their
+    // audit entries ("delete" holds the name only) are found through the entry naming the address.
+    if (has(s, "audit_log", "object", "object_id", "details")) {
+        out.push(
+            "INSERT IGNORE INTO dsr_gone SELECT a.object_id FROM audit_log a JOIN dsr_hits h ON h.tbl = 'audit_log' AND h.id = a.id " +
+                "WHERE a.object = 'lead' AND a.object_id NOT IN (SELECT id FROM leads)",
+        );
+    }
     if (has(s, "campaign_lead_event_log", "id", "lead_id")) out.push(`INSERT IGNORE INTO dsr_camplogs SELECT id FROM campaign_lead_event_log WHERE lead_id ${IN_LEADS}`);
     return out;
 }
@@ -165,7 +183,8 @@ export function rules(s: Schema): Rule[] {
     if (has(s, "audit_log", "object", "object_id")) {
         add(
             "audit_log",
-            `(object = 'lead' AND object_id ${IN_LEADS}) OR (object = 'submission' AND object_id IN (SELECT id FROM dsr_subs)) OR ${containsAny("audit_log", ["details"])}`,
+            `(object = 'lead' AND object_id ${IN_LEADS}) OR (object = 'lead' AND object_id IN (SELECT id FROM dsr_gone)) OR ` +
+                `(object = 'note' AND object_id IN (SELECT id FROM dsr_notes)) OR (object = 'submission' AND object_id IN (SELECT id FROM dsr_subs)) OR ${containsAny("audit_log", ["details"])}`,
         );
     }
     // Queues and logs that hold serialised data: matched by the address they contain.

@@ -5,7 +5,7 @@
  * so both transports hand back the same values.
  */
 import { createHash } from "crypto";
-import { hashMatch, isText, q, Rule, rules, Schema, selectionSql } from "./rules";
+import { ADDRESS, hashMatch, isText, q, Rule, rules, Schema, selectionSql } from "./rules";
 
 /** The discovery query: every column of every table of the current database. */
 export const schemaSql = [
@@ -120,7 +120,7 @@ export function residueSql(schema: Schema, target: Target): string[] {
         if (t.startsWith("dsr_")) continue;
         const text = [...cols.entries()].filter(([, d]) => isText(d)).map(([c]) => q(c));
         if (text.length === 0) continue;
-        const cond = text.map((c) => `LOCATE(@dsr_address, ${c}) > 0 OR ${hashMatch(c)}`).join(" OR ");
+        const cond = text.map((c) => `LOCATE(${ADDRESS}, ${c}) > 0 OR ${hashMatch(c)}`).join(" OR ");
         out.push(`SELECT JSON_OBJECT('t', '${t}', 'n', COUNT(*)) FROM ${q(t)} WHERE ${cond} HAVING COUNT(*) > 0`);
     }
     return out;

@@ -9,6 +9,7 @@ declare -A tools=(
   [cloud-init]=cloud-init
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
+  [ssh]=openssh-client
   [logrotate]=logrotate
   [fail2ban-client]=fail2ban
   [php]=php-cli

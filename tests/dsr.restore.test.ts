@@ -7,7 +7,9 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { spawnSync } from "child_process";
 import { main } from "../dsr/cli";
+import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../components/render/privacyMaintenance";
 import { BackupHost, DAY, T0, idAt } from "./support/backup-host";
 import { MariaDbServer } from "./support/mariadb";
 import { bystander, createMauticSchema, Person, plantPerson, subject } from "./support/mautic-person";
@@ -102,6 +104,29 @@ test("the privacy job's --reapply-erasures --suppressed-only erases a re-added o
     expect(leadsOf(objector)).toBe("0");
     expect(leadsOf(subject)).toBe("1");
     expect(leadsOf(bystander)).toBe("1");
+});
+
+test("the privacy maintenance job erases an objector who was added again, and does nothing otherwise", () => {
+    const script = path.join(host.root, "mautic-privacy-maintenance");
+    const files = renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: host.dataDir, dbContainer: "mautic_db", database: "mautic" });
+    fs.writeFileSync(script, files.find((f) => f.path === privacyMaintenancePaths.script)!.content, { mode: 0o750 });
+    const conf = path.join(host.root, "privacy.conf");
+    fs.writeFileSync(conf, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nRESTORE_BIN=${host.restoreScript}\n`, { mode: 0o600 });
+    const run = () => spawnSync("bash", [script], { encoding: "utf8", env: { ...process.env, MAUTIC_PRIVACY_CONF: conf, MAUTIC_BACKUP_CONF: host.confFile } });
+
+    const quiet = run();
+    expect(quiet.status).toBe(0);
+    expect(quiet.stdout).not.toMatch(/added again/);
+
+    plantPerson(db, objector, { ip: 1, when: "2099-03-01 10:00:00" });
+    const r = run();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/1 contact\(s\) with a suppressed address were added again: erasing them/);
+    expect(r.stdout).toMatch(/re-applied 1 erasures/);
+    expect(leadsOf(objector)).toBe("0");
+    expect(traces(objector)).toEqual([]);
+    expect(leadsOf(subject)).toBe("1");
 });
 
 test("a journal that others could read or a malformed line stops the restore with Mautic left stopped", () => {

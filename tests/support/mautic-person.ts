@@ -179,7 +179,11 @@ export function plantPerson(db: MariaDbServer, p: Person, opts: { dnc?: boolean;
       INSERT INTO message_queue (event_id, lead_id, channel, channel_id, options) VALUES (1, @id, 'email', 1, 'a:0:{}');
       INSERT INTO audit_log (user_id, user_name, bundle, object, object_id, action, details, date_added, ip_address) VALUES
         (0, 'System', 'lead', 'lead', @id, 'create', 'a:2:{s:9:"firstname";a:2:{i:0;N;i:1;s:${p.firstname.length}:"${esc(p.firstname)}";}s:5:"email";a:2:{i:0;N;i:1;s:${lower.length}:"${lower}";}}', @when, '*.*.*.*'),
-        (1, 'Admin', 'lead', 'lead', 999${id}, 'delete', 'a:1:{s:4:"name";s:${name.length}:"${name}";s:5:"email";s:0:"${lower}";}', @when - INTERVAL 39 DAY, '*.*.*.*');
+        -- A deleted duplicate, as Mautic 5.2.1 logs it: "create" names the address, "delete" only the name.
+        (1, 'Admin', 'lead', 'lead', 999${id}, 'create', 'a:1:{s:5:"email";a:2:{i:0;N;i:1;s:${lower.length}:"${esc(p.email.toUpperCase())}";}}', @when - INTERVAL 41 DAY, '*.*.*.*'),
+        (1, 'Admin', 'lead', 'lead', 999${id}, 'delete', 'a:1:{s:4:"name";s:${name.length}:"${name}";}', @when - INTERVAL 39 DAY, '*.*.*.*');
+      INSERT INTO audit_log (user_id, user_name, bundle, object, object_id, action, details, date_added, ip_address)
+        SELECT 1, 'Admin', 'lead', 'note', id, 'create', CONCAT('a:1:{s:4:"text";a:2:{i:0;N;i:1;s:0:"', text, '";}}'), @when, '*.*.*.*' FROM lead_notes WHERE lead_id = @id;
       INSERT INTO notifications (user_id, type, header, message, date_added) VALUES (1, 'info', 'Import', 'Contact ${lower} was updated', @when);
       INSERT INTO messenger_messages (body, headers, queue_name, created_at, available_at) VALUES
         ('O:36:"Symfony\\\\Component\\\\Messenger\\\\Envelope":1:{s:5:"email";s:${lower.length}:"${lower}";}', '[]', 'email', @when, @when);
