@@ -185,7 +185,7 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         const members = await t.api("GET", `campaigns/${campaignId()}/contacts?limit=200`);
         const list = (Array.isArray(members.contacts) ? members.contacts : Object.values((members.contacts ?? {}) as JsonObject)) as JsonObject[];
         must(list.some((m) => Number(m.lead_id ?? m.leadId ?? (m.lead as JsonObject | undefined)?.id) === pending!.id), "not in the DOI campaign");
-        const subs = await t.api("GET", `forms/${signupId()}/submissions?limit=50&orderBy=id&orderByDir=DESC`);
+        const subs = await t.api("GET", `forms/${signupId()}/submissions?limit=100&orderBy=s.id&orderByDir=DESC`);
         const slist = (Array.isArray(subs.submissions) ? subs.submissions : Object.values((subs.submissions ?? {}) as JsonObject)) as JsonObject[];
         const mine = slist.find((s) => Number(((s.lead ?? {}) as JsonObject).id) === pending!.id);
         must(mine, "no form result for the contact");
