@@ -182,6 +182,16 @@ export class FakeMauticApi {
         this.requests.push(entry);
         let status = 200;
         let body: Json;
+        const page = /^\/form\/(\d+)$/.exec(url.pathname);
+        if (page && req.method === "GET") {
+            // The public form page a visitor sees (no auth), rendered like Mautic's field templates.
+            const form = this.store.get("forms")!.get(Number(page[1]));
+            const html = form && form.isPublished ? renderPublicForm(form) : undefined;
+            entry.status = html ? 200 : 404;
+            res.writeHead(entry.status, { "Content-Type": "text/html; charset=utf-8" });
+            res.end(html ?? "<h1>404</h1>");
+            return;
+        }
         try {
             this.authorize(req.headers.authorization);
             [status, body] = this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
@@ -200,7 +210,7 @@ export class FakeMauticApi {
     }
 
     private route(method: string, url: URL, contentType: string | undefined, raw: string, entry: FakeRequest): [number, Json] {
-        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?$/.exec(url.pathname);
+        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?(?:\/(edit))?$/.exec(url.pathname);
         if (!m) throw new HttpError(404, `Requested URL not found: ${url.pathname}`);
         const resource = m[1] as FakeResource;
         const env = envelope[resource];
@@ -221,6 +231,16 @@ export class FakeMauticApi {
             if (!isObj(payload)) bad("Request body must be a JSON object");
             const created = this.create(resource, payload as Obj);
             return [201, { [env.item]: created }];
+        }
+        if (m[3] === "edit") {
+            if (method !== "PATCH") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+            const found = this.store.get(resource)!.get(Number(m[2]));
+            if (!found) throw new HttpError(404, "Item was not found.");
+            const patch = JSON.parse(raw || "{}") as Obj;
+            entry.body = patch;
+            for (const k of Object.keys(patch)) if (k !== "isPublished") bad(`fake Mautic: PATCH supports isPublished only, not ${k}`);
+            found.isPublished = patch.isPublished === true;
+            return [200, { [env.item]: found }];
         }
         if (method !== "GET") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
         const found = this.store.get(resource)!.get(Number(m[2]));
@@ -524,4 +544,43 @@ export class FakeMauticApi {
             : null;
         return { ...c, events: keyed, canvasSettings: canvas };
     }
+}
+
+const esc = (v: unknown) => String(v ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * A published form as Mautic 5.2.1 renders it, where it matters: a checkbox/radio group lists
+ * its options ONLY when `syncList`, `list` or `optionList` is set in its properties (FormBundle
+ * Resources/views/Field/group.html.twig; seen on the real instance: without them the required
+ * consent box is not rendered at all). Required fields get `mauticform-required`.
+ */
+export function renderPublicForm(form: Obj): string {
+    const name = String(form.alias ?? "").replace(/_/g, "");
+    const out: string[] = [`<form autocomplete="false" role="form" method="post" action="/form/submit?formId=${form.id}" id="mauticform_${name}">`];
+    for (const f of ((form.fields ?? []) as Obj[]).slice().sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0))) {
+        const alias = String(f.alias);
+        const cls = `mauticform-row mauticform-${f.type}${f.isRequired ? " mauticform-required" : ""}`;
+        const props = isObj(f.properties) ? f.properties : {};
+        switch (f.type) {
+            case "freetext":
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><h3 class="mauticform-label">${esc(f.label)}</h3><div class="mauticform-freetext">${String(props.text ?? "")}</div></div>`);
+                break;
+            case "checkboxgrp": {
+                const opts = listSwitches.some((k) => k in props) && isObj(props.optionlist) && Array.isArray(props.optionlist.list) ? (props.optionlist.list as Obj[]) : [];
+                const boxes = opts.map((o, i) => `<label><input type="checkbox" name="mauticform[${alias}][]" id="mauticform_checkboxgrp_checkbox_${alias}_${i}" value="${esc(o.value)}"${o.value === f.defaultValue && f.defaultValue ? " checked" : ""}>${esc(o.label)}</label>`);
+                out.push(`<div id="mauticform_${name}_${alias}" data-validate="${f.isRequired ? alias : ""}" class="${cls}"><label class="mauticform-label">${esc(f.label)}</label><div class="mauticform-checkboxgrp-row">${boxes.join("")}</div></div>`);
+                break;
+            }
+            case "hidden":
+                out.push(`<input name="mauticform[${alias}]" value="${esc(f.defaultValue)}" id="mauticform_input_${name}_${alias}" class="mauticform-hidden" type="hidden">`);
+                break;
+            case "button":
+                out.push(`<div class="${cls}"><button type="submit" name="mauticform[${alias}]" value="1">${esc(f.label)}</button></div>`);
+                break;
+            default:
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><label>${esc(f.label)}</label><input name="mauticform[${alias}]" type="${f.type === "email" ? "email" : "text"}" value=""></div>`);
+        }
+    }
+    out.push(`<input type="hidden" name="mauticform[formId]" value="${form.id}"><input type="hidden" name="mauticform[return]" value=""><input type="hidden" name="mauticform[formName]" value="${name}"></form>`);
+    return `<!DOCTYPE html><html><body>${out.join("\n")}</body></html>`;
 }
