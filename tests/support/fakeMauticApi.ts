@@ -192,9 +192,17 @@ export class FakeMauticApi {
             res.end(html ?? "<h1>404</h1>");
             return;
         }
+        if (url.pathname === "/form/submit" && req.method === "POST") {
+            const r = this.visitorSubmit(Number(url.searchParams.get("formId")), new URLSearchParams(raw));
+            entry.status = r;
+            res.writeHead(r, r === 302 ? { Location: "/" } : { "Content-Type": "text/html" });
+            res.end();
+            return;
+        }
         try {
             this.authorize(req.headers.authorization);
-            [status, body] = this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
+            const visitorApi = this.contactsRoute(req.method ?? "GET", url, raw);
+            [status, body] = visitorApi ?? this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
         } catch (err) {
             status = err instanceof HttpError ? err.status : 500;
             body = { errors: [{ code: status, message: (err as Error).message, ...(status === 401 ? { type: "access_denied" } : {}) }] };
@@ -202,6 +210,90 @@ export class FakeMauticApi {
         entry.status = status;
         res.writeHead(status, { "Content-Type": "application/json" });
         res.end(JSON.stringify(body));
+    }
+
+    /** Contacts, form results and campaign members, for the conformance command's visitor checks. */
+    readonly contacts = new Map<number, { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }>();
+    readonly submissions: Obj[] = [];
+    readonly campaignMembers: { campaign: number; contact: number }[] = [];
+
+    private contactJson(c: { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }): Obj {
+        return { id: c.id, fields: { all: { email: c.email, ...c.fields } }, tags: c.tags.map((t) => ({ tag: t })), ipAddresses: [], doNotContact: c.dnc };
+    }
+
+    /** A visitor's POST /form/submit as Mautic handles a kiosk-mode form: a known address is used as it is. */
+    private visitorSubmit(formId: number, body: URLSearchParams): number {
+        const form = this.store.get("forms")!.get(formId);
+        if (!form || !form.isPublished) return 404;
+        const values: Obj = {};
+        for (const f of (form.fields ?? []) as Obj[]) {
+            const alias = String(f.alias);
+            const v = f.type === "checkboxgrp" ? body.getAll(`mauticform[${alias}][]`).join(", ") : body.get(`mauticform[${alias}]`) ?? "";
+            if (f.isRequired && v === "") return 200; // the form again, with the validation message; nothing stored
+            if (f.type !== "button" && f.type !== "freetext") values[alias] = v;
+        }
+        const email = String(values.email ?? "").toLowerCase();
+        let contact = [...this.contacts.values()].find((c) => c.email === email);
+        if (!contact) {
+            if (!form.inKioskMode) throw new Error("fake Mautic: only kiosk-mode forms are modelled (others merge an anonymous visitor contact into the known one)");
+            contact = { id: this.nextId++, email, fields: {}, tags: [], dnc: [] };
+            this.contacts.set(contact.id, contact);
+        }
+        for (const a of (form.actions ?? []) as Obj[]) {
+            if (a.type !== "lead.changetags") continue;
+            const names = (ids: Json | undefined) => ((ids ?? []) as number[]).map((id) => String(this.store.get("tags")!.get(id)!.tag));
+            const props = a.properties as Obj;
+            contact.tags = [...new Set([...contact.tags, ...names(props.add_tags)])].filter((t) => !names(props.remove_tags).includes(t));
+        }
+        this.submissions.push({ id: this.submissions.length + 1, form: formId, lead: { id: contact.id }, ipAddress: { ipAddress: "*.*.*.*" }, results: values });
+        if (this.opts.line === "7.2" || form.formType !== "standalone") {
+            for (const c of this.all("campaigns")) {
+                if (c.isPublished && ((c.forms ?? []) as Obj[]).some((f) => f.id === formId) && !this.campaignMembers.some((m) => m.campaign === c.id && m.contact === contact!.id)) {
+                    this.campaignMembers.push({ campaign: c.id as number, contact: contact.id });
+                }
+            }
+        }
+        return 302;
+    }
+
+    private contactsRoute(method: string, url: URL, raw: string): [number, Json] | undefined {
+        const p = url.pathname;
+        if (p === "/api/contacts" && method === "GET") {
+            const q = String(url.searchParams.get("search") ?? "").replace(/^email:/, "").toLowerCase();
+            const found = [...this.contacts.values()].filter((c) => c.email.includes(q));
+            return [200, { total: found.length, contacts: Object.fromEntries(found.map((c) => [String(c.id), this.contactJson(c)])) }];
+        }
+        if (p === "/api/contacts/new" && method === "POST") {
+            const b = JSON.parse(raw) as Obj;
+            const { email, tags, ...fields } = b;
+            const c = { id: this.nextId++, email: String(email).toLowerCase(), fields, tags: ((tags ?? []) as string[]).map(String), dnc: [] as Obj[] };
+            this.contacts.set(c.id, c);
+            return [201, { contact: this.contactJson(c) }];
+        }
+        let m = /^\/api\/contacts\/(\d+)$/.exec(p);
+        if (m && method === "GET") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/contacts\/(\d+)\/dnc\/email\/add$/.exec(p);
+        if (m && method === "POST") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            c.dnc.push({ channel: "email", reason: Number((JSON.parse(raw) as Obj).reason ?? 3) });
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/campaigns\/(\d+)\/contacts$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.campaignMembers.filter((x) => x.campaign === Number(m![1])).map((x) => ({ campaign_id: x.campaign, lead_id: x.contact }));
+            return [200, { total: list.length, contacts: list }];
+        }
+        m = /^\/api\/forms\/(\d+)\/submissions$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.submissions.filter((x) => x.form === Number(m![1])).reverse();
+            return [200, { total: list.length, submissions: list }];
+        }
+        return undefined;
     }
 
     private authorize(header: string | undefined): void {
