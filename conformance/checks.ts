@@ -74,7 +74,13 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         }
     };
     const origin = new URL(t.opts.hostHeader ? `https://${t.opts.hostHeader}` : t.opts.mauticUrl).origin;
-    const bp: DoiBlueprint = doiBlueprint({ mauticUrl: origin, website: o.website, unconfirmedContactDays: o.unconfirmedContactDays, languages: o.languages, mauticLine: o.mauticLine });
+    let bp: DoiBlueprint;
+    try {
+        bp = doiBlueprint({ mauticUrl: origin, website: o.website, unconfirmedContactDays: o.unconfirmedContactDays, languages: o.languages, mauticLine: o.mauticLine });
+    } catch (e) {
+        // Mautic's public origin must be https: reach a plain-http port with --host-header <public name>.
+        return [{ id: "provision", title: "fresh provisioning with the kit's provisioner succeeds", status: "fail", detail: `${(e as Error).message.replace(/\s+/g, " ")} (give --host-header with Mautic's public name when --mautic-url is a plain-http port)` }];
+    }
     let ids: Record<string, number> = {};
     const runId = o.runId ?? String(Date.now());
     const address = (what: string) => `conformance-${what}-${runId}@example.org`;
@@ -185,7 +191,7 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         const members = await t.api("GET", `campaigns/${campaignId()}/contacts?limit=200`);
         const list = (Array.isArray(members.contacts) ? members.contacts : Object.values((members.contacts ?? {}) as JsonObject)) as JsonObject[];
         must(list.some((m) => Number(m.lead_id ?? m.leadId ?? (m.lead as JsonObject | undefined)?.id) === pending!.id), "not in the DOI campaign");
-        const subs = await t.api("GET", `forms/${signupId()}/submissions?limit=50&orderBy=id&orderByDir=DESC`);
+        const subs = await t.api("GET", `forms/${signupId()}/submissions?limit=100&orderBy=s.id&orderByDir=DESC`);
         const slist = (Array.isArray(subs.submissions) ? subs.submissions : Object.values((subs.submissions ?? {}) as JsonObject)) as JsonObject[];
         const mine = slist.find((s) => Number(((s.lead ?? {}) as JsonObject).id) === pending!.id);
         must(mine, "no form result for the contact");

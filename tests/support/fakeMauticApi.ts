@@ -182,9 +182,27 @@ export class FakeMauticApi {
         this.requests.push(entry);
         let status = 200;
         let body: Json;
+        const page = /^\/form\/(\d+)$/.exec(url.pathname);
+        if (page && req.method === "GET") {
+            // The public form page a visitor sees (no auth), rendered like Mautic's field templates.
+            const form = this.store.get("forms")!.get(Number(page[1]));
+            const html = form && form.isPublished ? renderPublicForm(form) : undefined;
+            entry.status = html ? 200 : 404;
+            res.writeHead(entry.status, { "Content-Type": "text/html; charset=utf-8" });
+            res.end(html ?? "<h1>404</h1>");
+            return;
+        }
+        if (url.pathname === "/form/submit" && req.method === "POST") {
+            const r = this.visitorSubmit(Number(url.searchParams.get("formId")), new URLSearchParams(raw));
+            entry.status = r;
+            res.writeHead(r, r === 302 ? { Location: "/" } : { "Content-Type": "text/html" });
+            res.end();
+            return;
+        }
         try {
             this.authorize(req.headers.authorization);
-            [status, body] = this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
+            const visitorApi = this.contactsRoute(req.method ?? "GET", url, raw);
+            [status, body] = visitorApi ?? this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
         } catch (err) {
             status = err instanceof HttpError ? err.status : 500;
             body = { errors: [{ code: status, message: (err as Error).message, ...(status === 401 ? { type: "access_denied" } : {}) }] };
@@ -194,13 +212,97 @@ export class FakeMauticApi {
         res.end(JSON.stringify(body));
     }
 
+    /** Contacts, form results and campaign members, for the conformance command's visitor checks. */
+    readonly contacts = new Map<number, { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }>();
+    readonly submissions: Obj[] = [];
+    readonly campaignMembers: { campaign: number; contact: number }[] = [];
+
+    private contactJson(c: { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }): Obj {
+        return { id: c.id, fields: { all: { email: c.email, ...c.fields } }, tags: c.tags.map((t) => ({ tag: t })), ipAddresses: [], doNotContact: c.dnc };
+    }
+
+    /** A visitor's POST /form/submit as Mautic handles a kiosk-mode form: a known address is used as it is. */
+    private visitorSubmit(formId: number, body: URLSearchParams): number {
+        const form = this.store.get("forms")!.get(formId);
+        if (!form || !form.isPublished) return 404;
+        const values: Obj = {};
+        for (const f of (form.fields ?? []) as Obj[]) {
+            const alias = String(f.alias);
+            const v = f.type === "checkboxgrp" ? body.getAll(`mauticform[${alias}][]`).join(", ") : body.get(`mauticform[${alias}]`) ?? "";
+            if (f.isRequired && v === "") return 200; // the form again, with the validation message; nothing stored
+            if (f.type !== "button" && f.type !== "freetext") values[alias] = v;
+        }
+        const email = String(values.email ?? "").toLowerCase();
+        let contact = [...this.contacts.values()].find((c) => c.email === email);
+        if (!contact) {
+            if (!form.inKioskMode) throw new Error("fake Mautic: only kiosk-mode forms are modelled (others merge an anonymous visitor contact into the known one)");
+            contact = { id: this.nextId++, email, fields: {}, tags: [], dnc: [] };
+            this.contacts.set(contact.id, contact);
+        }
+        for (const a of (form.actions ?? []) as Obj[]) {
+            if (a.type !== "lead.changetags") continue;
+            const names = (ids: Json | undefined) => ((ids ?? []) as number[]).map((id) => String(this.store.get("tags")!.get(id)!.tag));
+            const props = a.properties as Obj;
+            contact.tags = [...new Set([...contact.tags, ...names(props.add_tags)])].filter((t) => !names(props.remove_tags).includes(t));
+        }
+        this.submissions.push({ id: this.submissions.length + 1, form: formId, lead: { id: contact.id }, ipAddress: { ipAddress: "*.*.*.*" }, results: values });
+        if (this.opts.line === "7.2" || form.formType !== "standalone") {
+            for (const c of this.all("campaigns")) {
+                if (c.isPublished && ((c.forms ?? []) as Obj[]).some((f) => f.id === formId) && !this.campaignMembers.some((m) => m.campaign === c.id && m.contact === contact!.id)) {
+                    this.campaignMembers.push({ campaign: c.id as number, contact: contact.id });
+                }
+            }
+        }
+        return 302;
+    }
+
+    private contactsRoute(method: string, url: URL, raw: string): [number, Json] | undefined {
+        const p = url.pathname;
+        if (p === "/api/contacts" && method === "GET") {
+            const q = String(url.searchParams.get("search") ?? "").replace(/^email:/, "").toLowerCase();
+            const found = [...this.contacts.values()].filter((c) => c.email.includes(q));
+            return [200, { total: found.length, contacts: Object.fromEntries(found.map((c) => [String(c.id), this.contactJson(c)])) }];
+        }
+        if (p === "/api/contacts/new" && method === "POST") {
+            const b = JSON.parse(raw) as Obj;
+            const { email, tags, ...fields } = b;
+            const c = { id: this.nextId++, email: String(email).toLowerCase(), fields, tags: ((tags ?? []) as string[]).map(String), dnc: [] as Obj[] };
+            this.contacts.set(c.id, c);
+            return [201, { contact: this.contactJson(c) }];
+        }
+        let m = /^\/api\/contacts\/(\d+)$/.exec(p);
+        if (m && method === "GET") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/contacts\/(\d+)\/dnc\/email\/add$/.exec(p);
+        if (m && method === "POST") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            c.dnc.push({ channel: "email", reason: Number((JSON.parse(raw) as Obj).reason ?? 3) });
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/campaigns\/(\d+)\/contacts$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.campaignMembers.filter((x) => x.campaign === Number(m![1])).map((x) => ({ campaign_id: x.campaign, lead_id: x.contact }));
+            return [200, { total: list.length, contacts: list }];
+        }
+        m = /^\/api\/forms\/(\d+)\/submissions$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.submissions.filter((x) => x.form === Number(m![1])).reverse();
+            return [200, { total: list.length, submissions: list }];
+        }
+        return undefined;
+    }
+
     private authorize(header: string | undefined): void {
         const expected = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString("base64")}`;
         if (header !== expected) throw new HttpError(401, "API authorization denied.");
     }
 
     private route(method: string, url: URL, contentType: string | undefined, raw: string, entry: FakeRequest): [number, Json] {
-        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?$/.exec(url.pathname);
+        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?(?:\/(edit))?$/.exec(url.pathname);
         if (!m) throw new HttpError(404, `Requested URL not found: ${url.pathname}`);
         const resource = m[1] as FakeResource;
         const env = envelope[resource];
@@ -221,6 +323,16 @@ export class FakeMauticApi {
             if (!isObj(payload)) bad("Request body must be a JSON object");
             const created = this.create(resource, payload as Obj);
             return [201, { [env.item]: created }];
+        }
+        if (m[3] === "edit") {
+            if (method !== "PATCH") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+            const found = this.store.get(resource)!.get(Number(m[2]));
+            if (!found) throw new HttpError(404, "Item was not found.");
+            const patch = JSON.parse(raw || "{}") as Obj;
+            entry.body = patch;
+            for (const k of Object.keys(patch)) if (k !== "isPublished") bad(`fake Mautic: PATCH supports isPublished only, not ${k}`);
+            found.isPublished = patch.isPublished === true;
+            return [200, { [env.item]: found }];
         }
         if (method !== "GET") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
         const found = this.store.get(resource)!.get(Number(m[2]));
@@ -524,4 +636,43 @@ export class FakeMauticApi {
             : null;
         return { ...c, events: keyed, canvasSettings: canvas };
     }
+}
+
+const esc = (v: unknown) => String(v ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * A published form as Mautic 5.2.1 renders it, where it matters: a checkbox/radio group lists
+ * its options ONLY when `syncList`, `list` or `optionList` is set in its properties (FormBundle
+ * Resources/views/Field/group.html.twig; seen on the real instance: without them the required
+ * consent box is not rendered at all). Required fields get `mauticform-required`.
+ */
+export function renderPublicForm(form: Obj): string {
+    const name = String(form.alias ?? "").replace(/_/g, "");
+    const out: string[] = [`<form autocomplete="false" role="form" method="post" action="/form/submit?formId=${form.id}" id="mauticform_${name}">`];
+    for (const f of ((form.fields ?? []) as Obj[]).slice().sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0))) {
+        const alias = String(f.alias);
+        const cls = `mauticform-row mauticform-${f.type}${f.isRequired ? " mauticform-required" : ""}`;
+        const props = isObj(f.properties) ? f.properties : {};
+        switch (f.type) {
+            case "freetext":
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><h3 class="mauticform-label">${esc(f.label)}</h3><div class="mauticform-freetext">${String(props.text ?? "")}</div></div>`);
+                break;
+            case "checkboxgrp": {
+                const opts = listSwitches.some((k) => k in props) && isObj(props.optionlist) && Array.isArray(props.optionlist.list) ? (props.optionlist.list as Obj[]) : [];
+                const boxes = opts.map((o, i) => `<label><input type="checkbox" name="mauticform[${alias}][]" id="mauticform_checkboxgrp_checkbox_${alias}_${i}" value="${esc(o.value)}"${o.value === f.defaultValue && f.defaultValue ? " checked" : ""}>${esc(o.label)}</label>`);
+                out.push(`<div id="mauticform_${name}_${alias}" data-validate="${f.isRequired ? alias : ""}" class="${cls}"><label class="mauticform-label">${esc(f.label)}</label><div class="mauticform-checkboxgrp-row">${boxes.join("")}</div></div>`);
+                break;
+            }
+            case "hidden":
+                out.push(`<input name="mauticform[${alias}]" value="${esc(f.defaultValue)}" id="mauticform_input_${name}_${alias}" class="mauticform-hidden" type="hidden">`);
+                break;
+            case "button":
+                out.push(`<div class="${cls}"><button type="submit" name="mauticform[${alias}]" value="1">${esc(f.label)}</button></div>`);
+                break;
+            default:
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><label>${esc(f.label)}</label><input name="mauticform[${alias}]" type="${f.type === "email" ? "email" : "text"}" value=""></div>`);
+        }
+    }
+    out.push(`<input type="hidden" name="mauticform[formId]" value="${form.id}"><input type="hidden" name="mauticform[return]" value=""><input type="hidden" name="mauticform[formName]" value="${name}"></form>`);
+    return `<!DOCTYPE html><html><body>${out.join("\n")}</body></html>`;
 }
