@@ -19,11 +19,15 @@ export = async () => {
         serverIpv4: site.serverIpv4,
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
+        // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
+        hostPublicKey: site.hostPublicKey,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,
         },
         warnings: site.warnings,
+        // serverType auto: the type chosen (or kept), the prices it was chosen by, the monthly cost.
+        serverType: site.serverTypeChoice,
         // C01..C15: what this stack enforces, prepares, leaves manual or weakens (compliance.md).
         compliance: site.compliance,
     };

@@ -3,6 +3,7 @@
  * the `MauticSiteArgs` of library users, so every entry point rejects the same bad values with
  * the same messages. Each message names the key, the bad value (never a secret's) and the fix.
  */
+import { doiLineFor, mauticLineOf, mauticLines } from "./render/doiBlueprint";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { validateBackupInput } from "./render/backup";
@@ -49,6 +50,8 @@ export interface SiteSettings {
     mailerConfigured: boolean;
     /** The website's privacy policy (linked from the banner, the DOI texts and the documents). */
     privacyPolicyUrl: string;
+    /** The website's imprint (Impressum), linked from the consent banner. Default <website>/impressum. */
+    imprintUrl: string;
     /** Version of the consent text, stored with every sign-up (raise it when the text changes). */
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
@@ -61,6 +64,8 @@ export interface SiteSettings {
     ipLookupConfigured: boolean;
     /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
     unsubscribedMinimiseDays: number;
+    /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
+    dockerSource: "docker" | "debian";
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -82,7 +87,8 @@ export const configKeys = [
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
-    "unsubscribedMinimiseDays",
+    "unsubscribedMinimiseDays", "imprintUrl",
+    "dockerSource",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -201,12 +207,14 @@ const rawSchema = z
         adminLastName: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines").default(defaults.adminLastName),
         mailerDsn: z.string().optional(),
         privacyPolicyUrl: z.string().optional(),
+        imprintUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
         mailerFromEmail: z.string().optional(),
         mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
         maxmindLicenseKey: z.string().optional(),
         unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
+        dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
     })
     .strict();
 
@@ -238,7 +246,9 @@ const fixes: Record<ConfigKey, string> = {
     adminLastName: `e.g. \`${setCmd("adminLastName", "Doe")}\``,
     privacyPolicyUrl: `give the https URL of the website's privacy policy, e.g. \`${setCmd("privacyPolicyUrl", "https://www.client-a.de/datenschutz")}\``,
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
+    imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
+    dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
@@ -338,8 +348,8 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problem("location", s.location, where ? `is in ${where}, not in Germany` : "is not a Hetzner location in Germany");
     }
 
-    if (!ok("serverType")) {
-        // reported above
+    if (!ok("serverType") || s.serverType === "auto") {
+        // reported above; "auto" is resolved at deploy time (serverTypeChoice.ts)
     } else if (withdrawnServerTypes.has(s.serverType)) {
         problem("serverType", s.serverType, "was withdrawn by Hetzner (CX Gen2 and CPX Gen1 types are no longer orderable) or has less than 4 GB RAM");
     } else if (!(s.serverType in serverTypes)) {
@@ -378,15 +388,17 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("privacyPolicyUrl") && s.privacyPolicyUrl !== undefined) {
+    for (const key of ["privacyPolicyUrl", "imprintUrl"] as const) {
+        const value = s[key];
+        if (!ok(key) || value === undefined) continue;
         let u: URL | undefined;
         try {
-            u = new URL(s.privacyPolicyUrl);
+            u = new URL(value);
         } catch {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "is not an absolute URL");
+            problem(key, value, "is not an absolute URL");
         }
-        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(s.privacyPolicyUrl))) {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "must be a plain https URL");
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(value))) {
+            problem(key, value, "must be a plain https URL");
         }
     }
 
@@ -414,8 +426,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
-    if (Number(mauticVersion.split(".")[0]) >= 7) {
-        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    if (mauticLineOf(mauticVersion) === undefined) {
+        // The DOI payloads are built per line (5.2, 6.0, 7.2; 7.1+ ignores formType): other lines get the nearest one.
+        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/conformance.md).`);
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
@@ -430,6 +443,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             websiteHost,
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
             privacyPolicyUrl: s.privacyPolicyUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}/datenschutz`,
+            imprintUrl: s.imprintUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}${defaults.imprintPath}`,
             mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
             mailerFromEmail: s.mailerFromEmail,
             mailerFromName: s.mailerFromName?.trim(),

@@ -18,8 +18,12 @@ export const minimumMauticVersion = "5.2.0";
 
 export const defaults = {
     location: "nbg1",
-    /** cx33: 4 vCPU, 8 GB (cost-optimised, current generation). Mautic wants >= 4 GB. */
-    serverType: "cx33",
+    /**
+     * "auto": at the first deploy, the cheapest x86 type with >= 4 GB RAM that Hetzner lists as
+     * available in the location, by GET /v1/pricing (components/serverTypeChoice.ts). A running
+     * server keeps its type. Mautic wants >= 4 GB.
+     */
+    serverType: "auto",
     image: "debian-12",
     timezone: "Europe/Berlin",
     mauticVersion: images.mauticVersion,
@@ -44,7 +48,14 @@ export const defaults = {
     /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
     unsubscribedMinimiseDays: 30,
     consentMechanism: "banner",
+    /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
+    imprintPath: "/impressum",
     sshPublicKeys: [] as string[],
+    /**
+     * Docker Engine from Docker's own apt repository (current releases, `docker-ce`), or
+     * "debian": the distribution's `docker.io`, security-updated by Debian/Ubuntu.
+     */
+    dockerSource: "docker",
 } as const;
 
 /** The Hetzner locations the kit deploys to: both in Germany, network zone eu-central. */

@@ -10,6 +10,9 @@ import { dataMountPoint } from "./defaults";
 import { HostFile, renderCloudInit, renderHostFiles } from "./render/cloudInit";
 import { hetznerName } from "./sizing";
 
+/** Written by the last first-boot command (templates/scripts/host-ready.sh); the deploy waits for it. */
+export const hostReadyMarker = "/var/lib/mautic-kit/host-ready";
+
 export interface HardenedHostArgs {
     /** Validated site settings (location, serverType, image, adminCidrs, ...). Required. */
     settings: SiteSettings;
@@ -41,6 +44,11 @@ export class HardenedHost extends pulumi.ComponentResource {
     public readonly ipv6Address: pulumi.Output<string>;
     /** SHA256 fingerprint of the pinned host key, to compare with `ssh-keygen -lf` on first login. */
     public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /**
+     * The pinned host public key (`ssh-ed25519 AAAA...`, not a secret): the line an admin puts
+     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns.
+     */
+    public readonly hostPublicKey: pulumi.Output<string>;
     /** SSH connection for `command.remote.*`: pinned host key, the deploy key (secret). */
     public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
     /** `ssh://root@<ip>` for the Docker provider. */
@@ -65,11 +73,13 @@ export class HardenedHost extends pulumi.ComponentResource {
         const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
         this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
+        this.hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
 
+        // Hetzner returns the key trimmed and replaces the SshKey on any difference: no trailing newline.
         // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per
         // project, and installs keys only when the server is created). Admin keys live in an
         // authorized-keys file the kit keeps current on every deploy, so removing one revokes it.
-        const sshKeys = [new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh, labels }, child)];
+        const sshKeys = [new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh.apply((k) => k.trim()), labels }, child)];
 
         // Stateful, outside the VM (holds even where Docker bypasses the host's iptables).
         // HTTP and HTTPS (TCP, and UDP for HTTP/3) from anywhere; SSH from adminCidrs only.
@@ -116,6 +126,7 @@ export class HardenedHost extends pulumi.ComponentResource {
             extraCommands: args.extraCommands,
             extraPackages: args.extraPackages,
             adminPublicKeys: s.sshPublicKeys,
+            dockerSource: s.dockerSource,
         });
         this.hostFiles = renderHostFiles(cloudInitInput("0", { privateKeyOpenssh: "", publicKeyOpenssh: "" }));
         // Check the size limit now, with stand-ins as long as the real values, so an oversized
@@ -176,20 +187,23 @@ export class HardenedHost extends pulumi.ComponentResource {
             })),
         );
 
-        // Wait until cloud-init is done (exit 2 = finished with recoverable errors on >= 23.4)
-        // and the host marked itself ready; fail with cloud-init's own log otherwise.
+        // Wait until cloud-init has finished, then judge by what the kit needs: its own ready
+        // marker (written last by the first-boot commands), the mounted volume and a running
+        // Docker. cloud-init's exit code is no verdict: 22.4 (Debian 12) exits 1 for recoverable
+        // module warnings, >= 23.4 exits 2; a real failure leaves the marker missing.
         this.ready = new command.remote.Command(
             `${name}-cloud-init-done`,
             {
                 connection: this.connection,
                 create: [
-                    "rc=0; cloud-init status --wait >/dev/null || rc=$?",
-                    'if [ "$rc" -ne 0 ] && [ "$rc" -ne 2 ]; then cloud-init status --long; tail -n 50 /var/log/cloud-init-output.log; exit 1; fi',
-                    "test -f /var/lib/mautic-kit/host-ready || { echo 'host-ready marker missing'; tail -n 50 /var/log/cloud-init-output.log; exit 1; }",
+                    "cloud-init status --wait >/dev/null 2>&1 || true",
+                    `test -f ${hostReadyMarker} || { echo 'host-ready marker missing'; cloud-init status --long; tail -n 50 /var/log/cloud-init-output.log; exit 1; }`,
                     `mountpoint -q ${dataMountPoint} || { echo '${dataMountPoint} is not mounted'; cat /var/log/mautic-kit/volume.log; exit 1; }`,
                     "docker version --format '{{.Server.Version}}'",
                 ].join("\n"),
                 triggers: [this.server.id],
+                // Without this the provider sends PULUMI_COMMAND_* env vars sshd refuses (no AcceptEnv).
+                addPreviousOutputInEnv: false,
             },
             { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" } },
         );
@@ -205,10 +219,21 @@ export class HardenedHost extends pulumi.ComponentResource {
             ipv4Address: this.ipv4Address,
             ipv6Address: this.ipv6Address,
             hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
             serverId: this.server.id,
             volumeId: this.volume.id,
         });
     }
+}
+
+/**
+ * Where the deploy key and known_hosts for the Docker provider's OpenSSH client go, first match:
+ * `MAUTIC_KIT_SSH_DIR` (the offline plan and the tests set it to their own temp dir; CI sets it
+ * under the job's `RUNNER_TEMP` and removes it when the job ends), the job's `RUNNER_TEMP`, the
+ * user's `XDG_RUNTIME_DIR`, `~/.cache`. Never the shared /tmp root: nobody else can pre-create it.
+ */
+export function sshMaterialBase(env: NodeJS.ProcessEnv = process.env): string {
+    return env.MAUTIC_KIT_SSH_DIR || (env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, "mautic-kit-ssh") : undefined) || env.XDG_RUNTIME_DIR || path.join(os.homedir(), ".cache");
 }
 
 /**
@@ -217,12 +242,11 @@ export class HardenedHost extends pulumi.ComponentResource {
  * rewritten on every run of the program (preview, up, `refresh --run-program`, `destroy
  * --run-program`; a plain `refresh` does not run the program). They
  * are NOT removed when the program exits: the engine deletes removed containers after the
- * program has finished, and those deletes still need the key. CI runners are discarded anyway;
- * on a workstation the directory lives in the user's private temp dir.
+ * program has finished, and those deletes still need the key. Whoever runs the program removes
+ * them afterwards (the deploy workflow's last step; the plan removes its temp dir).
  */
 export function writeSshMaterial(name: string, ip: string, privateKey: string, hostPublicKey: string): string[] {
-    // The user's own runtime dir (or home), never the shared /tmp: nobody else can pre-create it.
-    const base = process.env.XDG_RUNTIME_DIR ?? path.join(os.homedir(), ".cache");
+    const base = sshMaterialBase();
     const dir = path.join(base, "mautic-kit", `${pulumi.getProject()}-${pulumi.getStack()}-${name}`.replace(/[^a-zA-Z0-9._-]/g, "_"));
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.statSync(dir);

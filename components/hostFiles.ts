@@ -62,7 +62,7 @@ export class HostFiles extends pulumi.ComponentResource {
         const create = renderHostFilesCommand(args.files, args.commands);
         this.command = new command.remote.Command(
             `${name}-sync`,
-            { connection: args.connection, create, triggers: [createHash("sha256").update(create).digest("hex")] },
+            { connection: args.connection, create, triggers: [createHash("sha256").update(create).digest("hex")], addPreviousOutputInEnv: false },
             { parent: this, dependsOn: args.after ?? [] },
         );
         this.registerOutputs({ files: args.files.map((f) => f.path) });

@@ -96,7 +96,10 @@ export class MauticApp extends pulumi.ComponentResource {
             child,
         );
 
-        const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, child);
+        // Images have no fixed name: the new one is pulled before any container that uses it is
+        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        const imageOpts = { parent: this, provider: args.provider };
+        const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is
         // replaced, i.e. re-run, when the version changes), then pulls the new image, which
         // replaces web, then cron and worker. The web role runs the migrations once on start;
@@ -109,6 +112,7 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
+                      addPreviousOutputInEnv: false,
                   },
                   { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
               )
@@ -116,7 +120,7 @@ export class MauticApp extends pulumi.ComponentResource {
         const mauticImage = new docker.RemoteImage(
             `${name}-mautic-image`,
             { name: `mautic/mautic:${s.mauticVersion}`, keepLocally: true },
-            { ...child, dependsOn: preUpgradeBackup ? [preUpgradeBackup] : [] },
+            { ...imageOpts, dependsOn: preUpgradeBackup ? [preUpgradeBackup] : [] },
         );
 
         const vol = (hostSub: string, containerPath: string) => ({ hostPath: `${dataMountPoint}/${hostSub}`, containerPath });
@@ -142,6 +146,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // Internal network only; no `ports`: the database is never published.
                 networksAdvanced: [{ name: backend.name, aliases: [containerNames.db] }],
                 memory: mem.db,
+                memorySwap: mem.db, // = memory: no swap; without it Docker sets 2x memory and every up updates
                 healthcheck: {
                     tests: ["CMD", "healthcheck.sh", "--connect", "--innodb_initialized"],
                     interval: "30s",
@@ -221,6 +226,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
                 ],
                 memory: mem.web,
+                memorySwap: mem.web,
                 healthcheck: {
                     // Mautic answers only its own host name (trusted_hosts): ask for it.
                     tests: ["CMD-SHELL", `curl -fsS -o /dev/null -H 'Host: ${s.domain}' http://localhost/ || exit 1`],
@@ -251,6 +257,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // Mounted over the image's template, which it copies only when the file is absent.
                 uploads: [{ file: crontabPathInContainer, content: this.crontab, permissions: "0644" }],
                 memory: mem.cron,
+                memorySwap: mem.cron,
                 // Debian's cron writes its pid file; the check fails when cron died.
                 healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "1m0s", timeout: "10s", retries: 3, startPeriod: "5m0s" },
             },
@@ -271,6 +278,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // Consumers with --memory-limit/--time-limit that fit this container's memory.
                 uploads: [{ file: workerSupervisordPathInContainer, content: renderWorkerSupervisord(mem.worker), permissions: "0644" }],
                 memory: mem.worker,
+                memorySwap: mem.worker,
             },
             { ...child, dependsOn: [this.web] },
         );
@@ -298,6 +306,7 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
+                addPreviousOutputInEnv: false,
             },
             { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
         );

@@ -15,6 +15,7 @@ import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } 
 import { documentPlaceholders } from "./render/documents";
 import { mauticParameters } from "./render/mautic";
 import { labelValue, managedBy, siteLabels } from "./sizing";
+import { chooseServerType, ServerTypeChoice } from "./serverTypeChoice";
 import { SiteSecrets } from "./siteSecrets";
 import { WebEdge } from "./webEdge";
 
@@ -50,6 +51,8 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly serverIpv4: pulumi.Output<string>;
     public readonly serverIpv6: pulumi.Output<string>;
     public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /** The pinned SSH host public key (for known_hosts; see HardenedHost.hostPublicKey). */
+    public readonly hostPublicKey: pulumi.Output<string>;
     public readonly secrets: SiteSecrets;
     public readonly host: HardenedHost;
     /** Backup/restore scripts, their timer and the edge's log rotation, kept current on the host. */
@@ -59,9 +62,15 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly doi?: DoiSetup;
     /** C01..C15, computed from the settings and the files this site renders. */
     public readonly compliance: ComplianceReport;
+    /** The server type and why (serverType auto), with the monthly cost when prices were read. */
+    public readonly serverTypeChoice: ServerTypeChoice;
 
-    constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
         super("mautic-kit:site:MauticSite", name, {}, opts);
+        if (args.serverType === "auto" || (args.serverType === undefined && !choice)) {
+            throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
+        }
+        this.serverTypeChoice = choice ?? { serverType: args.serverType!, chosenBy: "config" };
 
         let validated: ValidatedSite;
         try {
@@ -89,7 +98,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 settings: s,
                 labels,
                 // The deployed version, read back by the next deploy to refuse a downgrade.
-                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]) },
+                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]), "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto" },
                 extraPackages: backupPackages(backup),
             },
             child,
@@ -165,6 +174,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     unconfirmedContactDays: s.unconfirmedContactDays,
                     consentTextVersion: s.consentTextVersion,
                     privacyPolicyUrl: s.privacyPolicyUrl,
+                    mauticVersion: s.mauticVersion,
                 },
                 { ...child, dependsOn: [this.app.install, this.edge] },
             );
@@ -199,6 +209,7 @@ export class MauticSite extends pulumi.ComponentResource {
         this.serverIpv4 = this.host.ipv4Address;
         this.serverIpv6 = this.host.ipv6Address;
         this.hostKeyFingerprint = this.host.hostKeyFingerprint;
+        this.hostPublicKey = this.host.hostPublicKey;
 
         this.registerOutputs({
             url: this.url,
@@ -207,8 +218,10 @@ export class MauticSite extends pulumi.ComponentResource {
             serverIpv4: this.serverIpv4,
             serverIpv6: this.serverIpv6,
             hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
             warnings: this.warnings,
             compliance: this.compliance.summary,
+            serverType: this.serverTypeChoice,
         });
     }
 
@@ -225,8 +238,8 @@ export class MauticSite extends pulumi.ComponentResource {
         } catch (e) {
             throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
         }
-        await preflight(settings, pulumi.getProject(), pulumi.getStack());
-        return new MauticSite(name, args, opts);
+        const choice = await preflight(settings, pulumi.getProject(), pulumi.getStack());
+        return new MauticSite(name, { ...args, serverType: choice.serverType }, opts, choice);
     }
 }
 
@@ -244,7 +257,7 @@ function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
  * (for a new server or a resize), or when this stack's own server runs a newer Mautic than
  * configured.
  */
-export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<void> {
+export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<ServerTypeChoice> {
     const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
     const selectors = [
         `managed-by=${managedBy},site=${labels.site}`,
@@ -265,9 +278,16 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
         }
         ours.push(...servers);
     }
+    // serverType auto: the cheapest type available in the location, chosen once; a running
+    // server keeps its type (serverTypeChoice.ts).
+    const running = ours.find((srv) => srv.serverType)?.serverType;
+    const choice = await chooseServerType(
+        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: settings.backupOffsiteRepository !== undefined },
+        running,
+    );
     // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
     // for a new server or a resize; a running server of an unchanged type is left alone.
-    if (!ours.some((srv) => srv.serverType === settings.serverType)) {
+    if (choice.chosenBy === "config" && !ours.some((srv) => srv.serverType === settings.serverType)) {
         const type = await hcloud.getServerType({ name: settings.serverType });
         const here = (type.locations ?? []).find((l) => l.name === settings.location);
         if (type.isDeprecated || here?.isDeprecated) {
@@ -291,4 +311,5 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
             );
         }
     }
+    return choice;
 }

@@ -6,7 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { serverTypes } from "../components/defaults";
+import { PriceSource, setPriceSource } from "../components/serverTypeChoice";
+import { bundledPriceSource } from "./prices";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -23,7 +28,56 @@ export interface RecordedResource {
     /** The id the mock returned. */
     id: string;
     /** Resource options as registered (what the engine, not the provider, acts on). */
-    options: { protect: boolean; ignoreChanges: string[]; dependsOn: string[] };
+    options: ResourceOptionsRecord;
+}
+
+/**
+ * The options the engine acts on, as the program registered them (resources.json shows them next
+ * to the inputs, so a reviewer sees what a replacement or a failed step will do).
+ */
+export interface ResourceOptionsRecord {
+    protect: boolean;
+    ignoreChanges: string[];
+    /** True when the resource is deleted before its replacement is created. */
+    deleteBeforeReplace: boolean;
+    replaceOnChanges: string[];
+    /** Names of the resources this one waits for (explicit `dependsOn` and input dependencies). */
+    dependsOn: string[];
+    /** Name of the explicit provider resource, or null for the default provider. */
+    provider: string | null;
+    customTimeouts: { create?: string; update?: string; delete?: string } | null;
+    additionalSecretOutputs: string[];
+}
+
+const noOptions: ResourceOptionsRecord = {
+    protect: false,
+    ignoreChanges: [],
+    deleteBeforeReplace: false,
+    replaceOnChanges: [],
+    dependsOn: [],
+    provider: null,
+    customTimeouts: null,
+    additionalSecretOutputs: [],
+};
+
+/** The options of one RegisterResourceRequest (the protobuf message the SDK sends the engine). */
+function optionsOf(req: any): ResourceOptionsRecord {
+    const timeouts = req.getCustomtimeouts?.();
+    const t = timeouts ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : undefined;
+    const customTimeouts = t && (t.create || t.update || t.delete) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v)) : null;
+    // A provider reference is "<provider urn>::<id>"; the urn ends with the provider's name.
+    const providerRef: string = req.getProvider?.() ?? "";
+    const provider = providerRef ? providerRef.split("::").slice(-2, -1)[0] ?? null : null;
+    return {
+        protect: Boolean(req.getProtect()),
+        ignoreChanges: req.getIgnorechangesList(),
+        deleteBeforeReplace: Boolean(req.getDeletebeforereplace()),
+        replaceOnChanges: req.getReplaceonchangesList(),
+        dependsOn: [...new Set((req.getDependenciesList() as string[]).map((u) => u.split("::").pop()!))],
+        provider,
+        customTimeouts,
+        additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    };
 }
 
 export interface MockOptions {
@@ -31,9 +85,31 @@ export interface MockOptions {
     stack: string;
     /** Servers `hcloud.getServers` returns (to simulate another stack owning the site). */
     existingServers?: Array<{ id: number; name: string; serverType?: string; labels: Record<string, string> }>;
+    /** Prices for serverType auto and the cost summary. Default: the bundled list (bench/prices.json). */
+    prices?: PriceSource;
     /** Extra invoke mocks by token. */
     calls?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
     preview?: boolean;
+    /**
+     * Replaces a resource's mock outputs (merged over the defaults) when it returns an object,
+     * e.g. real key pairs for a plan whose user data is booted (tests/vm.firstboot.test.ts).
+     */
+    outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
+}
+
+/**
+ * The program writes the Docker provider's SSH key files (HardenedHost.writeSshMaterial). Under
+ * mocks they go to one private temp dir of this process, emptied after each plan (`dispose`) and
+ * removed at exit: never to the user's cache or runtime dir.
+ */
+let processSshDir: string | undefined;
+function mockSshDir(): string {
+    if (!processSshDir || !fs.existsSync(processSshDir)) {
+        processSshDir = fs.mkdtempSync(path.join(os.tmpdir(), "mautic-kit-plan-ssh-"));
+        const dir = processSshDir;
+        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+    }
+    return processSshDir;
 }
 
 export class MockCloud {
@@ -45,7 +121,18 @@ export class MockCloud {
     private readonly parents = new Map<string, string>();
     private readonly options = new Map<string, RecordedResource["options"]>();
 
-    constructor(private readonly opts: MockOptions) {}
+    /** Where the program writes the Docker provider's SSH key files under these mocks. */
+    readonly sshDir: string;
+
+    constructor(private readonly opts: MockOptions) {
+        this.sshDir = mockSshDir();
+        process.env.MAUTIC_KIT_SSH_DIR = this.sshDir;
+    }
+
+    /** Removes the SSH key files the program wrote under mocks (the dir itself goes at exit). */
+    dispose(): void {
+        for (const f of fs.existsSync(this.sshDir) ? fs.readdirSync(this.sshDir) : []) fs.rmSync(path.join(this.sshDir, f), { recursive: true, force: true });
+    }
 
     /** A deterministic fake secret, remembered for redaction. */
     secret(label: string, alphabet: "alnum" | "key" = "alnum"): string {
@@ -56,6 +143,8 @@ export class MockCloud {
     }
 
     async install(): Promise<void> {
+        // Never Hetzner's API under mocks: the bundled (or the test's fake) price list.
+        setPriceSource(this.opts.prices ?? bundledPriceSource);
         await pulumi.runtime.setMocks(
             {
                 newResource: (a) => this.newResource(a),
@@ -74,11 +163,7 @@ export class MockCloud {
             const parentUrn: string = req.getParent();
             const key = `${req.getType()}::${req.getName()}`;
             this.parents.set(key, parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}::${parentUrn.split("::").pop()}` : "");
-            this.options.set(key, {
-                protect: Boolean(req.getProtect()),
-                ignoreChanges: req.getIgnorechangesList(),
-                dependsOn: (req.getDependenciesList() as string[]).map((u) => u.split("::").pop()!),
-            });
+            this.options.set(key, optionsOf(req));
             return orig(req, cb);
         };
     }
@@ -100,9 +185,11 @@ export class MockCloud {
         const key = `${a.type}::${a.name}`;
         const parentKey = this.parents.get(key) || null;
         const parent = parentKey ? parentKey.split("::").pop()! : null;
-        const options = this.options.get(key) ?? { protect: false, ignoreChanges: [], dependsOn: [] };
+        const options = this.options.get(key) ?? noOptions;
         this.resources.push({ type: a.type, name: a.name, parent, parentKey, custom: a.custom ?? true, inputs: a.inputs, id, options });
-        return { id, state: this.outputsFor(a, id) };
+        const state = this.outputsFor(a, id);
+        const override = this.opts.outputs?.(a.type, a.name, a.inputs);
+        return { id, state: override ? { ...state, ...override } : state };
     }
 
     private outputsFor(a: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {

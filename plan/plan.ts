@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ComplianceReport, renderComplianceScreen } from "../components/compliance";
+import { ServerTypeChoice } from "../components/serverTypeChoice";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
 
@@ -81,6 +82,18 @@ export function renderSummary(result: PlanResult, dir: string): string {
         `  SSH from: ${s.adminCidrs.join(", ")}; admin UI from: ${s.adminUiCidrs.length ? s.adminUiCidrs.join(", ") : "anywhere"}`,
         `  files written to ${path.relative(process.cwd(), dir) || dir}/: ${[...result.files.keys()].join(", ")}`,
     ];
+    if (result.stack.standIns?.length) {
+        lines.push(`  stand-in secrets (not in the stack file; set them with \`pulumi config set --secret\` before a deploy): ${result.stack.standIns.join(", ")}`);
+    }
+    const choice = result.exports.serverType as ServerTypeChoice | undefined;
+    if (choice) {
+        lines.push(`  server type: ${choice.serverType} (${choice.chosenBy === "auto" ? "serverType auto: the cheapest available type with >= 4 GB RAM" : choice.chosenBy})${choice.prices ? `, prices: ${choice.prices.source} of ${choice.prices.date.slice(0, 10)}` : ""}`);
+        const c = choice.monthlyCost;
+        if (c) {
+            const f = (n: number) => n.toFixed(2);
+            lines.push(`  monthly cost per site (${choice.prices?.currency}): server ${f(c.server)} + backups ${f(c.backups)} + volume ${f(c.volume)} + IPv4 ${f(c.ipv4)} + off-site ${f(c.offsite)} = ${f(c.total)}`);
+        }
+    }
     for (const w of result.site.warnings) lines.push(`  WARNING: ${w}`);
     return lines.join("\n");
 }

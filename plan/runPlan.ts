@@ -11,9 +11,9 @@ import { parseHostFilesCommand } from "../components/hostFiles";
 import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance";
 import { renderComplianceDocuments } from "../components/render/documents";
 import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
-import { consentForgetPath } from "../components/render/caddyfile";
+import { consentForgetPath, consentGrantPath } from "../components/render/caddyfile";
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
-import { MockCloud, MockOptions, RecordedResource, redact, redactText, unwrap } from "./mockRuntime";
+import { MockCloud, MockOptions, RecordedResource, ResourceOptionsRecord, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
 
 export const projectRoot = path.resolve(__dirname, "..");
@@ -27,7 +27,7 @@ export interface PlanResult {
     /** Relative path under <out>/<stack>/ -> content, already redacted. */
     files: Map<string, string>;
     /** Resources as written to resources.json (secrets replaced by "[secret]"). */
-    resourcesJson: Array<{ type: string; name: string; parent: string | null; inputs: unknown }>;
+    resourcesJson: Array<{ type: string; name: string; parent: string | null; inputs: unknown; options: ResourceOptionsRecord }>;
 }
 
 export class PlanConfigError extends Error {}
@@ -81,6 +81,8 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         await cloud.settle();
     } finally {
         process.off("unhandledRejection", onRejection);
+        // The key files the program wrote for the Docker provider: nothing stays behind.
+        cloud.dispose();
     }
     if (failures.length > 0) {
         const first = failures[0];
@@ -92,6 +94,7 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         name: r.name,
         parent: r.parent,
         inputs: redact(r.inputs, cloud.secretValues),
+        options: r.options,
     }));
     // Every file is written as sent; one pass at the end replaces every known secret value.
     const files = new Map<string, string>();
@@ -113,8 +116,16 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     // The website-side snippets (C08), the compliance report (C01..C15, as the stack exports it)
     // and the documents a person signs or publishes (C01-C03), from the same settings.
     const mauticUrl = `https://${site.settings.domain}`;
-    // Withdrawing consent also expires Mautic's cookies on its own host: the edge answers that path.
-    const snippetInput = { mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath, privacyPolicyUrl: site.settings.privacyPolicyUrl };
+    // Accepting sets the consent cookie on the Mautic host (without it the edge lets none of Mautic's
+    // tracking cookies through); withdrawing expires it and Mautic's cookies there. The edge answers both paths.
+    const snippetInput = {
+        mauticUrl,
+        website: site.settings.website,
+        mauticForgetPath: consentForgetPath,
+        mauticGrantPath: consentGrantPath,
+        privacyPolicyUrl: site.settings.privacyPolicyUrl,
+        imprintUrl: site.settings.imprintUrl,
+    };
     files.set("tracking/consent-snippet.html", renderConsentSnippet(snippetInput));
     files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet(snippetInput));
     const report = programExports.compliance as ComplianceReport | undefined;

@@ -1,7 +1,9 @@
 /**
  * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` the way the Pulumi CLI hands config to a
  * program: every value a string (lists and objects as JSON). Encrypted (`secure:`) values cannot
- * be decrypted offline: the plan substitutes a recognisable mock secret and marks it secret.
+ * be decrypted offline: the plan substitutes a recognisable mock secret and marks it secret. The
+ * secrets a real deploy sets with `pulumi config set --secret` (the Hetzner token, the mailer DSN)
+ * are not in an example stack file at all: the plan supplies its own stand-ins for them.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -14,7 +16,12 @@ export interface StackConfig {
     config: Record<string, string>;
     /** Keys whose values are secrets. */
     secretKeys: string[];
+    /** Secret keys the stack file does not set, for which the plan supplied a stand-in. */
+    standIns?: string[];
 }
+
+/** The secrets a deploy needs that are set with `pulumi config set --secret`, never in the file. */
+export const standInSecretKeys = (project: string) => ["hcloud:token", `${project}:mailerDsn`];
 
 /** Mock stand-ins for encrypted values, shaped so the validator accepts them. */
 export function mockSecretFor(key: string): string {
@@ -46,5 +53,12 @@ export function readStackConfig(rootDir: string, stack: string): StackConfig {
             config[key] = JSON.stringify(value);
         }
     }
-    return { project, stack, config, secretKeys };
+    const standIns: string[] = [];
+    for (const key of standInSecretKeys(project)) {
+        if (key in config) continue;
+        config[key] = mockSecretFor(key);
+        secretKeys.push(key);
+        standIns.push(key);
+    }
+    return { project, stack, config, secretKeys, standIns };
 }

@@ -1,9 +1,12 @@
 /**
- * `npm run readme`: fills the generated regions of README.md, so the README never drifts from
- * the code (tests/readme.test.ts fails when it is stale):
- *   <!-- include: docs/readme-parts/X.md -->          ... <!-- end -->   a section file
+ * `npm run readme`: fills the generated regions of README.md and of every topic file in
+ * docs/readme-parts/, so the documentation never drifts from the code (tests/readme.test.ts
+ * fails when a file is stale):
+ *   <!-- include: path/X.md -->                        ... <!-- end -->   a file's text
+ *   <!-- generated: docs-index -->                     ... <!-- end -->   a link to every docs/readme-parts/*.md, titled by its first heading
  *   <!-- generated: config-table -->                   ... <!-- end -->   every config key, its default and its doc
  *   <!-- generated: compliance-sample -->              ... <!-- end -->   the compliance report of Pulumi.prod.yaml
+ * A topic file added to docs/readme-parts/ is linked from the README by the next `npm run readme`.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -22,14 +25,17 @@ export function configTable(): string {
     const config = doc.get("config");
     const docs = new Map<string, string>();
     if (isMap(config)) {
-        for (const item of config.items as Pair[]) {
+        (config.items as Pair[]).forEach((item, i) => {
             const key = isScalar(item.key) ? String((item.key as Scalar).value) : "";
-            // The comment block right above the key; a commented-out key before it ends another key's block.
-            const lines = ((item.key as Scalar).commentBefore ?? "").split("\n").map((l) => l.trim());
+            // The comment block right above the key (the first key's is the map's own comment, up
+            // to its last blank line); a commented-out key before it ends another key's block.
+            const raw = (item.key as Scalar).commentBefore ?? (i === 0 ? (config.commentBefore ?? "") : "");
+            const all = raw.split("\n").map((l) => l.trim());
+            const lines = i === 0 ? all.slice(all.lastIndexOf("") + 1) : all;
             const lastOther = lines.map((l) => /^mautic-gdpr:[A-Za-z]+:/.test(l)).lastIndexOf(true);
             const comment = lines.slice(lastOther + 1).filter((l) => !l.startsWith("---")).join(" ").trim();
             docs.set(key.replace(/^mautic-gdpr:/, ""), comment);
-        }
+        });
     }
     // Keys shown commented out in the example: the comment block right above `# mautic-gdpr:key:`.
     const lines = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").split("\n");
@@ -56,8 +62,29 @@ export async function complianceSample(): Promise<string> {
     return renderComplianceMarkdown(plan.exports.compliance as ComplianceReport).replace(/^# /m, "#### ");
 }
 
+/** The topic files, relative to the project root, sorted by name. */
+export const docsDir = "docs/readme-parts";
+export function docFiles(): string[] {
+    return fs
+        .readdirSync(path.join(projectRoot, docsDir))
+        .filter((f) => f.endsWith(".md"))
+        .sort()
+        .map((f) => `${docsDir}/${f}`);
+}
+
+/** A file's title: its first markdown heading, without the #s. */
+export function docTitle(file: string): string {
+    const m = /^#{1,6}\s+(.+?)\s*$/m.exec(fs.readFileSync(path.join(projectRoot, file), "utf8"));
+    return m ? m[1] : path.basename(file, ".md");
+}
+
+export function docsIndex(): string {
+    return docFiles().map((f) => `- [${docTitle(f).replace(/[[\]]/g, "")}](${f})`).join("\n") + "\n";
+}
+
 export async function buildReadme(text: string): Promise<string> {
     const generated: Record<string, () => Promise<string> | string> = {
+        "docs-index": docsIndex,
         "config-table": configTable,
         "compliance-sample": complianceSample,
     };
@@ -80,14 +107,24 @@ export async function buildReadme(text: string): Promise<string> {
     return parts.join("");
 }
 
+/** README.md and every topic file: the files whose generated regions `npm run readme` fills. */
+export function generatedFiles(): string[] {
+    return ["README.md", ...docFiles()];
+}
+
 if (require.main === module) {
-    const file = path.join(projectRoot, "README.md");
-    buildReadme(fs.readFileSync(file, "utf8")).then(
-        (out) => {
-            fs.writeFileSync(file, out);
-            process.stdout.write("README.md regenerated\n");
-            process.exit(0);
-        },
+    (async () => {
+        for (const rel of generatedFiles()) {
+            const file = path.join(projectRoot, rel);
+            const text = fs.readFileSync(file, "utf8");
+            const out = await buildReadme(text);
+            if (out !== text) {
+                fs.writeFileSync(file, out);
+                process.stdout.write(`${rel} regenerated\n`);
+            }
+        }
+    })().then(
+        () => process.exit(0),
         (e) => {
             process.stderr.write(`build-readme: ${e?.stack ?? e}\n`);
             process.exit(1);

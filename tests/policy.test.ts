@@ -666,7 +666,8 @@ describe("two Mautic sites in one program", () => {
         const cloud = new MockCloud({ project: "agency", stack: "all-clients" });
         await cloud.install();
         pulumi.runtime.setAllConfig({});
-        const common = { adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"], location: "nbg1" };
+        // `new MauticSite` needs a concrete type (serverType auto is resolved by MauticSite.create).
+        const common = { adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"], location: "nbg1", serverType: "cx33" };
         new MauticSite("client-a", { ...common, domain: "marketing.client-a.de", website: "https://www.client-a.de" });
         new MauticSite("client-b", { ...common, domain: "marketing.client-b.de", website: "https://www.client-b.de" });
         await cloud.settle();

@@ -1,31 +1,67 @@
 /**
- * The README is generated where it can drift: its config table, the included sections and the
- * sample compliance report must match the code (`npm run readme` regenerates them).
+ * The README is short and the topic files in docs/readme-parts/ carry the rest. Both are generated
+ * where they can drift: the docs index, the config reference and the sample compliance report
+ * must match the code (`npm run readme` regenerates them), and every relative link must resolve.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { configKeys } from "../components/config";
 import { projectRoot } from "../plan/runPlan";
-import { buildReadme } from "../scripts/build-readme";
+import { buildReadme, docFiles, docTitle, generatedFiles } from "../scripts/build-readme";
 
-const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+const read = (rel: string) => fs.readFileSync(path.join(projectRoot, rel), "utf8");
+const readme = read("README.md");
 
-test("generated regions are up to date (run `npm run readme` after changing a part)", async () => {
-    const fresh = await buildReadme(readme);
-    expect(readme).toBe(fresh);
+test.each(generatedFiles())("generated regions of %s are up to date (run `npm run readme`)", async (rel) => {
+    const text = read(rel);
+    expect(text).toBe(await buildReadme(text));
+});
+
+test("the README is short: at most 300 lines", () => {
+    expect(readme.split("\n").length).toBeLessThanOrEqual(300);
 });
 
 test("the two commands are at the top, and .ci/run runs the test command", () => {
     const top = readme.slice(0, 1500);
     expect(top).toContain("npm ci && npm run plan");
     expect(top).toContain("npm test");
-    expect(fs.readFileSync(path.join(projectRoot, ".ci/run"), "utf8")).toMatch(/^npm test$/m);
+    expect(read(".ci/run")).toMatch(/^npm test$/m);
 });
 
-test("every config key is documented in the README and in Pulumi.prod.yaml", () => {
-    const example = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8");
+test("the first deploy ends with a preview that must be empty", () => {
+    expect(readme).toContain("pulumi preview --expect-no-changes");
+    expect(readme).toMatch(/dnsRecords/);
+    expect(readme).not.toMatch(/secure:\s*v1:/);
+});
+
+test("every topic file in docs/readme-parts/ is linked from the README, under its own title", () => {
+    const files = docFiles();
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) {
+        expect(readme).toContain(`](${f})`);
+        expect(docTitle(f)).not.toBe(path.basename(f, ".md"));
+    }
+});
+
+test("every relative link in the README and the topic files points at an existing file", () => {
+    const broken: string[] = [];
+    for (const rel of generatedFiles()) {
+        const text = read(rel).replace(/```[\s\S]*?```/g, "");
+        for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+            const target = m[1];
+            if (/^[a-z]+:/i.test(target) || target.startsWith("#")) continue;
+            const file = target.split("#")[0];
+            if (!fs.existsSync(path.resolve(path.dirname(path.join(projectRoot, rel)), file))) broken.push(`${rel}: ${target}`);
+        }
+    }
+    expect(broken).toEqual([]);
+});
+
+test("every config key is in the configuration reference and in Pulumi.prod.yaml", () => {
+    const reference = read("docs/readme-parts/configuration.md");
+    const example = read("Pulumi.prod.yaml");
     for (const key of configKeys) {
-        expect(readme).toContain(`| \`${key}\` |`);
+        expect(reference).toContain(`| \`${key}\` |`);
         expect(example).toMatch(new RegExp(`mautic-gdpr:${key}:`));
     }
 });

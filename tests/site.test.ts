@@ -19,7 +19,7 @@ const T = {
 };
 
 beforeAll(async () => {
-    plan = await runPlan(testStack({ location: "fsn1", sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample admin@x"] }));
+    plan = await runPlan(testStack({ location: "fsn1", serverType: "cx33", sshPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample admin@x"] }));
 });
 
 const containers = () => plan.cloud.byType(T.container);
@@ -250,19 +250,19 @@ describe("server type availability (asked of the API before anything is created)
     });
 
     test("a type sold out in the chosen location is refused with the fix", async () => {
-        await expect(runPlan(testStack({ location: "nbg1" }), { calls: typeMock({}) })).rejects.toThrow(
+        await expect(runPlan(testStack({ location: "nbg1", serverType: "cx33" }), { calls: typeMock({}) })).rejects.toThrow(
             /serverType = "cx33" is not available in nbg1 right now\. Fix: choose another type .* or the other German location/,
         );
-        const ok = await runPlan(testStack({ location: "fsn1" }), { calls: typeMock({}) });
+        const ok = await runPlan(testStack({ location: "fsn1", serverType: "cx33" }), { calls: typeMock({}) });
         expect(ok.cloud.byType("hcloud:index/server:Server")).toHaveLength(1);
     });
 
     test("a deprecated type is refused", async () => {
-        await expect(runPlan(testStack({ location: "fsn1" }), { calls: typeMock({ isDeprecated: true }) })).rejects.toThrow(/serverType = "cx33" is deprecated by Hetzner/);
+        await expect(runPlan(testStack({ location: "fsn1", serverType: "cx33" }), { calls: typeMock({ isDeprecated: true }) })).rejects.toThrow(/serverType = "cx33" is deprecated by Hetzner/);
     });
 
     test("a running server of the same type is not re-checked (a sold-out type never blocks its own stack)", async () => {
-        const p = await runPlan(testStack({ location: "nbg1" }), {
+        const p = await runPlan(testStack({ location: "nbg1", serverType: "cx33" }), {
             calls: typeMock({ isDeprecated: true }),
             existingServers: [{ id: 3, name: "x", serverType: "cx33", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", stack: "test", site: "www.client-a.de", "mautic-domain": "marketing.client-a.de" } }],
         });

@@ -92,6 +92,7 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
                 consentDateColumn: doiFields.consentDate,
                 doiUnconfirmedSql: doiSql,
                 unsubscribedSql,
+                dataDir: input.dataDir,
             }),
             permissions: "0750",
         },

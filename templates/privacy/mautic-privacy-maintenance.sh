@@ -12,6 +12,8 @@
 #  4. What Mautic keeps of deleted contacts (their id set to NULL): page hits, e-mail, SMS, push and
 #     dynamic-content statistics, asset downloads, video hits, form submissions with their
 #     results, and their audit-log entries are deleted once they are {{graceMinutes}} minutes old.
+#  5. Art. 21: people who objected and were erased (`npm run dsr -- erase`) are "suppressed" in
+#     the erasure journal; a contact added again with such an address is erased again.
 # With --audit-ip-only only step 1 runs.
 # Exit: 0 done (or Mautic not installed yet); 1 failed (the journal has the details); 2 usage.
 set -euo pipefail
@@ -21,6 +23,8 @@ export LC_ALL=C
 DB_CONTAINER='{{dbContainer}}'
 DATABASE='{{database}}'
 DOCKER=docker
+DSR_JOURNAL='{{dataDir}}/dsr/journal'
+RESTORE_BIN=/usr/local/sbin/mautic-restore
 # Tests (and hosts without Docker) override these in a root-only file.
 DB_CLIENT_OPTS=()
 conf=${MAUTIC_PRIVACY_CONF:-/etc/mautic/privacy-maintenance.conf}
@@ -107,3 +111,15 @@ fi
 
 result=$(run_sql <<<"$sql")
 echo "mautic-privacy-maintenance: ${result//$'\n'/; }"
+
+# 5. Suppressed addresses (hashes only): a cheap check first, the full erasure only on a match.
+if (( ! AUDIT_ONLY )) && [[ -s $DSR_JOURNAL ]]; then
+  hashes=$(awk '$3 == "suppressed" && $2 ~ /^[0-9a-f]+$/ && length($2) == 64 { printf "%s\x27%s\x27", (n++ ? "," : ""), $2 }' "$DSR_JOURNAL")
+  if [[ -n $hashes ]]; then
+    back=$(printf '%s\n' "SELECT COUNT(*) FROM leads WHERE email IS NOT NULL AND SHA2(LOWER(TRIM(email)), 256) IN ($hashes);" | run_sql)
+    if [[ $back != 0 ]]; then
+      echo "mautic-privacy-maintenance: $back contact(s) with a suppressed address were added again: erasing them"
+      "$RESTORE_BIN" --reapply-erasures --suppressed-only
+    fi
+  fi
+fi

@@ -42,6 +42,10 @@ export interface FakeRequest {
 export interface FakeMauticOptions {
     username: string;
     password: string;
+    /** The Mautic line it behaves like. "7.2" ignores formType (7.1+). Default "6.0". */
+    line?: "5.2" | "6.0" | "7.2";
+    /** Languages Mautic knows (installed packs); offline a real Mautic knows only en_US. Default ["en_US"]. */
+    languages?: string[];
     /** Largest page a list request returns, whatever `limit` asks. Default 100. */
     maxPageSize?: number;
 }
@@ -56,7 +60,9 @@ const envelope: Record<FakeResource, { item: string; list: string; keyed: boolea
     tags: { item: "tag", list: "tags", keyed: false, key: "tag", required: ["tag"], allowed: ["tag", "description"] },
     "fields/contact": {
         item: "field", list: "fields", keyed: false, key: "alias", required: ["label", "type"],
-        allowed: ["label", "alias", "description", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifier", "properties", "isPublished", "publishUp", "publishDown"],
+        // No "description" (fields have none) and "isUniqueIdentifer" spelt as Mautic's FieldType spells it:
+        // a real Mautic silently drops unknown keys (allow_extra_fields); the fake refuses them to make that visible.
+        allowed: ["label", "alias", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifer", "properties", "isPublished", "publishUp", "publishDown"],
     },
     pages: {
         item: "page", list: "pages", keyed: false, key: "alias", required: ["title"],
@@ -83,12 +89,15 @@ const envelope: Record<FakeResource, { item: string; list: string; keyed: boolea
 const fieldTypes = ["text", "textarea", "email", "number", "tel", "url", "date", "datetime", "time", "boolean", "select", "multiselect", "country", "region", "timezone", "locale", "lookup"];
 const formFieldTypes = ["captcha", "checkboxgrp", "companyLookup", "date", "datetime", "freetext", "email", "file", "freehtml", "hidden", "number", "pagebreak", "password", "tel", "radiogrp", "country", "select", "textarea", "text", "url", "button"];
 const formFieldKeys = ["id", "label", "showLabel", "alias", "type", "defaultValue", "isRequired", "validationMessage", "helpMessage", "order", "properties", "validation", "parent", "conditions", "labelAttributes", "inputAttributes", "containerAttributes", "leadField", "saveResult", "isAutoFill", "mappedObject", "mappedField"];
+/** Mautic's field template lists a group's options only when one of these properties is set (group.html.twig). */
+const listSwitches = ["syncList", "list", "optionList"];
 const formActionTypes = ["lead.scorecontactscompanies", "lead.pointschange", "lead.changelist", "lead.changetags", "lead.addutmtags", "lead.remove_do_not_contact", "asset.download", "form.repost", "plugin.leadpush", "email.send.lead", "email.send.user", "form.email"];
 const eventKeys = ["id", "name", "description", "type", "eventType", "order", "properties", "triggerMode", "triggerDate", "triggerInterval", "triggerIntervalUnit", "triggerHour", "triggerRestrictedStartHour", "triggerRestrictedStopHour", "triggerRestrictedDaysOfWeek", "children", "parent", "decisionPath", "channel", "channelId"];
 const campaignEventTypes: Record<string, "action" | "condition" | "decision"> = {
     "lead.tags": "condition", "lead.pageHit": "condition", "lead.field_value": "condition", "lead.segments": "condition", "lead.dnc": "condition",
     "lead.changetags": "action", "lead.deletecontact": "action", "lead.updatelead": "action", "lead.adddnc": "action", "lead.removednc": "action", "lead.changelist": "action", "email.send": "action",
     "page.pagehit": "decision", "email.open": "decision", "email.click": "decision", "form.submit": "decision",
+    "form.field_value": "condition",
 };
 /** Operators of the `lead.field_value` condition (LeadBundle/Segment/OperatorOptions.php). */
 const fieldValueOperators = ["=", "!=", "!gt", "gt", "gte", "lt", "!lt", "lte", "empty", "!empty", "like", "!like", "in", "!in", "regexp", "!regexp", "date", "startsWith", "endsWith", "contains"];
@@ -102,6 +111,9 @@ const eventPropertyKeys: Record<string, string[]> = {
     "lead.changetags": ["add_tags", "remove_tags"],
     "lead.deletecontact": [],
     "lead.pageHit": ["page", "page_url", "startDate", "endDate", "accumulative_time"],
+    "lead.dnc": ["channels", "reason"],
+    "form.submit": ["forms"],
+    "form.field_value": ["form", "field", "operator", "value"],
 };
 const listParams = new Set(["start", "limit", "search", "orderBy", "orderByDir", "publishedOnly", "minimal"]);
 
@@ -263,7 +275,10 @@ export class FakeMauticApi {
             campaigns: (c) => this.validateCampaign(c),
         };
         validators[resource](p);
-        const entity = this.materialize(resource, resource === "campaigns" ? this.renumberCampaign(p) : p);
+        const stored = { ...p };
+        // 7.1+ ignores formType (every form feeds its campaigns).
+        if (resource === "forms" && this.opts.line === "7.2") delete stored.formType;
+        const entity = this.materialize(resource, resource === "campaigns" ? this.renumberCampaign(stored) : stored);
         this.store.get(resource)!.set(entity.id as number, entity);
         return entity;
     }
@@ -283,6 +298,10 @@ export class FakeMauticApi {
 
     private validateForm(f: Obj): void {
         if (f.formType !== undefined && f.formType !== "standalone" && f.formType !== "campaign") bad("forms: formType must be standalone or campaign");
+        // Seen on a real 5.2.1: the form's language must be one Mautic knows (offline only en_US).
+        if (f.language !== undefined && f.language !== null && f.language !== "" && !(this.opts.languages ?? ["en_US"]).includes(String(f.language))) {
+            bad("language: This value is not valid.");
+        }
         const postAction = f.postAction ?? "return";
         if (!["return", "redirect", "message"].includes(postAction as string)) bad("forms: postAction must be return, redirect or message");
         if (postAction !== "return" && (typeof f.postActionProperty !== "string" || f.postActionProperty === "")) bad("forms: postActionProperty is required for redirect/message");
@@ -325,7 +344,13 @@ export class FakeMauticApi {
             if (!isObj(a.properties)) bad("forms: action properties are required");
             const props = a.properties as Obj;
             if (a.type === "email.send.lead" && !this.exists("emails", props.email)) bad(`forms: email.send.lead names no existing email (${JSON.stringify(props.email)})`);
-            if (a.type === "lead.changetags" && (!Array.isArray(props.add_tags) || !Array.isArray(props.remove_tags))) bad("forms: lead.changetags needs add_tags and remove_tags arrays");
+            if (a.type === "lead.changetags") {
+                // Seen on a real 5.2.1: form actions take tag IDs; names give this 400.
+                for (const k of ["add_tags", "remove_tags"]) {
+                    const v = props[k];
+                    if (v !== undefined && (!Array.isArray(v) || v.some((t) => !this.exists("tags", t)))) bad(`${k}: This value is not valid.`);
+                }
+            }
         }
     }
 
@@ -418,6 +443,20 @@ export class FakeMauticApi {
                 case "lead.deletecontact":
                     if ((e.children as Json[]).length > 0) bad("campaigns: lead.deletecontact must be the last event");
                     break;
+                case "lead.dnc":
+                    if (!Array.isArray(props.channels) || props.channels.length === 0 || props.channels.some((ch) => ch !== "email")) bad(`campaigns: ${e.name}: lead.dnc needs properties.channels = ["email"]`);
+                    break;
+                case "form.submit":
+                    if (!Array.isArray(props.forms) || props.forms.length === 0 || props.forms.some((id) => !this.exists("forms", id))) bad(`campaigns: ${e.name}: form.submit needs properties.forms = [existing form ids]`);
+                    break;
+                case "form.field_value": {
+                    const form = typeof props.form === "number" ? this.store.get("forms")!.get(props.form) : undefined;
+                    if (!form) bad(`campaigns: ${e.name}: form.field_value needs properties.form = an existing form id`);
+                    const aliases = ((form!.fields ?? []) as Obj[]).map((fl) => fl.alias);
+                    if (!aliases.includes(props.field as string)) bad(`campaigns: ${e.name}: form.field_value: ${JSON.stringify(props.field)} is not a field of form ${props.form}`);
+                    if (!fieldValueOperators.includes(props.operator as string)) bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
+                    break;
+                }
                 case "lead.updatelead":
                     for (const [alias, value] of Object.entries(props)) {
                         if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
@@ -435,7 +474,7 @@ export class FakeMauticApi {
         if (!Array.isArray(forms) || forms.some((f) => !isObj(f) || !this.exists("forms", f.id))) bad("campaigns: forms must be [{id: existing form id}]");
         if ((lists as Json[]).length === 0 && (forms as Json[]).length === 0) bad("campaigns: A campaign needs a contact source: lists or forms (mautic.campaign.form.sources.notempty)");
         for (const f of forms as Obj[]) {
-            if (this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
+            if (this.opts.line !== "7.2" && this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
                 bad(`campaigns: form ${f.id} is a standalone form; up to Mautic 6.x a standalone form adds nobody to a campaign (use formType campaign)`);
             }
         }
