@@ -28,6 +28,8 @@ export interface HardenedHostArgs {
     extraPackages?: string[];
     /** Labels only the server gets (e.g. the deployed Mautic version). Default: none. */
     serverLabels?: Record<string, string>;
+    /** Server labels set only at creation, later moved by someone else (a ServerLabel). Default: none. */
+    labelsSetElsewhere?: string[];
 }
 
 /**
@@ -164,7 +166,7 @@ export class HardenedHost extends pulumi.ComponentResource {
                 // Each of these would recreate the server (facts-platform.md). The data survives on
                 // the volume, but a silent rebuild is never what an edit of the config should mean:
                 // changing them is a documented migration (README, "Changing a running site").
-                ignoreChanges: ["userData", "image", "sshKeys", "location"],
+                ignoreChanges: ["userData", "image", "sshKeys", "location", ...(args.labelsSetElsewhere ?? []).map((k) => `labels["${k}"]`)],
             },
         );
 

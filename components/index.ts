@@ -8,6 +8,8 @@ export * from "./hardenedHost";
 export * from "./hostFiles";
 export * from "./mauticApp";
 export * from "./mauticSite";
+export * from "./serverLabel";
+export * from "./serverTypeChoice";
 export * from "./siteSecrets";
 export * from "./stackConfig";
 export * from "./webEdge";

@@ -16,6 +16,7 @@ import { documentPlaceholders } from "./render/documents";
 import { mauticParameters } from "./render/mautic";
 import { labelValue, managedBy, siteLabels } from "./sizing";
 import { chooseServerType, ServerTypeChoice } from "./serverTypeChoice";
+import { ServerLabel } from "./serverLabel";
 import { SiteSecrets } from "./siteSecrets";
 import { WebEdge } from "./webEdge";
 
@@ -60,6 +61,8 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly app: MauticApp;
     public readonly edge: WebEdge;
     public readonly doi?: DoiSetup;
+    /** The server's `mautic-version` label, moved after the new web container is healthy. */
+    public readonly versionLabel: ServerLabel;
     /** C01..C15, computed from the settings and the files this site renders. */
     public readonly compliance: ComplianceReport;
     /** The server type and why (serverType auto), with the monthly cost when prices were read. */
@@ -100,6 +103,8 @@ export class MauticSite extends pulumi.ComponentResource {
                 // The deployed version, read back by the next deploy to refuse a downgrade.
                 serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]), "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto" },
                 extraPackages: backupPackages(backup),
+                // Moved by the version label below, after the new web container is healthy.
+                labelsSetElsewhere: ["mautic-version"],
             },
             child,
         );
@@ -159,6 +164,15 @@ export class MauticSite extends pulumi.ComponentResource {
                 backupCommand: backupPaths.backupScript,
             },
             child,
+        );
+
+        // The version the next deploy's downgrade guard reads moves only once the new version
+        // runs: the web container (`wait`: healthy) and the install are done. A failed upgrade
+        // leaves the old version on the label, so it can be retried or rolled back.
+        this.versionLabel = new ServerLabel(
+            `${name}-version-label`,
+            { serverId: this.host.server.id.apply(Number), key: "mautic-version", value: labelValue(s.mauticVersion.split("-")[0]) },
+            { ...child, dependsOn: [this.app.web, this.app.install] },
         );
 
         this.edge = new WebEdge(`${name}-edge`, { settings: s, provider, network: this.app.frontendNetwork, after: [this.app.web] }, child);

@@ -130,3 +130,30 @@ test("the plan writes the SSH key files into its own temp dir and removes them; 
     expect(fs.existsSync(keyFile)).toBe(false);
     expect(fs.readdirSync(home)).toEqual([]);
 });
+
+describe("the version label (ServerLabel) talks to Hetzner's API", () => {
+    const realFetch = global.fetch;
+    afterEach(() => {
+        global.fetch = realFetch;
+    });
+    test("keeps every other label and moves only its own", async () => {
+        const { serverLabelProvider } = await import("../components/serverLabel");
+        const calls: Array<{ url: string; method: string; body?: unknown; auth: string }> = [];
+        global.fetch = (async (url: string, init: { method?: string; body?: string; headers: Record<string, string> }) => {
+            calls.push({ url, method: init.method ?? "GET", body: init.body ? JSON.parse(init.body) : undefined, auth: init.headers.Authorization });
+            return { ok: true, status: 200, json: async () => ({ server: { labels: { "managed-by": "mautic-gdpr-kit", "mautic-version": "6.0.6" } } }) };
+        }) as unknown as typeof fetch;
+        const out = await serverLabelProvider.update!("42/mautic-version", {}, { serverId: 42, key: "mautic-version", value: "7.2.1", token: "tok" });
+        expect(out.outs).toEqual({ serverId: 42, key: "mautic-version", value: "7.2.1" });
+        expect(calls).toEqual([
+            { url: "https://api.hetzner.cloud/v1/servers/42", method: "GET", body: undefined, auth: "Bearer tok" },
+            { url: "https://api.hetzner.cloud/v1/servers/42", method: "PUT", body: { labels: { "managed-by": "mautic-gdpr-kit", "mautic-version": "7.2.1" } }, auth: "Bearer tok" },
+        ]);
+        global.fetch = (async () => ({ ok: false, status: 403, json: async () => ({}) })) as unknown as typeof fetch;
+        await expect(serverLabelProvider.create!({ serverId: 42, key: "mautic-version", value: "7.2.1", token: "tok" })).rejects.toThrow(/HTTP 403/);
+    });
+    test("the token is a secret input, never plain in resources.json", () => {
+        const r = json().find((x) => x.name === "site-version-label") as unknown as { inputs: Record<string, unknown> };
+        expect(r.inputs.token).toBe("[secret]");
+    });
+});

@@ -4,6 +4,7 @@
  */
 import { RecordedResource, unwrap } from "../plan/mockRuntime";
 import { PlanResult, PlanRunError, runPlan } from "../plan/runPlan";
+import { engineSteps } from "./support/engine";
 import { testStack } from "./support/stacks";
 
 /**
@@ -45,8 +46,18 @@ function diff(before: PlanResult, after: PlanResult): Diff {
         const prev = old.get(key(r));
         if (!prev) throw new Error(`new resource ${key(r)}`);
         const ignored = new Set(r.options.ignoreChanges);
-        const changed = Object.keys({ ...prev.inputs, ...r.inputs }).filter(
-            (k) => !ignored.has(k) && JSON.stringify(unwrap(prev.inputs[k])) !== JSON.stringify(unwrap(r.inputs[k])),
+        // `labels["k"]` in ignoreChanges: the engine keeps the old value of that one map key.
+        const withoutIgnoredKeys = (inputs: Record<string, unknown>) => {
+            const out: Record<string, unknown> = { ...inputs };
+            for (const path of ignored) {
+                const m = /^(\w+)\["(.+)"\]$/.exec(path);
+                if (m && out[m[1]] && typeof out[m[1]] === "object") out[m[1]] = { ...(out[m[1]] as object), [m[2]]: "(ignored)" };
+            }
+            return out;
+        };
+        const [was, now] = [withoutIgnoredKeys(prev.inputs), withoutIgnoredKeys(r.inputs)];
+        const changed = Object.keys({ ...was, ...now }).filter(
+            (k) => !ignored.has(k) && JSON.stringify(unwrap(was[k])) !== JSON.stringify(unwrap(now[k])),
         );
         (changed.length === 0 ? d.unchanged : replaces(r, changed) ? d.replaced : d.updated).push(r.name);
     }
@@ -67,10 +78,19 @@ describe("6.0.6 -> 7.2.1", () => {
         expect(d.replaced.sort()).toEqual(["site-app-cron", "site-app-mautic-image", "site-app-pre-upgrade-backup", "site-app-web", "site-app-worker"]);
     });
 
-    test("updated in place: only the server's version label", () => {
-        expect(d.updated).toEqual(["site-host-server"]);
-        const labels = (r: PlanResult) => (r.cloud.one("hcloud:index/server:Server").inputs.labels as Record<string, string>)["mautic-version"];
-        expect([labels(before), labels(after)]).toEqual(["6.0.6", "7.2.1"]);
+    test("updated in place: only the version label, after the new web container is healthy; the server itself is untouched", () => {
+        expect(d.updated).toEqual(["site-version-label"]);
+        expect(d.unchanged).toContain("site-host-server");
+        const server = after.cloud.one("hcloud:index/server:Server");
+        expect(server.options.ignoreChanges).toContain('labels["mautic-version"]');
+        const label = (r: PlanResult) => r.cloud.resources.find((x) => x.name === "site-version-label")!;
+        expect([unwrap(label(before).inputs.value), unwrap(label(after).inputs.value)]).toEqual(["6.0.6", "7.2.1"]);
+        expect(label(after).options.dependsOn).toEqual(expect.arrayContaining(["site-app-web", "site-app-install"]));
+        // The web container waits until it is healthy before the engine moves on.
+        expect(after.cloud.one("docker:index/container:Container", "app-web").inputs.wait).toBe(true);
+        // The label resource runs after web in the engine's order, so a failed upgrade leaves 6.0.6.
+        const steps = engineSteps(after.cloud.resources, new Set([...d.replaced, "site-version-label"]));
+        expect(steps.indexOf("create site-version-label")).toBeGreaterThan(steps.indexOf("create site-app-web"));
     });
 
     test("the database container, its image, the volume, networks, secrets and the edge are untouched", () => {
