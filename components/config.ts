@@ -53,6 +53,8 @@ export interface SiteSettings {
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
     consentMechanism: "banner" | "cmp";
+    /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
+    alertUrl?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -73,7 +75,7 @@ export const configKeys = [
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
-    "consentMechanism",
+    "consentMechanism", "alertUrl",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -194,6 +196,7 @@ const rawSchema = z
         privacyPolicyUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
+        alertUrl: z.string().optional(),
     })
     .strict();
 
@@ -227,6 +230,7 @@ const fixes: Record<ConfigKey, string> = {
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
 export interface ValidatedSite {
@@ -371,6 +375,18 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
+    if (ok("alertUrl") && s.alertUrl !== undefined) {
+        let u: URL | undefined;
+        try {
+            u = new URL(s.alertUrl);
+        } catch {
+            problem("alertUrl", s.alertUrl, "is not an absolute URL");
+        }
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`\\$]/.test(s.alertUrl))) {
+            problem("alertUrl", u.username || u.password ? "[redacted: contains credentials]" : s.alertUrl, "must be a plain https URL without credentials");
+        }
+    }
+
     if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
@@ -382,6 +398,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
     if (Number(mauticVersion.split(".")[0]) >= 7) {
         warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    }
+    if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
+        warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 

@@ -76,7 +76,7 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
     if (want.has("host-files")) {
         const lines = e.hostFiles.map((f) => {
             const p = shq(`${R}${f.path}`);
-            return `if [ -f ${p} ]; then echo "${f.path.replace(/[^A-Za-z0-9._/-]/g, "")} $(stat -c '%a %U:%G' -- ${p}) $(sha256sum < ${p} | cut -d' ' -f1)"; else echo "${f.path.replace(/[^A-Za-z0-9._/-]/g, "")} missing"; fi`;
+            return `if [ -f ${p} ]; then echo "${f.path.replace(/[^A-Za-z0-9._@/-]/g, "")} $(stat -c '%a %U:%G' -- ${p}) $(sha256sum < ${p} | cut -d' ' -f1)"; else echo "${f.path.replace(/[^A-Za-z0-9._@/-]/g, "")} missing"; fi`;
         });
         add("host-files", "host-files", lines.join("; ") || "true");
     }
