@@ -19,6 +19,10 @@ export = async () => {
         serverIpv4: site.serverIpv4,
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
+        // For `npm run verify -- --stack NAME`: the pinned host key, the login key (secret), the volume.
+        hostPublicKey: site.host.hostPublicKey,
+        sshPrivateKey: site.host.deployPrivateKey,
+        volumeId: site.host.volume.id,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,

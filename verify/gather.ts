@@ -62,6 +62,8 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
             // Errors since the last start of the script (its log is appended per run).
             `if [ -r "$log" ]; then echo "errors=$(awk '/Starting unattended upgrades script/{n=0} / ERROR /{n++} END{print n+0}' "$log")"; else echo "errors=nolog"; fi`,
             "echo \"timer=$(systemctl is-enabled apt-daily-upgrade.timer 2>/dev/null || true)\"",
+            // Upgradable packages (a simulation: nothing is changed, no lock taken).
+            "echo \"pending=$(apt-get -s -o Debug::NoLocking=1 upgrade 2>/dev/null | grep -c '^Inst ')\"",
         ].join("; "),
     );
     add("reboot-pending", "reboot-pending", `echo "since=$(mtime ${shq(`${R}/var/run/reboot-required`)})"`);
