@@ -21,6 +21,9 @@ export = async () => {
         hostKeyFingerprint: site.hostKeyFingerprint,
         // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
         hostPublicKey: site.hostPublicKey,
+        // For `npm run verify -- --stack NAME`: the login key (secret) and the volume.
+        sshPrivateKey: site.host.deployPrivateKey,
+        volumeId: site.host.volume.id,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,

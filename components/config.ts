@@ -66,6 +66,8 @@ export interface SiteSettings {
     unsubscribedMinimiseDays: number;
     /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
     dockerSource: "docker" | "debian";
+    /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
+    alertUrl?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -89,6 +91,7 @@ export const configKeys = [
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
     "unsubscribedMinimiseDays", "imprintUrl",
     "dockerSource",
+    "alertUrl",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -215,6 +218,7 @@ const rawSchema = z
         maxmindLicenseKey: z.string().optional(),
         unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
+        alertUrl: z.string().optional(),
     })
     .strict();
 
@@ -254,6 +258,7 @@ const fixes: Record<ConfigKey, string> = {
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
+    alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
 export interface ValidatedSite {
@@ -402,6 +407,18 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
+    if (ok("alertUrl") && s.alertUrl !== undefined) {
+        let u: URL | undefined;
+        try {
+            u = new URL(s.alertUrl);
+        } catch {
+            problem("alertUrl", s.alertUrl, "is not an absolute URL");
+        }
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`\\$]/.test(s.alertUrl))) {
+            problem("alertUrl", u.username || u.password ? "[redacted: contains credentials]" : s.alertUrl, "must be a plain https URL without credentials");
+        }
+    }
+
     if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
@@ -429,6 +446,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     if (mauticLineOf(mauticVersion) === undefined) {
         // The DOI payloads are built per line (5.2, 6.0, 7.2; 7.1+ ignores formType): other lines get the nearest one.
         warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/conformance.md).`);
+    }
+    if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
+        warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 

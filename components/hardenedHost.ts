@@ -51,6 +51,8 @@ export class HardenedHost extends pulumi.ComponentResource {
      * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns.
      */
     public readonly hostPublicKey: pulumi.Output<string>;
+    /** The deploy's SSH private key (secret): `npm run verify` logs in with it. */
+    public readonly deployPrivateKey: pulumi.Output<string>;
     /** SSH connection for `command.remote.*`: pinned host key, the deploy key (secret). */
     public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
     /** `ssh://root@<ip>` for the Docker provider. */
@@ -76,6 +78,7 @@ export class HardenedHost extends pulumi.ComponentResource {
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
         this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
         this.hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
+        this.deployPrivateKey = pulumi.secret(deployKey.privateKeyOpenssh);
 
         // Hetzner returns the key trimmed and replaces the SshKey on any difference: no trailing newline.
         // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per

@@ -262,3 +262,13 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         await closeServer(tls);
     }, 60_000);
 });
+
+test("alertUrl: a plain https URL; anything else is refused naming the field and the fix", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { validateSiteArgs } = require("../components/config") as typeof import("../components/config");
+    const base = { domain: "marketing.client-a.de", website: "https://www.client-a.de", adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"] };
+    expect(validateSiteArgs({ ...base, alertUrl: "https://hc-ping.com/0b6b5c1e" }).settings.alertUrl).toBe("https://hc-ping.com/0b6b5c1e");
+    expect(() => validateSiteArgs({ ...base, alertUrl: "http://hc-ping.com/x" })).toThrow(/alertUrl = "http:\/\/hc-ping\.com\/x" must be a plain https URL without credentials.*pulumi config set alertUrl/s);
+    expect(() => validateSiteArgs({ ...base, alertUrl: "https://u:pw@hc.example/x" })).toThrow(/alertUrl = "\[redacted: contains credentials\]"/);
+    expect(validateSiteArgs(base).warnings.join("\n")).toMatch(/neither alertUrl nor mailerDsn is set/);
+});

@@ -118,7 +118,8 @@ function evalUpdates(s: Section, now: number, e: HostExpectation): Verdict {
     if (age > e.updates.maxAgeHours * 3600) problems.push(`last run ${hours(age)} ago (limit ${e.updates.maxAgeHours} h)`);
     if (f.errors !== "0" && f.errors !== "nolog") problems.push(`${f.errors} error(s) in the last run's log`);
     if (f.timer && f.timer !== "enabled") problems.push(`apt-daily-upgrade.timer is ${f.timer || "not enabled"}`);
-    return problems.length ? { ok: false, evidence: problems.join("; ") } : { ok: true, evidence: `last run ${hours(age)} ago, no errors` };
+    const pending = /^\d+$/.test(f.pending ?? "") ? `; ${f.pending} update(s) pending` : "";
+    return problems.length ? { ok: false, evidence: `${problems.join("; ")}${pending}` } : { ok: true, evidence: `last run ${hours(age)} ago, no errors${pending}` };
 }
 
 function evalReboot(s: Section, now: number, e: HostExpectation): Verdict {

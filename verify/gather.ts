@@ -62,6 +62,8 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
             // Errors since the last start of the script (its log is appended per run).
             `if [ -r "$log" ]; then echo "errors=$(awk '/Starting unattended upgrades script/{n=0} / ERROR /{n++} END{print n+0}' "$log")"; else echo "errors=nolog"; fi`,
             "echo \"timer=$(systemctl is-enabled apt-daily-upgrade.timer 2>/dev/null || true)\"",
+            // Upgradable packages (a simulation: nothing is changed, no lock taken).
+            "echo \"pending=$(apt-get -s -o Debug::NoLocking=1 upgrade 2>/dev/null | grep -c '^Inst ')\"",
         ].join("; "),
     );
     add("reboot-pending", "reboot-pending", `echo "since=$(mtime ${shq(`${R}/var/run/reboot-required`)})"`);
@@ -76,7 +78,7 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
     if (want.has("host-files")) {
         const lines = e.hostFiles.map((f) => {
             const p = shq(`${R}${f.path}`);
-            return `if [ -f ${p} ]; then echo "${f.path.replace(/[^A-Za-z0-9._/-]/g, "")} $(stat -c '%a %U:%G' -- ${p}) $(sha256sum < ${p} | cut -d' ' -f1)"; else echo "${f.path.replace(/[^A-Za-z0-9._/-]/g, "")} missing"; fi`;
+            return `if [ -f ${p} ]; then echo "${f.path.replace(/[^A-Za-z0-9._@/-]/g, "")} $(stat -c '%a %U:%G' -- ${p}) $(sha256sum < ${p} | cut -d' ' -f1)"; else echo "${f.path.replace(/[^A-Za-z0-9._@/-]/g, "")} missing"; fi`;
         });
         add("host-files", "host-files", lines.join("; ") || "true");
     }
