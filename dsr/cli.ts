@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { HostJournal, JournalSink, LocalJournal } from "./journal";
+import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
 import { stackAccess } from "./stack";
@@ -79,8 +79,10 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         const at = new Date();
         if (journal) {
             // Journal first: if the erasure fails after this, a restore still erases the person.
-            await journal.write(schema, { at, hash: addressHash(normaliseAddress(opts.email)), suppressed: suppress });
+            const entry = { at, hash: addressHash(normaliseAddress(opts.email)), suppressed: suppress };
+            await journal.write(schema, entry);
             io.err(`dsr: erasure journalled in ${journal.description}${suppress ? " (suppressed: the person objected)" : ""}\n`);
+            io.err(`dsr: keep this line in your record of the request (it holds no address): ${journalLine(entry)}`);
         } else {
             io.err("dsr: WARNING: no journal written (--mysql without --journal DIR): a restored backup would bring this person back\n");
         }

@@ -52,7 +52,9 @@ export class LocalJournal implements JournalSink {
 }
 
 export class HostJournal implements JournalSink {
-    constructor(private readonly t: Transport, readonly dir = hostDsrDir) {}
+    constructor(private readonly t: Transport, readonly dir = hostDsrDir) {
+        if (!/^\/[A-Za-z0-9_./-]+$/.test(dir) || dir.includes("..")) throw new Error(`journal directory ${JSON.stringify(dir)} must be a plain absolute path`);
+    }
     get description(): string {
         return `${this.dir}/journal on the server`;
     }

@@ -58,7 +58,9 @@ export function tokenHitsSql(table: string, idCol: string, col: string): string 
     const next = `SUBSTRING(rest, LOCATE(tok, rest) + CHAR_LENGTH(tok))`;
     return (
         `INSERT IGNORE INTO dsr_hits (tbl, id) WITH RECURSIVE toks (id, tok, rest, n) AS (` +
-        `SELECT ${q(idCol)}, REGEXP_SUBSTR(${q(col)}, ${EMAIL_RE}), ${q(col)}, 0 FROM ${q(table)} WHERE LOCATE('@', ${q(col)}) > 0 ` +
+        // Live runs know the address: only rows containing it (case-insensitively) can match.
+        `SELECT ${q(idCol)}, REGEXP_SUBSTR(${q(col)}, ${EMAIL_RE}), ${q(col)}, 0 FROM ${q(table)} ` +
+        `WHERE LOCATE('@', ${q(col)}) > 0 AND (@dsr_address IS NULL OR LOCATE(${ADDRESS}, ${q(col)}) > 0) ` +
         `UNION ALL SELECT id, REGEXP_SUBSTR(${next}, ${EMAIL_RE}), ${next}, n + 1 FROM toks WHERE tok <> '' AND n < 200) ` +
         `SELECT '${table}', id FROM toks WHERE tok <> '' AND SHA2(LOWER(tok), 256) = @dsr_hash`
     );

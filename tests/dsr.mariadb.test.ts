@@ -140,6 +140,7 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
     expect(r.err).not.toMatch(/ERROR|WARNING/);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/erased zenobia\.quastenfeld@example\.org/);
+    expect(r.err).toMatch(/keep this line in your record of the request \(it holds no address\): \d{4}-\S+ [0-9a-f]{64} suppressed\n/);
 
     const d = dump();
     expect(mentions(d, subject)).toEqual([]);

@@ -119,6 +119,11 @@ test("the privacy maintenance job erases an objector who was added again, and do
     expect(quiet.stdout).not.toMatch(/added again/);
 
     plantPerson(db, objector, { ip: 1, when: "2099-03-01 10:00:00" });
+    // While a backup holds the lock: no failure, the next run erases.
+    const lock = spawnSync("flock", [path.join(host.backupDir, ".lock"), "bash", script], { encoding: "utf8", env: { ...process.env, MAUTIC_PRIVACY_CONF: conf, MAUTIC_BACKUP_CONF: host.confFile } });
+    expect(lock.status).toBe(0);
+    expect(lock.stdout).toMatch(/a backup is running, suppressed contacts are erased on the next run/);
+    expect(leadsOf(objector)).toBe("1");
     const r = run();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);

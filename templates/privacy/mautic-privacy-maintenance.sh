@@ -119,7 +119,9 @@ if (( ! AUDIT_ONLY )) && [[ -s $DSR_JOURNAL ]]; then
     back=$(printf '%s\n' "SELECT COUNT(*) FROM leads WHERE email IS NOT NULL AND SHA2(LOWER(TRIM(email)), 256) IN ($hashes);" | run_sql)
     if [[ $back != 0 ]]; then
       echo "mautic-privacy-maintenance: $back contact(s) with a suppressed address were added again: erasing them"
-      "$RESTORE_BIN" --reapply-erasures --suppressed-only
+      rc=0; "$RESTORE_BIN" --reapply-erasures --suppressed-only || rc=$?
+      # 75: a backup or restore holds the lock; the next run (30 minutes) tries again.
+      if (( rc == 75 )); then echo "mautic-privacy-maintenance: a backup is running, suppressed contacts are erased on the next run"; elif (( rc != 0 )); then exit "$rc"; fi
     fi
   fi
 fi
