@@ -108,7 +108,7 @@ test("the privacy job's --reapply-erasures --suppressed-only erases a re-added o
 
 test("the privacy maintenance job erases an objector who was added again, and does nothing otherwise", () => {
     const script = path.join(host.root, "mautic-privacy-maintenance");
-    const files = renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: host.dataDir, dbContainer: "mautic_db", database: "mautic" });
+    const files = renderPrivacyMaintenanceFiles({ dataDir: host.dataDir, dbContainer: "mautic_db", database: "mautic" });
     fs.writeFileSync(script, files.find((f) => f.path === privacyMaintenancePaths.script)!.content, { mode: 0o750 });
     const conf = path.join(host.root, "privacy.conf");
     fs.writeFileSync(conf, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nRESTORE_BIN=${host.restoreScript}\n`, { mode: 0o600 });
