@@ -39,7 +39,7 @@ test("scripts pass shellcheck", () => {
 
 test("units and OnFailure drop-ins pass systemd-analyze verify and name the alert unit", () => {
     const jobs = [...renderBackupFiles({ retentionDays: 14, dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }),
-        ...renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" })];
+        ...renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" })];
     const { output, status, root } = verifyUnitsInRoot(tmp, [...jobs, ...files], [alertPaths.healthService, alertPaths.healthTimer, "/etc/systemd/system/mautic-backup.service", "/etc/systemd/system/mautic-privacy-maintenance.service"]);
     expect(output).toBe("");
     expect(status).toBe(0);
