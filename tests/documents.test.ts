@@ -22,6 +22,7 @@ import {
 } from "../components/render/documents";
 import { consentForgetPath, mauticHostCookieNames } from "../components/render/caddyfile";
 import { cronJobs } from "../components/render/mautic";
+import { doiNames } from "../components/render/doiBlueprint";
 import { renderPrivacyMaintenanceFiles, privacyMaintenancePaths } from "../components/render/privacyMaintenance";
 import { consentStorageKey } from "../components/render/tracking";
 
@@ -241,7 +242,7 @@ describe("every number comes from the settings (both languages change)", () => {
         const seven = render({}, { unconfirmedContactDays: 7 });
         expect(section(byPath(seven, P.privacyEn))).toContain("within 7 days,");
         expect(section(byPath(seven, P.privacyDe))).toContain("innerhalb von 7 Tagen,");
-        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaign "DOI: delete unconfirmed contacts"/);
+        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaign "DOI: double opt-in"/);
     });
 
     it("gdprPurgeDays appears with the pinned threshold", () => {
@@ -441,7 +442,7 @@ describe("C02 Art. 30 record", () => {
 
     it("says where each period is enforced: cron cleanup, DOI deletion campaign, GDPR purge, log retention, backup retention", () => {
         expect(a).toContain("`mautic:maintenance:cleanup --days-old=21 --no-interaction` in the container `mautic_cron`, daily at 03:40 (Europe/Berlin)");
-        expect(a).toContain('campaign "DOI: delete unconfirmed contacts"');
+        expect(a).toContain('campaign "DOI: double opt-in"');
         expect(a).toContain("`mautic:maintenance:cleanup --gdpr --no-interaction`, daily at 04:10 (Europe/Berlin)");
         expect(a).toContain("logrotate on the server");
         expect(a).toContain("journald `MaxRetentionSec`");
@@ -453,7 +454,7 @@ describe("C02 Art. 30 record", () => {
     it("without the DOI setup, says the deletion of unconfirmed contacts is not enforced by the stack", () => {
         const d = render({ doubleOptIn: false });
         expect(byPath(d, P.art30En)).toContain("**not enforced by the stack:**");
-        expect(byPath(d, P.art30En)).not.toContain("DOI: delete unconfirmed contacts");
+        expect(byPath(d, P.art30En)).not.toContain(`campaign "${doiNames.campaignDelete}"`);
         expect(byPath(d, P.privacyDe)).toContain("**vor der Ver\u00f6ffentlichung einzurichten:**");
     });
 });

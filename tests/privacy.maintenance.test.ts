@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles } from "../components/render/privacyMaintenance";
+import { doiNames } from "../components/render/doiBlueprint";
 import { MariaDbServer } from "./support/mariadb";
 import { mauticSchemaSql } from "./support/mautic-schema";
 import { verifyUnitsInRoot } from "./support/systemd";
@@ -78,11 +79,11 @@ describe("on Mautic's tables", () => {
     beforeAll(() => {
         for (const stmt of mauticSchemaSql.split(";").map((s) => s.trim()).filter(Boolean)) q(stmt);
         q("INSERT INTO lead_tags (tag) VALUES ('doi-pending'), ('doi-confirmed'), ('customer')");
-        q("INSERT INTO forms (name, alias) VALUES ('DOI: sign-up form (de)', 'doi_signup'), ('DOI: sign-up form (en)', 'doi_signup'), ('Contact us', 'contact')");
+        q(`INSERT INTO forms (name, alias) VALUES ('${doiNames.form("de")}', 'doi_de_sig'), ('${doiNames.form("en")}', 'doi_en_sig'), ('Contact us', 'contact')`);
         forms = { doiDe: 1, doiEn: 2, contact: 3 };
         for (const f of [1, 2]) q(`CREATE TABLE form_results_${f}_doi_signup (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)`);
         q("CREATE TABLE form_results_3_contact (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)");
-        q("INSERT INTO emails (name, email_type) VALUES ('DOI: confirmation email (de)', 'template'), ('Newsletter May', 'list')");
+        q(`INSERT INTO emails (name, email_type) VALUES ('${doiNames.email("de")}', 'template'), ('Newsletter May', 'list')`);
         emails = { doi: 1, newsletter: 2 };
     });
 
@@ -173,7 +174,7 @@ describe("on Mautic's tables", () => {
             const sql = renderDoiUnconfirmedSql(3);
             expect(sql).toContain("pt.tag = 'doi-pending'");
             expect(sql).toContain("INTERVAL 3 DAY");
-            expect(sql).toContain("LIKE 'DOI: sign-up form (%'");
+            expect(sql).toContain(`f.name IN ('${doiNames.form("de")}', '${doiNames.confirmForm("de")}', '${doiNames.form("en")}', '${doiNames.confirmForm("en")}')`);
             expect(file(privacyMaintenancePaths.script).content).toContain(sql);
             expect(() => renderDoiUnconfirmedSql(0)).toThrow(/unconfirmedContactDays = 0/);
         });

@@ -8,7 +8,7 @@
  */
 import { defaults } from "../defaults";
 import { RenderedFile } from "./backup";
-import { doiFields, doiNames, doiTags } from "./doiBlueprint";
+import { doiFields, doiLanguages, doiNames, doiTags } from "./doiBlueprint";
 import { readTemplate, renderTemplate } from "./template";
 
 export interface PrivacyMaintenanceInput {
@@ -36,14 +36,16 @@ export const orphanGraceMinutes = 60;
 /** Run after the files are written (with the backup's daemon-reload). */
 export const privacyMaintenanceEnableCommands = ["systemctl daemon-reload", "systemctl enable --now mautic-privacy-maintenance.timer"];
 
-/** A SQL LIKE pattern matching every language's name of a DOI object (`DOI: sign-up form (de)` -> `DOI: sign-up form (%`). */
-function namePattern(name: (lang: "de" | "en") => string): string {
-    const [a, b] = [name("de"), name("en")];
-    let i = 0;
-    while (i < a.length && a[i] === b[i]) i++;
-    const prefix = a.slice(0, i);
-    if (prefix.length < 5 || /[%_'\\]/.test(prefix)) throw new Error(`cannot derive a LIKE pattern from ${JSON.stringify([a, b])}`);
-    return `${prefix}%`;
+/** A SQL list of string literals, e.g. `'a', 'b'` (names from the DOI blueprint, quoted). */
+function sqlList(names: string[]): string {
+    if (names.length === 0) throw new Error("no names for a SQL list");
+    return names.map((n) => `'${n.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(", ");
+}
+
+/** The kit's DOI forms (sign-up and confirm button, every language) and confirmation e-mails, by name. */
+export function doiObjectNames(): { forms: string[]; emails: string[] } {
+    const forms = doiLanguages.flatMap((l) => [doiNames.form(l), doiNames.confirmForm(l)]);
+    return { forms, emails: doiLanguages.map((l) => doiNames.email(l)) };
 }
 
 const days = (name: string, v: number, max: number) => {
@@ -57,8 +59,8 @@ export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string 
         pendingTag: doiTags.pending,
         days: days("unconfirmedContactDays", unconfirmedContactDays, 30),
         consentDateColumn: doiFields.consentDate,
-        doiFormNamePattern: namePattern(doiNames.form),
-        doiEmailNamePattern: namePattern(doiNames.email),
+        doiFormNames: sqlList(doiObjectNames().forms),
+        doiEmailNames: sqlList(doiObjectNames().emails),
     }).trimEnd();
 }
 

@@ -21,11 +21,11 @@ WHERE l.date_identified IS NOT NULL
   -- and no identification before its first DOI-form submission (imported, API, older contact)
   AND EXISTS (
     SELECT 1 FROM form_submissions s JOIN forms f ON f.id = s.form_id
-    WHERE s.lead_id = l.id AND f.name LIKE '{{doiFormNamePattern}}'
+    WHERE s.lead_id = l.id AND f.name IN ({{doiFormNames}})
       AND s.date_submitted BETWEEN l.date_identified - INTERVAL 10 MINUTE AND l.date_identified + INTERVAL 10 MINUTE)
   AND NOT EXISTS (
     SELECT 1 FROM form_submissions s JOIN forms f ON f.id = s.form_id
-    WHERE s.lead_id = l.id AND f.name LIKE '{{doiFormNamePattern}}' AND s.date_submitted < l.date_identified - INTERVAL 10 MINUTE)
+    WHERE s.lead_id = l.id AND f.name IN ({{doiFormNames}}) AND s.date_submitted < l.date_identified - INTERVAL 10 MINUTE)
   -- signs of another existence or of someone's work:
   -- any other tag (doi-confirmed included), any do-not-contact entry (a suppression record)
   AND NOT EXISTS (SELECT 1 FROM lead_tags_xref x JOIN lead_tags t ON t.id = x.tag_id WHERE x.lead_id = l.id AND t.tag <> '{{pendingTag}}')
@@ -33,11 +33,11 @@ WHERE l.date_identified IS NOT NULL
   -- a submission of any other form
   AND NOT EXISTS (
     SELECT 1 FROM form_submissions s JOIN forms f ON f.id = s.form_id
-    WHERE s.lead_id = l.id AND f.name NOT LIKE '{{doiFormNamePattern}}')
+    WHERE s.lead_id = l.id AND f.name NOT IN ({{doiFormNames}}))
   -- any e-mail other than the DOI confirmation e-mail
   AND NOT EXISTS (
     SELECT 1 FROM email_stats es LEFT JOIN emails e ON e.id = es.email_id
-    WHERE es.lead_id = l.id AND (e.id IS NULL OR e.name NOT LIKE '{{doiEmailNamePattern}}'))
+    WHERE es.lead_id = l.id AND (e.id IS NULL OR e.name NOT IN ({{doiEmailNames}})))
   -- added to a segment or campaign by hand, an owner, a stage, notes or a company
   AND NOT EXISTS (SELECT 1 FROM lead_lists_leads ll WHERE ll.lead_id = l.id AND ll.manually_added = 1)
   AND NOT EXISTS (SELECT 1 FROM campaign_leads cl WHERE cl.lead_id = l.id AND cl.manually_added = 1)
