@@ -10,8 +10,9 @@ import * as path from "path";
 import { asClientScript, eraseBodySql } from "./sql";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
+import { dataMountPoint } from "../components/defaults";
 
-export const hostDsrDir = "/srv/mautic/dsr";
+export const hostDsrDir = `${dataMountPoint}/dsr`;
 
 export interface JournalEntry {
     /** UTC, second precision. */
@@ -61,7 +62,9 @@ export class HostJournal implements JournalSink {
     async write(schema: Schema, entry: JournalEntry): Promise<void> {
         if (!this.t.host) throw new Error("internal: this transport has no host");
         const d = this.dir;
-        await this.t.host(`umask 077 && mkdir -p ${d} && chmod 700 ${d} && cat > ${d}/.erase.sql.tmp && mv -f ${d}/.erase.sql.tmp ${d}/erase.sql`, eraseScript(schema));
+        // The journal belongs on the data volume (it must survive a rebuilt server), never on the root disk.
+        const mounted = d.startsWith(`${dataMountPoint}/`) ? `mountpoint -q ${dataMountPoint} && ` : "";
+        await this.t.host(`${mounted}umask 077 && mkdir -p ${d} && chmod 700 ${d} && cat > ${d}/.erase.sql.tmp && mv -f ${d}/.erase.sql.tmp ${d}/erase.sql`, eraseScript(schema));
         await this.t.host(`umask 077 && cat >> ${d}/journal && chmod 600 ${d}/journal`, journalLine(entry));
     }
 }

@@ -17,6 +17,9 @@ import { requireTool } from "./support/tools";
 
 const objector: Person = { email: "olga.widerspruch@example.com", firstname: "Olga", lastname: "Widerspruch" };
 
+// Restores and backups of a real MariaDB: slow on a loaded machine.
+jest.setTimeout(300_000);
+
 let db: MariaDbServer;
 let host: BackupHost;
 let url: string;
