@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { parse } from "yaml";
 import { caddyfilePathInContainer } from "../components/webEdge";
 import { parseHostFilesCommand } from "../components/hostFiles";
-import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
+import { crontabPathInContainer, mauticParameters, parametersLocalPathInContainer } from "../components/render/mautic";
 import { backupPaths } from "../components/render/backup";
 import { dataMountPoint } from "../components/defaults";
 import { PlanResult, findUpload } from "../plan/runPlan";
@@ -80,8 +80,12 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     uploaded("mautic_web", parametersLocalPathInContainer);
     uploaded("mautic_edge", caddyfilePathInContainer);
 
+    // The non-secret values the kit pins in parameters_local.php, as Mautic must see them.
+    const { secret_key: _k, mailer_dsn: _m, ...mauticConfig } = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "" });
+
     return {
         sshd: expectedSshdFrom(hardening.content),
+        mauticConfig,
         hostFiles: [...files.values()],
         volume: { mountPoint: dataMountPoint, ...(live.volumeId ? { device: `/dev/disk/by-id/scsi-0HC_Volume_${live.volumeId}` } : {}) },
         containers,
