@@ -33,6 +33,10 @@ test("the expectation covers the user data's files and the synced ones, with the
     expect(e.volume).toEqual({ mountPoint: "/srv/mautic", device: "/dev/disk/by-id/scsi-0HC_Volume_4242" });
     expect(e.sshd).toMatchObject({ passwordauthentication: "no", permitrootlogin: "without-password", logingracetime: "30", maxauthtries: "2" });
     expect(e.backup.offsiteRepository).toBe("sftp://u1@u1.your-storagebox.de:23/mautic");
+    // A host that only booted (the VM test) has the user data's files, not the deploy's.
+    const firstBoot = expectationFromPlan(plan, { volumeId: "4242", firstBootOnly: true }).hostFiles.map((f) => f.path);
+    expect(firstBoot).toContain("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf");
+    expect(firstBoot).not.toContain("/usr/local/sbin/mautic-backup");
     // Without the volume id the mount script cannot be compared: it is left out, not guessed.
     expect(expectationFromPlan(plan).hostFiles.map((f) => f.path)).not.toContain("/usr/local/sbin/mautic-kit-mount-volume");
 });
