@@ -207,12 +207,14 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         };
         const conf = (over: string) => [
             `BACKUP_STATUS=${backupDir}/status.json`, `STATE_DIR=${tmp}/state`, `ALERT_BIN=${alertBin}`, `DISK_PATHS=(${tmp})`,
-            `CERT_CONNECT=127.0.0.1:${tlsPort}`, "FAILED_UNITS=()", "CONTAINERS=()", over, "",
+            `CERT_CONNECT=127.0.0.1:${tlsPort}`, `UU_LOG=${tmp}/uu.log`, "FAILED_UNITS=()", "CONTAINERS=()", over, "",
         ].join("\n");
         pings.length = 0;
         const mailsBefore = mails().length;
 
         status("ok", 3, "ok");
+        const uuLog = path.join(tmp, "uu.log");
+        fs.writeFileSync(uuLog, "2026-12-02 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-02 06:10:02,000 INFO All upgrades installed\n");
         let r = await healthRun(conf(""));
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
@@ -225,12 +227,13 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         tls = https.createServer(cert(2), (_q, s) => s.end("ok"));
         tlsPort = await listenInRange(tls);
         status("failed", 30, "failed");
+        fs.appendFileSync(uuLog, "2026-12-03 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-03 06:10:05,000 ERROR An error occurred: dpkg returned an error code (1)\n");
         pings.length = 0;
         r = await healthRun(conf("DISK_MAX_PERCENT=0\nCONTAINERS=(mautic_web)"));
         expect(r.status).toBe(1);
         const subjects = mails().slice(mailsBefore).map((m) => /^Subject: (.*)$/m.exec(m)![1].replace(/disk:\/.*/, "disk:<mount>")).sort();
         expect(subjects).toEqual([
-            "backup", "backup-age", "certificate", "container:mautic_web", "disk:<mount>", "offsite",
+            "backup", "backup-age", "certificate", "container:mautic_web", "disk:<mount>", "offsite", "unattended-upgrades",
         ].map((c) => `[marketing.client-a.de] fail: ${c}`));
         const byCheck = (c: string) => mails().slice(mailsBefore).find((m) => new RegExp(`^Subject: .* fail: ${c}\r?$`, "m").test(m))!;
         expect(byCheck("certificate")).toMatch(/the certificate for marketing\.client-a\.de expires in [12] day\(s\)/);
@@ -252,13 +255,14 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         tls = https.createServer(cert(90), (_q, s) => s.end("ok"));
         tlsPort = await listenInRange(tls);
         status("ok", 1, "ok");
+        fs.appendFileSync(uuLog, "2026-12-04 06:10:01,000 INFO Starting unattended upgrades script\n");
         pings.length = 0;
         r = await healthRun(conf(""));
         expect(r.status).toBe(0);
         const recovered = mails().slice(count).map((m) => /^Subject: (.*)$/m.exec(m)![1]);
-        expect(recovered).toHaveLength(6);
+        expect(recovered).toHaveLength(7);
         expect(recovered.every((s) => s.startsWith("[marketing.client-a.de] recovered: "))).toBe(true);
-        expect(pings.map((p) => p.url)).toEqual(Array(7).fill("/ping/abc-123"));
+        expect(pings.map((p) => p.url)).toEqual(Array(8).fill("/ping/abc-123"));
         await closeServer(tls);
     }, 60_000);
 });

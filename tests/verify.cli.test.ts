@@ -12,7 +12,7 @@ import * as path from "path";
 import { launchBrowser } from "../audit/browser";
 import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig } from "../plan/stackFile";
-import { parseVerifyArgs } from "../verify/cli";
+import { parseVerifyArgs, verifyStack, writeVerified } from "../verify/cli";
 import { runEdgeChecks } from "../verify/edge";
 import { expectationFromPlan } from "../verify/expected";
 import { fleetRowFrom, renderFleetPage } from "../verify/fleet";
@@ -53,12 +53,14 @@ afterAll(async () => {
     fs.rmSync(tmp, { recursive: true, force: true });
 });
 
+const cliArgs = (out: string) => [
+    "--stack", "prod", "--out", out,
+    "--host", "127.0.0.1", "--port", String(host.target.port), "--key", path.join(tmp, "id"), "--host-key", path.join(tmp, "host.pub"),
+    "--only", only, "--no-edge", "--root", host.root, "--sshd-config", host.sshdConfig, "--fail2ban-socket", host.fail2banSocket,
+];
+
 function cli(out: string) {
-    const args = [
-        "--transpile-only", path.join(projectRoot, "verify/cli.ts"), "--stack", "prod", "--out", out,
-        "--host", "127.0.0.1", "--port", String(host.target.port), "--key", path.join(tmp, "id"), "--host-key", path.join(tmp, "host.pub"),
-        "--only", only, "--no-edge", "--root", host.root, "--sshd-config", host.sshdConfig, "--fail2ban-socket", host.fail2banSocket,
-    ];
+    const args = ["--transpile-only", path.join(projectRoot, "verify/cli.ts"), ...cliArgs(out)];
     return new Promise<{ code: number | null; out: string }>((resolve) => {
         const c = spawn(path.join(projectRoot, "node_modules/.bin/ts-node"), args, { cwd: projectRoot });
         let text = "";
@@ -74,11 +76,13 @@ test("arguments: the host key is pinned, never trusted on first use", () => {
     expect(() => parseVerifyArgs(["--stack", "prod", "--only", "nope"])).toThrow(/unknown check "nope"/);
 });
 
-test("a healthy host: exit 0, verified.json and verified.md with one line per checklist item", async () => {
+test("a healthy host: every check passes, verified.json and verified.md with one line per checklist item", async () => {
     const out = path.join(tmp, "ok");
-    const r = await cli(out);
-    expect(r.out).toMatch(/prod: all checks passed/);
-    expect(r.code).toBe(0);
+    // In process (the CLI's own functions); the broken case below runs the real command.
+    const { verified } = await verifyStack(parseVerifyArgs(cliArgs(out)), "prod");
+    expect(verified.checks.filter((c) => c.status !== "pass")).toEqual([]);
+    expect(verified.ok).toBe(true);
+    writeVerified(out, verified);
     const v = JSON.parse(fs.readFileSync(path.join(out, "prod/verified.json"), "utf8")) as Verified;
     expect(v.items.map((i) => i.id)).toEqual(["C01", "C02", "C03", "C04", "C05", "C06", "C07", "C08", "C09", "C10", "C11", "C12", "C13", "C14", "C15"]);
     expect(v.items.find((i) => i.id === "C12")).toMatchObject({ status: "pass" });

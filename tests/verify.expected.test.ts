@@ -4,6 +4,7 @@
  * volume) is pinned on the tools' output formats.
  */
 import { spawnSync } from "child_process";
+/* eslint-disable @typescript-eslint/no-require-imports */
 import { runPlan, PlanResult, findUpload } from "../plan/runPlan";
 import { expectationFromPlan } from "../verify/expected";
 import { evaluateHostChecks, matchesRedacted } from "../verify/evaluate";
@@ -32,6 +33,10 @@ test("the expectation covers the user data's files and the synced ones, with the
     expect(e.volume).toEqual({ mountPoint: "/srv/mautic", device: "/dev/disk/by-id/scsi-0HC_Volume_4242" });
     expect(e.sshd).toMatchObject({ passwordauthentication: "no", permitrootlogin: "without-password", logingracetime: "30", maxauthtries: "2" });
     expect(e.backup.offsiteRepository).toBe("sftp://u1@u1.your-storagebox.de:23/mautic");
+    // A host that only booted (the VM test) has the user data's files, not the deploy's.
+    const firstBoot = expectationFromPlan(plan, { volumeId: "4242", firstBootOnly: true }).hostFiles.map((f) => f.path);
+    expect(firstBoot).toContain("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf");
+    expect(firstBoot).not.toContain("/usr/local/sbin/mautic-backup");
     // Without the volume id the mount script cannot be compared: it is left out, not guessed.
     expect(expectationFromPlan(plan).hostFiles.map((f) => f.path)).not.toContain("/usr/local/sbin/mautic-kit-mount-volume");
 });
@@ -114,4 +119,24 @@ test("offsite: restic snapshots --json; stale or unreadable fails", () => {
 
 test("a check whose section never arrived fails rather than passing silently", () => {
     expect(run({}, ["disk"])[0]).toMatchObject({ id: "disk", status: "fail", evidence: "not gathered (the SSH session ended early)" });
+});
+
+test("Mautic's effective config: the real php filter keeps only the expected keys; a changed value fails", () => {
+    const { mauticConfigFilterPhp } = require("../verify/gather") as typeof import("../verify/gather");
+    expect(e.mauticConfig).toMatchObject({ anonymize_ip: true, track_contact_by_ip: false, cookie_secure: true, site_url: "https://marketing.client-a.de" });
+    expect(Object.keys(e.mauticConfig!)).not.toContain("secret_key");
+    // What `bin/console debug:container --parameters --format=json` prints: every parameter, secrets included.
+    const all: Record<string, unknown> = { "mautic.secret_key": "s3cr3t", "mautic.db_password": "pw" };
+    for (const [k, v] of Object.entries(e.mauticConfig!)) all[`mautic.${k}`] = v;
+    const php = spawnSync("php", ["-r", mauticConfigFilterPhp, JSON.stringify(Object.keys(e.mauticConfig!))], { input: JSON.stringify(all), encoding: "utf8" });
+    expect(php.status).toBe(0);
+    expect(php.stdout).not.toMatch(/s3cr3t|pw/);
+    expect(run({ "mautic-config": { output: php.stdout, rc: 0 } }, ["mautic-config"])[0]).toMatchObject({ id: "mautic-config", status: "pass" });
+    all["mautic.anonymize_ip"] = false;
+    delete all["mautic.stats_update_url"];
+    const changed = spawnSync("php", ["-r", mauticConfigFilterPhp, JSON.stringify(Object.keys(e.mauticConfig!))], { input: JSON.stringify(all), encoding: "utf8" });
+    const [r] = run({ "mautic-config": { output: changed.stdout, rc: 0 } }, ["mautic-config"]);
+    expect(r.status).toBe("fail");
+    expect(r.evidence).toContain("anonymize_ip = false (want true)");
+    expect(r.evidence).toContain('stats_update_url: not set (want "")');
 });

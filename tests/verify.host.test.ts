@@ -93,7 +93,7 @@ const byId = (rs: Array<{ id: string; status: string; evidence: string }>) => Ob
 
 test("the gather script passes shellcheck", () => {
     const file = path.join(host.dir, "gather.sh");
-    fs.writeFileSync(file, renderGatherScript({ ...expected, backup: { ...expected.backup, offsiteRepository: "sftp:u1@example.invalid:/m" }, containers: [{ name: "mautic_web", image: "mautic/mautic:5.2.1-apache", capAdd: [], healthcheck: true, restart: "unless-stopped" }], containerFiles: [{ container: "mautic_cron", path: "/opt/mautic/cron/mautic", content: "x" }], logs: { paths: ["/var/log"], journalUnits: ["docker.service"] } }));
+    fs.writeFileSync(file, renderGatherScript({ ...expected, backup: { ...expected.backup, offsiteRepository: "sftp:u1@example.invalid:/m" }, containers: [{ name: "mautic_web", image: "mautic/mautic:5.2.1-apache", capAdd: [], healthcheck: true, restart: "unless-stopped" }], containerFiles: [{ container: "mautic_cron", path: "/opt/mautic/cron/mautic", content: "x" }], mauticConfig: { anonymize_ip: true, site_url: "https://x.example" }, logs: { paths: ["/var/log"], journalUnits: ["docker.service"] } }));
     const r = spawnSync(requireTool("shellcheck"), ["-s", "sh", "-S", "warning", file], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);

@@ -12,6 +12,9 @@ import { ComplianceReport } from "../components/compliance";
 import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig } from "../plan/stackFile";
 import { runEdgeChecks } from "./edge";
+import { runDoiCheck } from "./doi";
+import { MauticClient } from "../components/mauticApi";
+import { doiBlueprint } from "../components/render/doiBlueprint";
 import { expectationFromPlan } from "./expected";
 import { renderFleetPage, FleetRow, fleetRowFrom } from "./fleet";
 import { HostCheckId, hostCheckIds } from "./gather";
@@ -90,6 +93,8 @@ interface Connection {
     hostPublicKey: string;
     volumeId?: string;
     url?: string;
+    /** Mautic admin login (stack outputs adminUsername/adminPassword): for the DOI check through the API. */
+    admin?: { username: string; password: string };
 }
 
 /** The stack's outputs through the Pulumi CLI (secrets shown: the login key). */
@@ -110,7 +115,9 @@ function connectionFor(cli: VerifyCli, stack: string): Connection {
         if (typeof o[k] !== "string" || !o[k]) throw new Error(`stack ${stack} has no output '${k}': run \`pulumi up\` with this version of the kit, or pass --host, --key and --host-key`);
         return o[k] as string;
     };
-    return { host: need("serverIpv4"), port: cli.port ?? 22, privateKey: need("sshPrivateKey"), hostPublicKey: need("hostPublicKey"), volumeId: typeof o.volumeId === "string" ? o.volumeId : undefined, url: typeof o.url === "string" ? o.url : undefined };
+    return { host: need("serverIpv4"), port: cli.port ?? 22, privateKey: need("sshPrivateKey"), hostPublicKey: need("hostPublicKey"), volumeId: typeof o.volumeId === "string" ? o.volumeId : undefined, url: typeof o.url === "string" ? o.url : undefined,
+        ...(typeof o.adminUsername === "string" && typeof o.adminPassword === "string" ? { admin: { username: o.adminUsername, password: o.adminPassword } } : {}),
+    };
 }
 
 export async function verifyStack(cli: VerifyCli, stack: string): Promise<{ verified: Verified; row: FleetRow }> {
@@ -135,6 +142,14 @@ export async function verifyStack(cli: VerifyCli, stack: string): Promise<{ veri
         const connectTo = cli.edgeConnect ? [{ host: new URL(url).hostname, port: 443, connectHost: cli.edgeConnect.split(":")[0], connectPort: Number(cli.edgeConnect.split(":")[1] ?? 443) }] : [];
         const ca = cli.edgeCa ? [fs.readFileSync(cli.edgeCa, "utf8")] : undefined;
         checks.push(...(await runEdgeChecks(url, { connectTo, ca, timeoutMs: 15_000 })));
+    }
+    // Double opt-in objects through the API (needs the admin login from the stack outputs; the
+    // API must be reachable from here: adminUiCidrs).
+    if (conn.admin && !cli.noEdge) {
+        const st = plan.site.settings;
+        const url = conn.url ?? `https://${st.domain}`;
+        const blueprint = doiBlueprint({ mauticUrl: url, website: st.website, unconfirmedContactDays: st.unconfirmedContactDays, consentTextVersion: st.consentTextVersion, privacyPolicyUrl: st.privacyPolicyUrl });
+        checks.push(await runDoiCheck(new MauticClient({ baseUrl: url, ...conn.admin, timeoutMs: 30_000 }), blueprint));
     }
     const verified = buildVerified(stack, `${conn.host}:${conn.port}`, checks, plan.exports.compliance as ComplianceReport | undefined);
     return { verified, row: fleetRowFrom(stack, plan.site.settings.domain, plan.site.settings.mauticVersion, verified) };

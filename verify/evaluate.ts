@@ -21,6 +21,7 @@ const meta: Record<HostCheckId, { title: string; items: ChecklistId[] }> = {
     "host-files": { title: "every host file equals the rendered one", items: ["C07", "C12"] },
     containers: { title: "containers run, healthy, pinned images, the kit's caps and limits", items: ["C12", "C15"] },
     "container-files": { title: "crontab and parameters_local.php in the containers equal the plan", items: ["C07", "C09", "C10"] },
+    "mautic-config": { title: "Mautic's effective config (its console) has the kit's privacy values", items: ["C09", "C10", "C11"] },
     backup: { title: "last good backup set is recent and verifies", items: ["C12"] },
     offsite: { title: "off-site backup copy is recent", items: ["C12"] },
     disk: { title: "disk use under the threshold", items: ["C12"] },
@@ -245,6 +246,23 @@ function evalContainerFiles(s: Section, e: HostExpectation): Verdict {
     return bad.length ? { ok: false, evidence: bad.join("; ") } : { ok: true, evidence: `${e.containerFiles.map((f) => `${f.container}:${f.path}`).join(", ")} equal the plan` };
 }
 
+const canon = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+
+function evalMauticConfig(s: Section, e: HostExpectation): Verdict {
+    let live: Record<string, unknown>;
+    try {
+        live = JSON.parse(s.output.slice(s.output.indexOf("{")));
+    } catch {
+        return { ok: false, evidence: `Mautic's console gave no parameters (exit ${s.rc}): ${s.output.split("\n")[0] || "no output"}` };
+    }
+    const bad: string[] = [];
+    for (const [k, want] of Object.entries(e.mauticConfig ?? {})) {
+        if (live[k] === "__missing__") bad.push(`${k}: not set (want ${canon(want)})`);
+        else if (canon(live[k]) !== canon(want)) bad.push(`${k} = ${canon(live[k])} (want ${canon(want)})`);
+    }
+    return bad.length ? { ok: false, evidence: bad.join("; ") } : { ok: true, evidence: `${Object.keys(e.mauticConfig ?? {}).length} values in effect (anonymize_ip, track_contact_by_ip, cookie_secure, site_url, ...)` };
+}
+
 function evalBackup(s: Section, now: number, e: HostExpectation): Verdict {
     if (s.rc !== 0) return { ok: false, evidence: `backup directory ${e.backup.dir} missing` };
     const f = kv(s.output);
@@ -319,6 +337,7 @@ export function evaluateHostChecks(sections: Map<string, Section>, e: HostExpect
     for (const id of only) {
         if (id === "offsite" && !e.backup.offsiteRepository) continue;
         if ((id === "containers" && e.containers.length === 0) || (id === "container-files" && e.containerFiles.length === 0)) continue;
+        if (id === "mautic-config" && (!e.mauticConfig || Object.keys(e.mauticConfig).length === 0)) continue;
         const s = sections.get(id);
         let v: Verdict;
         if (!s) v = { ok: false, evidence: "not gathered (the SSH session ended early)" };
@@ -335,6 +354,7 @@ export function evaluateHostChecks(sections: Map<string, Section>, e: HostExpect
                 case "host-files": v = evalHostFiles(s, e); break;
                 case "containers": v = evalContainers(s, sections.get("images"), e); break;
                 case "container-files": v = evalContainerFiles(s, e); break;
+                case "mautic-config": v = evalMauticConfig(s, e); break;
                 case "backup": v = evalBackup(s, now, e); break;
                 case "offsite": v = evalOffsite(s, now, e); break;
                 case "disk": v = evalDisk(s, e); break;

@@ -7,7 +7,7 @@ import { createHash } from "crypto";
 import { parse } from "yaml";
 import { caddyfilePathInContainer } from "../components/webEdge";
 import { parseHostFilesCommand } from "../components/hostFiles";
-import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
+import { crontabPathInContainer, mauticParameters, parametersLocalPathInContainer } from "../components/render/mautic";
 import { backupPaths } from "../components/render/backup";
 import { dataMountPoint } from "../components/defaults";
 import { PlanResult, findUpload } from "../plan/runPlan";
@@ -28,6 +28,11 @@ export interface LiveFacts {
     volumeId?: string;
     /** The server's own addresses (not client addresses in its logs). */
     serverAddresses?: string[];
+    /**
+     * Only the files the user data writes (a host that booted but was never deployed to, e.g.
+     * the first-boot VM test); default false: also the files `pulumi up` keeps current.
+     */
+    firstBootOnly?: boolean;
 }
 
 const mockVolume = /scsi-0HC_Volume_\d+/g;
@@ -41,7 +46,7 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
         const doc = parse(userData) as { write_files?: Array<{ path: string; content: string; permissions: string; owner?: string }> };
         for (const f of doc.write_files ?? []) files.set(f.path, { path: f.path, content: f.content, permissions: f.permissions, owner: f.owner });
     }
-    for (const r of plan.cloud.resources.filter((x) => x.type === "command:remote:Command" && x.name.endsWith("host-files-sync"))) {
+    for (const r of plan.cloud.resources.filter((x) => !live.firstBootOnly && x.type === "command:remote:Command" && x.name.endsWith("host-files-sync"))) {
         for (const f of parseHostFilesCommand(String(unwrap(r.inputs.create)))) files.set(f.path, { path: f.path, content: f.content, permissions: f.permissions });
     }
     // The volume id is the cloud's: the plan's is a mock one.
@@ -80,8 +85,12 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     uploaded("mautic_web", parametersLocalPathInContainer);
     uploaded("mautic_edge", caddyfilePathInContainer);
 
+    // The non-secret values the kit pins in parameters_local.php, as Mautic must see them.
+    const { secret_key: _k, mailer_dsn: _m, ...mauticConfig } = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "" });
+
     return {
         sshd: expectedSshdFrom(hardening.content),
+        mauticConfig,
         hostFiles: [...files.values()],
         volume: { mountPoint: dataMountPoint, ...(live.volumeId ? { device: `/dev/disk/by-id/scsi-0HC_Volume_${live.volumeId}` } : {}) },
         containers,

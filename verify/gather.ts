@@ -16,7 +16,7 @@ export function shq(v: string): string {
 /** The check groups a script can gather (ids of `runHostChecks`). */
 export const hostCheckIds = [
     "cloud-init", "sshd", "fail2ban", "unattended-upgrades", "reboot-pending", "forward-policy", "metadata-block",
-    "volume", "host-files", "containers", "container-files", "backup", "offsite", "disk", "logs-pii",
+    "volume", "host-files", "containers", "container-files", "mautic-config", "backup", "offsite", "disk", "logs-pii",
 ] as const;
 export type HostCheckId = (typeof hostCheckIds)[number];
 
@@ -30,6 +30,11 @@ const piiAwk = [
     " s=$0; while (match(s, /[A-Za-z0-9._+-]+(@|%40)[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z]+/)) { mail++; s=substr(s,RSTART+RLENGTH) } }",
     "END { printf \"%d %d\\n\", ip, mail }",
 ].join("");
+
+/** PHP (run with `php -r` in the Mautic container): keeps only the requested `mautic.<key>` parameters of `debug:container --parameters --format=json`. */
+export const mauticConfigFilterPhp =
+    '$w=json_decode($argv[1],true); $all=json_decode(stream_get_contents(STDIN),true); if(!is_array($all)){fwrite(STDERR,"no parameters\\n"); exit(3);} ' +
+    '$o=[]; foreach($w as $k){ $o[$k]=array_key_exists("mautic.".$k,$all)?$all["mautic.".$k]:"__missing__"; } echo json_encode($o);';
 
 export function renderGatherScript(e: HostExpectation, only: readonly HostCheckId[] = hostCheckIds): string {
     const R = e.root ?? "";
@@ -93,6 +98,14 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
             (f) => `if docker exec ${shq(f.container)} test -f ${shq(f.path)}; then echo "${f.container} ${f.path} $(docker exec ${shq(f.container)} cat ${shq(f.path)} | base64 -w0)"; else echo "${f.container} ${f.path} missing"; fi`,
         );
         add("container-files", "container-files", lines.join("; ") || "true");
+    }
+    if (want.has("mautic-config") && e.mauticConfig && Object.keys(e.mauticConfig).length > 0) {
+        // Mautic's effective values as its console sees them (container parameters mautic.<key>),
+        // filtered inside the container to the expected keys so no secret leaves it.
+        const keys = shq(JSON.stringify(Object.keys(e.mauticConfig)));
+        const filter = shq(mauticConfigFilterPhp);
+        const web = shq(e.mauticContainer ?? "mautic_web");
+        add("mautic-config", "mautic-config", `docker exec -u www-data ${web} php /var/www/html/bin/console debug:container --parameters --format=json --no-ansi 2>/dev/null | docker exec -i ${web} php -r ${filter} ${keys}`);
     }
     const bdir = `${R}${e.backup.dir}`;
     add(

@@ -68,6 +68,10 @@ export interface HostExpectation {
     volume: { mountPoint: string; device?: string };
     containers: ExpectedContainer[];
     containerFiles: ExpectedContainerFile[];
+    /** Mautic config values that must be in effect (non-secret keys of parameters_local.php). Absent: not checked. */
+    mauticConfig?: Record<string, unknown>;
+    /** The container whose console is asked. Default "mautic_web". */
+    mauticContainer?: string;
     backup: {
         /** Directory with the sets, `latest` and status.json. */
         dir: string;

@@ -13,6 +13,8 @@ CONTAINERS=({{containers}})
 CERT_HOST='{{domain}}'
 CERT_CONNECT=127.0.0.1:443
 CERT_MIN_DAYS={{certMinDays}}
+# unattended-upgrade often exits 0 when a package fails: its log tells.
+UU_LOG=/var/log/unattended-upgrades/unattended-upgrades.log
 FAILED_UNITS=(mautic-backup.service mautic-privacy-maintenance.service apt-daily-upgrade.service)
 ALERT_BIN=/usr/local/sbin/mautic-kit-alert
 STATE_DIR=/var/lib/mautic-kit
@@ -103,7 +105,15 @@ check_units() {
   done
 }
 
+check_updates() {
+  local errors
+  [[ -r $UU_LOG ]] || return 0
+  errors=$(awk '/Starting unattended upgrades script/ { n = 0 } / ERROR / { n++ } END { print n + 0 }' "$UU_LOG")
+  if (( errors > 0 )); then problems[unattended-upgrades]="the last unattended-upgrades run logged $errors error(s) ($UU_LOG)"; fi
+}
+
 check_backup
+check_updates
 check_disk
 check_containers
 check_cert
