@@ -139,7 +139,7 @@ export class DoiSetup extends pulumi.ComponentResource {
     /** Ids of the sign-up forms by language: embed these on the website once published. */
     readonly formIds: pulumi.Output<Record<string, number>>;
     /**
-     * Ids of the DOI campaigns "DOI: double opt-in (<lang>)" by language (blueprint keys
+     * Ids of the DOI campaigns "DOI: delete unconfirmed contacts (<lang>)" by language (blueprint keys
      * "campaign:<lang>"): each sends the confirmation email, confirms on the button and deletes
      * new contacts that do not confirm (C04, C06).
      */

@@ -86,9 +86,12 @@ describe("site config: accepted values and defaults", () => {
         const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" });
         expect(warnings.join("\n")).toMatch(/adminCidrs contains 0\.0\.0\.0\/0: SSH is reachable from the whole internet/);
     });
-    test("Mautic 7.x is accepted with a warning about the DOI form payloads", () => {
-        const { warnings } = validateSiteArgs({ ...good, mauticVersion: "7.2.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" });
-        expect(warnings.join("\n")).toMatch(/mauticVersion = 7\.2\.1-apache: the double-opt-in setup sends the form payloads of Mautic 5\.x\/6\.x/);
+    test("Mautic 5.2, 6.0 and 7.2 are first-class (no DOI warning); other lines are told which payloads they get", () => {
+        for (const v of ["5.2.1-apache", "6.0.6-apache", "7.2.1-apache"]) {
+            expect(validateSiteArgs({ ...good, mauticVersion: v, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).not.toMatch(/double-opt-in payloads/);
+        }
+        expect(validateSiteArgs({ ...good, mauticVersion: "7.1.0-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).toMatch(/mauticVersion = 7\.1\.0-apache: .* this line gets the 7\.2 payloads/);
+        expect(validateSiteArgs({ ...good, mauticVersion: "7.0.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).toMatch(/this line gets the 6\.0 payloads/);
     });
 
     test("backups off and no mailer are warnings", () => {

@@ -73,7 +73,7 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
 
     test("each language's stored campaign is published, sourced from its form, guards known contacts, confirms on the button, deletes after the delay", () => {
         for (const lang of ["de", "en"] as const) {
-            const campaign = fake.all("campaigns").find((c) => c.name === `DOI: double opt-in (${lang})`)!;
+            const campaign = fake.all("campaigns").find((c) => c.name === `DOI: delete unconfirmed contacts (${lang})`)!;
             expect(campaign.isPublished).toBe(true);
             expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form(lang)] }]);
             const events = Object.values(campaign.events as Record<string, Obj>);
@@ -149,7 +149,7 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
     });
 
     test("an unpublished campaign, an immediate deletion and a changed link filter are reported as drift (C04, C06)", async () => {
-        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: double opt-in (de)")!;
+        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts (de)")!;
         const events = Object.values(campaign.events as Record<string, Obj>);
         const del = events.find((e) => e.name === doiEventNames.deleteNoClick)!;
         const decision = events.find((e) => e.name === doiEventNames.clicked)!;
@@ -321,7 +321,7 @@ describe("the fake follows the documented contract and fails on anything else", 
         ["wrong method on a list", "POST", "/api/tags", { tag: "y" }, {}, 405],
         ["edit (not used by the kit)", "PATCH", "/api/tags/1/edit", { tag: "y" }, {}, 404],
         ["delete (not used by the kit)", "DELETE", "/api/tags/1", undefined, {}, 405],
-        ["unknown endpoint", "GET", "/api/contacts", undefined, {}, 404],
+        ["unknown endpoint", "GET", "/api/assets", undefined, {}, 404],
         ["not JSON", "POST", "/api/tags/new", "tag=y", { "Content-Type": "application/x-www-form-urlencoded" }, 415],
         ["missing required key", "POST", "/api/emails/new", { name: "no subject" }, {}, 400],
         ["unknown key", "POST", "/api/tags/new", { tag: "z", colour: "red" }, {}, 400],

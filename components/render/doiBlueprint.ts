@@ -4,22 +4,26 @@
  * `templates/doi/` (deterministic), so it can be unit-tested without a Mautic and its hash
  * drives the `DoiSetup` resource's diff.
  *
- * The flow it builds (C04, C05, C06; details and sources in docs/readme-parts/doi.md):
+ * The flow it builds (C04, C05, C06; measured on a real Mautic 5.2.1, docs/conformance.md;
+ * user documentation docs/readme-parts/doi.md):
  *
- *   form (type "campaign", one per language): e-mail, processing notice, consent checkbox that
- *   is required and NOT pre-ticked, hidden `consent_text_version` and `consent_language`
- *     -> form action (runs on submit): tag `doi-pending`. Nothing else: the form sends no e-mail.
- *     -> Mautic adds the contact to the campaign in the same request (the form is its source).
- *   campaign "DOI: delete unconfirmed contacts" (published, source: the forms):
- *     [more than one language: condition consent_language = <lang>? picks the branch]
- *     -> send the confirmation e-mail (`email.send`, transactional template e-mail); it goes out
- *        at the next `mautic:campaigns:trigger` run
- *     -> decision "clicks the e-mail" (`email.click`, only the confirmation link counts):
- *          yes -> `lead.changetags` +doi-confirmed -doi-pending, `lead.updatelead` consent_date=now
- *          no (N days after the send, no click) -> `lead.deletecontact` (the last event)
- *   Only the tracked click proves control of the mailbox: Mautic rewrites the e-mail's links
- *   into per-recipient redirects and attributes the click through the e-mail's stat hash. The
- *   confirmation landing page is a plain "thank you" page: visiting it confirms nothing.
+ *   sign-up form per language (kiosk mode, no `language`): e-mail, processing notice, required
+ *   unticked consent box, optional unticked click-measurement box, hidden text version and
+ *   language (form result only, not mapped: a sign-up never rewrites a known contact)
+ *     -> form action: tag `doi-pending` (by tag ID). Mautic adds the contact to the campaign.
+ *   campaign "DOI: delete unconfirmed contacts (<lang>)" (doiCampaign.ts): known contacts
+ *   (doi-confirmed, doi-keep, DNC) are left as they were; others get the confirmation e-mail;
+ *   the link in it (tracked redirect: proof of the mailbox) leads to the confirmation page,
+ *   whose confirm form (one button, a POST) is the explicit confirmation; then tag
+ *   doi-confirmed and record consent_date, version, language (and tracking_consent); no
+ *   link or no button within N days -> delete.
+ *
+ * Seen on a real 5.2.1 (facts-mautic.md): form `language` must be a language Mautic has
+ * installed (offline en_US only); form actions take tag IDs, campaign events tag names; a
+ * checkboxgrp renders its options only with `syncList` (or list/optionList) set; form aliases
+ * are the name cut to 10 characters (the API cannot set them); contact fields use the key
+ * `isUniqueIdentifer` and have no description; a cookie-less submission of a non-kiosk form
+ * merges a known contact into a new anonymous one (its DNC entry is lost).
  *
  * Mautic sources the shapes were checked against (mautic/mautic unless named):
  * - `email.send` action {email, email_type transactional|marketing, priority, attempts} and the
@@ -248,9 +252,9 @@ export const doiNames = {
     segmentPending: { name: "DOI: unconfirmed contacts (doi-pending)", alias: "doi-pending" },
     segmentConfirmed: { name: "DOI: confirmed contacts (doi-confirmed)", alias: "doi-confirmed" },
     /** Common prefix of the per-language DOI campaigns (the generated documents cite it, C06). */
-    campaignDelete: "DOI: double opt-in",
+    campaignDelete: "DOI: delete unconfirmed contacts",
     /** The DOI campaign of one language: sends the mail, confirms on the button, deletes who does not confirm. */
-    campaign: (lang: DoiLanguage) => `DOI: double opt-in (${lang})`,
+    campaign: (lang: DoiLanguage) => `DOI: delete unconfirmed contacts (${lang})`,
     form: (lang: DoiLanguage) => `DOI ${lang}: sign-up form`,
     formAlias: (lang: DoiLanguage) => `doi_${lang}_sig`,
     confirmForm: (lang: DoiLanguage) => `DOI ${lang}: confirm button`,
