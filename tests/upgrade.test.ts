@@ -73,13 +73,20 @@ beforeAll(async () => {
     d = diff(before, after);
 });
 
+test("a patch upgrade within a line (6.0.6 -> 6.0.8) leaves the DOI objects alone", async () => {
+    const patched = diff(before, await runPlan(testStack({ mauticVersion: "6.0.8-apache" })));
+    expect(patched.updated).toEqual(["site-version-label"]);
+    expect(patched.unchanged).toContain("site-doi");
+});
+
 describe("6.0.6 -> 7.2.1", () => {
     test("replaced: the backup-before-upgrade command, the Mautic image and the three Mautic containers", () => {
         expect(d.replaced.sort()).toEqual(["site-app-cron", "site-app-mautic-image", "site-app-pre-upgrade-backup", "site-app-web", "site-app-worker"]);
     });
 
-    test("updated in place: only the version label, after the new web container is healthy; the server itself is untouched", () => {
-        expect(d.updated).toEqual(["site-version-label"]);
+    test("updated in place: the version label, after the new web container is healthy, and the DOI objects (7.2 payloads); the server itself is untouched", () => {
+        // 6.0 -> 7.2 crosses Mautic lines: the DOI setup re-applies the 7.2 payloads (no formType) in place.
+        expect(d.updated.sort()).toEqual(["site-doi", "site-version-label"]);
         expect(d.unchanged).toContain("site-host-server");
         const server = after.cloud.one("hcloud:index/server:Server");
         expect(server.options.ignoreChanges).toContain('labels["mautic-version"]');
