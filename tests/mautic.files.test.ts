@@ -87,6 +87,7 @@ describe("config/parameters_local.php", () => {
         ["facebook_pixel_trackingpage_enabled", false],
         ["facebook_pixel_landingpage_enabled", false],
         ["track_by_tracking_url", false],
+        ["mailer_append_tracking_pixel", false],
         ["cookie_domain", ""],
         ["cookie_path", "/"],
         // issue 9: cron-sent mail goes through the worker's queue; a real sender.

@@ -185,6 +185,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         facebook_pixel_landingpage_enabled: false,
         // No tracking of contacts through tracked URLs (a contact id in links).
         track_by_tracking_url: false,
+        // No open pixel in any e-mail: Mautic can only switch it globally, and the newsletter
+        // consent does not cover measuring opens (the DOI mail must carry none, issue 11 item 7).
+        mailer_append_tracking_pixel: false,
         // C11/C12: session cookies only over TLS and out of reach of scripts.
         cookie_secure: true,
         cookie_httponly: true,
