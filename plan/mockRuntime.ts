@@ -94,8 +94,9 @@ export interface MockOptions {
 
 /**
  * The program writes the Docker provider's SSH key files (HardenedHost.writeSshMaterial). Under
- * mocks they go to one private temp dir of this process, emptied after each plan (`dispose`) and
- * removed at exit: never to the user's cache or runtime dir.
+ * mocks they go to one private temp dir, removed after each plan (`dispose`), by
+ * `removeMockSshDir` (jest runs it after every test file: tests/support/jest-cleanup.ts) and at
+ * exit: never to the user's cache or runtime dir.
  */
 let processSshDir: string | undefined;
 function mockSshDir(): string {
@@ -105,6 +106,12 @@ function mockSshDir(): string {
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return processSshDir;
+}
+
+/** Removes the mocks' SSH key dir (a later MockCloud makes a new one). */
+export function removeMockSshDir(): void {
+    if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
+    processSshDir = undefined;
 }
 
 export class MockCloud {
@@ -124,9 +131,10 @@ export class MockCloud {
         process.env.MAUTIC_KIT_SSH_DIR = this.sshDir;
     }
 
-    /** Removes the SSH key files the program wrote under mocks (the dir itself goes at exit). */
+    /** Removes the SSH key files the program wrote under mocks, and their dir. */
     dispose(): void {
-        for (const f of fs.existsSync(this.sshDir) ? fs.readdirSync(this.sshDir) : []) fs.rmSync(path.join(this.sshDir, f), { recursive: true, force: true });
+        if (processSshDir === this.sshDir) removeMockSshDir();
+        else fs.rmSync(this.sshDir, { recursive: true, force: true });
     }
 
     /** A deterministic fake secret, remembered for redaction. */
