@@ -8,10 +8,10 @@ import { MauticSite } from "./components/mauticSite";
 import { loadSiteConfig } from "./components/stackConfig";
 
 export = async () => {
-    const { settings, mailerDsn } = loadSiteConfig();
-    const { websiteHost: _derived, mailerConfigured: _flag, ...siteArgs } = settings;
+    const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
+    const { websiteHost: _derived, mailerConfigured: _flag, ipLookupConfigured: _ipFlag, ...siteArgs } = settings;
     // Asks Hetzner first: refuses when another stack already runs a Mautic for this website.
-    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn });
+    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn, maxmindLicenseKey });
     return {
         url: site.url,
         adminUsername: site.adminUsername,
@@ -19,6 +19,11 @@ export = async () => {
         serverIpv4: site.serverIpv4,
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
+        // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
+        hostPublicKey: site.hostPublicKey,
+        // For `npm run verify -- --stack NAME`: the login key (secret) and the volume.
+        sshPrivateKey: site.host.deployPrivateKey,
+        volumeId: site.host.volume.id,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,

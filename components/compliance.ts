@@ -111,6 +111,23 @@ function cronLines(crontab: string) {
 
 const isDaily = (schedule: string) => /^\d+ \d+ \* \* \*$/.test(schedule);
 
+/**
+ * The public page class's CSP (Mautic's landing pages, forms, e-mail views), read from the
+ * Caddyfile, with what it relaxes: marketers' landing pages carry inline scripts and third-party
+ * embeds, so the class cannot be strict.
+ */
+export function publicClassRelaxation(caddyfile: string): string {
+    const csp = /\(headers_public\)\s*\{[\s\S]*?Content-Security-Policy "([^"]+)"/.exec(caddyfile)?.[1];
+    if (!csp) return "public page class: no Content-Security-Policy found in the Caddyfile";
+    const relaxed = csp
+        .split(";")
+        .map((d) => d.trim())
+        .filter((d) => /'unsafe-inline'|'unsafe-eval'|(^|\s)https:(\s|$)|(^|\s)\*(\s|$)|data:/.test(d));
+    return relaxed.length === 0
+        ? `public page class: strict CSP (${csp})`
+        : `public page class RELAXED (Mautic landing pages, forms, e-mail views; marketers' pages carry inline scripts and embeds): ${relaxed.join("; ")}`;
+}
+
 export function buildComplianceReport(input: ComplianceInput): ComplianceReport {
     const s = input.settings;
     const p = input.mauticParameters;
@@ -141,26 +158,49 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
             ...(s.mailerConfigured ? [] : ["mailerDsn is not set: confirmation emails cannot be sent. Set it: pulumi config set --secret mailerDsn ..."]),
             ...(triggerLine ? [] : ["the campaign trigger cron is missing: confirmation emails are never sent"]),
         ];
+        // Prepared, not enforced: the kit creates its sign-up forms unpublished, and any other form
+        // a marketer builds in Mautic can collect addresses without double opt-in.
         add(
             "C04",
-            c04Problems.length === 0 ? "enforced" : "warning",
+            c04Problems.length === 0 ? "prepared" : "warning",
             [
-                "DoiSetup resource: the sign-up form tags the contact doi-pending; a published campaign sends the confirmation email; only a tracked click on the confirmation link in that email (proof of the mailbox) tags it doi-confirmed and records the consent date",
+                "DoiSetup resource: the kit's sign-up forms (created unpublished) tag the contact doi-pending; a published campaign sends the confirmation email; only the confirmation in that email (proof of the mailbox) tags it doi-confirmed and records the consent date",
+                "not enforced: Mautic lets any other form collect addresses without double opt-in, and the kit's forms take no sign-ups until published",
                 triggerEvidence,
-                s.mailerConfigured ? "mailer_dsn pinned in config/parameters_local.php" : "MISSING: mailer_dsn",
+                s.mailerConfigured
+                    ? `mailer_dsn, mailer_from_email=${String(p.mailer_from_email ?? "MISSING")}, mailer_from_name pinned in config/parameters_local.php; messenger_dsn_email pinned, so mail sent by cron goes through the worker's queue`
+                    : "MISSING: mailer_dsn",
+                `consent_date is stored as local time of ${String(p.default_timezone)} (Mautic's default_timezone), not UTC`,
             ],
-            [...c04Problems, "Review the German and English texts in Mautic; replace the withdrawal-address placeholder in the processing notice."],
+            [
+                ...c04Problems,
+                "Review the German and English texts in Mautic, replace the withdrawal-address placeholder in the processing notice, and publish the sign-up forms.",
+                "Collect addresses only through the kit's sign-up forms (or forms built from them with the same action and campaign); verify live with `npm run conformance`.",
+            ],
         );
         // Prepared, not enforced: the kit's forms carry the checkbox, but Mautic lets a marketer
         // build further forms without one.
         add("C05", "prepared", ["DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox and the processing notice"], [
             "Review and publish the sign-up forms; build every further form from them (or add the same checkbox and notice).",
         ]);
+        const privacyScript = hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance");
+        const safetyNet = /DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(privacyScript);
+        const safetyDays = /kit_doi_expired[\s\S]*?INTERVAL (\d+) DAY/.exec(privacyScript)?.[1];
         add(
             "C06",
-            triggerLine ? "enforced" : "warning",
-            [`DoiSetup resource: the published campaign deletes contacts who do not click the confirmation link within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`, triggerEvidence],
-            ["`pulumi up` reports drift (e.g. an unpublished campaign or a changed delay) as a warning with its fix."],
+            triggerLine && safetyNet ? "enforced" : "warning",
+            [
+                `DoiSetup resource: the published campaign deletes contacts who do not confirm within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`,
+                triggerEvidence,
+                safetyNet
+                    ? `mautic-privacy-maintenance (every 30 minutes): whatever happened to the campaign (e.g. a failed send), deletes contacts still doi-pending ${safetyDays} days after signing up on the kit's forms; never a contact with a sign of an earlier existence (identified before the sign-up, another tag, a do-not-contact entry, another form or e-mail, an owner, stage, note or company, added by hand), which stays pending for a person to decide`
+                    : "MISSING: the host job that deletes unconfirmed contacts when the campaign did not (failed sends never reach its 'not confirmed' branch)",
+                "scope: contacts of the kit's sign-up forms; addresses collected by other forms never enter double opt-in (C04)",
+            ],
+            [
+                ...(safetyNet ? [] : ["Install the privacy-maintenance job (HostFiles)."]),
+                "`pulumi up` reports drift (e.g. an unpublished campaign or a changed delay) as a warning with its fix.",
+            ],
         );
     }
 
@@ -185,13 +225,33 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         c09 ? "enforced" : "warning",
         [
             `config/parameters_local.php: anonymize_ip=${p.anonymize_ip}, track_contact_by_ip=${p.track_contact_by_ip}, track_by_fingerprint=${p.track_by_fingerprint} (the UI cannot override this file)`,
-            auditIps ? "mautic-privacy-maintenance (hourly): IPs in Mautic's audit_log anonymised within one hour" : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
+            auditIps ? "mautic-privacy-maintenance (every 30 minutes, and before every backup dump): IPs in Mautic's audit_log anonymised within one hour" : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
             "web container: no Apache access log (only the edge logs, masked)",
             "fingerprinting removed from Mautic in 3.0 (mautic#8428)",
         ],
         auditIps ? [] : ["Install the privacy-maintenance job (HostFiles)."],
     );
-    add("C10", p.google_analytics_anonymize_ip === true ? "enforced" : "warning", [`config/parameters_local.php: google_analytics_anonymize_ip=${p.google_analytics_anonymize_ip}`]);
+    // C10: Mautic can inject Google Analytics and the Meta pixel into its tracking script and
+    // landing pages; the kit pins both off, so the question of GA's IP anonymisation never arises
+    // for Mautic (it is pinned on as well).
+    const thirdPartyOff: Array<[string, unknown]> = [
+        ["google_analytics", ""], ["google_analytics_id", ""], ["google_analytics_trackingpage_enabled", false], ["google_analytics_landingpage_enabled", false],
+        ["facebook_pixel_id", ""], ["facebook_pixel_trackingpage_enabled", false], ["facebook_pixel_landingpage_enabled", false], ["track_by_tracking_url", false],
+    ];
+    const notOff = thirdPartyOff.filter(([k, v]) => p[k] !== v).map(([k]) => k);
+    const c10Ok = notOff.length === 0 && p.google_analytics_anonymize_ip === true;
+    add(
+        "C10",
+        c10Ok ? "enforced" : "warning",
+        [
+            notOff.length === 0
+                ? "config/parameters_local.php: Mautic embeds no Google Analytics and no Meta (Facebook) pixel: ids and raw code empty, tracking-page and landing-page flags off, track_by_tracking_url off (the UI cannot switch them on)"
+                : `config/parameters_local.php does NOT pin off: ${notOff.join(", ")}`,
+            `google_analytics_anonymize_ip=${p.google_analytics_anonymize_ip}; cookies only on Mautic's own host (cookie_domain='${String(p.cookie_domain ?? "")}', cookie_path='${String(p.cookie_path ?? "")}')`,
+            "not covered: Google Analytics that the website embeds itself (outside Mautic): check it with C08/C14",
+        ],
+        c10Ok ? [] : ["Pin the third-party tracking settings off in parameters_local.php (components/render/mautic.ts)."],
+    );
 
     // C11: HTTPS only, read back from the Caddyfile.
     const hsts = /Strict-Transport-Security "max-age=(\d+)/.exec(input.caddyfile);
@@ -236,13 +296,21 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const c12Evidence = checks.map(([ok, text]) => `${ok ? "" : "MISSING: "}${text}`);
     c12Evidence.push(`Hetzner Cloud Firewall: SSH only from ${s.adminCidrs.join(", ")}; database never published; containers with reduced capabilities`);
     c12Evidence.push(s.backups ? "Hetzner server backups on (7 daily slots)" : "Hetzner server backups OFF");
-    c12Evidence.push(`nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume`);
+    c12Evidence.push(`nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume; audit-log IPs anonymised before each dump, Mautic's message queue dumped as structure only`);
+    // Hetzner's server backups do not include volumes, and the nightly dumps live on the volume
+    // itself: without an off-site copy, losing the volume loses the data and every backup of it.
+    c12Evidence.push(
+        s.backupOffsiteRepository
+            ? `off-site copy of every nightly set to ${s.backupOffsiteRepository} (restic over SFTP)`
+            : "NO off-site backup: Hetzner's server backups exclude the volume, which holds both the data and the nightly dumps",
+    );
     const c12Warnings = input.warnings.filter((w) => /adminCidrs|adminUiCidrs|backups|deletionProtection/.test(w));
     if (s.adminUiCidrs.length === 0) {
         c12Evidence.push("Mautic's admin UI and /api are reachable from anywhere (login required); adminUiCidrs restricts them at the edge");
     }
-    const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0;
+    const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0 && s.backupOffsiteRepository !== undefined;
     add("C12", c12Ok ? "enforced" : "warning", c12Evidence, [
+        ...(s.backupOffsiteRepository ? [] : ["Configure an off-site backup: `pulumi config set backupOffsiteRepository sftp://u123456@u123456.your-storagebox.de:23/mautic` (e.g. a Hetzner Storage Box) and put the restic password into /etc/mautic/backup-offsite.env."]),
         ...c12Warnings,
         ...(s.adminUiCidrs.length === 0 ? ["Recommended: set adminUiCidrs to the agency's networks (and the deploy runner's)."] : []),
     ]);
@@ -260,6 +328,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     add("C13", missing.length === 0 ? "enforced" : "warning", [
         ...headerChecks.map(([re, text]) => `${re.test(input.caddyfile) ? "" : "MISSING: "}Caddyfile: ${text}`),
         "relaxation documented: the admin UI needs 'unsafe-inline' (Mautic's per-request inline scripts); tested: Observatory A+ on edge responses, >= 80 on /s/login",
+        publicClassRelaxation(input.caddyfile),
     ]);
 
     add("C14", "manual", ["`npm run audit -- <url> [--mautic-host HOST]` checks HTTPS, certificate, HSTS, header grade, third parties, cookies and storage before consent"], [

@@ -3,6 +3,7 @@
  * the `MauticSiteArgs` of library users, so every entry point rejects the same bad values with
  * the same messages. Each message names the key, the bad value (never a secret's) and the fix.
  */
+import { doiLineFor, mauticLineOf, mauticLines } from "./render/doiBlueprint";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { validateBackupInput } from "./render/backup";
@@ -49,10 +50,24 @@ export interface SiteSettings {
     mailerConfigured: boolean;
     /** The website's privacy policy (linked from the banner, the DOI texts and the documents). */
     privacyPolicyUrl: string;
+    /** The website's imprint (Impressum), linked from the consent banner. Default <website>/impressum. */
+    imprintUrl: string;
     /** Version of the consent text, stored with every sign-up (raise it when the text changes). */
     consentTextVersion: string;
     /** How the website asks for tracking consent: the kit's banner or a consent manager. */
     consentMechanism: "banner" | "cmp";
+    /** Sender address of Mautic's e-mails (required with a mailer DSN). */
+    mailerFromEmail?: string;
+    /** Sender name of Mautic's e-mails (required with a mailer DSN). */
+    mailerFromName?: string;
+    /** Whether a MaxMind licence key was configured (the key itself stays a secret elsewhere). */
+    ipLookupConfigured: boolean;
+    /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
+    unsubscribedMinimiseDays: number;
+    /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
+    dockerSource: "docker" | "debian";
+    /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
+    alertUrl?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -73,11 +88,14 @@ export const configKeys = [
     "unconfirmedContactDays", "gdprPurgeDays", "backups", "backupRetentionDays",
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
-    "consentMechanism",
+    "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
+    "unsubscribedMinimiseDays", "imprintUrl",
+    "dockerSource",
+    "alertUrl",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
-const secretKeys = new Set<ConfigKey>(["mailerDsn"]);
+const secretKeys = new Set<ConfigKey>(["mailerDsn", "maxmindLicenseKey"]);
 
 const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
@@ -192,8 +210,15 @@ const rawSchema = z
         adminLastName: z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines").default(defaults.adminLastName),
         mailerDsn: z.string().optional(),
         privacyPolicyUrl: z.string().optional(),
+        imprintUrl: z.string().optional(),
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
+        mailerFromEmail: z.string().optional(),
+        mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
+        maxmindLicenseKey: z.string().optional(),
+        unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
+        dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
+        alertUrl: z.string().optional(),
     })
     .strict();
 
@@ -225,8 +250,15 @@ const fixes: Record<ConfigKey, string> = {
     adminLastName: `e.g. \`${setCmd("adminLastName", "Doe")}\``,
     privacyPolicyUrl: `give the https URL of the website's privacy policy, e.g. \`${setCmd("privacyPolicyUrl", "https://www.client-a.de/datenschutz")}\``,
     consentTextVersion: `e.g. \`${setCmd("consentTextVersion", "v2")}\` (raise it whenever the consent text changes)`,
+    imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
+    dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
+    mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
+    maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
+    unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
+    alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
 export interface ValidatedSite {
@@ -235,13 +267,15 @@ export interface ValidatedSite {
     warnings: string[];
     /** The mailer DSN, kept apart from `settings` so it can only travel as a secret. */
     mailerDsn?: string;
+    /** The MaxMind licence key, kept apart from `settings` likewise. */
+    maxmindLicenseKey?: string;
 }
 
 /**
  * Validates and defaults the site's settings. Throws `SiteConfigError` listing every problem.
  * `mailerDsn` is checked for form only and never echoed.
  */
-export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsnProvided?: boolean } = {}): ValidatedSite {
+export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsnProvided?: boolean; maxmindLicenseKeyProvided?: boolean } = {}): ValidatedSite {
     const problems: string[] = [];
     const problem = (key: ConfigKey | string, value: unknown, why: string) => {
         const shown = secretKeys.has(key as ConfigKey) ? "[secret]" : show(value);
@@ -359,15 +393,29 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("privacyPolicyUrl") && s.privacyPolicyUrl !== undefined) {
+    for (const key of ["privacyPolicyUrl", "imprintUrl"] as const) {
+        const value = s[key];
+        if (!ok(key) || value === undefined) continue;
         let u: URL | undefined;
         try {
-            u = new URL(s.privacyPolicyUrl);
+            u = new URL(value);
         } catch {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "is not an absolute URL");
+            problem(key, value, "is not an absolute URL");
         }
-        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(s.privacyPolicyUrl))) {
-            problem("privacyPolicyUrl", s.privacyPolicyUrl, "must be a plain https URL");
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`]/.test(value))) {
+            problem(key, value, "must be a plain https URL");
+        }
+    }
+
+    if (ok("alertUrl") && s.alertUrl !== undefined) {
+        let u: URL | undefined;
+        try {
+            u = new URL(s.alertUrl);
+        } catch {
+            problem("alertUrl", s.alertUrl, "is not an absolute URL");
+        }
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`\\$]/.test(s.alertUrl))) {
+            problem("alertUrl", u.username || u.password ? "[redacted: contains credentials]" : s.alertUrl, "must be a plain https URL without credentials");
         }
     }
 
@@ -375,17 +423,36 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
 
+    // A mailer needs a real sender: Mautic's own default is the placeholder email@yoursite.com.
+    const mailer = s.mailerDsn !== undefined || opts.mailerDsnProvided === true;
+    if (ok("mailerFromEmail") && s.mailerFromEmail !== undefined) {
+        if (!emailRe.test(s.mailerFromEmail)) problem("mailerFromEmail", s.mailerFromEmail, "is not an email address");
+        else if (s.mailerFromEmail.toLowerCase() === "email@yoursite.com") problem("mailerFromEmail", s.mailerFromEmail, "is Mautic's placeholder sender; give the client's real sender address");
+    } else if (ok("mailerFromEmail") && mailer) {
+        problem("mailerFromEmail", undefined, "is missing: it is required whenever mailerDsn is set (otherwise Mautic sends From email@yoursite.com)");
+    }
+    if (ok("mailerFromName") && mailer && (s.mailerFromName === undefined || s.mailerFromName.trim() === "")) {
+        problem("mailerFromName", s.mailerFromName, "is missing: it is required whenever mailerDsn is set");
+    }
+    if (ok("maxmindLicenseKey") && s.maxmindLicenseKey !== undefined && !/^[A-Za-z0-9_]{6,64}$/.test(s.maxmindLicenseKey)) {
+        problem("maxmindLicenseKey", s.maxmindLicenseKey, "is not a MaxMind licence key (letters, digits, '_')");
+    }
+
     if (problems.length > 0) throw new SiteConfigError(problems);
     const mauticVersion = s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
-    if (Number(mauticVersion.split(".")[0]) >= 7) {
-        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    if (mauticLineOf(mauticVersion) === undefined) {
+        // The DOI payloads are built per line (5.2, 6.0, 7.2; 7.1+ ignores formType): other lines get the nearest one.
+        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/conformance.md).`);
+    }
+    if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
+        warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
-    const { mailerDsn, ...rest } = s;
+    const { mailerDsn, maxmindLicenseKey, ...rest } = s;
     const port = new URL(s.website).port;
     return {
         settings: {
@@ -396,9 +463,14 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             websiteHost,
             website: `https://${websiteHost}${port ? `:${port}` : ""}`,
             privacyPolicyUrl: s.privacyPolicyUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}/datenschutz`,
+            imprintUrl: s.imprintUrl ?? `https://${websiteHost}${port ? `:${port}` : ""}${defaults.imprintPath}`,
             mailerConfigured: mailerDsn !== undefined || opts.mailerDsnProvided === true,
+            mailerFromEmail: s.mailerFromEmail,
+            mailerFromName: s.mailerFromName?.trim(),
+            ipLookupConfigured: maxmindLicenseKey !== undefined || opts.maxmindLicenseKeyProvided === true,
         },
         mailerDsn,
+        maxmindLicenseKey,
         warnings,
     };
 
@@ -432,7 +504,7 @@ function levenshtein(a: string, b: string): number {
 export type ConfigReader = (key: ConfigKey) => string | undefined;
 
 const listKeys = new Set<ConfigKey>(["adminCidrs", "adminUiCidrs", "sshPublicKeys"]);
-const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb"]);
+const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays"]);
 const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection"]);
 
 /**

@@ -45,8 +45,17 @@ export const defaults = {
     adminLastName: "Administrator",
     adminUiCidrs: [] as string[],
     consentTextVersion: "v1",
+    /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
+    unsubscribedMinimiseDays: 30,
     consentMechanism: "banner",
+    /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
+    imprintPath: "/impressum",
     sshPublicKeys: [] as string[],
+    /**
+     * Docker Engine from Docker's own apt repository (current releases, `docker-ce`), or
+     * "debian": the distribution's `docker.io`, security-updated by Debian/Ubuntu.
+     */
+    dockerSource: "docker",
 } as const;
 
 /** The Hetzner locations the kit deploys to: both in Germany, network zone eu-central. */

@@ -17,7 +17,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ensureDoiSetup } from "./doiProvisioner";
 import { MauticClient } from "./mauticApi";
-import { DoiBlueprint, DoiBlueprintError, DoiBlueprintInput, DoiLanguage, doiBlueprint, doiDefaults, doiKeys, resolveDoiSettings } from "./render/doiBlueprint";
+import { DoiBlueprint, DoiBlueprintError, DoiBlueprintInput, DoiLanguage, doiBlueprint, doiDefaults, doiKeys, doiLineFor, resolveDoiSettings } from "./render/doiBlueprint";
 
 export interface DoiSetupArgs {
     /** Mautic's public origin, e.g. "https://marketing.client-a.de"; the API is `<apiUrl>/api`. Required; https only. */
@@ -36,6 +36,8 @@ export interface DoiSetupArgs {
     languages?: pulumi.Input<DoiLanguage[]>;
     /** Privacy policy linked from the texts. Default `<website>/datenschutz`. */
     privacyPolicyUrl?: pulumi.Input<string>;
+    /** The Mautic image tag (e.g. "6.0.6-apache"); picks the payload line (5.2, 6.0, 7.2). Default: the 6.0 payloads. */
+    mauticVersion?: pulumi.Input<string>;
     /** How long to wait for the API to answer on the first deploy (Mautic still installing). Default 600 s; 0 to 3600. */
     waitForApiSeconds?: number;
     /** Timeout of each API request. Default 30 s; 1 to 300. */
@@ -137,10 +139,11 @@ export class DoiSetup extends pulumi.ComponentResource {
     /** Ids of the sign-up forms by language: embed these on the website once published. */
     readonly formIds: pulumi.Output<Record<string, number>>;
     /**
-     * Id of the DOI campaign "DOI: delete unconfirmed contacts" (blueprint key "campaign:delete"):
-     * it sends the confirmation email, confirms on the click and deletes unconfirmed contacts (C04, C06).
+     * Ids of the DOI campaigns "DOI: double opt-in (<lang>)" by language (blueprint keys
+     * "campaign:<lang>"): each sends the confirmation email, confirms on the button and deletes
+     * new contacts that do not confirm (C04, C06).
      */
-    readonly deleteCampaignId: pulumi.Output<number>;
+    readonly campaignIds: pulumi.Output<Record<string, number>>;
     /** Id of the segment of confirmed contacts: the one to send newsletters to. */
     readonly confirmedSegmentId: pulumi.Output<number>;
     /** sha256 of the blueprint the last run ensured. */
@@ -154,8 +157,8 @@ export class DoiSetup extends pulumi.ComponentResource {
         const requestTimeoutSeconds = args.requestTimeoutSeconds ?? 30;
 
         const blueprint = pulumi
-            .all([args.apiUrl, args.website, args.unconfirmedContactDays, args.consentTextVersion, args.languages, args.privacyPolicyUrl])
-            .apply(([apiUrl, website, days, version, languages, privacy]) => {
+            .all([args.apiUrl, args.website, args.unconfirmedContactDays, args.consentTextVersion, args.languages, args.privacyPolicyUrl, args.mauticVersion])
+            .apply(([apiUrl, website, days, version, languages, privacy, mauticVersion]) => {
                 const input: DoiBlueprintInput = {
                     mauticUrl: apiUrl,
                     website,
@@ -163,6 +166,7 @@ export class DoiSetup extends pulumi.ComponentResource {
                     ...(version !== undefined ? { consentTextVersion: version } : {}),
                     ...(languages !== undefined ? { languages } : {}),
                     ...(privacy !== undefined ? { privacyPolicyUrl: privacy } : {}),
+                    ...(mauticVersion !== undefined ? { mauticLine: doiLineFor(mauticVersion) } : {}),
                 };
                 try {
                     return doiBlueprint(input);
@@ -194,7 +198,9 @@ export class DoiSetup extends pulumi.ComponentResource {
         this.formIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
             Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.form(l)]])),
         );
-        this.deleteCampaignId = resource.ids.apply((ids) => ids[doiKeys.campaign("delete")]);
+        this.campaignIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
+            Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.campaign(l)]])),
+        );
         // Drift is never fixed silently (the objects may carry a marketer's edits): say it loudly.
         this.drift.apply((drift) => {
             for (const d of drift ?? []) void pulumi.log.warn(`double opt-in: ${d}`, this);
@@ -206,7 +212,7 @@ export class DoiSetup extends pulumi.ComponentResource {
             created: this.created,
             drift: this.drift,
             formIds: this.formIds,
-            deleteCampaignId: this.deleteCampaignId,
+            campaignIds: this.campaignIds,
             confirmedSegmentId: this.confirmedSegmentId,
             blueprintHash: this.blueprintHash,
         });

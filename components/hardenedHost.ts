@@ -46,6 +46,13 @@ export class HardenedHost extends pulumi.ComponentResource {
     public readonly ipv6Address: pulumi.Output<string>;
     /** SHA256 fingerprint of the pinned host key, to compare with `ssh-keygen -lf` on first login. */
     public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /**
+     * The pinned host public key (`ssh-ed25519 AAAA...`, not a secret): the line an admin puts
+     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns.
+     */
+    public readonly hostPublicKey: pulumi.Output<string>;
+    /** The deploy's SSH private key (secret): `npm run verify` logs in with it. */
+    public readonly deployPrivateKey: pulumi.Output<string>;
     /** SSH connection for `command.remote.*`: pinned host key, the deploy key (secret). */
     public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
     /** `ssh://root@<ip>` for the Docker provider. */
@@ -70,6 +77,8 @@ export class HardenedHost extends pulumi.ComponentResource {
         const hostKey = new tls.PrivateKey(`${name}-host-key`, { algorithm: "ED25519" }, child);
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
         this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
+        this.hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
+        this.deployPrivateKey = pulumi.secret(deployKey.privateKeyOpenssh);
 
         // Hetzner returns the key trimmed and replaces the SshKey on any difference: no trailing newline.
         // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per
@@ -122,6 +131,7 @@ export class HardenedHost extends pulumi.ComponentResource {
             extraCommands: args.extraCommands,
             extraPackages: args.extraPackages,
             adminPublicKeys: s.sshPublicKeys,
+            dockerSource: s.dockerSource,
         });
         this.hostFiles = renderHostFiles(cloudInitInput("0", { privateKeyOpenssh: "", publicKeyOpenssh: "" }));
         // Check the size limit now, with stand-ins as long as the real values, so an oversized
@@ -214,6 +224,7 @@ export class HardenedHost extends pulumi.ComponentResource {
             ipv4Address: this.ipv4Address,
             ipv6Address: this.ipv6Address,
             hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
             serverId: this.server.id,
             volumeId: this.volume.id,
         });

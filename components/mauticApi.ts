@@ -40,6 +40,11 @@ export interface MauticClientOptions {
     pageSize?: number;
     /** fetch implementation. Default: Node's global fetch. */
     fetchImpl?: typeof fetch;
+    /**
+     * Extra request headers, e.g. `{ Host: "marketing.client-a.de" }` to reach a Mautic on a
+     * loopback port under its public name (conformance runs). Default none. Never Authorization.
+     */
+    headers?: Record<string, string>;
 }
 
 /**
@@ -94,6 +99,7 @@ export class MauticClient {
     private readonly timeoutMs: number;
     private readonly pageSize: number;
     private readonly fetchImpl: typeof fetch;
+    private readonly extraHeaders: Record<string, string>;
 
     constructor(opts: MauticClientOptions) {
         let url: URL;
@@ -115,6 +121,9 @@ export class MauticClient {
         this.timeoutMs = opts.timeoutMs ?? 30000;
         this.pageSize = opts.pageSize ?? 100;
         this.fetchImpl = opts.fetchImpl ?? fetch;
+        const extra = opts.headers ?? {};
+        if (Object.keys(extra).some((k) => k.toLowerCase() === "authorization")) throw new Error("Mautic client: headers must not set Authorization; pass username and password");
+        this.extraHeaders = { ...extra };
     }
 
     /** Replaces anything secret in a text with [redacted]. */
@@ -134,6 +143,7 @@ export class MauticClient {
             res = await this.fetchImpl(`${this.base}/${path.replace(/^\/+/, "")}`, {
                 method,
                 headers: {
+                    ...this.extraHeaders,
                     Authorization: this.auth,
                     Accept: "application/json",
                     ...(body === undefined ? {} : { "Content-Type": "application/json" }),

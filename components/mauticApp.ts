@@ -15,6 +15,9 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
+    messengerDsns,
+    renderWorkerSupervisord,
+    workerSupervisordPathInContainer,
 } from "./render/mautic";
 import { memoryBudget } from "./sizing";
 
@@ -35,6 +38,8 @@ export interface MauticAppArgs {
     adminPassword: pulumi.Input<string>;
     /** Symfony mailer DSN (secret). Default: none (Mautic's own default; DOI mail does not work). */
     mailerDsn?: pulumi.Input<string>;
+    /** MaxMind licence key (secret). Default: none (no IP lookup database; the monthly download job is left out). */
+    maxmindLicenseKey?: pulumi.Input<string>;
     /** Database name. Default "mautic". */
     dbName?: string;
     /** Database user. Default "mautic". */
@@ -164,8 +169,10 @@ export class MauticApp extends pulumi.ComponentResource {
                     `MAUTIC_DB_DATABASE=${dbName}`,
                     `MAUTIC_DB_USER=${dbUser}`,
                     `MAUTIC_DB_PASSWORD=${pw}`,
-                    "MAUTIC_MESSENGER_DSN_EMAIL=doctrine://default",
-                    "MAUTIC_MESSENGER_DSN_HIT=doctrine://default",
+                    // The same transports are pinned in parameters_local.php (cron sees no env).
+                    `MAUTIC_MESSENGER_DSN_EMAIL=${messengerDsns.email}`,
+                    `MAUTIC_MESSENGER_DSN_HIT=${messengerDsns.hit}`,
+                    `MAUTIC_MESSENGER_DSN_FAILED=${messengerDsns.failed}`,
                     `PHP_INI_VALUE_DATE_TIMEZONE=${s.timezone}`,
                     "PHP_INI_VALUE_MEMORY_LIMIT=512M",
                     "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
@@ -175,24 +182,29 @@ export class MauticApp extends pulumi.ComponentResource {
                 ]),
             );
         // Shared by all roles: config (local.php + the pinned parameters_local.php), logs, media,
-        // and var/tmp, which mautic:import needs shared between web and cron (docker-mautic #269).
+        // var/tmp, and var/import (import_leads_dir): the UI stores a queued import's CSV there
+        // and cron's mautic:import reads it (docker-mautic #269).
         const mauticVolumes = [
             vol("mautic/config", "/var/www/html/config"),
             vol("mautic/logs", "/var/www/html/var/logs"),
             vol("mautic/media/files", "/var/www/html/docroot/media/files"),
             vol("mautic/media/images", "/var/www/html/docroot/media/images"),
             vol("mautic/tmp", "/var/www/html/var/tmp"),
+            vol("mautic/import", "/var/www/html/var/import"),
         ];
         const mauticNetworks = [{ name: backend.name }];
 
         this.parametersLocal = pulumi.secret(
-            pulumi.all([args.secretKey, args.mailerDsn]).apply(([secretKey, mailerDsn]) =>
+            pulumi.all([args.secretKey, args.mailerDsn, args.maxmindLicenseKey]).apply(([secretKey, mailerDsn, maxmindLicenseKey]) =>
                 renderParametersLocal({
                     domain: s.domain,
                     website: s.website,
                     timezone: s.timezone,
                     gdprPurgeDays: s.gdprPurgeDays,
                     mailerDsn: mailerDsn as string | undefined,
+                    mailerFromEmail: s.mailerFromEmail,
+                    mailerFromName: s.mailerFromName,
+                    maxmindLicenseKey: maxmindLicenseKey as string | undefined,
                     secretKey,
                 }),
             ),
@@ -232,7 +244,7 @@ export class MauticApp extends pulumi.ComponentResource {
         // Cron and the worker's long-running consumers read the pinned settings once: a changed
         // file (e.g. a new mailer DSN) must replace them too, not only web, which uploads it.
         const configFingerprint = this.parametersLocal.apply((c) => [`KIT_CONFIG_SHA256=${createHash("sha256").update(c).digest("hex")}`]);
-        this.crontab = renderCrontab({ cleanupDaysOld: s.cleanupDaysOld });
+        this.crontab = renderCrontab({ cleanupDaysOld: s.cleanupDaysOld, ipLookup: s.ipLookupConfigured });
         this.cron = new docker.Container(
             `${name}-cron`,
             {
@@ -263,6 +275,8 @@ export class MauticApp extends pulumi.ComponentResource {
                 envs: mauticEnvs("mautic_worker", configFingerprint),
                 volumes: mauticVolumes,
                 networksAdvanced: [...mauticNetworks, { name: this.frontendNetwork.name }],
+                // Consumers with --memory-limit/--time-limit that fit this container's memory.
+                uploads: [{ file: workerSupervisordPathInContainer, content: renderWorkerSupervisord(mem.worker), permissions: "0644" }],
                 memory: mem.worker,
                 memorySwap: mem.worker,
             },

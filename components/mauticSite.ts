@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "./compliance";
 import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "./config";
 import { DoiSetup } from "./doiSetup";
-import { dataMountPoint } from "./defaults";
+import { containerNames, dataMountPoint } from "./defaults";
 import { HardenedHost } from "./hardenedHost";
 import { HostFiles } from "./hostFiles";
 import { renderEdgeLogrotate } from "./render/caddyfile";
@@ -12,6 +12,8 @@ import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "./ren
 import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "./render/privacyMaintenance";
 import { MauticApp } from "./mauticApp";
 import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "./render/backup";
+import { alertEnableCommands, renderAlertFiles } from "./render/alerts";
+import { AlertSecrets } from "./alertSecrets";
 import { documentPlaceholders } from "./render/documents";
 import { mauticParameters } from "./render/mautic";
 import { labelValue, managedBy, siteLabels } from "./sizing";
@@ -24,9 +26,11 @@ import { WebEdge } from "./webEdge";
  * Everything one website's Mautic needs. The settings are the stack config keys (see
  * `Pulumi.prod.yaml`, which documents each); defaults live in `components/defaults.ts`.
  */
-export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn"> & {
+export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
     /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
     mailerDsn?: pulumi.Input<string>;
+    /** MaxMind licence key, a secret. Default: none (no IP lookup database, no download from maxmind.com). */
+    maxmindLicenseKey?: pulumi.Input<string>;
     /**
      * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
      * through Mautic's API after the install. Default true. Turn off only for a stack whose
@@ -50,6 +54,8 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly serverIpv4: pulumi.Output<string>;
     public readonly serverIpv6: pulumi.Output<string>;
     public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /** The pinned SSH host public key (for known_hosts; see HardenedHost.hostPublicKey). */
+    public readonly hostPublicKey: pulumi.Output<string>;
     public readonly secrets: SiteSecrets;
     public readonly host: HardenedHost;
     /** Backup/restore scripts, their timer and the edge's log rotation, kept current on the host. */
@@ -111,7 +117,15 @@ export class MauticSite extends pulumi.ComponentResource {
         const afterBootFiles: HostFile[] = [
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
-            ...renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays }),
+            // Alerts: OnFailure handlers and the hourly health check (docs/readme-parts/alerts.md).
+            ...renderAlertFiles({
+                adminEmail: s.adminEmail,
+                domain: s.domain,
+                backupDir: `${dataMountPoint}/backups`,
+                offsiteExpected: backup.offsite !== undefined,
+                containers: Object.values(containerNames),
+            }),
             {
                 path: "/etc/logrotate.d/mautic-kit-edge",
                 content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
@@ -129,10 +143,17 @@ export class MauticSite extends pulumi.ComponentResource {
                     ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
                     // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
-                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands]),
+                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
                 ],
                 after: [this.host.ready],
             },
+            child,
+        );
+
+        // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
+        new AlertSecrets(
+            `${name}-alert-secrets`,
+            { connection: this.host.connection, adminEmail: s.adminEmail, mailerDsn: args.mailerDsn, alertUrl: s.alertUrl, after: [this.hostFiles.command] },
             child,
         );
 
@@ -155,6 +176,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 secretKey: this.secrets.mauticSecretKey,
                 adminPassword: this.secrets.adminPassword,
                 mailerDsn: args.mailerDsn === undefined ? undefined : pulumi.secret(args.mailerDsn),
+                maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
             },
@@ -183,6 +205,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     unconfirmedContactDays: s.unconfirmedContactDays,
                     consentTextVersion: s.consentTextVersion,
                     privacyPolicyUrl: s.privacyPolicyUrl,
+                    mauticVersion: s.mauticVersion,
                 },
                 { ...child, dependsOn: [this.app.install, this.edge] },
             );
@@ -194,7 +217,17 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "[secret]", mailerDsn: s.mailerConfigured ? "[secret]" : undefined }),
+            mauticParameters: mauticParameters({
+                domain: s.domain,
+                website: s.website,
+                timezone: s.timezone,
+                gdprPurgeDays: s.gdprPurgeDays,
+                secretKey: "[secret]",
+                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                mailerFromEmail: s.mailerFromEmail,
+                mailerFromName: s.mailerFromName,
+                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+            }),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
@@ -207,6 +240,7 @@ export class MauticSite extends pulumi.ComponentResource {
         this.serverIpv4 = this.host.ipv4Address;
         this.serverIpv6 = this.host.ipv6Address;
         this.hostKeyFingerprint = this.host.hostKeyFingerprint;
+        this.hostPublicKey = this.host.hostPublicKey;
 
         this.registerOutputs({
             url: this.url,
@@ -215,6 +249,7 @@ export class MauticSite extends pulumi.ComponentResource {
             serverIpv4: this.serverIpv4,
             serverIpv6: this.serverIpv6,
             hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
             warnings: this.warnings,
             compliance: this.compliance.summary,
             serverType: this.serverTypeChoice,
@@ -240,8 +275,11 @@ export class MauticSite extends pulumi.ComponentResource {
 }
 
 function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
-    const { mailerDsn, doubleOptIn: _doi, ...raw } = args;
-    return validateSiteArgs({ ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}) }, { mailerDsnProvided: mailerDsn !== undefined });
+    const { mailerDsn, maxmindLicenseKey, doubleOptIn: _doi, ...raw } = args;
+    return validateSiteArgs(
+        { ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}), ...(typeof maxmindLicenseKey === "string" ? { maxmindLicenseKey } : {}) },
+        { mailerDsnProvided: mailerDsn !== undefined, maxmindLicenseKeyProvided: maxmindLicenseKey !== undefined },
+    );
 }
 
 /**

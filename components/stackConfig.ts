@@ -20,6 +20,11 @@ export function validateStackConfig(
             "mailerDsn = [secret] is stored in plain text. Fix: `pulumi config set --secret mailerDsn '<dsn>'` so it is encrypted in the stack file.",
         ]);
     }
+    if (raw.maxmindLicenseKey !== undefined && !isSecret(`${prefix}maxmindLicenseKey`)) {
+        throw new SiteConfigError([
+            "maxmindLicenseKey = [secret] is stored in plain text. Fix: `pulumi config set --secret maxmindLicenseKey '<key>'` so it is encrypted in the stack file.",
+        ]);
+    }
     return validateSiteArgs(raw);
 }
 
@@ -34,7 +39,11 @@ export function loadSiteConfig(project = pulumi.getProject()) {
     try {
         // runtime.allConfig holds secrets decrypted; the DSN is re-wrapped below and never logged.
         const v = validateStackConfig(project, pulumi.runtime.allConfig(), (k) => (runtimeIsSecret ? runtimeIsSecret(k) : true));
-        return { ...v, mailerDsn: v.mailerDsn === undefined ? undefined : pulumi.secret(v.mailerDsn) };
+        return {
+            ...v,
+            mailerDsn: v.mailerDsn === undefined ? undefined : pulumi.secret(v.mailerDsn),
+            maxmindLicenseKey: v.maxmindLicenseKey === undefined ? undefined : pulumi.secret(v.maxmindLicenseKey),
+        };
     } catch (e) {
         if (e instanceof SiteConfigError) throw new pulumi.RunError(e.message);
         throw e;

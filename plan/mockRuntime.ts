@@ -90,6 +90,11 @@ export interface MockOptions {
     /** Extra invoke mocks by token. */
     calls?: Record<string, (inputs: Record<string, unknown>) => Record<string, unknown>>;
     preview?: boolean;
+    /**
+     * Replaces a resource's mock outputs (merged over the defaults) when it returns an object,
+     * e.g. real key pairs for a plan whose user data is booted (tests/vm.firstboot.test.ts).
+     */
+    outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -190,7 +195,9 @@ export class MockCloud {
         const parent = parentKey ? parentKey.split("::").pop()! : null;
         const options = this.options.get(key) ?? noOptions;
         this.resources.push({ type: a.type, name: a.name, parent, parentKey, custom: a.custom ?? true, inputs: a.inputs, id, options });
-        return { id, state: this.outputsFor(a, id) };
+        const state = this.outputsFor(a, id);
+        const override = this.opts.outputs?.(a.type, a.name, a.inputs);
+        return { id, state: override ? { ...state, ...override } : state };
     }
 
     private outputsFor(a: pulumi.runtime.MockResourceArgs, id: string): Record<string, unknown> {

@@ -11,7 +11,7 @@ import { parseHostFilesCommand } from "../components/hostFiles";
 import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance";
 import { renderComplianceDocuments } from "../components/render/documents";
 import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
-import { consentForgetPath } from "../components/render/caddyfile";
+import { consentForgetPath, consentGrantPath } from "../components/render/caddyfile";
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
 import { MockCloud, MockOptions, RecordedResource, ResourceOptionsRecord, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
@@ -116,8 +116,16 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
     // The website-side snippets (C08), the compliance report (C01..C15, as the stack exports it)
     // and the documents a person signs or publishes (C01-C03), from the same settings.
     const mauticUrl = `https://${site.settings.domain}`;
-    // Withdrawing consent also expires Mautic's cookies on its own host: the edge answers that path.
-    const snippetInput = { mauticUrl, website: site.settings.website, mauticForgetPath: consentForgetPath, privacyPolicyUrl: site.settings.privacyPolicyUrl };
+    // Accepting sets the consent cookie on the Mautic host (without it the edge lets none of Mautic's
+    // tracking cookies through); withdrawing expires it and Mautic's cookies there. The edge answers both paths.
+    const snippetInput = {
+        mauticUrl,
+        website: site.settings.website,
+        mauticForgetPath: consentForgetPath,
+        mauticGrantPath: consentGrantPath,
+        privacyPolicyUrl: site.settings.privacyPolicyUrl,
+        imprintUrl: site.settings.imprintUrl,
+    };
     files.set("tracking/consent-snippet.html", renderConsentSnippet(snippetInput));
     files.set("tracking/consent-snippet-cmp.html", renderCmpSnippet(snippetInput));
     const report = programExports.compliance as ComplianceReport | undefined;

@@ -9,6 +9,7 @@ declare -A tools=(
   [cloud-init]=cloud-init
   [sshd]=openssh-server
   [ssh-keygen]=openssh-client
+  [ssh]=openssh-client
   [logrotate]=logrotate
   [fail2ban-client]=fail2ban
   [php]=php-cli
@@ -28,6 +29,16 @@ declare -A tools=(
   [gzip]=gzip
   [tar]=tar
   [apache2]=apache2
+  [supervisord]=supervisor
+  # the VM layer (tests/vm.firstboot.test.ts): image build and boot
+  [qemu-system-x86_64]=qemu-system-x86
+  [qemu-img]=qemu-utils
+  [debootstrap]=debootstrap
+  [genisoimage]=genisoimage
+  [mkfs.ext4]=e2fsprogs
+  [ssh-keyscan]=openssh-client
+  [chroot]=coreutils
+  [aiosmtpd]=python3-aiosmtpd
 )
 
 missing=()

@@ -4,6 +4,8 @@
 import { buildComplianceReport, ComplianceInput, ComplianceReport, documentPaths, renderComplianceMarkdown, renderComplianceScreen } from "../components/compliance";
 import { validateSiteArgs } from "../components/config";
 import { runPlan } from "../plan/runPlan";
+import { mauticParameters } from "../components/render/mautic";
+import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../components/render/privacyMaintenance";
 import { testStack } from "./support/stacks";
 
 async function reportFor(overrides: Record<string, unknown> = {}, opts: { mailer?: boolean } = {}): Promise<ComplianceReport> {
@@ -26,11 +28,11 @@ describe("the report of the example configuration", () => {
     test("statuses: documents prepared, organisational steps manual, the rest enforced", () => {
         const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
         expect(by).toEqual({
-            C01: "prepared", C02: "prepared", C03: "manual", C04: "enforced", C05: "prepared", C06: "enforced",
-            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
+            C01: "prepared", C02: "prepared", C03: "manual", C04: "prepared", C05: "prepared", C06: "enforced",
+            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "warning",
             C13: "enforced", C14: "manual", C15: "enforced",
         });
-        expect(r.summary).toEqual({ enforced: 9, prepared: 4, manual: 2, warning: 0 });
+        expect(r.summary).toEqual({ enforced: 7, prepared: 5, manual: 2, warning: 1 });
     });
 
     test("evidence quotes the rendered files", () => {
@@ -40,6 +42,38 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C12").evidence.join("\n")).toMatch(/SSH only from 203\.0\.113\.0\/24/);
         expect(item(r, "C06").evidence[0]).toMatch(/within 3 days/);
         expect(item(r, "C12").evidence.join("\n")).toMatch(/edge access log: client IPs masked .* deleted after 7 days/);
+    });
+
+    test("C04 is prepared, not enforced: the forms are created unpublished and other forms can skip DOI", () => {
+        const c04 = item(r, "C04");
+        expect(c04.evidence.join("\n")).toMatch(/created unpublished/);
+        expect(c04.evidence.join("\n")).toMatch(/not enforced: Mautic lets any other form collect addresses without double opt-in/);
+        expect(c04.evidence.join("\n")).toMatch(/mailer_from_email=newsletter@client-a\.de/);
+        expect(c04.evidence.join("\n")).toMatch(/consent_date is stored as local time of Europe\/Berlin/);
+        expect(c04.actions.join("\n")).toMatch(/publish the sign-up forms/);
+    });
+
+    test("C06 states the campaign, the safety net and its scope", () => {
+        const e = item(r, "C06").evidence.join("\n");
+        expect(e).toMatch(/deletes contacts still doi-pending 3 days after signing up on the kit's forms; never a contact with a sign of an earlier existence/);
+        expect(e).toMatch(/scope: contacts of the kit's sign-up forms/);
+    });
+
+    test("C10 says what it guarantees: no Google Analytics or Meta pixel through Mautic", () => {
+        expect(item(r, "C10").evidence[0]).toMatch(/Mautic embeds no Google Analytics and no Meta \(Facebook\) pixel/);
+        expect(item(r, "C10").evidence.join("\n")).toMatch(/not covered: Google Analytics that the website embeds itself/);
+    });
+
+    test("C12 is a warning without an off-site backup, enforced with one", async () => {
+        expect(item(r, "C12").evidence.join("\n")).toMatch(/NO off-site backup: Hetzner's server backups exclude the volume/);
+        expect(item(r, "C12").actions[0]).toMatch(/Configure an off-site backup/);
+        const off = await reportFor({ backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/mautic" });
+        expect(item(off, "C12").status).toBe("enforced");
+        expect(item(off, "C12").evidence.join("\n")).toMatch(/off-site copy of every nightly set/);
+    });
+
+    test("C13 says the public page class is relaxed, quoting the rendered CSP", () => {
+        expect(item(r, "C13").evidence.join("\n")).toMatch(/public page class RELAXED .*script-src 'self' 'unsafe-inline' https:/);
     });
 
     test("the access-log retention follows accessLogRetentionDays", async () => {
@@ -100,7 +134,11 @@ describe("the report follows the configuration", () => {
 describe("the report reads the rendered files, not the intent", () => {
     let base: ComplianceInput;
     beforeAll(() => {
-        const { settings, warnings } = validateSiteArgs({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"], mailerDsn: "null://null" });
+        const { settings, warnings } = validateSiteArgs({
+            domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"],
+            mailerDsn: "null://null", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
+        });
+        const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find((f) => f.path === privacyMaintenancePaths.script)!;
         base = {
             settings,
             warnings,
@@ -112,11 +150,11 @@ describe("the report reads the rendered files, not the intent", () => {
                 { path: "/etc/fail2ban/jail.d/sshd.local", content: "backend = systemd\n", permissions: "0644" },
                 { path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf", content: "MaxRetentionSec=7day\n", permissions: "0644" },
                 { path: "/etc/logrotate.d/mautic-kit-edge", content: "daily\nmaxage 7\n", permissions: "0644" },
-                { path: "/usr/local/sbin/mautic-privacy-maintenance", content: "UPDATE audit_log SET ip_address = '*.*.*.*' WHERE ...", permissions: "0750" },
+                privacyJob,
             ],
             caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
-            mauticParameters: { anonymize_ip: true, track_contact_by_ip: false, google_analytics_anonymize_ip: true, cookie_secure: true, site_url: "https://m.example.de", gdpr_user_purge_threshold: 1095 },
+            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, secretKey: "x" }),
             doiSetup: true,
             documents: documentPaths,
             consentSnippet: true,
@@ -167,6 +205,23 @@ describe("the report reads the rendered files, not the intent", () => {
     test("no frame protection -> C13 warning", () => {
         const r = buildComplianceReport({ ...base, caddyfile: base.caddyfile.replace("frame-ancestors 'none'", "") });
         expect(item(r, "C13").status).toBe("warning");
+    });
+
+    test("no DOI safety net in the privacy job -> C06 warning", () => {
+        const hostFiles = base.hostFiles.map((f) => (f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\);/, "") } : f));
+        const r = buildComplianceReport({ ...base, hostFiles });
+        expect(item(r, "C06").status).toBe("warning");
+        expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the host job that deletes unconfirmed contacts/);
+    });
+
+    test("a third-party tracker not pinned off -> C10 warning naming it", () => {
+        const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, facebook_pixel_landingpage_enabled: true } });
+        expect(item(r, "C10").status).toBe("warning");
+        expect(item(r, "C10").evidence[0]).toBe("config/parameters_local.php does NOT pin off: facebook_pixel_landingpage_enabled");
+    });
+
+    test("C04 is never enforced, even with everything in place", () => {
+        expect(item(buildComplianceReport(base), "C04").status).toBe("prepared");
     });
 
     test("without the DOI setup, C04-C06 become manual", () => {

@@ -20,9 +20,44 @@ function problemsOf(patch: Record<string, unknown>, drop: string[] = []): string
     throw new Error(`accepted ${JSON.stringify(patch)}`);
 }
 
+describe("the mail sender (issue 9)", () => {
+    test("mailerDsn without mailerFromEmail / mailerFromName is refused, naming both", () => {
+        const p = problemsOf({ mailerDsn: "smtp://u:p@smtp.example.de:587" });
+        expect(p.join("\n")).toMatch(/mailerFromEmail = undefined is missing: it is required whenever mailerDsn is set/);
+        expect(p.join("\n")).toMatch(/mailerFromName = undefined is missing/);
+        expect(p.join("\n")).not.toMatch(/u:p@/);
+    });
+
+    test("a DSN given as a secret Output counts as set", () => {
+        expect(() => validateSiteArgs(good, { mailerDsnProvided: true })).toThrow(/mailerFromEmail/);
+    });
+
+    test("Mautic's placeholder sender is refused", () => {
+        const p = problemsOf({ mailerDsn: "smtp://u:p@smtp.example.de:587", mailerFromEmail: "email@yoursite.com", mailerFromName: "X" });
+        expect(p.join("\n")).toMatch(/mailerFromEmail = "email@yoursite.com" is Mautic's placeholder sender/);
+    });
+
+    test("the sender reaches the settings; the MaxMind key stays out of them", () => {
+        const v = validateSiteArgs({ ...good, mailerDsn: "smtp://u:p@smtp.example.de:587", mailerFromEmail: "news@client-a.de", mailerFromName: " Client A ", maxmindLicenseKey: "abcDEF_123456" });
+        expect(v.settings).toMatchObject({ mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", ipLookupConfigured: true, unsubscribedMinimiseDays: 30 });
+        expect(JSON.stringify(v.settings)).not.toContain("abcDEF_123456");
+        expect(v.maxmindLicenseKey).toBe("abcDEF_123456");
+        expect(validateSiteArgs(good).settings.ipLookupConfigured).toBe(false);
+    });
+
+    test("a malformed MaxMind key is refused without being echoed", () => {
+        const p = problemsOf({ maxmindLicenseKey: "bad key with spaces" });
+        expect(p.join("\n")).toMatch(/maxmindLicenseKey = \[secret\] is not a MaxMind licence key/);
+    });
+
+    test("unsubscribedMinimiseDays is a whole number of days", () => {
+        expect(problemsOf({ unsubscribedMinimiseDays: 0 }).join()).toMatch(/unsubscribedMinimiseDays = 0 must be at least 1/);
+    });
+});
+
 describe("site config: accepted values and defaults", () => {
     test("minimal config gets every default from defaults.ts", () => {
-        const { settings, warnings } = validateSiteArgs({ ...good, mailerDsn: "smtp://u:p@smtp.example.de:587" });
+        const { settings, warnings } = validateSiteArgs({ ...good, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp://u:p@smtp.example.de:587" });
         expect(settings).toMatchObject({
             location: defaults.location,
             serverType: defaults.serverType,
@@ -48,11 +83,11 @@ describe("site config: accepted values and defaults", () => {
         expect(validateSiteArgs({ ...good, mauticVersion: "6.0.6" }).settings.mauticVersion).toBe("6.0.6-apache");
     });
     test("explicit 0.0.0.0/0 is accepted with a warning", () => {
-        const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerDsn: "null://null" });
+        const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" });
         expect(warnings.join("\n")).toMatch(/adminCidrs contains 0\.0\.0\.0\/0: SSH is reachable from the whole internet/);
     });
     test("Mautic 7.x is accepted with a warning about the DOI form payloads", () => {
-        const { warnings } = validateSiteArgs({ ...good, mauticVersion: "7.2.1-apache", mailerDsn: "null://null" });
+        const { warnings } = validateSiteArgs({ ...good, mauticVersion: "7.2.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" });
         expect(warnings.join("\n")).toMatch(/mauticVersion = 7\.2\.1-apache: the double-opt-in setup sends the form payloads of Mautic 5\.x\/6\.x/);
     });
 
@@ -124,7 +159,7 @@ const bad: Array<[string, Record<string, unknown>, RegExp, string[]?]> = [
     ["volume too small", { volumeSizeGb: 5 }, /^volumeSizeGb = 5 .*at least 10/],
     ["admin username", { adminUsername: "Admin User" }, /^adminUsername = "Admin User" .*3-32 characters/],
     ["admin name with quote", { adminFirstName: "O'Brien" }, /^adminFirstName = "O'Brien" .*quotes/],
-    ["mailer DSN malformed (value hidden)", { mailerDsn: "smtp-password-hunter2" }, /^mailerDsn = \[secret\] is not a mailer DSN/],
+    ["mailer DSN malformed (value hidden)", { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp-password-hunter2" }, /^mailerDsn = \[secret\] is not a mailer DSN/],
     ["unknown key with suggestion", { domian: "x.de" }, /^domian is not a setting of this kit; did you mean 'domain'\?/],
     ["privacy policy not https", { privacyPolicyUrl: "http://www.client-a.de/datenschutz" }, /^privacyPolicyUrl = "http:\/\/www\.client-a\.de\/datenschutz" must be a plain https URL\. Fix: /],
     ["consent text version with spaces", { consentTextVersion: "version 2" }, /^consentTextVersion = "version 2" must be 1-32 characters/],
@@ -139,7 +174,7 @@ describe("site config: every bad input is rejected with key, value and fix", () 
     });
 
     test("the secret mailer DSN never appears in any message", () => {
-        const problems = problemsOf({ mailerDsn: "smtp-password-hunter2", location: "hel1" });
+        const problems = problemsOf({ mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp-password-hunter2", location: "hel1" });
         expect(problems.join("\n")).not.toContain("hunter2");
     });
 

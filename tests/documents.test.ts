@@ -22,6 +22,7 @@ import {
 } from "../components/render/documents";
 import { consentForgetPath, mauticHostCookieNames } from "../components/render/caddyfile";
 import { cronJobs } from "../components/render/mautic";
+import { doiNames } from "../components/render/doiBlueprint";
 import { renderPrivacyMaintenanceFiles, privacyMaintenancePaths } from "../components/render/privacyMaintenance";
 import { consentStorageKey } from "../components/render/tracking";
 
@@ -33,7 +34,8 @@ const baseRaw = {
 };
 
 function settings(extra: Record<string, unknown> = {}, opts: { mailerDsnProvided?: boolean } = {}): SiteSettings {
-    return validateSiteArgs({ ...baseRaw, ...extra }, opts).settings;
+    const sender = opts.mailerDsnProvided || "mailerDsn" in extra ? { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A" } : {};
+    return validateSiteArgs({ ...baseRaw, ...sender, ...extra }, opts).settings;
 }
 
 const measures: ComplianceMeasure[] = [
@@ -240,7 +242,7 @@ describe("every number comes from the settings (both languages change)", () => {
         const seven = render({}, { unconfirmedContactDays: 7 });
         expect(section(byPath(seven, P.privacyEn))).toContain("within 7 days,");
         expect(section(byPath(seven, P.privacyDe))).toContain("innerhalb von 7 Tagen,");
-        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaign "DOI: delete unconfirmed contacts"/);
+        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaign "DOI: double opt-in"/);
     });
 
     it("gdprPurgeDays appears with the pinned threshold", () => {
@@ -440,7 +442,7 @@ describe("C02 Art. 30 record", () => {
 
     it("says where each period is enforced: cron cleanup, DOI deletion campaign, GDPR purge, log retention, backup retention", () => {
         expect(a).toContain("`mautic:maintenance:cleanup --days-old=21 --no-interaction` in the container `mautic_cron`, daily at 03:40 (Europe/Berlin)");
-        expect(a).toContain('campaign "DOI: delete unconfirmed contacts"');
+        expect(a).toContain('campaign "DOI: double opt-in"');
         expect(a).toContain("`mautic:maintenance:cleanup --gdpr --no-interaction`, daily at 04:10 (Europe/Berlin)");
         expect(a).toContain("logrotate on the server");
         expect(a).toContain("journald `MaxRetentionSec`");
@@ -452,7 +454,7 @@ describe("C02 Art. 30 record", () => {
     it("without the DOI setup, says the deletion of unconfirmed contacts is not enforced by the stack", () => {
         const d = render({ doubleOptIn: false });
         expect(byPath(d, P.art30En)).toContain("**not enforced by the stack:**");
-        expect(byPath(d, P.art30En)).not.toContain("DOI: delete unconfirmed contacts");
+        expect(byPath(d, P.art30En)).not.toContain(`campaign "${doiNames.campaignDelete}"`);
         expect(byPath(d, P.privacyDe)).toContain("**vor der Ver\u00f6ffentlichung einzurichten:**");
     });
 });
@@ -511,7 +513,7 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toMatch(/\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/);
         expect(a).toMatch(/\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/);
         expect(ad).toMatch(/\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/);
-        expect(renderPrivacyMaintenanceFiles({ cleanupDaysOld: 21, dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=\*:0\/30$/m);
+        expect(renderPrivacyMaintenanceFiles({ dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=\*:0\/30$/m);
     });
 
     it("logs: no access log inside the Mautic web container, the edge's masked log by days, container logs bounded by size (5 x 10 MB), not by age", () => {
@@ -531,31 +533,38 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(byPath(d, P.art30De)).toContain("| System-Journal des Servers (enthält die SSH-Anmeldungen der Administratoren) | nach 5 Tagen | journald `MaxRetentionSec` mit `MaxFileSec=1day` (eine Journal-Datei je Tag) |");
     });
 
-    it("email statistics of deleted contacts: deleted cleanupDaysOld days after sending by the host job, with the number from the settings", () => {
-        expect(pEn).toContain("| Records of emails sent to contacts that were later deleted (they still hold the email address) | 21 days after sending | automatic job on our server, every 30 minutes |");
-        expect(pDe).toContain("| Protokolle der E-Mails an Kontakte, die später gelöscht wurden (sie enthalten noch die E-Mail-Adresse) | 21 Tage nach dem Versand | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
-        const d = render({}, { cleanupDaysOld: 30 });
-        expect(section(byPath(d, P.privacyEn))).toContain("| 30 days after sending | automatic job on our server, every 30 minutes |");
-        expect(section(byPath(d, P.privacyDe))).toContain("| 30 Tage nach dem Versand | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
-        expect(byPath(d, P.art30En)).toContain("| Email statistics of deleted contacts (`email_stats` rows without a contact; they still hold the email address) | 30 days after sending (`cleanupDaysOld = 30`) | the same host job, every 30 minutes |");
-        expect(byPath(d, P.art30De)).toContain("| E-Mail-Statistiken gelöschter Kontakte (`email_stats`-Zeilen ohne Kontakt; sie enthalten noch die E-Mail-Adresse) | 30 Tage nach dem Versand (`cleanupDaysOld = 30`) | derselbe Host-Auftrag, alle 30 Minuten |");
-        const one = render({}, { cleanupDaysOld: 1 });
-        expect(section(byPath(one, P.privacyEn))).toContain("| 1 day after sending |");
-        expect(section(byPath(one, P.privacyDe))).toContain("| 1 Tag nach dem Versand |");
+    it("remains of deleted contacts (form results, page hits, email statistics, audit log): deleted by the host job within the stated bound", () => {
+        expect(pEn).toContain("| What Mautic keeps of a deleted contact: results of submitted forms, page visits, records of emails sent (they hold the email address), entries in Mautic's audit log | within 2 hours after the contact is deleted | automatic job on our server, every 30 minutes |");
+        expect(pDe).toContain("| Was Mautic von einem gelöschten Kontakt behält: Ergebnisse abgeschickter Formulare, Seitenaufrufe, Protokolle versandter E-Mails (sie enthalten die E-Mail-Adresse), Einträge im Audit-Log von Mautic | innerhalb von 2 Stunden nach dem Löschen des Kontakts | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
+        expect(a).toContain("and the contact's entries in Mautic's audit log | within 2 hours after the contact is deleted (rows younger than one hour wait for the next run) | the same host job, every 30 minutes |");
+        expect(ad).toContain("und die Einträge des Kontakts im Audit-Log von Mautic | innerhalb von 2 Stunden nach dem Löschen des Kontakts");
+        // The old "known limit" is gone: nothing claims the form results stay.
+        for (const t of [fullEn, fullDe, a, ad]) expect(t).not.toMatch(/Known limit|Bekannte Grenze|not enforced by the stack:\*\* they remain|until we delete them in Mautic/);
     });
 
-    it("form results of deleted contacts: a known limit in the Art. 30 record and the 'before you publish' list, never claimed deleted", () => {
-        const before = (t: string) => t.slice(0, t.indexOf("<!-- BEGIN"));
-        expect(before(fullEn)).toContain("- [ ] Known limit: when Mautic deletes a contact, the results of the forms it submitted (with everything entered, including the email address) stay in the database, no longer linked to the contact (Mautic issue 12320); the stack does not delete them.");
-        expect(before(fullDe)).toContain("- [ ] Bekannte Grenze: Löscht Mautic einen Kontakt, bleiben die Ergebnisse der von ihm abgeschickten Formulare (mit allen Eingaben, auch der E-Mail-Adresse) ohne Verknüpfung zum Kontakt in der Datenbank (Mautic-Issue 12320); der Stack löscht sie nicht.");
-        expect(pEn).toContain("| Results of forms submitted by contacts that were later deleted (no longer linked to the contact) | not automatically: until we delete them in Mautic | deletion in Mautic by our staff |");
-        expect(pDe).toContain("| Ergebnisse von Formularen, die später gelöschte Kontakte abgeschickt haben (nicht mehr mit dem Kontakt verknüpft) | nicht automatisch: bis wir sie in Mautic löschen | Löschung in Mautic durch unsere Beschäftigten |");
-        expect(a).toContain("| Form results of deleted contacts (no longer linked to the contact; they still hold what was entered) | **not enforced by the stack:** they remain until a Mautic user deletes them |");
-        expect(ad).toContain("| Formularergebnisse gelöschter Kontakte (nicht mehr mit dem Kontakt verknüpft; sie enthalten noch die Eingaben) | **vom Stack nicht durchgesetzt:** sie bleiben, bis ein Mautic-Benutzer sie löscht |");
-        expect(a).toContain("Known limit: Mautic keeps the results of forms a contact submitted after the contact is deleted");
-        expect(ad).toContain("Bekannte Grenze: Mautic behält die Ergebnisse der von einem Kontakt abgeschickten Formulare, nachdem der Kontakt gelöscht wurde");
-        expect(a).toContain("- [ ] Period for deleting form results of deleted contacts set");
-        expect(ad).toContain("- [ ] Frist für das Löschen der Formularergebnisse gelöschter Kontakte festgelegt");
+    it("unsubscribed contacts: minimised after unsubscribedMinimiseDays, a hashed suppression record with its legal basis", () => {
+        expect(pEn).toContain("| Your contact record after you unsubscribe from our emails | 30 days after you unsubscribe; then only a suppression record remains (see below) |");
+        expect(pEn).toContain("we keep only a suppression record: a hash value (SHA-256) calculated from your email address and the date of your unsubscribe");
+        expect(pEn).toContain("(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)");
+        expect(pDe).toContain("(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)");
+        expect(a).toMatch(/\| 8 \| Suppression list: .*`kit_suppression`.* \| Art\. 6\(1\)\(f\) GDPR/);
+        expect(ad).toMatch(/\| 8 \| Sperrliste: .*`kit_suppression`.* \| Art\. 6 Abs\. 1 lit\. f DSGVO/);
+        const d = render({}, { unsubscribedMinimiseDays: 90 });
+        expect(section(byPath(d, P.privacyEn))).toContain("| 90 days after you unsubscribe;");
+        expect(byPath(d, P.art30De)).toContain("| 90 Tagen nach der Abmeldung gelöscht;");
+    });
+
+    it("consent_date: the documents state its time zone", () => {
+        expect(a).toContain("`consent_date` holds the local time of the time zone Europe/Berlin (Mautic's `default_timezone`), not UTC");
+        expect(ad).toContain("`consent_date` enthält die Ortszeit der Zeitzone Europe/Berlin (Mautics `default_timezone`), nicht UTC");
+        expect(section(byPath(render({}, { timezone: "UTC" }), P.privacyEn))).toContain("(The times are stored as local time of the time zone UTC.)");
+    });
+
+    it("names the other places that hold personal data: queue, Mautic's logs, fail2ban, session cookie, mail provider, open pixel, backups", () => {
+        const other = a.slice(a.indexOf("## Other places that hold personal data"), a.indexOf("## Technical and organisational measures"));
+        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "session cookie", "open and click tracking must be switched off", "Tracking pixel in marketing emails", "Backups"]) expect(other).toContain(w);
+        const otherDe = ad.slice(ad.indexOf("## Weitere Orte mit personenbezogenen Daten"), ad.indexOf("## Technische"));
+        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "Session-Cookie", "Klick-Tracking ist abzuschalten", "Zählpixel", "Sicherungen"]) expect(otherDe).toContain(w);
     });
 
     it("Gravatar: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis, and a DPA-checklist decision", () => {
@@ -761,7 +770,9 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
 
     it("throws when the privacy maintenance job stops anonymising the audit log or deleting orphaned email statistics", () => {
         expect(withMaintenance({ script: (t) => t.replace(/UPDATE audit_log[^;]*;/, "") })).toThrow(/no longer anonymises audit_log\.ip_address/);
-        expect(withMaintenance({ script: (t) => t.replace(/DELETE FROM email_stats[^;]*;/, "") })).toThrow(/no longer deletes email_stats rows without a contact after cleanupDaysOld \(21\) days/);
+        expect(withMaintenance({ script: (t) => t.replace(" email_stats:date_sent", "") })).toThrow(/no longer deletes email_stats rows of deleted contacts/);
+        expect(withMaintenance({ script: (t) => t.replace("DELETE FROM leads WHERE id IN (SELECT id FROM kit_doi_expired);", "") })).toThrow(/no longer deletes unconfirmed sign-ups after unconfirmedContactDays \(3\)/);
+        expect(withMaintenance({ script: (t) => t.replace("DELETE a FROM audit_log a LEFT JOIN leads l", "") })).toThrow(/no longer deletes form results and audit-log entries of deleted contacts/);
     });
 
     it("throws when the maintenance timer runs less often than hourly", () => {

@@ -13,11 +13,13 @@ import {
     doiLanguages,
     doiNames,
     doiTags,
-    mauticHostCookies,
+    doiFields,
+    doiFormFields,
+    doiLineFor,
+    mauticLineOf,
     refMarker,
     withdrawalContactPlaceholder,
 } from "../components/render/doiBlueprint";
-import { mauticDeviceStorage } from "../components/render/documents";
 import { templatesDir } from "../components/render/template";
 
 const input = { mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 3 };
@@ -41,272 +43,190 @@ const textOf = (html: string) => html.replace(/<[^>]+>/g, " ").replace(/\s+/g, "
 
 describe("doiBlueprint", () => {
     const bp = doiBlueprint(input);
+    const lang: DoiLanguage = "de";
 
     test("lists every object once, each after the objects it references", () => {
         expect(bp.schemaVersion).toBe(2);
         expect(bp.objects.map((o) => o.key)).toEqual([
-            "tag:pending", "tag:confirmed", "field:consentDate", "field:consentTextVersion", "field:consentLanguage",
-            "page:confirm:de", "email:confirm:de", "form:signup:de",
-            "page:confirm:en", "email:confirm:en", "form:signup:en",
-            "segment:pending", "segment:confirmed", "campaign:delete",
+            "tag:pending", "tag:confirmed",
+            "field:consentDate", "field:consentTextVersion", "field:consentLanguage", "field:trackingConsent",
+            "form:confirm:de", "page:confirm:de", "email:confirm:de", "form:signup:de",
+            "form:confirm:en", "page:confirm:en", "email:confirm:en", "form:signup:en",
+            "segment:pending", "segment:confirmed", "campaign:de", "campaign:en",
         ]);
         const seen = new Set<string>();
         for (const o of bp.objects) {
             for (const d of o.dependsOn) expect(seen.has(d)).toBe(true);
             seen.add(o.key);
         }
-        // The pixel flow's second campaign is gone and reported while it exists.
-        expect(bp.retired).toEqual([expect.objectContaining({ resource: "campaigns", matchBy: "name", matchValue: "DOI: record confirmation" })]);
+        expect(bp.retired.map((r) => r.matchValue)).toEqual(["DOI: record confirmation", "DOI: delete unconfirmed contacts", "DOI: sign-up form (de)", "DOI: sign-up form (en)"]);
     });
 
-    test("is deterministic, and its hash follows the settings", () => {
+    test("is deterministic, and its hash follows the settings and the Mautic line", () => {
         expect(doiBlueprint(input)).toEqual(bp);
         expect(bp.hash).toMatch(/^[0-9a-f]{64}$/);
         expect(doiBlueprint({ ...input, languages: ["en", "de"] }).hash).toBe(bp.hash);
         expect(doiBlueprint({ ...input, unconfirmedContactDays: 5 }).hash).not.toBe(bp.hash);
         expect(doiBlueprint({ ...input, consentTextVersion: "v2" }).hash).not.toBe(bp.hash);
+        expect(doiBlueprint({ ...input, mauticLine: "7.2" }).hash).not.toBe(bp.hash);
+        expect(doiBlueprint({ ...input, mauticLine: "5.2" }).hash).not.toBe(bp.hash);
     });
 
-    test("fills every template placeholder and defaults the privacy policy URL", () => {
-        const json = JSON.stringify(bp);
-        expect(json).not.toMatch(/\{\{\s*[A-Za-z0-9_]+\s*\}\}/);
-        expect(bp.settings).toMatchObject({ consentTextVersion: "v1", languages: ["de", "en"], privacyPolicyUrl: "https://www.client-a.de/datenschutz", websiteHost: "www.client-a.de", mauticHost: "marketing.client-a.de" });
+    test("fills every template placeholder", () => {
+        expect(JSON.stringify(bp)).not.toMatch(/\{\{\s*[A-Za-z0-9_]+\s*\}\}/);
+        expect(bp.settings).toMatchObject({ consentTextVersion: "v1", languages: ["de", "en"], privacyPolicyUrl: "https://www.client-a.de/datenschutz", mauticLine: "6.0" });
     });
 
-    test("creates the consent fields as contact fields", () => {
-        expect(byKey(bp.objects, "field:consentDate").payload).toMatchObject({ alias: "consent_date", type: "datetime", object: "lead", isPubliclyUpdatable: false });
-        expect(byKey(bp.objects, "field:consentTextVersion").payload).toMatchObject({ alias: "consent_text_version", type: "text", object: "lead" });
-        expect(byKey(bp.objects, "field:consentLanguage").payload).toMatchObject({ alias: "consent_language", type: "text", object: "lead" });
-    });
-
-    test("no tracking pixel and no page-visit confirmation anywhere: not in a payload, not in a template", () => {
-        const pixel = /mtracking|<img\b|tags=|tracking_pixel/i;
-        for (const o of bp.objects) for (const s of strings(o.payload)) expect(s).not.toMatch(pixel);
-        const files: string[] = [];
-        const walk = (dir: string) => {
-            for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
-                if (f.isDirectory()) walk(path.join(dir, f.name));
-                else if (f.name !== "README.md") files.push(path.join(dir, f.name));
-            }
-        };
-        walk(path.join(templatesDir, "doi"));
-        expect(files.length).toBeGreaterThanOrEqual(14);
-        for (const f of files) expect(`${f}: ${fs.readFileSync(f, "utf8")}`).not.toMatch(pixel);
-        // No event reads the page-visit history, and nothing confirms except the click decision's "yes" path.
-        const events = eventsOf(byKey(bp.objects, doiKeys.campaign("delete")));
-        expect(events.map((e) => e.type)).not.toContain("lead.pageHit");
-        for (const e of events.filter((x) => x.type === "lead.changetags")) {
-            expect(events.find((p) => p.id === e.parent)).toMatchObject({ type: "email.click" });
-            expect(e.decisionPath).toBe("yes");
+    test("contact fields use Mautic's key isUniqueIdentifer (sic) and carry no description (seen on 5.2.1)", () => {
+        for (const k of ["consentDate", "consentTextVersion", "consentLanguage", "trackingConsent"] as const) {
+            const f = byKey(bp.objects, doiKeys.field(k)).payload;
+            expect(f).toMatchObject({ alias: doiFields[k], object: "lead", isPubliclyUpdatable: false, isUniqueIdentifer: false });
+            expect(f).not.toHaveProperty("isUniqueIdentifier");
+            expect(f).not.toHaveProperty("description");
         }
     });
 
-    test.each(["de", "en"] as const)("the %s form only tags the contact pending; it sends no email", (lang) => {
-        const form = byKey(bp.objects, doiKeys.form(lang));
-        expect(form.payload).toMatchObject({ formType: "campaign", isPublished: false, language: lang, postAction: "message" });
+    test.each(["de", "en"] as const)("the %s sign-up form: no language, kiosk mode, tag action by id, unique alias", (l) => {
+        const form = byKey(bp.objects, doiKeys.form(l));
+        expect(form.payload).not.toHaveProperty("language");
+        expect(form.payload).not.toHaveProperty("alias");
+        expect(form.payload).toMatchObject({ formType: "campaign", isPublished: false, inKioskMode: true, postAction: "message" });
         expect(form.payload.actions).toEqual([
-            expect.objectContaining({ type: "lead.changetags", properties: { add_tags: [doiTags.pending], remove_tags: [] } }),
+            expect.objectContaining({ type: "lead.changetags", properties: { add_tags: [refMarker(doiKeys.tag("pending"))], remove_tags: [] } }),
         ]);
         expect(JSON.stringify(form.payload)).not.toContain("email.send");
-        expect(form.payload.postActionProperty).toContain("3");
+        // Mautic derives the alias from the name, cut to 10 characters: the names keep them apart.
+        const derive = (n: string) => n.toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 10);
+        expect(derive(doiNames.form(l))).toBe(doiNames.formAlias(l));
+        expect(derive(doiNames.confirmForm(l))).toBe(doiNames.confirmFormAlias(l));
+        expect(new Set(doiLanguages.flatMap((x) => [doiNames.formAlias(x), doiNames.confirmFormAlias(x)])).size).toBe(4);
+        expect(form.driftChecks).toContainEqual(expect.objectContaining({ property: "alias", expected: doiNames.formAlias(l) }));
     });
 
-    test.each(["de", "en"] as const)("the %s form has a required, unchecked consent checkbox, the notice, the version and the language", (lang) => {
-        const form = byKey(bp.objects, doiKeys.form(lang));
-        const fields = fieldsOf(form);
-        const consent = fields.find((f) => f.alias === "consent")!;
-        expect(consent.type).toBe("checkboxgrp");
-        expect(consent.isRequired).toBe(true);
-        expect(consent.defaultValue).toBeFalsy(); // C05: never pre-ticked
-        const options = ((consent.properties as JsonObject).optionlist as JsonObject).list as JsonObject[];
-        expect(options).toHaveLength(1);
-        expect(options[0].value).toBe("consent-v1");
-        expect(typeof consent.validationMessage).toBe("string");
-
-        const notice = fields.find((f) => f.alias === "processing_notice")!;
-        expect(notice.type).toBe("freetext");
-        expect(fields.findIndex((f) => f.alias === "processing_notice")).toBeLessThan(fields.findIndex((f) => f.alias === "consent"));
-
-        expect(fields.find((f) => f.alias === "consent_text_version")).toMatchObject({ type: "hidden", defaultValue: "v1", mappedObject: "contact", mappedField: "consent_text_version" });
-        expect(fields.find((f) => f.alias === "consent_language")).toMatchObject({ type: "hidden", defaultValue: lang, mappedObject: "contact", mappedField: "consent_language" });
-        expect(fields.find((f) => f.alias === "email")).toMatchObject({ type: "email", isRequired: true, mappedObject: "contact", mappedField: "email" });
-        expect(fields[fields.length - 1].type).toBe("button");
-
-        // Existing forms are never overwritten, so a later deploy checks what the kit manages.
-        expect(form.driftChecks).toEqual(expect.arrayContaining([
-            expect.objectContaining({ property: "formType", forbidden: "standalone" }),
-            expect.objectContaining({ property: "actions", forbidden: "email.send.lead" }),
-            expect.objectContaining({ fieldAlias: "consent", property: "isRequired", expected: true }),
-            expect.objectContaining({ fieldAlias: "consent", property: "defaultValue", expected: "" }),
-            expect.objectContaining({ fieldAlias: "consent_text_version", property: "defaultValue", expected: "v1" }),
-            expect.objectContaining({ fieldAlias: "consent_language", property: "defaultValue", expected: lang }),
-            expect.objectContaining({ fieldAlias: "processing_notice", property: "properties.text", forbidden: withdrawalContactPlaceholder[lang] }),
-        ]));
-    });
-
-    // What the consent covers (checkbox label and notice together), per language.
-    const covers: Record<DoiLanguage, { what: RegExp[]; falseClaims: RegExp[] }> = {
-        de: {
-            what: [/Newsletter/, /Werbe-E-Mails/, /Öffnungen und Klicks/, /Besuche[n]? (der|auf) .*Bestätigungs- und Landingpages/, /Interessenprofil \(Segmente, Punkte\)/, /Cookies/, /jederzeit .*widerrufen|widerrufen .*jederzeit/, /Abmeldelink/],
-            falseClaims: [/[Ee]rst nach Ihrer Bestätigung tragen wir Sie ein/, /Erst nach Ihrer Bestätigung senden/],
-        },
-        en: {
-            what: [/newsletters/, /marketing emails/, /opens and clicks|open our emails and which links you click/, /visits to the confirmation and landing pages/, /interest profile \(segments, points\)/, /cookies/, /withdraw .*at any time/, /unsubscribe link/],
-            falseClaims: [/only add you once you have confirmed/i, /We only send you newsletters after/],
-        },
-    };
-    test.each(["de", "en"] as const)("the %s consent label and notice say what is done, where cookies are set, how to withdraw, and nothing false", (lang) => {
-        const fields = fieldsOf(byKey(bp.objects, doiKeys.form(lang)));
-        const label = ((((fields.find((f) => f.alias === "consent")!.properties as JsonObject).optionlist as JsonObject).list as JsonObject[])[0].label) as string;
-        const noticeHtml = (fields.find((f) => f.alias === "processing_notice")!.properties as JsonObject).text as string;
-        const notice = textOf(noticeHtml);
-        const both = `${label} ${notice}`;
-        for (const re of covers[lang].what) expect(both).toMatch(re);
-        // The label alone names marketing emails, the measurement, the profile and the cookies on the Mautic host.
-        for (const re of covers[lang].what.slice(0, 6)) expect(label).toMatch(re);
-        expect(label).toContain("www.client-a.de");
-        expect(label).toContain("marketing.client-a.de");
-        // The notice names the cookies, the Mautic host, the deletion after N days, the withdrawal address placeholder and the policy.
-        for (const c of mauticHostCookies) expect(notice).toContain(c);
-        expect(notice).toContain("marketing.client-a.de");
-        expect(notice).toMatch(lang === "de" ? /innerhalb von 3 Tag\(en\).*löschen wir den Kontakt/ : /within 3 day\(s\), we delete the contact/);
-        expect(notice).toMatch(lang === "de" ? /legen wir einen Kontakt .* an und markieren ihn als unbestätigt/ : /we create a contact .* mark it as unconfirmed/);
-        expect(notice).toContain(withdrawalContactPlaceholder[lang]);
-        expect(noticeHtml).toContain('href="https://www.client-a.de/datenschutz"');
-        for (const re of covers[lang].falseClaims) expect(both).not.toMatch(re);
-    });
-
-    test("the cookies the texts name are Mautic's cookies on its own host, as the privacy policy lists them", () => {
-        const fromDocuments = mauticDeviceStorage.filter((e) => e.origin === "mautic" && e.kind === "cookie").flatMap((e) => e.names).sort();
-        expect([...mauticHostCookies].sort()).toEqual(fromDocuments);
-    });
-
-    test.each(["de", "en"] as const)("the %s confirmation email is a template email linking the %s confirmation page", (lang) => {
-        const email = byKey(bp.objects, doiKeys.email(lang));
-        expect(email.payload).toMatchObject({ emailType: "template", isPublished: true, language: lang, template: "mautic_code_mode" });
-        expect(email.payload.customHtml).toContain(`href="{pagelink=${refMarker(doiKeys.page(lang))}}"`);
-        expect(email.payload.subject).toContain("www.client-a.de");
-        expect(email.dependsOn).toEqual([doiKeys.page(lang)]);
-        // The click proves the mailbox; the text says what the click confirms and that ignoring it deletes.
-        expect(textOf(email.payload.customHtml as string)).toMatch(lang === "de" ? /nach 3 Tag\(en\) automatisch/ : /after 3 day\(s\)/);
-    });
-
-    test.each(["de", "en"] as const)("the %s confirmation page is a plain thank-you page", (lang) => {
-        const page = byKey(bp.objects, doiKeys.page(lang));
-        expect(page.payload).toMatchObject({ isPublished: true, language: lang, alias: lang === "de" ? "doi-bestaetigung" : "doi-confirmation" });
-        expect(page.payload.customHtml).toContain('name="robots" content="noindex, nofollow"');
-        expect(page.payload.customHtml).not.toMatch(/<script|<img/i);
-        expect(page.driftChecks).toEqual([expect.objectContaining({ property: "customHtml", forbidden: "mtracking.gif" })]);
-    });
-
-    test("segments select the DOI tags by tag id reference", () => {
-        for (const s of ["pending", "confirmed"] as const) {
-            const seg = byKey(bp.objects, doiKeys.segment(s));
-            expect(seg.payload).toMatchObject({ alias: `doi-${s}`, isPublished: true, isGlobal: true });
-            expect(seg.payload.filters).toEqual([
-                { glue: "and", field: "tags", object: "lead", type: "tags", operator: "in", properties: { filter: [refMarker(doiKeys.tag(s))] } },
-            ]);
+    test.each(["de", "en"] as const)("the %s form: required unticked consent box that renders (syncList), optional separate tracking box, evidence fields not mapped", (l) => {
+        const fields = fieldsOf(byKey(bp.objects, doiKeys.form(l)));
+        const consent = fields.find((f) => f.alias === doiFormFields.consent)!;
+        const tracking = fields.find((f) => f.alias === doiFormFields.trackingConsent)!;
+        expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true, defaultValue: "" });
+        expect(tracking).toMatchObject({ type: "checkboxgrp", isRequired: false, defaultValue: "" });
+        for (const box of [consent, tracking]) {
+            const props = box.properties as JsonObject;
+            expect(props.syncList).toBe(0);
+            expect(((props.optionlist as JsonObject).list as JsonObject[]).length).toBe(1);
         }
+        expect((((consent.properties as JsonObject).optionlist as JsonObject).list as JsonObject[])[0].value).toBe("consent-v1");
+        expect((((tracking.properties as JsonObject).optionlist as JsonObject).list as JsonObject[])[0].value).toBe("tracking-v1");
+        // The newsletter consent does not bundle the tracking consent (Art. 7(4)).
+        const label = String((((consent.properties as JsonObject).optionlist as JsonObject).list as JsonObject[])[0].label);
+        expect(label).not.toMatch(/Klick|click|Profil|profile|Cookie/i);
+        for (const alias of [doiFormFields.consentTextVersion, doiFormFields.consentLanguage]) {
+            const f = fields.find((x) => x.alias === alias)!;
+            expect(f.type).toBe("hidden");
+            expect(f).not.toHaveProperty("mappedField");
+        }
+        expect(fields.filter((f) => f.mappedField).map((f) => f.mappedField)).toEqual(["email"]);
+        const notice = textOf(String((fields.find((f) => f.alias === "processing_notice")!.properties as JsonObject).text));
+        expect(notice).toContain(withdrawalContactPlaceholder[l]);
+        expect(notice).toMatch(l === "de" ? /Schaltfläche/ : /button/);
     });
 
-    describe("the DOI campaign", () => {
-        const seven = doiBlueprint({ ...input, unconfirmedContactDays: 7 });
-        const c = byKey(seven.objects, doiKeys.campaign("delete"));
-        const events = eventsOf(c);
+    test("the 7.2 payloads send no formType (ignored from 7.1) and do not check it; 5.2 and 6.0 do", () => {
+        const v72 = doiBlueprint({ ...input, mauticLine: "7.2" });
+        for (const l of doiLanguages) {
+            const f = byKey(v72.objects, doiKeys.form(l));
+            expect(f.payload).not.toHaveProperty("formType");
+            expect(f.driftChecks!.map((c) => c.property)).not.toContain("formType");
+            expect(byKey(doiBlueprint({ ...input, mauticLine: "5.2" }).objects, doiKeys.form(l)).payload.formType).toBe("campaign");
+        }
+        expect(mauticLineOf("6.0.6-apache")).toBe("6.0");
+        expect(mauticLineOf("7.1.0")).toBeUndefined();
+        expect([doiLineFor("5.1.1"), doiLineFor("6.0.8-apache"), doiLineFor("7.0.1"), doiLineFor("7.1.2"), doiLineFor("7.2.1-apache"), doiLineFor("8.0.0")]).toEqual(["5.2", "6.0", "6.0", "7.2", "7.2", "7.2"]);
+    });
 
-        test("is published and sourced from the forms (Mautic adds the contact on submit), not from a segment", () => {
-            expect(c.matchValue).toBe(doiNames.campaignDelete);
-            expect(c.payload).toMatchObject({
-                name: "DOI: delete unconfirmed contacts",
-                isPublished: true,
-                allowRestart: false,
-                lists: [],
-                forms: [{ id: refMarker(doiKeys.form("de")) }, { id: refMarker(doiKeys.form("en")) }],
-            });
-            const canvas = c.payload.canvasSettings as { nodes: JsonObject[]; connections: JsonObject[] };
-            expect(canvas.nodes.map((n) => n.id).sort()).toEqual(["forms", ...events.map((e) => e.id as string)].sort());
-            const roots = events.filter((e) => e.parent === null);
-            expect(roots).toHaveLength(1);
-            expect(canvas.connections).toContainEqual({ sourceId: "forms", targetId: roots[0].id, anchors: { source: "leadsource", target: "top" } });
-            // Children and parents agree, and every connection follows the tree.
-            for (const e of events) for (const ch of e.children as string[]) expect(events.find((x) => x.id === ch)!.parent).toBe(e.id);
-            for (const e of events.filter((x) => x.parent !== null)) {
-                expect(canvas.connections).toContainEqual({ sourceId: e.parent, targetId: e.id, anchors: { source: e.decisionPath ?? "bottom", target: "top" } });
+    test.each(["de", "en"] as const)("the %s confirmation email links the page with the address for the confirm form, no pixel", (l) => {
+        const email = byKey(bp.objects, doiKeys.email(l));
+        expect(email.payload).toMatchObject({ emailType: "template", isPublished: true, language: l });
+        expect(email.payload.customHtml).toContain(`href="https://marketing.client-a.de/${doiNames.pageAlias(l)}?email={contactfield=email|true}"`);
+        expect(email.payload.customHtml).not.toMatch(/tracking_pixel|<img/i);
+        expect(email.driftChecks).toContainEqual(expect.objectContaining({ forbidden: "{tracking_pixel}" }));
+    });
+
+    test.each(["de", "en"] as const)("the %s confirmation page shows the confirm form; opening it confirms nothing", (l) => {
+        const page = byKey(bp.objects, doiKeys.page(l));
+        expect(page.payload.customHtml).toContain(`{form=${refMarker(doiKeys.confirmForm(l))}}`);
+        expect(page.payload.customHtml).not.toMatch(/<script|<img/i);
+        const confirm = byKey(bp.objects, doiKeys.confirmForm(l));
+        expect(confirm.payload).toMatchObject({ isPublished: true, inKioskMode: true, actions: [] });
+        expect(fieldsOf(confirm).map((f) => [f.alias, f.type])).toEqual([["email", "hidden"], ["submit", "button"]]);
+    });
+
+    describe("the DOI campaign (per language)", () => {
+        const c = byKey(bp.objects, doiKeys.campaign(lang));
+        const events = eventsOf(c);
+        const ev = (n: string) => byName(events, n);
+
+        test("is published, sourced from its own form", () => {
+            expect(c.payload).toMatchObject({ name: doiNames.campaign(lang), isPublished: true, lists: [], forms: [{ id: refMarker(doiKeys.form(lang)) }] });
+            expect(c.dependsOn).toEqual(expect.arrayContaining([doiKeys.form(lang), doiKeys.confirmForm(lang), doiKeys.email(lang)]));
+        });
+
+        test("known contacts (doi-confirmed, doi-keep) and do-not-contact entries get no mail and are never deleted", () => {
+            const known = ev(doiEventNames.known);
+            expect(known).toMatchObject({ type: "lead.tags", parent: null, properties: { tags: [doiTags.confirmed, doiTags.keep] } });
+            const below = (e: JsonObject): JsonObject[] => childrenOf(events, e).flatMap((k) => [k, ...below(k)]);
+            const yesBranch = childrenOf(events, known).filter((k) => k.decisionPath === "yes").flatMap((k) => [k, ...below(k)]);
+            expect(yesBranch.map((e) => e.type)).toEqual(["lead.changetags"]);
+            const dnc = ev(doiEventNames.dnc);
+            expect(dnc).toMatchObject({ type: "lead.dnc", parent: known.id, decisionPath: "no", properties: { channels: ["email"] } });
+            const dncYes = childrenOf(events, dnc).filter((k) => k.decisionPath === "yes").flatMap((k) => [k, ...below(k)]);
+            expect(dncYes.map((e) => e.properties)).toEqual([{ add_tags: [], remove_tags: [doiTags.pending] }]);
+            // Every deletion sits below "not known" and "not on DNC".
+            for (const d of events.filter((e) => e.type === "lead.deletecontact")) {
+                let p: JsonObject | undefined = d;
+                const path: string[] = [];
+                while (p) { path.push(String(p.name)); p = events.find((x) => x.id === p!.parent); }
+                expect(path).toEqual(expect.arrayContaining([doiEventNames.send, doiEventNames.dnc, doiEventNames.known]));
             }
         });
 
-        test("with two languages, consent_language picks the branch; every contact ends up in exactly one branch", () => {
-            const root = events.find((e) => e.parent === null)!;
-            expect(root).toMatchObject({ type: "lead.field_value", eventType: "condition", triggerMode: "immediate", properties: { field: "consent_language", operator: "=", value: "de" } });
-            expect(childrenOf(events, root).map((e) => [e.decisionPath, e.type, e.name])).toEqual([
-                ["yes", "email.send", doiEventNames.send("de")],
-                ["no", "email.send", doiEventNames.send("en")],
-            ]);
+        test("confirms only on the button after the link: email.send -> email.click -> form.submit(confirm form)", () => {
+            const send = ev(doiEventNames.send);
+            const clicked = ev(doiEventNames.clicked);
+            const pressed = ev(doiEventNames.pressed);
+            expect(send.properties).toMatchObject({ email: refMarker(doiKeys.email(lang)), email_type: "transactional" });
+            expect(clicked).toMatchObject({ type: "email.click", parent: send.id, properties: { urls: { list: [confirmLinkFilter(lang)] } } });
+            expect(pressed).toMatchObject({ type: "form.submit", parent: clicked.id, decisionPath: "yes", properties: { forms: [refMarker(doiKeys.confirmForm(lang))] } });
+            for (const e of events.filter((x) => x.type === "lead.changetags" && JSON.stringify(x.properties).includes(doiTags.confirmed))) {
+                expect(e).toMatchObject({ parent: pressed.id, decisionPath: "yes" });
+            }
+            expect(ev(doiEventNames.consent).properties).toEqual({ consent_date: "now", consent_text_version: "v1", consent_language: lang });
+            expect(ev(doiEventNames.tracking)).toMatchObject({ type: "form.field_value", parent: pressed.id, properties: { form: refMarker(doiKeys.form(lang)), field: "tracking_consent", operator: "=", value: "tracking-v1" } });
+            expect(ev(doiEventNames.trackingSet).properties).toEqual({ tracking_consent: "tracking-v1" });
         });
 
-        test.each(["de", "en"] as const)("%s: email.send first, then the click decision: yes -> tags and consent date at once, no -> delete after the configured days, last", (lang) => {
-            const send = byName(events, doiEventNames.send(lang));
-            // The first event that reaches the contact is the send; nothing but the language condition comes before it.
-            const before = events.filter((e) => e.id === send.parent);
-            expect(before.every((e) => e.type === "lead.field_value")).toBe(true);
-            expect(send).toMatchObject({
-                type: "email.send", eventType: "action", triggerMode: "immediate",
-                properties: { email: refMarker(doiKeys.email(lang)), email_type: "transactional", priority: 2, attempts: 3 },
-            });
-            const [decision, ...other] = childrenOf(events, send);
-            expect(other).toEqual([]);
-            expect(decision).toMatchObject({
-                name: doiEventNames.clicked(lang), type: "email.click", eventType: "decision", decisionPath: null,
-                properties: { urls: { list: [confirmLinkFilter(lang)] } },
-            });
-            // Only the confirmation link counts: the page path, which the privacy link does not contain.
-            expect(confirmLinkFilter(lang)).toBe(`/${doiNames.pageAlias(lang)}`);
-            expect("https://www.client-a.de/datenschutz").not.toContain(confirmLinkFilter(lang));
-
-            const yes = childrenOf(events, decision).filter((e) => e.decisionPath === "yes");
-            expect(yes.map((e) => ({ type: e.type, properties: e.properties, triggerMode: e.triggerMode, children: e.children }))).toEqual([
-                { type: "lead.changetags", properties: { add_tags: [doiTags.confirmed], remove_tags: [doiTags.pending] }, triggerMode: "immediate", children: [] },
-                { type: "lead.updatelead", properties: { consent_date: "now" }, triggerMode: "immediate", children: [] },
-            ]);
-            const no = childrenOf(events, decision).filter((e) => e.decisionPath === "no");
-            expect(no).toEqual([expect.objectContaining({
-                name: doiEventNames.delete(lang), type: "lead.deletecontact", eventType: "action", properties: {}, children: [],
-                // Mautic counts this from the send: "no click within 7 days".
-                triggerMode: "interval", triggerInterval: 7, triggerIntervalUnit: "d",
-            })]);
-        });
-
-        test("deletes only on 'no' paths of a click decision", () => {
-            const deletes = events.filter((e) => e.type === "lead.deletecontact");
-            expect(deletes).toHaveLength(2);
-            for (const d of deletes) {
-                expect(d.decisionPath).toBe("no");
-                expect(events.find((e) => e.id === d.parent)).toMatchObject({ type: "email.click" });
+        test("deletes after the configured days on the 'no' paths of the link and the button; tags are names in events", () => {
+            for (const [name, parent] of [[doiEventNames.deleteNoClick, doiEventNames.clicked], [doiEventNames.deleteNoPress, doiEventNames.pressed]]) {
+                const d = ev(name);
+                expect(d).toMatchObject({ type: "lead.deletecontact", parent: ev(parent).id, decisionPath: "no", triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d", children: [] });
+            }
+            for (const e of events.filter((x) => x.type === "lead.changetags" || x.type === "lead.tags")) {
+                for (const v of Object.values(e.properties as JsonObject)) for (const t of v as JsonValue[]) expect(typeof t).toBe("string");
             }
         });
 
-        test("drift checks cover publication, the decision, its link and the deletion delay", () => {
-            expect(c.driftChecks).toEqual(expect.arrayContaining([
-                expect.objectContaining({ property: "isPublished", expected: true }),
-                ...doiLanguages.flatMap((lang) => [
-                    expect.objectContaining({ eventName: doiEventNames.clicked(lang), property: "type", expected: "email.click" }),
-                    expect.objectContaining({ eventName: doiEventNames.clicked(lang), property: "properties.urls.list.0", expected: confirmLinkFilter(lang) }),
-                    expect.objectContaining({ eventName: doiEventNames.delete(lang), property: "triggerInterval", expected: 7 }),
-                    expect.objectContaining({ eventName: doiEventNames.delete(lang), property: "triggerIntervalUnit", expected: "d" }),
-                    expect.objectContaining({ eventName: doiEventNames.delete(lang), property: "triggerMode", expected: "interval" }),
-                ]),
-            ]));
+        test("drift checks cover publication, the button decision, the link and both deletion delays", () => {
+            const props = c.driftChecks!.map((d) => `${d.eventName ?? ""}:${d.property}`);
+            expect(props).toEqual(expect.arrayContaining([":isPublished", `${doiEventNames.pressed}:type`, `${doiEventNames.clicked}:properties.urls.list.0`, `${doiEventNames.deleteNoClick}:triggerInterval`, `${doiEventNames.deleteNoPress}:triggerInterval`]));
         });
     });
 
-    test("with one language the campaign starts with the send, without a language condition", () => {
-        const only = doiBlueprint({ ...input, languages: ["de"] });
-        expect(only.objects.map((o) => o.key)).not.toContain("form:signup:en");
-        const c = byKey(only.objects, doiKeys.campaign("delete"));
-        expect(c.payload.forms).toEqual([{ id: refMarker(doiKeys.form("de")) }]);
-        const events = eventsOf(c);
-        expect(events.map((e) => e.type)).toEqual(["email.send", "email.click", "lead.changetags", "lead.updatelead", "lead.deletecontact"]);
-        expect(events[0]).toMatchObject({ parent: null, name: doiEventNames.send("de") });
+    test("no template or payload carries a tracking pixel", () => {
+        const pixel = /mtracking|<img\b|tags=|tracking_pixel\}/i;
+        for (const o of bp.objects) for (const x of strings(o.payload)) expect(x).not.toMatch(pixel);
+        const dir = path.join(templatesDir, "doi");
+        for (const l of fs.readdirSync(dir).filter((f) => f !== "README.md")) {
+            for (const f of fs.readdirSync(path.join(dir, l))) expect(fs.readFileSync(path.join(dir, l, f), "utf8")).not.toMatch(pixel);
+        }
     });
 
     test("payloads hold only JSON (no undefined, no functions)", () => {

@@ -52,13 +52,13 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         expect(second.ids).toEqual(first.ids);
         // The one thing a person must still do: the notice's withdrawal address is a placeholder until edited.
         expect(second.drift).toEqual([
-            expect.stringMatching(/DOI: sign-up form \(de\).*withdrawal contact.*contains "\[Kontaktadresse einfügen\]"\. Fix: .*replace/),
-            expect.stringMatching(/DOI: sign-up form \(en\).*withdrawal contact.*contains "\[insert contact address\]"\. Fix: .*replace/),
+            expect.stringMatching(/DOI de: sign-up form.*withdrawal contact.*contains "\[Kontaktadresse einfügen\]"\. Fix: .*replace/),
+            expect.stringMatching(/DOI en: sign-up form.*withdrawal contact.*contains "\[insert contact address\]"\. Fix: .*replace/),
         ]);
     });
 
     test("once the marketer replaced the withdrawal address, a run reports no drift", async () => {
-        const notices = fake.all("forms").map((f) => (f.fields as Obj[]).find((x) => x.alias === "processing_notice")!.properties as Obj);
+        const notices = fake.all("forms").flatMap((f) => (f.fields as Obj[]).filter((x) => x.alias === "processing_notice").map((x) => x.properties as Obj));
         const saved = notices.map((n) => n.text);
         try {
             for (const n of notices) {
@@ -71,43 +71,47 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         }
     });
 
-    test("the stored campaign is published, sourced from the forms, sends the email first and deletes after the configured delay, last", () => {
-        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts")!;
-        expect(campaign.isPublished).toBe(true);
-        expect(campaign.lists).toEqual([]);
-        expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form("de")] }, { id: first.ids[doiKeys.form("en")] }]);
-        const events = Object.values(campaign.events as Record<string, Obj>);
-        const idOf = (e: Obj) => e.id;
+    test("each language's stored campaign is published, sourced from its form, guards known contacts, confirms on the button, deletes after the delay", () => {
         for (const lang of ["de", "en"] as const) {
-            const send = events.find((e) => e.name === doiEventNames.send(lang))!;
+            const campaign = fake.all("campaigns").find((c) => c.name === `DOI: double opt-in (${lang})`)!;
+            expect(campaign.isPublished).toBe(true);
+            expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form(lang)] }]);
+            const events = Object.values(campaign.events as Record<string, Obj>);
+            const byName = (n: string) => events.find((e) => e.name === n)!;
+            const send = byName(doiEventNames.send);
             expect(send).toMatchObject({ type: "email.send", properties: { email: first.ids[doiKeys.email(lang)], email_type: "transactional" } });
-            const decision = events.find((e) => e.name === doiEventNames.clicked(lang))!;
-            expect(decision).toMatchObject({ type: "email.click", parent: { id: idOf(send) }, properties: { urls: { list: [lang === "de" ? "/doi-bestaetigung" : "/doi-confirmation"] } } });
-            const del = events.find((e) => e.name === doiEventNames.delete(lang))!;
-            expect(del).toMatchObject({ type: "lead.deletecontact", parent: { id: idOf(decision) }, decisionPath: "no", children: [], triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
-            const yes = events.filter((e) => (e.parent as Obj | null)?.id === idOf(decision) && e.decisionPath === "yes").map((e) => e.type);
-            expect(yes).toEqual(["lead.changetags", "lead.updatelead"]);
+            expect(byName(doiEventNames.known)).toMatchObject({ type: "lead.tags", parent: null, properties: { tags: ["doi-confirmed", "doi-keep"] } });
+            const clicked = byName(doiEventNames.clicked);
+            expect(clicked).toMatchObject({ type: "email.click", parent: { id: send.id } });
+            const pressed = byName(doiEventNames.pressed);
+            expect(pressed).toMatchObject({ type: "form.submit", parent: { id: clicked.id }, decisionPath: "yes", properties: { forms: [first.ids[doiKeys.confirmForm(lang)]] } });
+            expect(byName(doiEventNames.tracking)).toMatchObject({ properties: { form: first.ids[doiKeys.form(lang)], field: "tracking_consent" } });
+            for (const d of [doiEventNames.deleteNoClick, doiEventNames.deleteNoPress]) {
+                expect(byName(d)).toMatchObject({ type: "lead.deletecontact", decisionPath: "no", children: [], triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
+            }
         }
-        expect(events.map((e) => e.type)).not.toContain("lead.pageHit");
     });
 
-    test("the stored forms are campaign forms with a required consent checkbox that is not pre-checked, and only tag", () => {
+    test("the stored sign-up forms: kiosk mode, required unticked consent, tag action by tag id, derived unique aliases", () => {
+        const aliases = new Set<string>();
         for (const lang of ["de", "en"] as const) {
             const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form(lang)])!;
-            expect(form.formType).toBe("campaign");
+            expect(form).toMatchObject({ formType: "campaign", inKioskMode: true, alias: `doi_${lang}_sig` });
             const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
-            expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true });
-            expect(consent.defaultValue).toBeFalsy();
-            expect(form.actions).toEqual([expect.objectContaining({ type: "lead.changetags", properties: { add_tags: ["doi-pending"], remove_tags: [] } })]);
+            expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true, defaultValue: "" });
+            expect(form.actions).toEqual([expect.objectContaining({ type: "lead.changetags", properties: { add_tags: [first.ids[doiKeys.tag("pending")]], remove_tags: [] } })]);
+            aliases.add(String(form.alias));
+            aliases.add(String(fake.all("forms").find((f) => f.id === first.ids[doiKeys.confirmForm(lang)])!.alias));
         }
+        expect(aliases.size).toBe(4);
     });
 
     test("references are resolved to the created ids", () => {
-        const email = fake.all("emails").find((e) => e.id === first.ids[doiKeys.email("de")])!;
-        expect(email.customHtml).toContain(`{pagelink=${first.ids[doiKeys.page("de")]}}`);
+        const page = fake.all("pages").find((e) => e.id === first.ids[doiKeys.page("de")])!;
+        expect(page.customHtml).toContain(`{form=${first.ids[doiKeys.confirmForm("de")]}}`);
         const segment = fake.all("segments").find((s) => s.id === first.ids[doiKeys.segment("confirmed")])!;
         expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([first.ids[doiKeys.tag("confirmed")]]);
-        expect(JSON.stringify(fake.all("campaigns"))).not.toContain("%%ref:");
+        expect(JSON.stringify([...fake.all("campaigns"), ...fake.all("forms"), ...fake.all("pages")])).not.toContain("%%ref:");
         expect(JSON.stringify([...fake.all("pages"), ...fake.all("emails"), ...fake.all("forms")])).not.toMatch(/mtracking|<img/);
     });
 
@@ -119,37 +123,36 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         const r = await ensureDoiSetup(client, five);
         expect(fake.posts().length).toBe(before);
         expect(r.created).toEqual([]);
-        expect(withoutNotices(r.drift)).toEqual([
-            expect.stringMatching(/event 'Not confirmed: delete contact \(de\)': days before unconfirmed contacts are deleted \(de\) is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/),
-            expect.stringMatching(/event 'Not confirmed: delete contact \(en\)': days before unconfirmed contacts are deleted \(en\) is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/),
-        ]);
+        const d = withoutNotices(r.drift);
+        expect(d).toHaveLength(4);
+        for (const x of d) expect(x).toMatch(/days before unconfirmed contacts are deleted .* is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/);
     });
 
-    test("a pre-ticked or optional consent checkbox and an old text version are reported as drift (C05)", async () => {
+    test("a pre-ticked or required tracking box, an optional consent box and an old text version are reported as drift", async () => {
         const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form("en")])!;
         const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
+        const tracking = (form.fields as Obj[]).find((f) => f.alias === "tracking_consent")!;
         consent.isRequired = false;
-        consent.defaultValue = "consent-v1";
+        tracking.isRequired = true;
+        tracking.defaultValue = "tracking-v1";
         try {
-            const r = await ensureDoiSetup(client, doiBlueprint({ ...input, consentTextVersion: "v2" }));
-            expect(r.created).toEqual([]);
-            expect(withoutNotices(r.drift)).toEqual([
-                expect.stringMatching(/DOI: sign-up form \(de\).*consent text version the form records is "v1", the configuration says "v2"/),
-                expect.stringMatching(/DOI: sign-up form \(en\).*consent checkbox 'required' .* is false, the configuration says true/),
-                expect.stringMatching(/DOI: sign-up form \(en\).*never pre-ticked\) is "consent-v1", the configuration says ""/),
-                expect.stringMatching(/DOI: sign-up form \(en\).*consent text version the form records is "v1", the configuration says "v2"/),
-            ]);
+            const all = withoutNotices((await ensureDoiSetup(client, doiBlueprint({ ...input, consentTextVersion: "v2" }))).drift).join("\n");
+            expect(all).toMatch(/DOI en: sign-up form.*consent checkbox 'required' .* is false, the configuration says true/);
+            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox 'required' .* is true, the configuration says false/);
+            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox default .* is "tracking-v1", the configuration says ""/);
+            expect(all).toMatch(/DOI de: sign-up form.*consent text version the form records is "v1", the configuration says "v2"/);
         } finally {
             consent.isRequired = true;
-            consent.defaultValue = "";
+            tracking.isRequired = false;
+            tracking.defaultValue = "";
         }
     });
 
-    test("an unpublished campaign, an immediate deletion and a widened click filter are reported as drift (C04, C06)", async () => {
-        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts")!;
+    test("an unpublished campaign, an immediate deletion and a changed link filter are reported as drift (C04, C06)", async () => {
+        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: double opt-in (de)")!;
         const events = Object.values(campaign.events as Record<string, Obj>);
-        const del = events.find((e) => e.name === doiEventNames.delete("de"))!;
-        const decision = events.find((e) => e.name === doiEventNames.clicked("en"))!;
+        const del = events.find((e) => e.name === doiEventNames.deleteNoClick)!;
+        const decision = events.find((e) => e.name === doiEventNames.clicked)!;
         const savedProps = decision.properties;
         campaign.isPublished = false;
         del.triggerMode = "immediate";
@@ -158,8 +161,8 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
             const r = await ensureDoiSetup(client, blueprint);
             expect(withoutNotices(r.drift)).toEqual([
                 expect.stringContaining("C04 and C06 are not enforced"),
-                expect.stringMatching(/delay mode of the deletion \(de.*is "immediate", the configuration says "interval"/),
-                expect.stringMatching(/link that counts as the confirmation \(en\) is null, the configuration says "\/doi-confirmation"/),
+                expect.stringMatching(/link that leads to the confirmation page is null, the configuration says "\/doi-bestaetigung"/),
+                expect.stringMatching(/delay mode of the deletion .*is "immediate", the configuration says "interval"/),
             ]);
         } finally {
             campaign.isPublished = true;
@@ -169,29 +172,22 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
     });
 });
 
-describe("ensureDoiSetup against a Mautic that has the retired pixel flow", () => {
+describe("ensureDoiSetup against a Mautic that has the retired flows", () => {
     test("reports every leftover with its fix and creates only what is missing", async () => {
         const { fake, client } = await freshFake();
         const pending = fake.seed("tags", { tag: "doi-pending" });
-        const page = fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: '<p>Danke</p><img src="https://marketing.client-a.de/mtracking.gif?tags=doi-confirmed,-doi-pending">' });
-        const email = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "Bitte bestätigen", emailType: "template", customHtml: `<a href="{pagelink=${page.id}}">ok</a>` });
-        fake.seed("forms", {
-            name: "DOI: sign-up form (de)", formType: "standalone",
-            fields: [{ alias: "consent", type: "checkboxgrp", isRequired: true, defaultValue: "" }, { alias: "consent_text_version", type: "hidden", defaultValue: "v1" }],
-            actions: [{ type: "lead.changetags", properties: { add_tags: ["doi-pending"], remove_tags: [] } }, { type: "email.send.lead", properties: { email: email.id } }],
-        });
+        fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: '<p>Danke</p><img src="https://marketing.client-a.de/mtracking.gif?tags=doi-confirmed,-doi-pending">' });
+        fake.seed("forms", { name: "DOI: sign-up form (de)", formType: "standalone", fields: [], actions: [] });
         fake.seed("campaigns", { name: "DOI: delete unconfirmed contacts", lists: [], events: {}, isPublished: true });
         fake.seed("campaigns", { name: "DOI: record confirmation", lists: [], events: {}, isPublished: true });
 
         const r = await ensureDoiSetup(client, doiBlueprint({ ...input, languages: ["de"] }));
-        expect(r.existing).toEqual(["tag:pending", "page:confirm:de", "email:confirm:de", "form:signup:de", "campaign:delete"]);
+        expect(r.existing).toEqual(["tag:pending", "page:confirm:de"]);
         expect(r.ids["tag:pending"]).toBe(pending.id);
         const all = r.drift.join("\n");
         expect(all).toMatch(/pages 'doi-bestaetigung'.*tracking image.*customHtml contains "mtracking\.gif"\. Fix: .*delete the image/);
-        expect(all).toMatch(/DOI: sign-up form \(de\).*form type .*formType contains "standalone"\. Fix: .*rename it .*unpublish it.*rerunToken/);
-        expect(all).toMatch(/DOI: sign-up form \(de\).*actions contains "email\.send\.lead"\. Fix: .*remove the action/);
-        expect(all).toMatch(/DOI: sign-up form \(de\).*field 'consent_language' not found/);
-        expect(all).toMatch(/DOI: delete unconfirmed contacts.*event 'Clicked the confirmation link \(de\)\?' not found.*Fix: .*rename it/);
+        expect(all).toMatch(/forms 'DOI: sign-up form \(de\)' \(id \d+\) is left over .*Fix: unpublish/);
+        expect(all).toMatch(/campaigns 'DOI: delete unconfirmed contacts' \(id \d+\) is left over .*link scanners/);
         expect(all).toMatch(/campaigns 'DOI: record confirmation' \(id \d+\) is left over from an earlier version of the kit: .*Fix: unpublish/);
         // Nothing is changed or deleted by the kit.
         expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "POST")).toEqual([]);
@@ -210,8 +206,8 @@ describe("ensureDoiSetup with objects that already exist", () => {
         expect(r.created).toHaveLength(blueprint.objects.length - 2);
         expect(r.ids["email:confirm:de"]).toBe(existingEmail.id);
         // Dependants use the existing objects' ids; the marketer's email is untouched.
-        const campaign = fake.all("campaigns").find((c) => c.id === r.ids["campaign:delete"])!;
-        const send = Object.values(campaign.events as Record<string, Obj>).find((e) => e.name === doiEventNames.send("de"))!;
+        const campaign = fake.all("campaigns").find((c) => c.id === r.ids["campaign:de"])!;
+        const send = Object.values(campaign.events as Record<string, Obj>).find((e) => e.name === doiEventNames.send)!;
         expect((send.properties as Obj).email).toBe(existingEmail.id);
         const segment = fake.all("segments").find((s) => s.id === r.ids["segment:pending"])!;
         expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([existingTag.id]);

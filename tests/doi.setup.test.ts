@@ -12,7 +12,7 @@ const secretSig = "4dabf18193072939515e22adb298388d";
 const dynamicType = "pulumi-nodejs:dynamic/mautic-doi:Resource";
 const password = "Adm1n-Secret-Pw";
 const captured: pulumi.runtime.MockResourceArgs[] = [];
-const fakeIds = { "form:signup:de": 11, "form:signup:en": 12, "campaign:delete": 21, "segment:confirmed": 31 };
+const fakeIds = { "form:signup:de": 11, "form:signup:en": 12, "campaign:de": 21, "campaign:en": 22, "segment:confirmed": 31 };
 
 pulumi.runtime.setMocks(
     {
@@ -71,7 +71,7 @@ describe("DoiSetup (Pulumi mocks)", () => {
 
     test("exposes the ids a marketer needs", async () => {
         expect(await value(doi.formIds)).toEqual({ de: 11, en: 12 });
-        expect(await value(doi.deleteCampaignId)).toBe(21);
+        expect(await value(doi.campaignIds)).toEqual({ de: 21, en: 22 });
         expect(await value(doi.confirmedSegmentId)).toBe(31);
     });
 

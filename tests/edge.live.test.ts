@@ -127,6 +127,9 @@ describe("headers per path class", () => {
         ["/api/contacts", "api", 200, false],
         ["/api", "api", 200, false],
         ["/mtc.js", "resource", 200, false],
+        // Mautic 7.x's split tracking scripts (PR #16660), should a website embed them.
+        ["/mautic-essential.js", "resource", 200, false],
+        ["/mautic-tracking.js", "resource", 200, false],
         ["/mtc/event", "resource", 200, false],
         ["/mtracking.gif?page_url=https%3A%2F%2Fwww.client-a.test%2F", "resource", 200, false],
         ["/form/generate.js?id=1", "resource", 200, false],
@@ -254,6 +257,8 @@ describe("consent withdrawal: POST /consent/forget, answered by the edge", () =>
         "mtc_id=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
         "mtc_sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
         "mautic_referer_id=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
+        // The consent signal (tests/edge.consent.live.test.ts) goes with them.
+        "tracking_consent=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None",
     ];
     const mauticCookies = "mautic_device_id=device-1; mtc_id=contact-1; mtc_sid=session-1; mautic_referer_id=referer-1";
     /** Requests the stub received on the route, any method, any spelling of the path. */
@@ -269,7 +274,7 @@ describe("consent withdrawal: POST /consent/forget, answered by the edge", () =>
         expect(consentForgetPath).toBe("/consent/forget");
     });
 
-    test("POST from the website: 204, the four cookies expired, CORS for the website with credentials, the edge header set", async () => {
+    test("POST from the website: 204, the five cookies expired, CORS for the website with credentials, the edge header set", async () => {
         const res = await edgeRequest(edge, "/consent/forget", { method: "POST", headers: { Origin: edge.website, Cookie: mauticCookies } });
         expect(res.status).toBe(204);
         expect(res.body).toBe("");

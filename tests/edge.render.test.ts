@@ -11,6 +11,7 @@ import {
     CaddyfileInput,
     consentForgetPath,
     describeEdgeAccessLog,
+    mauticTrackingCookiePattern,
     edgeDefaults,
     renderCaddyfile,
     renderEdgeLogrotate,
@@ -190,6 +191,21 @@ describe("consent withdrawal route (consentForgetPath)", () => {
     });
 });
 
+describe("tracking consent (consentGrantPath, consentCookieName)", () => {
+    test("the grant cookie lives consentMaxAgeDays (default 365) and holds no identifier", () => {
+        expect(renderCaddyfile(production)).toContain('+Set-Cookie "tracking_consent=1; Path=/; Max-Age=31536000; Secure; HttpOnly; SameSite=None"');
+        expect(renderCaddyfile({ ...production, consentMaxAgeDays: 180 })).toContain('+Set-Cookie "tracking_consent=1; Path=/; Max-Age=15552000; Secure; HttpOnly; SameSite=None"');
+    });
+    test.each([0, 396, 1.5, "365"])("consentMaxAgeDays = %p is refused, naming the field", (v) => {
+        expect(() => renderCaddyfile({ ...production, consentMaxAgeDays: v as number })).toThrow(/consentMaxAgeDays = .* is not a whole number of days from 1 to 395/);
+    });
+    test("every tracking cookie name the pattern covers, and none of the session or admin cookies", () => {
+        const re = new RegExp(`^(?:${mauticTrackingCookiePattern})$`);
+        for (const n of ["mtc_id", "mtc_sid", "mautic_device_id", "mautic_referer_id", "mautic_page_3", "mautic_page_12"]) expect([n, re.test(n)]).toEqual([n, true]);
+        for (const n of ["c0ffee0123456789abcdef0123456789", "mautic_update", "mautic_remember_me", "tracking_consent", "xmtc_id"]) expect([n, re.test(n)]).toEqual([n, false]);
+    });
+});
+
 describe("adminUiCidrs", () => {
     test("[] leaves the admin UI open: the deny matcher excludes every address", () => {
         const c = renderCaddyfile(production);
@@ -257,6 +273,7 @@ describe("access log retention", () => {
         expect(s).toMatch(/\/24 \(IPv4\)/);
         expect(s).toMatch(/\/32 \(IPv6\)/);
         expect(s).toMatch(/no cookies/);
+        expect(s).toMatch(/nothing after \/email\/<action>\//);
         expect(s).toMatch(/deleted after 7 days/);
     });
 });

@@ -63,7 +63,9 @@ describe("cloud-init user data", () => {
 
     test("hardens in order: volume, Docker, then the ready marker", () => {
         const doc = parse(userData);
-        expect(doc.runcmd.map((c: string[]) => c[0])).toEqual([
+        // One sh script (see host.hardening.test.ts): `set -eu`, then each step with its guard.
+        expect(doc.runcmd[0]).toBe("set -eu");
+        expect(doc.runcmd.slice(1).map((c: string) => c.split(" ")[0])).toEqual([
             "/usr/local/sbin/mautic-kit-mount-volume",
             "/usr/local/sbin/mautic-kit-install-docker",
             "/usr/local/sbin/mautic-kit-host-ready",
@@ -119,6 +121,7 @@ describe("files in the user data, each checked by its consumer", () => {
         const { output } = verifyUnitsInRoot(tmp, [docker, unit], [unit.path]);
         expect(output).toBe("");
         expect(unit.content).toMatch(/-d 169\.254\.169\.254\/32 -j DROP/);
+        expect(unit.content).toMatch(/^ExecStart=\/bin\/sh -c 'iptables -P FORWARD DROP && ip6tables -P FORWARD DROP'$/m);
         expect(unit.content).toMatch(/^PartOf=docker\.service$/m);
     });
 
@@ -133,6 +136,7 @@ describe("files in the user data, each checked by its consumer", () => {
         const conf = path.join(tmp, "fail2ban");
         fs.cpSync("/etc/fail2ban", conf, { recursive: true });
         fs.writeFileSync(path.join(conf, "jail.d", "sshd.local"), file("/etc/fail2ban/jail.d/sshd.local").content);
+        fs.writeFileSync(path.join(conf, "filter.d", "sshd.local"), file("/etc/fail2ban/filter.d/sshd.local").content);
         for (const f of fs.readdirSync(path.join(conf, "jail.d"))) if (f !== "sshd.local") fs.rmSync(path.join(conf, "jail.d", f));
         const r = run("fail2ban-client", ["-c", conf, "-t"]);
         expect(r.out).toMatch(/OK: configuration test is successful/);
@@ -183,9 +187,9 @@ describe("files in the user data, each checked by its consumer", () => {
         expect(file("/etc/docker/daemon.json").content).toBe(renderDaemonJson());
     });
 
-    test("sysctl keeps IP forwarding on (Docker) and parses with `sysctl -p` syntax", () => {
+    test("sysctl leaves IP forwarding to Docker (which then sets FORWARD DROP) and parses with `sysctl -p` syntax", () => {
         const content = file("/etc/sysctl.d/90-mautic-kit.conf").content;
-        expect(content).toMatch(/^net\.ipv4\.ip_forward = 1$/m);
+        expect(content).not.toMatch(/^\s*net\.ipv4\.ip_forward\b/m);
         for (const line of content.split("\n").filter((l) => l && !l.startsWith("#"))) {
             expect(line).toMatch(/^[a-z0-9_.]+ = \S+$/);
         }

@@ -7,7 +7,18 @@ import { CronExpressionParser } from "cron-parser";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { cronCommonArgs, cronJobs, mauticParameters, phpLiteral, renderCrontab, renderParametersLocal } from "../components/render/mautic";
+import {
+    cronCommonArgs,
+    cronJobs,
+    mauticParameters,
+    phpLiteral,
+    renderCrontab,
+    renderInstallScript,
+    renderParametersLocal,
+    renderWorkerSupervisord,
+    workerConsumerMemoryMiB,
+} from "../components/render/mautic";
+import { memoryBudget } from "../components/sizing";
 import { readTemplate } from "../components/render/template";
 import { requireTool } from "./support/tools";
 
@@ -17,6 +28,8 @@ const paramsInput = {
     timezone: "Europe/Berlin",
     gdprPurgeDays: 730,
     mailerDsn: "smtp://user:p'a\\ss@smtp.example.de:587",
+    mailerFromEmail: "newsletter@client-a.de",
+    mailerFromName: "Client A's \"News\"",
     secretKey: "abcDEF123",
 };
 
@@ -65,6 +78,23 @@ describe("config/parameters_local.php", () => {
         ["cors_valid_domains", ["https://www.client-a.de"]],
         ["gdpr_user_purge_threshold", 730],
         ["default_timezone", "Europe/Berlin"],
+        // issue 11: Mautic injects no third-party tracking, whatever the UI says.
+        ["google_analytics", ""],
+        ["google_analytics_id", ""],
+        ["google_analytics_trackingpage_enabled", false],
+        ["google_analytics_landingpage_enabled", false],
+        ["facebook_pixel_id", ""],
+        ["facebook_pixel_trackingpage_enabled", false],
+        ["facebook_pixel_landingpage_enabled", false],
+        ["track_by_tracking_url", false],
+        ["cookie_domain", ""],
+        ["cookie_path", "/"],
+        // issue 9: cron-sent mail goes through the worker's queue; a real sender.
+        ["messenger_dsn_email", "doctrine://default"],
+        ["messenger_dsn_hit", "doctrine://default"],
+        ["messenger_dsn_failed", "doctrine://default?queue_name=failed"],
+        ["mailer_from_email", "newsletter@client-a.de"],
+        ["mailer_from_name", "Client A's \"News\""],
     ])("%s = %p", (key, value) => {
         expect(evaluated[key]).toEqual(value);
     });
@@ -79,7 +109,21 @@ describe("config/parameters_local.php", () => {
     });
 
     test("without a mailer DSN the UI's value is kept", () => {
-        expect(mauticParameters({ ...paramsInput, mailerDsn: undefined })).not.toHaveProperty("mailer_dsn");
+        const p = mauticParameters({ ...paramsInput, mailerDsn: undefined });
+        expect(p).not.toHaveProperty("mailer_dsn");
+        expect(p).not.toHaveProperty("mailer_from_email");
+    });
+
+    test("a mailer DSN without a real sender is refused (never Mautic's placeholder)", () => {
+        expect(() => mauticParameters({ ...paramsInput, mailerFromEmail: undefined })).toThrow(/mailerFromEmail/);
+        expect(() => mauticParameters({ ...paramsInput, mailerFromEmail: "Email@YourSite.com" })).toThrow(/placeholder email@yoursite\.com/);
+        expect(() => mauticParameters({ ...paramsInput, mailerFromName: " " })).toThrow(/mailerFromName/);
+    });
+
+    test("IP lookup only with a MaxMind key (opt-in)", () => {
+        expect(evaluated).not.toHaveProperty("ip_lookup_auth");
+        const p = mauticParameters({ ...paramsInput, maxmindLicenseKey: "Key_123456" });
+        expect(p).toMatchObject({ ip_lookup_service: "maxmind_download", ip_lookup_auth: "Key_123456" });
     });
 
     test("phpLiteral refuses what it cannot express", () => {
@@ -108,7 +152,7 @@ describe("the cron container's crontab", () => {
             new Set([
                 "mautic:segments:update", "mautic:campaigns:update", "mautic:campaigns:trigger", "mautic:messages:send",
                 "mautic:broadcasts:send", "mautic:import", "mautic:webhooks:process", "mautic:reports:scheduler",
-                "mautic:iplookup:download", "mautic:maintenance:cleanup",
+                "mautic:maintenance:cleanup",
             ]),
         );
     });
@@ -166,8 +210,9 @@ describe("the cron container's crontab", () => {
         }
     });
 
-    test("iplookup:download runs monthly", () => {
-        const job = cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === "iplookup-download")!;
+    test("iplookup:download is left out by default and runs monthly with a MaxMind key", () => {
+        expect(crontab).not.toContain("iplookup");
+        const job = cronJobs({ cleanupDaysOld: 21, ipLookup: true }).find((j) => j.id === "iplookup-download")!;
         const it = CronExpressionParser.parse(job.schedule, { currentDate: new Date("2026-01-15T00:00:00Z"), tz: "UTC" });
         expect(it.next().toDate().getUTCDate()).toBe(1);
     });
@@ -180,5 +225,63 @@ describe("the cron container's crontab", () => {
 
     test("the configured cleanup period is used", () => {
         expect(renderCrontab({ cleanupDaysOld: 7 })).toContain("--days-old=7 --no-interaction");
+    });
+});
+
+describe("the worker's supervisord.conf", () => {
+    const worker = memoryBudget("cx23").worker;
+    const conf = renderWorkerSupervisord(worker);
+
+    test("real supervisord parses it: three consumers, each with memory and time limits", () => {
+        const dir = fs.mkdtempSync(path.join(tmp, "sup-"));
+        const f = path.join(dir, "supervisord.conf");
+        fs.writeFileSync(f, conf);
+        // supervisorctl-free check: supervisord's own config loader, without starting anything.
+        const py = [
+            "import sys",
+            "from supervisor.options import ServerOptions",
+            "o = ServerOptions()",
+            "o.realize(args=['-c', sys.argv[1]])",
+            "for g in o.process_group_configs:",
+            "    for p in g.process_configs: print(p.name, p.command, p.uid, p.numprocs if hasattr(p, 'numprocs') else '')",
+        ].join("\n");
+        requireTool("supervisord");
+        const r = spawnSync(requireTool("python3"), ["-c", py, f], { encoding: "utf8" });
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        const lines = r.stdout.trim().split("\n");
+        expect(lines).toHaveLength(3);
+        const mem = workerConsumerMemoryMiB(worker);
+        for (const t of ["email", "hit", "failed"]) {
+            const line = lines.find((l) => l.startsWith(`messenger-consume-${t}_00 `))!;
+            expect(line).toContain(`messenger:consume ${t} --memory-limit=${mem}M --time-limit=3600`);
+            expect(line).toMatch(/ 33 ?$/); // www-data
+        }
+    });
+
+    test("the consumers' limits fit the container's memory on every server type", () => {
+        for (const type of ["cx23", "cx33", "cax11", "ccx33"]) {
+            const m = memoryBudget(type).worker;
+            const per = workerConsumerMemoryMiB(m);
+            expect(per * 3).toBeLessThanOrEqual(m * 0.8);
+            expect(per).toBeGreaterThanOrEqual(64);
+        }
+        expect(() => workerConsumerMemoryMiB(128)).toThrow(/at least 64 MiB/);
+    });
+});
+
+describe("the install script", () => {
+    const script = renderInstallScript({
+        domain: "marketing.client-a.de", adminEmail: "a@client-a.de", adminUsername: "admin", adminFirstName: "A", adminLastName: "B", dbName: "mautic", dbUser: "mautic",
+    });
+
+    test("puts no database password on any command line (local.php reads it from the env)", () => {
+        expect(script).not.toMatch(/--db_password/);
+        expect(script).not.toMatch(/KIT_DB_PASSWORD/);
+        expect(script).toMatch(/empty\(\$parameters\["db_password"\]\)/);
+    });
+
+    test("gives var/import to www-data before cron needs it", () => {
+        expect(script).toMatch(/install -d -o www-data -g www-data -m 0750 \/var\/www\/html\/var\/import/);
     });
 });

@@ -137,14 +137,47 @@ describe("rendered snippets", () => {
         const [s] = scripts(html);
         const config = JSON.parse(/\}\)\(window, document, (\{.*\})\);\s*$/.exec(s.text)![1]);
         expect(config).toMatchObject({
-            privacyPolicyUrl: "/datenschutz", maxAgeDays: 180, revision: 3, settingsButton: false, forgetPath: "/consent/forget",
+            privacyPolicyUrl: "/datenschutz", maxAgeDays: 180, settingsButton: false, forgetPath: "/consent/forget",
         });
+        expect(config.revision).toMatch(/^[0-9a-f]{16}$/);
         expect(config.texts.de.accept).toBe("Einverstanden");
         expect(config.texts.de.reject).toBe("Ablehnen");
         expect(config.texts.de.text).toBe("Mautic von marketing.client-a.de.");
         expect(config.texts.en.text).toContain("from marketing.client-a.de.");
-        expect(html).toContain('"rev":3,');
+        expect(html).toContain(`"rev":"${config.revision}",`);
         expect(html).toContain("asked again after 180 days");
+    });
+});
+
+describe("consent revision: a hash of what the visitor is told", () => {
+    const revOf = (extra: Partial<TrackingSnippetInput>) => validateTrackingSnippetInput({ ...input, ...extra }).revisionHash;
+    const base = revOf({});
+
+    test("the same settings always give the same 16-hex-digit revision, in both variants' settings", () => {
+        expect(base).toMatch(/^[0-9a-f]{16}$/);
+        expect(revOf({})).toBe(base);
+        expect(revOf({ cmpCategory: "analytics", settingsButton: false, mauticForgetPath: "/consent/forget" })).toBe(base); // nothing the visitor reads
+    });
+
+    test.each([
+        ["an English text", { texts: { en: { text: "Other words." } } }],
+        ["a German button", { texts: { de: { accept: "Ja" } } }],
+        ["the storage period text", { texts: { en: { storage: "Kept for ever." } } }],
+        ["the privacy policy link", { privacyPolicyUrl: "/privacy" }],
+        ["the imprint link", { imprintUrl: "/impressum" }],
+        ["the storage period", { consentMaxAgeDays: 180 }],
+        ["the manual revision", { consentRevision: 2 }],
+        ["the Mautic host", { mauticUrl: "https://mautic.client-a.de" }],
+    ] as [string, Partial<TrackingSnippetInput>][])("changing %s gives another revision (the banner asks again)", (_l, extra) => {
+        expect(revOf(extra)).not.toBe(base);
+    });
+
+    test("the rendered banner stores exactly that revision", () => {
+        const html = renderConsentSnippet({ ...input, texts: { en: { title: "New title" } } });
+        const [s] = scripts(html);
+        const config = JSON.parse(/\}\)\(window, document, (\{.*\})\);\s*$/.exec(s.text)![1]);
+        expect(config.revision).toBe(revOf({ texts: { en: { title: "New title" } } }));
+        expect(config.revision).not.toBe(base);
     });
 });
 

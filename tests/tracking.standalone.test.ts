@@ -4,18 +4,22 @@
  * the Mautic host received (server side) and the browser made to it (playwright), and the
  * cookies and storage on the device, before consent, after accept, reject and revoke.
  */
-import { consentStorageKey, renderConsentSnippet } from "../components/render/tracking";
+import { consentStorageKey, renderConsentSnippet, validateTrackingSnippetInput } from "../components/render/tracking";
 import { forgetPath } from "./support/fake-mautic";
 import { sitePage } from "./support/local-site";
 import { isMauticName, OTHER_HOST, settle, startTrackingLab, TrackingLab, Visitor, waitFor } from "./support/tracking-lab";
 
 let lab: TrackingLab;
+/** The revision hash the pages' snippet stores with a choice. */
+let rev: string;
 const html = (body: string) => ({ type: "text/html; charset=utf-8", body });
 
 beforeAll(async () => {
     lab = await startTrackingLab();
     const base = { mauticUrl: lab.mautic.origin, website: lab.siteOrigin, privacyPolicyUrl: "/datenschutz" };
     const snippet = renderConsentSnippet(base);
+    rev = validateTrackingSnippetInput(base).revisionHash;
+    expect(rev).toMatch(/^[0-9a-f]{16}$/);
     const withForget = renderConsentSnippet({ ...base, mauticForgetPath: forgetPath });
     const pages: Record<string, string> = {
         "/": sitePage({ lang: "en", bodyEnd: snippet }),
@@ -130,7 +134,7 @@ test("accept: mtc.js loads once and sends one pageview, also when accept fires a
     expect(v.foreignRequests()).toEqual([]);
     expect(await banner(v).isHidden()).toBe(true);
     expect(await activeId(v)).toBe("mautic-consent-open"); // focus moved to the settings button
-    expect(await choiceRecord(v)).toEqual({ v: 1, rev: 1, choice: "granted", date: today() });
+    expect(await choiceRecord(v)).toEqual({ v: 1, rev, choice: "granted", date: today() });
     expect(Object.keys((await v.storage()).local).sort()).toEqual([consentStorageKey, "mautic_device_id", "mtc_id", "mtc_sid"].sort());
     expect(await mauticNames(v)).toEqual(["mautic_device_id", "mautic_referer_id", "mtc_id", "mtc_sid"]);
     expect((await v.siteCookies()).length).toBe(4); // nothing but Mautic's: the choice is not a cookie
@@ -209,7 +213,7 @@ test("reject (keyboard only): nothing requested, only the choice stored; reload 
     expect(await activeId(v)).toBe("mautic-consent-open");
     await v.page.click("#buy");
     await settle();
-    expect(await choiceRecord(v)).toEqual({ v: 1, rev: 1, choice: "denied", date: today() });
+    expect(await choiceRecord(v)).toEqual({ v: 1, rev, choice: "denied", date: today() });
     expect(await v.storage()).toEqual({ local: { [consentStorageKey]: expect.any(String) }, session: {} });
     expect(await v.cookies()).toEqual([]);
 
@@ -315,6 +319,26 @@ test("revoke with mauticForgetPath: one request expires the Mautic host's own co
     await Promise.all([v.close(), w.close()]);
 });
 
+test("a rejection after an expired or older-revision ACCEPT sends the forget request (the Mautic host may still hold consent); after a stale reject it does not", async () => {
+    const v = await lab.visitor();
+    await v.goto("/forget");
+    const old = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
+    const cases: [object, number][] = [
+        [{ v: 1, rev, choice: "granted", date: old }, 1],
+        [{ v: 1, rev: "0123456789abcdef", choice: "granted", date: today() }, 1],
+        [{ v: 1, rev: "0123456789abcdef", choice: "denied", date: today() }, 0],
+    ];
+    for (const [record, forgets] of cases) {
+        await v.page.evaluate(([k, r]) => localStorage.setItem(k, r), [consentStorageKey, JSON.stringify(record)] as const);
+        await v.page.reload();
+        const from = lab.mautic.hits.length;
+        await v.page.click('#mautic-consent button[data-mcc="denied"]');
+        await settle();
+        expect([record, hitsSince(from)]).toEqual([record, Array(forgets).fill(`POST ${forgetPath}`)]);
+    }
+    await v.close();
+});
+
 test("revoking in one tab stops tracking in another open tab of the site", async () => {
     const v = await lab.visitor();
     await v.goto("/");
@@ -348,7 +372,13 @@ test("stale choices and leftovers: an expired or older-revision choice asks agai
 
     const from = lab.mautic.hits.length;
     const old = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
-    for (const record of [{ v: 1, rev: 1, choice: "granted", date: old }, { v: 1, rev: 0, choice: "granted", date: today() }, "garbage"]) {
+    for (const record of [
+        { v: 1, rev, choice: "granted", date: old },
+        // A choice made under other banner texts or settings (another revision hash), or the old numeric revision.
+        { v: 1, rev: "0123456789abcdef", choice: "granted", date: today() },
+        { v: 1, rev: 1, choice: "granted", date: today() },
+        "garbage",
+    ]) {
         await v.page.evaluate(([k, r]) => localStorage.setItem(k as string, typeof r === "string" ? r : JSON.stringify(r)), [consentStorageKey, record] as const);
         await v.page.reload();
         expect(await banner(v).isVisible()).toBe(true);

@@ -7,6 +7,7 @@
  */
 import * as ipaddr from "ipaddr.js";
 import { renderTemplate } from "./template";
+import { defaultConsentMaxAgeDays } from "./tracking";
 
 export interface CaddyfileInput {
     /** Mautic host, e.g. "marketing.client-a.de". Caddy obtains its certificate by ACME. */
@@ -26,6 +27,8 @@ export interface CaddyfileInput {
     trustedProxyCidrs?: string[];
     /** Access log file inside the Caddy container. Default `edgeDefaults.accessLogPath`. */
     accessLogPath?: string;
+    /** Lifetime of the consent cookie the grant route sets, in days. Default `defaultConsentMaxAgeDays` (365), like the banner's stored choice. 1 to 395. */
+    consentMaxAgeDays?: number;
     /** Test mode: the ONLY differences from production are the TLS issuer (local CA,
      *  `local_certs`) and the bind addresses/ports. */
     test?: { bindHost: string; httpPort: number; httpsPort: number };
@@ -63,6 +66,31 @@ export const mauticHostCookieNames = ["mautic_device_id", "mtc_id", "mtc_sid", "
  * as Mautic sets them.
  */
 export const expiredMauticCookie = (name: string) => `${name}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None`;
+
+/**
+ * Path on the Mautic host that the edge answers itself when a visitor ACCEPTS tracking on the
+ * website: `POST` with `Origin: <website>` sets the consent cookie (`consentCookieName`) on this
+ * host. The snippets get it as `mauticGrantPath`.
+ */
+export const consentGrantPath = "/consent/grant";
+
+/**
+ * The visitor's consent signal on the Mautic host: a first-party, HttpOnly cookie with no
+ * identifier (the value is always "1"), set only by `consentGrantPath` and expired by
+ * `consentForgetPath`. Mautic's tracking cookies reach the visitor only on requests that carry it.
+ */
+export const consentCookieName = "tracking_consent";
+
+/**
+ * Every cookie name Mautic uses to recognise a visitor on its own host (5.x-7.x source:
+ * `LeadBundle/Tracker/Service/DeviceTrackingService`, `ContactTracker`, `PageBundle` A/B tests):
+ * the edge removes them from requests without the consent cookie and turns every Set-Cookie for
+ * them into a deletion. `mautic_page_<id>` (A/B landing pages) is matched by its prefix.
+ */
+export const mauticTrackingCookiePattern = "mtc_id|mtc_sid|mautic_device_id|mautic_referer_id|mautic_page_[A-Za-z0-9_-]+";
+
+/** The Set-Cookie value of the consent signal. Same attributes as Mautic's cookies, so the same rules let the browser keep it. */
+export const consentCookie = (maxAgeDays: number) => `${consentCookieName}=1; Path=/; Max-Age=${maxAgeDays * 86400}; Secure; HttpOnly; SameSite=None`;
 
 const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -124,6 +152,11 @@ function problemsOf(input: CaddyfileInput): string[] {
         bad("accessLogPath", logPath, "is not an absolute file path of letters, digits, '.', '_', '-' and '/'");
     }
 
+    const maxAge = input.consentMaxAgeDays ?? defaultConsentMaxAgeDays;
+    if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395) {
+        bad("consentMaxAgeDays", maxAge, "is not a whole number of days from 1 to 395 (13 months)");
+    }
+
     if (input.test !== undefined) {
         const t = input.test;
         if (!ipaddr.isValid(t.bindHost) || ipaddr.parse(t.bindHost).range() !== "loopback") {
@@ -145,6 +178,16 @@ export function validateCaddyfileInput(input: CaddyfileInput): void {
     }
 }
 
+/**
+ * The access log's `request>uri` filter (RE2, Caddy's `regexp` log filter, in Caddy 2.6 and
+ * later): group 1 = the "?" of a query string, group 2 = the path up to and including
+ * `/email/<action>/` (or `/email/` for the open pixel), group 3 = "/" when the path holds an "@"
+ * (raw or %40) anywhere. Everything matched after a group becomes "REDACTED". Leading `/index.php`,
+ * doubled slashes and any letter case count as the same path, as they do for Mautic's router.
+ */
+export const uriRedaction =
+    "(\\?).*$|(?i)^((?:/+index\\.php)?/+email/+(?:[a-z]+/+)?)[^?]+|^(/)[^?]*(?:@|%40)[^?]*";
+
 /** Log field filters shared by the access log and Caddy's own log (4 tabs deep in the template). */
 function logFilterFields(): string {
     const t = "\t\t\t\t";
@@ -161,9 +204,10 @@ function logFilterFields(): string {
         `${t}request>remote_port delete`,
         `${t}request>headers delete`,
         `${t}resp_headers delete`,
-        // Query strings (tracking parameters, e-mail addresses in mt() calls) and the per-recipient
-        // hash of /email/<hash>... URLs become "REDACTED".
-        `${t}request>uri regexp "(\\?).*$|(?i)^((?:/index\\.php)?/email/(?:[a-z]+/)?)[^/?]+" "\${1}\${2}REDACTED"`,
+        // Query strings (tracking parameters, e-mail addresses in mt() calls), everything after
+        // /email/<action>/ (unsubscribe and dnc URLs carry the id hash, the address and the secret
+        // hash; web views and open pixels the id hash) and any path with an "@" become "REDACTED".
+        `${t}request>uri regexp "${uriRedaction}" "\${1}\${2}\${3}REDACTED"`,
     ].join("\n");
 }
 
@@ -192,7 +236,13 @@ export function renderCaddyfile(input: CaddyfileInput): string {
         httpsPortSuffix: t ? `:${t.httpsPort}` : "",
         adminUiCidrs: cidrs.length > 0 ? cidrs.join(" ") : "0.0.0.0/0 ::/0",
         consentForgetPath,
-        forgetCookies: mauticHostCookieNames.map((n) => `\t\t\t\t\t+Set-Cookie "${expiredMauticCookie(n)}"`).join("\n"),
+        forgetCookies: [...mauticHostCookieNames, consentCookieName].map((n) => `\t\t\t\t\t+Set-Cookie "${expiredMauticCookie(n)}"`).join("\n"),
+        staleCookies: mauticHostCookieNames.map((n) => `\t\t+Set-Cookie "${expiredMauticCookie(n)}"`).join("\n"),
+        consentGrantPath,
+        consentCookieName,
+        grantCookie: consentCookie(input.consentMaxAgeDays ?? defaultConsentMaxAgeDays),
+        trackingCookies: mauticTrackingCookiePattern,
+        expiredTrackingCookie: expiredMauticCookie("$1"),
         adminUiComment:
             cidrs.length > 0
                 ? "only these networks reach the admin UI, /api and OAuth; the public endpoints stay open."
@@ -237,7 +287,9 @@ export function describeEdgeAccessLog(input: Pick<CaddyfileInput, "accessLogRete
     return (
         `The web edge logs each request with the client address cut to /${edgeDefaults.ipv4MaskBits} (IPv4) ` +
         `and /${edgeDefaults.ipv6MaskBits} (IPv6), without request or response headers (no cookies, no ` +
-        `Authorization, no Referer), without query strings and without per-recipient email hashes; the log is ` +
+        `Authorization, no Referer), without query strings, with nothing after /email/<action>/ (so no recipient ` +
+        `address, id hash or secret hash of unsubscribe, do-not-contact or web-view links) and no path that holds an ` +
+        `address; the log is ` +
         `rotated daily and deleted after ${input.accessLogRetentionDays} day${input.accessLogRetentionDays === 1 ? "" : "s"}.`
     );
 }

@@ -36,6 +36,51 @@ export interface CloudInitInput {
     extraPackages?: string[];
     /** Admin SSH public keys for root, kept current on every deploy (the deploy key is Hetzner's). */
     adminPublicKeys?: string[];
+    /** Docker Engine from Docker's apt repository ("docker", the default) or the distribution's docker.io ("debian"). */
+    dockerSource?: DockerSource;
+}
+
+export type DockerSource = "docker" | "debian";
+
+/** The packages `mautic-kit-install-docker` installs, per `dockerSource`. */
+export const dockerPackages: Record<DockerSource, string[]> = {
+    docker: ["docker-ce", "docker-ce-cli", "containerd.io"],
+    debian: ["docker.io"],
+};
+
+/** The NTP client cloud-init's ntp module installs (`ntp.ntp_client`). */
+export const ntpClient = "chrony";
+
+/** Debian/Ubuntu packages the first boot installs: cloud-init's list, then the ntp module's. */
+export function firstBootPackages(input: Pick<CloudInitInput, "extraPackages">): string[] {
+    return [
+        "ca-certificates", "curl", "gnupg", "fail2ban", "python3-systemd", "nftables",
+        "unattended-upgrades", "apt-listchanges", "needrestart",
+        ...(input.extraPackages ?? []),
+    ];
+}
+
+/** POSIX shell single-quoting (what cloud-init's own shellify does for list entries). */
+export function shellQuote(arg: string): string {
+    return /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'"'"'`)}'`;
+}
+
+/**
+ * The runcmd entries. cloud-init joins them into ONE `sh` script without `set -e`, so a failed
+ * step would be logged and the next one run as if nothing happened. Each step therefore names
+ * itself and stops the script with its exit code: cloud-init reports the module as failed
+ * (`cloud-init status` = error), no later step runs (the ready marker comes after the volume and
+ * Docker), and the deploy's wait fails with the log.
+ */
+export function renderRuncmd(steps: string[][]): string[] {
+    return [
+        "set -eu",
+        ...steps.map((argv) => {
+            const cmd = argv.map(shellQuote).join(" ");
+            const label = argv.join(" ").replace(/[^A-Za-z0-9_@%+=:,./ -]/g, "_");
+            return `${cmd} || { rc=$?; echo "mautic-kit: first-boot step failed (exit $rc): ${label}" >&2; exit "$rc"; }`;
+        }),
+    ];
 }
 
 /** The admin keys file sshd reads besides root's own authorized_keys (see the sshd drop-in). */
@@ -54,6 +99,7 @@ export const syncedHostConfigPaths = [
     "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit",
     "/etc/sysctl.d/90-mautic-kit.conf",
     "/etc/logrotate.d/mautic-kit",
+    "/etc/fail2ban/filter.d/sshd.local",
     adminAuthorizedKeysPath,
 ];
 
@@ -83,6 +129,7 @@ export function renderHostFiles(input: CloudInitInput): HostFile[] {
     const files: HostFile[] = [
         { path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", content: readTemplate("host/sshd-hardening.conf"), permissions: "0600" },
         { path: "/etc/fail2ban/jail.d/sshd.local", content: readTemplate("host/fail2ban-sshd.local"), permissions: "0644" },
+        { path: "/etc/fail2ban/filter.d/sshd.local", content: readTemplate("host/fail2ban-filter-sshd.local"), permissions: "0644" },
         {
             path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf",
             content: renderTemplate("host/journald.conf", { journalRetentionDays: input.logRetentionDays }),
@@ -111,7 +158,11 @@ export function renderHostFiles(input: CloudInitInput): HostFile[] {
             content: renderTemplate("scripts/mount-volume.sh", { volumeDevice: input.volumeDevice, dataMountPoint }),
             permissions: "0750",
         },
-        { path: "/usr/local/sbin/mautic-kit-install-docker", content: readTemplate("scripts/install-docker.sh"), permissions: "0750" },
+        {
+            path: "/usr/local/sbin/mautic-kit-install-docker",
+            content: renderTemplate("scripts/install-docker.sh", { dockerSource: input.dockerSource ?? "docker", debianDockerPackages: dockerPackages.debian.join(" "), dockerCePackages: dockerPackages.docker.join(" ") }),
+            permissions: "0750",
+        },
         { path: "/usr/local/sbin/mautic-kit-host-ready", content: renderTemplate("scripts/host-ready.sh", { dataMountPoint }), permissions: "0750" },
         { path: "/etc/systemd/system/mautic-kit-block-metadata.service", content: readTemplate("host/block-metadata.service"), permissions: "0644" },
         {
@@ -134,17 +185,16 @@ export function renderCloudInit(input: CloudInitInput): string {
     if (!/^\/dev\/disk\/by-id\/scsi-0HC_Volume_\d+$/.test(input.volumeDevice)) {
         throw new Error(`volumeDevice "${input.volumeDevice}" is not a Hetzner volume device path`);
     }
+    if (input.dockerSource !== undefined && !(input.dockerSource in dockerPackages)) {
+        throw new Error(`dockerSource "${input.dockerSource}" must be "docker" or "debian"`);
+    }
     const doc = {
         timezone: input.timezone,
         locale: "C.UTF-8",
         package_update: true,
         package_upgrade: true,
-        packages: [
-            "ca-certificates", "curl", "gnupg", "fail2ban", "python3-systemd", "nftables",
-            "unattended-upgrades", "apt-listchanges", "needrestart",
-            ...(input.extraPackages ?? []),
-        ],
-        ntp: { enabled: true, ntp_client: "chrony", servers: ntpServers },
+        packages: firstBootPackages(input),
+        ntp: { enabled: true, ntp_client: ntpClient, servers: ntpServers },
         // The host key is generated by the deploy and pinned by every connection it makes. With
         // ssh_keys given, cloud-init writes these and generates no others (cc_ssh).
         ssh_deletekeys: true,
@@ -160,12 +210,12 @@ export function renderCloudInit(input: CloudInitInput): string {
             permissions: f.permissions,
             owner: f.owner ?? "root:root",
         })),
-        runcmd: [
+        runcmd: renderRuncmd([
             ["/usr/local/sbin/mautic-kit-mount-volume"],
             ["/usr/local/sbin/mautic-kit-install-docker"],
             ["/usr/local/sbin/mautic-kit-host-ready"],
             ...(input.extraCommands ?? []),
-        ],
+        ]),
     };
     const text = `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
     const size = Buffer.byteLength(text, "utf8");

@@ -23,7 +23,7 @@ import { dockerLogOpts, germanLocations } from "../defaults";
 import { consentForgetPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
 import { doiDefaults, doiFields, doiNames, doiTags } from "./doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "./mautic";
-import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "./privacyMaintenance";
+import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "./privacyMaintenance";
 import { fill, readTemplate } from "./template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "./tracking";
 
@@ -254,7 +254,7 @@ const words = {
         cronRaw: (expr: string) => `on the schedule \`${expr}\``,
         logLimit: (files: string, size: string) => `${files} files of ${size}`,
         within: (minutes: number) => (minutes <= 60 ? "within one hour" : `within ${minutes} minutes`),
-        afterSending: (n: number) => `${n} day${n === 1 ? "" : "s"} after sending`,
+        withinHours: (minutes: number) => (minutes <= 60 ? "within one hour" : `within ${Math.ceil(minutes / 60)} hours`),
         /** When the DOI confirmation email goes out: at the next campaign trigger run. */
         aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "within a few minutes" : `within about ${minutes} minutes`),
         hourly: "every hour",
@@ -271,8 +271,7 @@ const words = {
         cronRaw: (expr: string) => `nach dem Zeitplan \`${expr}\``,
         logLimit: (files: string, size: string) => `${files} Dateien zu je ${size}`,
         within: (minutes: number) => (minutes <= 60 ? "innerhalb einer Stunde" : `innerhalb von ${minutes} Minuten`),
-        /** Accusative: "21 Tage nach dem Versand". */
-        afterSending: (n: number) => `${n} Tag${n === 1 ? "" : "e"} nach dem Versand`,
+        withinHours: (minutes: number) => (minutes <= 60 ? "innerhalb einer Stunde" : `innerhalb von ${Math.ceil(minutes / 60)} Stunden`),
         aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "innerhalb weniger Minuten" : `innerhalb von etwa ${minutes} Minuten`),
         hourly: "st\u00fcndlich",
     },
@@ -370,7 +369,7 @@ function validate(input: DocumentInput): Resolved {
     if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
     const ints: Array<[keyof SiteSettings, number, number]> = [
         ["cleanupDaysOld", 1, 365], ["unconfirmedContactDays", 1, 30], ["gdprPurgeDays", 30, 3650],
-        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90],
+        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90], ["unsubscribedMinimiseDays", 1, 3650],
     ];
     for (const [k, min, max] of ints) {
         const v = s[k];
@@ -479,16 +478,28 @@ function stackFacts(s: SiteSettings) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);
     }
 
-    // The hourly host job: audit-log IPs anonymised, email statistics of deleted contacts
-    // removed after cleanupDaysOld days. The texts print the bound the timer really gives.
-    const maintenance = renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: "/unused-by-documents", dbContainer: "unused", database: "unused" });
+    // The half-hourly host job: audit-log IPs anonymised; unconfirmed sign-ups and unsubscribed
+    // contacts deleted; the remains of deleted contacts removed after the grace period. The texts
+    // print the bounds the timer really gives.
+    const maintenance = renderPrivacyMaintenanceFiles({
+        dataDir: "/unused-by-documents",
+        dbContainer: "unused",
+        database: "unused",
+        unconfirmedContactDays: s.unconfirmedContactDays,
+        unsubscribedMinimiseDays: s.unsubscribedMinimiseDays,
+    });
     const fileOf = (path: string) => maintenance.find((f) => f.path === path)?.content ?? "";
     const script = fileOf(privacyMaintenancePaths.script);
     const timer = fileOf(privacyMaintenancePaths.timer);
     if (!/UPDATE\s+audit_log\s+SET\s+ip_address\s*=/.test(script)) drift("mautic-privacy-maintenance no longer anonymises audit_log.ip_address");
-    if (!/DELETE\s+FROM\s+email_stats\s+WHERE\s+lead_id\s+IS\s+NULL[^;]*INTERVAL\s+\$\{?DAYS\}?\s+DAY/.test(script) || !new RegExp(`^DAYS='${s.cleanupDaysOld}'$`, "m").test(script)) {
-        drift(`mautic-privacy-maintenance no longer deletes email_stats rows without a contact after cleanupDaysOld (${s.cleanupDaysOld}) days`);
+    if (!script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) || !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)) {
+        drift(`mautic-privacy-maintenance no longer deletes unconfirmed sign-ups after unconfirmedContactDays (${s.unconfirmedContactDays})`);
     }
+    if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays))) drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
+    for (const t of ["form_submissions", "page_hits", "email_stats"]) {
+        if (!script.includes(` ${t}:`)) drift(`mautic-privacy-maintenance no longer deletes ${t} rows of deleted contacts`);
+    }
+    if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script)) drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
@@ -619,7 +630,9 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         serverType: s.serverType,
         cleanupDaysOld: s.cleanupDaysOld,
         cleanupDays: w.days(s.cleanupDaysOld),
-        cleanupAfterSending: w.afterSending(s.cleanupDaysOld),
+        remainsBound: w.withinHours(orphanGraceMinutes + facts.maintenanceSchedule.boundMinutes),
+        unsubscribedDays: w.days(s.unsubscribedMinimiseDays),
+        timezone: s.timezone,
         // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
         confirmationDelay: w.aboutWithin(cronEveryMinutes(facts.trigger.schedule)),
         cleanupSchedule: describeCron(facts.cleanup.schedule, lang, tz),

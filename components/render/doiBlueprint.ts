@@ -56,6 +56,7 @@
  */
 import { createHash } from "crypto";
 import { readTemplate, renderTemplate } from "./template";
+import { campaignPayload, doiCampaignDriftChecks, doiCampaignEvents } from "./doiCampaign";
 
 /** A JSON value as sent to or received from Mautic. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -81,6 +82,8 @@ export interface DoiBlueprintInput {
     languages?: DoiLanguage[];
     /** Privacy policy linked from the form, e-mail and page. Default `<website>/datenschutz`. */
     privacyPolicyUrl?: string;
+    /** Mautic release line the payloads are built for ("5.2", "6.0" or "7.2"). Default "6.0". */
+    mauticLine?: MauticLine;
 }
 
 /** The validated, defaulted settings the blueprint is built from. */
@@ -93,6 +96,7 @@ export interface DoiSettings {
     consentTextVersion: string;
     languages: DoiLanguage[];
     privacyPolicyUrl: string;
+    mauticLine: MauticLine;
 }
 
 /** Defaults of `DoiBlueprintInput`. */
@@ -101,6 +105,7 @@ export const doiDefaults = {
     consentTextVersion: "v1",
     languages: [...doiLanguages] as DoiLanguage[],
     privacyPolicyPath: "/datenschutz",
+    mauticLine: "6.0" as MauticLine,
 } as const;
 
 /** The Mautic REST resources the blueprint uses, as path segments below `/api/`. */
@@ -168,49 +173,102 @@ export interface DoiBlueprint {
     hash: string;
 }
 
-/** Tag names of the DOI states. Part of the contract with the marketer: keep them. */
-export const doiTags = { pending: "doi-pending", confirmed: "doi-confirmed" } as const;
+/**
+ * Tag names of the DOI states. Part of the contract with the marketer and with the daily
+ * safety-net job that deletes never-confirmed sign-ups: keep them.
+ * - `doi-pending`: set by the sign-up form on every submission; removed on confirmation and
+ *   again by the campaign when the contact was already known.
+ * - `doi-confirmed`: the contact pressed the confirm button after opening the link in the mail.
+ * - `doi-keep`: set by the marketer (or an import) on contacts that exist for other reasons;
+ *   the DOI campaign and the safety net never delete or change a contact that carries it.
+ */
+export const doiTags = { pending: "doi-pending", confirmed: "doi-confirmed", keep: "doi-keep" } as const;
 
 /** Aliases of the custom contact fields. */
 export const doiFields = {
+    /** Set by the campaign when the contact confirms (Mautic stores "now" as wall-clock time of its default_timezone). */
     consentDate: "consent_date",
+    consentTextVersion: "consent_text_version",
+    consentLanguage: "consent_language",
+    /** The optional, separate consent to click measurement and profiling (value `tracking-<version>`, empty without it). */
+    trackingConsent: "tracking_consent",
+} as const;
+
+/** Aliases of the sign-up form's fields that carry the evidence (form results). */
+export const doiFormFields = {
+    email: "email",
+    consent: "consent",
+    trackingConsent: "tracking_consent",
     consentTextVersion: "consent_text_version",
     consentLanguage: "consent_language",
 } as const;
 
 /**
+ * The Mautic release lines the kit supports. Payloads differ only where the line differs:
+ * - 5.2 and 6.0 (default): forms carry `formType: "campaign"`, because a "standalone" form
+ *   adds nobody to a campaign (FormBundle SubmissionModel `if (!$form->isStandalone())`);
+ * - 7.2: `formType` is ignored from 7.1 (every form feeds its campaigns; removed in 8.0), so
+ *   the kit does not send it and does not check it.
+ */
+export const mauticLines = ["5.2", "6.0", "7.2"] as const;
+export type MauticLine = (typeof mauticLines)[number];
+
+/** The release line of an image tag such as "6.0.6-apache"; undefined for a line the kit does not support. */
+export function mauticLineOf(version: string): MauticLine | undefined {
+    const m = /^(\d+)\.(\d+)/.exec(version.trim());
+    if (!m) return undefined;
+    const line = `${m[1]}.${m[2]}`;
+    return (mauticLines as readonly string[]).includes(line) ? (line as MauticLine) : undefined;
+}
+
+/**
+ * The payload line for any image tag: its own line when supported, else the nearest one that
+ * behaves the same for the DOI objects (5.x -> 5.2; 6.x and 7.0, which still honours formType
+ * -> 6.0; 7.1 and later, which ignore formType -> 7.2).
+ */
+export function doiLineFor(version: string): MauticLine {
+    const exact = mauticLineOf(version);
+    if (exact) return exact;
+    const m = /^(\d+)\.(\d+)/.exec(version.trim());
+    const major = m ? Number(m[1]) : 6;
+    const minor = m ? Number(m[2]) : 0;
+    if (major <= 5) return "5.2";
+    if (major === 6 || (major === 7 && minor === 0)) return "6.0";
+    return "7.2";
+}
+
+/**
  * Names and aliases by which the kit finds its objects again. Renaming one of them in Mautic
  * makes the next deploy create a fresh copy, so they are constants here, not editable texts.
+ * Form aliases cannot be set through Mautic's API: Mautic derives them from the name, cut to
+ * 10 characters, so the names start with "DOI <lang>: sign" / "DOI <lang>: conf" to make the
+ * aliases unique (`doi_de_sig`, `doi_de_con`, ...).
  */
 export const doiNames = {
     segmentPending: { name: "DOI: unconfirmed contacts (doi-pending)", alias: "doi-pending" },
     segmentConfirmed: { name: "DOI: confirmed contacts (doi-confirmed)", alias: "doi-confirmed" },
-    /**
-     * The one DOI campaign: sends the confirmation e-mail, confirms on the click, deletes who
-     * did not click. Its name is the one the generated documents cite (C06).
-     */
-    campaignDelete: "DOI: delete unconfirmed contacts",
-    form: (lang: DoiLanguage) => `DOI: sign-up form (${lang})`,
+    /** Common prefix of the per-language DOI campaigns (the generated documents cite it, C06). */
+    campaignDelete: "DOI: double opt-in",
+    /** The DOI campaign of one language: sends the mail, confirms on the button, deletes who does not confirm. */
+    campaign: (lang: DoiLanguage) => `DOI: double opt-in (${lang})`,
+    form: (lang: DoiLanguage) => `DOI ${lang}: sign-up form`,
+    formAlias: (lang: DoiLanguage) => `doi_${lang}_sig`,
+    confirmForm: (lang: DoiLanguage) => `DOI ${lang}: confirm button`,
+    confirmFormAlias: (lang: DoiLanguage) => `doi_${lang}_con`,
     email: (lang: DoiLanguage) => `DOI: confirmation email (${lang})`,
     pageAlias: (lang: DoiLanguage) => (lang === "de" ? "doi-bestaetigung" : "doi-confirmation"),
 } as const;
 
-/** Names of the campaign's events, per language; drift checks look them up by name. */
-export const doiEventNames = {
-    language: (lang: DoiLanguage) => `Consent language ${lang}?`,
-    send: (lang: DoiLanguage) => `Send the confirmation email (${lang})`,
-    clicked: (lang: DoiLanguage) => `Clicked the confirmation link (${lang})?`,
-    tag: (lang: DoiLanguage) => `Confirmed: tag doi-confirmed (${lang})`,
-    consentDate: (lang: DoiLanguage) => `Confirmed: set consent_date (${lang})`,
-    delete: (lang: DoiLanguage) => `Not confirmed: delete contact (${lang})`,
-} as const;
+export { doiEventNames } from "./doiCampaign";
 
 /**
  * What the click decision accepts as "the confirmation link": the landing page's path, matched
- * by Mautic as a substring of the clicked URL (so a category prefix in the page URL still
- * matches, and the privacy-policy link does not).
+ * by Mautic as a substring of the clicked URL (so the privacy-policy link does not count).
  */
 export const confirmLinkFilter = (lang: DoiLanguage): string => `/${doiNames.pageAlias(lang)}`;
+
+/** The value a ticked tracking-consent box submits (and the campaign copies to the contact). */
+export const trackingConsentValue = (version: string): string => `tracking-${version}`;
 
 /**
  * Placeholder in the processing notice for the address a subscriber writes to in order to
@@ -274,7 +332,7 @@ function httpsOrigin(field: string, value: unknown, problems: string[], example:
 export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
     const problems: string[] = [];
     const raw = (input ?? {}) as unknown as Record<string, unknown>;
-    const known = new Set(["mauticUrl", "website", "unconfirmedContactDays", "consentTextVersion", "languages", "privacyPolicyUrl"]);
+    const known = new Set(["mauticUrl", "website", "unconfirmedContactDays", "consentTextVersion", "languages", "privacyPolicyUrl", "mauticLine"]);
     for (const k of Object.keys(raw)) {
         if (!known.has(k)) problems.push(`${k} is not a DOI setting. Fix: remove it; known settings: ${[...known].join(", ")}.`);
     }
@@ -320,6 +378,11 @@ export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
         privacyPolicyUrl = `${website.origin}${doiDefaults.privacyPolicyPath}`;
     }
 
+    const line = raw.mauticLine ?? doiDefaults.mauticLine;
+    if (typeof line !== "string" || !(mauticLines as readonly string[]).includes(line)) {
+        problems.push(`mauticLine = ${JSON.stringify(line)} is not a supported Mautic line. Fix: one of ${mauticLines.map((l) => `"${l}"`).join(", ")} (derived from mauticVersion).`);
+    }
+
     if (problems.length > 0) throw new DoiBlueprintError(problems);
     return {
         mauticUrl: mautic!.origin,
@@ -331,6 +394,7 @@ export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
         // Fixed order, whatever order was given, so the hash does not depend on it.
         languages: doiLanguages.filter((l) => (langs as string[]).includes(l)),
         privacyPolicyUrl,
+        mauticLine: line as MauticLine,
     };
 }
 
@@ -340,19 +404,23 @@ interface Strings {
     noticeFieldLabel: string;
     consentFieldLabel: string;
     consentRequiredMessage: string;
+    trackingConsentFieldLabel: string;
     submitLabel: string;
+    confirmButtonLabel: string;
+    confirmEmailMissingMessage: string;
     pageTitle: string;
     pageMetaDescription: string;
 }
 
+const stringKeys: (keyof Strings)[] = [
+    "emailLabel", "emailRequiredMessage", "noticeFieldLabel", "consentFieldLabel", "consentRequiredMessage",
+    "trackingConsentFieldLabel", "submitLabel", "confirmButtonLabel", "confirmEmailMissingMessage", "pageTitle", "pageMetaDescription",
+];
+
 function readStrings(lang: DoiLanguage): Strings {
     const rel = `doi/${lang}/strings.json`;
     const parsed = JSON.parse(readTemplate(rel)) as Record<string, unknown>;
-    const keys: (keyof Strings)[] = [
-        "emailLabel", "emailRequiredMessage", "noticeFieldLabel", "consentFieldLabel",
-        "consentRequiredMessage", "submitLabel", "pageTitle", "pageMetaDescription",
-    ];
-    for (const k of keys) {
+    for (const k of stringKeys) {
         if (typeof parsed[k] !== "string" || (parsed[k] as string).trim() === "") throw new Error(`${rel}: "${k}" must be a non-empty string`);
     }
     return parsed as unknown as Strings;
@@ -367,21 +435,40 @@ export const doiKeys = {
     page: (l: DoiLanguage) => `page:confirm:${l}`,
     email: (l: DoiLanguage) => `email:confirm:${l}`,
     form: (l: DoiLanguage) => `form:signup:${l}`,
+    confirmForm: (l: DoiLanguage) => `form:confirm:${l}`,
     segment: (s: "pending" | "confirmed") => `segment:${s}`,
-    /** The one DOI campaign (send, confirm on click, delete). Key kept from earlier versions. */
-    campaign: (c: "delete") => `campaign:${c}`,
+    campaign: (l: DoiLanguage) => `campaign:${l}`,
 } as const;
 
-/** Objects of the retired pixel flow that must not stay in Mautic. */
-const retiredObjects: RetiredObject[] = [
-    {
-        resource: "campaigns",
-        matchBy: "name",
-        matchValue: "DOI: record confirmation",
-        reason: "it belongs to the retired flow that confirmed contacts by a page visit; the DOI campaign now sets consent_date itself on the confirmation click",
-        fix: "unpublish the campaign 'DOI: record confirmation' in Mautic, then delete it",
-    },
-];
+/** Objects of earlier kit versions that must not stay in Mautic. */
+function retiredObjects(): RetiredObject[] {
+    const out: RetiredObject[] = [
+        {
+            resource: "campaigns",
+            matchBy: "name",
+            matchValue: "DOI: record confirmation",
+            reason: "it belongs to the retired flow that confirmed contacts by a page visit",
+            fix: "unpublish the campaign 'DOI: record confirmation' in Mautic, then delete it",
+        },
+        {
+            resource: "campaigns",
+            matchBy: "name",
+            matchValue: "DOI: delete unconfirmed contacts",
+            reason: "it confirms on a click (a GET that link scanners follow) and deletes contacts that existed before the sign-up",
+            fix: "unpublish the campaign 'DOI: delete unconfirmed contacts' in Mautic once its last contacts have passed their deletion date, then delete it; embed the new forms",
+        },
+    ];
+    for (const lang of doiLanguages) {
+        out.push({
+            resource: "forms",
+            matchBy: "name",
+            matchValue: `DOI: sign-up form (${lang})`,
+            reason: "it belongs to the retired click-confirmation flow (and Mautic gave both languages the alias doi_signup)",
+            fix: `unpublish the form 'DOI: sign-up form (${lang})' in Mautic and keep it for its results (consent evidence); embed '${doiNames.form(lang)}' instead`,
+        });
+    }
+    return out;
+}
 
 /** Builds the objects in creation order. */
 export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
@@ -389,8 +476,9 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
     const objects: BlueprintObject[] = [];
     const add = (o: Omit<BlueprintObject, "dependsOn">) => objects.push({ ...o, dependsOn: collectRefs(o.payload) });
     const managed = "Managed by mautic-gdpr-kit (double opt-in). The kit finds this object by its name/alias: do not rename it; edit its texts freely.";
+    const trackingValue = trackingConsentValue(s.consentTextVersion);
 
-    // Tags first: segment filters reference tags by id.
+    // Tags first: form actions and segment filters reference tags by id.
     for (const t of ["pending", "confirmed"] as const) {
         add({
             key: doiKeys.tag(t),
@@ -400,14 +488,14 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             payload: {
                 tag: doiTags[t],
                 description: t === "pending"
-                    ? `Signed up through a DOI form, confirmation link not clicked yet. The campaign '${doiNames.campaignDelete}' deletes the contact ${s.unconfirmedContactDays} day(s) after the confirmation email if it is not clicked.`
-                    : "Double opt-in confirmed: the contact clicked the confirmation link in the confirmation email (Mautic's tracked click).",
+                    ? `Signed up through a DOI form, not confirmed yet. The campaign '${doiNames.campaignDelete} (<language>)' deletes a new contact ${s.unconfirmedContactDays} day(s) after the confirmation email if it does not confirm; known contacts (doi-confirmed, doi-keep, do-not-contact) are never deleted.`
+                    : "Double opt-in confirmed: the contact opened the link in the confirmation email and pressed the confirm button.",
             },
         });
     }
 
-    // Consent fields (C04): when the DOI was confirmed, which consent text and language were agreed to.
-    const field = (key: keyof typeof doiFields, label: string, type: string, description: string) =>
+    // Consent fields (C04). Contact fields have no description in Mautic; the key is spelt isUniqueIdentifer (sic).
+    const field = (key: keyof typeof doiFields, label: string, type: string) =>
         add({
             key: doiKeys.field(key),
             resource: "fields/contact",
@@ -422,18 +510,66 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 isPublished: true,
                 isRequired: false,
                 isPubliclyUpdatable: false,
-                isUniqueIdentifier: false,
-                description: `${managed} ${description}`,
+                isUniqueIdentifer: false,
             },
         });
-    field("consentDate", "Consent date (double opt-in confirmed)", "datetime", `Set by the campaign '${doiNames.campaignDelete}' when the contact clicks the confirmation link.`);
-    field("consentTextVersion", "Consent text version", "text", "Set by the DOI sign-up form's hidden field on every submission.");
-    field("consentLanguage", "Consent text language", "text", `Set by the DOI sign-up form's hidden field; the campaign '${doiNames.campaignDelete}' sends the confirmation email in this language.`);
+    field("consentDate", "Consent date (double opt-in confirmed)", "datetime");
+    field("consentTextVersion", "Consent text version", "text");
+    field("consentLanguage", "Consent text language", "text");
+    field("trackingConsent", "Consent to click measurement and profiling", "text");
 
     const texts = { websiteHost: s.websiteHost, mauticHost: s.mauticHost, privacyPolicyUrl: s.privacyPolicyUrl };
+    const formType: JsonObject = s.mauticLine === "7.2" ? {} : { formType: "campaign" };
+    const checkbox = (label: string, alias: string, value: string, required: boolean, str: Strings, order: number): JsonObject => ({
+        label,
+        alias,
+        type: "checkboxgrp",
+        isRequired: required,
+        defaultValue: "",
+        ...(required ? { validationMessage: str.consentRequiredMessage } : {}),
+        // syncList 0 + optionlist: what Mautic's UI stores. Without syncList the field template renders no box.
+        properties: { syncList: 0, optionlist: { list: [{ label, value }] }, labelAttributes: "", optionsAttributes: "" },
+        order,
+    });
 
     for (const lang of s.languages) {
         const str = readStrings(lang);
+        // The confirm form: one button. Its hidden email is filled by Mautic from the page URL's
+        // `email` query (the link in the mail carries it); kiosk mode, like the sign-up form.
+        add({
+            key: doiKeys.confirmForm(lang),
+            resource: "forms",
+            matchBy: "name",
+            matchValue: doiNames.confirmForm(lang),
+            payload: {
+                name: doiNames.confirmForm(lang),
+                description: `${managed} Shown on the landing page '${doiNames.pageAlias(lang)}'. Pressing its button is the explicit confirmation the campaign '${doiNames.campaign(lang)}' waits for.`,
+                ...formType,
+                isPublished: true,
+                inKioskMode: true,
+                renderStyle: true,
+                postAction: "message",
+                postActionProperty: oneLine(renderTemplate(`doi/${lang}/confirm-success.txt`, { websiteHost: s.websiteHost })),
+                fields: [
+                    {
+                        label: str.emailLabel,
+                        alias: "email",
+                        type: "hidden",
+                        isRequired: true,
+                        validationMessage: str.confirmEmailMissingMessage,
+                        mappedObject: "contact",
+                        mappedField: "email",
+                        order: 1,
+                    },
+                    { label: str.confirmButtonLabel, alias: "submit", type: "button", order: 2 },
+                ],
+                actions: [],
+            },
+            driftChecks: [
+                { description: "form alias (Mautic derives it from the name)", property: "alias", expected: doiNames.confirmFormAlias(lang), fix: `rename the form to '${doiNames.confirmForm(lang)}'` },
+                { description: "published state (the landing page shows the button only while the form is published)", property: "isPublished", expected: true, fix: `publish the form '${doiNames.confirmForm(lang)}'` },
+            ],
+        });
         add({
             key: doiKeys.page(lang),
             resource: "pages",
@@ -446,11 +582,16 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 isPublished: true,
                 template: "mautic_code_mode",
                 metaDescription: str.pageMetaDescription,
-                customHtml: renderTemplate(`doi/${lang}/confirmation-page.html`, { websiteHost: s.websiteHost, website: s.website, privacyPolicyUrl: s.privacyPolicyUrl }),
+                customHtml: renderTemplate(`doi/${lang}/confirmation-page.html`, {
+                    websiteHost: s.websiteHost,
+                    website: s.website,
+                    privacyPolicyUrl: s.privacyPolicyUrl,
+                    confirmForm: `{form=${refMarker(doiKeys.confirmForm(lang))}}`,
+                }),
             },
             driftChecks: [
                 {
-                    description: "tracking image on the confirmation page (the retired flow: it tagged anyone who opened the page as confirmed, without proof of the mailbox)",
+                    description: "tracking image on the confirmation page (the retired flow: it tagged anyone who opened the page as confirmed)",
                     property: "customHtml",
                     forbidden: "mtracking.gif",
                     fix: `edit the landing page '${doiNames.pageAlias(lang)}' in Mautic and delete the image whose address contains mtracking.gif`,
@@ -471,9 +612,11 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 isPublished: true,
                 template: "mautic_code_mode",
                 customHtml: renderTemplate(`doi/${lang}/confirmation-email.html`, {
-                    ...texts,
-                    // Mautic turns this token into the page URL and tracks the click on it (the proof).
-                    confirmLink: `{pagelink=${refMarker(doiKeys.page(lang))}}`,
+                    websiteHost: s.websiteHost,
+                    privacyPolicyUrl: s.privacyPolicyUrl,
+                    // Mautic rewrites this link into a per-recipient tracked redirect (the click decision);
+                    // the email query fills the confirm form's hidden field ({contactfield=..|true} url-encodes).
+                    confirmLink: `${s.mauticUrl}/${doiNames.pageAlias(lang)}?email={contactfield=email|true}`,
                     unconfirmedContactDays: s.unconfirmedContactDays,
                 }),
             },
@@ -484,6 +627,12 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                     expected: "template",
                     fix: `delete the email '${doiNames.email(lang)}' and deploy again with a new rerunToken so the kit recreates it as a template email`,
                 },
+                {
+                    description: "open-tracking pixel written into the confirmation email",
+                    property: "customHtml",
+                    forbidden: "{tracking_pixel}",
+                    fix: `edit the email '${doiNames.email(lang)}' in Mautic and remove the {tracking_pixel} token`,
+                },
             ],
         });
         add({
@@ -493,20 +642,22 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             matchValue: doiNames.form(lang),
             payload: {
                 name: doiNames.form(lang),
-                description: `${managed} Source of the campaign '${doiNames.campaignDelete}', which sends the confirmation email. Review the texts (replace ${withdrawalContactPlaceholder[lang]}), then publish the form and embed it on ${s.website}.`,
-                // Not "standalone": up to Mautic 6.x only other forms add the contact to the campaign on submit.
-                formType: "campaign",
+                description: `${managed} Source of the campaign '${doiNames.campaign(lang)}', which sends the confirmation email. Review the texts (replace ${withdrawalContactPlaceholder[lang]}), then publish the form and embed it on ${s.website}.`,
+                // No `language`: Mautic accepts only languages it has installed (offline: en_US); the texts are in the fields.
+                ...formType,
                 // Unpublished on purpose: the sign-up goes live only after a person reviewed the texts.
                 isPublished: false,
-                language: lang,
-                inKioskMode: false,
+                // Kiosk mode: Mautic uses a known contact as it is. Without it, a cookie-less submission
+                // creates an anonymous contact and MERGES the known one into it (seen on 5.2.1: the
+                // known contact's id and its do-not-contact entry were gone).
+                inKioskMode: true,
                 renderStyle: true,
                 postAction: "message",
                 postActionProperty: oneLine(renderTemplate(`doi/${lang}/form-success.txt`, { unconfirmedContactDays: s.unconfirmedContactDays })),
                 fields: [
                     {
                         label: str.emailLabel,
-                        alias: "email",
+                        alias: doiFormFields.email,
                         type: "email",
                         isRequired: true,
                         validationMessage: str.emailRequiredMessage,
@@ -528,93 +679,75 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                         },
                         order: 2,
                     },
-                    {
-                        // C05: active consent. Required, and NOT pre-ticked (no default value).
-                        label: str.consentFieldLabel,
-                        alias: "consent",
-                        type: "checkboxgrp",
-                        isRequired: true,
-                        defaultValue: "",
-                        validationMessage: str.consentRequiredMessage,
-                        properties: {
-                            optionlist: {
-                                // The submitted value names the consent text version: the form result is the proof.
-                                list: [{ label: oneLine(renderTemplate(`doi/${lang}/consent-label.txt`, { websiteHost: s.websiteHost, mauticHost: s.mauticHost })), value: `consent-${s.consentTextVersion}` }],
-                            },
-                        },
-                        order: 3,
-                    },
-                    {
-                        label: "Consent text version",
-                        alias: doiFields.consentTextVersion,
-                        type: "hidden",
-                        defaultValue: s.consentTextVersion,
-                        mappedObject: "contact",
-                        mappedField: doiFields.consentTextVersion,
-                        order: 4,
-                    },
-                    {
-                        label: "Consent text language",
-                        alias: doiFields.consentLanguage,
-                        type: "hidden",
-                        defaultValue: lang,
-                        mappedObject: "contact",
-                        mappedField: doiFields.consentLanguage,
-                        order: 5,
-                    },
-                    { label: str.submitLabel, alias: "submit", type: "button", order: 6 },
+                    // C05: active consent. Required, NOT pre-ticked; the submitted value names the text version.
+                    checkbox(oneLine(renderTemplate(`doi/${lang}/consent-label.txt`, { websiteHost: s.websiteHost })), doiFormFields.consent, `consent-${s.consentTextVersion}`, true, str, 3),
+                    // Art. 7(4): click measurement and profiling are a separate, optional consent.
+                    checkbox(oneLine(renderTemplate(`doi/${lang}/tracking-consent-label.txt`, { websiteHost: s.websiteHost })), doiFormFields.trackingConsent, trackingValue, false, str, 4),
+                    // Evidence in the form result only: not mapped, so a sign-up never rewrites a known contact's fields.
+                    { label: "Consent text version", alias: doiFormFields.consentTextVersion, type: "hidden", defaultValue: s.consentTextVersion, order: 5 },
+                    { label: "Consent text language", alias: doiFormFields.consentLanguage, type: "hidden", defaultValue: lang, order: 6 },
+                    { label: str.submitLabel, alias: "submit", type: "button", order: 7 },
                 ],
-                // Only the pending tag. The confirmation email comes from the campaign, which waits for the click.
+                // Only the pending tag (form actions take tag IDs). The e-mail comes from the campaign.
                 actions: [
                     {
                         name: "DOI: mark as pending",
                         type: "lead.changetags",
                         order: 1,
-                        properties: { add_tags: [doiTags.pending], remove_tags: [] },
+                        properties: { add_tags: [refMarker(doiKeys.tag("pending"))], remove_tags: [] },
                     },
                 ],
             },
             driftChecks: [
+                ...(s.mauticLine === "7.2"
+                    ? []
+                    : [{
+                        description: "form type (up to Mautic 6.x a standalone form adds nobody to the DOI campaign, so no confirmation email is sent)",
+                        property: "formType",
+                        forbidden: "standalone",
+                        fix: `edit the form '${doiNames.form(lang)}' in Mautic and set its type to 'Campaign form'`,
+                    }]),
+                { description: "form alias (Mautic derives it from the name)", property: "alias", expected: doiNames.formAlias(lang), fix: `rename the form to '${doiNames.form(lang)}'` },
                 {
-                    // "forbidden", not "expected": Mautic 7.x dropped formType (every form feeds campaigns there).
-                    description: "form type (up to Mautic 6.x a standalone form adds nobody to the DOI campaign, so no confirmation email is sent)",
-                    property: "formType",
-                    forbidden: "standalone",
-                    fix: `the form '${doiNames.form(lang)}' predates the click confirmation. In Mautic rename it (e.g. add ' (old)') and unpublish it, keeping it for its results (consent evidence); deploy again with a new rerunToken so the kit creates the new form; embed the new form`,
-                },
-                {
-                    description: "form action that sends the confirmation email itself (the retired flow; the campaign must send it so that only the click confirms)",
+                    description: "form action that sends the confirmation email itself (the campaign must send it)",
                     property: "actions",
                     forbidden: "email.send.lead",
                     fix: `edit the form '${doiNames.form(lang)}' in Mautic and remove the action 'Send email to contact'`,
                 },
                 {
                     description: "consent checkbox 'required' (C05: consent must be given actively)",
-                    fieldAlias: "consent",
+                    fieldAlias: doiFormFields.consent,
                     property: "isRequired",
                     expected: true,
                     fix: `edit the form '${doiNames.form(lang)}' in Mautic and make the field 'consent' required again`,
                 },
                 {
                     description: "consent checkbox default (C05: never pre-ticked)",
-                    fieldAlias: "consent",
+                    fieldAlias: doiFormFields.consent,
                     property: "defaultValue",
                     expected: "",
                     fix: `edit the form '${doiNames.form(lang)}' in Mautic and clear the default value of the field 'consent'`,
                 },
                 {
-                    description: "consent text version the form records",
-                    fieldAlias: doiFields.consentTextVersion,
-                    property: "defaultValue",
-                    expected: s.consentTextVersion,
-                    fix: `edit the form '${doiNames.form(lang)}' in Mautic: set the default value of the hidden field '${doiFields.consentTextVersion}' to ${s.consentTextVersion} and update the consent texts to that version`,
+                    description: "click-measurement checkbox 'required' (Art. 7(4): it must stay optional)",
+                    fieldAlias: doiFormFields.trackingConsent,
+                    property: "isRequired",
+                    expected: false,
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and make the field 'tracking_consent' optional again`,
                 },
                 {
-                    description: "consent language the form records (the campaign picks the email by it)",
-                    fieldAlias: doiFields.consentLanguage,
+                    description: "click-measurement checkbox default (never pre-ticked)",
+                    fieldAlias: doiFormFields.trackingConsent,
                     property: "defaultValue",
-                    expected: lang,
-                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and set the default value of the hidden field '${doiFields.consentLanguage}' to ${lang}`,
+                    expected: "",
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic and clear the default value of the field 'tracking_consent'`,
+                },
+                {
+                    description: "consent text version the form records",
+                    fieldAlias: doiFormFields.consentTextVersion,
+                    property: "defaultValue",
+                    expected: s.consentTextVersion,
+                    fix: `edit the form '${doiNames.form(lang)}' in Mautic: set the default value of the hidden field '${doiFormFields.consentTextVersion}' to ${s.consentTextVersion} and update the consent texts to that version`,
                 },
                 {
                     description: "withdrawal contact in the processing notice",
@@ -638,8 +771,8 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 name: names.name,
                 alias: names.alias,
                 description: seg === "pending"
-                    ? `${managed} Contacts who signed up and have not clicked the confirmation link yet. Do not send to this segment.`
-                    : `${managed} Send newsletters to this segment: it holds only contacts who clicked the confirmation link.`,
+                    ? `${managed} Contacts who signed up and have not confirmed yet. Do not send to this segment.`
+                    : `${managed} Send newsletters to this segment: it holds only contacts who confirmed with the button.`,
                 isPublished: true,
                 isGlobal: true,
                 isPreferenceCenter: false,
@@ -657,216 +790,40 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
         });
     }
 
-    add(doiCampaign(s, managed));
-
-    const blueprintBody = { schemaVersion: 2 as const, settings: s, objects, retired: retiredObjects };
-    checkOrder(objects);
-    return { ...blueprintBody, hash: sha256(stableStringify(blueprintBody as unknown as JsonValue)) };
-}
-
-interface EventSpec {
-    id: string;
-    name: string;
-    type: string;
-    eventType: "action" | "condition" | "decision";
-    properties: JsonObject;
-    parent: string | null;
-    decisionPath: "yes" | "no" | null;
-    /** Days to wait; for a "no" path event: days after the parent ran without the decision. */
-    delayDays?: number;
-}
-
-/** Turns a tree of events into Mautic's campaign payload (events + canvas), with forms as the source. */
-function campaignPayload(base: JsonObject, formKeys: string[], specs: EventSpec[]): JsonObject {
-    const level = new Map<string, number>();
-    for (const e of specs) level.set(e.id, e.parent === null ? 1 : level.get(e.parent)! + 1);
-    const events: JsonValue[] = specs.map((e) => ({
-        id: e.id,
-        name: e.name,
-        description: null,
-        type: e.type,
-        eventType: e.eventType,
-        order: level.get(e.id)!,
-        properties: e.properties,
-        triggerMode: e.delayDays ? "interval" : "immediate",
-        triggerInterval: e.delayDays ?? 0,
-        triggerIntervalUnit: "d",
-        triggerDate: null,
-        children: specs.filter((c) => c.parent === e.id).map((c) => c.id),
-        parent: e.parent,
-        decisionPath: e.decisionPath,
-    }));
-    // Canvas: the source on top, each level one row lower, siblings side by side.
-    const column = new Map<string, number>();
-    let nextLeaf = 0;
-    const place = (id: string): number => {
-        const kids = specs.filter((c) => c.parent === id);
-        const x = kids.length === 0 ? nextLeaf++ : kids.map((k) => place(k.id)).reduce((a, b) => a + b, 0) / kids.length;
-        column.set(id, x);
-        return x;
+    const campaignNames = {
+        tags: doiTags,
+        fields: doiFields,
+        trackingFormField: doiFormFields.trackingConsent,
+        trackingValue,
     };
-    const roots = specs.filter((e) => e.parent === null);
-    roots.forEach((r) => place(r.id));
-    const rootX = roots.reduce((a, r) => a + column.get(r.id)!, 0) / roots.length;
-    const nodes: JsonValue[] = [
-        { id: "forms", positionX: String(Math.round(100 + rootX * 220)), positionY: "50" },
-        ...specs.map((e) => ({ id: e.id, positionX: String(Math.round(100 + column.get(e.id)! * 220)), positionY: String(50 + level.get(e.id)! * 150) })),
-    ];
-    const connections: JsonValue[] = specs.map((e) =>
-        e.parent === null
-            ? { sourceId: "forms", targetId: e.id, anchors: { source: "leadsource", target: "top" } }
-            : { sourceId: e.parent, targetId: e.id, anchors: { source: e.decisionPath ?? "bottom", target: "top" } },
-    );
-    return { ...base, allowRestart: false, lists: [], forms: formKeys.map((k) => ({ id: refMarker(k) })), events, canvasSettings: { nodes, connections } };
-}
-
-/**
- * The DOI campaign. Per language: send the confirmation email, then the click decision: yes ->
- * tag confirmed and stamp consent_date, no -> delete after the configured days. With several
- * languages a chain of conditions on consent_language picks the branch (the last language takes
- * whatever is left, so nobody falls through without an email).
- */
-function doiCampaign(s: DoiSettings, managed: string): Omit<BlueprintObject, "dependsOn"> {
-    const specs: EventSpec[] = [];
-    let n = 1;
-    const next = () => `new_${n++}`;
-    let parent: string | null = null;
-    let path: "yes" | "no" | null = null;
-    s.languages.forEach((lang, i) => {
-        let branchParent = parent;
-        let branchPath = path;
-        if (i < s.languages.length - 1) {
-            const cond = next();
-            specs.push({
-                id: cond,
-                name: doiEventNames.language(lang),
-                type: "lead.field_value",
-                eventType: "condition",
-                properties: { field: doiFields.consentLanguage, operator: "=", value: lang },
-                parent,
-                decisionPath: path,
-            });
-            branchParent = cond;
-            branchPath = "yes";
-            parent = cond;
-            path = "no";
-        }
-        const send = next();
-        specs.push({
-            id: send,
-            name: doiEventNames.send(lang),
-            type: "email.send",
-            eventType: "action",
-            // Transactional: not a marketing email, so Mautic's frequency rules do not hold it back.
-            properties: { email: refMarker(doiKeys.email(lang)), email_type: "transactional", priority: 2, attempts: 3 },
-            parent: branchParent,
-            decisionPath: branchPath,
-        });
-        const clicked = next();
-        specs.push({
-            id: clicked,
-            name: doiEventNames.clicked(lang),
-            type: "email.click",
-            eventType: "decision",
-            properties: { urls: { list: [confirmLinkFilter(lang)] } },
-            parent: send,
-            decisionPath: null,
-        });
-        specs.push({
-            id: next(),
-            name: doiEventNames.tag(lang),
-            type: "lead.changetags",
-            eventType: "action",
-            properties: { add_tags: [doiTags.confirmed], remove_tags: [doiTags.pending] },
-            parent: clicked,
-            decisionPath: "yes",
-        });
-        specs.push({
-            id: next(),
-            name: doiEventNames.consentDate(lang),
-            type: "lead.updatelead",
-            eventType: "action",
-            properties: { [doiFields.consentDate]: "now" },
-            parent: clicked,
-            decisionPath: "yes",
-        });
-        specs.push({
-            id: next(),
-            name: doiEventNames.delete(lang),
-            type: "lead.deletecontact",
-            eventType: "action",
-            properties: {},
-            parent: clicked,
-            decisionPath: "no",
-            delayDays: s.unconfirmedContactDays,
-        });
-    });
-
-    const driftChecks: DriftCheck[] = [
-        {
-            description: "published state (unpublished, no confirmation email is sent and nobody is deleted: C04 and C06 are not enforced)",
-            property: "isPublished",
-            expected: true,
-            fix: `publish the campaign '${doiNames.campaignDelete}' in Mautic (Campaigns > select > Publish)`,
-        },
-    ];
-    const recreate = `this campaign predates the click confirmation or was rebuilt by hand: in Mautic rename it (e.g. add ' (old)'), remove its 'Visited the confirmation page' branches, unpublish it once its last contacts have passed their deletion date, and deploy again with a new rerunToken so the kit creates the new campaign`;
     for (const lang of s.languages) {
-        driftChecks.push(
-            {
-                description: `click decision (${lang}) that confirms`,
-                eventName: doiEventNames.clicked(lang),
-                property: "type",
-                expected: "email.click",
-                fix: recreate,
-            },
-            {
-                description: `link that counts as the confirmation (${lang})`,
-                eventName: doiEventNames.clicked(lang),
-                property: "properties.urls.list.0",
-                expected: confirmLinkFilter(lang),
-                fix: `open the campaign '${doiNames.campaignDelete}' in Mautic and set the URL of '${doiEventNames.clicked(lang)}' to ${confirmLinkFilter(lang)} (the path of the confirmation landing page the email links to)`,
-            },
-            {
-                description: `days before unconfirmed contacts are deleted (${lang})`,
-                eventName: doiEventNames.delete(lang),
-                property: "triggerInterval",
-                expected: s.unconfirmedContactDays,
-                fix: `open the campaign '${doiNames.campaignDelete}' in Mautic and set the delay of '${doiEventNames.delete(lang)}' to ${s.unconfirmedContactDays} days`,
-            },
-            {
-                description: `unit of that delay (${lang})`,
-                eventName: doiEventNames.delete(lang),
-                property: "triggerIntervalUnit",
-                expected: "d",
-                fix: `set the delay unit of '${doiEventNames.delete(lang)}' to days`,
-            },
-            {
-                description: `delay mode of the deletion (${lang}; "immediate" would delete right after the email is sent)`,
-                eventName: doiEventNames.delete(lang),
-                property: "triggerMode",
-                expected: "interval",
-                fix: `set '${doiEventNames.delete(lang)}' to run ${s.unconfirmedContactDays} days after the decision was not made`,
-            },
-        );
+        const names = { ...campaignNames, confirmLinkFilter: confirmLinkFilter(lang) };
+        const specs = doiCampaignEvents(s, lang, {
+            email: refMarker(doiKeys.email(lang)),
+            signupForm: refMarker(doiKeys.form(lang)),
+            confirmForm: refMarker(doiKeys.confirmForm(lang)),
+        }, names);
+        add({
+            key: doiKeys.campaign(lang),
+            resource: "campaigns",
+            matchBy: "name",
+            matchValue: doiNames.campaign(lang),
+            payload: campaignPayload(
+                {
+                    name: doiNames.campaign(lang),
+                    description: `${managed} C04/C06: sends the confirmation email to everyone who submits '${doiNames.form(lang)}' (at the next mautic:campaigns:trigger run) unless the contact is already known (doi-confirmed, doi-keep, do-not-contact); only opening the link AND pressing the button on the page confirms; a new contact that does not confirm within ${s.unconfirmedContactDays} day(s) is deleted. Published on purpose.`,
+                    isPublished: true,
+                },
+                [refMarker(doiKeys.form(lang))],
+                specs,
+            ),
+            driftChecks: doiCampaignDriftChecks(s, doiNames.campaign(lang), names),
+        });
     }
 
-    return {
-        key: doiKeys.campaign("delete"),
-        resource: "campaigns",
-        matchBy: "name",
-        matchValue: doiNames.campaignDelete,
-        payload: campaignPayload(
-            {
-                name: doiNames.campaignDelete,
-                description: `${managed} C04/C06: sends the confirmation email to everyone who submits a DOI form (at the next mautic:campaigns:trigger run); a click on its confirmation link tags the contact doi-confirmed and sets consent_date; contacts who do not click within ${s.unconfirmedContactDays} day(s) are deleted. Published on purpose: unpublished, no confirmation email goes out and nobody is deleted.`,
-                isPublished: true,
-            },
-            s.languages.map((l) => doiKeys.form(l)),
-            specs,
-        ),
-        driftChecks,
-    };
+    const blueprintBody = { schemaVersion: 2 as const, settings: s, objects, retired: retiredObjects() };
+    checkOrder(objects);
+    return { ...blueprintBody, hash: sha256(stableStringify(blueprintBody as unknown as JsonValue)) };
 }
 
 const refRe = /%%ref:([^%]+)%%/g;

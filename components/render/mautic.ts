@@ -43,6 +43,12 @@ export interface CronJob {
 
 export interface CronInput {
     cleanupDaysOld: number;
+    /**
+     * Whether the monthly `mautic:iplookup:download` runs. Default false: it needs a MaxMind
+     * licence key (`maxmindLicenseKey`) and downloads from maxmind.com; without one it fails
+     * silently (facts-mautic.md, seen on 5.2.1).
+     */
+    ipLookup?: boolean;
 }
 
 /**
@@ -56,10 +62,12 @@ export function cronJobs(input: CronInput): CronJob[] {
         { id: "campaigns-trigger", schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
         { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
         { id: "broadcasts-send", schedule: "7,22,37,52 * * * *", command: "mautic:broadcasts:send", args: [], why: "Send segment emails (broadcasts)" },
-        { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/tmp is shared with the web container)" },
+        { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/import, import_leads_dir, is shared with the web container)" },
         { id: "webhooks-process", schedule: "4,19,34,49 * * * *", command: "mautic:webhooks:process", args: [], why: "Deliver queued webhooks" },
         { id: "reports-scheduler", schedule: "9 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
-        { id: "iplookup-download", schedule: "20 3 1 * *", command: "mautic:iplookup:download", args: [], why: "Refresh the local IP lookup database monthly (lookups stay on this server)" },
+        ...(input.ipLookup
+            ? [{ id: "iplookup-download", schedule: "20 3 1 * *", command: "mautic:iplookup:download", args: [], why: "Refresh the local MaxMind IP lookup database monthly (maxmindLicenseKey; lookups stay on this server)" }]
+            : []),
         {
             id: "maintenance-cleanup",
             schedule: "40 3 * * *",
@@ -119,13 +127,34 @@ export function phpLiteral(value: unknown, indent = ""): string {
 export interface MauticParametersInput {
     domain: string;
     website: string;
+    /** IANA time zone: Mautic's `default_timezone` (also the wall-clock zone of `now` in date fields such as consent_date). */
     timezone: string;
     gdprPurgeDays: number;
     /** Symfony mailer DSN (a secret); omitted = keep what the UI sets. */
     mailerDsn?: string;
+    /** Sender address of every Mautic e-mail; required with `mailerDsn` (never Mautic's placeholder). */
+    mailerFromEmail?: string;
+    /** Sender name of every Mautic e-mail; required with `mailerDsn`. */
+    mailerFromName?: string;
+    /** MaxMind licence key (a secret); omitted = no IP lookup database is downloaded. */
+    maxmindLicenseKey?: string;
     /** Per-stack random secret (a secret). */
     secretKey: string;
 }
+
+/** Mautic's shipped placeholder sender (EmailBundle config): never used as a real sender. */
+export const mauticPlaceholderSender = "email@yoursite.com";
+
+/**
+ * The messenger transports pinned in the config: cron jobs do not see MAUTIC_* env vars, so
+ * without these Mautic's own default `sync://` would make cron-sent mail bypass the worker.
+ * The same values go into the containers' env (mauticApp.ts).
+ */
+export const messengerDsns = {
+    email: "doctrine://default",
+    hit: "doctrine://default",
+    failed: "doctrine://default?queue_name=failed",
+} as const;
 
 /**
  * The settings the kit pins, with the checklist item each serves. This object is the single
@@ -143,11 +172,25 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         anonymize_ip: true,
         track_contact_by_ip: false,
         track_by_fingerprint: false,
-        // C10: if Google Analytics is configured in Mautic, its IP anonymisation is on.
+        // C10: Mautic injects no third-party tracking: Google Analytics and the Facebook (Meta)
+        // pixel are pinned off on the tracking script and on landing pages (ids, flags and raw
+        // code), so the UI cannot switch them on; GA's IP anonymisation is pinned on as well.
+        google_analytics: "",
+        google_analytics_id: "",
+        google_analytics_trackingpage_enabled: false,
+        google_analytics_landingpage_enabled: false,
         google_analytics_anonymize_ip: true,
+        facebook_pixel_id: "",
+        facebook_pixel_trackingpage_enabled: false,
+        facebook_pixel_landingpage_enabled: false,
+        // No tracking of contacts through tracked URLs (a contact id in links).
+        track_by_tracking_url: false,
         // C11/C12: session cookies only over TLS and out of reach of scripts.
         cookie_secure: true,
         cookie_httponly: true,
+        // Mautic's cookies stay on its own host ('' = host-only cookie), on every path.
+        cookie_domain: "",
+        cookie_path: "/",
         // No phoning home: no instance statistics and no update checks to third parties.
         stats_update_url: "",
         system_update_url: "",
@@ -161,10 +204,30 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         api_enable_basic_auth: true,
         // Custom fields (consent date and text version) must exist before the forms that map them.
         create_custom_field_in_background: false,
+        // consent_date and other date fields set to `now` are stored as wall-clock time of this zone.
         default_timezone: input.timezone,
         secret_key: input.secretKey,
+        // Cron jobs see no MAUTIC_* env: the queues must be in the config (see messengerDsns).
+        messenger_dsn_email: messengerDsns.email,
+        messenger_dsn_hit: messengerDsns.hit,
+        messenger_dsn_failed: messengerDsns.failed,
     };
-    if (input.mailerDsn !== undefined) params.mailer_dsn = input.mailerDsn;
+    if (input.mailerDsn !== undefined) {
+        const from = input.mailerFromEmail?.trim();
+        if (!from || from.toLowerCase() === mauticPlaceholderSender) {
+            throw new Error(`mailerFromEmail = ${JSON.stringify(input.mailerFromEmail ?? null)}: a mailer DSN needs a real sender address, never Mautic's placeholder ${mauticPlaceholderSender}`);
+        }
+        if (!input.mailerFromName?.trim()) throw new Error("mailerFromName is empty: a mailer DSN needs a sender name");
+        params.mailer_dsn = input.mailerDsn;
+        params.mailer_from_email = from;
+        params.mailer_from_name = input.mailerFromName.trim();
+    }
+    // IP lookup: only with a MaxMind licence key (opt-in); the database is then downloaded
+    // monthly by cron and every lookup stays on this server.
+    if (input.maxmindLicenseKey !== undefined) {
+        params.ip_lookup_service = "maxmind_download";
+        params.ip_lookup_auth = input.maxmindLicenseKey;
+    }
     return params;
 }
 
@@ -198,4 +261,35 @@ export function renderInstallScript(input: InstallScriptInput): string {
         adminUsername: input.adminUsername,
         adminEmail: input.adminEmail,
     });
+}
+
+/** The worker's supervisord config, replaced by the kit's (consumers with memory/time limits). */
+export const workerSupervisordPathInContainer = "/etc/supervisor/conf.d/supervisord.conf";
+
+/** The messenger transports the worker consumes (the image's three programs). */
+export const workerTransports = ["email", "hit", "failed"] as const;
+
+/** Seconds after which a consumer stops itself and supervisord starts a fresh one. */
+export const workerTimeLimitSeconds = 3600;
+
+/**
+ * `--memory-limit` of each consumer, in MiB: the worker container's limit shared by the three
+ * consumers with a fifth kept for supervisord, PHP's own overhead and the message in hand
+ * (the limit is checked between messages), capped at 256 MiB. Throws below 64 MiB.
+ */
+export function workerConsumerMemoryMiB(containerMiB: number): number {
+    const perConsumer = Math.min(256, Math.floor((containerMiB * 0.8) / workerTransports.length));
+    if (!Number.isFinite(perConsumer) || perConsumer < 64) {
+        throw new Error(`worker memory ${containerMiB} MiB leaves ${perConsumer} MiB per consumer; at least 64 MiB are needed (choose a larger serverType)`);
+    }
+    return perConsumer;
+}
+
+/** The worker container's supervisord.conf, for its memory limit in MiB. */
+export function renderWorkerSupervisord(containerMiB: number): string {
+    const memoryLimit = `${workerConsumerMemoryMiB(containerMiB)}M`;
+    const programs = workerTransports
+        .map((transport) => renderTemplate("mautic/worker-program.conf", { transport, memoryLimit, timeLimit: workerTimeLimitSeconds }))
+        .join("");
+    return renderTemplate("mautic/worker-supervisord.conf", { memoryLimit, timeLimit: workerTimeLimitSeconds, containerMiB, programs: programs.trimEnd() }) ;
 }

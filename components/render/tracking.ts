@@ -16,6 +16,10 @@
  */
 import { createHash } from "crypto";
 import { fill, readTemplate, renderTemplate } from "./template";
+import { BannerTexts, consentRevisionHash, defaultBannerTexts, textKeys } from "./trackingTexts";
+
+export type { BannerTexts } from "./trackingTexts";
+export { consentRevisionHash, defaultBannerTexts } from "./trackingTexts";
 
 export interface TrackingSnippetInput {
     /**
@@ -29,9 +33,16 @@ export interface TrackingSnippetInput {
     cmpCategory?: string;
     /** Privacy policy linked from the banner: an https URL or a path on the website ("/datenschutz"). Default: no link. */
     privacyPolicyUrl?: string;
+    /** Imprint (Impressum, §5 DDG) linked from the banner: an https URL or a path on the website ("/impressum"). Default: no link. */
+    imprintUrl?: string;
     /** Days a stored choice (accept or reject) is honoured before the banner asks again. Default 365; 1 to 395 (13 months). */
     consentMaxAgeDays?: number;
-    /** Bump when what Mautic does changes materially: every stored choice becomes void and the banner asks again. Default 1. */
+    /**
+     * Bump when what Mautic does changes materially without any text changing: every stored choice
+     * becomes void and the banner asks again. Default 1. The revision stored with a choice is a hash
+     * of this number, the banner texts, the linked URLs, `consentMaxAgeDays` and the Mautic host
+     * (`consentRevisionHash`), so changing any text re-asks by itself.
+     */
     consentRevision?: number;
     /**
      * Show a small fixed "Privacy settings" button once a choice is stored. Default true. Set
@@ -49,22 +60,17 @@ export interface TrackingSnippetInput {
      */
     mauticForgetPath?: string;
     /**
+     * Path on the Mautic host that the kit's edge proxy answers by setting the visitor's consent
+     * cookie there (`consentGrantPath`, "/consent/grant"); without it the edge lets none of Mautic's
+     * tracking cookies through. When set, accepting sends one credentialed POST to it and loads
+     * Mautic only after its answer. Default: unset (no request; for a Mautic without the kit's edge).
+     */
+    mauticGrantPath?: string;
+    /**
      * Tests only: also accept `http://` origins on loopback hosts (localhost, 127.0.0.0/8, [::1]).
      * Default false: production origins must be https (C11).
      */
     allowLoopbackHttp?: boolean;
-}
-
-/** The banner's texts in one language. */
-export interface BannerTexts {
-    title: string;
-    text: string;
-    privacyLink: string;
-    accept: string;
-    reject: string;
-    settings: string;
-    statusGranted: string;
-    statusDenied: string;
 }
 
 /** localStorage key of the standalone variant's stored choice (the only thing it stores on its own). */
@@ -72,38 +78,6 @@ export const consentStorageKey = "consent.mautic";
 
 export const defaultCmpCategory = "marketing";
 export const defaultConsentMaxAgeDays = 365;
-
-/** Default banner texts; `{host}` is replaced by the Mautic host name. */
-export const defaultBannerTexts: { en: BannerTexts; de: BannerTexts } = {
-    en: {
-        title: "Marketing analytics: your choice",
-        text:
-            "With your consent, this website loads Mautic, our self-hosted marketing automation, from {host}. " +
-            "Mautic stores identifiers on your device (cookies and local storage) and records which pages you visit, " +
-            "so that we can recognise returning visitors and tailor our marketing. Nothing is loaded or stored before you decide. " +
-            "You can change or withdraw your choice at any time under \u201cPrivacy settings\u201d.",
-        privacyLink: "Details in our privacy policy.",
-        accept: "Accept",
-        reject: "Reject",
-        settings: "Privacy settings",
-        statusGranted: "Current choice: accepted.",
-        statusDenied: "Current choice: rejected.",
-    },
-    de: {
-        title: "Marketing-Analyse: Ihre Wahl",
-        text:
-            "Mit Ihrer Einwilligung l\u00e4dt diese Website Mautic, unsere selbst betriebene Marketing-Automatisierung, von {host}. " +
-            "Mautic speichert Kennungen auf Ihrem Ger\u00e4t (Cookies und Local Storage) und erfasst, welche Seiten Sie aufrufen, " +
-            "damit wir wiederkehrende Besucher erkennen und unser Marketing anpassen k\u00f6nnen. Vor Ihrer Entscheidung wird nichts geladen oder gespeichert. " +
-            "Sie k\u00f6nnen Ihre Wahl jederzeit unter \u201eDatenschutz-Einstellungen\u201c \u00e4ndern oder widerrufen.",
-        privacyLink: "Einzelheiten in unserer Datenschutzerkl\u00e4rung.",
-        accept: "Akzeptieren",
-        reject: "Ablehnen",
-        settings: "Datenschutz-Einstellungen",
-        statusGranted: "Aktuelle Wahl: akzeptiert.",
-        statusDenied: "Aktuelle Wahl: abgelehnt.",
-    },
-};
 
 /** Invalid input: every problem found, one per line, each naming the field, the value and the fix. */
 export class TrackingSnippetError extends Error {
@@ -123,29 +97,34 @@ export interface TrackingSnippetSettings {
     website: string;
     cmpCategory: string;
     privacyPolicyUrl: string | null;
+    imprintUrl: string | null;
     consentMaxAgeDays: number;
     consentRevision: number;
+    /** What a stored choice records as its revision: see `consentRevisionHash`. */
+    revisionHash: string;
     settingsButton: boolean;
     texts: { en: BannerTexts; de: BannerTexts };
     mauticForgetPath: string | null;
+    mauticGrantPath: string | null;
 }
 
 const inputKeys: (keyof TrackingSnippetInput)[] = [
-    "mauticUrl", "website", "cmpCategory", "privacyPolicyUrl", "consentMaxAgeDays", "consentRevision",
-    "settingsButton", "texts", "mauticForgetPath", "allowLoopbackHttp",
+    "mauticUrl", "website", "cmpCategory", "privacyPolicyUrl", "imprintUrl", "consentMaxAgeDays", "consentRevision",
+    "settingsButton", "texts", "mauticForgetPath", "mauticGrantPath", "allowLoopbackHttp",
 ];
-const textKeys: (keyof BannerTexts)[] = ["title", "text", "privacyLink", "accept", "reject", "settings", "statusGranted", "statusDenied"];
 
 const fixes: Record<string, string> = {
     mauticUrl: "give the Mautic host's https origin only, e.g. https://marketing.client-a.de",
     website: "give the one website's https origin only, e.g. https://www.client-a.de",
     cmpCategory: `use the consent manager's category name, e.g. "${defaultCmpCategory}" (letters, digits, '_', '.', '-'; at most 64)`,
     privacyPolicyUrl: 'give an https URL or a path on the website, e.g. "/datenschutz"',
+    imprintUrl: 'give an https URL or a path on the website, e.g. "/impressum"',
     consentMaxAgeDays: `give whole days from 1 to 395, e.g. ${defaultConsentMaxAgeDays}`,
     consentRevision: "give a whole number from 1 to 1000000 and increase it when the processing changes",
     settingsButton: "give true or false",
     texts: `give { en?: {...}, de?: {...} } with plain-text values for ${textKeys.join(", ")}`,
     mauticForgetPath: 'give an absolute path served by the edge proxy, e.g. "/consent/forget"',
+    mauticGrantPath: 'give an absolute path served by the edge proxy, e.g. "/consent/grant"',
     allowLoopbackHttp: "give true or false (tests only)",
 };
 
@@ -227,27 +206,30 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
         problem("cmpCategory", cmpCategory, "is not a plain category name");
     }
 
-    let privacyPolicyUrl: string | null = null;
-    if (raw.privacyPolicyUrl !== undefined) {
-        const p = raw.privacyPolicyUrl;
-        if (typeof p !== "string" || p === "" || p.length > 2048) problem("privacyPolicyUrl", p, "is not a non-empty string of at most 2048 characters");
-        else if (unsafeChars.test(p) || /[^\x21-\x7e]/.test(p)) problem("privacyPolicyUrl", p, "contains whitespace, quotes, angle brackets, backslashes, control or non-ASCII characters (percent-encode them)");
-        else if (p.startsWith("/") && !p.startsWith("//")) privacyPolicyUrl = p;
+    const link = (key: "privacyPolicyUrl" | "imprintUrl"): string | null => {
+        const p = raw[key];
+        if (p === undefined) return null;
+        if (typeof p !== "string" || p === "" || p.length > 2048) problem(key, p, "is not a non-empty string of at most 2048 characters");
+        else if (unsafeChars.test(p) || /[^\x21-\x7e]/.test(p)) problem(key, p, "contains whitespace, quotes, angle brackets, backslashes, control or non-ASCII characters (percent-encode them)");
+        else if (p.startsWith("/") && !p.startsWith("//")) return p;
         else {
             let url: URL | undefined;
             try {
                 url = new URL(p);
             } catch {
-                problem("privacyPolicyUrl", p, "is neither a path starting with '/' nor an absolute URL");
+                problem(key, p, "is neither a path starting with '/' nor an absolute URL");
             }
             if (url) {
                 if (url.protocol !== "https:" && !(url.protocol === "http:" && loopbackOk && isLoopbackHost(url.hostname))) {
-                    problem("privacyPolicyUrl", p, `uses the ${url.protocol} scheme; only https is allowed`);
-                } else if (url.username || url.password) problem("privacyPolicyUrl", p, "contains credentials");
-                else privacyPolicyUrl = url.href;
+                    problem(key, p, `uses the ${url.protocol} scheme; only https is allowed`);
+                } else if (url.username || url.password) problem(key, p, "contains credentials");
+                else return url.href;
             }
         }
-    }
+        return null;
+    };
+    const privacyPolicyUrl = link("privacyPolicyUrl");
+    const imprintUrl = link("imprintUrl");
 
     const intIn = (key: "consentMaxAgeDays" | "consentRevision", def: number, min: number, max: number): number => {
         const v = raw[key] ?? def;
@@ -263,10 +245,18 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
     const settingsButton = raw.settingsButton ?? true;
     if (typeof settingsButton !== "boolean") problem("settingsButton", settingsButton, "is not a boolean");
 
-    const forget = raw.mauticForgetPath;
-    if (forget !== undefined && (typeof forget !== "string" || !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(forget) || /(^|\/)\.{1,2}(\/|$)/.test(forget) || forget.length > 128)) {
-        problem("mauticForgetPath", forget, "is not an absolute path of letters, digits and '.', '_', '~', '-' segments (at most 128 characters)");
-    }
+    const edgePath = (key: "mauticForgetPath" | "mauticGrantPath"): string | null => {
+        const v = raw[key];
+        if (v === undefined) return null;
+        if (typeof v !== "string" || !/^\/[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/.test(v) || /(^|\/)\.{1,2}(\/|$)/.test(v) || v.length > 128) {
+            problem(key, v, "is not an absolute path of letters, digits and '.', '_', '~', '-' segments (at most 128 characters)");
+            return null;
+        }
+        return v;
+    };
+    const forget = edgePath("mauticForgetPath");
+    const grant = edgePath("mauticGrantPath");
+    if (forget !== null && grant !== null && forget === grant) problem("mauticGrantPath", grant, "is the same path as mauticForgetPath");
 
     const host = "origin" in m ? new URL(m.origin).hostname : "";
     const texts = { en: { ...defaultBannerTexts.en }, de: { ...defaultBannerTexts.de } };
@@ -293,20 +283,26 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
             }
         }
     }
-    for (const lang of ["en", "de"] as const) texts[lang].text = texts[lang].text.split("{host}").join(host);
+    for (const lang of ["en", "de"] as const) {
+        for (const k of ["text", "storage"] as const) texts[lang][k] = texts[lang][k].split("{host}").join(host).split("{days}").join(String(consentMaxAgeDays));
+    }
 
     if (problems.length > 0) throw new TrackingSnippetError(problems);
+    const mauticUrl = (m as { origin: string }).origin;
     return {
-        mauticUrl: (m as { origin: string }).origin,
+        mauticUrl,
         mauticHost: host,
         website: (w as { origin: string }).origin,
         cmpCategory: cmpCategory as string,
         privacyPolicyUrl,
+        imprintUrl,
         consentMaxAgeDays,
         consentRevision,
+        revisionHash: consentRevisionHash({ consentRevision, texts, privacyPolicyUrl, imprintUrl, consentMaxAgeDays, mauticUrl }),
         settingsButton: settingsButton as boolean,
         texts,
-        mauticForgetPath: (forget as string | undefined) ?? null,
+        mauticForgetPath: forget,
+        mauticGrantPath: grant,
     };
 }
 
@@ -351,11 +347,13 @@ function buildConsent(v: TrackingSnippetSettings): Rendered {
         website: v.website,
         storageKey: consentStorageKey,
         maxAgeDays: v.consentMaxAgeDays,
-        revision: v.consentRevision,
+        revision: v.revisionHash,
         settingsButton: v.settingsButton,
         privacyPolicyUrl: v.privacyPolicyUrl,
+        imprintUrl: v.imprintUrl,
         texts: v.texts,
         forgetPath: v.mauticForgetPath,
+        grantPath: v.mauticGrantPath,
     });
     const style = `\n${readTemplate("tracking/consent.css")}`;
     const scriptHash = cspHash(script);
@@ -364,7 +362,7 @@ function buildConsent(v: TrackingSnippetSettings): Rendered {
         website: v.website,
         mauticUrl: v.mauticUrl,
         storageKey: consentStorageKey,
-        revision: v.consentRevision,
+        revision: v.revisionHash,
         maxAgeDays: v.consentMaxAgeDays,
         scriptHash,
         styleHash,
@@ -375,7 +373,7 @@ function buildConsent(v: TrackingSnippetSettings): Rendered {
 }
 
 function buildCmp(v: TrackingSnippetSettings): Rendered {
-    const config = { mauticUrl: v.mauticUrl, website: v.website, forgetPath: v.mauticForgetPath };
+    const config = { mauticUrl: v.mauticUrl, website: v.website, forgetPath: v.mauticForgetPath, grantPath: v.mauticGrantPath };
     const loader = scriptBody("tracking/cmp-loader.js", config);
     const revoke = scriptBody("tracking/cmp-revoke.js", config);
     const loaderHash = cspHash(loader);

@@ -44,6 +44,9 @@ export = async () => {
         location: config.get("location") ?? agency.location,
         serverType: agency.serverType,
         mailerDsn: config.getSecret("mailerDsn"),
+        // Required with mailerDsn: never Mautic's placeholder sender.
+        mailerFromEmail: config.get("mailerFromEmail"),
+        mailerFromName: config.get("mailerFromName"),
     });
 
     // The agency's extra: reverse DNS of both server addresses names the Mautic host (mail

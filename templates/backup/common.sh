@@ -27,6 +27,10 @@ OFFSITE_REPOSITORY='{{offsiteRepository}}'
 OFFSITE_ENV_FILE=/etc/mautic/backup-offsite.env
 RESTIC_BIN=restic
 RESTIC_CACHE="${CACHE_DIRECTORY:-/var/cache/mautic-backup}"
+# Erasure journal of `npm run dsr -- erase` (root only): "journal" (one line per erasure:
+# UTC time, SHA-256 of the address, erased|suppressed) and "erase.sql". mautic-restore re-applies
+# every line to the restored database before Mautic starts again.
+DSR_DIR="$DATA_DIR/dsr"
 # mautic-restore runs it for the safety backup.
 BACKUP_BIN=/usr/local/sbin/mautic-backup
 CONF_FILE="${MAUTIC_BACKUP_CONF:-/etc/mautic/backup.conf}"

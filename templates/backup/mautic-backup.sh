@@ -4,7 +4,8 @@
 # Rendered by the mautic-gdpr-kit (components/render/backup.ts): change the kit, not this copy.
 # Run nightly by mautic-backup.timer; usage below (--help).
 #
-# A set is BACKUP_DIR/<id>/ with db.sql.gz (mariadb-dump --single-transaction of the database),
+# A set is BACKUP_DIR/<id>/ with db.sql.gz (mariadb-dump --single-transaction of the database,
+# without the data of Mautic's message queue; audit-log IPs anonymised first),
 # files.tar.gz (config + media), manifest and SHA256SUMS. It is built under .tmp-<id>, verified
 # and only then renamed into place, so every <id>/ directory is a complete, verified set.
 # Exit: 0 ok; 1 failed (status.json says why, the journal has the details); 2 usage;
@@ -14,6 +15,10 @@ umask 077
 export LC_ALL=C
 
 {{common}}
+# Run with --audit-ip-only before every dump; empty: not run (tests without the job).
+PRIVACY_BIN=/usr/local/sbin/mautic-privacy-maintenance
+# Mautic's messenger queue: its data is never dumped (structure only).
+QUEUE_TABLE=messenger_messages
 
 usage() {
   cat <<'EOF'
@@ -144,10 +149,27 @@ backup() {
   TMP_SET=$tmp
   mkdir -m 0700 -- "$tmp"
 
+  STAGE=anonymise
+  # The audit log's raw IPs are anonymised before every dump (also when this script is run by
+  # mautic-restore or before an upgrade, outside the unit's ordering after the privacy job).
+  if [[ -n $PRIVACY_BIN && -x $PRIVACY_BIN ]]; then
+    "$PRIVACY_BIN" --audit-ip-only || warn "$PRIVACY_BIN --audit-ip-only failed: this dump may hold audit-log IPs from the last 30 minutes"
+  elif [[ -n $PRIVACY_BIN ]]; then
+    warn "$PRIVACY_BIN is missing: audit-log IPs are not anonymised before this dump"
+  fi
+
   STAGE=dump
   log "dumping database '$DATABASE' (set $SET_ID)"
-  if ! db_tool "$DUMP_BIN" --single-transaction --quick --routines --triggers --events --hex-blob \
-    --default-character-set=utf8mb4 --add-drop-database --databases "$DATABASE" | gzip -6 --rsyncable >"$tmp/db.sql.gz"; then
+  # Two parts in one file: first every table's structure (a fresh database on restore), then the
+  # data of every table except Mautic's message queue, which holds page-hit requests (IPs,
+  # cookies, user agents) and e-mails in flight: a restore gets it empty. The data part ends
+  # the file, so the "-- Dump completed" check still proves that the data was dumped in full.
+  if ! {
+    db_tool "$DUMP_BIN" --single-transaction --no-data --skip-triggers --default-character-set=utf8mb4 \
+      --add-drop-database --databases "$DATABASE" &&
+      db_tool "$DUMP_BIN" --single-transaction --quick --routines --triggers --events --hex-blob \
+        --default-character-set=utf8mb4 --no-create-db --ignore-table="$DATABASE.$QUEUE_TABLE" --databases "$DATABASE"
+  } | gzip -6 --rsyncable >"$tmp/db.sql.gz"; then
     die "database dump of '$DATABASE' failed (messages above)"
   fi
 

@@ -5,7 +5,8 @@
 #
 # Order of a restore: verify the set; take a safety backup of the current state (mautic-backup
 # --no-prune, so nothing expires meanwhile); hold the backup lock; stop the Mautic containers;
-# replace the database (DROP DATABASE + the dump); with --with-files, replace config and media;
+# replace the database (DROP DATABASE + the dump); re-apply the erasure journal (people erased
+# after the backup was taken are erased again); with --with-files, replace config and media;
 # start the containers again. If a step fails, the containers are LEFT STOPPED (Mautic's web
 # container migrates the schema on start, which must not run on a half-restored database).
 # Exit: 0 ok; 1 failed; 2 usage or confirmation missing; 75 a backup or restore is running.
@@ -19,6 +20,10 @@ usage() {
   cat <<'EOF'
 Usage: mautic-restore --list                  list the backup sets (newest last)
        mautic-restore --verify <id|latest>    check a set (checksums, archives, complete dump)
+       mautic-restore --reapply-erasures [--suppressed-only]
+                                              erase again everyone in the erasure journal
+                                              (--suppressed-only: those who objected; the
+                                              privacy maintenance job runs this)
        mautic-restore [--with-files] [--no-safety-backup] --yes <id|latest>
                                               restore the database (and config + media)
   --yes               required: the current database is replaced (DROP DATABASE) by the set's
@@ -27,11 +32,13 @@ Usage: mautic-restore --list                  list the backup sets (newest last)
 EOF
 }
 
-ACTION=restore CONFIRMED=0 WITH_FILES=0 SAFETY=1 TARGET=''
+ACTION=restore CONFIRMED=0 WITH_FILES=0 SAFETY=1 TARGET='' SUPPRESSED_ONLY=0
 while (( $# > 0 )); do
   case $1 in
     --list) ACTION=list ;;
     --verify) ACTION=verify ;;
+    --reapply-erasures) ACTION=reapply ;;
+    --suppressed-only) SUPPRESSED_ONLY=1 ;;
     --yes) CONFIRMED=1 ;;
     --with-files) WITH_FILES=1 ;;
     --no-safety-backup) SAFETY=0 ;;
@@ -111,8 +118,45 @@ restore_files() {
   STAGING=''
 }
 
+# Erases again, in the current database, every person in the erasure journal. "erased" lines
+# only touch rows older than the erasure (someone who signed up again later stays);
+# "suppressed" lines (the person objected, Art. 21) have no date limit: never re-added.
+reapply_erasures() {
+  local journal="$DSR_DIR/journal" script="$DSR_DIR/erase.sql" at hash kind before n=0 lineno=0
+  if [[ ! -s $journal ]]; then
+    log "no erasure journal ($journal): nothing to re-apply"
+    return 0
+  fi
+  [[ -s $script ]] || die "$journal exists but $script is missing: cannot re-apply the erasures"
+  check_file_safe "$journal" private
+  check_file_safe "$script" private
+  while read -r at hash kind rest; do
+    lineno=$((lineno + 1))
+    [[ -n $at ]] || continue
+    if [[ ! $at =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ || ! $hash =~ ^[0-9a-f]{64}$ || ! $kind =~ ^(erased|suppressed)$ || -n $rest ]]; then
+      die "$journal line $lineno is not '<UTC time> <sha256> erased|suppressed'"
+    fi
+    if [[ $kind == suppressed ]]; then before=NULL; else
+      (( SUPPRESSED_ONLY )) && continue
+      before="'${at:0:10} ${at:11:8}'"
+    fi
+    { printf "SET @dsr_hash = '%s', @dsr_address = NULL, @dsr_before = %s;\n" "$hash" "$before"; cat -- "$script"; } \
+      | db_tool "$CLIENT_BIN" --batch --raw --skip-column-names --default-character-set=utf8mb4 "$DATABASE" >/dev/null \
+      || die "re-applying erasure ${hash:0:12}... (journal line $lineno) failed (messages above)"
+    n=$((n + 1))
+  done < "$journal"
+  log "re-applied $n erasures from $journal"
+}
+
 load_conf
 case $ACTION in
+  reapply)
+    [[ -d $BACKUP_DIR ]] || die "$BACKUP_DIR does not exist"
+    exec 9>"$BACKUP_DIR/.lock"
+    flock -n 9 || { err "a backup or restore holds $BACKUP_DIR/.lock; try again when it has finished"; exit 75; }
+    reapply_erasures
+    exit 0
+    ;;
   list)
     list_sets
     exit 0
@@ -163,6 +207,9 @@ STAGE=database
 log "restoring database '$DATABASE' from $TARGET"
 gzip -dc -- "$SET/db.sql.gz" | db_tool "$CLIENT_BIN" --default-character-set=utf8mb4 \
   || die "loading the dump into MariaDB failed (messages above)"
+
+STAGE=erasures
+reapply_erasures
 
 if (( WITH_FILES )); then
   STAGE=files

@@ -38,7 +38,7 @@ mountpoint -q "$mountpoint" || mount "$mountpoint"
 # Layout and owners: mysql (uid 999 in the mariadb image), www-data (uid 33 in the Mautic
 # image), the edge (root), backups (root only).
 install -d -m 0750 -o 999 -g 999 "$mountpoint/mysql"
-for d in mautic/config mautic/logs mautic/media/files mautic/media/images mautic/tmp; do
+for d in mautic/config mautic/logs mautic/media/files mautic/media/images mautic/tmp mautic/import; do
   install -d -m 0750 -o 33 -g 33 "$mountpoint/$d"
 done
 install -d -m 0755 -o 33 -g 33 "$mountpoint/mautic/cron"

@@ -21,6 +21,7 @@
       if (opts && opts.reload) w.location.reload();
     }
   });
-  loadMautic(s);
+  // The consent cookie on the Mautic host first (the kit's edge), then Mautic.
+  grantOnMauticHost(function () { if (!s.disabled) loadMautic(s); });
   announce("granted");
 })(window, document, {{config}});

@@ -13,8 +13,11 @@
   var t = de ? cfg.texts.de : cfg.texts.en;
   var lang = de ? "de" : "en";
   var choice = null;
+  // A stored "granted" that expired or belongs to an older revision: the Mautic host may still
+  // hold the consent cookie, so the next rejection sends the forget request too.
+  var staleGrant = false;
 
-  // The visitor's choice: {"v":1,"rev":N,"choice":"granted"|"denied","date":"YYYY-MM-DD"}
+  // The visitor's choice: {"v":1,"rev":"<revision hash>","choice":"granted"|"denied","date":"YYYY-MM-DD"}
   // under localStorage[KEY]. It holds no identifier. Expired, malformed or older-revision
   // records are deleted and the banner asks again.
   function readChoice() {
@@ -25,6 +28,7 @@
     var age = v && typeof v.date === "string" ? Date.now() - Date.parse(v.date) : NaN;
     if (!v || v.v !== 1 || v.rev !== cfg.revision || (v.choice !== "granted" && v.choice !== "denied") ||
         !(age > -DAY && age < cfg.maxAgeDays * DAY)) {
+      if (v && v.choice === "granted") staleGrant = true;
       try { w.localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
       return null;
     }
@@ -55,11 +59,16 @@
     root.hidden = true;
     root.appendChild(el("h2", { id: "mautic-consent-title" }, t.title));
     var text = el("p", { id: "mautic-consent-text" }, t.text);
-    if (cfg.privacyPolicyUrl) {
-      text.appendChild(d.createTextNode(" "));
-      text.appendChild(el("a", { href: cfg.privacyPolicyUrl }, t.privacyLink));
-    }
+    text.appendChild(d.createTextNode(" "));
+    text.appendChild(el("span", { id: "mautic-consent-storage" }, t.storage));
     root.appendChild(text);
+    if (cfg.privacyPolicyUrl || cfg.imprintUrl) {
+      var links = el("p", { "class": "mcc-links" });
+      if (cfg.privacyPolicyUrl) links.appendChild(el("a", { href: cfg.privacyPolicyUrl, "data-mcc-link": "privacy" }, t.privacyLink));
+      if (cfg.privacyPolicyUrl && cfg.imprintUrl) links.appendChild(d.createTextNode(" \u00b7 "));
+      if (cfg.imprintUrl) links.appendChild(el("a", { href: cfg.imprintUrl, "data-mcc-link": "imprint" }, t.imprintLink));
+      root.appendChild(links);
+    }
     ui.status = el("p", { id: "mautic-consent-status", role: "status" });
     root.appendChild(ui.status);
     var row = el("div", { "class": "mcc-actions" });
@@ -78,7 +87,9 @@
       }, t.settings);
       ui.open.hidden = true;
       ui.open.addEventListener("click", function () { show(true); });
-      d.body.appendChild(ui.open);
+      // In the page flow right after the banner, at the top of the page: it never lies over the
+      // page's own content (not even a fixed footer's imprint link), and a fixed footer never hides it.
+      d.body.insertBefore(ui.open, root.nextSibling);
     }
   }
   function show(focus) {
@@ -107,12 +118,16 @@
     writeChoice(c);
     hide();
     if (c === "granted") {
-      loadMautic(s); // no-op when already loaded, or when revoked earlier on this page (resumes on the next page)
+      staleGrant = false;
+      // Consent cookie on the Mautic host first, then Mautic (no-op when already loaded, or when
+      // revoked earlier on this page: tracking resumes on the next page).
+      if (before !== "granted") grantOnMauticHost(function () { if (choice === "granted") loadMautic(s); });
     } else {
       if (s.loaded) disableMautic(s);
       else w.mt = noop;
       forgetMautic();
-      if (before === "granted") forgetOnMauticHost();
+      if (before === "granted" || staleGrant) forgetOnMauticHost();
+      staleGrant = false;
     }
     announce(c);
   }

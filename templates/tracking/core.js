@@ -93,11 +93,32 @@
   // Only when consent is withdrawn and the kit's edge serves it (cfg.forgetPath): one POST to the
   // Mautic host whose response expires Mautic's own cookies there (mtc_id, mautic_device_id, ...),
   // which no script on the website can reach. The edge answers it; Mautic never sees it.
+  // A forget request waits for a grant still in flight, so the grant's answer can never set the
+  // consent cookie again after the forget's answer deleted it.
+  var granting = null;
   function forgetOnMauticHost() {
     if (!cfg.forgetPath || typeof w.fetch !== "function") return;
+    var send = function () {
+      try {
+        return w.fetch(MAUTIC + cfg.forgetPath, { method: "POST", mode: "cors", credentials: "include", keepalive: true, cache: "no-store", referrerPolicy: "no-referrer" })["catch"](noop);
+      } catch (e) { /* nothing to do */ }
+    };
+    if (granting) granting.then(send); else send();
+  }
+  // Only on consent and when the kit's edge serves it (cfg.grantPath): one POST to the Mautic host
+  // whose answer sets the consent cookie there; without it the edge lets none of Mautic's
+  // tracking cookies through. `then` runs once the answer (or a failure) is in, at most after 5 s:
+  // Mautic then works without its host cookies, never the other way round.
+  function grantOnMauticHost(then) {
+    if (!cfg.grantPath || typeof w.fetch !== "function" || typeof w.Promise !== "function") { then(); return; }
+    var done = false;
+    var finish = function () { if (!done) { done = true; then(); } };
     try {
-      w.fetch(MAUTIC + cfg.forgetPath, { method: "POST", mode: "cors", credentials: "include", keepalive: true, cache: "no-store", referrerPolicy: "no-referrer" })["catch"](noop);
-    } catch (e) { /* nothing to do */ }
+      granting = w.fetch(MAUTIC + cfg.grantPath, { method: "POST", mode: "cors", credentials: "include", cache: "no-store", referrerPolicy: "no-referrer" })
+        .then(noop, noop);
+      granting.then(finish);
+      w.setTimeout(finish, 5000);
+    } catch (e) { finish(); }
   }
   function announce(choice) {
     try { d.dispatchEvent(new CustomEvent("mautic-consent", { detail: { choice: choice } })); } catch (e) { /* old browser */ }

@@ -82,6 +82,8 @@ export class BackupHost {
             `BACKUP_BIN=${this.backupScript}`,
             `RESTIC_CACHE=${this.root}/restic-cache`,
             `OFFSITE_ENV_FILE=${this.root}/offsite.env`,
+            // No privacy-maintenance job on a test host (tests/backup.privacy.test.ts sets one).
+            "PRIVACY_BIN=''",
         ];
         if (!dockerMode) {
             lines.push("DB_CONTAINER=''");

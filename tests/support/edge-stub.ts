@@ -39,6 +39,31 @@ export const rogueUpstreamHeaders: Record<string, string> = {
 /** Mautic 5's session cookie is named by a hash; secure + HttpOnly + SameSite=Lax with the kit's settings. */
 export const sessionCookieName = "c0ffee0123456789abcdef0123456789";
 
+/**
+ * The Set-Cookie headers Mautic sends on the pages that identify a visitor (5.x source:
+ * `ContactTracker`/`DeviceTrackingService` via `CookieHelper`, Symfony's cookie format):
+ * `mtc_id` (session), `mautic_device_id` (1 year), `mautic_referer_id` (30 minutes), all
+ * `path=/; secure; samesite=none`, never waiting for consent. A/B landing pages add
+ * `mautic_page_<id>` (14 days).
+ */
+export function mauticTrackingSetCookies(seq: number, abPageId?: number): string[] {
+    const expires = (s: number) => new Date(Date.now() + s * 1000).toUTCString();
+    const cookie = (name: string, value: string, maxAge?: number) =>
+        `${name}=${value}${maxAge === undefined ? "" : `; expires=${expires(maxAge)}; Max-Age=${maxAge}`}; path=/; secure; samesite=none`;
+    return [
+        cookie("mtc_id", `${1000 + seq}`),
+        cookie("mautic_device_id", `device${seq}x7k2q9`, 31536000),
+        cookie("mautic_referer_id", `${2000 + seq}`, 1800),
+        ...(abPageId === undefined ? [] : [cookie(`mautic_page_${abPageId}`, "7", 1209600)]),
+    ];
+}
+
+/** Paths on which the stub, like Mautic, sets its tracking cookies (see mauticTrackingSetCookies). */
+export const trackingCookiePaths = /^\/(email\/(unsubscribe|dnc|view|resubscribe)\/|r\/|form\/submit|mtc\/event$|mtracking\.gif$|spring-offer$|ab-offer$)/;
+
+/** The session cookie Mautic's preference centre (a Symfony form with a CSRF token) starts. */
+export const publicSessionCookie = (v: string) => `${sessionCookieName}=${v}; path=/; secure; httponly; samesite=lax`;
+
 function loginPage(): string {
     const csrf = crypto.randomBytes(16).toString("hex");
     return `<!DOCTYPE html>
@@ -79,6 +104,7 @@ const landingPage = `<!DOCTYPE html><html><head><title>Spring offer</title>
 
 export async function startEdgeStub(from = 18000, to = 18999): Promise<EdgeStub> {
     const requests: StubRequest[] = [];
+    let seq = 0;
     const server = http.createServer((req, res) => {
         requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers });
         const url = new URL(req.url ?? "/", "http://stub");
@@ -100,6 +126,12 @@ export async function startEdgeStub(from = 18000, to = 18999): Promise<EdgeStub>
             res.end(req.method === "HEAD" ? undefined : body);
         };
         const html = "text/html; charset=UTF-8";
+        if (trackingCookiePaths.test(path)) {
+            seq += 1;
+            const cookies = mauticTrackingSetCookies(seq, path === "/ab-offer" ? 3 : undefined);
+            if (path.startsWith("/email/unsubscribe/")) cookies.push(publicSessionCookie(`pref${seq}`));
+            headers["Set-Cookie"] = cookies;
+        }
         if (path === "/s/login" || path === "/index.php/s/login") {
             return send(200, html, loginPage(), {
                 "Set-Cookie": `${sessionCookieName}=${crypto.randomBytes(12).toString("hex")}; path=/; secure; httponly; samesite=lax`,

@@ -13,7 +13,8 @@
  *   features that send on page interaction: focus items, video tracking), so the tests can
  *   prove that no interaction sends anything after revoking.
  * The server side of `/mtc/event` sets Mautic's own cookies on the Mautic host (SameSite=None;
- * Secure; HttpOnly) like Mautic does; only the allowed website origin passes CORS. `POST
+ * Secure; HttpOnly) like Mautic does, and so does the landing page `GET /spring-offer` (opened
+ * directly, as from a search result or an e-mail); only the allowed website origin passes CORS. `POST
  * /consent/forget` expires those Mautic-host cookies (what the kit's edge proxy is asked to serve).
  * With `behindEdge`, it speaks plain http like Mautic's web container and the browser reaches it
  * only through the kit's real edge (tests/support/tracking-lab.ts), which answers that route itself.
@@ -153,6 +154,14 @@ export async function startFakeMautic(opts: {
                 } else {
                     res.writeHead(403).end();
                 }
+            } else if (req.method === "GET" && url.pathname === "/spring-offer") {
+                // A landing page opened directly (search result, e-mail link): Mautic records the hit
+                // and sets its cookies server-side, without asking.
+                seq += 1;
+                const flags = "Path=/; Max-Age=31536000; SameSite=None; Secure; HttpOnly";
+                res.setHeader("Set-Cookie", [`mautic_device_id=device-${seq}; ${flags}`, `mtc_id=contact-${seq}; ${flags}`, `mautic_referer_id=referer-${seq}; ${flags}`]);
+                res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+                res.end("<!DOCTYPE html><html><head><title>Spring offer</title></head><body><h1>Spring offer</h1></body></html>");
             } else if (req.method === "POST" && url.pathname === forgetPath) {
                 // Stands in for the kit's edge route: expires Mautic's own cookies on this host.
                 const gone = "Path=/; Max-Age=0; SameSite=None; Secure; HttpOnly";

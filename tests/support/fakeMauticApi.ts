@@ -42,6 +42,10 @@ export interface FakeRequest {
 export interface FakeMauticOptions {
     username: string;
     password: string;
+    /** The Mautic line it behaves like. "7.2" ignores formType (7.1+). Default "6.0". */
+    line?: "5.2" | "6.0" | "7.2";
+    /** Languages Mautic knows (installed packs); offline a real Mautic knows only en_US. Default ["en_US"]. */
+    languages?: string[];
     /** Largest page a list request returns, whatever `limit` asks. Default 100. */
     maxPageSize?: number;
 }
@@ -56,7 +60,9 @@ const envelope: Record<FakeResource, { item: string; list: string; keyed: boolea
     tags: { item: "tag", list: "tags", keyed: false, key: "tag", required: ["tag"], allowed: ["tag", "description"] },
     "fields/contact": {
         item: "field", list: "fields", keyed: false, key: "alias", required: ["label", "type"],
-        allowed: ["label", "alias", "description", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifier", "properties", "isPublished", "publishUp", "publishDown"],
+        // No "description" (fields have none) and "isUniqueIdentifer" spelt as Mautic's FieldType spells it:
+        // a real Mautic silently drops unknown keys (allow_extra_fields); the fake refuses them to make that visible.
+        allowed: ["label", "alias", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifer", "properties", "isPublished", "publishUp", "publishDown"],
     },
     pages: {
         item: "page", list: "pages", keyed: false, key: "alias", required: ["title"],
@@ -83,12 +89,15 @@ const envelope: Record<FakeResource, { item: string; list: string; keyed: boolea
 const fieldTypes = ["text", "textarea", "email", "number", "tel", "url", "date", "datetime", "time", "boolean", "select", "multiselect", "country", "region", "timezone", "locale", "lookup"];
 const formFieldTypes = ["captcha", "checkboxgrp", "companyLookup", "date", "datetime", "freetext", "email", "file", "freehtml", "hidden", "number", "pagebreak", "password", "tel", "radiogrp", "country", "select", "textarea", "text", "url", "button"];
 const formFieldKeys = ["id", "label", "showLabel", "alias", "type", "defaultValue", "isRequired", "validationMessage", "helpMessage", "order", "properties", "validation", "parent", "conditions", "labelAttributes", "inputAttributes", "containerAttributes", "leadField", "saveResult", "isAutoFill", "mappedObject", "mappedField"];
+/** Mautic's field template lists a group's options only when one of these properties is set (group.html.twig). */
+const listSwitches = ["syncList", "list", "optionList"];
 const formActionTypes = ["lead.scorecontactscompanies", "lead.pointschange", "lead.changelist", "lead.changetags", "lead.addutmtags", "lead.remove_do_not_contact", "asset.download", "form.repost", "plugin.leadpush", "email.send.lead", "email.send.user", "form.email"];
 const eventKeys = ["id", "name", "description", "type", "eventType", "order", "properties", "triggerMode", "triggerDate", "triggerInterval", "triggerIntervalUnit", "triggerHour", "triggerRestrictedStartHour", "triggerRestrictedStopHour", "triggerRestrictedDaysOfWeek", "children", "parent", "decisionPath", "channel", "channelId"];
 const campaignEventTypes: Record<string, "action" | "condition" | "decision"> = {
     "lead.tags": "condition", "lead.pageHit": "condition", "lead.field_value": "condition", "lead.segments": "condition", "lead.dnc": "condition",
     "lead.changetags": "action", "lead.deletecontact": "action", "lead.updatelead": "action", "lead.adddnc": "action", "lead.removednc": "action", "lead.changelist": "action", "email.send": "action",
     "page.pagehit": "decision", "email.open": "decision", "email.click": "decision", "form.submit": "decision",
+    "form.field_value": "condition",
 };
 /** Operators of the `lead.field_value` condition (LeadBundle/Segment/OperatorOptions.php). */
 const fieldValueOperators = ["=", "!=", "!gt", "gt", "gte", "lt", "!lt", "lte", "empty", "!empty", "like", "!like", "in", "!in", "regexp", "!regexp", "date", "startsWith", "endsWith", "contains"];
@@ -102,6 +111,9 @@ const eventPropertyKeys: Record<string, string[]> = {
     "lead.changetags": ["add_tags", "remove_tags"],
     "lead.deletecontact": [],
     "lead.pageHit": ["page", "page_url", "startDate", "endDate", "accumulative_time"],
+    "lead.dnc": ["channels", "reason"],
+    "form.submit": ["forms"],
+    "form.field_value": ["form", "field", "operator", "value"],
 };
 const listParams = new Set(["start", "limit", "search", "orderBy", "orderByDir", "publishedOnly", "minimal"]);
 
@@ -170,9 +182,27 @@ export class FakeMauticApi {
         this.requests.push(entry);
         let status = 200;
         let body: Json;
+        const page = /^\/form\/(\d+)$/.exec(url.pathname);
+        if (page && req.method === "GET") {
+            // The public form page a visitor sees (no auth), rendered like Mautic's field templates.
+            const form = this.store.get("forms")!.get(Number(page[1]));
+            const html = form && form.isPublished ? renderPublicForm(form) : undefined;
+            entry.status = html ? 200 : 404;
+            res.writeHead(entry.status, { "Content-Type": "text/html; charset=utf-8" });
+            res.end(html ?? "<h1>404</h1>");
+            return;
+        }
+        if (url.pathname === "/form/submit" && req.method === "POST") {
+            const r = this.visitorSubmit(Number(url.searchParams.get("formId")), new URLSearchParams(raw));
+            entry.status = r;
+            res.writeHead(r, r === 302 ? { Location: "/" } : { "Content-Type": "text/html" });
+            res.end();
+            return;
+        }
         try {
             this.authorize(req.headers.authorization);
-            [status, body] = this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
+            const visitorApi = this.contactsRoute(req.method ?? "GET", url, raw);
+            [status, body] = visitorApi ?? this.route(req.method ?? "GET", url, req.headers["content-type"], raw, entry);
         } catch (err) {
             status = err instanceof HttpError ? err.status : 500;
             body = { errors: [{ code: status, message: (err as Error).message, ...(status === 401 ? { type: "access_denied" } : {}) }] };
@@ -182,13 +212,97 @@ export class FakeMauticApi {
         res.end(JSON.stringify(body));
     }
 
+    /** Contacts, form results and campaign members, for the conformance command's visitor checks. */
+    readonly contacts = new Map<number, { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }>();
+    readonly submissions: Obj[] = [];
+    readonly campaignMembers: { campaign: number; contact: number }[] = [];
+
+    private contactJson(c: { id: number; email: string; fields: Obj; tags: string[]; dnc: Obj[] }): Obj {
+        return { id: c.id, fields: { all: { email: c.email, ...c.fields } }, tags: c.tags.map((t) => ({ tag: t })), ipAddresses: [], doNotContact: c.dnc };
+    }
+
+    /** A visitor's POST /form/submit as Mautic handles a kiosk-mode form: a known address is used as it is. */
+    private visitorSubmit(formId: number, body: URLSearchParams): number {
+        const form = this.store.get("forms")!.get(formId);
+        if (!form || !form.isPublished) return 404;
+        const values: Obj = {};
+        for (const f of (form.fields ?? []) as Obj[]) {
+            const alias = String(f.alias);
+            const v = f.type === "checkboxgrp" ? body.getAll(`mauticform[${alias}][]`).join(", ") : body.get(`mauticform[${alias}]`) ?? "";
+            if (f.isRequired && v === "") return 200; // the form again, with the validation message; nothing stored
+            if (f.type !== "button" && f.type !== "freetext") values[alias] = v;
+        }
+        const email = String(values.email ?? "").toLowerCase();
+        let contact = [...this.contacts.values()].find((c) => c.email === email);
+        if (!contact) {
+            if (!form.inKioskMode) throw new Error("fake Mautic: only kiosk-mode forms are modelled (others merge an anonymous visitor contact into the known one)");
+            contact = { id: this.nextId++, email, fields: {}, tags: [], dnc: [] };
+            this.contacts.set(contact.id, contact);
+        }
+        for (const a of (form.actions ?? []) as Obj[]) {
+            if (a.type !== "lead.changetags") continue;
+            const names = (ids: Json | undefined) => ((ids ?? []) as number[]).map((id) => String(this.store.get("tags")!.get(id)!.tag));
+            const props = a.properties as Obj;
+            contact.tags = [...new Set([...contact.tags, ...names(props.add_tags)])].filter((t) => !names(props.remove_tags).includes(t));
+        }
+        this.submissions.push({ id: this.submissions.length + 1, form: formId, lead: { id: contact.id }, ipAddress: { ipAddress: "*.*.*.*" }, results: values });
+        if (this.opts.line === "7.2" || form.formType !== "standalone") {
+            for (const c of this.all("campaigns")) {
+                if (c.isPublished && ((c.forms ?? []) as Obj[]).some((f) => f.id === formId) && !this.campaignMembers.some((m) => m.campaign === c.id && m.contact === contact!.id)) {
+                    this.campaignMembers.push({ campaign: c.id as number, contact: contact.id });
+                }
+            }
+        }
+        return 302;
+    }
+
+    private contactsRoute(method: string, url: URL, raw: string): [number, Json] | undefined {
+        const p = url.pathname;
+        if (p === "/api/contacts" && method === "GET") {
+            const q = String(url.searchParams.get("search") ?? "").replace(/^email:/, "").toLowerCase();
+            const found = [...this.contacts.values()].filter((c) => c.email.includes(q));
+            return [200, { total: found.length, contacts: Object.fromEntries(found.map((c) => [String(c.id), this.contactJson(c)])) }];
+        }
+        if (p === "/api/contacts/new" && method === "POST") {
+            const b = JSON.parse(raw) as Obj;
+            const { email, tags, ...fields } = b;
+            const c = { id: this.nextId++, email: String(email).toLowerCase(), fields, tags: ((tags ?? []) as string[]).map(String), dnc: [] as Obj[] };
+            this.contacts.set(c.id, c);
+            return [201, { contact: this.contactJson(c) }];
+        }
+        let m = /^\/api\/contacts\/(\d+)$/.exec(p);
+        if (m && method === "GET") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/contacts\/(\d+)\/dnc\/email\/add$/.exec(p);
+        if (m && method === "POST") {
+            const c = this.contacts.get(Number(m[1]));
+            if (!c) throw new HttpError(404, "Item was not found.");
+            c.dnc.push({ channel: "email", reason: Number((JSON.parse(raw) as Obj).reason ?? 3) });
+            return [200, { contact: this.contactJson(c) }];
+        }
+        m = /^\/api\/campaigns\/(\d+)\/contacts$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.campaignMembers.filter((x) => x.campaign === Number(m![1])).map((x) => ({ campaign_id: x.campaign, lead_id: x.contact }));
+            return [200, { total: list.length, contacts: list }];
+        }
+        m = /^\/api\/forms\/(\d+)\/submissions$/.exec(p);
+        if (m && method === "GET") {
+            const list = this.submissions.filter((x) => x.form === Number(m![1])).reverse();
+            return [200, { total: list.length, submissions: list }];
+        }
+        return undefined;
+    }
+
     private authorize(header: string | undefined): void {
         const expected = `Basic ${Buffer.from(`${this.opts.username}:${this.opts.password}`).toString("base64")}`;
         if (header !== expected) throw new HttpError(401, "API authorization denied.");
     }
 
     private route(method: string, url: URL, contentType: string | undefined, raw: string, entry: FakeRequest): [number, Json] {
-        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?$/.exec(url.pathname);
+        const m = /^\/api\/(tags|fields\/contact|pages|emails|forms|segments|campaigns)(?:\/(new|\d+))?(?:\/(edit))?$/.exec(url.pathname);
         if (!m) throw new HttpError(404, `Requested URL not found: ${url.pathname}`);
         const resource = m[1] as FakeResource;
         const env = envelope[resource];
@@ -209,6 +323,16 @@ export class FakeMauticApi {
             if (!isObj(payload)) bad("Request body must be a JSON object");
             const created = this.create(resource, payload as Obj);
             return [201, { [env.item]: created }];
+        }
+        if (m[3] === "edit") {
+            if (method !== "PATCH") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
+            const found = this.store.get(resource)!.get(Number(m[2]));
+            if (!found) throw new HttpError(404, "Item was not found.");
+            const patch = JSON.parse(raw || "{}") as Obj;
+            entry.body = patch;
+            for (const k of Object.keys(patch)) if (k !== "isPublished") bad(`fake Mautic: PATCH supports isPublished only, not ${k}`);
+            found.isPublished = patch.isPublished === true;
+            return [200, { [env.item]: found }];
         }
         if (method !== "GET") throw new HttpError(405, `Method ${method} not allowed on ${url.pathname}`);
         const found = this.store.get(resource)!.get(Number(m[2]));
@@ -263,7 +387,10 @@ export class FakeMauticApi {
             campaigns: (c) => this.validateCampaign(c),
         };
         validators[resource](p);
-        const entity = this.materialize(resource, resource === "campaigns" ? this.renumberCampaign(p) : p);
+        const stored = { ...p };
+        // 7.1+ ignores formType (every form feeds its campaigns).
+        if (resource === "forms" && this.opts.line === "7.2") delete stored.formType;
+        const entity = this.materialize(resource, resource === "campaigns" ? this.renumberCampaign(stored) : stored);
         this.store.get(resource)!.set(entity.id as number, entity);
         return entity;
     }
@@ -283,6 +410,10 @@ export class FakeMauticApi {
 
     private validateForm(f: Obj): void {
         if (f.formType !== undefined && f.formType !== "standalone" && f.formType !== "campaign") bad("forms: formType must be standalone or campaign");
+        // Seen on a real 5.2.1: the form's language must be one Mautic knows (offline only en_US).
+        if (f.language !== undefined && f.language !== null && f.language !== "" && !(this.opts.languages ?? ["en_US"]).includes(String(f.language))) {
+            bad("language: This value is not valid.");
+        }
         const postAction = f.postAction ?? "return";
         if (!["return", "redirect", "message"].includes(postAction as string)) bad("forms: postAction must be return, redirect or message");
         if (postAction !== "return" && (typeof f.postActionProperty !== "string" || f.postActionProperty === "")) bad("forms: postActionProperty is required for redirect/message");
@@ -325,7 +456,13 @@ export class FakeMauticApi {
             if (!isObj(a.properties)) bad("forms: action properties are required");
             const props = a.properties as Obj;
             if (a.type === "email.send.lead" && !this.exists("emails", props.email)) bad(`forms: email.send.lead names no existing email (${JSON.stringify(props.email)})`);
-            if (a.type === "lead.changetags" && (!Array.isArray(props.add_tags) || !Array.isArray(props.remove_tags))) bad("forms: lead.changetags needs add_tags and remove_tags arrays");
+            if (a.type === "lead.changetags") {
+                // Seen on a real 5.2.1: form actions take tag IDs; names give this 400.
+                for (const k of ["add_tags", "remove_tags"]) {
+                    const v = props[k];
+                    if (v !== undefined && (!Array.isArray(v) || v.some((t) => !this.exists("tags", t)))) bad(`${k}: This value is not valid.`);
+                }
+            }
         }
     }
 
@@ -418,6 +555,20 @@ export class FakeMauticApi {
                 case "lead.deletecontact":
                     if ((e.children as Json[]).length > 0) bad("campaigns: lead.deletecontact must be the last event");
                     break;
+                case "lead.dnc":
+                    if (!Array.isArray(props.channels) || props.channels.length === 0 || props.channels.some((ch) => ch !== "email")) bad(`campaigns: ${e.name}: lead.dnc needs properties.channels = ["email"]`);
+                    break;
+                case "form.submit":
+                    if (!Array.isArray(props.forms) || props.forms.length === 0 || props.forms.some((id) => !this.exists("forms", id))) bad(`campaigns: ${e.name}: form.submit needs properties.forms = [existing form ids]`);
+                    break;
+                case "form.field_value": {
+                    const form = typeof props.form === "number" ? this.store.get("forms")!.get(props.form) : undefined;
+                    if (!form) bad(`campaigns: ${e.name}: form.field_value needs properties.form = an existing form id`);
+                    const aliases = ((form!.fields ?? []) as Obj[]).map((fl) => fl.alias);
+                    if (!aliases.includes(props.field as string)) bad(`campaigns: ${e.name}: form.field_value: ${JSON.stringify(props.field)} is not a field of form ${props.form}`);
+                    if (!fieldValueOperators.includes(props.operator as string)) bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
+                    break;
+                }
                 case "lead.updatelead":
                     for (const [alias, value] of Object.entries(props)) {
                         if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
@@ -435,7 +586,7 @@ export class FakeMauticApi {
         if (!Array.isArray(forms) || forms.some((f) => !isObj(f) || !this.exists("forms", f.id))) bad("campaigns: forms must be [{id: existing form id}]");
         if ((lists as Json[]).length === 0 && (forms as Json[]).length === 0) bad("campaigns: A campaign needs a contact source: lists or forms (mautic.campaign.form.sources.notempty)");
         for (const f of forms as Obj[]) {
-            if (this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
+            if (this.opts.line !== "7.2" && this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
                 bad(`campaigns: form ${f.id} is a standalone form; up to Mautic 6.x a standalone form adds nobody to a campaign (use formType campaign)`);
             }
         }
@@ -485,4 +636,43 @@ export class FakeMauticApi {
             : null;
         return { ...c, events: keyed, canvasSettings: canvas };
     }
+}
+
+const esc = (v: unknown) => String(v ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/**
+ * A published form as Mautic 5.2.1 renders it, where it matters: a checkbox/radio group lists
+ * its options ONLY when `syncList`, `list` or `optionList` is set in its properties (FormBundle
+ * Resources/views/Field/group.html.twig; seen on the real instance: without them the required
+ * consent box is not rendered at all). Required fields get `mauticform-required`.
+ */
+export function renderPublicForm(form: Obj): string {
+    const name = String(form.alias ?? "").replace(/_/g, "");
+    const out: string[] = [`<form autocomplete="false" role="form" method="post" action="/form/submit?formId=${form.id}" id="mauticform_${name}">`];
+    for (const f of ((form.fields ?? []) as Obj[]).slice().sort((a, b) => Number(a.order ?? 0) - Number(b.order ?? 0))) {
+        const alias = String(f.alias);
+        const cls = `mauticform-row mauticform-${f.type}${f.isRequired ? " mauticform-required" : ""}`;
+        const props = isObj(f.properties) ? f.properties : {};
+        switch (f.type) {
+            case "freetext":
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><h3 class="mauticform-label">${esc(f.label)}</h3><div class="mauticform-freetext">${String(props.text ?? "")}</div></div>`);
+                break;
+            case "checkboxgrp": {
+                const opts = listSwitches.some((k) => k in props) && isObj(props.optionlist) && Array.isArray(props.optionlist.list) ? (props.optionlist.list as Obj[]) : [];
+                const boxes = opts.map((o, i) => `<label><input type="checkbox" name="mauticform[${alias}][]" id="mauticform_checkboxgrp_checkbox_${alias}_${i}" value="${esc(o.value)}"${o.value === f.defaultValue && f.defaultValue ? " checked" : ""}>${esc(o.label)}</label>`);
+                out.push(`<div id="mauticform_${name}_${alias}" data-validate="${f.isRequired ? alias : ""}" class="${cls}"><label class="mauticform-label">${esc(f.label)}</label><div class="mauticform-checkboxgrp-row">${boxes.join("")}</div></div>`);
+                break;
+            }
+            case "hidden":
+                out.push(`<input name="mauticform[${alias}]" value="${esc(f.defaultValue)}" id="mauticform_input_${name}_${alias}" class="mauticform-hidden" type="hidden">`);
+                break;
+            case "button":
+                out.push(`<div class="${cls}"><button type="submit" name="mauticform[${alias}]" value="1">${esc(f.label)}</button></div>`);
+                break;
+            default:
+                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><label>${esc(f.label)}</label><input name="mauticform[${alias}]" type="${f.type === "email" ? "email" : "text"}" value=""></div>`);
+        }
+    }
+    out.push(`<input type="hidden" name="mauticform[formId]" value="${form.id}"><input type="hidden" name="mauticform[return]" value=""><input type="hidden" name="mauticform[formName]" value="${name}"></form>`);
+    return `<!DOCTYPE html><html><body>${out.join("\n")}</body></html>`;
 }

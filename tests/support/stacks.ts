@@ -9,6 +9,8 @@ export function testStack(overrides: Record<string, unknown> = {}, opts: { stack
         website: "https://www.client-a.de",
         adminEmail: "ops@agency.example",
         adminCidrs: ["203.0.113.0/24"],
+        // A mailer needs a sender (mailerFromEmail/mailerFromName are required with mailerDsn).
+        ...(opts.mailer !== false ? { mailerFromEmail: "newsletter@client-a.de", mailerFromName: "Client A" } : {}),
         ...overrides,
     };
     const config: Record<string, string> = {};

@@ -1,0 +1,139 @@
+/**
+ * npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes]
+ *                [--objected] [--journal DIR]
+ *
+ * export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
+ *         readable summary (Art. 15) to FILE.txt (or stderr).
+ * erase   deletes the person from every table (dry run without --yes), journals the erasure on
+ *         the host and keeps a suppression hash when the person objected (--objected, or Mautic
+ *         holds a do-not-contact entry). --out FILE: the erasure report (JSON, no personal data).
+ *
+ * Exit codes: 0 done; 1 failed; 2 usage; 3 the address is not in the database; 4 erased, but the
+ * address still appears in the listed tables (look at them by hand).
+ */
+import * as fs from "fs";
+import { parseArgs } from "util";
+import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
+import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
+import { addressHash, normaliseAddress } from "./sql";
+import { stackAccess } from "./stack";
+import { summary } from "./summary";
+import { MysqlTransport, SshTransport, Transport } from "./transport";
+
+export class UsageError extends Error {}
+
+const USAGE = `usage: npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql mysql://user:pass@host:port/db)
+                     [--out FILE] [--yes] [--objected] [--journal DIR]`;
+
+export interface Io {
+    out(s: string): void;
+    err(s: string): void;
+}
+
+export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
+    let opts: ReturnType<typeof parse>;
+    try {
+        opts = parse(argv);
+    } catch (e) {
+        io.err(`dsr: ${(e as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    let transport: Transport | undefined;
+    let cleanup = () => {};
+    try {
+        let journal: JournalSink | undefined;
+        if (opts.stack) {
+            const access = stackAccess(opts.stack);
+            cleanup = access.cleanup;
+            transport = new SshTransport(access.target);
+            journal = new HostJournal(transport);
+        } else {
+            transport = await MysqlTransport.connect(opts.mysql!);
+            if (opts.journal) journal = new LocalJournal(opts.journal);
+        }
+        const schema = await loadSchema(transport);
+        const data = await exportPerson(transport, schema, opts.email);
+        if (rowCount(data) === 0) {
+            io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
+            return 3;
+        }
+        if (opts.command === "export") {
+            const json = `${JSON.stringify(data, null, 2)}\n`;
+            if (opts.out) {
+                fs.writeFileSync(opts.out, json, { mode: 0o600 });
+                fs.writeFileSync(`${opts.out}.txt`, summary(data), { mode: 0o600 });
+                io.err(`dsr: ${rowCount(data)} records about ${data.subject} written to ${opts.out} (JSON, Art. 20) and ${opts.out}.txt (summary, Art. 15)\n`);
+            } else {
+                io.out(json);
+                io.err(summary(data));
+            }
+            return 0;
+        }
+        const suppress = objected(data, opts.objected);
+        if (!opts.yes) {
+            const dry = await erasePerson(transport, schema, opts.email, false);
+            io.err(`dsr: DRY RUN, nothing was changed. Erasing ${data.subject} from ${transport.description} would delete:\n${table(dry.deleted)}`);
+            io.err(`${suppress ? "It would keep only a suppression hash (the person objected), so the address is never added again.\n" : ""}Re-run with --yes to erase.\n`);
+            return 0;
+        }
+        const at = new Date();
+        if (journal) {
+            // Journal first: if the erasure fails after this, a restore still erases the person.
+            const entry = { at, hash: addressHash(normaliseAddress(opts.email)), suppressed: suppress };
+            await journal.write(schema, entry);
+            io.err(`dsr: erasure journalled in ${journal.description}${suppress ? " (suppressed: the person objected)" : ""}\n`);
+            io.err(`dsr: keep this line in your record of the request (it holds no address): ${journalLine(entry)}`);
+        } else {
+            io.err("dsr: WARNING: no journal written (--mysql without --journal DIR): a restored backup would bring this person back\n");
+        }
+        const r = await erasePerson(transport, schema, opts.email, true);
+        io.err(`dsr: erased ${data.subject} from ${transport.description}:\n${table(r.deleted)}`);
+        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue };
+        if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
+        if (Object.keys(r.residue).length > 0) {
+            io.err(`dsr: the address still appears in:\n${table(r.residue)}Look at these rows and delete them by hand.\n`);
+            return 4;
+        }
+        return 0;
+    } catch (e) {
+        io.err(`dsr: ${(e as Error).message}\n`);
+        return 1;
+    } finally {
+        await transport?.close().catch(() => undefined);
+        cleanup();
+    }
+}
+
+function table(counts: Record<string, number>): string {
+    const entries = Object.entries(counts);
+    if (entries.length === 0) return "  (no rows)\n";
+    return entries.map(([t, n]) => `  ${t.padEnd(40)} ${n}\n`).join("");
+}
+
+function parse(argv: string[]) {
+    const { values, positionals } = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+            email: { type: "string" },
+            stack: { type: "string" },
+            mysql: { type: "string" },
+            out: { type: "string" },
+            yes: { type: "boolean", default: false },
+            objected: { type: "boolean", default: false },
+            journal: { type: "string" },
+        },
+    });
+    const command = positionals[0];
+    if (command !== "export" && command !== "erase") throw new UsageError("the first argument must be export or erase");
+    if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
+    if (!values.email) throw new UsageError("--email ADDRESS is required");
+    normaliseAddress(values.email);
+    if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
+    if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
+    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes!, objected: values.objected!, journal: values.journal };
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,70 @@
+/** The readable summary of an export (Art. 15): what is stored, grouped the way a person asks. */
+import { PersonExport, rowCount } from "./request";
+
+const SECTIONS: Array<[title: string, tables: RegExp]> = [
+    ["Segments", /^lead_lists_leads$/],
+    ["Tags", /^lead_tags_xref$/],
+    ["Campaigns", /^campaign_(leads|lead_event_log|lead_event_failed_log)$/],
+    ["Form submissions", /^form_(submissions|results_.*)$/],
+    ["Page visits", /^(page_hits|video_hits|lead_utmtags|asset_downloads)$/],
+    ["E-mails sent, opened, clicked", /^(email_stats|email_stats_devices|email_stat_replies|email_copies|message_queue)$/],
+    ["Notes", /^lead_notes$/],
+    ["Do-not-contact entries (objections, unsubscriptions, bounces)", /^lead_donotcontact$/],
+    ["Consent and change history", /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/],
+    ["Devices and IP addresses", /^(lead_devices|lead_ips_xref|ip_addresses)$/],
+];
+
+function value(v: unknown): string {
+    if (v === null || v === undefined || v === "") return "";
+    const s = typeof v === "string" ? v : JSON.stringify(v);
+    return s.length > 200 ? `${s.slice(0, 200)}...` : s;
+}
+
+function describeRow(r: Record<string, unknown>, names: PersonExport["names"]): string {
+    const ref = (k: string, id: unknown) => (id !== null && id !== undefined && names[k]?.[String(id)] ? ` "${names[k][String(id)]}"` : "");
+    const extras = [
+        ref("segments", r.leadlist_id), ref("campaigns", r.campaign_id), ref("campaign_events", r.event_id), ref("forms", r.form_id),
+        ref("emails", r.email_id), ref("tags", r.tag_id), ref("pages", r.page_id),
+    ].join("");
+    const fields = Object.entries(r)
+        .filter(([k, v]) => value(v) !== "" && !/^(id|lead_id)$/.test(k))
+        .map(([k, v]) => `${k}=${value(v)}`)
+        .join("; ");
+    return `  -${extras} ${fields}`;
+}
+
+export function summary(e: PersonExport): string {
+    const out: string[] = [
+        `Data stored about ${e.subject}`,
+        `Generated ${e.generatedAt} from ${e.source}; ${rowCount(e)} records in ${Object.keys(e.tables).length} tables.`,
+        "",
+        `Contact profile (${e.contacts.length}):`,
+    ];
+    for (const c of e.contacts) {
+        for (const [k, v] of Object.entries(c)) if (value(v) !== "") out.push(`  ${k}: ${value(v)}`);
+        out.push("");
+    }
+    const done = new Set(["leads"]);
+    for (const [title, re] of SECTIONS) {
+        const tables = Object.keys(e.tables).filter((t) => re.test(t) && !done.has(t));
+        if (tables.length === 0) continue;
+        out.push(`${title}:`);
+        for (const t of tables) {
+            done.add(t);
+            out.push(` ${t} (${e.tables[t].length})`);
+            for (const r of e.tables[t]) out.push(describeRow(r, e.names));
+        }
+        out.push("");
+    }
+    const rest = Object.keys(e.tables).filter((t) => !done.has(t));
+    if (rest.length > 0) {
+        out.push("Other records:");
+        for (const t of rest) {
+            out.push(` ${t} (${e.tables[t].length})`);
+            for (const r of e.tables[t]) out.push(describeRow(r, e.names));
+        }
+        out.push("");
+    }
+    out.push("The complete data, machine-readable (Art. 20 GDPR), is in the accompanying JSON file.");
+    return `${out.join("\n")}\n`;
+}
