@@ -106,11 +106,29 @@ export interface MockOptions {
 let processSshDir: string | undefined;
 function mockSshDir(): string {
     if (!processSshDir || !fs.existsSync(processSshDir)) {
-        processSshDir = fs.mkdtempSync(path.join(os.tmpdir(), "mautic-kit-plan-ssh-"));
-        const dir = processSshDir;
+        // One path per process, so two plans in one process send the Docker provider the same
+        // sshOpts (an upgrade diff must not show a provider change that only the temp dir made).
+        sweepDeadSshDirs();
+        const dir = path.join(os.tmpdir(), `mautic-kit-plan-ssh-${process.pid}`);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (typeof process.getuid === "function" && fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
+        processSshDir = dir;
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return processSshDir;
+}
+
+/** Removes the dirs of earlier processes that ended without cleaning up (jest kills its workers). */
+function sweepDeadSshDirs(): void {
+    for (const name of fs.readdirSync(os.tmpdir())) {
+        const m = /^mautic-kit-plan-ssh-(\d+)$/.exec(name);
+        if (!m || Number(m[1]) === process.pid) continue;
+        try {
+            process.kill(Number(m[1]), 0);
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === "ESRCH") fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+        }
+    }
 }
 
 /** Removes the mocks' SSH key dir (a later MockCloud makes a new one). */
