@@ -6,5 +6,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   testTimeout: 120000,
+  // Removes what the mocks wrote for the Docker provider's ssh client after every test file.
+  setupFilesAfterEnv: ["<rootDir>/tests/support/jest-cleanup.ts"],
   maxWorkers: 2,
 };

@@ -99,17 +99,42 @@ export interface MockOptions {
 
 /**
  * The program writes the Docker provider's SSH key files (HardenedHost.writeSshMaterial). Under
- * mocks they go to one private temp dir of this process, emptied after each plan (`dispose`) and
- * removed at exit: never to the user's cache or runtime dir.
+ * mocks they go to one private temp dir, removed after each plan (`dispose`), by
+ * `removeMockSshDir` (jest runs it after every test file: tests/support/jest-cleanup.ts) and at
+ * exit: never to the user's cache or runtime dir.
  */
 let processSshDir: string | undefined;
 function mockSshDir(): string {
     if (!processSshDir || !fs.existsSync(processSshDir)) {
-        processSshDir = fs.mkdtempSync(path.join(os.tmpdir(), "mautic-kit-plan-ssh-"));
-        const dir = processSshDir;
+        // One path per process, so two plans in one process send the Docker provider the same
+        // sshOpts (an upgrade diff must not show a provider change that only the temp dir made).
+        sweepDeadSshDirs();
+        const dir = path.join(os.tmpdir(), `mautic-kit-plan-ssh-${process.pid}`);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+        if (typeof process.getuid === "function" && fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
+        processSshDir = dir;
         process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
     }
     return processSshDir;
+}
+
+/** Removes the dirs of earlier processes that ended without cleaning up (jest kills its workers). */
+function sweepDeadSshDirs(): void {
+    for (const name of fs.readdirSync(os.tmpdir())) {
+        const m = /^mautic-kit-plan-ssh-(\d+)$/.exec(name);
+        if (!m || Number(m[1]) === process.pid) continue;
+        try {
+            process.kill(Number(m[1]), 0);
+        } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === "ESRCH") fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+        }
+    }
+}
+
+/** Removes the mocks' SSH key dir (a later MockCloud makes a new one). */
+export function removeMockSshDir(): void {
+    if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
+    processSshDir = undefined;
 }
 
 export class MockCloud {
@@ -129,9 +154,10 @@ export class MockCloud {
         process.env.MAUTIC_KIT_SSH_DIR = this.sshDir;
     }
 
-    /** Removes the SSH key files the program wrote under mocks (the dir itself goes at exit). */
+    /** Removes the SSH key files the program wrote under mocks, and their dir. */
     dispose(): void {
-        for (const f of fs.existsSync(this.sshDir) ? fs.readdirSync(this.sshDir) : []) fs.rmSync(path.join(this.sshDir, f), { recursive: true, force: true });
+        if (processSshDir === this.sshDir) removeMockSshDir();
+        else fs.rmSync(this.sshDir, { recursive: true, force: true });
     }
 
     /** A deterministic fake secret, remembered for redaction. */

@@ -13,6 +13,8 @@ import { readStackConfig } from "./stackFile";
 interface Cli {
     stack: string;
     out: string;
+    /** Where Pulumi.yaml and the stack file are read. Default: the kit's root. */
+    dir?: string;
 }
 
 export function parseArgs(argv: string[]): Cli {
@@ -26,10 +28,11 @@ export function parseArgs(argv: string[]): Cli {
         };
         if (a === "--stack") cli.stack = value();
         else if (a === "--out") cli.out = value();
+        else if (a === "--dir") cli.dir = value();
         else if (a.startsWith("--stack=")) cli.stack = a.slice(8);
         else if (a.startsWith("--out=")) cli.out = a.slice(6);
         else if (a === "--help" || a === "-h") {
-            process.stdout.write("usage: npm run plan -- [--stack NAME] [--out DIR]   (defaults: prod, out)\n");
+            process.stdout.write("usage: npm run plan -- [--stack NAME] [--out DIR] [--dir PROJECT_DIR]   (defaults: prod, out, the kit's root)\n");
             process.exit(0);
         } else throw new Error(`unknown argument ${a}; usage: npm run plan -- [--stack NAME] [--out DIR]`);
     }
@@ -108,7 +111,7 @@ async function main(): Promise<number> {
     }
     let result: PlanResult;
     try {
-        result = await runPlan(readStackConfig(projectRoot, cli.stack));
+        result = await runPlan(readStackConfig(cli.dir ? path.resolve(cli.dir) : projectRoot, cli.stack));
     } catch (e) {
         const msg = e instanceof PlanConfigError ? e.message : ((e as Error).stack ?? String(e));
         process.stderr.write(`plan: stack '${cli.stack}' not planned, nothing written.\n${msg}\n`);

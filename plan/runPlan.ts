@@ -93,7 +93,8 @@ export async function runPlan(stack: StackConfig, mockOpts: Partial<MockOptions>
         type: r.type,
         name: r.name,
         parent: r.parent,
-        inputs: redact(r.inputs, cloud.secretValues),
+        // The mocks' temp dir for the SSH key files differs per run: shown as a placeholder.
+        inputs: JSON.parse(JSON.stringify(redact(r.inputs, cloud.secretValues)).split(cloud.sshDir).join("$MAUTIC_KIT_SSH_DIR")),
         options: r.options,
     }));
     // Every file is written as sent; one pass at the end replaces every known secret value.

@@ -62,14 +62,16 @@ export async function complianceSample(): Promise<string> {
     return renderComplianceMarkdown(plan.exports.compliance as ComplianceReport).replace(/^# /m, "#### ");
 }
 
-/** The topic files, relative to the project root, sorted by name. */
+/** The topic files (docs/readme-parts/*.md, then docs/*.md), relative to the project root, sorted by name. */
 export const docsDir = "docs/readme-parts";
 export function docFiles(): string[] {
-    return fs
-        .readdirSync(path.join(projectRoot, docsDir))
-        .filter((f) => f.endsWith(".md"))
-        .sort()
-        .map((f) => `${docsDir}/${f}`);
+    const list = (dir: string) =>
+        fs
+            .readdirSync(path.join(projectRoot, dir))
+            .filter((f) => f.endsWith(".md") && fs.statSync(path.join(projectRoot, dir, f)).isFile())
+            .sort()
+            .map((f) => `${dir}/${f}`);
+    return [...list(docsDir), ...list("docs")];
 }
 
 /** A file's title: its first markdown heading, without the #s. */

@@ -83,14 +83,16 @@ describe("npm run plan on invalid input", () => {
     test("a stack file in Finland: exit 1, the message, nothing written", () => {
         const out = path.join(tmp, "out-bad");
         const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace("mautic-gdpr:location: nbg1", "mautic-gdpr:location: hel1");
-        fs.writeFileSync(path.join(projectRoot, "Pulumi.plantest-bad.yaml"), prod);
-        try {
-            const r = plan(["--stack", "plantest-bad", "--out", out]);
+        // Into a project dir of the test's own (the repository gets no stack file).
+        const dir = path.join(tmp, "project-bad");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.plantest-bad.yaml"), prod);
+        {
+            const r = plan(["--stack", "plantest-bad", "--out", out, "--dir", dir]);
             expect(r.code).toBe(1);
             expect(r.stderr).toMatch(/location = "hel1" is in Helsinki, Finland, not in Germany/);
             expect(fs.existsSync(out)).toBe(false);
-        } finally {
-            fs.rmSync(path.join(projectRoot, "Pulumi.plantest-bad.yaml"));
         }
     });
 
@@ -100,14 +102,15 @@ describe("npm run plan on invalid input", () => {
             "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
         );
         expect(prod).toContain("hunter2");
-        fs.writeFileSync(path.join(projectRoot, "Pulumi.plantest-plain.yaml"), prod);
-        try {
-            const r = plan(["--stack", "plantest-plain", "--out", path.join(tmp, "plain")]);
+        const dir = path.join(tmp, "project-plain");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.plantest-plain.yaml"), prod);
+        {
+            const r = plan(["--stack", "plantest-plain", "--out", path.join(tmp, "plain"), "--dir", dir]);
             expect(r.code).toBe(1);
             expect(r.stderr).toMatch(/mailerDsn = \[secret\] is stored in plain text\. Fix: `pulumi config set --secret mailerDsn/);
             expect(r.stderr + r.stdout).not.toContain("hunter2");
-        } finally {
-            fs.rmSync(path.join(projectRoot, "Pulumi.plantest-plain.yaml"));
         }
     });
 
