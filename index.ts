@@ -20,7 +20,10 @@ export = async () => {
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
         // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
+        // `npm run verify -- --stack NAME` also reads it, the login key (secret) and the volume.
         hostPublicKey: site.hostPublicKey,
+        sshPrivateKey: site.host.deployPrivateKey,
+        volumeId: site.host.volume.id,
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,

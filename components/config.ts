@@ -55,6 +55,8 @@ export interface SiteSettings {
     consentMechanism: "banner" | "cmp";
     /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
     dockerSource: "docker" | "debian";
+    /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
+    alertUrl?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -76,6 +78,7 @@ export const configKeys = [
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "dockerSource",
+    "consentMechanism", "alertUrl",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -197,6 +200,7 @@ const rawSchema = z
         consentTextVersion: z.string().regex(/^[A-Za-z0-9._-]{1,32}$/, "must be 1-32 characters: letters, digits, '.', '_', '-'").default(defaults.consentTextVersion),
         consentMechanism: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }).default(defaults.consentMechanism),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
+        alertUrl: z.string().optional(),
     })
     .strict();
 
@@ -231,6 +235,7 @@ const fixes: Record<ConfigKey, string> = {
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
     mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
 export interface ValidatedSite {
@@ -375,6 +380,18 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
+    if (ok("alertUrl") && s.alertUrl !== undefined) {
+        let u: URL | undefined;
+        try {
+            u = new URL(s.alertUrl);
+        } catch {
+            problem("alertUrl", s.alertUrl, "is not an absolute URL");
+        }
+        if (u && (u.protocol !== "https:" || u.username || u.password || /["'<>\s`\\$]/.test(s.alertUrl))) {
+            problem("alertUrl", u.username || u.password ? "[redacted: contains credentials]" : s.alertUrl, "must be a plain https URL without credentials");
+        }
+    }
+
     if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
         problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
     }
@@ -386,6 +403,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
     if (Number(mauticVersion.split(".")[0]) >= 7) {
         warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in setup sends the form payloads of Mautic 5.x/6.x (7.x dropped the form type); check the DOI forms after the first deploy (README, double opt-in).`);
+    }
+    if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
+        warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
     }
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 

@@ -43,9 +43,12 @@ export class HardenedHost extends pulumi.ComponentResource {
     public readonly hostKeyFingerprint: pulumi.Output<string>;
     /**
      * The pinned host public key (`ssh-ed25519 AAAA...`, not a secret): the line an admin puts
-     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns.
+     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns;
+     * `npm run verify` builds its known_hosts from it.
      */
     public readonly hostPublicKey: pulumi.Output<string>;
+    /** The deploy's SSH private key (secret): `npm run verify` logs in with it. */
+    public readonly deployPrivateKey: pulumi.Output<string>;
     /** SSH connection for `command.remote.*`: pinned host key, the deploy key (secret). */
     public readonly connection: pulumi.Output<command.types.input.remote.ConnectionArgs>;
     /** `ssh://root@<ip>` for the Docker provider. */
@@ -71,6 +74,7 @@ export class HardenedHost extends pulumi.ComponentResource {
         const deployKey = new tls.PrivateKey(`${name}-deploy-key`, { algorithm: "ED25519" }, child);
         this.hostKeyFingerprint = hostKey.publicKeyFingerprintSha256;
         this.hostPublicKey = hostKey.publicKeyOpenssh.apply((k) => k.trim());
+        this.deployPrivateKey = pulumi.secret(deployKey.privateKeyOpenssh);
 
         // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per
         // project, and installs keys only when the server is created). Admin keys live in an

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "./compliance";
 import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "./config";
 import { DoiSetup } from "./doiSetup";
-import { dataMountPoint } from "./defaults";
+import { containerNames, dataMountPoint } from "./defaults";
 import { HardenedHost } from "./hardenedHost";
 import { HostFiles } from "./hostFiles";
 import { renderEdgeLogrotate } from "./render/caddyfile";
@@ -12,6 +12,8 @@ import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "./ren
 import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "./render/privacyMaintenance";
 import { MauticApp } from "./mauticApp";
 import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "./render/backup";
+import { alertEnableCommands, renderAlertFiles } from "./render/alerts";
+import { AlertSecrets } from "./alertSecrets";
 import { documentPlaceholders } from "./render/documents";
 import { mauticParameters } from "./render/mautic";
 import { labelValue, managedBy, siteLabels } from "./sizing";
@@ -102,6 +104,14 @@ export class MauticSite extends pulumi.ComponentResource {
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
             ...renderPrivacyMaintenanceFiles({ cleanupDaysOld: s.cleanupDaysOld, dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database }),
+            // Alerts: OnFailure handlers and the hourly health check (docs/readme-parts/alerts.md).
+            ...renderAlertFiles({
+                adminEmail: s.adminEmail,
+                domain: s.domain,
+                backupDir: `${dataMountPoint}/backups`,
+                offsiteExpected: backup.offsite !== undefined,
+                containers: Object.values(containerNames),
+            }),
             {
                 path: "/etc/logrotate.d/mautic-kit-edge",
                 content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
@@ -119,10 +129,17 @@ export class MauticSite extends pulumi.ComponentResource {
                     ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
                     // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
-                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands]),
+                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
                 ],
                 after: [this.host.ready],
             },
+            child,
+        );
+
+        // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
+        new AlertSecrets(
+            `${name}-alert-secrets`,
+            { connection: this.host.connection, adminEmail: s.adminEmail, mailerDsn: args.mailerDsn, alertUrl: s.alertUrl, after: [this.hostFiles.command] },
             child,
         );
 

@@ -36,6 +36,7 @@ declare -A tools=(
   [mkfs.ext4]=e2fsprogs
   [ssh-keyscan]=openssh-client
   [chroot]=coreutils
+  [aiosmtpd]=python3-aiosmtpd
 )
 
 missing=()

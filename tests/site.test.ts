@@ -133,7 +133,7 @@ describe("after boot: host files, double opt-in", () => {
         for (const p of ["/usr/local/sbin/mautic-backup", "/usr/local/sbin/mautic-restore", "/etc/systemd/system/mautic-backup.timer", "/etc/logrotate.d/mautic-kit-edge"]) {
             expect(create).toContain(`# mautic-kit file: ${p} `);
         }
-        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\n$/);
+        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\nsystemctl enable --now mautic-kit-health\.timer\n$/);
         // hardening files follow the config on every deploy, and are applied safely
         expect(create).toContain("# mautic-kit file: /etc/systemd/journald.conf.d/10-mautic-kit.conf ");
         expect(create).toContain("sshd -t && systemctl try-reload-or-restart ssh.service");
