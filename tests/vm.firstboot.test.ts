@@ -25,6 +25,9 @@ import { unwrap } from "../plan/mockRuntime";
 import { testStack } from "./support/stacks";
 import { requireTool } from "./support/tools";
 import { buildImage, requireVmTools, Vm } from "./support/vm";
+import { runHostChecks } from "../verify/hostChecks";
+import { expectationFromPlan } from "../verify/expected";
+import type { PlanResult } from "../plan/runPlan";
 
 const minutes = (n: number) => n * 60 * 1000;
 /** Upper bounds, generous for TCG on 2 shared cores. The whole layer must stay under 40 minutes. */
@@ -37,6 +40,7 @@ let userData = "";
 let volumeId = "";
 let hostPublicKey = "";
 let rebootTime = "";
+let plan: PlanResult;
 const timings: Record<string, number> = {};
 const layerStart = Date.now();
 
@@ -107,7 +111,7 @@ beforeAll(async () => {
     // The plan renders the user data exactly as `pulumi up` would send it.
     const saved = process.env.XDG_RUNTIME_DIR;
     process.env.XDG_RUNTIME_DIR = tmp; // the program writes its ssh material there
-    const plan = await runPlan(testStack({ dockerSource: "debian" }), {
+    plan = await runPlan(testStack({ dockerSource: "debian" }), {
         outputs: (type, name) => {
             if (type !== "tls:index/privateKey:PrivateKey") return undefined;
             const which = name.endsWith("-host-key") ? keys["host-key"] : name.endsWith("-deploy-key") ? keys["deploy-key"] : undefined;
@@ -155,6 +159,24 @@ afterAll(async () => {
 
 /** The host checks, run after the first boot and again after the reboot. */
 function hostChecks() {
+    test("verify's host-level checks (npm run verify) pass against the VM", async () => {
+        const e = expectationFromPlan(plan, { volumeId });
+        // Only the files cloud-init writes: the after-boot HostFiles sync needs a real `pulumi up`.
+        const written = new Set((parse(userData).write_files as Array<{ path: string }>).map((f) => f.path));
+        const expected = { ...e, hostFiles: e.hostFiles.filter((f) => written.has(f.path)) };
+        expect(expected.hostFiles.length).toBeGreaterThan(10);
+        const target = {
+            host: "127.0.0.1",
+            port: vm!.sshPort,
+            keyFile: sshOpts[sshOpts.indexOf("-i") + 1],
+            knownHostsFile: sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1],
+        };
+        const only = ["cloud-init", "sshd", "fail2ban", "forward-policy", "metadata-block", "volume", "host-files", "disk"] as const;
+        const results = await runHostChecks(target, expected, { only, timeoutMs: 180000 });
+        expect(results.filter((r) => r.status !== "pass").map((r) => `${r.id}: ${r.evidence}`)).toEqual([]);
+        expect(new Set(results.map((r) => r.id))).toEqual(new Set(only));
+    }, 240000);
+
     test("cloud-init finished without errors and the kit's ready marker is there", () => {
         const status = ssh("cloud-init status --long");
         expect(status.out).toMatch(/^status: done$/m);
