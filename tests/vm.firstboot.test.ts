@@ -41,6 +41,8 @@ let volumeId = "";
 let hostPublicKey = "";
 let rebootTime = "";
 let plan: PlanResult;
+/** Set when the layer's setup failed: every later check then fails at once instead of waiting. */
+let setupError: string | undefined;
 const timings: Record<string, number> = {};
 const layerStart = Date.now();
 
@@ -51,6 +53,7 @@ interface Run {
 }
 
 function ssh(command: string, timeoutMs = limits.command): Run {
+    if (setupError) throw new Error(`the VM is not up (setup failed): ${setupError}`);
     const r = spawnSync(requireTool("ssh"), [...sshOpts, "-p", String(vm!.sshPort), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "root@127.0.0.1", command], {
         encoding: "utf8",
         timeout: timeoutMs,
@@ -97,6 +100,7 @@ function userDataFile(p: string): string {
 }
 
 beforeAll(async () => {
+    setupError = "the layer's setup did not finish";
     requireVmTools();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kit-vm-"));
 
@@ -145,8 +149,15 @@ beforeAll(async () => {
     expect(sshOpts).toEqual(expect.arrayContaining(["-o", "StrictHostKeyChecking=yes"]));
 
     t = Date.now();
+    setupError = undefined;
     vm.start();
-    await waitForReady(limits.boot);
+    try {
+        await waitForReady(limits.boot);
+    } catch (e) {
+        setupError = (e as Error).message.split("\n")[0];
+        throw e;
+    }
+    setupError = undefined;
     timings.bootToReadySeconds = Math.round((Date.now() - t) / 1000);
 }, minutes(40));
 
