@@ -20,8 +20,8 @@ export = async () => {
         serverIpv6: site.serverIpv6,
         hostKeyFingerprint: site.hostKeyFingerprint,
         // The pinned host key: `echo "<serverIpv4> $(pulumi stack output hostPublicKey)" >> ~/.ssh/known_hosts`.
+        // `npm run verify -- --stack NAME` also reads it, the login key (secret) and the volume.
         hostPublicKey: site.hostPublicKey,
-        // For `npm run verify -- --stack NAME`: the login key (secret) and the volume.
         sshPrivateKey: site.host.deployPrivateKey,
         volumeId: site.host.volume.id,
         dnsRecords: {

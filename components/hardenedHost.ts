@@ -48,7 +48,8 @@ export class HardenedHost extends pulumi.ComponentResource {
     public readonly hostKeyFingerprint: pulumi.Output<string>;
     /**
      * The pinned host public key (`ssh-ed25519 AAAA...`, not a secret): the line an admin puts
-     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns.
+     * into known_hosts instead of trusting whatever `ssh-keyscan` or a first connection returns;
+     * `npm run verify` builds its known_hosts from it.
      */
     public readonly hostPublicKey: pulumi.Output<string>;
     /** The deploy's SSH private key (secret): `npm run verify` logs in with it. */
