@@ -20,7 +20,7 @@
  */
 import { SiteSettings } from "../config";
 import { dockerLogOpts, germanLocations } from "../defaults";
-import { consentForgetPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
+import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
 import { doiDefaults, doiFields, doiNames, doiTags } from "./doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "./mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "./privacyMaintenance";
@@ -688,6 +688,9 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         maintenanceSchedule: facts.maintenanceSchedule.periodMinutes === 60 ? w.hourly : w.everyMinutes(facts.maintenanceSchedule.periodMinutes),
         maintenanceTimer: facts.maintenanceTimer,
         forgetPath: consentForgetPath,
+        grantPath: consentGrantPath,
+        consentCookieName,
+        consentCookieAge: w.duration(r.consentMaxAgeDays * 86_400),
         forgetCookieNames: mauticHostCookieNames.map((n) => `\`${n}\``).join(", "),
     };
     // Gravatar (the `gravatar` setting): described only where the admin UI may load it.
