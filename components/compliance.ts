@@ -3,6 +3,7 @@
  * settings and from the files the stack actually renders (user data files, Caddyfile, crontab,
  * pinned Mautic settings), never written by hand: change the config and the report changes.
  */
+import { adminAllowsGravatar, adminGravatarEvidence, edgeTrackingConsentEvidence, readEdgeTrackingConsent } from "./complianceEdge";
 import { SiteSettings } from "./config";
 import { germanLocations } from "./defaults";
 import { HostFile } from "./render/cloudInit";
@@ -143,8 +144,10 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     add("C02", "prepared", [`generated: ${docs("art30").concat(docs("verarbeitungsverzeichnis")).join(", ")} (measures derived from this stack)`], [
         "Add the entry to the controller's record of processing activities; fill the placeholders.",
     ]);
-    add("C03", "manual", [`checklist: ${docs("dpa").concat(docs("avv")).join(", ")}`], [
+    const gravatarAllowed = adminAllowsGravatar(input.caddyfile);
+    add("C03", "manual", [`checklist: ${docs("dpa").concat(docs("avv")).join(", ")}`, adminGravatarEvidence(input.caddyfile)], [
         "Conclude the DPA (AVV) with Hetzner in Hetzner's account portal (see the DPA checklist) and with the mail provider; file them with the Art. 30 record.",
+        ...(gravatarAllowed ? ["Gravatar is on: check the basis of the transfer to Automattic (USA) as the DPA checklist, section 3, says and fill [[GRAVATAR_TRANSFER_BASIS]], or set gravatar to false."] : []),
     ]);
 
     // C04-C06: double opt-in, consent checkbox, deletion of unconfirmed contacts. The campaign
@@ -211,8 +214,15 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     add("C07", cleanupOk ? "enforced" : "warning", cleanup ? [`crontab (mautic_cron): "${cleanup.schedule} ... mautic:maintenance:cleanup --days-old=${days} --no-interaction"`, `GDPR purge: mautic:maintenance:cleanup --gdpr, threshold ${p.gdpr_user_purge_threshold} days`] : ["crontab has no cleanup job"], cleanupOk ? [] : ["Add the daily cleanup with --no-interaction."]);
 
     // C08: the website must load mtc.js only after opt-in.
-    add("C08", input.consentSnippet ? "prepared" : "manual", input.consentSnippet ? ["generated: tracking/consent-snippet.html (banner) and tracking/consent-snippet-cmp.html (consent-manager variant); tested in headless Chromium: no request to Mautic before opt-in", "device fingerprinting does not exist in Mautic >= 3.0 (mautic#8428); the kit refuses versions older than 5.2"] : [], [
+    // The edge's guarantee on Mautic's own pages, read back from the Caddyfile.
+    const edgeGate = readEdgeTrackingConsent(input.caddyfile) !== undefined;
+    add("C08", input.consentSnippet ? "prepared" : "manual", [
+        ...(input.consentSnippet ? ["generated: tracking/consent-snippet.html (banner) and tracking/consent-snippet-cmp.html (consent-manager variant); tested in headless Chromium: no request to Mautic before opt-in"] : []),
+        edgeTrackingConsentEvidence(input.caddyfile),
+        ...(input.consentSnippet ? ["device fingerprinting does not exist in Mautic >= 3.0 (mautic#8428); the kit refuses versions older than 5.2"] : []),
+    ], [
         "Embed one snippet on the website instead of Mautic's default tracking code; run `npm run audit -- <website>` to verify.",
+        ...(edgeGate ? [] : ["Deploy the kit's Caddyfile (components/render/caddyfile.ts): it gates Mautic's tracking cookies on the consent cookie."]),
     ]);
 
     // C09, C10: pinned settings.
@@ -329,6 +339,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         ...headerChecks.map(([re, text]) => `${re.test(input.caddyfile) ? "" : "MISSING: "}Caddyfile: ${text}`),
         "relaxation documented: the admin UI needs 'unsafe-inline' (Mautic's per-request inline scripts); tested: Observatory A+ on edge responses, >= 80 on /s/login",
         publicClassRelaxation(input.caddyfile),
+        adminGravatarEvidence(input.caddyfile),
     ]);
 
     add("C14", "manual", ["`npm run audit -- <url> [--mautic-host HOST]` checks HTTPS, certificate, HSTS, header grade, third parties, cookies and storage before consent"], [

@@ -64,6 +64,8 @@ export interface SiteSettings {
     ipLookupConfigured: boolean;
     /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
     unsubscribedMinimiseDays: number;
+    /** Whether Mautic's admin UI may load contacts' avatars from Gravatar (Automattic, USA). Default false: the edge's admin CSP blocks it. */
+    gravatar: boolean;
     /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
     dockerSource: "docker" | "debian";
     /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
@@ -89,7 +91,7 @@ export const configKeys = [
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
-    "unsubscribedMinimiseDays", "imprintUrl",
+    "unsubscribedMinimiseDays", "imprintUrl", "gravatar",
     "dockerSource",
     "alertUrl",
 ] as const;
@@ -217,6 +219,7 @@ const rawSchema = z
         mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
         maxmindLicenseKey: z.string().optional(),
         unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
+        gravatar: z.boolean({ error: "must be true or false" }).default(defaults.gravatar),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
         alertUrl: z.string().optional(),
     })
@@ -258,6 +261,7 @@ const fixes: Record<ConfigKey, string> = {
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
+    gravatar: `\`${setCmd("gravatar", "false")}\` (the default: the admin UI never loads avatars from gravatar.com) or \`true\` (avatars from Automattic, USA; the documents then list the transfer)`,
     alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
@@ -450,6 +454,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
         warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
     }
+    if (s.gravatar) warnings.push("gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address and the user's IP address to Automattic (Gravatar, USA); enter the transfer basis the DPA checklist (section 3) asks for, or set gravatar to false.");
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
     const { mailerDsn, maxmindLicenseKey, ...rest } = s;
@@ -505,7 +510,7 @@ export type ConfigReader = (key: ConfigKey) => string | undefined;
 
 const listKeys = new Set<ConfigKey>(["adminCidrs", "adminUiCidrs", "sshPublicKeys"]);
 const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays"]);
-const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection"]);
+const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection", "gravatar"]);
 
 /**
  * Turns Pulumi's string config values into typed raw settings. Pulumi stores lists as JSON and

@@ -48,6 +48,11 @@ export const defaults = {
     /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
     unsubscribedMinimiseDays: 30,
     consentMechanism: "banner",
+    /**
+     * Privacy by default: Mautic's admin UI does not load contacts' avatars from gravatar.com
+     * (which would send a hash of each viewed contact's address to Automattic, USA). true allows it.
+     */
+    gravatar: false,
     /** Path of the website's imprint (Impressum, §5 DDG) when `imprintUrl` is not set: <website>/impressum. */
     imprintPath: "/impressum",
     sshPublicKeys: [] as string[],

@@ -14,7 +14,7 @@ import { MauticApp } from "./mauticApp";
 import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "./render/backup";
 import { alertEnableCommands, renderAlertFiles } from "./render/alerts";
 import { AlertSecrets } from "./alertSecrets";
-import { documentPlaceholders } from "./render/documents";
+import { placeholdersFor } from "./render/documents";
 import { mauticParameters } from "./render/mautic";
 import { labelValue, managedBy, siteLabels } from "./sizing";
 import { chooseServerType, ServerTypeChoice } from "./serverTypeChoice";
@@ -231,7 +231,7 @@ export class MauticSite extends pulumi.ComponentResource {
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
-            placeholders: documentPlaceholders.map((p) => ({ marker: p.marker, description: p.en })),
+            placeholders: placeholdersFor(s).map((p) => ({ marker: p.marker, description: p.en })),
         });
 
         this.url = `https://${s.domain}`;

@@ -58,6 +58,7 @@ export class WebEdge extends pulumi.ComponentResource {
             adminUiCidrs: s.adminUiCidrs,
             accessLogRetentionDays: s.accessLogRetentionDays,
             upstream: `${containerNames.web}:80`,
+            gravatar: s.gravatar,
         });
 
         // No deleteBeforeReplace on the image: the new one is pulled before the container goes.

@@ -5,6 +5,7 @@ import { buildComplianceReport, ComplianceInput, ComplianceReport, documentPaths
 import { validateSiteArgs } from "../components/config";
 import { runPlan } from "../plan/runPlan";
 import { mauticParameters } from "../components/render/mautic";
+import { renderCaddyfile } from "../components/render/caddyfile";
 import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../components/render/privacyMaintenance";
 import { testStack } from "./support/stacks";
 
@@ -70,6 +71,28 @@ describe("the report of the example configuration", () => {
         const off = await reportFor({ backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/mautic" });
         expect(item(off, "C12").status).toBe("enforced");
         expect(item(off, "C12").evidence.join("\n")).toMatch(/off-site copy of every nightly set/);
+    });
+
+    test("C08 states the edge's consent-cookie gate, read from the rendered Caddyfile", () => {
+        const e = item(r, "C08").evidence.join("\n");
+        expect(e).toContain("edge (Caddyfile): Mautic's tracking cookies (mtc_id, mtc_sid, mautic_device_id, mautic_referer_id, mautic_page_*) reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1");
+        expect(e).toContain("set by POST /consent/grant from https://www.client-a.de only, 365 days, Secure, HttpOnly, SameSite=None; expired by POST /consent/forget");
+        expect(e).toMatch(/removed from the request's Cookie header and every Set-Cookie for them becomes a deletion/);
+        expect(item(r, "C08").actions).toHaveLength(1);
+    });
+
+    test("Gravatar off by default: C03 and C13 quote the admin img-src without https:, no Gravatar to-do or placeholder", () => {
+        expect(item(r, "C13").evidence.join("\n")).toContain("admin UI CSP img-src 'self' data: blob:: no Gravatar avatars");
+        expect(item(r, "C03").evidence.join("\n")).toContain("no Gravatar avatars");
+        expect(item(r, "C03").actions.join("\n")).not.toMatch(/Gravatar/);
+        expect(r.placeholders.map((p) => p.marker)).not.toContain("[[GRAVATAR_TRANSFER_BASIS]]");
+    });
+
+    test("gravatar = true: the report says the avatars load and asks for the transfer basis", async () => {
+        const on = await reportFor({ gravatar: true });
+        expect(item(on, "C13").evidence.join("\n")).toContain("admin UI CSP img-src 'self' data: blob: https:: Mautic's Gravatar avatars load");
+        expect(item(on, "C03").actions.join("\n")).toMatch(/Gravatar is on: check the basis of the transfer to Automattic \(USA\)/);
+        expect(on.placeholders.map((p) => p.marker)).toContain("[[GRAVATAR_TRANSFER_BASIS]]");
     });
 
     test("C13 says the public page class is relaxed, quoting the rendered CSP", () => {
@@ -205,6 +228,31 @@ describe("the report reads the rendered files, not the intent", () => {
     test("no frame protection -> C13 warning", () => {
         const r = buildComplianceReport({ ...base, caddyfile: base.caddyfile.replace("frame-ancestors 'none'", "") });
         expect(item(r, "C13").status).toBe("warning");
+    });
+
+    test("a Caddyfile without the consent-cookie gate -> C08 says MISSING and asks to deploy it", () => {
+        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+        expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(/reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/);
+        const cuts: Array<[string, RegExp]> = [
+            ["the request rewrite", /^\s*request_header @no_tracking_consent .*$/m],
+            ["the response rewrite", /^\s*Set-Cookie "\^\\s\*\(.*$/m],
+            ["the grant cookie", /^\s*\+Set-Cookie "tracking_consent=1;.*$/m],
+            ["the forget expiry", /^\s*\+Set-Cookie "tracking_consent=; .*$/m],
+        ];
+        for (const [what, re] of cuts) {
+            expect([what, re.test(real)]).toEqual([what, true]);
+            const r = buildComplianceReport({ ...base, caddyfile: real.replace(re, "") });
+            expect([what, item(r, "C08").evidence.join("\n")]).toEqual([what, expect.stringMatching(/^MISSING: the Caddyfile does not gate Mautic's tracking cookies/m)]);
+            expect(item(r, "C08").actions.join("\n")).toMatch(/Deploy the kit's Caddyfile/);
+        }
+        const renamed = buildComplianceReport({ ...base, caddyfile: real.split("tracking_consent=").join("kit_ok=") });
+        expect(item(renamed, "C08").evidence.join("\n")).toMatch(/consent cookie kit_ok=1/);
+        const longer = buildComplianceReport({ ...base, caddyfile: real.replace("Max-Age=31536000", "Max-Age=8640000") });
+        expect(item(longer, "C08").evidence.join("\n")).toMatch(/, 100 days, Secure/);
+    });
+
+    test("the fake Caddyfile of these tests has no gate: C08 says MISSING", () => {
+        expect(item(buildComplianceReport(base), "C08").evidence.join("\n")).toMatch(/^MISSING: the Caddyfile does not gate/m);
     });
 
     test("no DOI safety net in the privacy job -> C06 warning", () => {

@@ -94,6 +94,17 @@ describe("site config: accepted values and defaults", () => {
         expect(validateSiteArgs({ ...good, mauticVersion: "7.0.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).toMatch(/this line gets the 6\.0 payloads/);
     });
 
+    test("gravatar: false by default (no warning), true accepted with a warning naming the transfer, anything else rejected with its fix", () => {
+        const off = validateSiteArgs({ ...good });
+        expect(off.settings.gravatar).toBe(false);
+        expect(off.warnings.join("\n")).not.toMatch(/gravatar/);
+        const on = validateSiteArgs({ ...good, gravatar: true });
+        expect(on.settings.gravatar).toBe(true);
+        expect(on.warnings.join("\n")).toMatch(/gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address .* Automattic \(Gravatar, USA\)/);
+        expect(() => validateSiteArgs({ ...good, gravatar: "yes" })).toThrow(/gravatar = "yes" must be true or false\. Fix: `pulumi config set gravatar false`/);
+        expect(readRawSettings((k) => (k === "gravatar" ? "true" : undefined))).toEqual({ gravatar: true });
+    });
+
     test("backups off and no mailer are warnings", () => {
         const { warnings } = validateSiteArgs({ ...good, backups: false });
         expect(warnings.join("\n")).toMatch(/backups = false/);

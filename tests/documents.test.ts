@@ -14,6 +14,7 @@ import {
     DocumentInput,
     DocumentInputError,
     documentPlaceholders,
+    placeholdersFor,
     hetznerDpa,
     mailerHostFromDsn,
     mauticDeviceStorage,
@@ -77,7 +78,8 @@ function variantDocs(): RenderedDocument[][] {
             for (const consentMechanism of ["banner", "cmp"] as const)
                 for (const doubleOptIn of [true, false])
                     for (const offsite of [undefined, "sftp://u1@u1.your-storagebox.de:23/m", "sftp:b@files.example.net:/r"]) {
-                        const extra = { backups, ...(offsite ? { backupOffsiteRepository: offsite } : {}) };
+                        const gravatar = offsite === undefined;
+                        const extra = { backups, gravatar, ...(offsite ? { backupOffsiteRepository: offsite } : {}) };
                         out.push(renderComplianceDocuments({ settings: settings(extra), measures, mailerHost, generatedAt: "2026-05-01", consentMechanism, doubleOptIn }));
                     }
     return out;
@@ -385,24 +387,33 @@ describe("placeholders", () => {
         ["default", render()],
         ["no mailer, backups off, cmp, no DOI", renderComplianceDocuments({ settings: settings({ backups: false }), measures, generatedAt: "2026-05-01", consentMechanism: "cmp", doubleOptIn: false })],
         ["off-site backups", render({}, { backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m" })],
+        ["gravatar on", render({}, { gravatar: true })],
     ];
+    const gravatarOf = (docs: RenderedDocument[]) => ({ gravatar: docs.some((d) => d.content.includes("Gravatar, `gravatar.com`")) });
 
-    it("in every combination of the variant switches, the markers are exactly documentPlaceholders", () => {
+    it("in every combination of the variant switches, the markers are exactly placeholdersFor(settings); together, exactly documentPlaceholders", () => {
+        const all = new Set<string>();
         for (const docs of variantDocs()) {
-            const used = markersIn(docs.map((d) => d.content).join("\n"));
-            expect([...used].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
+            const text = docs.map((d) => d.content).join("\n");
+            const used = markersIn(text);
+            used.forEach((m) => all.add(m));
+            const gravatar = text.includes("(Gravatar, `gravatar.com`)");
+            expect([...used].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
         }
+        expect([...all].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
     });
 
-    it.each(variants)("%s: every marker in the documents is listed in documentPlaceholders, and every listed one is used", (_name, docs) => {
+    it.each(variants)("%s: every marker in the documents is listed in placeholdersFor(settings), and every listed one is used", (_name, docs) => {
         const used = markersIn(docs.map((d) => d.content).join("\n"));
-        expect([...used].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
+        expect([...used].sort()).toEqual(placeholdersFor(gravatarOf(docs)).map((p) => p.marker).sort());
     });
 
-    it("each language's documents use every marker the client must fill", () => {
-        const docs = render();
-        expect([...markersIn(en(docs))].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
-        expect([...markersIn(de(docs))].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
+    it("each language's documents use every marker the client must fill (gravatar off and on)", () => {
+        for (const [docs, gravatar] of [[render(), false], [render({}, { gravatar: true }), true]] as const) {
+            expect([...markersIn(en(docs))].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
+            expect([...markersIn(de(docs))].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
+        }
+        expect(placeholdersFor({ gravatar: false }).map((p) => p.marker)).not.toContain("[[GRAVATAR_TRANSFER_BASIS]]");
     });
 
     it("describes each placeholder in both languages, with a unique id and a well-formed marker", () => {
@@ -544,14 +555,43 @@ describe("the stack's privacy facts, in both languages", () => {
 
     it("unsubscribed contacts: minimised after unsubscribedMinimiseDays, a hashed suppression record with its legal basis", () => {
         expect(pEn).toContain("| Your contact record after you unsubscribe from our emails | 30 days after you unsubscribe; then only a suppression record remains (see below) |");
-        expect(pEn).toContain("we keep only a suppression record: a hash value (SHA-256) calculated from your email address and the date of your unsubscribe");
+        expect(pEn).toContain("30 days after your unsubscribe your contact record is deleted and only this entry (hash value, date of the unsubscribe) remains");
         expect(pEn).toContain("(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)");
         expect(pDe).toContain("(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)");
-        expect(a).toMatch(/\| 8 \| Suppression list: .*`kit_suppression`.* \| Art\. 6\(1\)\(f\) GDPR/);
-        expect(ad).toMatch(/\| 8 \| Sperrliste: .*`kit_suppression`.* \| Art\. 6 Abs\. 1 lit\. f DSGVO/);
+        expect(a).toMatch(/\| 7 \| Suppression list: .*`kit_suppression`.* \| Art\. 6\(1\)\(f\) GDPR/);
+        expect(ad).toMatch(/\| 7 \| Sperrliste: .*`kit_suppression`.* \| Art\. 6 Abs\. 1 lit\. f DSGVO/);
         const d = render({}, { unsubscribedMinimiseDays: 90 });
+        expect(section(byPath(d, P.privacyEn))).toContain("90 days after your unsubscribe your contact record is deleted");
         expect(section(byPath(d, P.privacyEn))).toContain("| 90 days after you unsubscribe;");
         expect(byPath(d, P.art30De)).toContain("| 90 Tagen nach der Abmeldung gelöscht;");
+    });
+
+    it("the two suppression lists: one paragraph each in the privacy policy and the record, saying which list holds what, why both, and the legal bases", () => {
+        for (const [t, pieces] of [
+            [pEn, ["**Suppression lists.**", "(1) The suppression list in Mautic's database, for everyone who unsubscribed from our emails", "(2) The erasure journal on our server, outside Mautic's database, for every erasure on request: hash value, date, and whether you objected to direct marketing", "There are two lists because", "(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)", "(Art. 6(1)(c) GDPR in conjunction with Art. 17(1) GDPR)", "are needed only until the backups made before the erasure have been deleted (14 days)", "If you objected to direct marketing, only the entry in the erasure journal remains (see \"Suppression lists\" above)"]],
+            [pDe, ["**Sperrlisten.**", "(1) Die Sperrliste in der Datenbank von Mautic, für alle, die sich von unseren E-Mails abgemeldet haben", "(2) Das Löschprotokoll auf unserem Server, außerhalb der Datenbank von Mautic, für jede Löschung auf Antrag: Hashwert, Datum und ob Sie der Direktwerbung widersprochen haben", "Es gibt zwei Listen, weil", "(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)", "(Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit Art. 17 Abs. 1 DSGVO)", "bis die vor der Löschung erstellten Sicherungen gelöscht sind (14 Tage", "bleibt nur der Eintrag im Löschprotokoll (siehe „Sperrlisten“ oben)"]],
+            [a, ["Two suppression lists, both holding only the SHA-256 hash of an address and a date: the suppression list (purpose 7, table `kit_suppression`", "The erasure journal (purpose 8, a file outside the database)", "Both are needed because"]],
+            [ad, ["Zwei Sperrlisten, beide nur mit dem SHA-256-Hashwert einer Adresse und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`", "Das Löschprotokoll (Zweck 8, eine Datei außerhalb der Datenbank)", "Beide sind nötig, weil"]],
+        ] as const) for (const piece of pieces) expect(t).toContain(piece);
+        expect(a).toMatch(/^\| 8 \| Erasure journal: .*`\/srv\/mautic\/dsr\/journal`/m);
+        expect(ad).toMatch(/^\| 8 \| Löschprotokoll: .*`\/srv\/mautic\/dsr\/journal`/m);
+        expect(a).toContain("the suppression record (purpose 7)");
+        expect(ad).toContain("der Sperreintrag (Zweck 7)");
+        // The old single-list wording is gone.
+        expect(pEn).not.toContain("we keep only a one-way hash (SHA-256) of your email address and the date, so that you are never added again");
+    });
+
+    it("the consent cookie tracking_consent on the Mautic host: in the storage table, the record's purpose 6 and its time limits", () => {
+        expect(pEn).toContain("| `tracking_consent` | cookie of `marketing.client-a.de` | records that you accepted tracking, so that the web server lets Mautic's cookies through; value 1, no identifier | 1 year, or until you withdraw your consent |");
+        expect(pDe).toContain("| `tracking_consent` | Cookie von `marketing.client-a.de` | hält fest, dass Sie dem Tracking zugestimmt haben, damit der Webserver Mautics Cookies durchlässt; Wert 1, keine Kennung |");
+        expect(pEn).toContain("the web server in front of Mautic passes Mautic's cookies only to a browser that carries it");
+        expect(pDe).toContain("der Webserver vor Mautic gibt Mautics Cookies nur an einen Browser weiter, der es mitsendet");
+        expect(a).toMatch(/^\| 6 \| Record of the visitor's choice in the consent banner, and the consent cookie `tracking_consent` on `marketing\.client-a\.de` \(value 1, no identifier; set by the web edge on `POST \/consent\/grant`/m);
+        expect(ad).toMatch(/^\| 6 \| .*Einwilligungs-Cookie `tracking_consent`/m);
+        expect(a).toContain("| The consent cookie `tracking_consent` on `marketing.client-a.de` in the visitor's browser | after 1 year, or at once when the visitor withdraws consent on the website | the edge sets it on `POST /consent/grant` (from the website only) and expires it on `POST /consent/forget` |");
+        expect(byPath(render({ consentMaxAgeDays: 180 }), P.art30En)).toContain("| after 180 days, or at once when the visitor withdraws consent");
+        // The cmp variant lists it too (the edge sets it whatever asks for the consent).
+        expect(section(byPath(render({ consentMechanism: "cmp" }), P.privacyEn))).toContain("| `tracking_consent` | cookie of `marketing.client-a.de` |");
     });
 
     it("consent_date: the documents state its time zone", () => {
@@ -567,7 +607,29 @@ describe("the stack's privacy facts, in both languages", () => {
         for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "Session-Cookie", "Klick-Tracking ist abzuschalten", "Zählpixel", "Sicherungen"]) expect(otherDe).toContain(w);
     });
 
-    it("Gravatar: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis, and a DPA-checklist decision", () => {
+    it("Gravatar off (the default): no recipient, no legal basis, no transfer, no marker; the texts say the edge blocks it", () => {
+        const all = docs.map((d) => d.content).join("\n");
+        expect(all).not.toMatch(/Automattic Inc\., USA \(Gravatar|GRAVATAR_TRANSFER_BASIS|Decide on Gravatar|Über Gravatar entscheiden|reaches Gravatar|erreicht Gravatar/);
+        expect(pEn).toContain("our web server does not let its administration interface load profile pictures of contacts from outside services (such as Gravatar).");
+        expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
+        expect(pEn).toContain("namely the security logs, you have the right to object");
+        expect(pDe).toContain("nämlich die Sicherheitsprotokolle, haben Sie das Recht");
+        expect(a).not.toMatch(/^\| 9 \|/m);
+        expect(a).toContain("Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).");
+        expect(ad).toContain("Gravatar: keine; die Content-Security-Policy des Web-Edge hindert die Verwaltungsoberfläche von Mautic daran, Profilbilder von `gravatar.com` zu laden (Stack-Einstellung `gravatar: false`).");
+        expect(byPath(docs, P.dpaEn)).toMatch(/^- Gravatar: not used\. .*stack setting `gravatar: false`, the default/m);
+        expect(byPath(docs, P.dpaDe)).toMatch(/^- Gravatar: nicht genutzt\. .*Stack-Einstellung `gravatar: false`, die Voreinstellung/m);
+    });
+
+    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 9), and a DPA-checklist decision", () => {
+        const docs = render({}, { gravatar: true });
+        const pEn = section(byPath(docs, P.privacyEn));
+        const pDe = section(byPath(docs, P.privacyDe));
+        const a = byPath(docs, P.art30En);
+        const ad = byPath(docs, P.art30De);
+        expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
+        expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
+        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs and the loading of profile pictures from Gravatar");
         expect(documentPlaceholders.map((p) => p.marker)).toContain("[[GRAVATAR_TRANSFER_BASIS]]");
         const ph = documentPlaceholders.find((p) => p.marker === "[[GRAVATAR_TRANSFER_BASIS]]")!;
         expect(ph.en).toContain("10 July 2023");
@@ -610,7 +672,6 @@ describe("the stack's privacy facts, in both languages", () => {
             expect(body.split("\n").filter((l) => l.startsWith("**") && l.endsWith("**")).length).toBe(2);
             expect(body).toContain("[[PRIVACY_CONTACT_EMAIL]]");
         }
-        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs and the loading of profile pictures from Gravatar");
         // The old wording (objection -> "we then stop it" for every processing) is gone.
         expect(pEn).not.toContain("we then stop it");
         expect(pDe).not.toContain("wir beenden sie dann");
@@ -640,16 +701,18 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(ad).toContain(`| 2 | Newsletter-Anmeldung mit Double-Opt-In (Kontakt beim Absenden angelegt und mit \`doi-pending\` markiert, Bestätigungs-E-Mail innerhalb von etwa ${every} Minuten, bestätigt nur über den Link darin, nach 3 Tagen ohne Bestätigung gelöscht)`);
     });
 
-    it("the newsletter's legal basis covers exactly the consented processing: emails, open/click measurement, profile incl. Mautic-hosted pages, cookies set by the confirmation link", () => {
-        expect(pEn).toContain("- Newsletter (points 2 to 4): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by clicking the link in the confirmation email. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. Your consent covers: our marketing emails; measuring whether you open them and which of their links you click; a profile built from this and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points); and Mautic's cookies on `marketing.client-a.de`, which are set when you open the confirmation link (for storing and reading them on your device: § 25(1) TDDDG).");
-        expect(pDe).toContain("- Newsletter (Punkte 2 bis 4): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und mit dem Klick auf den Link in der Bestätigungs-E-Mail bestätigen. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Ihre Einwilligung umfasst: unsere Werbe-E-Mails; die Messung, ob Sie diese öffnen und welche ihrer Links Sie anklicken; ein Profil aus diesen Daten und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte); und Mautics Cookies auf `marketing.client-a.de`, die gesetzt werden, wenn Sie den Bestätigungslink öffnen (für deren Speichern und Auslesen auf Ihrem Gerät: § 25 Abs. 1 TDDDG).");
-        expect(a).toContain("Mautic's cookies on `marketing.client-a.de` set when the confirmation link is opened | Direct marketing by email | Art. 6(1)(a) GDPR; § 25(1) TDDDG for the cookies |");
-        expect(ad).toContain("Mautics Cookies auf `marketing.client-a.de`, die beim Öffnen des Bestätigungslinks gesetzt werden | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO; § 25 Abs. 1 TDDDG für die Cookies |");
+    it("the newsletter's legal basis covers exactly the consented processing: emails, open/click measurement, profile incl. Mautic-hosted pages, no cookies by the confirmation link", () => {
+        expect(pEn).toContain("- Newsletter (points 2 to 4): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by clicking the link in the confirmation email. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. Your consent covers: our marketing emails; measuring whether you open them and which of their links you click; a profile built from this and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points). It does not cover Mautic's cookies: they are set only after your consent in our consent banner (point 1), not by opening the confirmation link.");
+        expect(pDe).toContain("- Newsletter (Punkte 2 bis 4): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und mit dem Klick auf den Link in der Bestätigungs-E-Mail bestätigen. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Ihre Einwilligung umfasst: unsere Werbe-E-Mails; die Messung, ob Sie diese öffnen und welche ihrer Links Sie anklicken; ein Profil aus diesen Daten und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte). Sie umfasst nicht Mautics Cookies: Diese werden nur nach Ihrer Einwilligung in unserem Einwilligungsbanner gesetzt (Punkt 1), nicht durch das Öffnen des Bestätigungslinks.");
+        expect(a).toContain("(points, segments); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR |");
+        expect(ad).toContain("(Punkte, Segmente); keine Cookies (der Web-Edge lässt Mautics Cookies nur mit dem Einwilligungs-Cookie aus Zweck 6 durch) | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO |");
         // The cookie table no longer claims everything waits for the banner's consent.
         expect(pEn).not.toContain("Everything in this table is stored only after your consent");
         expect(pDe).not.toContain("Alles in dieser Tabelle wird nur nach Ihrer Einwilligung gespeichert");
-        expect(pEn).toContain("The cookies of `marketing.client-a.de` are set when our website loads Mautic after that consent, or when you open the confirmation link of our newsletter sign-up, with which you confirm your consent to the newsletter");
-        expect(pDe).toContain("Die Cookies von `marketing.client-a.de` werden gesetzt, wenn unsere Website Mautic nach dieser Einwilligung lädt, oder wenn Sie den Bestätigungslink unserer Newsletter-Anmeldung öffnen, mit dem Sie Ihre Einwilligung in den Newsletter bestätigen");
+        expect(pEn).toContain("The cookies of `marketing.client-a.de` are stored only after that consent too: when you accept, our website has `marketing.client-a.de` set the cookie `tracking_consent` (value 1, no identifier)");
+        expect(pEn).toContain("also on the pages Mautic serves itself (confirmation and unsubscribe pages, web versions of emails, links in our emails, forms)");
+        expect(pDe).toContain("Auch die Cookies von `marketing.client-a.de` werden erst nach dieser Einwilligung gespeichert: Stimmen Sie zu, lässt unsere Website `marketing.client-a.de` das Cookie `tracking_consent` setzen (Wert 1, keine Kennung)");
+        expect(pEn).not.toMatch(/set when you open the confirmation link/);
     });
 
     it("without the stack's DOI setup, the 'before you publish' list asks the client to build the flow as described (both languages)", () => {
@@ -662,8 +725,8 @@ describe("the stack's privacy facts, in both languages", () => {
     it("withdrawal on the website has the edge expire Mautic's cookies on its host at once (banner and consent manager); nothing says they 'expire as listed'", () => {
         for (const consentMechanism of ["banner", "cmp"] as const) {
             const d = render({ consentMechanism });
-            expect(section(byPath(d, P.privacyEn))).toContain("and has `marketing.client-a.de` delete Mautic's cookies on that host at once. You can also delete all of these entries in your browser's settings at any time.");
-            expect(section(byPath(d, P.privacyDe))).toContain("und lässt `marketing.client-a.de` Mautics Cookies auf diesem Host sofort löschen. Sie können alle diese Einträge außerdem jederzeit in den Einstellungen Ihres Browsers löschen.");
+            expect(section(byPath(d, P.privacyEn))).toContain("and has `marketing.client-a.de` delete Mautic's cookies and the cookie `tracking_consent` on that host at once. You can also delete all of these entries in your browser's settings at any time.");
+            expect(section(byPath(d, P.privacyDe))).toContain("und lässt `marketing.client-a.de` Mautics Cookies und das Cookie `tracking_consent` auf diesem Host sofort löschen. Sie können alle diese Einträge außerdem jederzeit in den Einstellungen Ihres Browsers löschen.");
             expect(en(d)).not.toMatch(/expire as listed/);
             expect(de(d)).not.toMatch(/wie oben angegeben ab/);
         }

@@ -16,7 +16,7 @@ import {
     renderCaddyfile,
     renderEdgeLogrotate,
 } from "../components/render/caddyfile";
-import { cspAdmin, cspPublic, cspResource, cspStrict, hsts, permissionsPolicy } from "./support/edge-expectations";
+import { cspAdmin, cspAdminFor, cspPublic, cspResource, cspStrict, hsts, permissionsPolicy } from "./support/edge-expectations";
 
 const production: CaddyfileInput = {
     domain: "marketing.client-a.de",
@@ -88,6 +88,18 @@ describe("production Caddyfile", () => {
         for (const testOnlyOption of ["local_certs", "skip_install_trust", "http_port", "https_port", "default_bind", "tls internal"]) {
             expect(c).not.toContain(testOnlyOption);
         }
+    });
+
+    test("gravatar: the admin and popup img-src allow https: only when it is true; nothing else changes", () => {
+        const off = renderCaddyfile(production);
+        const on = renderCaddyfile({ ...production, gravatar: true });
+        expect(off).toBe(renderCaddyfile({ ...production, gravatar: false }));
+        expect(off.split(`"${cspAdminFor(false)}"`).length - 1).toBe(2);
+        expect(on.split(`"${cspAdminFor(true)}"`).length - 1).toBe(2);
+        expect(off).not.toContain("img-src 'self' data: blob: https:");
+        const diff = (a: string, b: string) => a.split("\n").filter((l, i) => l !== b.split("\n")[i]);
+        expect(diff(on, off).every((l) => l.startsWith("#") || l.includes("img-src"))).toBe(true);
+        expect(() => renderCaddyfile({ ...production, gravatar: "yes" as unknown as boolean })).toThrow(/gravatar = "yes" is not true or false/);
     });
 
     test("quotes exactly the header values the live tests expect", () => {

@@ -29,6 +29,9 @@ export interface CaddyfileInput {
     accessLogPath?: string;
     /** Lifetime of the consent cookie the grant route sets, in days. Default `defaultConsentMaxAgeDays` (365), like the banner's stored choice. 1 to 395. */
     consentMaxAgeDays?: number;
+    /** The `gravatar` setting. Default false: the admin UI's `img-src` allows only Mautic itself
+     *  (`adminImgSrc(false)`), so no browser loads avatars from gravatar.com; true adds `https:`. */
+    gravatar?: boolean;
     /** Test mode: the ONLY differences from production are the TLS issuer (local CA,
      *  `local_certs`) and the bind addresses/ports. */
     test?: { bindHost: string; httpPort: number; httpsPort: number };
@@ -91,6 +94,14 @@ export const mauticTrackingCookiePattern = "mtc_id|mtc_sid|mautic_device_id|maut
 
 /** The Set-Cookie value of the consent signal. Same attributes as Mautic's cookies, so the same rules let the browser keep it. */
 export const consentCookie = (maxAgeDays: number) => `${consentCookieName}=1; Path=/; Max-Age=${maxAgeDays * 86400}; Secure; HttpOnly; SameSite=None`;
+
+/**
+ * `img-src` of the admin and popup classes. Mautic has no setting to stop its GravatarHelper
+ * (every contact list and contact page points <img> at https://www.gravatar.com/avatar/<md5 of
+ * the address>), and a CSP cannot exclude one host from `https:`: so with Gravatar off, images
+ * load only from Mautic itself, data: and blob: URLs (uploads, previews, the builder's assets).
+ */
+export const adminImgSrc = (gravatar: boolean): string => (gravatar ? "'self' data: blob: https:" : "'self' data: blob:");
 
 const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
@@ -156,6 +167,8 @@ function problemsOf(input: CaddyfileInput): string[] {
     if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395) {
         bad("consentMaxAgeDays", maxAge, "is not a whole number of days from 1 to 395 (13 months)");
     }
+
+    if (input.gravatar !== undefined && typeof input.gravatar !== "boolean") bad("gravatar", input.gravatar, "is not true or false");
 
     if (input.test !== undefined) {
         const t = input.test;
@@ -242,6 +255,10 @@ export function renderCaddyfile(input: CaddyfileInput): string {
         consentCookieName,
         grantCookie: consentCookie(input.consentMaxAgeDays ?? defaultConsentMaxAgeDays),
         trackingCookies: mauticTrackingCookiePattern,
+        adminImgSrc: adminImgSrc(input.gravatar ?? false),
+        adminImgComment: input.gravatar
+            ? "gravatar = true: any https host, so contacts' avatars from gravatar.com\n# (Automattic, USA) and the builder's remote images load."
+            : "gravatar = false (privacy by default): only Mautic itself, data: and blob:,\n# so no browser asks gravatar.com for a contact's avatar (a hash of the address).",
         expiredTrackingCookie: expiredMauticCookie("$1"),
         adminUiComment:
             cidrs.length > 0

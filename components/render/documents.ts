@@ -20,7 +20,7 @@
  */
 import { SiteSettings } from "../config";
 import { dockerLogOpts, germanLocations } from "../defaults";
-import { consentForgetPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
+import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
 import { doiDefaults, doiFields, doiNames, doiTags } from "./doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "./mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "./privacyMaintenance";
@@ -86,8 +86,8 @@ export interface Placeholder {
 }
 
 /**
- * Every marker the documents contain, whatever the input (a test checks both directions). The
- * compliance report lists them as the client's to-dos.
+ * Every marker the documents can contain (a test checks both directions); `placeholdersFor`
+ * gives those of one stack. The compliance report lists them as the client's to-dos.
  */
 export const documentPlaceholders: Placeholder[] = [
     { id: "controller-name", marker: "[[CONTROLLER_NAME]]", en: "Legal name of the controller (the company that runs the website)", de: "Name bzw. Firma des Verantwortlichen (des Unternehmens, das die Website betreibt)" },
@@ -101,10 +101,18 @@ export const documentPlaceholders: Placeholder[] = [
     {
         id: "gravatar-transfer-basis",
         marker: "[[GRAVATAR_TRANSFER_BASIS]]",
-        en: "Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write \"the European Commission's adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified\"; otherwise name another basis under Chapter V GDPR, or stop the avatar lookups and remove the Gravatar passages",
-        de: "Grundlage der \u00dcbermittlung an die Automattic Inc. (Gravatar, USA), vom Verantwortlichen gepr\u00fcft (siehe AVV-Checkliste): Ist die Automattic Inc. f\u00fcr diesen Dienst als aktiver Teilnehmer des EU-US Data Privacy Framework gelistet (https://www.dataprivacyframework.gov/list), \u201eden Angemessenheitsbeschluss der Europ\u00e4ischen Kommission vom 10. Juli 2023 zum EU-US Data Privacy Framework (Art. 45 DSGVO), nach dem die Automattic Inc. zertifiziert ist\u201c eintragen; sonst eine andere Grundlage nach Kapitel V DSGVO nennen oder das Laden der Avatare abstellen und die Passagen zu Gravatar entfernen",
+        en: "Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write \"the European Commission's adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified\"; otherwise name another basis under Chapter V GDPR, or set the stack setting gravatar to false and generate the documents again (they then have no Gravatar passages)",
+        de: "Grundlage der \u00dcbermittlung an die Automattic Inc. (Gravatar, USA), vom Verantwortlichen gepr\u00fcft (siehe AVV-Checkliste): Ist die Automattic Inc. f\u00fcr diesen Dienst als aktiver Teilnehmer des EU-US Data Privacy Framework gelistet (https://www.dataprivacyframework.gov/list), \u201eden Angemessenheitsbeschluss der Europ\u00e4ischen Kommission vom 10. Juli 2023 zum EU-US Data Privacy Framework (Art. 45 DSGVO), nach dem die Automattic Inc. zertifiziert ist\u201c eintragen; sonst eine andere Grundlage nach Kapitel V DSGVO nennen oder die Stack-Einstellung gravatar auf false setzen und die Dokumente neu erzeugen (sie enthalten dann keine Passagen zu Gravatar)",
     },
 ];
+
+/**
+ * The markers the documents contain for these settings: every one of `documentPlaceholders`,
+ * except `[[GRAVATAR_TRANSFER_BASIS]]` while `gravatar` is false (no Gravatar passages then).
+ */
+export function placeholdersFor(settings: Pick<SiteSettings, "gravatar">): Placeholder[] {
+    return documentPlaceholders.filter((p) => p.id !== "gravatar-transfer-basis" || settings.gravatar === true);
+}
 
 /** The documents, in output order. */
 export const complianceDocumentFiles = [
@@ -136,7 +144,8 @@ export const hetznerDpa = {
  * Gravatar: Mautic's admin UI shows a contact's avatar as an image from gravatar.com, addressed by
  * a hash of the contact's email address (CoreBundle GravatarHelper; mautic/mautic#8540, #9119),
  * so the Mautic user's browser sends that hash and its own IP address to Automattic Inc. (USA)
- * whenever a user views a contact (the admin CSP allows `img-src https:`). Checked 2026 with the
+ * whenever a user views a contact, if the admin CSP allows it (`img-src https:`, only with the stack
+ * setting `gravatar: true`; by default the edge blocks it and the texts leave Gravatar out). Checked 2026 with the
  * search tool: Automattic Inc. declares EU-US Data Privacy Framework certification for its
  * WordPress VIP services (wpvip.com, "WordPress VIP Data Privacy Framework Notice"); no source
  * found confirms that the certification covers Gravatar. The texts therefore leave the transfer
@@ -376,6 +385,8 @@ function validate(input: DocumentInput): Resolved {
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);
     }
     if (typeof s.backups !== "boolean") problems.push(`settings.backups = ${show(s.backups)} is not true or false`);
+    const g = (s as Partial<SiteSettings>).gravatar;
+    if (g !== undefined && typeof g !== "boolean") problems.push(`settings.gravatar = ${show(g)} is not true or false`);
     if (typeof s.timezone !== "string" || !/^[A-Za-z0-9_+\-/]{1,64}$/.test(s.timezone)) problems.push(`settings.timezone = ${show(s.timezone)} is not an IANA time zone name`);
     if (typeof s.mauticVersion !== "string" || !/^\d+\.\d+\.\d+(-apache)?$/.test(s.mauticVersion)) problems.push(`settings.mauticVersion = ${show(s.mauticVersion)} is not an exact Mautic release such as 6.0.6-apache`);
     if (typeof s.serverType !== "string" || !/^[a-z0-9]{2,16}$/.test(s.serverType)) problems.push(`settings.serverType = ${show(s.serverType)} is not a Hetzner server type name`);
@@ -585,9 +596,25 @@ class Filler {
         private readonly lang: Lang,
         private readonly parts: Map<string, string>,
         readonly values: Record<string, string | number>,
+        private readonly flags: Record<string, boolean> = {},
     ) {}
 
+    /**
+     * Conditional text: `{{?flag}}...{{/flag}}` stays only when the flag is true, `{{!flag}}...{{/flag}}`
+     * only when it is false (no nesting). An unknown flag or an unclosed block is an error.
+     */
+    private conditionals(template: string, name: string): string {
+        const out = template.replace(/\{\{([?!])([a-zA-Z0-9_]+)\}\}([\s\S]*?)\{\{\/\2\}\}/g, (_, sign: string, flag: string, body: string) => {
+            if (!(flag in this.flags)) throw new Error(`${name}: unknown condition {{${sign}${flag}}}`);
+            return this.flags[flag] === (sign === "?") ? body : "";
+        });
+        const stray = /\{\{[?!/][a-zA-Z0-9_]+\}\}/.exec(out);
+        if (stray) throw new Error(`${name}: unclosed or stray condition ${stray[0]}`);
+        return out;
+    }
+
     text(template: string, name: string): string {
+        template = this.conditionals(template, name);
         const keys = new Set([...template.matchAll(/\{\{\s*([a-zA-Z0-9_]+)\s*\}\}/g)].map((m) => m[1]));
         const picked: Record<string, string | number> = {};
         for (const k of keys) {
@@ -601,7 +628,7 @@ class Filler {
         const tpl = this.parts.get(name);
         if (tpl === undefined) throw new Error(`templates/docs/${this.lang}/parts.md has no part '${name}'`);
         if (Object.keys(extra).length === 0) return this.text(tpl, `docs/${this.lang}/parts.md#${name}`);
-        return fill(tpl, extra, `docs/${this.lang}/parts.md#${name}`);
+        return fill(this.conditionals(tpl, `docs/${this.lang}/parts.md#${name}`), extra, `docs/${this.lang}/parts.md#${name}`);
     }
 
     file(rel: string): string {
@@ -661,11 +688,18 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         maintenanceSchedule: facts.maintenanceSchedule.periodMinutes === 60 ? w.hourly : w.everyMinutes(facts.maintenanceSchedule.periodMinutes),
         maintenanceTimer: facts.maintenanceTimer,
         forgetPath: consentForgetPath,
+        grantPath: consentGrantPath,
+        consentCookieName,
+        consentCookieAge: w.duration(r.consentMaxAgeDays * 86_400),
         forgetCookieNames: mauticHostCookieNames.map((n) => `\`${n}\``).join(", "),
-        gravatarHost: gravatar.host,
-        gravatarRecipient: gravatar.recipient[lang],
-        dpfListUrl: gravatar.dpfListUrl,
     };
+    // Gravatar (the `gravatar` setting): described only where the admin UI may load it.
+    const gravatarOn = (s as Partial<SiteSettings>).gravatar === true;
+    if (gravatarOn) {
+        v.gravatarHost = gravatar.host;
+        v.gravatarRecipient = gravatar.recipient[lang];
+        v.dpfListUrl = gravatar.dpfListUrl;
+    }
     // Values only some variants use (the strict check wants every value used).
     if (s.backups) v.hetznerBackupSlots = hetznerServerBackupSlots;
     if (r.consent === "banner") {
@@ -680,7 +714,7 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     if (r.mailerHost) v.mailerHost = r.mailerHost;
     if (r.offsiteHost) v.offsiteHost = r.offsiteHost;
 
-    const f = new Filler(lang, parts, v);
+    const f = new Filler(lang, parts, v, { gravatar: gravatarOn });
     const p = (name: string) => f.part(name);
 
     // Device storage table, from the structured list.

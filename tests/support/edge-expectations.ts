@@ -26,10 +26,12 @@ export const permissionsPolicy =
     "accelerometer=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), midi=(), payment=(), usb=()";
 
 export const cspStrict = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-export const cspAdmin =
+/** The admin and popup CSP; `gravatar` = the stack setting (default false: no `https:` images). */
+export const cspAdminFor = (gravatar: boolean) =>
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline' https:; " +
-    "img-src 'self' data: blob: https:; font-src 'self' data: https:; media-src 'self' blob: https:; frame-src 'self' https:; " +
+    `img-src 'self' data: blob:${gravatar ? " https:" : ""}; font-src 'self' data: https:; media-src 'self' blob: https:; frame-src 'self' https:; ` +
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' https:; frame-ancestors 'self'; upgrade-insecure-requests";
+export const cspAdmin = cspAdminFor(false);
 export const cspResource = (website: string) => `default-src 'none'; frame-ancestors 'self' ${website}`;
 export const cspPublic = (website: string) =>
     "default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline' https:; " +
@@ -47,7 +49,7 @@ const common = {
 };
 
 /** The exact header set of a class (undefined = the header must be absent). */
-export function expectedHeaders(cls: EdgeClass, website: string): Record<ManagedHeader, string | undefined> {
+export function expectedHeaders(cls: EdgeClass, website: string, opts: { gravatar?: boolean } = {}): Record<ManagedHeader, string | undefined> {
     switch (cls) {
         case "edge":
         case "api":
@@ -63,7 +65,7 @@ export function expectedHeaders(cls: EdgeClass, website: string): Record<Managed
         case "popup":
             return {
                 ...common,
-                "content-security-policy": cspAdmin,
+                "content-security-policy": cspAdminFor(opts.gravatar ?? false),
                 "x-frame-options": "SAMEORIGIN",
                 "cross-origin-opener-policy": cls === "admin" ? "same-origin-allow-popups" : "unsafe-none",
                 "cross-origin-resource-policy": "same-origin",
