@@ -31,7 +31,7 @@ import type { PlanResult } from "../plan/runPlan";
 
 const minutes = (n: number) => n * 60 * 1000;
 /** Upper bounds, generous for TCG on 2 shared cores. The whole layer must stay under 40 minutes. */
-const limits = { build: minutes(20), boot: minutes(18), reboot: minutes(8), command: 120 * 1000 };
+const limits = { build: minutes(15), boot: minutes(24), reboot: minutes(8), command: 120 * 1000 };
 
 let tmp: string;
 let vm: Vm | undefined;
