@@ -7,6 +7,7 @@ import { adminAllowsGravatar, adminGravatarEvidence, edgeTrackingConsentEvidence
 import { SiteSettings } from "./config";
 import { germanLocations } from "./defaults";
 import { HostFile } from "./render/cloudInit";
+import { doiLanguages, doiNames } from "./render/doiBlueprint";
 import { ComplianceMeasure, complianceDocumentFiles } from "./render/documents";
 
 export type ComplianceStatus = "enforced" | "prepared" | "manual" | "warning";
@@ -167,13 +168,14 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
             "C04",
             c04Problems.length === 0 ? "prepared" : "warning",
             [
-                "DoiSetup resource: the kit's sign-up forms (created unpublished) tag the contact doi-pending; a published campaign sends the confirmation email; only the confirmation in that email (proof of the mailbox) tags it doi-confirmed and records the consent date",
+                `DoiSetup resource: the kit's sign-up forms (created unpublished) tag the contact doi-pending; the published campaigns ${doiLanguages.map((l) => `'${doiNames.campaign(l)}'`).join(" / ")} send the confirmation email; only opening the link in that email (proof of the mailbox) AND THEN pressing the confirm button on the confirmation page (a form POST; opening the link alone confirms nothing, link scanners follow GETs) tags it doi-confirmed and records consent_date, consent_text_version, consent_language and, if its box was ticked, tracking_consent`,
+                "a sign-up with a known address (doi-confirmed, doi-keep, or on the do-not-contact list) changes nothing on that contact and sends no mail; a still-pending address that signs up again gets no second mail (Mautic adds a contact to a campaign once), a new one only after the pending contact was deleted",
                 "not enforced: Mautic lets any other form collect addresses without double opt-in, and the kit's forms take no sign-ups until published",
                 triggerEvidence,
                 s.mailerConfigured
                     ? `mailer_dsn, mailer_from_email=${String(p.mailer_from_email ?? "MISSING")}, mailer_from_name pinned in config/parameters_local.php; messenger_dsn_email pinned, so mail sent by cron goes through the worker's queue`
                     : "MISSING: mailer_dsn",
-                `consent_date is stored as local time of ${String(p.default_timezone)} (Mautic's default_timezone), not UTC`,
+                `consent_date is stored as local time of ${String(p.default_timezone)} (Mautic's default_timezone), not UTC; the form result's submission time is UTC`,
             ],
             [
                 ...c04Problems,
@@ -183,8 +185,17 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         );
         // Prepared, not enforced: the kit's forms carry the checkbox, but Mautic lets a marketer
         // build further forms without one.
-        add("C05", "prepared", ["DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox and the processing notice"], [
-            "Review and publish the sign-up forms; build every further form from them (or add the same checkbox and notice).",
+        const noPixel = p.mailer_append_tracking_pixel === false;
+        add("C05", noPixel ? "prepared" : "warning", [
+            "DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox for the newsletter (it covers the newsletter and marketing mails only) and the processing notice",
+            "a separate, optional, unchecked checkbox for click measurement and profiling; stored in the contact field tracking_consent only on confirmation",
+            noPixel
+                ? "config/parameters_local.php: mailer_append_tracking_pixel=false, no open pixel in any mail (opens are not measured)"
+                : `MISSING: mailer_append_tracking_pixel is ${JSON.stringify(p.mailer_append_tracking_pixel)}: Mautic appends an open pixel to every mail, which the texts do not cover`,
+        ], [
+            ...(noPixel ? [] : ["Pin mailer_append_tracking_pixel to false in config/parameters_local.php (mauticParameters)."]),
+            "Review and publish the sign-up forms; build every further form from them (or add the same checkboxes and notice).",
+            "Send newsletters only to the segment doi-confirmed; use clicks for profiling (points, segments) only for contacts with tracking_consent set.",
         ]);
         const privacyScript = hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance");
         const safetyNet = /DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(privacyScript);
@@ -193,7 +204,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
             "C06",
             triggerLine && safetyNet ? "enforced" : "warning",
             [
-                `DoiSetup resource: the published campaign deletes contacts who do not confirm within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`,
+                `DoiSetup resource: the published campaigns ${doiLanguages.map((l) => `'${doiNames.campaign(l)}'`).join(" / ")} (one per language) delete contacts who do not confirm within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`,
                 triggerEvidence,
                 safetyNet
                     ? `mautic-privacy-maintenance (every 30 minutes): whatever happened to the campaign (e.g. a failed send), deletes contacts still doi-pending ${safetyDays} days after signing up on the kit's forms; never a contact with a sign of an earlier existence (identified before the sign-up, another tag, a do-not-contact entry, another form or e-mail, an owner, stage, note or company, added by hand), which stays pending for a person to decide`

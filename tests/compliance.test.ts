@@ -51,13 +51,27 @@ describe("the report of the example configuration", () => {
         expect(c04.evidence.join("\n")).toMatch(/not enforced: Mautic lets any other form collect addresses without double opt-in/);
         expect(c04.evidence.join("\n")).toMatch(/mailer_from_email=newsletter@client-a\.de/);
         expect(c04.evidence.join("\n")).toMatch(/consent_date is stored as local time of Europe\/Berlin/);
+        expect(c04.evidence.join("\n")).toMatch(/the published campaigns 'DOI: delete unconfirmed contacts \(de\)' \/ 'DOI: delete unconfirmed contacts \(en\)' send the confirmation email/);
+        expect(c04.evidence.join("\n")).toMatch(/only opening the link in that email \(proof of the mailbox\) AND THEN pressing the confirm button on the confirmation page \(a form POST; opening the link alone confirms nothing/);
+        expect(c04.evidence.join("\n")).toMatch(/a sign-up with a known address \(doi-confirmed, doi-keep, or on the do-not-contact list\) changes nothing on that contact/);
+        expect(c04.evidence.join("\n")).toMatch(/a still-pending address that signs up again gets no second mail/);
+        expect(c04.evidence.join("\n")).toMatch(/not UTC; the form result's submission time is UTC/);
         expect(c04.actions.join("\n")).toMatch(/publish the sign-up forms/);
+    });
+
+    test("C05: the newsletter consent covers the newsletter only; clicks need the separate box; no open pixel", () => {
+        const c05 = item(r, "C05");
+        expect(c05.evidence.join("\n")).toMatch(/it covers the newsletter and marketing mails only/);
+        expect(c05.evidence.join("\n")).toMatch(/a separate, optional, unchecked checkbox for click measurement and profiling; stored in the contact field tracking_consent only on confirmation/);
+        expect(c05.evidence.join("\n")).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail/);
+        expect(c05.actions.join("\n")).toMatch(/use clicks for profiling \(points, segments\) only for contacts with tracking_consent set/);
     });
 
     test("C06 states the campaign, the safety net and its scope", () => {
         const e = item(r, "C06").evidence.join("\n");
         expect(e).toMatch(/deletes contacts still doi-pending 3 days after signing up on the kit's forms; never a contact with a sign of an earlier existence/);
         expect(e).toMatch(/scope: contacts of the kit's sign-up forms/);
+        expect(e).toMatch(/the published campaigns 'DOI: delete unconfirmed contacts \(de\)' \/ 'DOI: delete unconfirmed contacts \(en\)' \(one per language\) delete contacts/);
     });
 
     test("C10 says what it guarantees: no Google Analytics or Meta pixel through Mautic", () => {
@@ -260,6 +274,13 @@ describe("the report reads the rendered files, not the intent", () => {
         const r = buildComplianceReport({ ...base, hostFiles });
         expect(item(r, "C06").status).toBe("warning");
         expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the host job that deletes unconfirmed contacts/);
+    });
+
+    test("Mautic's open pixel not pinned off -> C05 warning with the fix", () => {
+        const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, mailer_append_tracking_pixel: true } });
+        expect(item(r, "C05").status).toBe("warning");
+        expect(item(r, "C05").evidence.join("\n")).toMatch(/MISSING: mailer_append_tracking_pixel is true/);
+        expect(item(r, "C05").actions[0]).toMatch(/Pin mailer_append_tracking_pixel to false/);
     });
 
     test("a third-party tracker not pinned off -> C10 warning naming it", () => {

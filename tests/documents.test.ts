@@ -244,7 +244,7 @@ describe("every number comes from the settings (both languages change)", () => {
         const seven = render({}, { unconfirmedContactDays: 7 });
         expect(section(byPath(seven, P.privacyEn))).toContain("within 7 days,");
         expect(section(byPath(seven, P.privacyDe))).toContain("innerhalb von 7 Tagen,");
-        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaign "DOI: double opt-in"/);
+        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaigns `DOI: delete unconfirmed contacts \(de\)` and `DOI: delete unconfirmed contacts \(en\)` \(one per language/);
     });
 
     it("gdprPurgeDays appears with the pinned threshold", () => {
@@ -453,7 +453,8 @@ describe("C02 Art. 30 record", () => {
 
     it("says where each period is enforced: cron cleanup, DOI deletion campaign, GDPR purge, log retention, backup retention", () => {
         expect(a).toContain("`mautic:maintenance:cleanup --days-old=21 --no-interaction` in the container `mautic_cron`, daily at 03:40 (Europe/Berlin)");
-        expect(a).toContain('campaign "DOI: double opt-in"');
+        expect(a).toContain("campaigns `DOI: delete unconfirmed contacts (de)` and `DOI: delete unconfirmed contacts (en)` (one per language, created by the stack;");
+        expect(ad).toContain("Kampagnen `DOI: delete unconfirmed contacts (de)` und `DOI: delete unconfirmed contacts (en)` (eine je Sprache, vom Stack angelegt;");
         expect(a).toContain("`mautic:maintenance:cleanup --gdpr --no-interaction`, daily at 04:10 (Europe/Berlin)");
         expect(a).toContain("logrotate on the server");
         expect(a).toContain("journald `MaxRetentionSec`");
@@ -595,16 +596,19 @@ describe("the stack's privacy facts, in both languages", () => {
     });
 
     it("consent_date: the documents state its time zone", () => {
-        expect(a).toContain("`consent_date` holds the local time of the time zone Europe/Berlin (Mautic's `default_timezone`), not UTC");
-        expect(ad).toContain("`consent_date` enthält die Ortszeit der Zeitzone Europe/Berlin (Mautics `default_timezone`), nicht UTC");
-        expect(section(byPath(render({}, { timezone: "UTC" }), P.privacyEn))).toContain("(The times are stored as local time of the time zone UTC.)");
+        expect(a).toContain("`consent_date` holds the local time of the time zone Europe/Berlin (Mautic's `default_timezone`), not UTC; the submission time of the form result is UTC");
+        expect(ad).toContain("`consent_date` enthält die Ortszeit der Zeitzone Europe/Berlin (Mautics `default_timezone`), nicht UTC; der Zeitpunkt des Formularergebnisses ist UTC");
+        expect(section(byPath(render({}, { timezone: "Europe/Vienna" }), P.privacyEn))).toContain("(Mautic stores the time of your confirmation as local time of the time zone Europe/Vienna, the time of your sign-up in UTC.)");
+        expect(section(byPath(render({}, { timezone: "Europe/Vienna" }), P.privacyDe))).toContain("(Mautic speichert den Zeitpunkt Ihrer Bestätigung in Ortszeit der Zeitzone Europe/Vienna, den Zeitpunkt der Anmeldung in UTC.)");
     });
 
-    it("names the other places that hold personal data: queue, Mautic's logs, fail2ban, session cookie, mail provider, open pixel, backups", () => {
+    it("names the other places that hold personal data: queue, Mautic's logs, fail2ban, session cookie, mail provider, no open pixel, backups", () => {
         const other = a.slice(a.indexOf("## Other places that hold personal data"), a.indexOf("## Technical and organisational measures"));
-        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "session cookie", "open and click tracking must be switched off", "Tracking pixel in marketing emails", "Backups"]) expect(other).toContain(w);
+        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "session cookie", "open and click tracking must be switched off", "No tracking pixel in emails: the stack pins Mautic's `mailer_append_tracking_pixel` to false", "Backups"]) expect(other).toContain(w);
+        expect(other).not.toContain("Mautic measures openings");
         const otherDe = ad.slice(ad.indexOf("## Weitere Orte mit personenbezogenen Daten"), ad.indexOf("## Technische"));
-        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "Session-Cookie", "Klick-Tracking ist abzuschalten", "Zählpixel", "Sicherungen"]) expect(otherDe).toContain(w);
+        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "Session-Cookie", "Klick-Tracking ist abzuschalten", "Kein Zählpixel in E-Mails: Der Stack setzt Mautics `mailer_append_tracking_pixel` fest auf false", "Sicherungen"]) expect(otherDe).toContain(w);
+        expect(otherDe).not.toContain("Mautic misst Öffnungen");
     });
 
     it("Gravatar off (the default): no recipient, no legal basis, no transfer, no marker; the texts say the edge blocks it", () => {
@@ -680,39 +684,59 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toContain("Ihre Einwilligung können Sie jederzeit mit Wirkung für die Zukunft widerrufen (Art. 7 Abs. 3 DSGVO)");
     });
 
-    it("double opt-in: created on submission and pending, confirmation email at the next campaign trigger run, confirmed only by the link, deleted after unconfirmedContactDays", () => {
+    it("double opt-in: created on submission and pending, confirmation email at the next campaign trigger run, confirmed only by the link AND the confirm button, known addresses unchanged, deleted after unconfirmedContactDays", () => {
         // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
         const trigger = cronJobs({ cleanupDaysOld: 21 }).find((j) => j.command === "mautic:campaigns:trigger")!;
         const every = 60 / trigger.schedule.split(" ")[0].split(",").length;
         expect(trigger.schedule).toMatch(/^\d+(,\d+)+ \* \* \* \*$/);
         for (const piece of [
-            "When you submit one of our sign-up forms, Mautic creates a contact record with what you entered (at least your email address), the time of your sign-up and the version of the consent text you agreed to, and marks it as not yet confirmed.",
+            "When you submit one of our sign-up forms, Mautic stores what you entered (at least your email address), the time of your sign-up, the version of the consent text you agreed to and whether you ticked the optional box for click measurement (point 3), creates a contact record for a new address and marks it as not yet confirmed.",
             `You receive an email with a confirmation link within about ${every} minutes.`,
-            "Your sign-up is confirmed only when you click that link; Mautic then records the time of your confirmation, and only from then on do we send you marketing emails.",
+            // The label is the real button's (templates/doi/en/strings.json); only its POST confirms.
+            'Your sign-up is confirmed only when you open that link and then press "Confirm subscription" on the page it opens; opening the link alone confirms nothing.',
             "If you do not confirm within 3 days, your contact record is deleted automatically.",
+            "A sign-up with an address that is already known to us (a confirmed subscription, or an address that asked not to be contacted) changes nothing in its contact record.",
+            "If you sign up again while your confirmation is still pending, you receive no second email; a new one only after the unconfirmed contact record has been deleted.",
         ]) expect(pEn).toContain(piece);
         for (const piece of [
-            "Wenn Sie eines unserer Anmeldeformulare absenden, legt Mautic einen Kontaktdatensatz an, markiert ihn als noch nicht bestätigt und speichert darin Ihre Eingaben (mindestens Ihre E-Mail-Adresse), den Zeitpunkt der Anmeldung und die Version des Einwilligungstextes, dem Sie zugestimmt haben.",
+            "Wenn Sie eines unserer Anmeldeformulare absenden, speichert Mautic Ihre Eingaben (mindestens Ihre E-Mail-Adresse), den Zeitpunkt der Anmeldung, die Version des Einwilligungstextes, dem Sie zugestimmt haben, und ob Sie das freiwillige Kästchen für die Klickmessung (Punkt 3) angekreuzt haben, legt für eine neue Adresse einen Kontaktdatensatz an und markiert ihn als noch nicht bestätigt.",
             `Sie erhalten innerhalb von etwa ${every} Minuten eine E-Mail mit einem Bestätigungslink.`,
-            "Ihre Anmeldung ist erst bestätigt, wenn Sie diesen Link anklicken; Mautic speichert dann den Zeitpunkt Ihrer Bestätigung, und erst ab dann senden wir Ihnen Werbe-E-Mails.",
+            "Ihre Anmeldung ist erst bestätigt, wenn Sie diesen Link öffnen und danach auf der Seite, die er öffnet, „Anmeldung bestätigen“ drücken; das Öffnen des Links allein bestätigt nichts.",
             "Bestätigen Sie nicht innerhalb von 3 Tagen, wird Ihr Kontaktdatensatz automatisch gelöscht.",
+            "Eine Anmeldung mit einer Adresse, die uns bereits bekannt ist (ein bestätigtes Abonnement oder eine Adresse, die nicht mehr kontaktiert werden möchte), ändert an deren Kontaktdatensatz nichts.",
+            "Melden Sie sich erneut an, solange Ihre Bestätigung noch aussteht, erhalten Sie keine zweite E-Mail; eine neue erst, nachdem der unbestätigte Kontaktdatensatz gelöscht wurde.",
         ]) expect(pDe).toContain(piece);
-        expect(a).toContain(`| 2 | Newsletter sign-up with double opt-in (contact created on submission and tagged \`doi-pending\`, confirmation email within about ${every} minutes, confirmed only by the link in it, deleted after 3 days without confirmation)`);
-        expect(ad).toContain(`| 2 | Newsletter-Anmeldung mit Double-Opt-In (Kontakt beim Absenden angelegt und mit \`doi-pending\` markiert, Bestätigungs-E-Mail innerhalb von etwa ${every} Minuten, bestätigt nur über den Link darin, nach 3 Tagen ohne Bestätigung gelöscht)`);
+        for (const old of ["confirmed only when you click that link", "confirm by clicking the link"]) expect(pEn).not.toContain(old);
+        for (const old of ["erst bestätigt, wenn Sie diesen Link anklicken", "mit dem Klick auf den Link"]) expect(pDe).not.toContain(old);
+        expect(a).toContain(`| 2 | Newsletter sign-up with double opt-in (contact created on submission and tagged \`doi-pending\`, confirmation email within about ${every} minutes, confirmed only when the person opens the link in it and then presses "Confirm subscription" on the confirmation page (a form POST; opening the link alone confirms nothing), deleted after 3 days without confirmation; a sign-up with a known address changes nothing on that contact, a pending address gets no second email)`);
+        expect(ad).toContain(`| 2 | Newsletter-Anmeldung mit Double-Opt-In (Kontakt beim Absenden angelegt und mit \`doi-pending\` markiert, Bestätigungs-E-Mail innerhalb von etwa ${every} Minuten, bestätigt erst, wenn die Person den Link darin öffnet und danach auf der Bestätigungsseite „Anmeldung bestätigen“ drückt (ein Formular-POST; das Öffnen des Links allein bestätigt nichts), nach 3 Tagen ohne Bestätigung gelöscht;`);
     });
 
-    it("the newsletter's legal basis covers exactly the consented processing: emails, open/click measurement, profile incl. Mautic-hosted pages, no cookies by the confirmation link", () => {
-        expect(pEn).toContain("- Newsletter (points 2 to 4): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by clicking the link in the confirmation email. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. Your consent covers: our marketing emails; measuring whether you open them and which of their links you click; a profile built from this and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points). It does not cover Mautic's cookies: they are set only after your consent in our consent banner (point 1), not by opening the confirmation link.");
-        expect(pDe).toContain("- Newsletter (Punkte 2 bis 4): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und mit dem Klick auf den Link in der Bestätigungs-E-Mail bestätigen. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Ihre Einwilligung umfasst: unsere Werbe-E-Mails; die Messung, ob Sie diese öffnen und welche ihrer Links Sie anklicken; ein Profil aus diesen Daten und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte). Sie umfasst nicht Mautics Cookies: Diese werden nur nach Ihrer Einwilligung in unserem Einwilligungsbanner gesetzt (Punkt 1), nicht durch das Öffnen des Bestätigungslinks.");
-        expect(a).toContain("(points, segments); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR |");
-        expect(ad).toContain("(Punkte, Segmente); keine Cookies (der Web-Edge lässt Mautics Cookies nur mit dem Einwilligungs-Cookie aus Zweck 6 durch) | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO |");
+    it("the newsletter consent covers the newsletter only; no open measurement; clicks and profile need the separate consent; no cookie is set by the confirmation link", () => {
+        expect(pEn).toContain('- Newsletter (point 2): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by opening the link in the confirmation email and then pressing "Confirm subscription". Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. This consent covers our newsletter and marketing emails only.');
+        expect(pEn).toContain("- Measuring your clicks in our emails and the profile built from them and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points; points 3 and 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.");
+        expect(pDe).toContain("- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie den Link in der Bestätigungs-E-Mail öffnen und danach „Anmeldung bestätigen“ drücken. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Diese Einwilligung umfasst nur unseren Newsletter und unsere Werbe-E-Mails.");
+        expect(pDe).toContain("- Messung Ihrer Klicks in unseren E-Mails und das Profil aus diesen und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkte 3 und 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem zweiten Kästchen unseres Anmeldeformulars erteilen und die mit der Bestätigung Ihrer Anmeldung wirksam wird.");
+        // Point 3: no pixel (mailer_append_tracking_pixel is pinned false), clicks evaluated only with the separate consent.
+        expect(pEn).toContain("**3. Emails we send you.** Our emails contain no tracking pixel: we do not measure whether or when you open them.");
+        expect(pEn).toContain("We evaluate the clicks in our newsletters to see what interests you only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).");
+        expect(pDe).toContain("**3. E-Mails, die wir Ihnen senden.** Unsere E-Mails enthalten kein Zählpixel: Wir messen nicht, ob und wann Sie sie öffnen.");
+        for (const old of ["tracking pixel). With them", "whether you open them", "email openings"]) expect(pEn).not.toContain(old);
+        for (const old of ["(Zählpixel). Damit", "ob Sie diese öffnen", "Öffnungen und Klicks in E-Mails"]) expect(pDe).not.toContain(old);
+        expect(a).toContain("newsletter and marketing emails without open measurement (no tracking pixel); measurement of clicks and profiling from them and from visits to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for click measurement and profiling the separate consent) |");
+        expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungsmessung (kein Zählpixel); Messung von Klicks und Profiling daraus und aus Besuchen der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`); keine Cookies (der Web-Edge lässt Mautics Cookies nur mit dem Einwilligungs-Cookie aus Zweck 6 durch) | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO (Einwilligung in den Newsletter; für Klickmessung und Profiling die gesonderte Einwilligung) |");
+        expect(a).toContain("- Email interaction: sent, clicked, unsubscribed (\"do not contact\"); openings are not measured");
+        // The 'before you publish' list: clicks for profiling only with tracking_consent.
+        expect(fullEn).toContain("- [ ] Send newsletters only to the segment `doi-confirmed`, and use clicks for the profile (points, segments) only of contacts whose field `tracking_consent` is set");
         // The cookie table no longer claims everything waits for the banner's consent.
         expect(pEn).not.toContain("Everything in this table is stored only after your consent");
         expect(pDe).not.toContain("Alles in dieser Tabelle wird nur nach Ihrer Einwilligung gespeichert");
+        // Mautic's cookies only with the consent on the website (the edge enforces it), not by the confirmation link.
         expect(pEn).toContain("The cookies of `marketing.client-a.de` are stored only after that consent too: when you accept, our website has `marketing.client-a.de` set the cookie `tracking_consent` (value 1, no identifier)");
         expect(pEn).toContain("also on the pages Mautic serves itself (confirmation and unsubscribe pages, web versions of emails, links in our emails, forms)");
         expect(pDe).toContain("Auch die Cookies von `marketing.client-a.de` werden erst nach dieser Einwilligung gespeichert: Stimmen Sie zu, lässt unsere Website `marketing.client-a.de` das Cookie `tracking_consent` setzen (Wert 1, keine Kennung)");
-        expect(pEn).not.toMatch(/set when you open the confirmation link/);
+        for (const doc of [pEn, a]) expect(doc).not.toMatch(/set when (you open )?the confirmation link/);
+        for (const doc of [pDe, ad]) expect(doc).not.toContain("beim Öffnen des Bestätigungslinks gesetzt");
     });
 
     it("without the stack's DOI setup, the 'before you publish' list asks the client to build the flow as described (both languages)", () => {
@@ -720,6 +744,7 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(byPath(d, P.privacyEn)).toContain("- [ ] This stack does not create the double opt-in flow (`doubleOptIn = false`). Set it up in Mautic exactly as point 2 describes");
         expect(byPath(d, P.privacyDe)).toContain("- [ ] Dieser Stack legt den Double-Opt-In-Ablauf nicht an (`doubleOptIn = false`). Ihn in Mautic genau so einrichten, wie Punkt 2 ihn beschreibt");
         expect(fullEn).not.toContain("This stack does not create the double opt-in flow");
+        expect(byPath(d, P.privacyEn)).not.toContain("Send newsletters only to the segment");
     });
 
     it("withdrawal on the website has the edge expire Mautic's cookies on its host at once (banner and consent manager); nothing says they 'expire as listed'", () => {
@@ -826,6 +851,11 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         expect(run).toThrow(/out of date with the stack: the texts say anonymize_ip = true/);
     });
 
+    it("throws when Mautic's open pixel is no longer pinned off (the texts promise no open measurement)", () => {
+        const run = renderWith((real) => ({ mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), mailer_append_tracking_pixel: true }) }));
+        expect(run).toThrow(/out of date with the stack: the texts say mailer_append_tracking_pixel = false, mauticParameters pins true/);
+    });
+
     it("throws when the crontab loses the GDPR purge", () => {
         const run = renderWith((real) => ({ cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).filter((j) => !j.args.includes("--gdpr")) }));
         expect(run).toThrow(/no 'mautic:maintenance:cleanup --gdpr' job/);
@@ -863,7 +893,7 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         const d = run();
         expect(section(byPath(d, P.privacyEn))).toContain("You receive an email with a confirmation link within about 5 minutes.");
         expect(section(byPath(d, P.privacyDe))).toContain("Sie erhalten innerhalb von etwa 5 Minuten eine E-Mail mit einem Bestätigungslink.");
-        expect(byPath(d, P.art30En)).toContain("its events run with the cron job `mautic:campaigns:trigger`, every 5 minutes)");
+        expect(byPath(d, P.art30En)).toContain("their events run with the cron job `mautic:campaigns:trigger`, every 5 minutes)");
     });
 
     it("throws when the Mautic web container's vhost defines an access log again", () => {

@@ -21,7 +21,7 @@
 import { SiteSettings } from "../config";
 import { dockerLogOpts, germanLocations } from "../defaults";
 import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "./caddyfile";
-import { doiDefaults, doiFields, doiNames, doiTags } from "./doiBlueprint";
+import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "./doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "./mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "./privacyMaintenance";
 import { fill, readTemplate } from "./template";
@@ -482,6 +482,8 @@ function stackFacts(s: SiteSettings) {
         track_contact_by_ip: false,
         track_by_fingerprint: false,
         stats_update_url: "",
+        // The texts promise no open measurement: no email carries Mautic's open pixel.
+        mailer_append_tracking_pixel: false,
         system_update_url: "",
         gdpr_user_purge_threshold: s.gdprPurgeDays,
     };
@@ -682,6 +684,9 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         consentVersionField: doiFields.consentTextVersion,
         tagPending: doiTags.pending,
         tagConfirmed: doiTags.confirmed,
+        trackingConsentField: doiFields.trackingConsent,
+        // Only the POST of this button confirms (docs/readme-parts/doi.md).
+        confirmButton: doiConfirmButtonLabel(lang),
         identifierNames: [...new Set(mauticDeviceStorage.flatMap((e) => e.names))].map((n) => `\`${n}\``).join(", "),
         privacyPolicyUrl: r.privacyPolicyUrl,
         auditLogBound: w.within(facts.maintenanceSchedule.boundMinutes),
@@ -708,7 +713,8 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         v.settingsLabel = defaultBannerTexts[lang].settings;
     }
     if (r.doubleOptIn) {
-        v.doiCampaign = doiNames.campaignDelete;
+        v.doiCampaign = doiLanguages.map((l) => `\`${doiNames.campaign(l)}\``).join(lang === "de" ? " und " : " and ");
+        v.segmentConfirmed = doiNames.segmentConfirmed.alias;
         v.triggerSchedule = describeCron(facts.trigger.schedule, lang, tz);
     }
     if (r.mailerHost) v.mailerHost = r.mailerHost;
@@ -733,7 +739,7 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     v.withdrawChannels = p(`withdraw-channels-${c}`);
     v.consentRetentionRow = p(`consent-retention-${c}`);
 
-    v.doiPublishItem = r.doubleOptIn ? "" : `\n${p("doi-publish-no-doi")}`;
+    v.doiPublishItem = `\n${p(r.doubleOptIn ? "doi-clicks-item" : "doi-publish-no-doi")}`;
     v.unconfirmedRetention = p("unconfirmed-retention");
     v.unconfirmedHow = p(r.doubleOptIn ? "unconfirmed-how-doi" : "unconfirmed-how-no-doi");
     v.unconfirmedEnforcement = p(r.doubleOptIn ? "unconfirmed-enforcement-doi" : "unconfirmed-enforcement-no-doi");

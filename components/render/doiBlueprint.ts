@@ -430,6 +430,9 @@ function readStrings(lang: DoiLanguage): Strings {
     return parsed as unknown as Strings;
 }
 
+/** The label of the confirm button on the confirmation page (the generated documents quote it). */
+export const doiConfirmButtonLabel = (lang: DoiLanguage): string => readStrings(lang).confirmButtonLabel;
+
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 /** Key helpers, so references cannot be misspelt. */
