@@ -9,6 +9,7 @@
 import { spawn } from "child_process";
 import * as mysql from "mysql2/promise";
 import { asClientScript } from "./sql";
+import { SshTarget as HostTarget } from "../verify/types";
 
 export interface Transport {
     /** Where it connects, without any password. */
@@ -82,13 +83,8 @@ export class MysqlTransport implements Transport {
     }
 }
 
-export interface SshTarget {
-    host: string;
-    port?: number;
-    user?: string;
-    /** Private key file (0600) and a known_hosts file holding only the pinned host key. */
-    keyFile: string;
-    knownHostsFile: string;
+/** verify's SSH target (pinned host key) plus the database container to run the SQL in. */
+export interface SshTarget extends HostTarget {
     dbContainer: string;
     database: string;
     /** The ssh binary (tests: a wrapper). */
