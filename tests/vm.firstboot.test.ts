@@ -203,7 +203,7 @@ function hostChecks() {
         }
         expect(t.match(/^hostkey .*$/gm)).toEqual(["hostkey /etc/ssh/ssh_host_ed25519_key"]);
         expect(on("ls /etc/ssh/ | grep ^ssh_host_ | sort").trim().split("\n")).toEqual(["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"]);
-        const scanned = spawnSync(requireTool("ssh-keyscan"), ["-t", "ed25519", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 });
+        const scanned = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-t", "ed25519", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 });
         expect(scanned.stdout.trim().split(" ").slice(1, 3).join(" ")).toBe(hostPublicKey.split(" ").slice(0, 2).join(" "));
     });
 
@@ -267,14 +267,14 @@ function hostChecks() {
     });
 
     test("one plain ssh-keyscan from the admin's address bans nobody", async () => {
-        const r = spawnSync(requireTool("ssh-keyscan"), ["-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 });
+        const r = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 120000 });
         expect(r.stdout).toMatch(/ ssh-ed25519 /);
         await sleep(5000); // fail2ban polls the journal
         expect(on("journalctl -u ssh --since '-5 min' | grep -c 'no matching host key type found' || true").trim()).not.toBe("0");
         const status = on("fail2ban-client status sshd");
         expect(status).toMatch(/Currently banned:\s+0/);
         expect(ssh("true").code).toBe(0);
-    });
+    }, minutes(4));
 }
 
 describe("after the first boot", () => {
