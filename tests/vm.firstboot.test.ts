@@ -168,22 +168,30 @@ afterAll(async () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 }, 60000);
 
+/** What verify expects of the VM: the plan, limited to the files cloud-init writes (the after-boot HostFiles sync needs a real `pulumi up`). */
+function vmExpected() {
+    const e = expectationFromPlan(plan, { volumeId });
+    const written = new Set((parse(userData).write_files as Array<{ path: string }>).map((f) => f.path));
+    return { ...e, hostFiles: e.hostFiles.filter((f) => written.has(f.path)) };
+}
+
+/** verify's SSH target: the VM's forward, the deploy key, the pinned host key. */
+function vmTarget() {
+    return {
+        host: "127.0.0.1",
+        port: vm!.sshPort,
+        keyFile: sshOpts[sshOpts.indexOf("-i") + 1],
+        knownHostsFile: sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1],
+    };
+}
+
 /** The host checks, run after the first boot and again after the reboot. */
 function hostChecks() {
     test("verify's host-level checks (npm run verify) pass against the VM", async () => {
-        const e = expectationFromPlan(plan, { volumeId });
-        // Only the files cloud-init writes: the after-boot HostFiles sync needs a real `pulumi up`.
-        const written = new Set((parse(userData).write_files as Array<{ path: string }>).map((f) => f.path));
-        const expected = { ...e, hostFiles: e.hostFiles.filter((f) => written.has(f.path)) };
+        const expected = vmExpected();
         expect(expected.hostFiles.length).toBeGreaterThan(10);
-        const target = {
-            host: "127.0.0.1",
-            port: vm!.sshPort,
-            keyFile: sshOpts[sshOpts.indexOf("-i") + 1],
-            knownHostsFile: sshOpts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1],
-        };
         const only = ["cloud-init", "sshd", "fail2ban", "forward-policy", "metadata-block", "volume", "host-files", "disk"] as const;
-        const results = await runHostChecks(target, expected, { only, timeoutMs: 180000 });
+        const results = await runHostChecks(vmTarget(), expected, { only, timeoutMs: 180000 });
         expect(results.filter((r) => r.status !== "pass").map((r) => `${r.id}: ${r.evidence}`)).toEqual([]);
         expect(new Set(results.map((r) => r.id))).toEqual(new Set(only));
     }, 240000);
@@ -319,4 +327,21 @@ describe("after a reboot", () => {
         expect(on("nft list ruleset")).toMatch(/192\.0\.2\.66/);
         expect(ssh("true").code).toBe(0);
     }, minutes(3));
+
+    test("verify fails, naming the check, when something is broken: fail2ban stopped, a host file edited, the volume filled", async () => {
+        const expected = vmExpected();
+        const edited = "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf";
+        expect(expected.hostFiles.map((f) => f.path)).toContain(edited);
+        on("systemctl stop fail2ban");
+        on(`echo '# edited by hand' >> ${edited}`);
+        const [size, used] = on(`df -B1 --output=size,used ${dataMountPoint} | tail -n 1`).trim().split(/\s+/).map(Number);
+        const fill = Math.ceil((size * (expected.disk.maxUsePercent + 5)) / 100 - used);
+        expect(fill).toBeGreaterThan(0);
+        on(`fallocate -l ${fill} ${dataMountPoint}/verify-fill-test`);
+        const results = await runHostChecks(vmTarget(), expected, { only: ["fail2ban", "host-files", "disk", "sshd"], timeoutMs: 180000 });
+        const failed = results.filter((r) => r.status !== "pass");
+        expect(failed.map((r) => r.id).sort()).toEqual(["disk", "fail2ban", "host-files"]);
+        expect(failed.find((r) => r.id === "host-files")!.evidence).toContain(edited);
+        expect(failed.find((r) => r.id === "disk")!.evidence).toContain(dataMountPoint);
+    }, minutes(5));
 });
