@@ -9,18 +9,10 @@ import { parse } from "yaml";
 import { HostFile, renderCloudInit, renderDaemonJson, renderHostFiles } from "../components/render/cloudInit";
 import { renderInstallScript } from "../components/render/mautic";
 import { verifyUnitsInRoot } from "./support/systemd";
+import { hostInput } from "./support/host-input";
 import { requireTool } from "./support/tools";
 
-const input = {
-    timezone: "Europe/Berlin",
-    volumeDevice: "/dev/disk/by-id/scsi-0HC_Volume_1234567",
-    hostKey: {
-        privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEFORTESTS\n-----END OPENSSH PRIVATE KEY-----\n",
-        publicKeyOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests\n",
-    },
-    rebootTime: "04:30",
-    logRetentionDays: 7,
-};
+const input = hostInput;
 const userData = renderCloudInit(input);
 const files = renderHostFiles(input);
 const file = (p: string): HostFile => {

@@ -13,18 +13,10 @@ import * as path from "path";
 import { parse } from "yaml";
 import { dockerPackages, renderCloudInit, renderHostFiles, renderRuncmd } from "../components/render/cloudInit";
 import { validateSiteArgs } from "../components/config";
+import { hostInput } from "./support/host-input";
 import { requireTool } from "./support/tools";
 
-const input = {
-    timezone: "Europe/Berlin",
-    volumeDevice: "/dev/disk/by-id/scsi-0HC_Volume_1234567",
-    hostKey: {
-        privateKeyOpenssh: "-----BEGIN OPENSSH PRIVATE KEY-----\nFAKEFORTESTS\n-----END OPENSSH PRIVATE KEY-----\n",
-        publicKeyOpenssh: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForTests\n",
-    },
-    rebootTime: "04:30",
-    logRetentionDays: 7,
-};
+const input = hostInput;
 const hostFile = (p: string, extra: Partial<Parameters<typeof renderHostFiles>[0]> = {}) => {
     const f = renderHostFiles({ ...input, ...extra }).find((x) => x.path === p);
     if (!f) throw new Error(`no rendered file ${p}`);
