@@ -30,6 +30,11 @@ export function mockSecretFor(key: string): string {
     return `MockSecretConfig${k}`;
 }
 
+/** The stacks of the project in `rootDir`: one `Pulumi.<stack>.yaml` each, sorted by name. */
+export function stackNames(rootDir: string): string[] {
+    return fs.readdirSync(rootDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+}
+
 export function readStackConfig(rootDir: string, stack: string): StackConfig {
     const projectFile = path.join(rootDir, "Pulumi.yaml");
     const project = parse(fs.readFileSync(projectFile, "utf8"))?.name;

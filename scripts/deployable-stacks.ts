@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
+import { stackNames } from "../plan/stackFile";
 
 /** Pulumi's ciphertext: "v1:" and base64 (both the service and the passphrase providers). */
 export const ciphertext = /^v1:[A-Za-z0-9+/]{16,}={0,2}$/;
@@ -36,12 +37,7 @@ export function judgeStack(stack: string, text: string): StackVerdict {
 }
 
 export function judgeStacks(dir: string): StackVerdict[] {
-    return fs
-        .readdirSync(dir)
-        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f))
-        .filter((m): m is RegExpExecArray => m !== null)
-        .map((m) => judgeStack(m[1], fs.readFileSync(path.join(dir, m[0]), "utf8")))
-        .sort((a, b) => a.stack.localeCompare(b.stack));
+    return stackNames(dir).map((stack) => judgeStack(stack, fs.readFileSync(path.join(dir, `Pulumi.${stack}.yaml`), "utf8")));
 }
 
 if (require.main === module) {

@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { ComplianceReport } from "../components/compliance";
 import { projectRoot, runPlan } from "../plan/runPlan";
-import { readStackConfig } from "../plan/stackFile";
+import { readStackConfig, stackNames } from "../plan/stackFile";
 import { runEdgeChecks } from "./edge";
 import { runDoiCheck } from "./doi";
 import { MauticClient } from "../components/mauticApi";
@@ -164,7 +164,7 @@ export function writeVerified(out: string, v: Verified): string {
 }
 
 export function stacksInProject(root = projectRoot): string[] {
-    return fs.readdirSync(root).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => Boolean(s)).sort();
+    return stackNames(root);
 }
 
 async function main(): Promise<number> {
