@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { containerNames } from "../components/defaults";
+import { knownHostsLine } from "../verify/ssh";
 import { SshTarget } from "./transport";
 
 export interface StackAccess {
@@ -73,7 +74,7 @@ export function stackAccess(stack: string, run: Run = pulumiRun): StackAccess {
     const keyFile = path.join(dir, "id_ed25519");
     const knownHostsFile = path.join(dir, "known_hosts");
     fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, { mode: 0o600 });
-    fs.writeFileSync(knownHostsFile, `${ip} ${hostPub.trim()}\n`, { mode: 0o600 });
+    fs.writeFileSync(knownHostsFile, knownHostsLine(ip, 22, hostPub), { mode: 0o600 });
     return {
         target: { host: ip, keyFile, knownHostsFile, dbContainer: containerNames.db, database: "mautic" },
         cleanup: () => fs.rmSync(dir, { recursive: true, force: true }),
