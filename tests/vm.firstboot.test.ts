@@ -275,14 +275,20 @@ function hostChecks() {
     });
 
     test("one plain ssh-keyscan from the admin's address bans nobody", async () => {
-        const r = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 120000 });
-        expect(r.stdout).toMatch(/ ssh-ed25519 /);
+        // Up to three scans: right after the reboot the emulated guest sometimes answers none
+        // of the scan's connections within 30 s. A ban would make every attempt fail, and the
+        // jail is checked below either way.
+        let scanned = "";
+        for (let i = 0; i < 3 && !/ ssh-ed25519 /.test(scanned); i++) {
+            scanned = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 120000 }).stdout;
+        }
+        expect(scanned).toMatch(/ ssh-ed25519 /);
         await sleep(5000); // fail2ban polls the journal
         expect(on("journalctl -u ssh --since '-5 min' | grep -c 'no matching host key type found' || true").trim()).not.toBe("0");
         const status = on("fail2ban-client status sshd");
         expect(status).toMatch(/Currently banned:\s+0/);
         expect(ssh("true").code).toBe(0);
-    }, minutes(4));
+    }, minutes(8));
 }
 
 describe("after the first boot", () => {
