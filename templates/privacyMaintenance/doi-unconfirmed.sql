@@ -1,5 +1,5 @@
 -- mautic-gdpr-kit: THE criterion of the double-opt-in safety net (C06), in one place.
--- Rendered into mautic-privacy-maintenance (components/render/privacyMaintenance.ts); change the
+-- Rendered into mautic-privacy-maintenance (components/host/privacyMaintenance.ts); change the
 -- criterion here. It fills kit_doi_expired with the ids of the contacts to delete: contacts
 -- tagged '{{pendingTag}}' that never confirmed, identified more than {{days}} day(s) ago by a
 -- submission of one of the kit's DOI forms, whatever happened to the campaign (a failed send

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # mautic-privacy-maintenance: closes the gaps Mautic leaves (run every 30 minutes by
 # mautic-privacy-maintenance.timer, and before every backup). Rendered by the mautic-gdpr-kit
-# (components/render/privacyMaintenance.ts): change the kit, not this copy.
+# (components/host/privacyMaintenance.ts): change the kit, not this copy.
 #  1. Mautic writes the raw client IP into audit_log on contact changes (form submissions, tag
 #     changes): overwritten with '*.*.*.*', the value Mautic itself stores when anonymising.
 #  2. Double-opt-in safety net (C06): contacts still '{{pendingTag}}' {{unconfirmedDays}} day(s) after

@@ -1,5 +1,5 @@
 -- mautic-gdpr-kit: unsubscribed contacts reduced to a suppression record (Art. 5(1)(c), Art. 21(3)).
--- Rendered into mautic-privacy-maintenance (components/render/privacyMaintenance.ts).
+-- Rendered into mautic-privacy-maintenance (components/host/privacyMaintenance.ts).
 -- {{days}} day(s) after a contact unsubscribed from e-mail (do-not-contact, reason 1 =
 -- unsubscribed; bounces and manual entries are left alone), the contact is deleted and only
 -- kit_suppression keeps the SHA-256 of its lower-cased address and the unsubscribe date, so
