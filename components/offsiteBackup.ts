@@ -53,7 +53,7 @@ export class OffsiteBackup extends pulumi.ComponentResource {
         // special character from its list (docs/hetzner-storagebox-dns.md).
         this.boxPassword = new random.RandomPassword(
             `${name}-box-password`,
-            { length: 32, special: true, overrideSpecial: "-_.:+#@", minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 },
+            { length: 32, special: true, overrideSpecial: "-_.", minUpper: 2, minLower: 2, minNumeric: 2, minSpecial: 2 },
             child,
         );
         const publicKey = this.key.publicKeyOpenssh.apply((k) => k.trim());
