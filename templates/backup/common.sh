@@ -165,6 +165,15 @@ offsite_env() {
   fi
 }
 
+# Checks that the box answers over SFTP with the pinned host key. ssh's own message (a changed
+# host key, a refused key, no route) reaches stderr as ssh prints it: restic relays its ssh
+# child's stderr asynchronously and can exit before relaying it, which would leave only
+# "unable to start the sftp session" in the journal.
+offsite_reach() {
+  [[ -n $OFFSITE_SSH_CONFIG ]] || return 0
+  sftp -F "$OFFSITE_SSH_CONFIG" -b /dev/null "$OFFSITE_SSH_HOST" >/dev/null
+}
+
 # Sets the array named $1 to the restic command line for the off-site repository.
 restic_cmd() {
   local -n out=$1

@@ -108,6 +108,7 @@ offsite() {
   command -v "$RESTIC_BIN" >/dev/null || die "off-site: $RESTIC_BIN is not installed (apt-get install restic); local set $SET_ID is good"
   offsite_env
   restic_cmd restic
+  offsite_reach || die "off-site: cannot reach $OFFSITE_SSH_HOST over SFTP with the pinned host key (ssh's message above; local set $SET_ID is good)"
   if ! "${restic[@]}" cat config >/dev/null 2>&1; then
     log "initialising the restic repository $OFFSITE_REPOSITORY"
     "${restic[@]}" init >/dev/null || die "off-site: cannot open or initialise $OFFSITE_REPOSITORY (local set $SET_ID is good)"

@@ -100,6 +100,7 @@ offsite_restic() {
   command -v "$RESTIC_BIN" >/dev/null || die "off-site: $RESTIC_BIN is not installed (apt-get install restic)"
   offsite_env
   restic_cmd RESTIC
+  offsite_reach || die "off-site: cannot reach $OFFSITE_SSH_HOST over SFTP with the pinned host key (ssh's message above)"
 }
 
 list_offsite() {
