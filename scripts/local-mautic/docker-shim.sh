@@ -78,7 +78,18 @@ case "$cmd" in
   start|stop|restart)
     for c in "$@"; do
       case "$(role_of "$c")" in
-        worker) bash "$HARNESS/worker.sh" "$NAME" "$cmd" ;;
+        worker) bash "$HARNESS/worker.sh" "$NAME" "$cmd" >/dev/null ;;
+        web)
+          pidfile="$INST/run/apache2/apache2.pid"
+          if [ "$cmd" != start ] && [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+            pid=$(cat "$pidfile"); kill "$pid"
+            for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+          fi
+          if [ "$cmd" != stop ]; then
+            in_container web root bash -c 'source /etc/apache2/envvars && exec apache2 -k start'
+          fi ;;
+        # The cron role has no daemon here: its jobs run on demand (cron-once.sh), nothing to stop.
+        cron) ;;
         *) echo "docker-shim: $cmd $c is not supported (use down.sh/up.sh)" >&2; exit 125 ;;
       esac
     done ;;
