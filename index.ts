@@ -1,11 +1,12 @@
 /**
  * One stack = one website = one Mautic. Reads and validates the stack's config, then creates the
- * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/defaults.ts.
+ * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/config/defaults.ts.
  * The program is a function (Pulumi awaits it and exports what it returns), so the offline plan
  * can run it once per stack in one process.
  */
-import { MauticSite } from "./components/mauticSite";
-import { loadSiteConfig } from "./components/stackConfig";
+import { MauticSite } from "./components/site/mauticSite";
+import { loadSiteConfig } from "./components/config/stackConfig";
+import { caaIssuers } from "./components/config/defaults";
 
 export = async () => {
     const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
@@ -24,10 +25,17 @@ export = async () => {
         hostPublicKey: site.hostPublicKey,
         sshPrivateKey: site.host.deployPrivateKey,
         volumeId: site.host.volume.id,
+        // The records `domain` needs (created in the Hetzner zone `dnsZone` when it is set).
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,
+            [`${settings.domain}. CAA`]: caaIssuers.map((ca) => `0 issue "${ca}"`),
         },
+        dnsZone: settings.dnsZone,
+        // The off-site Storage Box: its host and the pinned host key's fingerprint (compare it with
+        // Hetzner's published fingerprints, then pin it with storageBoxHostKey).
+        storageBoxServer: site.offsite?.server,
+        storageBoxHostKeyFingerprint: site.offsite?.hostKeyFingerprint,
         warnings: site.warnings,
         // serverType auto: the type chosen (or kept), the prices it was chosen by, the monthly cost.
         serverType: site.serverTypeChoice,
