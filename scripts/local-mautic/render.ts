@@ -14,7 +14,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { validateSiteArgs } from "../../components/config";
+import { validateSiteArgs } from "../../components/config/config";
 import {
     mauticParameters,
     phpLiteral,
@@ -24,9 +24,9 @@ import {
     renderInstallScript,
     renderMauticEnv,
     renderWorkerSupervisord,
-} from "../../components/render/mautic";
-import { renderTemplate } from "../../components/render/template";
-import { memoryBudget } from "../../components/sizing";
+} from "../../components/app/mautic";
+import { renderTemplate } from "../../components/shared/template";
+import { memoryBudget } from "../../components/host/sizing";
 
 function arg(name: string): string {
     const i = process.argv.indexOf(`--${name}`);
