@@ -20,6 +20,7 @@ set -euo pipefail
 
 LOCAL_MAUTIC_HOME="${LOCAL_MAUTIC_HOME:-/work/mautic/instances}"
 KIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 HARNESS="$KIT_ROOT/scripts/local-mautic"
 PHP_VERSION_DIR=/etc/php/8.2
 
@@ -65,7 +66,7 @@ in_container() {
   { image_env; cat "$INST/kit/env.mautic_$role"; [ -z "${LOCAL_MAUTIC_EXTRA_ENVFILE:-}" ] || cat "$LOCAL_MAUTIC_EXTRA_ENVFILE"; } > "$envfile"
   chmod 600 "$envfile"
   local maybe_exec=""
-  [ "${IN_CONTAINER_EXEC:-}" != 1 ] || maybe_exec=exec
+  [ "${IN_CONTAINER_EXEC:-}" != 1 ] || maybe_exec="exec"
   INST="$INST" ROLE="$role" RUSER="$user" ENVFILE="$envfile" PHPDIR="$PHP_VERSION_DIR" \
     $maybe_exec unshare -m --propagation private bash -c '
       set -e

@@ -9,7 +9,8 @@
 #   install the kit's rendered mautic-install.sh, unchanged (its `docker` calls go to docker-shim.sh)
 #   worker  Debian's supervisor with the kit's rendered supervisord.conf (email, hit, failed)
 #   cron    the kit's crontab, run on demand by cron-once.sh
-#   edge    Caddy on 127.0.0.1:PORT -> IP:80, adding X-Forwarded-Proto: https (Mautic's site_url is https)
+#   edge    Caddy on 127.0.0.1:PORT (plain HTTP, adds X-Forwarded-Proto: https; Mautic's site_url is
+#           https) and on 127.0.0.1:PORT+1 (HTTPS, Caddy's local CA), both -> IP:80
 #   mail    an SMTP sink on IP:25 writing one .eml per message into mail/
 # IP is 127.1.<PORT/256>.<PORT%256>: each instance has its own loopback address, so the kit's
 # ports (80, 3306, 25) stay as they are. Re-running up.sh on a stopped instance starts it again.
@@ -178,11 +179,14 @@ if ! { [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apach
 fi
 
 # --- edge ----------------------------------------------------------------------------------
+tls_port=$((port + 1))
 cat > "$INST/etc/Caddyfile" <<CADDY
 {
 	admin off
-	auto_https off
+	skip_install_trust
+	storage file_system $INST/caddy-data
 }
+# Plain HTTP for curl-like clients: they send Host: $domain and get Mautic as behind the real edge.
 http://:$port {
 	bind 127.0.0.1
 	reverse_proxy $ip:80 {
@@ -190,7 +194,19 @@ http://:$port {
 		header_up X-Forwarded-Port 443
 	}
 }
+# HTTPS (Caddy's own local CA) for browsers: Mautic's cookies are Secure and its links https.
+https://$domain:$tls_port {
+	bind 127.0.0.1
+	tls internal
+	reverse_proxy $ip:80 {
+		header_up X-Forwarded-Port 443
+	}
+}
 CADDY
+# The edge's config may have changed: always start a fresh one.
+if [ -f "$INST/run/caddy.pid" ] && kill -0 "$(cat "$INST/run/caddy.pid")" 2>/dev/null; then
+  kill "$(cat "$INST/run/caddy.pid")"; sleep 1
+fi
 start_bg "$INST/run/caddy.pid" "$INST/log/caddy.log" caddy run --config "$INST/etc/Caddyfile" --adapter caddyfile
 for _ in $(seq 1 40); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.25; done
 
@@ -218,4 +234,4 @@ fi
 bash "$HARNESS/worker.sh" "$name" start
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $domain" "http://127.0.0.1:$port/s/login")
-log "ready: http://127.0.0.1:$port/ with 'Host: $domain' (GET /s/login -> $code); admin $(cat "$INST/kit/admin-username") / $INST/secrets/admin-password"
+log "ready: http://127.0.0.1:$port/ with 'Host: $domain' (GET /s/login -> $code), or https://$domain/ connected to 127.0.0.1:$tls_port (curl -k --connect-to $domain:443:127.0.0.1:$tls_port); admin $(cat "$INST/kit/admin-username") / $INST/secrets/admin-password"
