@@ -47,6 +47,11 @@ export interface ResourceOptionsRecord {
     provider: string | null;
     customTimeouts: { create?: string; update?: string; delete?: string } | null;
     additionalSecretOutputs: string[];
+    /**
+     * The earlier identities the engine matches before creating anew (a type token or name that
+     * changed): an alias URN as is, a spec as its set fields, its parent by name.
+     */
+    aliases: Array<string | { type?: string; name?: string; stack?: string; project?: string; parent?: string | null }>;
 }
 
 const noOptions: ResourceOptionsRecord = {
@@ -58,6 +63,7 @@ const noOptions: ResourceOptionsRecord = {
     provider: null,
     customTimeouts: null,
     additionalSecretOutputs: [],
+    aliases: [],
 };
 
 /** The options of one RegisterResourceRequest (the protobuf message the SDK sends the engine). */
@@ -77,7 +83,19 @@ function optionsOf(req: any): ResourceOptionsRecord {
         provider,
         customTimeouts,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
     };
+}
+
+/** One Alias protobuf message (a URN, or a spec whose empty fields mean "as the resource's"). */
+function aliasOf(a: any): ResourceOptionsRecord["aliases"][number] {
+    if (a.hasUrn?.()) return a.getUrn();
+    const spec = a.getSpec();
+    const out: Exclude<ResourceOptionsRecord["aliases"][number], string> = {};
+    for (const [k, v] of [["type", spec.getType()], ["name", spec.getName()], ["stack", spec.getStack()], ["project", spec.getProject()]] as const) if (v) out[k] = v;
+    if (spec.getNoparent()) out.parent = null;
+    else if (spec.getParenturn()) out.parent = String(spec.getParenturn()).split("::").pop()!;
+    return out;
 }
 
 export interface MockOptions {

@@ -24,6 +24,7 @@ import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, m
 import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "../app/mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate } from "../shared/template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "../edge/tracking";
 
@@ -219,8 +220,6 @@ export class DocumentInputError extends Error {
     }
 }
 
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const isFqdn = (v: string) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => hostLabel.test(l)) && /[a-z]/.test(v.split(".").pop()!);
 const isIpv4 = (v: string) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split(".").every((o) => Number(o) <= 255);
 
 /**

@@ -59,6 +59,7 @@
  *   pages `customHtml`: docs/rest_api/emails.rst, pages.rst.
  */
 import { createHash } from "crypto";
+import { hostName } from "../shared/hostName";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { campaignPayload, doiCampaignDriftChecks, doiCampaignEvents } from "./doiCampaign";
 
@@ -299,7 +300,6 @@ export class DoiBlueprintError extends Error {
     }
 }
 
-const hostRe = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 function httpsOrigin(field: string, value: unknown, problems: string[], example: string): { origin: string; host: string } | undefined {
     if (typeof value !== "string" || value.trim() === "") {
@@ -325,7 +325,7 @@ function httpsOrigin(field: string, value: unknown, problems: string[], example:
         problems.push(`${field} = ${JSON.stringify(value)} has a path, query or fragment. Fix: give the origin only, e.g. "${example}".`);
         return undefined;
     }
-    if (!hostRe.test(url.hostname)) {
+    if (!hostName.test(url.hostname)) {
         problems.push(`${field} = ${JSON.stringify(value)} has no valid fully qualified host name. Fix: e.g. "${example}".`);
         return undefined;
     }
