@@ -120,9 +120,15 @@ describe("npm run plan on invalid input", () => {
         expect(r.stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
     });
 
-    test("an unknown argument: exit 1 with usage", () => {
+    test("an unknown option: exit 2 (usage), the option, a suggestion and the synopsis", () => {
         const r = plan(["--stak", "prod"]);
-        expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/unknown argument --stak; usage: npm run plan/);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^plan: unknown option --stak \(did you mean --stack\?\)[^\n]*\n\nUsage: npm run plan -- \[--stack NAME\]/);
+    });
+
+    test("--help: the usage with examples on stdout, exit 0", () => {
+        const r = plan(["--help"]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^Usage: npm run plan -- [\s\S]*\nExamples:\n[\s\S]*\nExit codes:\n/);
     });
 });
