@@ -5,6 +5,8 @@
  * (passwords, private keys, secret config) is registered so it can be redacted and searched for.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -67,7 +69,7 @@ const noOptions: ResourceOptionsRecord = {
 };
 
 /** The options of one RegisterResourceRequest (the protobuf message the SDK sends the engine). */
-function optionsOf(req: any): ResourceOptionsRecord {
+function optionsOf(req: RegisterResourceRequest): ResourceOptionsRecord {
     const timeouts = req.getCustomtimeouts?.();
     const t = timeouts ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : undefined;
     const customTimeouts = t && (t.create || t.update || t.delete) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v)) : null;
@@ -88,9 +90,10 @@ function optionsOf(req: any): ResourceOptionsRecord {
 }
 
 /** One Alias protobuf message (a URN, or a spec whose empty fields mean "as the resource's"). */
-function aliasOf(a: any): ResourceOptionsRecord["aliases"][number] {
+function aliasOf(a: Alias): ResourceOptionsRecord["aliases"][number] {
     if (a.hasUrn?.()) return a.getUrn();
     const spec = a.getSpec();
+    if (!spec) return {};
     const out: Exclude<ResourceOptionsRecord["aliases"][number], string> = {};
     for (const [k, v] of [["type", spec.getType()], ["name", spec.getName()], ["stack", spec.getStack()], ["project", spec.getProject()]] as const) if (v) out[k] = v;
     if (spec.getNoparent()) out.parent = null;
@@ -203,7 +206,7 @@ export class MockCloud {
         const settings = require("@pulumi/pulumi/runtime/settings");
         const monitor = settings.getMonitor();
         const orig = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, cb: any) => {
+        monitor.registerResource = (req: RegisterResourceRequest, cb: unknown) => {
             const parentUrn: string = req.getParent();
             const key = `${req.getType()}::${req.getName()}`;
             this.parents.set(key, parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}::${parentUrn.split("::").pop()}` : "");

@@ -345,7 +345,7 @@ function datesOf(generatedAt: string): { generated: string; review: string } | u
 
 const measureId = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // One line of plain text: no control characters, no markers, no template braces, no HTML.
-const unsafeText = /[\u0000-\u001f\u007f\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/;
+const unsafeText = /[\p{Cc}\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/u;
 
 interface Resolved {
     s: SiteSettings;
@@ -366,7 +366,7 @@ function validate(input: DocumentInput): Resolved {
     const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
     if (typeof s.domain !== "string" || !isFqdn(s.domain)) problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
-    let websiteOk = false;
+    let websiteOk: boolean;
     try {
         const u = new URL(s.website);
         websiteOk = u.protocol === "https:" && u.origin === s.website && u.hostname === s.websiteHost && isFqdn(u.hostname) && u.hostname !== s.domain;
