@@ -29,7 +29,7 @@ export interface Finding {
     summary: string;
     /** Concrete evidence an auditor can re-check: URLs, header values, cookie names... */
     evidence: string[];
-    /** GDPR checklist items (docs/gdpr-checklist.md) this check provides evidence for. */
+    /** GDPR checklist items (docs/facts/checklist.md) this check provides evidence for. */
     checklist: string[];
 }
 

@@ -158,7 +158,7 @@ export const gravatar = {
     dpfListUrl: "https://www.dataprivacyframework.gov/list",
 } as const;
 
-/** Hetzner Cloud server backups: daily, 7 slots (facts-platform.md). Volumes are not included. */
+/** Hetzner Cloud server backups: daily, 7 slots (docs/facts/hetzner-and-host.md). Volumes are not included. */
 export const hetznerServerBackupSlots = 7;
 
 /** German names of the German locations (`germanLocations` holds the English ones). */
@@ -181,7 +181,7 @@ export interface DeviceStorageEntry {
 }
 
 /**
- * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and facts-mautic.md. Check it
+ * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and docs/facts/mautic.md. Check it
  * again when the pinned Mautic line changes.
  */
 export const mauticDeviceStorage: DeviceStorageEntry[] = [

@@ -1,5 +1,5 @@
 /**
- * What the real engine and providers do that plain mocks cannot show (facts-pulumi.md; provider
+ * What the real engine and providers do that plain mocks cannot show (docs/facts/pulumi.md; provider
  * source read for docs/guide/deploy.md): the options resources.json records, inputs that
  * would diff against the provider's read-back on every `up`, and the order of an upgrade's steps.
  */
