@@ -46,7 +46,7 @@ export interface CronInput {
     /**
      * Whether the monthly `mautic:iplookup:download` runs. Default false: it needs a MaxMind
      * licence key (`maxmindLicenseKey`) and downloads from maxmind.com; without one it fails
-     * silently (facts-mautic.md, seen on 5.2.1).
+     * silently (docs/facts/mautic.md, seen on 5.2.1).
      */
     ipLookup?: boolean;
 }

@@ -98,7 +98,7 @@ export class MauticApp extends pulumi.ComponentResource {
         );
 
         // Images have no fixed name: the new one is pulled before any container that uses it is
-        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        // replaced (deleteBeforeReplace here would delete those containers first, docs/facts/pulumi.md).
         const imageOpts = { parent: this, provider: args.provider };
         const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is

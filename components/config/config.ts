@@ -6,6 +6,7 @@
 import { doiLineFor, mauticLineOf, mauticLines } from "../doi/doiBlueprint";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { hostLabel } from "../shared/hostName";
 import { validateBackupInput } from "../host/backup";
 import { checkOffsiteAndDns } from "./offsiteDns";
 import {
@@ -113,7 +114,6 @@ const secretKeys = new Set<ConfigKey>(["mailerDsn", "maxmindLicenseKey"]);
 
 const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
 
-const fqdnLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const setCmd = (key: string, example: string) => `pulumi config set ${key} ${example}`;
 
 function fqdnProblem(v: string): string | undefined {
@@ -128,7 +128,7 @@ function fqdnProblem(v: string): string | undefined {
     if (v.length > 253) return "is longer than 253 characters";
     const labels = v.split(".");
     if (labels.length < 2) return "has no parent domain (a fully qualified name has at least two labels)";
-    if (labels.some((l) => !fqdnLabel.test(l))) {
+    if (labels.some((l) => !hostLabel.test(l))) {
         return "has a label that is empty, longer than 63 characters, starts or ends with '-' or holds characters other than a-z, 0-9, '-'";
     }
     if (!/^[a-z]{2,63}$/.test(labels[labels.length - 1]) && !/^xn--[a-z0-9-]+$/.test(labels[labels.length - 1])) {

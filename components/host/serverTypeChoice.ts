@@ -70,17 +70,30 @@ const num = (v: unknown) => {
     return n;
 };
 
+/** The fields of Hetzner's `GET /v1/pricing` answer the kit reads (each checked when read). */
+interface PricingAnswer {
+    currency?: string;
+    server_types?: Array<{ name?: unknown; prices?: LocationPrice[] }>;
+    primary_ips?: Array<{ type?: string; prices?: LocationPrice[] }>;
+    volume?: { price_per_gb_month?: { net?: unknown } };
+    server_backup?: { percentage?: unknown };
+}
+interface LocationPrice {
+    location?: string;
+    price_monthly?: { net?: unknown };
+}
+
 /** The prices of one location from a `GET /v1/pricing` answer (net prices). */
 export function priceListFromApi(answer: unknown, location: string, readAt: string): PriceList {
-    const p = (answer as { pricing?: any })?.pricing;
+    const p = (answer as { pricing?: PricingAnswer })?.pricing;
     if (!p || !Array.isArray(p.server_types)) throw new Error("GET /v1/pricing: the answer has no pricing.server_types");
     const serverMonthly: Record<string, number> = {};
     for (const t of p.server_types) {
-        const here = (t.prices ?? []).find((x: any) => x.location === location);
+        const here = (t.prices ?? []).find((x) => x.location === location);
         if (here) serverMonthly[String(t.name)] = num(here.price_monthly?.net);
     }
-    const ipv4 = (p.primary_ips ?? []).find((x: any) => x.type === "ipv4");
-    const ipv4Here = (ipv4?.prices ?? []).find((x: any) => x.location === location);
+    const ipv4 = (p.primary_ips ?? []).find((x) => x.type === "ipv4");
+    const ipv4Here = (ipv4?.prices ?? []).find((x) => x.location === location);
     return {
         source: "Hetzner API GET /v1/pricing",
         date: readAt,

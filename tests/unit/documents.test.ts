@@ -830,13 +830,14 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
     const mocked = ["../../components/app/mautic", "../../components/host/privacyMaintenance", "../../components/edge/caddyfile", "../../components/shared/template"];
     afterEach(() => mocked.forEach((m) => jest.dontMock(m)));
 
-    const renderWithModule = (modulePath: string, patch: (real: any) => Record<string, unknown>) => {
+    const renderWithModule = <M,>(modulePath: string, patch: (real: M) => Record<string, unknown>) => {
         let run: () => RenderedDocument[] = () => [];
         jest.isolateModules(() => {
             jest.doMock(modulePath, () => {
-                const real = jest.requireActual(modulePath);
+                const real = jest.requireActual<M & object>(modulePath);
                 return { ...real, ...patch(real) };
             });
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules needs a synchronous require that sees the doMock above
             const mod = require("../../components/compliance/documents") as typeof import("../../components/compliance/documents");
             run = () => mod.renderComplianceDocuments({ settings: settings(), measures, generatedAt: "2026-05-01" });
         });
