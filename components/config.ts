@@ -70,6 +70,8 @@ export interface SiteSettings {
     dockerSource: "docker" | "debian";
     /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
     alertUrl?: string;
+    /** ACME account e-mail for the CA's expiry notices. Default: none (no address goes to the CA). */
+    acmeEmail?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -93,7 +95,7 @@ export const configKeys = [
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
     "unsubscribedMinimiseDays", "imprintUrl", "gravatar",
     "dockerSource",
-    "alertUrl",
+    "alertUrl", "acmeEmail",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -222,6 +224,7 @@ const rawSchema = z
         gravatar: z.boolean({ error: "must be true or false" }).default(defaults.gravatar),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
         alertUrl: z.string().optional(),
+        acmeEmail: z.string().optional(),
     })
     .strict();
 
@@ -233,7 +236,7 @@ const fixes: Record<ConfigKey, string> = {
     location: `use fsn1 (Falkenstein) or nbg1 (Nuremberg), e.g. \`${setCmd("location", "nbg1")}\``,
     serverType: `use a current type with at least 4 GB RAM: ${Object.keys(serverTypes).join(", ")}, e.g. \`${setCmd("serverType", defaults.serverType)}\``,
     image: `use one of ${supportedImages.join(", ")}, e.g. \`${setCmd("image", defaults.image)}\``,
-    adminEmail: `set a mailbox that receives ACME and Mautic admin mail, e.g. \`${setCmd("adminEmail", "ops@agency.example")}\``,
+    adminEmail: `set a mailbox that receives Mautic admin mail and the kit's alerts, e.g. \`${setCmd("adminEmail", "ops@agency.example")}\``,
     adminCidrs: `list the networks allowed to reach SSH (include your CI runner's egress), e.g. \`pulumi config set --path 'adminCidrs[0]' 203.0.113.0/24\`; 0.0.0.0/0 is accepted only when written explicitly`,
     adminUiCidrs: `list the networks allowed to reach the admin UI and /api, e.g. \`pulumi config set --path 'adminUiCidrs[0]' 203.0.113.0/24\`, or remove the key to leave them open`,
     sshPublicKeys: `give OpenSSH public keys (the .pub file's single line), e.g. \`pulumi config set --path 'sshPublicKeys[0]' "ssh-ed25519 AAAA... you@laptop"\``,
@@ -262,6 +265,7 @@ const fixes: Record<ConfigKey, string> = {
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
     gravatar: `\`${setCmd("gravatar", "false")}\` (the default: the admin UI never loads avatars from gravatar.com) or \`true\` (avatars from Automattic, USA; the documents then list the transfer)`,
+    acmeEmail: `give a mailbox for the certificate authority's notices, e.g. \`${setCmd("acmeEmail", "ops@agency.example")}\`, or remove it (the default: the CA gets no address)`,
     alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
@@ -372,6 +376,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     }
 
     if (ok("adminEmail") && !emailRe.test(s.adminEmail)) problem("adminEmail", s.adminEmail, "is not an email address");
+    if (ok("acmeEmail") && s.acmeEmail !== undefined && !emailRe.test(s.acmeEmail)) problem("acmeEmail", s.acmeEmail, "is not an email address");
 
     if (ok("adminCidrs")) checkCidrList("adminCidrs", s.adminCidrs, true);
     if (ok("adminUiCidrs")) checkCidrList("adminUiCidrs", s.adminUiCidrs, false);

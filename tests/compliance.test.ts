@@ -245,7 +245,7 @@ describe("the report reads the rendered files, not the intent", () => {
     });
 
     test("a Caddyfile without the consent-cookie gate -> C08 says MISSING and asks to deploy it", () => {
-        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
         expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(/reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/);
         const cuts: Array<[string, RegExp]> = [
             ["the request rewrite", /^\s*request_header @no_tracking_consent .*$/m],

@@ -99,6 +99,8 @@ describe("config/parameters_local.php", () => {
         ["marketplace_allowlist_url", ""],
         ["composer_updates", false],
         ["website_snapshot_url", ""],
+        // issue 20 item 1: the default theme loads nothing from a CDN.
+        ["theme", "blank"],
         ["cookie_domain", ""],
         ["cookie_path", "/"],
         // issue 9: cron-sent mail goes through the worker's queue; a real sender.

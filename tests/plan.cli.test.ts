@@ -60,7 +60,7 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
         const expected = renderCaddyfile({
             domain: site.domain,
             website: site.website,
-            adminEmail: site.adminEmail,
+            acmeEmail: site.acmeEmail,
             adminUiCidrs: site.adminUiCidrs,
             accessLogRetentionDays: site.accessLogRetentionDays,
             upstream: "mautic_web:80",

@@ -249,6 +249,10 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         // system fonts only; Mautic's default list loads 8 fonts from fonts.googleapis.com into
         // the head of the admin UI and of every landing page, form and message page.
         editor_fonts: mauticEditorFonts,
+        // The default theme of pages, forms and message pages (unsubscribe, "mautic_code_mode"
+        // e-mails): `blank` carries its styles inline; brienz, confirmme, paprika and trulypersonal
+        // link bootstrapcdn.com from their message page (the edge's CSP blocks it anyway).
+        theme: "blank",
         // CORS: only the one website may call Mautic from a browser (1 website = 1 Mautic).
         cors_restrict_domains: true,
         cors_valid_domains: [input.website],
