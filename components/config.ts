@@ -18,6 +18,7 @@ import {
     supportedImages,
     withdrawnServerTypes,
 } from "./defaults";
+import { mailerDsnTlsProblem } from "./mailerDsn";
 
 /** The validated, defaulted site settings every component and renderer works from. */
 export interface SiteSettings {
@@ -259,7 +260,7 @@ const fixes: Record<ConfigKey, string> = {
     imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
-    mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    mailerDsn: `set a Symfony mailer DSN with implicit TLS as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtps://user:pass@smtp.example.de:465'\` (or the provider's +api/+smtps DSN)`,
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
@@ -428,8 +429,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
-        problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
+    if (ok("mailerDsn") && s.mailerDsn !== undefined) {
+        const tls = mailerDsnRe.test(s.mailerDsn) || /^\s*(failover|roundrobin)\(/i.test(s.mailerDsn) ? mailerDsnTlsProblem(s.mailerDsn) : "is not a mailer DSN of the form scheme://...";
+        if (tls) problem("mailerDsn", s.mailerDsn, tls);
     }
 
     // A mailer needs a real sender: Mautic's own default is the placeholder email@yoursite.com.

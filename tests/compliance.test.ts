@@ -173,7 +173,7 @@ describe("the report reads the rendered files, not the intent", () => {
     beforeAll(() => {
         const { settings, warnings } = validateSiteArgs({
             domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"],
-            mailerDsn: "null://null", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
+            mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
         });
         const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find((f) => f.path === privacyMaintenancePaths.script)!;
         base = {

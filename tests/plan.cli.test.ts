@@ -99,7 +99,7 @@ describe("npm run plan on invalid input", () => {
     test("a plaintext mailer DSN: exit 1, the value is not echoed", () => {
         const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
             /# mautic-gdpr:mailerDsn:.*/,
-            "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
+            "mautic-gdpr:mailerDsn: smtps://user:hunter2@smtp.example.de:465",
         );
         expect(prod).toContain("hunter2");
         const dir = path.join(tmp, "project-plain");

@@ -1,0 +1,50 @@
+/**
+ * The mailer must use TLS (issue 20 item 8). What can be told from a Symfony mailer DSN, for the
+ * Symfony mailer Mautic 5.x ships (5.4; `EsmtpTransportFactory`, `EsmtpTransport`):
+ * - `smtps://` is implicit TLS; so is `smtp://` on port 465 (EsmtpTransport turns TLS on for 465);
+ * - `smtp://` on any other port sends STARTTLS only when the server offers it: an attacker on the
+ *   path can strip the offer and the mail (addresses, DOI links, SMTP credentials) goes in plain
+ *   text. Symfony 5.4 has no option to require it (`require_tls` came with Symfony 7.3), so the
+ *   kit refuses it;
+ * - `verify_peer=0` turns certificate checks off: refused;
+ * - `null://` discards every mail, `sendmail://` and `native://` hand it to a local MTA that the
+ *   Mautic container does not have: refused;
+ * - provider DSNs (`ses+api://`, `sendgrid+smtps://`, `brevo+api://`, ...) talk HTTPS or TLS to
+ *   the provider: accepted; `<provider>+smtp://` hardcodes the provider's host and port, which the
+ *   kit cannot check, so it asks for the provider's `+api`/`+https`/`+smtps` scheme instead.
+ * `failover(...)` and `roundrobin(...)` are checked DSN by DSN. Pure; never echoes the DSN.
+ */
+
+function oneProblem(dsn: string): string | undefined {
+    const m = /^([a-z][a-z0-9+.-]*):\/\/([^?#]*)(\?[^#]*)?$/i.exec(dsn.trim());
+    if (!m) return "is not a mailer DSN of the form scheme://...";
+    const scheme = m[1].toLowerCase();
+    const query = new URLSearchParams(m[3] ?? "");
+    const off = (v: string | null) => v !== null && /^(0|false|no|off)$/i.test(v.trim());
+    if (off(query.get("verify_peer"))) return "turns certificate verification off (verify_peer; remove it): anyone on the path could read the mail";
+    if (scheme === "null") return "discards every e-mail (null://): double opt-in confirmations would never arrive";
+    if (scheme === "sendmail" || scheme === "native") return `hands mail to a local MTA (${scheme}://), which the Mautic container does not have and whose TLS the kit cannot check`;
+    if (scheme === "smtp") {
+        const hostPort = m[2].replace(/^.*@/, "");
+        const port = /:(\d+)$/.exec(hostPort)?.[1];
+        if (port === "465") return undefined;
+        return `uses smtp:// on port ${port ?? "25 (default)"}, where Symfony's mailer (Mautic 5.x) sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail goes in plain text`;
+    }
+    if (scheme.endsWith("+smtp")) return `uses ${scheme}://, whose host, port and TLS mode the provider's transport fixes and the kit cannot check (use ${scheme.replace(/\+smtp$/, "+smtps")}:// or the provider's +api DSN)`;
+    return undefined;
+}
+
+/** Why this DSN does not guarantee TLS to the mail provider, or undefined when it does. */
+export function mailerDsnTlsProblem(dsn: string): string | undefined {
+    const group = /^\s*(failover|roundrobin)\((.*)\)\s*$/i.exec(dsn);
+    if (group) {
+        const parts = group[2].trim().split(/\s+/);
+        if (parts.length < 2) return `is ${group[1]}(...) with fewer than two DSNs`;
+        for (const [i, p] of parts.entries()) {
+            const problem = oneProblem(p);
+            if (problem) return `(DSN ${i + 1} of ${group[1]}) ${problem}`;
+        }
+        return undefined;
+    }
+    return oneProblem(dsn);
+}
