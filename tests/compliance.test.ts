@@ -191,7 +191,7 @@ describe("the report reads the rendered files, not the intent", () => {
             ],
             caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
-            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, secretKey: "x" }),
+            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, logRetentionDays: 7, secretKey: "x" }),
             doiSetup: true,
             documents: documentPaths,
             consentSnippet: true,

@@ -27,6 +27,7 @@ const paramsInput = {
     website: "https://www.client-a.de",
     timezone: "Europe/Berlin",
     gdprPurgeDays: 730,
+    logRetentionDays: 9,
     mailerDsn: "smtp://user:p'a\\ss@smtp.example.de:587",
     mailerFromEmail: "newsletter@client-a.de",
     mailerFromName: "Client A's \"News\"",
@@ -101,6 +102,8 @@ describe("config/parameters_local.php", () => {
         ["website_snapshot_url", ""],
         // issue 20 item 1: the default theme loads nothing from a CDN.
         ["theme", "blank"],
+        // issue 20 item 8: one log retention figure.
+        ["max_log_files", 9],
         ["cookie_domain", ""],
         ["cookie_path", "/"],
         // issue 9: cron-sent mail goes through the worker's queue; a real sender.

@@ -130,6 +130,9 @@ export interface MauticParametersInput {
     /** IANA time zone: Mautic's `default_timezone` (also the wall-clock zone of `now` in date fields such as consent_date). */
     timezone: string;
     gdprPurgeDays: number;
+    /** The stack's one log retention (`accessLogRetentionDays`): Mautic keeps at most this many
+     *  daily files of its application log (`max_log_files`; Mautic's default is 7). */
+    logRetentionDays: number;
     /** Symfony mailer DSN (a secret); omitted = keep what the UI sets. */
     mailerDsn?: string;
     /** Sender address of every Mautic e-mail; required with `mailerDsn` (never Mautic's placeholder). */
@@ -258,6 +261,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         cors_valid_domains: [input.website],
         // GDPR purge threshold used by `mautic:maintenance:cleanup --gdpr` (crontab).
         gdpr_user_purge_threshold: input.gdprPurgeDays,
+        // One log retention figure (issue 20 item 8): Mautic's application log (var/logs, one
+        // file per day with entries) keeps as many files as the other logs keep days.
+        max_log_files: input.logRetentionDays,
         // The API is used by the deploy to set up double opt-in (C04-C06); basic auth over TLS only.
         api_enabled: true,
         api_enable_basic_auth: true,
