@@ -1,12 +1,17 @@
 /**
  * The mailer must use TLS (issue 20 item 8). What can be told from a Symfony mailer DSN, for the
- * Symfony mailer Mautic 5.x ships (5.4; `EsmtpTransportFactory`, `EsmtpTransport`):
- * - `smtps://` is implicit TLS; so is `smtp://` on port 465 (EsmtpTransport turns TLS on for 465);
+ * Symfony mailer Mautic 5.x ships (5.4; `EsmtpTransportFactory`, `EsmtpTransport`). Each rule was
+ * checked against Mautic 5.2.1's vendor/ (symfony/mailer 5.4) and SMTP servers on loopback:
+ * docs/evidence/2026-12-07-pins-on-real-mautic.md, section 5.
+ * - `smtps://` is implicit TLS with the certificate verified; so is `smtp://` on port 465;
  * - `smtp://` on any other port sends STARTTLS only when the server offers it: an attacker on the
- *   path can strip the offer and the mail (addresses, DOI links, SMTP credentials) goes in plain
- *   text. Symfony 5.4 has no option to require it (`require_tls` came with Symfony 7.3), so the
+ *   path who strips the offer gets the mail (addresses, DOI links) and the SMTP login in plain
+ *   text, and the mailer reports success. Symfony 5.4 has no option to require STARTTLS, so the
  *   kit refuses it;
- * - `verify_peer=0` turns certificate checks off: refused;
+ * - `smtp://` without a port picks implicit TLS on 465, except for the host `localhost` (plain
+ *   text on 25): the kit asks for the port to be written, so TLS does not hang on that rule;
+ * - `verify_peer` with any value other than 1/true/on/yes (PHP's FILTER_VALIDATE_BOOLEAN; an
+ *   empty value is ignored) turns certificate checks off: refused;
  * - `null://` discards every mail, `sendmail://` and `native://` hand it to a local MTA that the
  *   Mautic container does not have: refused;
  * - provider DSNs (`ses+api://`, `sendgrid+smtps://`, `brevo+api://`, ...) talk HTTPS or TLS to
@@ -20,7 +25,9 @@ function oneProblem(dsn: string): string | undefined {
     if (!m) return "is not a mailer DSN of the form scheme://...";
     const scheme = m[1].toLowerCase();
     const query = new URLSearchParams(m[3] ?? "");
-    const off = (v: string | null) => v !== null && /^(0|false|no|off)$/i.test(v.trim());
+    // EsmtpTransportFactory: verification goes off when the option is present, not empty, and
+    // not true for FILTER_VALIDATE_BOOLEAN ("1", "true", "on", "yes", any case, trimmed).
+    const off = (v: string | null) => v !== null && v !== "" && !/^(1|true|on|yes)$/i.test(v.trim());
     if (off(query.get("verify_peer"))) return "turns certificate verification off (verify_peer; remove it): anyone on the path could read the mail";
     if (scheme === "null") return "discards every e-mail (null://): double opt-in confirmations would never arrive";
     if (scheme === "sendmail" || scheme === "native") return `hands mail to a local MTA (${scheme}://), which the Mautic container does not have and whose TLS the kit cannot check`;
@@ -28,7 +35,10 @@ function oneProblem(dsn: string): string | undefined {
         const hostPort = m[2].replace(/^.*@/, "");
         const port = /:(\d+)$/.exec(hostPort)?.[1];
         if (port === "465") return undefined;
-        return `uses smtp:// on port ${port ?? "25 (default)"}, where Symfony's mailer (Mautic 5.x) sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail goes in plain text`;
+        if (port === undefined) {
+            return "uses smtp:// without a port, where Symfony's mailer (Mautic 5.x) picks implicit TLS on port 465 unless the host is \"localhost\" (then plain text on port 25): write the port, smtps://host:465";
+        }
+        return `uses smtp:// on port ${port}, where Symfony's mailer (Mautic 5.x) sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text`;
     }
     if (scheme.endsWith("+smtp")) return `uses ${scheme}://, whose host, port and TLS mode the provider's transport fixes and the kit cannot check (use ${scheme.replace(/\+smtp$/, "+smtps")}:// or the provider's +api DSN)`;
     return undefined;

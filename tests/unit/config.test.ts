@@ -25,6 +25,11 @@ describe("the mailer requires TLS (issue 20 item 8)", () => {
     test.each([
         ["smtps://u:p@smtp.example.de:465"],
         ["smtps://u:p@smtp.example.de"],
+        // verify_peer on (FILTER_VALIDATE_BOOLEAN true) or empty (ignored by EsmtpTransportFactory).
+        ["smtps://u:p@smtp.example.de:465?verify_peer=1"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=TRUE"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=yes"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer="],
         ["smtp://u:p@smtp.example.de:465"],
         ["ses+api://KEY:SECRET@default?region=eu-central-1"],
         ["sendgrid+smtps://KEY@default"],
@@ -34,10 +39,15 @@ describe("the mailer requires TLS (issue 20 item 8)", () => {
         expect(() => validateSiteArgs({ ...good, ...sender, mailerDsn: dsn })).not.toThrow();
     });
     test.each([
-        ["smtp://u:p@smtp.example.de:587", /uses smtp:\/\/ on port 587, where Symfony's mailer .* sends STARTTLS only if the server offers it/],
-        ["smtp://u:p@smtp.example.de", /uses smtp:\/\/ on port 25 \(default\)/],
+        ["smtp://u:p@smtp.example.de:587", /uses smtp:\/\/ on port 587, where Symfony's mailer .* sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text/],
+        ["smtp://u:p@smtp.example.de:25", /uses smtp:\/\/ on port 25, where/],
+        ["smtp://u:p@smtp.example.de", /uses smtp:\/\/ without a port, where Symfony's mailer \(Mautic 5\.x\) picks implicit TLS on port 465 unless the host is "localhost" \(then plain text on port 25\): write the port, smtps:\/\/host:465/],
+        ["smtp://u:p@localhost", /uses smtp:\/\/ without a port/],
         ["smtps://u:p@smtp.example.de:465?verify_peer=0", /turns certificate verification off \(verify_peer; remove it\)/],
         ["smtp://u:p@smtp.example.de:465?verify_peer=false", /verify_peer/],
+        // PHP's FILTER_VALIDATE_BOOLEAN is false for every value but 1/true/on/yes: "nope" turns checks off too.
+        ["smtps://u:p@smtp.example.de:465?verify_peer=nope", /turns certificate verification off/],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=2", /turns certificate verification off/],
         ["null://null", /discards every e-mail/],
         ["sendmail://default", /local MTA \(sendmail:\/\/\)/],
         ["native://default", /local MTA \(native:\/\/\)/],
