@@ -96,11 +96,19 @@ describe("open measurement at the edge", () => {
         expect(stub.requests.length - before).toBe(0);
     });
 
-    test("the web view reaches Mautic without the browser's User-Agent (Mautic stores it with the read)", async () => {
-        await edgeRequest(edge, "/email/view/ua1", { headers: { "User-Agent": "UA-SECRET-9001" } });
-        const seen = stub.requests.filter((r) => r.url === "/email/view/ua1");
+    test.each([
+        ["GET", "/email/view/ua1"],
+        ["GET", "/index.php/Email/View/ua2"],
+        ["POST", "/email/unsubscribe/ua3/jane.doe@example.org/9b8c"],
+        ["POST", "/email/dnc/ua4/jane.doe@example.org/9b8c"],
+    ])("%s %s reaches Mautic without the browser's User-Agent (Mautic 5.2.1 stores device, OS and browser from it)", async (method, raw) => {
+        await edgeRequest(edge, raw, { method, headers: { "User-Agent": "UA-SECRET-9001", "Content-Type": "application/x-www-form-urlencoded" }, body: method === "POST" ? "confirm=1" : undefined });
+        const seen = stub.requests.filter((r) => r.method === method && r.url === raw);
         expect(seen).toHaveLength(1);
         expect(seen[0].headers["user-agent"]).toBeUndefined();
+    });
+
+    test("other pages keep the User-Agent", async () => {
         // Other pages keep it (forms and landing pages are not changed).
         await edgeRequest(edge, "/spring-offer?ua", { headers: { "User-Agent": "UA-KEEP" } });
         expect(stub.requests.find((r) => r.url === "/spring-offer?ua")!.headers["user-agent"]).toBe("UA-KEEP");
