@@ -150,6 +150,30 @@ export function emailTrackingDrift(emails: MauticEntity[]): string[] {
     return out;
 }
 
+/**
+ * Stylesheets and fonts from third-country CDNs that an e-mail makes the recipient's mail client
+ * load (the edge's CSP cannot reach a mail client): Mautic 5.2.1's e-mail themes confirmme,
+ * neopolitan, skyline and sunday link fonts.googleapis.com in their `email.html.twig`, and the
+ * themes' message pages link maxcdn.bootstrapcdn.com (docs/evidence/2026-12-07-pins-on-real-mautic.md).
+ */
+export const emailThirdPartyPatterns: ReadonlyArray<{ re: RegExp; what: string }> = [
+    { re: /\/\/fonts\.(googleapis|gstatic)\.com\b/i, what: "Google Fonts (fonts.googleapis.com / fonts.gstatic.com)" },
+    { re: /\/\/(maxcdn|stackpath|cdn)\.bootstrapcdn\.com\b/i, what: "a bootstrapcdn.com stylesheet" },
+];
+
+/** Drift for every e-mail whose content makes the recipient's mail client load from those CDNs. */
+export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        const content = ["customHtml", "content"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        const hits = emailThirdPartyPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
+        if (hits.length > 0) {
+            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) loads ${hits.join(" and ")} in every recipient's mail client: a transfer to a third country that the texts do not name. Fix: remove the <link>/@import from the e-mail's HTML in Mautic (or build it on a theme without them, e.g. blank).`);
+        }
+    }
+    return out;
+}
+
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
     return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
 }
@@ -208,6 +232,6 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
     // Every e-mail, not only the kit's: lists may be abridged, so one without content is read in full.
     const emails: MauticEntity[] = [];
     for (const e of await known("emails")) emails.push(typeof e.customHtml === "string" ? e : await client.get("emails", e.id));
-    result.drift.push(...emailTrackingDrift(emails));
+    result.drift.push(...emailTrackingDrift(emails), ...emailThirdPartyDrift(emails));
     return result;
 }
