@@ -188,6 +188,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     website: s.website,
                     timezone: s.timezone,
                     gdprPurgeDays: s.gdprPurgeDays,
+                    logRetentionDays: s.accessLogRetentionDays,
                     mailerDsn: mailerDsn as string | undefined,
                     mailerFromEmail: s.mailerFromEmail,
                     mailerFromName: s.mailerFromName,

@@ -481,7 +481,7 @@ function stackFacts(s: SiteSettings) {
     if (!purge) drift("the crontab has no 'mautic:maintenance:cleanup --gdpr' job");
     if (!trigger) drift("the crontab has no 'mautic:campaigns:trigger' job (it runs the DOI deletion campaign)");
 
-    const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "unused-by-documents" });
+    const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, logRetentionDays: s.accessLogRetentionDays, secretKey: "unused-by-documents" });
     const expected: Record<string, unknown> = {
         anonymize_ip: true,
         track_contact_by_ip: false,
@@ -491,6 +491,12 @@ function stackFacts(s: SiteSettings) {
         mailer_append_tracking_pixel: false,
         system_update_url: "",
         gdpr_user_purge_threshold: s.gdprPurgeDays,
+        // One log retention figure: Mautic's application log keeps accessLogRetentionDays files.
+        max_log_files: s.accessLogRetentionDays,
+        // The texts say no link is a tracked redirect and no page loads Google Fonts.
+        disable_trackable_urls: true,
+        translations_list_url: "",
+        marketplace_enabled: false,
     };
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);

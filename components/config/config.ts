@@ -20,6 +20,7 @@ import {
     supportedImages,
     withdrawnServerTypes,
 } from "./defaults";
+import { mailerDsnTlsProblem } from "./mailerDsn";
 
 /** The validated, defaulted site settings every component and renderer works from. */
 export interface SiteSettings {
@@ -82,6 +83,8 @@ export interface SiteSettings {
     dockerSource: "docker" | "debian";
     /** Healthchecks-style ping URL for alerts (pinged on success, URL + "/fail" on failure). Default: none. */
     alertUrl?: string;
+    /** ACME account e-mail for the CA's expiry notices. Default: none (no address goes to the CA). */
+    acmeEmail?: string;
 }
 
 /** A validation failure: every problem found, one per line, each naming key, value and fix. */
@@ -105,7 +108,7 @@ export const configKeys = [
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
     "unsubscribedMinimiseDays", "imprintUrl", "gravatar",
     "dockerSource",
-    "alertUrl",
+    "alertUrl", "acmeEmail",
     "offsiteBackup", "storageBoxId", "storageBoxLocation", "storageBoxHostKey", "dnsZone",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
@@ -234,6 +237,7 @@ const rawSchema = z
         gravatar: z.boolean({ error: "must be true or false" }).default(defaults.gravatar),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
         alertUrl: z.string().optional(),
+        acmeEmail: z.string().optional(),
         offsiteBackup: z.enum(["storagebox", "none"], { error: 'must be "storagebox" (a Hetzner Storage Box per stack, or a subaccount of storageBoxId) or "none"' }).default(defaults.offsiteBackup),
         storageBoxId: z.number({ error: "must be a Storage Box id (a whole number)" }).optional(),
         storageBoxLocation: z.string().optional(),
@@ -250,7 +254,7 @@ const fixes: Record<ConfigKey, string> = {
     location: `use fsn1 (Falkenstein) or nbg1 (Nuremberg), e.g. \`${setCmd("location", "nbg1")}\``,
     serverType: `use a current type with at least 4 GB RAM: ${Object.keys(serverTypes).join(", ")}, e.g. \`${setCmd("serverType", defaults.serverType)}\``,
     image: `use one of ${supportedImages.join(", ")}, e.g. \`${setCmd("image", defaults.image)}\``,
-    adminEmail: `set a mailbox that receives ACME and Mautic admin mail, e.g. \`${setCmd("adminEmail", "ops@agency.example")}\``,
+    adminEmail: `set a mailbox that receives Mautic admin mail and the kit's alerts, e.g. \`${setCmd("adminEmail", "ops@agency.example")}\``,
     adminCidrs: `list the networks allowed to reach SSH (include your CI runner's egress), e.g. \`pulumi config set --path 'adminCidrs[0]' 203.0.113.0/24\`; 0.0.0.0/0 is accepted only when written explicitly`,
     adminUiCidrs: `list the networks allowed to reach the admin UI and /api, e.g. \`pulumi config set --path 'adminUiCidrs[0]' 203.0.113.0/24\`, or remove the key to leave them open`,
     sshPublicKeys: `give OpenSSH public keys (the .pub file's single line), e.g. \`pulumi config set --path 'sshPublicKeys[0]' "ssh-ed25519 AAAA... you@laptop"\``,
@@ -273,12 +277,13 @@ const fixes: Record<ConfigKey, string> = {
     imprintUrl: `give the https URL of the website's imprint (Impressum), e.g. \`${setCmd("imprintUrl", "https://www.client-a.de/impressum")}\``,
     consentMechanism: `\`${setCmd("consentMechanism", "banner")}\` or \`cmp\``,
     dockerSource: `\`${setCmd("dockerSource", "docker")}\` (Docker's apt repository) or \`debian\` (the distribution's docker.io)`,
-    mailerDsn: `set a Symfony mailer DSN as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'\``,
+    mailerDsn: `set a Symfony mailer DSN with implicit TLS as a secret, e.g. \`pulumi config set --secret mailerDsn 'smtps://user:pass@smtp.example.de:465'\` (or the provider's +api/+smtps DSN)`,
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
     gravatar: `\`${setCmd("gravatar", "false")}\` (the default: the admin UI never loads avatars from gravatar.com) or \`true\` (avatars from Automattic, USA; the documents then list the transfer)`,
+    acmeEmail: `give a mailbox for the certificate authority's notices, e.g. \`${setCmd("acmeEmail", "ops@agency.example")}\`, or remove it (the default: the CA gets no address)`,
     offsiteBackup: `\`${setCmd("offsiteBackup", "storagebox")}\` (the default: a Hetzner Storage Box per stack in the other German location) or \`none\` (no off-site copy: C12 warning)`,
     storageBoxId: `give the id of the agency's Storage Box (Hetzner Console), e.g. \`${setCmd("storageBoxId", "123456")}\`, or remove it to order a box for this stack`,
     storageBoxLocation: `use the other German location than the server's (fsn1 <-> nbg1), e.g. \`${setCmd("storageBoxLocation", "fsn1")}\`, or remove the key for that default`,
@@ -394,6 +399,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     }
 
     if (ok("adminEmail") && !emailRe.test(s.adminEmail)) problem("adminEmail", s.adminEmail, "is not an email address");
+    if (ok("acmeEmail") && s.acmeEmail !== undefined && !emailRe.test(s.acmeEmail)) problem("acmeEmail", s.acmeEmail, "is not an email address");
 
     if (ok("adminCidrs")) checkCidrList("adminCidrs", s.adminCidrs, true);
     if (ok("adminUiCidrs")) checkCidrList("adminUiCidrs", s.adminUiCidrs, false);
@@ -462,8 +468,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
-        problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
+    if (ok("mailerDsn") && s.mailerDsn !== undefined) {
+        const tls = mailerDsnRe.test(s.mailerDsn) || /^\s*(failover|roundrobin)\(/i.test(s.mailerDsn) ? mailerDsnTlsProblem(s.mailerDsn) : "is not a mailer DSN of the form scheme://...";
+        if (tls) problem("mailerDsn", s.mailerDsn, tls);
     }
 
     // A mailer needs a real sender: Mautic's own default is the placeholder email@yoursite.com.

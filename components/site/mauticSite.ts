@@ -255,6 +255,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 website: s.website,
                 timezone: s.timezone,
                 gdprPurgeDays: s.gdprPurgeDays,
+                logRetentionDays: s.accessLogRetentionDays,
                 secretKey: "[secret]",
                 mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
                 mailerFromEmail: s.mailerFromEmail,

@@ -63,6 +63,7 @@ const params = mauticParameters({
     website: s.website,
     timezone: s.timezone,
     gdprPurgeDays: s.gdprPurgeDays,
+    logRetentionDays: s.accessLogRetentionDays,
     mailerDsn: `smtp://${ip}:25`,
     mailerFromEmail: s.mailerFromEmail,
     mailerFromName: s.mailerFromName,

@@ -70,7 +70,7 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
         const expected = renderCaddyfile({
             domain: site.domain,
             website: site.website,
-            adminEmail: site.adminEmail,
+            acmeEmail: site.acmeEmail,
             adminUiCidrs: site.adminUiCidrs,
             accessLogRetentionDays: site.accessLogRetentionDays,
             upstream: "mautic_web:80",
@@ -109,7 +109,7 @@ describe("npm run plan on invalid input", () => {
     test("a plaintext mailer DSN: exit 1, the value is not echoed", async () => {
         const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
             /# mautic-gdpr:mailerDsn:.*/,
-            "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
+            "mautic-gdpr:mailerDsn: smtps://user:hunter2@smtp.example.de:465",
         );
         expect(prod).toContain("hunter2");
         const dir = path.join(tmp, "project-plain");
