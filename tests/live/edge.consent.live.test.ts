@@ -55,7 +55,7 @@ function direct(urlPath: string, method = "GET"): Promise<http.IncomingMessage> 
 
 // [label, raw path, method]: every kind of Mautic page that sets tracking cookies before consent.
 const trackingPages: [string, string, string][] = [
-    // A GET of these links is answered by the edge's button page; the button POSTs (tests/edge.unsubscribe.live.test.ts).
+    // A GET of these links is answered by the edge's button page; the button POSTs (tests/live/edge.unsubscribe.live.test.ts).
     ["unsubscribe/preference page (its button's POST)", "/email/unsubscribe/5f3a9c1d2e/jane.doe%40example.org/9b8c7d6e5f4a", "POST"],
     ["one-click unsubscribe (List-Unsubscribe-Post)", "/email/unsubscribe/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", "POST"],
     ["do-not-contact link (its button's POST)", "/email/dnc/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", "POST"],

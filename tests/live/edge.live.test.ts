@@ -152,7 +152,7 @@ describe("headers per path class", () => {
         ["/form/submit?formId=1", "public", 200, false],
         ["/spring-offer", "public", 200, false],
         ["/email/view/5f3a9c1d2e", "public", 200, false],
-        // A GET of an unsubscribe link gets the edge's button page (tests/edge.unsubscribe.live.test.ts).
+        // A GET of an unsubscribe link gets the edge's button page (tests/live/edge.unsubscribe.live.test.ts).
         ["/email/unsubscribe/5f3a9c1d2e", "unsubscribe", 200, true],
         ["/asset/1:whitepaper", "public", 200, false],
         ["/r/9a8b7c?ct=abc", "public", 200, false],
