@@ -9,7 +9,7 @@ import * as path from "path";
 import { edgePorts } from "../components/webEdge";
 import { RecordedResource, unwrap } from "../plan/mockRuntime";
 import { PlanResult, runPlan } from "../plan/runPlan";
-import { engineSteps, replacedBetween } from "./support/engine";
+import { dockerStoredCapabilities, engineSteps, replacedBetween } from "./support/engine";
 import { testStack } from "./support/stacks";
 
 let plan: PlanResult;
@@ -61,6 +61,20 @@ describe("no perpetual diff against the providers' read-back", () => {
             expect(c.inputs.memory).toBeGreaterThan(0);
             expect(c.inputs.memorySwap).toBe(c.inputs.memory);
         }
+    });
+
+    test("every container's capabilities are written as Docker stores them (CAP_*, sorted): the provider reads them back verbatim and replaces on a difference", () => {
+        const containers = byType("docker:index/container:Container");
+        expect(containers.map((c) => c.inputs.name).sort()).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);
+        for (const c of containers) {
+            const caps = unwrap(c.inputs.capabilities) as { adds: string[]; drops: string[] };
+            expect(caps.adds.length).toBeGreaterThan(0);
+            expect({ name: c.name, adds: caps.adds, drops: caps.drops }).toEqual({ name: c.name, adds: dockerStoredCapabilities(caps.adds), drops: dockerStoredCapabilities(caps.drops) });
+            expect(caps.drops).toEqual(["ALL"]);
+        }
+        // The rule itself, as in Docker's client: bare names get the prefix, ALL stays, order and case do not matter.
+        expect(dockerStoredCapabilities(["setuid", "CHOWN", "CAP_KILL", "chown"])).toEqual(["CAP_CHOWN", "CAP_KILL", "CAP_SETUID"]);
+        expect(dockerStoredCapabilities(["all"])).toEqual(["ALL"]);
     });
 
     test("the Hetzner SSH key is sent trimmed (Hetzner returns it so; a difference replaces it)", () => {
