@@ -9,12 +9,16 @@ import { ComplianceReport, renderComplianceScreen } from "../components/complian
 import { ServerTypeChoice } from "../components/serverTypeChoice";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
+import { evaluate } from "./policyCheck";
+import { policies } from "../policy/policies";
 
 interface Cli {
     stack: string;
     out: string;
     /** Where Pulumi.yaml and the stack file are read. Default: the kit's root. */
     dir?: string;
+    /** Also run the policy pack (policy/) over the plan's resources; violations fail the plan. */
+    policy?: boolean;
 }
 
 export function parseArgs(argv: string[]): Cli {
@@ -29,10 +33,11 @@ export function parseArgs(argv: string[]): Cli {
         if (a === "--stack") cli.stack = value();
         else if (a === "--out") cli.out = value();
         else if (a === "--dir") cli.dir = value();
+        else if (a === "--policy") cli.policy = true;
         else if (a.startsWith("--stack=")) cli.stack = a.slice(8);
         else if (a.startsWith("--out=")) cli.out = a.slice(6);
         else if (a === "--help" || a === "-h") {
-            process.stdout.write("usage: npm run plan -- [--stack NAME] [--out DIR] [--dir PROJECT_DIR]   (defaults: prod, out, the kit's root)\n");
+            process.stdout.write("usage: npm run plan -- [--stack NAME] [--out DIR] [--dir PROJECT_DIR] [--policy]   (defaults: prod, out, the kit's root; --policy also runs the policy pack)\n");
             process.exit(0);
         } else throw new Error(`unknown argument ${a}; usage: npm run plan -- [--stack NAME] [--out DIR]`);
     }
@@ -121,6 +126,14 @@ async function main(): Promise<number> {
     const report = result.exports.compliance as ComplianceReport | undefined;
     process.stdout.write(`${renderTree(result)}\n\n${renderSummary(result, dir)}\n`);
     if (report) process.stdout.write(`\n${renderComplianceScreen(report)}\n`);
+    if (cli.policy) {
+        // The policy pack over the plan's resources, offline (no engine, no credentials).
+        const e = await evaluate(result.cloud.resources);
+        const problems = [...e.violations, ...e.undecided];
+        process.stdout.write(`\npolicy pack (policy/): ${policies.length} policies, ${e.violations.length} violations\n`);
+        for (const v of problems) process.stdout.write(`  ${v.policy} ${v.resource}: ${v.message}\n`);
+        if (problems.length) return 2;
+    }
     return 0;
 }
 
