@@ -20,6 +20,7 @@ import {
     workerSupervisordPathInContainer,
 } from "./render/mautic";
 import { memoryBudget } from "./sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "./remoteCommand";
 
 export interface MauticAppArgs {
     /** Validated site settings. Required. */
@@ -112,9 +113,9 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
-                      addPreviousOutputInEnv: false,
+                      ...remoteCommandArgs,
                   },
-                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
+                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
               )
             : undefined;
         const mauticImage = new docker.RemoteImage(
@@ -306,9 +307,9 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
+            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

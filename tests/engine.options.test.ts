@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { edgePorts } from "../components/webEdge";
-import { RecordedResource, unwrap } from "../plan/mockRuntime";
+import { isWrappedSecret, RecordedResource, unwrap } from "../plan/mockRuntime";
 import { PlanResult, runPlan } from "../plan/runPlan";
 import { dockerStoredCapabilities, engineSteps, replacedBetween } from "./support/engine";
 import { testStack } from "./support/stacks";
@@ -86,6 +86,21 @@ describe("no perpetual diff against the providers' read-back", () => {
         const commands = byType("command:remote:Command");
         expect(commands.length).toBeGreaterThanOrEqual(4);
         for (const c of commands) expect({ name: c.name, env: c.inputs.addPreviousOutputInEnv }).toEqual({ name: c.name, env: false });
+    });
+
+    test("no remote command streams its output into the update log, keeps it in plain state, or carries a secret in its command text", () => {
+        const commands = byType("command:remote:Command");
+        expect(commands.map((c) => c.name).sort()).toEqual(["site-alert-secrets-write", "site-app-install", "site-app-pre-upgrade-backup", "site-host-cloud-init-done", "site-host-files-sync"]);
+        for (const c of commands) {
+            expect({ name: c.name, logging: c.inputs.logging }).toEqual({ name: c.name, logging: "none" });
+            expect({ name: c.name, secretOutputs: c.options.additionalSecretOutputs }).toEqual({ name: c.name, secretOutputs: expect.arrayContaining(["stdout", "stderr"]) });
+            // A failing command's error shows its command text (the provider always does): no secret in it.
+            expect({ name: c.name, createIsSecret: isWrappedSecret(c.inputs.create) }).toEqual({ name: c.name, createIsSecret: false });
+            const text = String(unwrap(c.inputs.create));
+            for (const secret of plan.cloud.secretValues) expect({ name: c.name, leaks: text.includes(secret) }).toEqual({ name: c.name, leaks: false });
+        }
+        // The ones that need secrets get them on stdin, as secrets.
+        expect(isWrappedSecret(plan.cloud.one("command:remote:Command", "site-app-install").inputs.stdin)).toBe(true);
     });
 
     test("edge ports: dual-stack, in the provider's read-back order, the list ignored by the engine, a change carried by a label", () => {
