@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: figures measured in ONE run on this machine, printed as ratios where timing
  * noise matters (the machine is shared). Not a test: nothing here passes or fails.
- *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack)
+ *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack;
+ *     `-- --stacks N` renders N instead of 50, N/5 instead of 10: tests/unit/bench.test.ts uses 5)
  *   - resources per stack, user-data size against Hetzner's 32 KiB
  *   - test-suite time per layer (optional: --with-tests)
  *   - monthly cost per site from bench/prices.json (source and date inside)
@@ -23,6 +24,9 @@ function stackConfig(i: number): StackConfig {
         c("website", `https://www.client-${i}.de`),
         c("adminEmail", "ops@agency.example"),
         c("adminCidrs", ["203.0.113.0/24"]),
+        // A mailer needs a sender (mailerFromEmail/mailerFromName are required with mailerDsn).
+        c("mailerFromEmail", `newsletter@client-${i}.de`),
+        c("mailerFromName", `Client ${i}`),
         [`${project}:mailerDsn`, mockSecretFor(`${project}:mailerDsn`)],
     ]);
     return { project, stack: `client-${i}`, config, secretKeys: [`${project}:mailerDsn`] };
@@ -49,6 +53,10 @@ function jestLayer(pattern: string): number {
 
 async function main() {
     const withTests = process.argv.includes("--with-tests");
+    const at = process.argv.indexOf("--stacks");
+    const many = at >= 0 ? Number(process.argv[at + 1]) : 50;
+    if (!Number.isInteger(many) || many < 5) throw new Error("--stacks needs a whole number >= 5 (default 50)");
+    const few = Math.max(1, Math.round(many / 5));
     const lines: string[] = [];
     const out = (s: string) => {
         lines.push(s);
@@ -57,15 +65,15 @@ async function main() {
 
     // Warm-up (module loading, first mock install) is reported apart from the steady state.
     const first = await planMany(1, 0);
-    const ten = await planMany(10, 100);
-    const fifty = await planMany(50, 1000);
-    const per10 = ten.ms / 10;
-    const per50 = fifty.ms / 50;
+    const ten = await planMany(few, 100);
+    const fifty = await planMany(many, 1000);
+    const per10 = ten.ms / few;
+    const per50 = fifty.ms / many;
     out("Offline plan (mocked program run + rendering), one process:");
     out(`  1 stack (cold, incl. module load): ${first.ms.toFixed(0)} ms`);
-    out(`  10 stacks: ${ten.ms.toFixed(0)} ms total, ${per10.toFixed(0)} ms per stack`);
-    out(`  50 stacks: ${fifty.ms.toFixed(0)} ms total, ${per50.toFixed(0)} ms per stack`);
-    out(`  marginal cost ratio 50-vs-10 per stack: ${(per50 / per10).toFixed(2)} (1.00 = linear; > 1 means per-stack cost grows)`);
+    out(`  ${few} stacks: ${ten.ms.toFixed(0)} ms total, ${per10.toFixed(0)} ms per stack`);
+    out(`  ${many} stacks: ${fifty.ms.toFixed(0)} ms total, ${per50.toFixed(0)} ms per stack`);
+    out(`  marginal cost ratio ${many}-vs-${few} per stack: ${(per50 / per10).toFixed(2)} (1.00 = linear; > 1 means per-stack cost grows)`);
     out(`  cold first stack / warm stack: ${(first.ms / per50).toFixed(1)}x`);
     out(`Resources per stack: ${Math.min(...fifty.resources)}..${Math.max(...fifty.resources)}`);
     const ud = Math.max(...fifty.userData);
@@ -83,10 +91,10 @@ async function main() {
 
     if (withTests) {
         const layers: Array<[string, string]> = [
-            ["pure renderers and validation", "tests/(config|mautic.files|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit|gitops)"],
-            ["program under mocks", "tests/(site|upgrade|compliance|policy|doi.setup|plan.cli|readme)"],
-            ["real tools (cloud-init, sshd, php, caddy, MariaDB)", "tests/(host.files|edge.caddy|edge.live|edge.observatory|backup.(restore|failure|retention|offsite)|doi.provisioner)"],
-            ["headless Chromium", "tests/(tracking.standalone|tracking.cmp|tracking.forget|audit.fixtures|audit.cli)"],
+            ["pure renderers and validation", "tests/[a-z]+/(config|mautic.files|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit|gitops)\\."],
+            ["program under mocks", "tests/[a-z]+/(site|upgrade|compliance|policy|doi.setup|plan.cli|readme)\\."],
+            ["real tools (cloud-init, sshd, php, caddy, MariaDB)", "tests/[a-z]+/(host.files|edge.caddy|edge.live|edge.observatory|backup.(restore|failure|retention|offsite)|doi.provisioner)\\."],
+            ["headless Chromium", "tests/[a-z]+/(tracking.standalone|tracking.cmp|tracking.forget|audit.fixtures|audit.cli)\\."],
         ];
         const times = layers.map(([name, pattern]) => [name, jestLayer(pattern)] as const);
         const total = times.reduce((a, [, ms]) => a + ms, 0);
