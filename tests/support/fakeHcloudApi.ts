@@ -24,7 +24,8 @@ export class FakeHcloudApi {
     readonly servers = new Map<number, { id: number; name: string; labels: Record<string, string> }>();
     private server?: http.Server;
 
-    constructor(private readonly opts: { token: string; pricing?: unknown }) {}
+    /** `token`: the only token the fake accepts (a test may set it after start). */
+    constructor(readonly opts: { token: string; pricing?: unknown }) {}
 
     /** The base URL, as `hcloud:endpoint` / HCLOUD_ENDPOINT would hold it. */
     endpoint = "";
