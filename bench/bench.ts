@@ -2,7 +2,7 @@
  * `npm run bench`: figures measured in ONE run on this machine, printed as ratios where timing
  * noise matters (the machine is shared). Not a test: nothing here passes or fails.
  *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack;
- *     `-- --stacks N` renders N instead of 50, N/5 instead of 10: tests/unit/bench.test.ts uses 5)
+ *     `--stacks N` renders N instead of 50, N/5 instead of 10: tests/unit/bench.test.ts uses 10)
  *   - resources per stack, user-data size against Hetzner's 32 KiB
  *   - test-suite time per layer (optional: --with-tests)
  *   - monthly cost per site from bench/prices.json (source and date inside)
@@ -13,6 +13,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { runPlan } from "../plan/runPlan";
 import { StackConfig, mockSecretFor } from "../plan/stackFile";
+import { CliIo, defineCli, exitCodes, exitWith, intOption, processIo, runCli } from "../lib/cli";
 
 const root = path.resolve(__dirname, "..");
 
@@ -51,17 +52,27 @@ function jestLayer(pattern: string): number {
     return performance.now() - t0;
 }
 
-async function main() {
-    const withTests = process.argv.includes("--with-tests");
-    const at = process.argv.indexOf("--stacks");
-    const many = at >= 0 ? Number(process.argv[at + 1]) : 50;
-    if (!Number.isInteger(many) || many < 5) throw new Error("--stacks needs a whole number >= 5 (default 50)");
+export const benchCli = defineCli({
+    name: "bench",
+    command: "npm run bench --",
+    synopsis: "[--with-tests] [--stacks N]",
+    description: `Figures measured in one run on this machine: plan time for 1, 10 and 50 stacks in one process,
+resources per stack, user-data size against Hetzner's 32 KiB, the monthly cost per site, and
+(--with-tests) the test time per lane. Not a test: nothing here passes or fails.`,
+    options: {
+        "with-tests": { type: "boolean", help: "also time each test lane (tests/unit, tools, live, browser; minutes)" },
+        stacks: { type: "string", value: "N", help: "render N stacks instead of 50 (and N/5 instead of 10); 5 to 500" },
+    },
+    examples: ["npm run bench", "npm run bench -- --with-tests"],
+    exitCodes: { 0: "measured", 1: "a measurement could not run", 2: "usage error" },
+});
+
+function bench(withTests: boolean, many: number, io: CliIo): Promise<number> {
+    return measure(withTests, many, (s) => io.out(`${s}\n`)).then(() => exitCodes.ok);
+}
+
+async function measure(withTests: boolean, many: number, out: (s: string) => void) {
     const few = Math.max(1, Math.round(many / 5));
-    const lines: string[] = [];
-    const out = (s: string) => {
-        lines.push(s);
-        process.stdout.write(`${s}\n`);
-    };
 
     // Warm-up (module loading, first mock install) is reported apart from the steady state.
     const first = await planMany(1, 0);
@@ -91,10 +102,10 @@ async function main() {
 
     if (withTests) {
         const layers: Array<[string, string]> = [
-            ["pure renderers and validation", "tests/[a-z]+/(config|mautic.files|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit|gitops)\\."],
-            ["program under mocks", "tests/[a-z]+/(site|upgrade|compliance|policy|doi.setup|plan.cli|readme)\\."],
-            ["real tools (cloud-init, sshd, php, caddy, MariaDB)", "tests/[a-z]+/(host.files|edge.caddy|edge.live|edge.observatory|backup.(restore|failure|retention|offsite)|doi.provisioner)\\."],
-            ["headless Chromium", "tests/[a-z]+/(tracking.standalone|tracking.cmp|tracking.forget|audit.fixtures|audit.cli)\\."],
+            ["unit: pure renderers, validation, the program under mocks", "tests/unit/"],
+            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy)", "tests/tools/"],
+            ["live: servers on loopback (Caddy, MariaDB, sshd)", "tests/live/"],
+            ["browser: headless Chromium", "tests/browser/"],
         ];
         const times = layers.map(([name, pattern]) => [name, jestLayer(pattern)] as const);
         const total = times.reduce((a, [, ms]) => a + ms, 0);
@@ -105,10 +116,8 @@ async function main() {
     }
 }
 
-main().then(
-    () => process.exit(0),
-    (e) => {
-        process.stderr.write(`bench: ${e?.stack ?? e}\n`);
-        process.exit(1);
-    },
-);
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+    return runCli(benchCli, argv, io, (values) => bench(values["with-tests"] ?? false, intOption("stacks", values.stacks, 50, 5, 500), io));
+}
+
+if (require.main === module) exitWith(main(process.argv.slice(2)));

@@ -5,6 +5,8 @@
  * (passwords, private keys, secret config) is registered so it can be redacted and searched for.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -47,6 +49,11 @@ export interface ResourceOptionsRecord {
     provider: string | null;
     customTimeouts: { create?: string; update?: string; delete?: string } | null;
     additionalSecretOutputs: string[];
+    /**
+     * The earlier identities the engine matches before creating anew (a type token or name that
+     * changed): an alias URN as is, a spec as its set fields, its parent by name.
+     */
+    aliases: Array<string | { type?: string; name?: string; stack?: string; project?: string; parent?: string | null }>;
 }
 
 const noOptions: ResourceOptionsRecord = {
@@ -58,10 +65,11 @@ const noOptions: ResourceOptionsRecord = {
     provider: null,
     customTimeouts: null,
     additionalSecretOutputs: [],
+    aliases: [],
 };
 
 /** The options of one RegisterResourceRequest (the protobuf message the SDK sends the engine). */
-function optionsOf(req: any): ResourceOptionsRecord {
+function optionsOf(req: RegisterResourceRequest): ResourceOptionsRecord {
     const timeouts = req.getCustomtimeouts?.();
     const t = timeouts ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : undefined;
     const customTimeouts = t && (t.create || t.update || t.delete) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v)) : null;
@@ -77,7 +85,20 @@ function optionsOf(req: any): ResourceOptionsRecord {
         provider,
         customTimeouts,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
     };
+}
+
+/** One Alias protobuf message (a URN, or a spec whose empty fields mean "as the resource's"). */
+function aliasOf(a: Alias): ResourceOptionsRecord["aliases"][number] {
+    if (a.hasUrn?.()) return a.getUrn();
+    const spec = a.getSpec();
+    if (!spec) return {};
+    const out: Exclude<ResourceOptionsRecord["aliases"][number], string> = {};
+    for (const [k, v] of [["type", spec.getType()], ["name", spec.getName()], ["stack", spec.getStack()], ["project", spec.getProject()]] as const) if (v) out[k] = v;
+    if (spec.getNoparent()) out.parent = null;
+    else if (spec.getParenturn()) out.parent = String(spec.getParenturn()).split("::").pop()!;
+    return out;
 }
 
 export interface MockOptions {
@@ -192,7 +213,7 @@ export class MockCloud {
         const settings = require("@pulumi/pulumi/runtime/settings");
         const monitor = settings.getMonitor();
         const orig = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, cb: any) => {
+        monitor.registerResource = (req: RegisterResourceRequest, cb: unknown) => {
             const parentUrn: string = req.getParent();
             const key = `${req.getType()}::${req.getName()}`;
             this.parents.set(key, parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}::${parentUrn.split("::").pop()}` : "");
@@ -256,7 +277,15 @@ export class MockCloud {
             case "docker:index/network:Network":
                 return { ...i, name: i.name };
             case "command:remote:Command":
-                return { ...i, stdout: "", stderr: "" };
+                // mautic-offsite-setup prints the pinned host key's fingerprint (known only at deploy).
+                return { ...i, stdout: /mautic-offsite-setup/.test(String(i.create ?? "")) ? "host-key-fingerprint: SHA256:(pinned-at-deploy)\n" : "", stderr: "" };
+            case "hcloud:index/storageBox:StorageBox":
+                // Hetzner names a box's user and host after its id (u<id>.your-storagebox.de).
+                return { ...i, server: `u${id}.your-storagebox.de`, username: `u${id}`, system: "FSN1-BX123" };
+            case "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount":
+                return { ...i, server: `u${i.storageBoxId}-sub1.your-storagebox.de`, username: `u${i.storageBoxId}-sub1` };
+            case "hcloud:index/zoneRrset:ZoneRrset":
+                return { ...i, changeProtection: false };
             default:
                 return { ...i };
         }
@@ -271,6 +300,11 @@ export class MockCloud {
             const want = Object.fromEntries(selector.split(",").filter(Boolean).map((kv) => kv.split("=")));
             const servers = (this.opts.existingServers ?? []).filter((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v));
             return { id: "servers", servers };
+        }
+        if (a.token === "hcloud:index/getStorageBox:getStorageBox") {
+            // An agency box in fsn1 (override with `calls` for other locations).
+            const id = Number(a.inputs.id ?? 100001);
+            return { id, name: "agency-backups", location: "fsn1", storageBoxType: "bx21", server: `u${id}.your-storagebox.de`, username: `u${id}`, labels: {}, deleteProtection: true };
         }
         if (a.token === "hcloud:index/getServerType:getServerType") {
             // Every current type orderable in both German locations (override with `calls`).

@@ -8,7 +8,7 @@
 import * as policySdk from "@pulumi/policy";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { oneMauticPerStackPolicy, policies, types } from "../policy/policies";
+import { policies, types } from "../policy/policies";
 import { RecordedResource, unwrap } from "./mockRuntime";
 
 export const sdk = policySdk as unknown as {
@@ -133,6 +133,7 @@ export interface Evaluation {
 }
 
 const resourcePolicies = policies.filter((p): p is ResourceValidationPolicy => "validateResource" in p);
+const stackPolicies = policies.filter((p): p is StackValidationPolicy => "validateStack" in p);
 const relevantTypes: Record<string, string[]> = {
     "hetzner-location-germany": [types.server, types.volume],
     "no-world-ssh": [types.firewall, types.server],
@@ -158,8 +159,10 @@ export async function evaluate(recorded: RecordedResource[], config: Record<stri
             }
         }
     }
-    for (const v of await checkStack(oneMauticPerStackPolicy, stackResources(recorded), config["one-mautic-per-stack"])) {
-        result.violations.push({ policy: oneMauticPerStackPolicy.name, resource: "(stack)", message: v.message });
+    for (const p of stackPolicies) {
+        for (const v of await checkStack(p, stackResources(recorded), config[p.name])) {
+            result.violations.push({ policy: p.name, resource: "(stack)", message: v.message });
+        }
     }
     return result;
 }

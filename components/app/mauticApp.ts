@@ -15,7 +15,8 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
-    messengerDsns,
+    MauticRole,
+    renderMauticEnv,
     renderWorkerSupervisord,
     workerSupervisordPathInContainer,
 } from "./mautic";
@@ -98,7 +99,7 @@ export class MauticApp extends pulumi.ComponentResource {
         );
 
         // Images have no fixed name: the new one is pulled before any container that uses it is
-        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        // replaced (deleteBeforeReplace here would delete those containers first, docs/facts/pulumi.md).
         const imageOpts = { parent: this, provider: args.provider };
         const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is
@@ -161,24 +162,10 @@ export class MauticApp extends pulumi.ComponentResource {
             child,
         );
 
-        const mauticEnvs = (role: string, extra: pulumi.Input<string[]> = []) =>
+        const mauticEnvs = (role: MauticRole, extra: pulumi.Input<string[]> = []) =>
             pulumi.secret(
                 pulumi.all([args.dbPassword, extra]).apply(([pw, more]) => [
-                    `DOCKER_MAUTIC_ROLE=${role}`,
-                    `MAUTIC_DB_HOST=${containerNames.db}`,
-                    "MAUTIC_DB_PORT=3306",
-                    `MAUTIC_DB_DATABASE=${dbName}`,
-                    `MAUTIC_DB_USER=${dbUser}`,
-                    `MAUTIC_DB_PASSWORD=${pw}`,
-                    // The same transports are pinned in parameters_local.php (cron sees no env).
-                    `MAUTIC_MESSENGER_DSN_EMAIL=${messengerDsns.email}`,
-                    `MAUTIC_MESSENGER_DSN_HIT=${messengerDsns.hit}`,
-                    `MAUTIC_MESSENGER_DSN_FAILED=${messengerDsns.failed}`,
-                    `PHP_INI_VALUE_DATE_TIMEZONE=${s.timezone}`,
-                    "PHP_INI_VALUE_MEMORY_LIMIT=512M",
-                    "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
-                    "PHP_INI_VALUE_EXPOSE_PHP=Off",
-                    `TZ=${s.timezone}`,
+                    ...renderMauticEnv({ role, dbName, dbUser, dbPassword: pw, timezone: s.timezone }),
                     ...more,
                 ]),
             );

@@ -24,6 +24,7 @@ import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, m
 import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "../app/mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate } from "../shared/template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "../edge/tracking";
 
@@ -157,7 +158,7 @@ export const gravatar = {
     dpfListUrl: "https://www.dataprivacyframework.gov/list",
 } as const;
 
-/** Hetzner Cloud server backups: daily, 7 slots (facts-platform.md). Volumes are not included. */
+/** Hetzner Cloud server backups: daily, 7 slots (docs/facts/hetzner-and-host.md). Volumes are not included. */
 export const hetznerServerBackupSlots = 7;
 
 /** German names of the German locations (`germanLocations` holds the English ones). */
@@ -180,7 +181,7 @@ export interface DeviceStorageEntry {
 }
 
 /**
- * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and facts-mautic.md. Check it
+ * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and docs/facts/mautic.md. Check it
  * again when the pinned Mautic line changes.
  */
 export const mauticDeviceStorage: DeviceStorageEntry[] = [
@@ -219,8 +220,6 @@ export class DocumentInputError extends Error {
     }
 }
 
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const isFqdn = (v: string) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => hostLabel.test(l)) && /[a-z]/.test(v.split(".").pop()!);
 const isIpv4 = (v: string) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split(".").every((o) => Number(o) <= 255);
 
 /**
@@ -238,6 +237,9 @@ export function mailerHostFromDsn(dsn: string | undefined): string | undefined {
     }
     return isFqdn(host) || isIpv4(host) ? host : undefined;
 }
+
+/** Hetzner's Storage Box domain (every box is u<id>.your-storagebox.de). */
+const storageBoxDomain = "your-storagebox.de";
 
 /** The host of the off-site restic repository (`sftp://user@host:23/path` or `sftp:user@host:/path`). */
 function offsiteHostOf(repository: string | undefined): string | undefined {
@@ -346,7 +348,7 @@ function datesOf(generatedAt: string): { generated: string; review: string } | u
 
 const measureId = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // One line of plain text: no control characters, no markers, no template braces, no HTML.
-const unsafeText = /[\u0000-\u001f\u007f\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/;
+const unsafeText = /[\p{Cc}\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/u;
 
 interface Resolved {
     s: SiteSettings;
@@ -367,7 +369,7 @@ function validate(input: DocumentInput): Resolved {
     const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
     if (typeof s.domain !== "string" || !isFqdn(s.domain)) problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
-    let websiteOk = false;
+    let websiteOk: boolean;
     try {
         const u = new URL(s.website);
         websiteOk = u.protocol === "https:" && u.origin === s.website && u.hostname === s.websiteHost && isFqdn(u.hostname) && u.hostname !== s.domain;
@@ -403,7 +405,10 @@ function validate(input: DocumentInput): Resolved {
     }
 
     const repo = (s as SiteSettings & { backupOffsiteRepository?: string }).backupOffsiteRepository;
-    const offsiteHost = offsiteHostOf(repo);
+    // The kit's own Storage Box (the default) is named by Hetzner's Storage Box domain: its
+    // u<id> host is only known after the deploy.
+    const kitBox = repo === undefined && (s as Partial<SiteSettings>).offsiteBackup === "storagebox";
+    const offsiteHost = kitBox ? storageBoxDomain : offsiteHostOf(repo);
     if (repo !== undefined && offsiteHost === undefined) problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
 
     if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean") problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
@@ -754,7 +759,7 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     v.mailTransfer = p("mail-transfer");
     v.mailSection = p(`mail-section-${known}`);
 
-    const offsiteKind = r.offsiteHost?.endsWith(".your-storagebox.de") ? "hetzner" : "other";
+    const offsiteKind = r.offsiteHost === storageBoxDomain || r.offsiteHost?.endsWith(`.${storageBoxDomain}`) ? "hetzner" : "other";
     if (r.offsiteHost) v.offsiteDpa = p(`offsite-dpa-${offsiteKind}`);
     v.offsiteRecipient = r.offsiteHost ? `\n- ${p("offsite-recipient")}` : "";
     v.offsiteSection = r.offsiteHost ? `\n${p(`offsite-section-${offsiteKind}`)}` : "";

@@ -6,6 +6,7 @@
  * addresses/ports; `tests/unit/edge.render.test.ts` proves it.
  */
 import * as ipaddr from "ipaddr.js";
+import { hostLabel } from "../shared/hostName";
 import { renderTemplate } from "../shared/template";
 import { defaultConsentMaxAgeDays } from "./tracking";
 
@@ -102,8 +103,6 @@ export const consentCookie = (maxAgeDays: number) => `${consentCookieName}=1; Pa
  * load only from Mautic itself, data: and blob: URLs (uploads, previews, the builder's assets).
  */
 export const adminImgSrc = (gravatar: boolean): string => (gravatar ? "'self' data: blob: https:" : "'self' data: blob:");
-
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 function problemsOf(input: CaddyfileInput): string[] {
     const problems: string[] = [];

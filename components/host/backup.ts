@@ -25,7 +25,16 @@ export interface BackupInput {
      * `/etc/mautic/backup-offsite.env` (root, 0600) and the SSH key/host key from /root/.ssh,
      * both placed by the operator. Default: none (only the volume and Hetzner's server backups).
      */
-    offsite?: { kind: "restic-sftp"; repository: string };
+    offsite?: {
+        kind: "restic-sftp";
+        repository: string;
+        /**
+         * The ssh client config restic's SFTP connection uses (the kit's Storage Box: host alias
+         * `mautic-offsite`, key and pinned host key, written by `mautic-offsite-setup`). Default:
+         * none (restic calls ssh with the repository's host and /root/.ssh, set up by hand).
+         */
+        sshConfig?: string;
+    };
     /**
      * Containers stopped during a restore and started again in this order.
      * Default: mautic_web, mautic_worker, mautic_cron (the DB container keeps running).
@@ -67,7 +76,7 @@ const containerName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const databaseName = /^[A-Za-z0-9_]{1,64}$/;
 // Rendered inside single quotes: no quotes, whitespace, '$', '`', '\' or control characters, and
 // no "user:password@" (the password lives in the host's env file, never in rendered files).
-const resticSftpRepo = /^sftp:(?:\/\/)?(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+(?::[0-9]{1,5})?[:/][A-Za-z0-9._~\/-]*$/;
+const resticSftpRepo = /^sftp:(?:\/\/)?(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+(?::[0-9]{1,5})?[:/][A-Za-z0-9._~/-]*$/;
 
 /** Every problem with the input, each naming the field, the bad value and the fix. */
 export function validateBackupInput(input: BackupInput): string[] {
@@ -99,6 +108,9 @@ export function validateBackupInput(input: BackupInput): string[] {
         if (offsite.kind !== "restic-sftp") {
             problems.push(`offsite.kind = ${JSON.stringify(offsite.kind)} is not supported; use "restic-sftp"`);
         }
+        if (offsite.sshConfig !== undefined && (typeof offsite.sshConfig !== "string" || !safePath.test(offsite.sshConfig))) {
+            problems.push(`offsite.sshConfig = ${JSON.stringify(offsite.sshConfig)} must be an absolute path without spaces or quotes, e.g. "/etc/mautic/offsite/config"`);
+        }
         if (typeof offsite.repository !== "string" || !resticSftpRepo.test(offsite.repository)) {
             problems.push(
                 `offsite.repository = ${JSON.stringify(offsite.repository)} must be a restic SFTP repository without spaces, quotes or '$', ` +
@@ -125,6 +137,7 @@ export function renderBackupFiles(input: BackupInput): RenderedFile[] {
             dbContainer: input.dbContainer,
             appContainers: (input.appContainers ?? defaultAppContainers).join(" "),
             offsiteRepository: input.offsite?.repository ?? "",
+            offsiteSshConfig: input.offsite?.sshConfig ?? "",
         },
         "backup/common.sh",
     ).trimEnd();

@@ -168,9 +168,9 @@ export class HardenedHost extends pulumi.ComponentResource {
             },
             {
                 ...child,
-                // Each of these would recreate the server (facts-platform.md). The data survives on
+                // Each of these would recreate the server (docs/facts/hetzner-and-host.md). The data survives on
                 // the volume, but a silent rebuild is never what an edit of the config should mean:
-                // changing them is a documented migration (README, "Changing a running site").
+                // changing them means a new server (docs/guide/architecture.md lists what is ignored and why).
                 ignoreChanges: ["userData", "image", "sshKeys", "location", ...(args.labelsSetElsewhere ?? []).map((k) => `labels["${k}"]`)],
             },
         );

@@ -39,8 +39,13 @@ export interface SiteCost {
     volume: number;
     ipv4: number;
     offsite: number;
+    /** What the off-site amount is and where its price comes from (the API lists no Storage Boxes). */
+    offsiteNote?: string;
     total: number;
 }
+
+/** The off-site target as the cost sees it: true/"storagebox"/"repository" = one Storage Box for this site. */
+export type OffsiteCostKind = boolean | "storagebox" | "subaccount" | "repository" | "none";
 
 export interface ServerTypeChoice {
     serverType: string;
@@ -55,8 +60,10 @@ export const autoCandidates = Object.entries(serverTypes)
     .filter(([, t]) => t.memoryGb >= 4 && t.arch === "x86")
     .map(([name]) => name);
 
-/** Fallback Storage Box price when the API answer is used (it has none). */
+/** Fallback Storage Box price when the API answer is used (it has none): bench/prices.json's. */
 const storageBoxMonthFallback = 3.2;
+/** The date of that price in bench/prices.json (tests/serverType.auto.test.ts keeps both in step). */
+export const bundledStorageBoxPriceDate = "2026-11-28";
 
 const num = (v: unknown) => {
     const n = Number(v);
@@ -64,17 +71,30 @@ const num = (v: unknown) => {
     return n;
 };
 
+/** The fields of Hetzner's `GET /v1/pricing` answer the kit reads (each checked when read). */
+interface PricingAnswer {
+    currency?: string;
+    server_types?: Array<{ name?: unknown; prices?: LocationPrice[] }>;
+    primary_ips?: Array<{ type?: string; prices?: LocationPrice[] }>;
+    volume?: { price_per_gb_month?: { net?: unknown } };
+    server_backup?: { percentage?: unknown };
+}
+interface LocationPrice {
+    location?: string;
+    price_monthly?: { net?: unknown };
+}
+
 /** The prices of one location from a `GET /v1/pricing` answer (net prices). */
 export function priceListFromApi(answer: unknown, location: string, readAt: string): PriceList {
-    const p = (answer as { pricing?: any })?.pricing;
+    const p = (answer as { pricing?: PricingAnswer })?.pricing;
     if (!p || !Array.isArray(p.server_types)) throw new Error("GET /v1/pricing: the answer has no pricing.server_types");
     const serverMonthly: Record<string, number> = {};
     for (const t of p.server_types) {
-        const here = (t.prices ?? []).find((x: any) => x.location === location);
+        const here = (t.prices ?? []).find((x) => x.location === location);
         if (here) serverMonthly[String(t.name)] = num(here.price_monthly?.net);
     }
-    const ipv4 = (p.primary_ips ?? []).find((x: any) => x.type === "ipv4");
-    const ipv4Here = (ipv4?.prices ?? []).find((x: any) => x.location === location);
+    const ipv4 = (p.primary_ips ?? []).find((x) => x.type === "ipv4");
+    const ipv4Here = (ipv4?.prices ?? []).find((x) => x.location === location);
     return {
         source: "Hetzner API GET /v1/pricing",
         date: readAt,
@@ -115,7 +135,7 @@ export function defaultPriceSource(): PriceSource {
     return hetznerPriceSource(token, fetch, hcloudEndpoint(config["hcloud:endpoint"]));
 }
 
-export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: boolean }): SiteCost | undefined {
+export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind }): SiteCost | undefined {
     const server = prices.serverMonthly[serverType];
     if (server === undefined) return undefined;
     const round = (n: number) => Math.round(n * 100) / 100;
@@ -124,9 +144,17 @@ export function siteCost(prices: PriceList, serverType: string, site: { backups:
         backups: round(site.backups ? server * prices.backupShareOfServer : 0),
         volume: round(site.volumeSizeGb * prices.volumePerGbMonth),
         ipv4: round(prices.primaryIpv4Month),
-        offsite: round(site.offsite ? prices.storageBoxMonth : 0),
+        offsite: round(site.offsite === true || site.offsite === "storagebox" || site.offsite === "repository" ? prices.storageBoxMonth : 0),
     };
-    return { ...parts, total: round(parts.server + parts.backups + parts.volume + parts.ipv4 + parts.offsite) };
+    const offsiteNote =
+        site.offsite === "storagebox"
+            ? `Storage Box BX11, from the bundled price list bench/prices.json of ${bundledStorageBoxPriceDate}`
+            : site.offsite === "subaccount"
+              ? "a subaccount of the agency's Storage Box: 0 for this site, the box is billed once to the agency"
+              : site.offsite === "repository"
+                ? "the repository's Storage Box, if it is one (bundled price)"
+                : undefined;
+    return { ...parts, ...(offsiteNote ? { offsiteNote } : {}), total: round(parts.server + parts.backups + parts.volume + parts.ipv4 + parts.offsite) };
 }
 
 /** The cheapest candidate that is available in the location and has a price; ties by name. */
@@ -141,7 +169,7 @@ export function cheapestAvailable(candidates: Array<{ name: string; available: b
  * any: with `auto` it is kept. Throws a RunError naming the fix when nothing can be ordered.
  */
 export async function chooseServerType(
-    site: { serverType: string; location: string; backups: boolean; volumeSizeGb: number; offsite: boolean },
+    site: { serverType: string; location: string; backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind },
     running: string | undefined,
     sourceArg?: PriceSource,
 ): Promise<ServerTypeChoice> {

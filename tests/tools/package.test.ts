@@ -91,11 +91,20 @@ export const program = async () => {
     expect(failed).toMatch(/error TS2322: Type 'number' is not assignable to type 'string'/);
 });
 
+test("the example program of docs/guide/library.md compiles against the installed .d.ts", () => {
+    const page = fs.readFileSync(path.join(projectRoot, "docs", "guide", "library.md"), "utf8");
+    const examples = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(examples).toHaveLength(1);
+    expect(examples[0]).toContain(`from "mautic-gdpr-kit"`);
+    fs.writeFileSync(path.join(consumer(), "index.ts"), examples[0]);
+    run(tsc, ["-p", "tsconfig.json"], consumer());
+});
+
 test("Node loads the installed package and its renderers find the templates", () => {
     const script = `const k = require("mautic-gdpr-kit");
 const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "ops@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
-process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
+process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, alerts: typeof k.AlertSecrets, internal: [k.setPriceSource, k.doiProvider, k.renderCaddyfile].map((v) => typeof v), serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
     const out = JSON.parse(run(process.execPath, ["-e", script], consumer()));
-    expect(out).toEqual({ site: "function", serverType: "auto", caddy: true });
+    expect(out).toEqual({ site: "function", alerts: "function", internal: ["undefined", "undefined", "undefined"], serverType: "auto", caddy: true });
     expect(require.resolve("mautic-gdpr-kit", { paths: [consumer()] })).toBe(path.join(fs.realpathSync(consumer()), "node_modules", "mautic-gdpr-kit", "bin", "components", "index.js"));
 });

@@ -26,8 +26,8 @@ test("npm run bench -- --stacks 10: exit 0, plan times, resources and user data 
     expect(r.stdout).toMatch(/cx23: server \d+\.\d\d .* = \d+\.\d\d/);
 });
 
-test("a bad --stacks is refused with the fix", () => {
+test("a bad --stacks is a usage error that names the fix", () => {
     const r = spawnSync("npm", ["run", "--silent", "bench", "--", "--stacks", "2"], { cwd: projectRoot, encoding: "utf8", timeout: 60_000 });
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/--stacks needs a whole number >= 5/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--stacks "2" is not a whole number from 5 to 500\. Fix: e\.g\. --stacks 50/);
 });

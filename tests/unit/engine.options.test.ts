@@ -1,5 +1,5 @@
 /**
- * What the real engine and providers do that plain mocks cannot show (facts-pulumi.md; provider
+ * What the real engine and providers do that plain mocks cannot show (docs/facts/pulumi.md; provider
  * source read for docs/guide/deploy.md): the options resources.json records, inputs that
  * would diff against the provider's read-back on every `up`, and the order of an upgrade's steps.
  */
@@ -36,7 +36,7 @@ describe("resources.json records the options the engine acts on", () => {
     test("every resource has every option field", () => {
         for (const r of json()) {
             expect(Object.keys(r.options).sort()).toEqual(
-                ["additionalSecretOutputs", "customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "provider", "replaceOnChanges"].sort(),
+                ["additionalSecretOutputs", "aliases", "customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "provider", "replaceOnChanges"].sort(),
             );
         }
     });
@@ -49,7 +49,18 @@ describe("resources.json records the options the engine acts on", () => {
         expect(o("site-app-web")).toMatchObject({ provider: "site-docker", deleteBeforeReplace: true });
         expect(o("site-app-web").dependsOn).toContain("site-app-db");
         expect(o("site-host-host-key").additionalSecretOutputs).toContain("privateKeyOpenssh");
-        expect(o("site-host-firewall")).toMatchObject({ provider: null, protect: false, customTimeouts: null });
+        expect(o("site-host-firewall")).toMatchObject({ provider: null, protect: false, customTimeouts: null, aliases: [] });
+    });
+
+    test("DoiSetup's type token has the kit's prefix, with the old one as an alias (a deployed stack keeps it, no replacement)", () => {
+        const doi = json().filter((r) => r.type.endsWith(":DoiSetup"));
+        expect(doi.map((r) => r.type)).toEqual(["mautic-kit:doi:DoiSetup"]);
+        expect(doi[0].options.aliases).toEqual([{ type: "mautic-gdpr-kit:mautic:DoiSetup", parent: "site" }]);
+        // Every component of the kit has the same prefix; only DoiSetup needed an alias.
+        const components = plan.cloud.resources.filter((r) => !r.custom);
+        expect(components.length).toBeGreaterThanOrEqual(7);
+        for (const r of components) expect(r.type).toMatch(/^mautic-kit:/);
+        expect(json().filter((r) => (r.options.aliases as unknown[]).length > 0).map((r) => r.name)).toEqual([doi[0].name]);
     });
 });
 

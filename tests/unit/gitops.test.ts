@@ -8,11 +8,33 @@ import { sshMaterialBase } from "../../components/host/hardenedHost";
 import { projectRoot } from "../../plan/runPlan";
 import { judgeStack, judgeStacks } from "../../scripts/deployable-stacks";
 
-const wf = (name: string) => parse(fs.readFileSync(path.join(projectRoot, ".github/workflows", name), "utf8"));
+/** A workflow step, as far as these tests read it. */
+interface Step {
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, string>;
+}
+interface Job {
+    steps: Step[];
+    if?: string;
+    strategy: { "fail-fast"?: boolean; matrix: Record<string, string> };
+    "runs-on"?: string | string[];
+    environment?: string;
+}
+/** A workflow file, as far as these tests read it. */
+interface Workflow {
+    on: Record<string, { paths?: string[] }>;
+    permissions: Record<string, string>;
+    jobs: Record<string, Job>;
+}
+
+const wf = (name: string): Workflow => parse(fs.readFileSync(path.join(projectRoot, ".github/workflows", name), "utf8"));
 
 describe("deploy workflow", () => {
     const deploy = wf("deploy.yml");
-    const steps = (job: string) => deploy.jobs[job].steps as Array<Record<string, any>>;
+    const steps = (job: string) => deploy.jobs[job].steps;
     const pulumiStep = (job: string) => steps(job).find((s) => String(s.uses ?? "").startsWith("pulumi/actions@"))!;
 
     test("pull requests get no secret: no job a pull request starts can read one (threat model in deploy.md)", () => {
@@ -50,7 +72,7 @@ describe("deploy workflow", () => {
         expect(deploy.jobs.preview.if).toMatch(/github\.event_name == 'workflow_dispatch'/);
         expect(deploy.jobs.preview.environment).toBe("preview");
         expect(pulumiStep("preview").with).toMatchObject({ command: "preview", policyPacks: "policy" });
-        expect(pulumiStep("preview").with["comment-on-pr"]).toBeUndefined();
+        expect(pulumiStep("preview").with?.["comment-on-pr"]).toBeUndefined();
     });
 
     test("up on main only, with the policy pack", () => {
@@ -62,9 +84,9 @@ describe("deploy workflow", () => {
         for (const job of ["preview", "up"]) {
             expect(deploy.jobs[job].strategy["fail-fast"]).toBe(false);
             expect(deploy.jobs[job].strategy.matrix.stack).toMatch(/fromJson\(needs\.stacks\.outputs\.list\)/);
-            expect(pulumiStep(job).with["stack-name"]).toBe("${{ matrix.stack }}");
+            expect(pulumiStep(job).with?.["stack-name"]).toBe("${{ matrix.stack }}");
         }
-        expect(deploy.jobs.stacks.steps.at(-1).run).toMatch(/scripts\/deployable-stacks\.ts/);
+        expect(deploy.jobs.stacks.steps.at(-1)?.run).toMatch(/scripts\/deployable-stacks\.ts/);
         for (const job of ["preview", "up"]) expect(deploy.jobs[job].if).toContain("needs.stacks.outputs.list != '[]'");
     });
 
@@ -74,7 +96,7 @@ describe("deploy workflow", () => {
         const check = s.findIndex((x) => /pulumi preview --stack "\$STACK" --expect-no-changes/.test(String(x.run ?? "")));
         expect(up).toBeGreaterThanOrEqual(0);
         expect(check).toBeGreaterThan(up);
-        expect(s[check].env.STACK).toBe("${{ matrix.stack }}");
+        expect(s[check].env?.STACK).toBe("${{ matrix.stack }}");
         expect(s[check].run).toMatch(/--diff/);
         expect(s[check].if).toBeUndefined(); // runs only when up succeeded
     });
@@ -115,7 +137,7 @@ describe("deploy workflow", () => {
 describe("ci workflow", () => {
     const ci = wf("ci.yml");
     test("runs the README's test command and the offline plan of every stack, without cloud secrets", () => {
-        const runs = Object.values(ci.jobs).flatMap((j: any) => j.steps.map((s: any) => s.run ?? "")).join("\n");
+        const runs = Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
         expect(runs).toMatch(/npm test/);
         expect(runs).toMatch(/npm run plan -- --stack "\$stack"/);
         expect(fs.readFileSync(path.join(projectRoot, ".github/workflows/ci.yml"), "utf8")).not.toMatch(/secrets\./);
