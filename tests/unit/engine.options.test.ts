@@ -101,7 +101,7 @@ describe("no perpetual diff against the providers' read-back", () => {
 
     test("no remote command streams its output into the update log, keeps it in plain state, or carries a secret in its command text", () => {
         const commands = byType("command:remote:Command");
-        expect(commands.map((c) => c.name).sort()).toEqual(["site-alert-secrets-write", "site-app-install", "site-app-pre-upgrade-backup", "site-host-cloud-init-done", "site-host-files-sync"]);
+        expect(commands.map((c) => c.name).sort()).toEqual(["site-alert-secrets-write", "site-app-install", "site-app-pre-upgrade-backup", "site-host-cloud-init-done", "site-host-files-sync", "site-offsite-setup"]);
         for (const c of commands) {
             expect({ name: c.name, logging: c.inputs.logging }).toEqual({ name: c.name, logging: "none" });
             expect({ name: c.name, secretOutputs: c.options.additionalSecretOutputs }).toEqual({ name: c.name, secretOutputs: expect.arrayContaining(["stdout", "stderr"]) });
