@@ -3,7 +3,6 @@
  * a small N (10 instead of 50) keeps it short. The figures themselves are the README's (docs/guide/bench.md).
  */
 import { spawnSync } from "child_process";
-import * as path from "path";
 import { projectRoot, runPlan } from "../../plan/runPlan";
 import { testStack } from "../support/stacks";
 
