@@ -62,7 +62,7 @@ export const autoCandidates = Object.entries(serverTypes)
 
 /** Fallback Storage Box price when the API answer is used (it has none): bench/prices.json's. */
 const storageBoxMonthFallback = 3.2;
-/** The date of that price in bench/prices.json (tests/serverType.auto.test.ts keeps both in step). */
+/** The date of that price in bench/prices.json (tests/unit/serverType.auto.test.ts keeps both in step). */
 export const bundledStorageBoxPriceDate = "2026-11-28";
 
 const num = (v: unknown) => {
