@@ -125,6 +125,7 @@ export interface MockOptions {
  * exit: never to the user's cache or runtime dir.
  */
 let processSshDir: string | undefined;
+let exitHookInstalled = false;
 function mockSshDir(): string {
     if (!processSshDir || !fs.existsSync(processSshDir)) {
         // One path per process, so two plans in one process send the Docker provider the same
@@ -134,7 +135,13 @@ function mockSshDir(): string {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (typeof process.getuid === "function" && fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
         processSshDir = dir;
-        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        // One exit hook per process (a bench plans dozens of stacks in one process).
+        if (!exitHookInstalled) {
+            exitHookInstalled = true;
+            process.once("exit", () => {
+                if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
+            });
+        }
     }
     return processSshDir;
 }

@@ -12,12 +12,14 @@ import { dnsRecordTtl } from "../components/config/defaults";
 import { describeOffsite, offsiteTarget, siteDnsRecords, zoneFileLines } from "../components/config/offsiteDns";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
+import { evaluate } from "./policyCheck";
+import { policies } from "../policy/policies";
 import { CliIo, CliValues, defineCli, exitCodes, exitWith, processIo, runCli, stackName } from "../lib/cli";
 
 export const planCli = defineCli({
     name: "plan",
     command: "npm run plan --",
-    synopsis: "[--stack NAME] [--out DIR] [--dir PROJECT_DIR]",
+    synopsis: "[--stack NAME] [--out DIR] [--dir PROJECT_DIR] [--policy]",
     description: `The offline plan: runs the real program under Pulumi's mock runtime with the config of
 Pulumi.<stack>.yaml, prints the resource tree, the server type, the monthly cost and the
 compliance report, and writes every rendered file to <out>/<stack>/. No credentials, no cloud.`,
@@ -25,12 +27,14 @@ compliance report, and writes every rendered file to <out>/<stack>/. No credenti
         stack: { type: "string", value: "NAME", help: "the stack file Pulumi.NAME.yaml (default prod)" },
         out: { type: "string", value: "DIR", help: "where <stack>/ is written (default out)" },
         dir: { type: "string", value: "PROJECT_DIR", help: "where Pulumi.yaml and the stack file are read (default the kit's root)" },
+        policy: { type: "boolean", help: "also run the policy pack (policy/) over the plan's resources; a violation exits 1" },
     },
     examples: [
         "npm run plan                                  # the example stack Pulumi.prod.yaml, files to out/prod/",
         "npm run plan -- --stack client-a --out /tmp/p # Pulumi.client-a.yaml, files to /tmp/p/client-a/",
+        "npm run plan -- --stack client-a --policy     # and the policy pack (the pull-request check)",
     ],
-    exitCodes: { 0: "planned, files written", 1: "the stack was not planned (its config is invalid); nothing written", 2: "usage error" },
+    exitCodes: { 0: "planned, files written", 1: "the stack was not planned (its config is invalid; nothing written), or --policy found a violation", 2: "usage error" },
 });
 
 interface Cli {
@@ -38,11 +42,13 @@ interface Cli {
     out: string;
     /** Where Pulumi.yaml and the stack file are read. Default: the kit's root. */
     dir?: string;
+    /** Also run the policy pack (policy/) over the plan's resources; violations fail the plan. */
+    policy?: boolean;
 }
 
 /** The plan's options from its command line's values (throws UsageError). */
 export function planOptions(v: CliValues<typeof planCli.options>): Cli {
-    return { stack: stackName("stack", v.stack ?? "prod"), out: v.out ?? "out", ...(v.dir ? { dir: v.dir } : {}) };
+    return { stack: stackName("stack", v.stack ?? "prod"), out: v.out ?? "out", ...(v.dir ? { dir: v.dir } : {}), ...(v.policy ? { policy: true } : {}) };
 }
 
 /** Writes the plan's files under <out>/<stack>/, replacing an earlier plan of that stack. */
@@ -132,6 +138,14 @@ async function plan(cli: Cli, io: CliIo): Promise<number> {
     const report = result.exports.compliance as ComplianceReport | undefined;
     io.out(`${renderTree(result)}\n\n${renderSummary(result, dir)}\n`);
     if (report) io.out(`\n${renderComplianceScreen(report)}\n`);
+    if (cli.policy) {
+        // The policy pack over the plan's resources, offline (no engine, no credentials).
+        const e = await evaluate(result.cloud.resources);
+        const problems = [...e.violations, ...e.undecided];
+        io.out(`\npolicy pack (policy/): ${policies.length} policies, ${e.violations.length} violations\n`);
+        for (const v of problems) io.out(`  ${v.policy} ${v.resource}: ${v.message}\n`);
+        if (problems.length) return exitCodes.findings;
+    }
     return exitCodes.ok;
 }
 

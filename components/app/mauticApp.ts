@@ -21,6 +21,7 @@ import {
     workerSupervisordPathInContainer,
 } from "./mautic";
 import { memoryBudget } from "../host/sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface MauticAppArgs {
     /** Validated site settings. Required. */
@@ -113,9 +114,9 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
-                      addPreviousOutputInEnv: false,
+                      ...remoteCommandArgs,
                   },
-                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
+                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
               )
             : undefined;
         const mauticImage = new docker.RemoteImage(
@@ -294,9 +295,9 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
+            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

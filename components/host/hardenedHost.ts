@@ -9,6 +9,7 @@ import { SiteSettings } from "../config/config";
 import { dataMountPoint } from "../config/defaults";
 import { HostFile, renderCloudInit, renderHostFiles } from "./cloudInit";
 import { hetznerName } from "./sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 /** Written by the last first-boot command (templates/cloudInit/host-ready.sh); the deploy waits for it. */
 export const hostReadyMarker = "/var/lib/mautic-kit/host-ready";
@@ -208,10 +209,9 @@ export class HardenedHost extends pulumi.ComponentResource {
                     "docker version --format '{{.Server.Version}}'",
                 ].join("\n"),
                 triggers: [this.server.id],
-                // Without this the provider sends PULUMI_COMMAND_* env vars sshd refuses (no AcceptEnv).
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" } },
+            { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.dockerHost = pulumi.interpolate`ssh://root@${this.server.ipv4Address}`;

@@ -10,6 +10,7 @@
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { serverTypes } from "../config/defaults";
+import { hcloudEndpoint, hcloudToken } from "./hcloudApi";
 
 /** Monthly prices (net, EUR) in one location: what the choice and the cost summary need. */
 export interface PriceList {
@@ -106,10 +107,13 @@ export function priceListFromApi(answer: unknown, location: string, readAt: stri
     };
 }
 
-/** Asks Hetzner's API for the prices (token of the stack: `hcloud:token`, or HCLOUD_TOKEN). */
-export function hetznerPriceSource(token: string, fetchImpl: typeof fetch = fetch): PriceSource {
+/**
+ * Asks Hetzner's API for the prices (token of the stack: `hcloud:token`, or HCLOUD_TOKEN; API at
+ * `endpoint`, default as the hcloud provider: `hcloud:endpoint`, HCLOUD_ENDPOINT, Hetzner's).
+ */
+export function hetznerPriceSource(token: string, fetchImpl: typeof fetch = fetch, endpoint: string = hcloudEndpoint(undefined)): PriceSource {
     return async (location) => {
-        const res = await fetchImpl("https://api.hetzner.cloud/v1/pricing", { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+        const res = await fetchImpl(`${endpoint}/pricing`, { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
         if (!res.ok) throw new Error(`GET /v1/pricing answered HTTP ${res.status}`);
         return priceListFromApi(await res.json(), location, new Date().toISOString());
     };
@@ -122,11 +126,13 @@ export function setPriceSource(source: PriceSource | undefined): void {
     priceSourceOverride = source;
 }
 
-function defaultPriceSource(): PriceSource {
+/** The price source `serverType: auto` uses: the override, else Hetzner's API as the hcloud provider reaches it. */
+export function defaultPriceSource(): PriceSource {
     if (priceSourceOverride) return priceSourceOverride;
-    const token = process.env.HCLOUD_TOKEN || pulumi.runtime.allConfig()["hcloud:token"];
+    const config = pulumi.runtime.allConfig();
+    const token = hcloudToken(config["hcloud:token"]);
     if (!token) throw new pulumi.RunError("serverType = auto needs the Hetzner token to read prices. Fix: `pulumi config set --secret hcloud:token`, or set serverType (e.g. cx33).");
-    return hetznerPriceSource(token);
+    return hetznerPriceSource(token, fetch, hcloudEndpoint(config["hcloud:endpoint"]));
 }
 
 export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind }): SiteCost | undefined {

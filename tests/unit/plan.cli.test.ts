@@ -89,6 +89,23 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
     });
 });
 
+describe("npm run plan -- --policy: the policy pack over the plan (the pull-request check)", () => {
+    test("the example stack passes all eight policies; world-open SSH (accepted by the kit with a warning) fails with exit 1, naming policy and resource", () => {
+        const ok = plan(["--stack", "prod", "--out", path.join(tmp, "out-policy-ok"), "--policy"]);
+        expect(ok.code).toBe(0);
+        expect(ok.stdout).toMatch(/policy pack \(policy\/\): 8 policies, 0 violations/);
+        const dir = path.join(tmp, "project-world-ssh");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(/mautic-gdpr:adminCidrs:\n(\s+- .*\n)+/, "mautic-gdpr:adminCidrs:\n    - 0.0.0.0/0\n");
+        expect(prod).toContain("- 0.0.0.0/0");
+        fs.writeFileSync(path.join(dir, "Pulumi.worldssh.yaml"), prod);
+        const bad = plan(["--stack", "worldssh", "--out", path.join(tmp, "out-policy-bad"), "--dir", dir, "--policy"]);
+        expect(bad.code).toBe(1);
+        expect(bad.stdout).toMatch(/8 policies, 1 violations\n {2}no-world-ssh site-host-firewall: .*0\.0\.0\.0\/0/);
+    });
+});
+
 describe("npm run plan on invalid input", () => {
     test("a stack file in Finland: exit 1, the message, nothing written", async () => {
         const out = path.join(tmp, "out-bad");
