@@ -19,6 +19,7 @@ import {
     renderWorkerSupervisord,
     workerSupervisordPathInContainer,
 } from "./render/mautic";
+import { doiEndpointFiles, doiEndpointPaths } from "./render/doiEndpoint";
 import { memoryBudget } from "./sizing";
 
 export interface MauticAppArgs {
@@ -40,6 +41,12 @@ export interface MauticAppArgs {
     mailerDsn?: pulumi.Input<string>;
     /** MaxMind licence key (secret). Default: none (no IP lookup database; the monthly download job is left out). */
     maxmindLicenseKey?: pulumi.Input<string>;
+    /**
+     * The DOI endpoint's configuration (`renderDoiEndpointConfig`, secret: HMAC key and API
+     * password). Uploaded root-owned, readable by the web server's group only, next to the
+     * endpoint's PHP files; Apache serves them at /kit/doi. Default: none (no endpoint).
+     */
+    doiEndpointConfig?: pulumi.Input<string>;
     /** Database name. Default "mautic". */
     dbName?: string;
     /** Database user. Default "mautic". */
@@ -224,6 +231,13 @@ export class MauticApp extends pulumi.ComponentResource {
                     // No Apache access log: the edge logs requests with masked IPs (C12).
                     { file: apacheVhostPathInContainer, content: renderApacheVhost(), permissions: "0644" },
                     { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
+                    // The kit's DOI endpoint (docs/readme-parts/doi.md): code world-readable, config root:www-data 0640.
+                    ...(args.doiEndpointConfig !== undefined
+                        ? [
+                              ...doiEndpointFiles().map((f) => ({ file: f.path, content: f.content, permissions: "0644" })),
+                              { file: doiEndpointPaths.config, content: pulumi.secret(args.doiEndpointConfig), permissions: "0640", owner: "0", group: "33" },
+                          ]
+                        : []),
                 ],
                 memory: mem.web,
                 memorySwap: mem.web,

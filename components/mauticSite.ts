@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "./compliance";
 import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "./config";
 import { DoiSetup } from "./doiSetup";
+import { renderDoiEndpointConfig } from "./render/doiEndpoint";
 import { containerNames, dataMountPoint } from "./defaults";
 import { HardenedHost } from "./hardenedHost";
 import { HostFiles } from "./hostFiles";
@@ -117,7 +118,7 @@ export class MauticSite extends pulumi.ComponentResource {
         const afterBootFiles: HostFile[] = [
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
-            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
             // Alerts: OnFailure handlers and the hourly health check (docs/readme-parts/alerts.md).
             ...renderAlertFiles({
                 adminEmail: s.adminEmail,
@@ -179,6 +180,24 @@ export class MauticSite extends pulumi.ComponentResource {
                 maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
+                doiEndpointConfig:
+                    args.doubleOptIn === false
+                        ? undefined
+                        : pulumi.secret(
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([secret, apiPassword]) =>
+                                  renderDoiEndpointConfig({
+                                      host: s.domain,
+                                      website: s.website,
+                                      privacyPolicyUrl: s.privacyPolicyUrl,
+                                      withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
+                                      unconfirmedContactDays: s.unconfirmedContactDays,
+                                      consentTextVersion: s.consentTextVersion,
+                                      secret,
+                                      apiUser: s.adminUsername,
+                                      apiPassword,
+                                  }),
+                              ),
+                          ),
             },
             child,
         );

@@ -143,10 +143,10 @@ describe("doiBlueprint", () => {
         expect([doiLineFor("5.1.1"), doiLineFor("6.0.8-apache"), doiLineFor("7.0.1"), doiLineFor("7.1.2"), doiLineFor("7.2.1-apache"), doiLineFor("8.0.0")]).toEqual(["5.2", "6.0", "6.0", "7.2", "7.2", "7.2"]);
     });
 
-    test.each(["de", "en"] as const)("the %s confirmation email links the page with the address for the confirm form, no pixel", (l) => {
+    test.each(["de", "en"] as const)("the %s confirmation email links the endpoint token {kit_doi_confirm_url}, no pixel", (l) => {
         const email = byKey(bp.objects, doiKeys.email(l));
         expect(email.payload).toMatchObject({ emailType: "template", isPublished: true, language: l });
-        expect(email.payload.customHtml).toContain(`href="https://marketing.client-a.de/${doiNames.pageAlias(l)}?email={contactfield=email|true}"`);
+        expect(email.payload.customHtml).toContain(`href="{kit_doi_confirm_url}"`);
         expect(email.payload.customHtml).not.toMatch(/tracking_pixel|<img/i);
         expect(email.driftChecks).toContainEqual(expect.objectContaining({ forbidden: "{tracking_pixel}" }));
     });

@@ -60,6 +60,9 @@
  */
 import { createHash } from "crypto";
 import { readTemplate, renderTemplate } from "./template";
+
+/** The Mautic e-mail token that carries the per-sign-up confirmation link of the kit's DOI endpoint. */
+export const doiConfirmToken = "{kit_doi_confirm_url}";
 import { campaignPayload, doiCampaignDriftChecks, doiCampaignEvents } from "./doiCampaign";
 
 /** A JSON value as sent to or received from Mautic. */
@@ -621,9 +624,9 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 customHtml: renderTemplate(`doi/${lang}/confirmation-email.html`, {
                     websiteHost: s.websiteHost,
                     privacyPolicyUrl: s.privacyPolicyUrl,
-                    // Mautic rewrites this link into a per-recipient tracked redirect (the click decision);
-                    // the email query fills the confirm form's hidden field ({contactfield=..|true} url-encodes).
-                    confirmLink: `${s.mauticUrl}/${doiNames.pageAlias(lang)}?email={contactfield=email|true}`,
+                    // The kit's DOI endpoint sends this mail through the API with the per-sign-up link as
+                    // this token (render/doiEndpoint.ts); it refuses to send a mail without it.
+                    confirmLink: doiConfirmToken,
                     unconfirmedContactDays: s.unconfirmedContactDays,
                 }),
             },

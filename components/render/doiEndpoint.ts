@@ -23,8 +23,7 @@ export function doiEndpointFiles(): { path: string; content: string }[] {
     return doiEndpointFileNames.map((f) => ({ path: `${doiEndpointPaths.dir}/${f}`, content: readTemplate(`doi/endpoint/${f}`) }));
 }
 
-/** The Mautic e-mail token that carries the per-sign-up confirmation link. */
-export const doiConfirmToken = "{kit_doi_confirm_url}";
+export { doiConfirmToken } from "./doiBlueprint";
 
 export interface DoiEndpointInput {
     /** Mautic's host name (site_url host), e.g. "marketing.client-a.de". */

@@ -165,7 +165,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
-        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6],
+        // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
+        // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
+        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],
         trusted_hosts: [`^${escapedHost}$`],
         // C09: store IPs anonymised, never identify visitors by IP; fingerprinting was removed
         // from Mautic in 3.0 (mautic#8428), the key is pinned off for the record.
