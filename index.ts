@@ -1,11 +1,11 @@
 /**
  * One stack = one website = one Mautic. Reads and validates the stack's config, then creates the
- * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/defaults.ts.
+ * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/config/defaults.ts.
  * The program is a function (Pulumi awaits it and exports what it returns), so the offline plan
  * can run it once per stack in one process.
  */
-import { MauticSite } from "./components/mauticSite";
-import { loadSiteConfig } from "./components/stackConfig";
+import { MauticSite } from "./components/site/mauticSite";
+import { loadSiteConfig } from "./components/config/stackConfig";
 
 export = async () => {
     const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();

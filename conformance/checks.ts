@@ -3,11 +3,11 @@
  * visitor and an auditor see. Each check is one row; later checks use what earlier ones found
  * (a failed prerequisite fails its dependants with the reason, it never skips silently).
  */
-import { ensureDoiSetup } from "../components/doiProvisioner";
+import { ensureDoiSetup } from "../components/doi/doiProvisioner";
 import {
     DoiBlueprint, DoiLanguage, doiBlueprint, doiFields, doiFormFields, doiKeys, doiNames, doiTags,
     trackingConsentValue, withdrawalContactPlaceholder, type JsonObject, type MauticLine,
-} from "../components/render/doiBlueprint";
+} from "../components/doi/doiBlueprint";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
 export interface CheckRow {

@@ -7,10 +7,10 @@
  * it creates test contacts and, with --console, runs the DOI campaign and deletes one of them)
  * and prints one row per check and `N passed, M failed`; exits 1 on any failure, 2 on bad
  * usage. The API user and password come from MAUTIC_API_USER / MAUTIC_API_PASSWORD and are
- * never printed. Details: docs/conformance.md.
+ * never printed. Details: docs/evidence/conformance.md.
  */
 import { writeFileSync } from "fs";
-import { doiLanguages, mauticLines, type DoiLanguage, type MauticLine } from "../components/render/doiBlueprint";
+import { doiLanguages, mauticLines, type DoiLanguage, type MauticLine } from "../components/doi/doiBlueprint";
 import { CheckRow, runConformance } from "./checks";
 import { Target } from "./target";
 

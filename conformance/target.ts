@@ -9,9 +9,9 @@ import * as http from "http";
 import * as https from "https";
 import { readdirSync, readFileSync, statSync } from "fs";
 import { join } from "path";
-import type { MauticApiLike } from "../components/doiProvisioner";
-import { MauticClient, MauticEntity } from "../components/mauticApi";
-import type { JsonObject, MauticResource } from "../components/render/doiBlueprint";
+import type { MauticApiLike } from "../components/doi/doiProvisioner";
+import { MauticClient, MauticEntity } from "../components/mautic/mauticApi";
+import type { JsonObject, MauticResource } from "../components/doi/doiBlueprint";
 
 export interface TargetOptions {
     /** Where to connect, e.g. "https://staging.example.de" or "http://127.0.0.1:8081". */

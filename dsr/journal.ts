@@ -10,7 +10,7 @@ import * as path from "path";
 import { asClientScript, eraseBodySql } from "./sql";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
-import { dataMountPoint } from "../components/defaults";
+import { dataMountPoint } from "../components/config/defaults";
 
 export const hostDsrDir = `${dataMountPoint}/dsr`;
 

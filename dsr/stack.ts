@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { containerNames } from "../components/defaults";
+import { containerNames } from "../components/config/defaults";
 import { knownHostsLine } from "../verify/ssh";
 import { SshTarget } from "./transport";
 

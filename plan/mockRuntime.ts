@@ -9,8 +9,8 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { serverTypes } from "../components/defaults";
-import { PriceSource, setPriceSource } from "../components/serverTypeChoice";
+import { serverTypes } from "../components/config/defaults";
+import { PriceSource, setPriceSource } from "../components/host/serverTypeChoice";
 import { bundledPriceSource } from "./prices";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
@@ -92,7 +92,7 @@ export interface MockOptions {
     preview?: boolean;
     /**
      * Replaces a resource's mock outputs (merged over the defaults) when it returns an object,
-     * e.g. real key pairs for a plan whose user data is booted (tests/vm.firstboot.test.ts).
+     * e.g. real key pairs for a plan whose user data is booted (tests/vm/vm.firstboot.test.ts).
      */
     outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }

@@ -5,8 +5,8 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ComplianceReport, renderComplianceScreen } from "../components/compliance";
-import { ServerTypeChoice } from "../components/serverTypeChoice";
+import { ComplianceReport, renderComplianceScreen } from "../components/compliance/compliance";
+import { ServerTypeChoice } from "../components/host/serverTypeChoice";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
 

@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PriceList, PriceSource } from "../components/serverTypeChoice";
+import { PriceList, PriceSource } from "../components/host/serverTypeChoice";
 
 export const pricesFile = path.join(__dirname, "..", "bench", "prices.json");
 

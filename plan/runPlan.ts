@@ -4,15 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
-import { SiteConfigError, ValidatedSite } from "../components/config";
-import { validateStackConfig } from "../components/stackConfig";
-import { caddyfilePathInContainer } from "../components/webEdge";
-import { parseHostFilesCommand } from "../components/hostFiles";
-import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance";
-import { renderComplianceDocuments } from "../components/render/documents";
-import { renderCmpSnippet, renderConsentSnippet } from "../components/render/tracking";
-import { consentForgetPath, consentGrantPath } from "../components/render/caddyfile";
-import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/render/mautic";
+import { SiteConfigError, ValidatedSite } from "../components/config/config";
+import { validateStackConfig } from "../components/config/stackConfig";
+import { caddyfilePathInContainer } from "../components/edge/webEdge";
+import { parseHostFilesCommand } from "../components/host/hostFiles";
+import { ComplianceReport, deployedMeasures, renderComplianceMarkdown } from "../components/compliance/compliance";
+import { renderComplianceDocuments } from "../components/compliance/documents";
+import { renderCmpSnippet, renderConsentSnippet } from "../components/edge/tracking";
+import { consentForgetPath, consentGrantPath } from "../components/edge/caddyfile";
+import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/app/mautic";
 import { MockCloud, MockOptions, RecordedResource, ResourceOptionsRecord, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
 

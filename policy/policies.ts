@@ -4,8 +4,8 @@
  * policy directly (constructing `PolicyPack` starts a gRPC server).
  *
  * The pack is self-contained (it imports nothing from `components/`), so it can be published to
- * Pulumi Cloud on its own; `tests/policy.test.ts` checks that the constants below still match
- * `components/defaults.ts` and the kit's own plan.
+ * Pulumi Cloud on its own; `tests/unit/policy.test.ts` checks that the constants below still match
+ * `components/config/defaults.ts` and the kit's own plan.
  *
  * Types are matched by their type token (`args.type`), so the pack does not load the provider
  * SDKs. Values the engine cannot know yet during a preview (e.g. an image id) throw
@@ -23,11 +23,11 @@ export const types = {
     firewall: "hcloud:index/firewall:Firewall",
     container: "docker:index/container:Container",
     remoteImage: "docker:index/remoteImage:RemoteImage",
-    /** The kit's component (components/mauticSite.ts). */
+    /** The kit's component (components/site/mauticSite.ts). */
     mauticSite: "mautic-kit:site:MauticSite",
 } as const;
 
-/** Hetzner locations in Germany (network zone eu-central). Same set as components/defaults.ts. */
+/** Hetzner locations in Germany (network zone eu-central). Same set as components/config/defaults.ts. */
 export const germanLocations: Record<string, string> = {
     fsn1: "Falkenstein, Germany",
     nbg1: "Nuremberg, Germany",
@@ -41,7 +41,7 @@ export const knownForeignLocations: Record<string, string> = {
     sin: "Singapore",
 };
 
-/** Container names the kit uses (components/defaults.ts `containerNames`). */
+/** Container names the kit uses (components/config/defaults.ts `containerNames`). */
 export const kitContainerNames = { db: "mautic_db", web: "mautic_web" } as const;
 
 /** Restart policies that bring a container back after a crash and after a reboot. */
@@ -228,7 +228,7 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "medium",
     tags: ["availability", "docker"],
-    remediationSteps: 'Set `restart: "unless-stopped"`, as `baseContainerArgs()` in components/containerDefaults.ts does.',
+    remediationSteps: 'Set `restart: "unless-stopped"`, as `baseContainerArgs()` in components/app/containerDefaults.ts does.',
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         if (args.type !== types.container) return;
         const restart = args.props.restart as string | undefined;
@@ -236,7 +236,7 @@ export const containerRestartPolicy: ResourceValidationPolicy = {
         const why = restart === undefined ? 'is not set (the docker provider then uses "no")' : `is ${show(restart)}`;
         reportViolation(
             `${describe("docker container", args.name, args.props)}: restart ${why}; the container stays down after a crash or a reboot. ` +
-                `Fix: set restart: "unless-stopped" (or "always"), e.g. spread baseContainerArgs() from components/containerDefaults.ts.`,
+                `Fix: set restart: "unless-stopped" (or "always"), e.g. spread baseContainerArgs() from components/app/containerDefaults.ts.`,
         );
     },
 };
@@ -317,7 +317,7 @@ export const noPublishedDatabasePortPolicy: ResourceValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "critical",
     tags: ["security", "gdpr", "docker"],
-    remediationSteps: "Remove `ports` from the database container and attach it to an internal network (as components/mauticApp.ts does).",
+    remediationSteps: "Remove `ports` from the database container and attach it to an internal network (as components/app/mauticApp.ts does).",
     validateResource: (args: ResourceValidationArgs, reportViolation: ReportViolation) => {
         if (args.type !== types.container) return;
         const evidence = databaseEvidence(args.props);

@@ -1,25 +1,25 @@
 /**
  * `npm run readme`: fills the generated regions of README.md and of every topic file in
- * docs/readme-parts/, so the documentation never drifts from the code (tests/readme.test.ts
+ * docs/guide/, so the documentation never drifts from the code (tests/unit/readme.test.ts
  * fails when a file is stale):
  *   <!-- include: path/X.md -->                        ... <!-- end -->   a file's text
- *   <!-- generated: docs-index -->                     ... <!-- end -->   a link to every docs/readme-parts/*.md, titled by its first heading
+ *   <!-- generated: docs-index -->                     ... <!-- end -->   a link to every docs/guide/*.md, titled by its first heading
  *   <!-- generated: config-table -->                   ... <!-- end -->   every config key, its default and its doc
  *   <!-- generated: compliance-sample -->              ... <!-- end -->   the compliance report of Pulumi.prod.yaml
- * A topic file added to docs/readme-parts/ is linked from the README by the next `npm run readme`.
+ * A topic file added to docs/guide/ is linked from the README by the next `npm run readme`.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { parseDocument, isMap, isScalar, Pair, Scalar } from "yaml";
-import { renderComplianceMarkdown, ComplianceReport } from "../components/compliance";
-import { configKeys } from "../components/config";
-import { defaults } from "../components/defaults";
+import { renderComplianceMarkdown, ComplianceReport } from "../components/compliance/compliance";
+import { configKeys } from "../components/config/config";
+import { defaults } from "../components/config/defaults";
 import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig } from "../plan/stackFile";
 
 const region = /(<!-- (include|generated): ([^ ]+) -->\n)([\s\S]*?)(<!-- end -->)/g;
 
-/** The config reference, from components/config.ts (keys), defaults.ts and Pulumi.prod.yaml (docs). */
+/** The config reference, from components/config/config.ts (keys), defaults.ts and Pulumi.prod.yaml (docs). */
 export function configTable(): string {
     const doc = parseDocument(fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8"));
     const config = doc.get("config");
@@ -62,8 +62,8 @@ export async function complianceSample(): Promise<string> {
     return renderComplianceMarkdown(plan.exports.compliance as ComplianceReport).replace(/^# /m, "#### ");
 }
 
-/** The topic files (docs/readme-parts/*.md, then docs/*.md), relative to the project root, sorted by name. */
-export const docsDir = "docs/readme-parts";
+/** The topic files (docs/guide/*.md, then docs/evidence/*.md), relative to the project root, sorted by name. */
+export const docsDir = "docs/guide";
 export function docFiles(): string[] {
     const list = (dir: string) =>
         fs
@@ -71,7 +71,7 @@ export function docFiles(): string[] {
             .filter((f) => f.endsWith(".md") && fs.statSync(path.join(projectRoot, dir, f)).isFile())
             .sort()
             .map((f) => `${dir}/${f}`);
-    return [...list(docsDir), ...list("docs")];
+    return [...list(docsDir), ...list("docs/evidence")];
 }
 
 /** A file's title: its first markdown heading, without the #s. */

@@ -30,7 +30,7 @@ declare -A tools=(
   [tar]=tar
   [apache2]=apache2
   [supervisord]=supervisor
-  # the VM layer (tests/vm.firstboot.test.ts): image build and boot
+  # the VM layer (tests/vm/vm.firstboot.test.ts): image build and boot
   [qemu-system-x86_64]=qemu-system-x86
   [qemu-img]=qemu-utils
   [debootstrap]=debootstrap

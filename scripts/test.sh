@@ -3,7 +3,7 @@
 # the npm dependencies, type-checks, then runs every jest suite. Extra args go to jest (and then
 # only the suites they select run).
 # Without args the suites run in two phases: everything but the first-boot VM layer on both
-# cores, then the VM layer (tests/vm.firstboot.test.ts) alone, because qemu's software
+# cores, then the VM layer (tests/vm/vm.firstboot.test.ts) alone, because qemu's software
 # emulation needs the whole machine to boot within its bounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +18,8 @@ status=0
 if [ "$#" -gt 0 ]; then
   npx jest --ci --json --outputFile="$work/1.json" "$@" || status=$?
 else
-  npx jest --ci --json --outputFile="$work/1.json" --testPathIgnorePatterns '/tests/vm\.' || status=$?
-  npx jest --ci --json --outputFile="$work/2.json" tests/vm.firstboot.test.ts || status=$?
+  npx jest --ci --json --outputFile="$work/1.json" --testPathIgnorePatterns '/tests/vm/' || status=$?
+  npx jest --ci --json --outputFile="$work/2.json" tests/vm/vm.firstboot.test.ts || status=$?
 fi
 # shellcheck disable=SC2016 # a JavaScript template literal, not shell
 node -e '

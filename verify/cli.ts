@@ -8,13 +8,13 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { ComplianceReport } from "../components/compliance";
+import { ComplianceReport } from "../components/compliance/compliance";
 import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig, stackNames } from "../plan/stackFile";
 import { runEdgeChecks } from "./edge";
 import { runDoiCheck } from "./doi";
-import { MauticClient } from "../components/mauticApi";
-import { doiBlueprint } from "../components/render/doiBlueprint";
+import { MauticClient } from "../components/mautic/mauticApi";
+import { doiBlueprint } from "../components/doi/doiBlueprint";
 import { expectationFromPlan } from "./expected";
 import { renderFleetPage, FleetRow, fleetRowFrom } from "./fleet";
 import { HostCheckId, hostCheckIds } from "./gather";

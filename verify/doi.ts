@@ -3,8 +3,8 @@
  * drift checks (`ensureDoiSetup`) run with a client that refuses to create anything, so a
  * missing object is reported instead of re-created.
  */
-import { ensureDoiSetup, MauticApiLike } from "../components/doiProvisioner";
-import { DoiBlueprint } from "../components/render/doiBlueprint";
+import { ensureDoiSetup, MauticApiLike } from "../components/doi/doiProvisioner";
+import { DoiBlueprint } from "../components/doi/doiBlueprint";
 import { CheckResult } from "./types";
 
 const marker = "verify: read only, would create";

@@ -5,11 +5,11 @@
  */
 import { createHash } from "crypto";
 import { parse } from "yaml";
-import { caddyfilePathInContainer } from "../components/webEdge";
-import { parseHostFilesCommand } from "../components/hostFiles";
-import { crontabPathInContainer, mauticParameters, parametersLocalPathInContainer } from "../components/render/mautic";
-import { backupPaths } from "../components/render/backup";
-import { dataMountPoint } from "../components/defaults";
+import { caddyfilePathInContainer } from "../components/edge/webEdge";
+import { parseHostFilesCommand } from "../components/host/hostFiles";
+import { crontabPathInContainer, mauticParameters, parametersLocalPathInContainer } from "../components/app/mautic";
+import { backupPaths } from "../components/host/backup";
+import { dataMountPoint } from "../components/config/defaults";
 import { PlanResult, findUpload } from "../plan/runPlan";
 import { redactText, unwrap } from "../plan/mockRuntime";
 import { expectedSshdFrom } from "./evaluate";

@@ -3,7 +3,7 @@
  * and the time it was seen, then every check. Items no live check can show (documents, a signed
  * DPA, the website) carry the plan's compliance status and say so.
  */
-import { ComplianceReport } from "../components/compliance";
+import { ComplianceReport } from "../components/compliance/compliance";
 import { checklistIds, ChecklistId } from "./checklist";
 import { CheckResult } from "./types";
 

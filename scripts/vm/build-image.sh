@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the Debian 12 disk image the VM test layer boots (tests/vm.firstboot.test.ts), from
+# Builds the Debian 12 disk image the VM test layer boots (tests/vm/vm.firstboot.test.ts), from
 # Debian's own packages with debootstrap; no cloud image is downloaded. The image is what a fresh
 # Hetzner Debian 12 server has before cloud-init runs (kernel, systemd, cloud-init, sshd), plus
 # the .debs the kit's user data installs, pre-placed in apt's cache together with the package

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mautic-kit-alert: tells the operator that something on this server broke (or recovered).
-# Rendered by the mautic-gdpr-kit (components/render/alerts.ts).
+# Rendered by the mautic-gdpr-kit (components/host/alerts.ts).
 #   mautic-kit-alert fail CHECK [MESSAGE]   e-mail adminEmail and ping alertUrl + /fail
 #   mautic-kit-alert ok [MESSAGE]           ping alertUrl (the dead man's switch: "all is well")
 #   mautic-kit-alert recovered CHECK [MESSAGE]  e-mail that a failure has cleared, ping alertUrl

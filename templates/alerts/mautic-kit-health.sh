@@ -2,7 +2,7 @@
 # mautic-kit-health: hourly checks of what must not break silently. Alerts (mautic-kit-alert)
 # when a check starts failing and when it clears; pings the alert URL on every run (success or
 # /fail), so a server that stops running this is noticed by the dead man's switch.
-# Rendered by the mautic-gdpr-kit (components/render/alerts.ts).
+# Rendered by the mautic-gdpr-kit (components/host/alerts.ts).
 set -uo pipefail
 BACKUP_STATUS='{{backupDir}}/status.json'
 BACKUP_MAX_AGE_HOURS={{backupMaxAgeHours}}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034 # the settings block is shared with mautic-restore
 # mautic-backup: a verified backup set of Mautic's database and files, with retention.
-# Rendered by the mautic-gdpr-kit (components/render/backup.ts): change the kit, not this copy.
+# Rendered by the mautic-gdpr-kit (components/host/backup.ts): change the kit, not this copy.
 # Run nightly by mautic-backup.timer; usage below (--help).
 #
 # A set is BACKUP_DIR/<id>/ with db.sql.gz (mariadb-dump --single-transaction of the database,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2034 # the settings block is shared with mautic-backup
 # mautic-restore: puts a backup set made by mautic-backup back into Mautic.
-# Rendered by the mautic-gdpr-kit (components/render/backup.ts): change the kit, not this copy.
+# Rendered by the mautic-gdpr-kit (components/host/backup.ts): change the kit, not this copy.
 #
 # Order of a restore: verify the set; take a safety backup of the current state (mautic-backup
 # --no-prune, so nothing expires meanwhile); hold the backup lock; stop the Mautic containers;

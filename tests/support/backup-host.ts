@@ -10,7 +10,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { BackupInput, renderBackupFiles } from "../../components/render/backup";
+import { BackupInput, renderBackupFiles } from "../../components/host/backup";
 import { MariaDbServer } from "./mariadb";
 
 export interface RunResult {
@@ -82,7 +82,7 @@ export class BackupHost {
             `BACKUP_BIN=${this.backupScript}`,
             `RESTIC_CACHE=${this.root}/restic-cache`,
             `OFFSITE_ENV_FILE=${this.root}/offsite.env`,
-            // No privacy-maintenance job on a test host (tests/backup.privacy.test.ts sets one).
+            // No privacy-maintenance job on a test host (tests/live/backup.privacy.test.ts sets one).
             "PRIVACY_BIN=''",
         ];
         if (!dockerMode) {

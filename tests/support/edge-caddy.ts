@@ -11,7 +11,7 @@ import * as http from "http";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { CaddyfileInput, renderCaddyfile } from "../../components/render/caddyfile";
+import { CaddyfileInput, renderCaddyfile } from "../../components/edge/caddyfile";
 import { requireTool } from "./tools";
 
 export const edgeTestDomain = "localhost";

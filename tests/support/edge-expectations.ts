@@ -1,7 +1,7 @@
 /**
  * What each path class of the web edge must send, written out independently of the template so
  * the live tests check the Caddyfile instead of repeating it. The README table
- * (docs/readme-parts/edge.md) quotes the same values; tests/edge.render.test.ts keeps them equal.
+ * (docs/guide/edge.md) quotes the same values; tests/unit/edge.render.test.ts keeps them equal.
  */
 export type EdgeClass = "edge" | "admin" | "popup" | "api" | "resource" | "public";
 

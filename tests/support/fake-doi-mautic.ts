@@ -1,11 +1,11 @@
 /**
  * A loopback stand-in for the parts of Mautic's REST API the kit's DOI endpoint calls
- * (templates/doi/endpoint/), with the shapes of Mautic 5.2.1 (EmailApiController::sendLeadAction,
+ * (templates/doiEndpoint/), with the shapes of Mautic 5.2.1 (EmailApiController::sendLeadAction,
  * LeadApiController): contacts by search, create, read, edit (tags with "-" remove), DNC removal,
  * e-mails by search, send to a contact with tokens. It refuses a wrong basic-auth user or host.
  */
 import * as http from "http";
-import { doiNames } from "../../components/render/doiBlueprint";
+import { doiNames } from "../../components/doi/doiBlueprint";
 import { closeServer, listenInRange } from "./loopback";
 
 export interface FakeContact {

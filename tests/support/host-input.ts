@@ -2,7 +2,7 @@
  * The cloud-init / host-file renderer input the host tests share: fixed, fake key material (the
  * snapshots pin what it renders), Berlin time, a Hetzner by-id volume.
  */
-import type { CloudInitInput } from "../../components/render/cloudInit";
+import type { CloudInitInput } from "../../components/host/cloudInit";
 
 export const hostInput = {
     timezone: "Europe/Berlin",

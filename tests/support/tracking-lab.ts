@@ -6,7 +6,7 @@
  * records every request the browser makes.
  *
  * `startTrackingLab({ edge: true })` puts the kit's real web edge in front of the fake Mautic:
- * Debian's Caddy runs the Caddyfile rendered by components/render/caddyfile.ts in test mode
+ * Debian's Caddy runs the Caddyfile rendered by components/edge/caddyfile.ts in test mode
  * (local CA, loopback ports 18000-18999) for the Mautic host, and the fake becomes its plain
  * http upstream; the browser then reaches the Mautic host only through that edge.
  */

@@ -1,0 +1,300 @@
+/**
+ * Mautic's side of the kit, rendered as files: the pinned privacy settings
+ * (`config/parameters_local.php`), the cron container's crontab and the first-deploy install
+ * script. Pure functions; tests evaluate the PHP with `php` and parse the crontab.
+ */
+import { containerNames, dockerNetworks } from "../config/defaults";
+import { readTemplate, renderTemplate } from "../shared/template";
+
+/** Where the crontab is mounted in the cron container. */
+export const crontabPathInContainer = "/opt/mautic/cron/mautic";
+/** The web container's Apache virtual host, replaced by the kit's (no access log). */
+export const apacheVhostPathInContainer = "/etc/apache2/sites-available/000-default.conf";
+
+/** Mautic's vhost without an access log (the edge logs requests, masked). */
+export function renderApacheVhost(): string {
+    return readTemplate("mautic/apache-vhost.conf");
+}
+
+/**
+ * Debian's server-wide access log (`conf-enabled/other-vhosts-access-log.conf`, a symlink to this
+ * file) logs every vhost without a log of its own, and the php:apache image points it at stdout:
+ * the kit replaces its target with a file that logs nothing.
+ */
+export const apacheOtherVhostsLogPathInContainer = "/etc/apache2/conf-available/other-vhosts-access-log.conf";
+export function renderApacheOtherVhostsLog(): string {
+    return readTemplate("mautic/apache-no-access-log.conf");
+}
+
+/** Where the pinned settings live in the web/cron/worker containers (the shared config volume). */
+export const parametersLocalPathInContainer = "/var/www/html/config/parameters_local.php";
+
+export interface CronJob {
+    /** Stable id, also the lock file name. */
+    id: string;
+    /** Five-field schedule. */
+    schedule: string;
+    /** Console command name; must be in templates/mautic/console-commands.json. */
+    command: string;
+    args: string[];
+    /** Why the job exists (printed above the line). */
+    why: string;
+}
+
+export interface CronInput {
+    cleanupDaysOld: number;
+    /**
+     * Whether the monthly `mautic:iplookup:download` runs. Default false: it needs a MaxMind
+     * licence key (`maxmindLicenseKey`) and downloads from maxmind.com; without one it fails
+     * silently (facts-mautic.md, seen on 5.2.1).
+     */
+    ipLookup?: boolean;
+}
+
+/**
+ * The full official cron set, staggered so no two heavy jobs start in the same minute.
+ * Schedules follow Mautic's cron documentation; cleanup and GDPR purge run at night.
+ */
+export function cronJobs(input: CronInput): CronJob[] {
+    return [
+        { id: "segments-update", schedule: "0,15,30,45 * * * *", command: "mautic:segments:update", args: [], why: "Rebuild segment membership (required)" },
+        { id: "campaigns-update", schedule: "5,20,35,50 * * * *", command: "mautic:campaigns:update", args: [], why: "Add/remove contacts to/from campaigns (required)" },
+        { id: "campaigns-trigger", schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
+        { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
+        { id: "broadcasts-send", schedule: "7,22,37,52 * * * *", command: "mautic:broadcasts:send", args: [], why: "Send segment emails (broadcasts)" },
+        { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/import, import_leads_dir, is shared with the web container)" },
+        { id: "webhooks-process", schedule: "4,19,34,49 * * * *", command: "mautic:webhooks:process", args: [], why: "Deliver queued webhooks" },
+        { id: "reports-scheduler", schedule: "9 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
+        ...(input.ipLookup
+            ? [{ id: "iplookup-download", schedule: "20 3 1 * *", command: "mautic:iplookup:download", args: [], why: "Refresh the local MaxMind IP lookup database monthly (maxmindLicenseKey; lookups stay on this server)" }]
+            : []),
+        {
+            id: "maintenance-cleanup",
+            schedule: "40 3 * * *",
+            command: "mautic:maintenance:cleanup",
+            args: [`--days-old=${input.cleanupDaysOld}`],
+            why: `C07: delete anonymous visitors' tracking data older than ${input.cleanupDaysOld} days`,
+        },
+        {
+            id: "maintenance-cleanup-gdpr",
+            schedule: "10 4 * * *",
+            command: "mautic:maintenance:cleanup",
+            args: ["--gdpr"],
+            why: "GDPR purge: delete ALL contacts inactive longer than gdpr_user_purge_threshold (parameters_local.php)",
+        },
+    ];
+}
+
+/** The arguments every cron job gets: without --no-interaction the cleanup deletes nothing. */
+export const cronCommonArgs = ["--no-interaction", "--no-ansi"];
+
+export function renderCrontab(input: CronInput): string {
+    const lines = [readTemplate("mautic/crontab.header").trimEnd(), ""];
+    for (const job of cronJobs(input)) {
+        const cmd = [
+            "flock", "-n", `/tmp/mautic-cron-${job.id}.lock`,
+            "php", "/var/www/html/bin/console", job.command, ...job.args, ...cronCommonArgs,
+        ].join(" ");
+        lines.push(`# ${job.why}`);
+        lines.push(`${job.schedule} ${cmd} >/tmp/stdout 2>&1`);
+        lines.push("");
+    }
+    return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** A PHP literal for a JSON-like value: strings single-quoted with \\ and ' escaped. */
+export function phpLiteral(value: unknown, indent = ""): string {
+    if (value === null) return "null";
+    if (typeof value === "boolean") return value ? "true" : "false";
+    if (typeof value === "number") {
+        if (!Number.isFinite(value)) throw new Error(`cannot render ${value} as PHP`);
+        return String(value);
+    }
+    if (typeof value === "string") return `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
+    const inner = `${indent}    `;
+    if (Array.isArray(value)) {
+        if (value.length === 0) return "[]";
+        return `[\n${value.map((v) => `${inner}${phpLiteral(v, inner)},`).join("\n")}\n${indent}]`;
+    }
+    if (typeof value === "object") {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 0) return "[]";
+        return `[\n${entries.map(([k, v]) => `${inner}${phpLiteral(k)} => ${phpLiteral(v, inner)},`).join("\n")}\n${indent}]`;
+    }
+    throw new Error(`cannot render ${typeof value} as PHP`);
+}
+
+export interface MauticParametersInput {
+    domain: string;
+    website: string;
+    /** IANA time zone: Mautic's `default_timezone` (also the wall-clock zone of `now` in date fields such as consent_date). */
+    timezone: string;
+    gdprPurgeDays: number;
+    /** Symfony mailer DSN (a secret); omitted = keep what the UI sets. */
+    mailerDsn?: string;
+    /** Sender address of every Mautic e-mail; required with `mailerDsn` (never Mautic's placeholder). */
+    mailerFromEmail?: string;
+    /** Sender name of every Mautic e-mail; required with `mailerDsn`. */
+    mailerFromName?: string;
+    /** MaxMind licence key (a secret); omitted = no IP lookup database is downloaded. */
+    maxmindLicenseKey?: string;
+    /** Per-stack random secret (a secret). */
+    secretKey: string;
+}
+
+/** Mautic's shipped placeholder sender (EmailBundle config): never used as a real sender. */
+export const mauticPlaceholderSender = "email@yoursite.com";
+
+/**
+ * The messenger transports pinned in the config: cron jobs do not see MAUTIC_* env vars, so
+ * without these Mautic's own default `sync://` would make cron-sent mail bypass the worker.
+ * The same values go into the containers' env (mauticApp.ts).
+ */
+export const messengerDsns = {
+    email: "doctrine://default",
+    hit: "doctrine://default",
+    failed: "doctrine://default?queue_name=failed",
+} as const;
+
+/**
+ * The settings the kit pins, with the checklist item each serves. This object is the single
+ * source: `renderParametersLocal` writes it and the compliance report reads it.
+ */
+export function mauticParameters(input: MauticParametersInput): Record<string, unknown> {
+    const escapedHost = input.domain.replace(/\./g, "\\.");
+    const params: Record<string, unknown> = {
+        // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
+        site_url: `https://${input.domain}`,
+        // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
+        // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
+        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],
+        trusted_hosts: [`^${escapedHost}$`],
+        // C09: store IPs anonymised, never identify visitors by IP; fingerprinting was removed
+        // from Mautic in 3.0 (mautic#8428), the key is pinned off for the record.
+        anonymize_ip: true,
+        track_contact_by_ip: false,
+        track_by_fingerprint: false,
+        // C10: Mautic injects no third-party tracking: Google Analytics and the Facebook (Meta)
+        // pixel are pinned off on the tracking script and on landing pages (ids, flags and raw
+        // code), so the UI cannot switch them on; GA's IP anonymisation is pinned on as well.
+        google_analytics: "",
+        google_analytics_id: "",
+        google_analytics_trackingpage_enabled: false,
+        google_analytics_landingpage_enabled: false,
+        google_analytics_anonymize_ip: true,
+        facebook_pixel_id: "",
+        facebook_pixel_trackingpage_enabled: false,
+        facebook_pixel_landingpage_enabled: false,
+        // No tracking of contacts through tracked URLs (a contact id in links).
+        track_by_tracking_url: false,
+        // No open pixel in any e-mail: Mautic can only switch it globally, and the newsletter
+        // consent does not cover measuring opens (the DOI mail must carry none, issue 11 item 7).
+        mailer_append_tracking_pixel: false,
+        // C11/C12: session cookies only over TLS and out of reach of scripts.
+        cookie_secure: true,
+        cookie_httponly: true,
+        // Mautic's cookies stay on its own host ('' = host-only cookie), on every path.
+        cookie_domain: "",
+        cookie_path: "/",
+        // No phoning home: no instance statistics and no update checks to third parties.
+        stats_update_url: "",
+        system_update_url: "",
+        // CORS: only the one website may call Mautic from a browser (1 website = 1 Mautic).
+        cors_restrict_domains: true,
+        cors_valid_domains: [input.website],
+        // GDPR purge threshold used by `mautic:maintenance:cleanup --gdpr` (crontab).
+        gdpr_user_purge_threshold: input.gdprPurgeDays,
+        // The API is used by the deploy to set up double opt-in (C04-C06); basic auth over TLS only.
+        api_enabled: true,
+        api_enable_basic_auth: true,
+        // Custom fields (consent date and text version) must exist before the forms that map them.
+        create_custom_field_in_background: false,
+        // consent_date and other date fields set to `now` are stored as wall-clock time of this zone.
+        default_timezone: input.timezone,
+        secret_key: input.secretKey,
+        // Cron jobs see no MAUTIC_* env: the queues must be in the config (see messengerDsns).
+        messenger_dsn_email: messengerDsns.email,
+        messenger_dsn_hit: messengerDsns.hit,
+        messenger_dsn_failed: messengerDsns.failed,
+    };
+    if (input.mailerDsn !== undefined) {
+        const from = input.mailerFromEmail?.trim();
+        if (!from || from.toLowerCase() === mauticPlaceholderSender) {
+            throw new Error(`mailerFromEmail = ${JSON.stringify(input.mailerFromEmail ?? null)}: a mailer DSN needs a real sender address, never Mautic's placeholder ${mauticPlaceholderSender}`);
+        }
+        if (!input.mailerFromName?.trim()) throw new Error("mailerFromName is empty: a mailer DSN needs a sender name");
+        params.mailer_dsn = input.mailerDsn;
+        params.mailer_from_email = from;
+        params.mailer_from_name = input.mailerFromName.trim();
+    }
+    // IP lookup: only with a MaxMind licence key (opt-in); the database is then downloaded
+    // monthly by cron and every lookup stays on this server.
+    if (input.maxmindLicenseKey !== undefined) {
+        params.ip_lookup_service = "maxmind_download";
+        params.ip_lookup_auth = input.maxmindLicenseKey;
+    }
+    return params;
+}
+
+export function renderParametersLocal(input: MauticParametersInput): string {
+    return renderTemplate("mautic/parameters_local.php", {
+        domain: input.domain,
+        parameters: phpLiteral(mauticParameters(input)),
+    });
+}
+
+export interface InstallScriptInput {
+    domain: string;
+    adminEmail: string;
+    adminUsername: string;
+    adminFirstName: string;
+    adminLastName: string;
+    dbName: string;
+    dbUser: string;
+}
+
+/** The first-deploy install script (run on the host over SSH; secrets come on stdin). */
+export function renderInstallScript(input: InstallScriptInput): string {
+    return renderTemplate("mautic/mautic-install.sh", {
+        webContainer: containerNames.web,
+        siteUrl: `https://${input.domain}`,
+        dbHost: containerNames.db,
+        dbName: input.dbName,
+        dbUser: input.dbUser,
+        adminFirstName: input.adminFirstName,
+        adminLastName: input.adminLastName,
+        adminUsername: input.adminUsername,
+        adminEmail: input.adminEmail,
+    });
+}
+
+/** The worker's supervisord config, replaced by the kit's (consumers with memory/time limits). */
+export const workerSupervisordPathInContainer = "/etc/supervisor/conf.d/supervisord.conf";
+
+/** The messenger transports the worker consumes (the image's three programs). */
+export const workerTransports = ["email", "hit", "failed"] as const;
+
+/** Seconds after which a consumer stops itself and supervisord starts a fresh one. */
+export const workerTimeLimitSeconds = 3600;
+
+/**
+ * `--memory-limit` of each consumer, in MiB: the worker container's limit shared by the three
+ * consumers with a fifth kept for supervisord, PHP's own overhead and the message in hand
+ * (the limit is checked between messages), capped at 256 MiB. Throws below 64 MiB.
+ */
+export function workerConsumerMemoryMiB(containerMiB: number): number {
+    const perConsumer = Math.min(256, Math.floor((containerMiB * 0.8) / workerTransports.length));
+    if (!Number.isFinite(perConsumer) || perConsumer < 64) {
+        throw new Error(`worker memory ${containerMiB} MiB leaves ${perConsumer} MiB per consumer; at least 64 MiB are needed (choose a larger serverType)`);
+    }
+    return perConsumer;
+}
+
+/** The worker container's supervisord.conf, for its memory limit in MiB. */
+export function renderWorkerSupervisord(containerMiB: number): string {
+    const memoryLimit = `${workerConsumerMemoryMiB(containerMiB)}M`;
+    const programs = workerTransports
+        .map((transport) => renderTemplate("mautic/worker-program.conf", { transport, memoryLimit, timeLimit: workerTimeLimitSeconds }))
+        .join("");
+    return renderTemplate("mautic/worker-supervisord.conf", { memoryLimit, timeLimit: workerTimeLimitSeconds, containerMiB, programs: programs.trimEnd() }) ;
+}

@@ -1,0 +1,184 @@
+/**
+ * Ensures the double-opt-in objects of a `DoiBlueprint` exist in Mautic. Idempotent:
+ *
+ * - each object is looked up by its stable match property (tag name, alias or name) among ALL
+ *   existing objects of its resource (every page of the list endpoint);
+ * - only missing objects are created (`POST /api/<resource>/new`), in blueprint order, with
+ *   references (`%%ref:<key>%%`) replaced by the ids found or created before;
+ * - an existing object is never modified (a marketer may have edited it); settings the kit
+ *   manages are compared and differences are reported as `drift`;
+ * - objects of earlier kit versions that must go (`blueprint.retired`) are reported as `drift`
+ *   while they exist; the kit never deletes anything;
+ * - a second run against the same Mautic creates nothing.
+ *
+ * Self-contained on purpose (no imports but types): the `DoiSetup` dynamic provider's code is
+ * serialized by Pulumi and runs in a separate process.
+ */
+import type { BlueprintObject, DoiBlueprint, DriftCheck, JsonObject, JsonValue, MauticResource, RetiredObject } from "./doiBlueprint";
+import type { MauticEntity } from "../mautic/mauticApi";
+
+/** What `ensureDoiSetup` needs from a client; `MauticClient` implements it. */
+export interface MauticApiLike {
+    list(resource: MauticResource): Promise<MauticEntity[]>;
+    get(resource: MauticResource, id: number): Promise<MauticEntity>;
+    create(resource: MauticResource, payload: JsonObject): Promise<MauticEntity>;
+}
+
+export interface DoiSetupResult {
+    /** Mautic id of every blueprint object, by blueprint key (e.g. "campaign:delete"). */
+    ids: Record<string, number>;
+    /** Keys of the objects created by this run, in creation order. */
+    created: string[];
+    /** Keys of the objects that already existed. */
+    existing: string[];
+    /** Differences between existing objects and what the kit manages, each with its fix. */
+    drift: string[];
+}
+
+const markerRe = /%%ref:([^%]+)%%/g;
+const exactMarkerRe = /^%%ref:([^%]+)%%$/;
+
+/** Replaces reference markers with ids. Unknown references are an error. */
+export function resolveRefs(value: JsonValue, ids: Record<string, number>, where: string): JsonValue {
+    const idOf = (key: string): number => {
+        const id = ids[key];
+        if (id === undefined) throw new Error(`DOI setup: ${where} references ${key}, which has no id yet (blueprint out of order)`);
+        return id;
+    };
+    if (typeof value === "string") {
+        const exact = exactMarkerRe.exec(value);
+        if (exact) return idOf(exact[1]);
+        return value.replace(markerRe, (_, key: string) => String(idOf(key)));
+    }
+    if (Array.isArray(value)) return value.map((v) => resolveRefs(v, ids, where));
+    if (value && typeof value === "object") {
+        const out: JsonObject = {};
+        for (const [k, v] of Object.entries(value)) out[k] = resolveRefs(v, ids, where);
+        return out;
+    }
+    return value;
+}
+
+function matchValueOf(entity: MauticEntity, by: BlueprintObject["matchBy"]): string | undefined {
+    const v = entity[by];
+    return typeof v === "string" ? v : undefined;
+}
+
+function matches(entity: MauticEntity, obj: Pick<BlueprintObject, "matchBy" | "matchValue">): boolean {
+    const v = matchValueOf(entity, obj.matchBy);
+    if (v === undefined) return false;
+    // Tags and aliases are case-insensitive slugs in Mautic; names are compared exactly.
+    return obj.matchBy === "name" ? v === obj.matchValue : v.trim().toLowerCase() === obj.matchValue.toLowerCase();
+}
+
+function itemsOf(entity: MauticEntity, key: "events" | "fields"): JsonObject[] {
+    const raw = entity[key];
+    const list = Array.isArray(raw) ? raw : raw && typeof raw === "object" ? Object.values(raw) : [];
+    return list.filter((e): e is JsonObject => !!e && typeof e === "object" && !Array.isArray(e));
+}
+
+/** Reads a dotted path ("properties.urls.list.0"); undefined where the path does not exist. */
+function valueAt(item: JsonObject, path: string): JsonValue | undefined {
+    let v: JsonValue | undefined = item;
+    for (const part of path.split(".")) {
+        if (v === null || v === undefined || typeof v !== "object") return undefined;
+        v = Array.isArray(v) ? v[Number(part)] : (v as JsonObject)[part];
+    }
+    return v;
+}
+
+function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftCheck["expected"]>): boolean {
+    if (typeof expected === "number") return Number(actual) === expected;
+    if (typeof expected === "boolean") return actual === expected || actual === (expected ? 1 : 0) || actual === (expected ? "1" : "0") || actual === String(expected);
+    // Mautic returns an empty default as null.
+    return String(actual ?? "") === expected;
+}
+
+/** The drift message of one check, or undefined when the value is as managed. */
+function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: string): string | undefined {
+    if (c.forbidden !== undefined) {
+        const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
+        return text.includes(c.forbidden) ? `${subject}: ${c.description}: ${c.property} contains ${JSON.stringify(c.forbidden)}. Fix: ${c.fix}.` : undefined;
+    }
+    if (c.expected === undefined || sameValue(actual, c.expected)) return undefined;
+    return `${subject}: ${c.description} is ${JSON.stringify(actual ?? null)}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`;
+}
+
+function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
+    const out: string[] = [];
+    for (const c of obj.driftChecks ?? []) {
+        const label = `${obj.resource} '${obj.matchValue}' (id ${entity.id})`;
+        if (c.eventName || c.fieldAlias) {
+            const [kind, key, name] = c.eventName ? (["event", "events", c.eventName] as const) : (["field", "fields", c.fieldAlias!] as const);
+            const item = itemsOf(entity, key).find((e) => (kind === "event" ? e.name : e.alias) === name);
+            if (!item) {
+                out.push(`${label}: ${kind} '${name}' not found, so the ${c.description} cannot be checked. Fix: ${c.fix}, or delete the ${obj.resource.replace(/s$/, "")} and deploy again to let the kit recreate it.`);
+                continue;
+            }
+            const msg = checkValue(c, valueAt(item, c.property), `${label}, ${kind} '${name}'`);
+            if (msg) out.push(msg);
+        } else {
+            const msg = checkValue(c, valueAt(entity, c.property), label);
+            if (msg) out.push(msg);
+        }
+    }
+    return out;
+}
+
+function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
+    return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
+}
+
+/**
+ * Creates what is missing and returns the ids. Throws on the first failed API call (objects
+ * created before it stay; the next run finds them and continues).
+ */
+export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBlueprint, log: (message: string) => void = () => undefined): Promise<DoiSetupResult> {
+    if (!blueprint || blueprint.schemaVersion !== 2 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
+        throw new Error("DOI setup: not a DOI blueprint of schema version 2 (build it with doiBlueprint())");
+    }
+    const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [] };
+    const cache = new Map<MauticResource, MauticEntity[]>();
+    const known = async (resource: MauticResource): Promise<MauticEntity[]> => {
+        let list = cache.get(resource);
+        if (!list) {
+            list = await client.list(resource);
+            cache.set(resource, list);
+        }
+        return list;
+    };
+
+    for (const obj of blueprint.objects) {
+        const found = (await known(obj.resource)).filter((e) => matches(e, obj)).sort((a, b) => a.id - b.id);
+        if (found.length > 0) {
+            const entity = found[0];
+            result.ids[obj.key] = entity.id;
+            result.existing.push(obj.key);
+            if (found.length > 1) {
+                result.drift.push(`${obj.resource} '${obj.matchValue}': ${found.length} objects match (ids ${found.map((e) => e.id).join(", ")}); the kit uses id ${entity.id}. Fix: delete the duplicates in Mautic.`);
+            }
+            if (obj.driftChecks && obj.driftChecks.length > 0) {
+                // Lists may be abridged: read the full object before comparing.
+                const full = await client.get(obj.resource, entity.id);
+                result.drift.push(...checkDrift(obj, full));
+            }
+            log(`exists: ${obj.resource} '${obj.matchValue}' (id ${entity.id})`);
+            continue;
+        }
+        const payload = resolveRefs(obj.payload, result.ids, `${obj.resource} '${obj.matchValue}'`) as JsonObject;
+        const created = await client.create(obj.resource, payload);
+        result.ids[obj.key] = created.id;
+        result.created.push(obj.key);
+        cache.get(obj.resource)!.push(created);
+        const stored = matchValueOf(created, obj.matchBy);
+        if (stored !== undefined && !matches(created, obj)) {
+            result.drift.push(`${obj.resource} '${obj.matchValue}' was stored by Mautic as '${stored}' (id ${created.id}); the next deploy will not find it and would create another. Fix: rename it in Mautic to '${obj.matchValue}'.`);
+        }
+        log(`created: ${obj.resource} '${obj.matchValue}' (id ${created.id})`);
+    }
+    for (const r of blueprint.retired) {
+        const found = (await known(r.resource)).filter((e) => matches(e, r)).sort((a, b) => a.id - b.id);
+        result.drift.push(...retiredDrift(r, found));
+    }
+    return result;
+}

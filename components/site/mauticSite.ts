@@ -1,0 +1,365 @@
+import * as docker from "@pulumi/docker";
+import * as hcloud from "@pulumi/hcloud";
+import * as pulumi from "@pulumi/pulumi";
+import { ComplianceReport, buildComplianceReport, documentPaths } from "../compliance/compliance";
+import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "../config/config";
+import { DoiSetup } from "../doi/doiSetup";
+import { renderDoiEndpointConfig } from "../doi/doiEndpoint";
+import { containerNames, dataMountPoint } from "../config/defaults";
+import { HardenedHost } from "../host/hardenedHost";
+import { HostFiles } from "../host/hostFiles";
+import { renderEdgeLogrotate } from "../edge/caddyfile";
+import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "../host/cloudInit";
+import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "../host/privacyMaintenance";
+import { MauticApp } from "../app/mauticApp";
+import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "../host/backup";
+import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
+import { AlertSecrets } from "../host/alertSecrets";
+import { placeholdersFor } from "../compliance/documents";
+import { mauticParameters } from "../app/mautic";
+import { labelValue, managedBy, siteLabels } from "../host/sizing";
+import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
+import { ServerLabel } from "../host/serverLabel";
+import { SiteSecrets } from "../app/siteSecrets";
+import { WebEdge } from "../edge/webEdge";
+
+/**
+ * Everything one website's Mautic needs. The settings are the stack config keys (see
+ * `Pulumi.prod.yaml`, which documents each); defaults live in `components/config/defaults.ts`.
+ */
+export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
+    /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
+    mailerDsn?: pulumi.Input<string>;
+    /** MaxMind licence key, a secret. Default: none (no IP lookup database, no download from maxmind.com). */
+    maxmindLicenseKey?: pulumi.Input<string>;
+    /**
+     * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
+     * through Mautic's API after the install. Default true. Turn off only for a stack whose
+     * marketer sets up DOI by hand (the compliance report then lists C04-C06 as manual).
+     */
+    doubleOptIn?: boolean;
+};
+
+/**
+ * One website = one Mautic = one stack: a hardened Hetzner server in Germany with its own
+ * firewall, volume, database, secrets, Mautic (web, cron, worker) and TLS edge, configured for
+ * privacy, with double opt-in, backups and a computed compliance report.
+ */
+export class MauticSite extends pulumi.ComponentResource {
+    public readonly settings: SiteSettings;
+    /** Accepted settings that weaken a checklist item (also in the compliance report). */
+    public readonly warnings: string[];
+    public readonly url: string;
+    public readonly adminUsername: string;
+    public readonly adminPassword: pulumi.Output<string>;
+    public readonly serverIpv4: pulumi.Output<string>;
+    public readonly serverIpv6: pulumi.Output<string>;
+    public readonly hostKeyFingerprint: pulumi.Output<string>;
+    /** The pinned SSH host public key (for known_hosts; see HardenedHost.hostPublicKey). */
+    public readonly hostPublicKey: pulumi.Output<string>;
+    public readonly secrets: SiteSecrets;
+    public readonly host: HardenedHost;
+    /** Backup/restore scripts, their timer and the edge's log rotation, kept current on the host. */
+    public readonly hostFiles: HostFiles;
+    public readonly app: MauticApp;
+    public readonly edge: WebEdge;
+    public readonly doi?: DoiSetup;
+    /** The server's `mautic-version` label, moved after the new web container is healthy. */
+    public readonly versionLabel: ServerLabel;
+    /** C01..C15, computed from the settings and the files this site renders. */
+    public readonly compliance: ComplianceReport;
+    /** The server type and why (serverType auto), with the monthly cost when prices were read. */
+    public readonly serverTypeChoice: ServerTypeChoice;
+
+    constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
+        super("mautic-kit:site:MauticSite", name, {}, opts);
+        if (args.serverType === "auto" || (args.serverType === undefined && !choice)) {
+            throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
+        }
+        this.serverTypeChoice = choice ?? { serverType: args.serverType!, chosenBy: "config" };
+
+        let validated: ValidatedSite;
+        try {
+            validated = validateMauticSiteArgs(args);
+        } catch (e) {
+            throw new pulumi.ResourceError(e instanceof SiteConfigError ? e.message : String(e), this);
+        }
+        const s = validated.settings;
+        this.settings = s;
+        this.warnings = validated.warnings;
+        for (const w of this.warnings) pulumi.log.warn(w, this);
+
+        const labels = siteLabels({ websiteHost: s.websiteHost, domain: s.domain, project: pulumi.getProject(), stack: pulumi.getStack() });
+        const child = { parent: this };
+
+        this.secrets = new SiteSecrets(`${name}-secrets`, {}, child);
+
+        const backup = {
+            ...backupDefaultsFor(s.backupRetentionDays),
+            ...(s.backupOffsiteRepository ? { offsite: { kind: "restic-sftp" as const, repository: s.backupOffsiteRepository } } : {}),
+        };
+        this.host = new HardenedHost(
+            `${name}-host`,
+            {
+                settings: s,
+                labels,
+                // The deployed version, read back by the next deploy to refuse a downgrade.
+                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]), "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto" },
+                extraPackages: backupPackages(backup),
+                // Moved by the version label below, after the new web container is healthy.
+                labelsSetElsewhere: ["mautic-version"],
+            },
+            child,
+        );
+
+        // Kept current on every deploy (the user data only runs on first boot): the hardening
+        // files whose content follows the config, the backup and privacy jobs, the edge's log
+        // rotation.
+        const afterBootFiles: HostFile[] = [
+            ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
+            ...renderBackupFiles(backup),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
+            // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
+            ...renderAlertFiles({
+                adminEmail: s.adminEmail,
+                domain: s.domain,
+                backupDir: `${dataMountPoint}/backups`,
+                offsiteExpected: backup.offsite !== undefined,
+                containers: Object.values(containerNames),
+            }),
+            {
+                path: "/etc/logrotate.d/mautic-kit-edge",
+                content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
+                permissions: "0644",
+            },
+        ];
+        this.hostFiles = new HostFiles(
+            `${name}-host-files`,
+            {
+                connection: this.host.connection,
+                files: afterBootFiles,
+                commands: [
+                    ...hostConfigReloadCommands,
+                    // Packages added after first boot (e.g. restic once backupOffsiteRepository is set).
+                    ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
+                    // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
+                    `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
+                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
+                ],
+                after: [this.host.ready],
+            },
+            child,
+        );
+
+        // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
+        new AlertSecrets(
+            `${name}-alert-secrets`,
+            { connection: this.host.connection, adminEmail: s.adminEmail, mailerDsn: args.mailerDsn, alertUrl: s.alertUrl, after: [this.hostFiles.command] },
+            child,
+        );
+
+        const provider = new docker.Provider(
+            `${name}-docker`,
+            { host: this.host.dockerHost, sshOpts: this.host.dockerSshOpts },
+            // The provider connects at once when configured: only after cloud-init is done
+            // (pulumi-docker #1293: it otherwise races sshd and dockerd on a fresh server).
+            { ...child, dependsOn: [this.host.ready] },
+        );
+
+        this.app = new MauticApp(
+            `${name}-app`,
+            {
+                settings: s,
+                provider,
+                connection: this.host.connection,
+                dbRootPassword: this.secrets.dbRootPassword,
+                dbPassword: this.secrets.dbPassword,
+                secretKey: this.secrets.mauticSecretKey,
+                adminPassword: this.secrets.adminPassword,
+                mailerDsn: args.mailerDsn === undefined ? undefined : pulumi.secret(args.mailerDsn),
+                maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
+                hostReady: [this.host.ready, this.hostFiles.command],
+                backupCommand: backupPaths.backupScript,
+                doiEndpointConfig:
+                    args.doubleOptIn === false
+                        ? undefined
+                        : pulumi.secret(
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([secret, apiPassword]) =>
+                                  renderDoiEndpointConfig({
+                                      host: s.domain,
+                                      website: s.website,
+                                      privacyPolicyUrl: s.privacyPolicyUrl,
+                                      withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
+                                      unconfirmedContactDays: s.unconfirmedContactDays,
+                                      consentTextVersion: s.consentTextVersion,
+                                      secret,
+                                      apiUser: s.adminUsername,
+                                      apiPassword,
+                                  }),
+                              ),
+                          ),
+            },
+            child,
+        );
+
+        // The version the next deploy's downgrade guard reads moves only once the new version
+        // runs: the web container (`wait`: healthy) and the install are done. A failed upgrade
+        // leaves the old version on the label, so it can be retried or rolled back.
+        this.versionLabel = new ServerLabel(
+            `${name}-version-label`,
+            { serverId: this.host.server.id.apply(Number), key: "mautic-version", value: labelValue(s.mauticVersion.split("-")[0]) },
+            { ...child, dependsOn: [this.app.web, this.app.install] },
+        );
+
+        this.edge = new WebEdge(`${name}-edge`, { settings: s, provider, network: this.app.frontendNetwork, after: [this.app.web] }, child);
+
+        if (args.doubleOptIn !== false) {
+            this.doi = new DoiSetup(
+                `${name}-doi`,
+                {
+                    apiUrl: `https://${s.domain}`,
+                    username: s.adminUsername,
+                    password: this.secrets.adminPassword,
+                    website: s.website,
+                    unconfirmedContactDays: s.unconfirmedContactDays,
+                    consentTextVersion: s.consentTextVersion,
+                    privacyPolicyUrl: s.privacyPolicyUrl,
+                    mauticVersion: s.mauticVersion,
+                },
+                { ...child, dependsOn: [this.app.install, this.edge] },
+            );
+        }
+
+        this.compliance = buildComplianceReport({
+            settings: s,
+            warnings: this.warnings,
+            hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
+            caddyfile: this.edge.caddyfile,
+            crontab: this.app.crontab,
+            mauticParameters: mauticParameters({
+                domain: s.domain,
+                website: s.website,
+                timezone: s.timezone,
+                gdprPurgeDays: s.gdprPurgeDays,
+                secretKey: "[secret]",
+                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                mailerFromEmail: s.mailerFromEmail,
+                mailerFromName: s.mailerFromName,
+                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+            }),
+            doiSetup: this.doi !== undefined,
+            documents: documentPaths,
+            consentSnippet: true,
+            placeholders: placeholdersFor(s).map((p) => ({ marker: p.marker, description: p.en })),
+        });
+
+        this.url = `https://${s.domain}`;
+        this.adminUsername = s.adminUsername;
+        this.adminPassword = pulumi.secret(this.secrets.adminPassword);
+        this.serverIpv4 = this.host.ipv4Address;
+        this.serverIpv6 = this.host.ipv6Address;
+        this.hostKeyFingerprint = this.host.hostKeyFingerprint;
+        this.hostPublicKey = this.host.hostPublicKey;
+
+        this.registerOutputs({
+            url: this.url,
+            adminUsername: this.adminUsername,
+            adminPassword: this.adminPassword,
+            serverIpv4: this.serverIpv4,
+            serverIpv6: this.serverIpv6,
+            hostKeyFingerprint: this.hostKeyFingerprint,
+            hostPublicKey: this.hostPublicKey,
+            warnings: this.warnings,
+            compliance: this.compliance.summary,
+            serverType: this.serverTypeChoice,
+        });
+    }
+
+    /**
+     * Creates the site after asking Hetzner (1) whether another stack already runs a Mautic for
+     * this website or Mautic host (1 website = 1 Mautic, C15) and (2) which Mautic version this
+     * stack's server runs (downgrades are refused: migrations are one-way). Nothing is registered
+     * before the answer. Use this rather than `new MauticSite` in a stack program.
+     */
+    static async create(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
+        let settings: SiteSettings;
+        try {
+            settings = validateMauticSiteArgs(args).settings;
+        } catch (e) {
+            throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
+        }
+        const choice = await preflight(settings, pulumi.getProject(), pulumi.getStack());
+        return new MauticSite(name, { ...args, serverType: choice.serverType }, opts, choice);
+    }
+}
+
+function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
+    const { mailerDsn, maxmindLicenseKey, doubleOptIn: _doi, ...raw } = args;
+    return validateSiteArgs(
+        { ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}), ...(typeof maxmindLicenseKey === "string" ? { maxmindLicenseKey } : {}) },
+        { mailerDsnProvided: mailerDsn !== undefined, maxmindLicenseKeyProvided: maxmindLicenseKey !== undefined },
+    );
+}
+
+/**
+ * Refuses (RunError) when a server of another stack carries this site's `site` or
+ * `mautic-domain` label, when the server type is deprecated or not available in the location
+ * (for a new server or a resize), or when this stack's own server runs a newer Mautic than
+ * configured.
+ */
+export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<ServerTypeChoice> {
+    const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
+    const selectors = [
+        `managed-by=${managedBy},site=${labels.site}`,
+        `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
+    ];
+    const ours: Array<{ name: string; serverType?: string; labels?: Record<string, string> }> = [];
+    for (const withSelector of selectors) {
+        const found = await hcloud.getServers({ withSelector });
+        const servers = found.servers ?? [];
+        const foreign = servers.filter((srv) => srv.labels?.project !== labels.project || srv.labels?.stack !== labels.stack);
+        if (foreign.length > 0) {
+            const who = foreign.map((srv) => `server '${srv.name}' (id ${srv.id}) of stack '${srv.labels?.project}/${srv.labels?.stack}'`).join(", ");
+            throw new pulumi.RunError(
+                `website ${settings.website} / ${settings.domain} already has a Mautic: ${who}. ` +
+                    `1 website = 1 Mautic (C15): stack '${project}/${stack}' will not create a second one. ` +
+                    `Fix: deploy changes from the stack that owns it, or destroy that stack first.`,
+            );
+        }
+        ours.push(...servers);
+    }
+    // serverType auto: the cheapest type available in the location, chosen once; a running
+    // server keeps its type (serverTypeChoice.ts).
+    const running = ours.find((srv) => srv.serverType)?.serverType;
+    const choice = await chooseServerType(
+        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: settings.backupOffsiteRepository !== undefined },
+        running,
+    );
+    // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
+    // for a new server or a resize; a running server of an unchanged type is left alone.
+    if (choice.chosenBy === "config" && !ours.some((srv) => srv.serverType === settings.serverType)) {
+        const type = await hcloud.getServerType({ name: settings.serverType });
+        const here = (type.locations ?? []).find((l) => l.name === settings.location);
+        if (type.isDeprecated || here?.isDeprecated) {
+            throw new pulumi.RunError(
+                `serverType = "${settings.serverType}" is deprecated by Hetzner${here?.unavailableAfter ? ` (unavailable after ${here.unavailableAfter})` : ""}. Fix: choose a current type, e.g. \`pulumi config set serverType cx33\`.`,
+            );
+        }
+        if (!here || !here.available) {
+            throw new pulumi.RunError(
+                `serverType = "${settings.serverType}" is not available in ${settings.location} right now. Fix: choose another type (\`pulumi config set serverType ...\`) or the other German location (fsn1/nbg1).`,
+            );
+        }
+    }
+    for (const srv of ours) {
+        const deployed = srv.labels?.["mautic-version"];
+        if (deployed && compareMauticVersions(settings.mauticVersion, deployed) < 0) {
+            throw new pulumi.RunError(
+                `mauticVersion = "${settings.mauticVersion}" is older than ${deployed}, which server '${srv.name}' runs: downgrades are refused ` +
+                    `(Mautic's database migrations only go forward). Fix: set mauticVersion back to ${deployed} or newer; to really go back, ` +
+                    `restore the backup taken before the upgrade (README, "Restore").`,
+            );
+        }
+    }
+    return choice;
+}

@@ -1,0 +1,428 @@
+import * as http from "http";
+import type { AddressInfo } from "net";
+import { MauticApiError, MauticClient, isMauticApiError } from "../../components/mautic/mauticApi";
+import { ensureDoiSetup, resolveRefs } from "../../components/doi/doiProvisioner";
+import { DoiBlueprintInput, doiBlueprint, doiEventNames, doiKeys, withdrawalContactPlaceholder } from "../../components/doi/doiBlueprint";
+import { FakeMauticApi } from "../support/fakeMauticApi";
+
+const user = "admin";
+const password = "Corr3ct-Horse-Battery";
+const input: DoiBlueprintInput = { mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 3 };
+const blueprint = doiBlueprint(input);
+
+type Obj = Record<string, unknown>;
+const fakes: FakeMauticApi[] = [];
+async function freshFake(opts: { maxPageSize?: number } = {}): Promise<{ fake: FakeMauticApi; client: MauticClient }> {
+    const fake = new FakeMauticApi({ username: user, password, ...opts });
+    fakes.push(fake);
+    const baseUrl = await fake.start();
+    return { fake, client: new MauticClient({ baseUrl, username: user, password, timeoutMs: 5000 }) };
+}
+afterAll(async () => {
+    await Promise.all(fakes.map((f) => f.stop()));
+});
+
+describe("ensureDoiSetup against the fake Mautic API", () => {
+    let fake: FakeMauticApi;
+    let client: MauticClient;
+    let first: Awaited<ReturnType<typeof ensureDoiSetup>>;
+
+    beforeAll(async () => {
+        ({ fake, client } = await freshFake());
+        first = await ensureDoiSetup(client, blueprint);
+    });
+
+    test("the first run creates every object, once, through POST /api/<resource>/new", () => {
+        expect(first.created).toEqual(blueprint.objects.map((o) => o.key));
+        expect(first.existing).toEqual([]);
+        expect(first.drift).toEqual([]);
+        const posts = fake.posts();
+        expect(posts.map((p) => p.path)).toEqual(blueprint.objects.map((o) => `/api/${o.resource}/new`));
+        expect(posts.every((p) => p.status === 201)).toBe(true);
+        for (const o of blueprint.objects) expect(Number.isInteger(first.ids[o.key])).toBe(true);
+    });
+
+    test("a second run creates nothing (0 POSTs) and returns the same ids; it only reminds of the withdrawal address", async () => {
+        const before = fake.requests.length;
+        const second = await ensureDoiSetup(client, blueprint);
+        const during = fake.requests.slice(before);
+        expect(during.filter((r) => r.method !== "GET")).toEqual([]);
+        expect(second.created).toEqual([]);
+        expect(second.existing).toEqual(blueprint.objects.map((o) => o.key));
+        expect(second.ids).toEqual(first.ids);
+        // The one thing a person must still do: the notice's withdrawal address is a placeholder until edited.
+        expect(second.drift).toEqual([
+            expect.stringMatching(/DOI de: sign-up form.*withdrawal contact.*contains "\[Kontaktadresse einfügen\]"\. Fix: .*replace/),
+            expect.stringMatching(/DOI en: sign-up form.*withdrawal contact.*contains "\[insert contact address\]"\. Fix: .*replace/),
+        ]);
+    });
+
+    test("once the marketer replaced the withdrawal address, a run reports no drift", async () => {
+        const notices = fake.all("forms").flatMap((f) => (f.fields as Obj[]).filter((x) => x.alias === "processing_notice").map((x) => x.properties as Obj));
+        const saved = notices.map((n) => n.text);
+        try {
+            for (const n of notices) {
+                n.text = String(n.text).replace(withdrawalContactPlaceholder.de, "datenschutz@client-a.de").replace(withdrawalContactPlaceholder.en, "privacy@client-a.de");
+            }
+            const r = await ensureDoiSetup(client, blueprint);
+            expect(r.drift).toEqual([]);
+        } finally {
+            notices.forEach((n, i) => (n.text = saved[i]));
+        }
+    });
+
+    test("each language's stored campaign is published, sourced from its form, guards known contacts, confirms on the button, deletes after the delay", () => {
+        for (const lang of ["de", "en"] as const) {
+            const campaign = fake.all("campaigns").find((c) => c.name === `DOI: delete unconfirmed contacts (${lang})`)!;
+            expect(campaign.isPublished).toBe(true);
+            expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form(lang)] }]);
+            const events = Object.values(campaign.events as Record<string, Obj>);
+            const byName = (n: string) => events.find((e) => e.name === n)!;
+            const send = byName(doiEventNames.send);
+            expect(send).toMatchObject({ type: "email.send", properties: { email: first.ids[doiKeys.email(lang)], email_type: "transactional" } });
+            expect(byName(doiEventNames.known)).toMatchObject({ type: "lead.tags", parent: null, properties: { tags: ["doi-confirmed", "doi-keep"] } });
+            const clicked = byName(doiEventNames.clicked);
+            expect(clicked).toMatchObject({ type: "email.click", parent: { id: send.id } });
+            const pressed = byName(doiEventNames.pressed);
+            expect(pressed).toMatchObject({ type: "form.submit", parent: { id: clicked.id }, decisionPath: "yes", properties: { forms: [first.ids[doiKeys.confirmForm(lang)]] } });
+            expect(byName(doiEventNames.tracking)).toMatchObject({ properties: { form: first.ids[doiKeys.form(lang)], field: "tracking_consent" } });
+            for (const d of [doiEventNames.deleteNoClick, doiEventNames.deleteNoPress]) {
+                expect(byName(d)).toMatchObject({ type: "lead.deletecontact", decisionPath: "no", children: [], triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
+            }
+        }
+    });
+
+    test("the stored sign-up forms: kiosk mode, required unticked consent, tag action by tag id, derived unique aliases", () => {
+        const aliases = new Set<string>();
+        for (const lang of ["de", "en"] as const) {
+            const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form(lang)])!;
+            expect(form).toMatchObject({ formType: "campaign", inKioskMode: true, alias: `doi_${lang}_sig` });
+            const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
+            expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true, defaultValue: "" });
+            expect(form.actions).toEqual([expect.objectContaining({ type: "lead.changetags", properties: { add_tags: [first.ids[doiKeys.tag("pending")]], remove_tags: [] } })]);
+            aliases.add(String(form.alias));
+            aliases.add(String(fake.all("forms").find((f) => f.id === first.ids[doiKeys.confirmForm(lang)])!.alias));
+        }
+        expect(aliases.size).toBe(4);
+    });
+
+    test("references are resolved to the created ids", () => {
+        const page = fake.all("pages").find((e) => e.id === first.ids[doiKeys.page("de")])!;
+        expect(page.customHtml).toContain(`{form=${first.ids[doiKeys.confirmForm("de")]}}`);
+        const segment = fake.all("segments").find((s) => s.id === first.ids[doiKeys.segment("confirmed")])!;
+        expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([first.ids[doiKeys.tag("confirmed")]]);
+        expect(JSON.stringify([...fake.all("campaigns"), ...fake.all("forms"), ...fake.all("pages")])).not.toContain("%%ref:");
+        expect(JSON.stringify([...fake.all("pages"), ...fake.all("emails"), ...fake.all("forms")])).not.toMatch(/mtracking|<img/);
+    });
+
+    const withoutNotices = (drift: string[]) => drift.filter((d) => !d.includes("withdrawal contact"));
+
+    test("a changed delay is reported as drift, not silently overwritten", async () => {
+        const five = doiBlueprint({ ...input, unconfirmedContactDays: 5 });
+        const before = fake.posts().length;
+        const r = await ensureDoiSetup(client, five);
+        expect(fake.posts().length).toBe(before);
+        expect(r.created).toEqual([]);
+        const d = withoutNotices(r.drift);
+        expect(d).toHaveLength(4);
+        for (const x of d) expect(x).toMatch(/days before unconfirmed contacts are deleted .* is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/);
+    });
+
+    test("a pre-ticked or required tracking box, an optional consent box and an old text version are reported as drift", async () => {
+        const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form("en")])!;
+        const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
+        const tracking = (form.fields as Obj[]).find((f) => f.alias === "tracking_consent")!;
+        consent.isRequired = false;
+        tracking.isRequired = true;
+        tracking.defaultValue = "tracking-v1";
+        try {
+            const all = withoutNotices((await ensureDoiSetup(client, doiBlueprint({ ...input, consentTextVersion: "v2" }))).drift).join("\n");
+            expect(all).toMatch(/DOI en: sign-up form.*consent checkbox 'required' .* is false, the configuration says true/);
+            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox 'required' .* is true, the configuration says false/);
+            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox default .* is "tracking-v1", the configuration says ""/);
+            expect(all).toMatch(/DOI de: sign-up form.*consent text version the form records is "v1", the configuration says "v2"/);
+        } finally {
+            consent.isRequired = true;
+            tracking.isRequired = false;
+            tracking.defaultValue = "";
+        }
+    });
+
+    test("an unpublished campaign, an immediate deletion and a changed link filter are reported as drift (C04, C06)", async () => {
+        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts (de)")!;
+        const events = Object.values(campaign.events as Record<string, Obj>);
+        const del = events.find((e) => e.name === doiEventNames.deleteNoClick)!;
+        const decision = events.find((e) => e.name === doiEventNames.clicked)!;
+        const savedProps = decision.properties;
+        campaign.isPublished = false;
+        del.triggerMode = "immediate";
+        decision.properties = {};
+        try {
+            const r = await ensureDoiSetup(client, blueprint);
+            expect(withoutNotices(r.drift)).toEqual([
+                expect.stringContaining("C04 and C06 are not enforced"),
+                expect.stringMatching(/link that leads to the confirmation page is null, the configuration says "\/doi-bestaetigung"/),
+                expect.stringMatching(/delay mode of the deletion .*is "immediate", the configuration says "interval"/),
+            ]);
+        } finally {
+            campaign.isPublished = true;
+            del.triggerMode = "interval";
+            decision.properties = savedProps;
+        }
+    });
+});
+
+describe("ensureDoiSetup against a Mautic that has the retired flows", () => {
+    test("reports every leftover with its fix and creates only what is missing", async () => {
+        const { fake, client } = await freshFake();
+        const pending = fake.seed("tags", { tag: "doi-pending" });
+        fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: '<p>Danke</p><img src="https://marketing.client-a.de/mtracking.gif?tags=doi-confirmed,-doi-pending">' });
+        fake.seed("forms", { name: "DOI: sign-up form (de)", formType: "standalone", fields: [], actions: [] });
+        fake.seed("campaigns", { name: "DOI: delete unconfirmed contacts", lists: [], events: {}, isPublished: true });
+        fake.seed("campaigns", { name: "DOI: record confirmation", lists: [], events: {}, isPublished: true });
+
+        const r = await ensureDoiSetup(client, doiBlueprint({ ...input, languages: ["de"] }));
+        expect(r.existing).toEqual(["tag:pending", "page:confirm:de"]);
+        expect(r.ids["tag:pending"]).toBe(pending.id);
+        const all = r.drift.join("\n");
+        expect(all).toMatch(/pages 'doi-bestaetigung'.*tracking image.*customHtml contains "mtracking\.gif"\. Fix: .*delete the image/);
+        expect(all).toMatch(/forms 'DOI: sign-up form \(de\)' \(id \d+\) is left over .*Fix: unpublish/);
+        expect(all).toMatch(/campaigns 'DOI: delete unconfirmed contacts' \(id \d+\) is left over .*link scanners/);
+        expect(all).toMatch(/campaigns 'DOI: record confirmation' \(id \d+\) is left over from an earlier version of the kit: .*Fix: unpublish/);
+        // Nothing is changed or deleted by the kit.
+        expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "POST")).toEqual([]);
+    });
+});
+
+describe("ensureDoiSetup with objects that already exist", () => {
+    test("finds existing objects beyond the first page and creates only what is missing", async () => {
+        const { fake, client } = await freshFake({ maxPageSize: 5 });
+        for (let i = 0; i < 23; i++) fake.seed("emails", { name: `Newsletter ${i}`, subject: `Issue ${i}`, emailType: "list" });
+        const existingEmail = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "edited by the marketer", emailType: "template" });
+        const existingTag = fake.seed("tags", { tag: "doi-pending" });
+
+        const r = await ensureDoiSetup(client, blueprint);
+        expect(r.existing).toEqual(["tag:pending", "email:confirm:de"]);
+        expect(r.created).toHaveLength(blueprint.objects.length - 2);
+        expect(r.ids["email:confirm:de"]).toBe(existingEmail.id);
+        // Dependants use the existing objects' ids; the marketer's email is untouched.
+        const campaign = fake.all("campaigns").find((c) => c.id === r.ids["campaign:de"])!;
+        const send = Object.values(campaign.events as Record<string, Obj>).find((e) => e.name === doiEventNames.send)!;
+        expect((send.properties as Obj).email).toBe(existingEmail.id);
+        const segment = fake.all("segments").find((s) => s.id === r.ids["segment:pending"])!;
+        expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([existingTag.id]);
+        expect(fake.find("emails", "name", "DOI: confirmation email (de)")!.subject).toBe("edited by the marketer");
+        // Paging: the e-mail list took several requests.
+        expect(fake.requests.filter((q) => q.path.startsWith("/api/emails?")).length).toBeGreaterThan(4);
+    });
+
+    test("reports duplicates a marketer made and uses the oldest", async () => {
+        const { fake, client } = await freshFake();
+        const a = fake.seed("tags", { tag: "doi-confirmed" });
+        fake.seed("tags", { tag: "DOI-Confirmed" });
+        const r = await ensureDoiSetup(client, blueprint);
+        expect(r.ids["tag:confirmed"]).toBe(a.id);
+        expect(r.drift).toEqual([expect.stringContaining("2 objects match")]);
+    });
+});
+
+describe("errors", () => {
+    test("a wrong password fails with a clear error that names the endpoint and status, not the secret", async () => {
+        const { fake } = await freshFake();
+        const wrong = "Wr0ng-Password-123";
+        const client = new MauticClient({ baseUrl: fake.baseUrl, username: user, password: wrong });
+        let err: unknown;
+        try {
+            await ensureDoiSetup(client, blueprint);
+        } catch (e) {
+            err = e;
+        }
+        expect(isMauticApiError(err)).toBe(true);
+        const e = err as MauticApiError;
+        expect(e.status).toBe(401);
+        expect(e.message).toMatch(/^Mautic API GET \/api\/tags\?start=0&limit=100 failed: HTTP 401: API authorization denied\./);
+        expect(e.message).toContain("api_enable_basic_auth");
+        const token = Buffer.from(`${user}:${wrong}`).toString("base64");
+        for (const secret of [wrong, token]) expect(`${e.message} ${e.detail} ${e.stack}`).not.toContain(secret);
+        expect(fake.posts()).toEqual([]);
+    });
+
+    test("an unreachable Mautic fails naming the address", async () => {
+        const srv = http.createServer();
+        await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+        const { port } = srv.address() as AddressInfo;
+        await new Promise<void>((r) => srv.close(() => r()));
+        const client = new MauticClient({ baseUrl: `http://127.0.0.1:${port}`, username: user, password, timeoutMs: 2000 });
+        await expect(client.list("tags")).rejects.toThrow(new RegExp(`GET /api/tags\\?start=0&limit=100 failed: could not reach http://127.0.0.1:${port}/api \\(ECONNREFUSED\\)`));
+    });
+
+    test("waitUntilReady retries while Mautic is starting, and stops at once on 401", async () => {
+        let calls = 0;
+        const srv = http.createServer((req, res) => {
+            calls++;
+            res.writeHead(calls < 3 ? 503 : 200, { "Content-Type": "application/json" });
+            res.end(calls < 3 ? "<html>starting</html>" : JSON.stringify({ total: 0, tags: [] }));
+        });
+        await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+        try {
+            const { port } = srv.address() as AddressInfo;
+            const client = new MauticClient({ baseUrl: `http://127.0.0.1:${port}`, username: user, password });
+            await client.waitUntilReady(5000, 10);
+            expect(calls).toBe(3);
+        } finally {
+            await new Promise<void>((r) => srv.close(() => r()));
+        }
+        const { fake } = await freshFake();
+        const bad = new MauticClient({ baseUrl: fake.baseUrl, username: user, password: "nope-nope" });
+        const t0 = Date.now();
+        await expect(bad.waitUntilReady(60000, 10)).rejects.toThrow(/HTTP 401/);
+        expect(Date.now() - t0).toBeLessThan(2000);
+    });
+
+    test("the client refuses plain http except on loopback, and URLs with credentials", () => {
+        expect(() => new MauticClient({ baseUrl: "http://marketing.client-a.de", username: user, password })).toThrow(/not https/);
+        expect(() => new MauticClient({ baseUrl: "https://a:b@marketing.client-a.de", username: user, password })).toThrow(/credentials/);
+        expect(() => new MauticClient({ baseUrl: "https://marketing.client-a.de", username: user, password: "" })).toThrow(/password is empty/);
+    });
+
+    test("references to objects without an id are refused", () => {
+        expect(() => resolveRefs({ email: "%%ref:email:confirm:de%%" }, {}, "form x")).toThrow(/form x references email:confirm:de/);
+        expect(resolveRefs({ a: "%%ref:k%%", b: "x{pagelink=%%ref:k%%}", c: ["%%ref:k%%"] }, { k: 7 }, "w")).toEqual({ a: 7, b: "x{pagelink=7}", c: [7] });
+    });
+});
+
+describe("the fake follows the documented contract and fails on anything else", () => {
+    let fake: FakeMauticApi;
+    const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${fake.baseUrl}${path}`, {
+            method,
+            headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`, "Content-Type": "application/json", ...headers },
+            body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+        });
+        return { status: res.status, body: (await res.json()) as Obj };
+    };
+    beforeAll(async () => {
+        ({ fake } = await freshFake());
+    });
+
+    test("documented envelopes", async () => {
+        expect(await call("POST", "/api/tags/new", { tag: "x" })).toEqual({ status: 201, body: { tag: expect.objectContaining({ id: expect.any(Number), tag: "x" }) } });
+        expect((await call("GET", "/api/tags")).body).toEqual({ total: 1, tags: [expect.objectContaining({ tag: "x" })] });
+        const fields = (await call("GET", "/api/fields/contact")).body;
+        expect(fields.total).toBe(3);
+        expect((fields.fields as Obj[]).map((f) => f.alias)).toEqual(["firstname", "lastname", "email"]);
+        expect((await call("POST", "/api/segments/new", { name: "s" })).body).toEqual({ list: expect.objectContaining({ name: "s" }) });
+        const lists = (await call("GET", "/api/segments")).body;
+        expect(Object.values(lists.lists as Obj)).toEqual([expect.objectContaining({ name: "s" })]);
+    });
+
+    test.each([
+        ["no credentials", "GET", "/api/tags", undefined, { Authorization: "" }, 401],
+        ["wrong method on a list", "POST", "/api/tags", { tag: "y" }, {}, 405],
+        ["edit (not used by the kit)", "PATCH", "/api/tags/1/edit", { tag: "y" }, {}, 404],
+        ["delete (not used by the kit)", "DELETE", "/api/tags/1", undefined, {}, 405],
+        ["unknown endpoint", "GET", "/api/assets", undefined, {}, 404],
+        ["not JSON", "POST", "/api/tags/new", "tag=y", { "Content-Type": "application/x-www-form-urlencoded" }, 415],
+        ["missing required key", "POST", "/api/emails/new", { name: "no subject" }, {}, 400],
+        ["unknown key", "POST", "/api/tags/new", { tag: "z", colour: "red" }, {}, 400],
+        ["duplicate natural key", "POST", "/api/tags/new", { tag: "X" }, {}, 409],
+        ["unknown query parameter", "GET", "/api/tags?where=1", undefined, {}, 400],
+        ["form field of an undocumented type", "POST", "/api/forms/new", { name: "f", fields: [{ label: "a", type: "checkbox" }] }, {}, 400],
+        ["email action without an existing email", "POST", "/api/forms/new", { name: "g", actions: [{ type: "email.send.lead", properties: { email: 999 } }] }, {}, 400],
+        [
+            "an event after lead.deletecontact",
+            "POST",
+            "/api/campaigns/new",
+            {
+                name: "c",
+                events: [
+                    { id: "new_1", name: "del", type: "lead.deletecontact", eventType: "action", properties: {}, triggerMode: "immediate", children: ["new_2"], parent: null, decisionPath: null },
+                    { id: "new_2", name: "after", type: "lead.changetags", eventType: "action", properties: { add_tags: [], remove_tags: [] }, triggerMode: "immediate", children: [], parent: "new_1", decisionPath: null },
+                ],
+            },
+            {},
+            400,
+        ],
+    ])("%s", async (_name, method, path, body, headers, status) => {
+        const r = await call(method as string, path as string, body, headers as Record<string, string>);
+        expect(r.status).toBe(status);
+        expect(r.body).toEqual({ errors: [expect.objectContaining({ code: status, message: expect.any(String) })] });
+    });
+
+    describe("campaigns: the shapes the DOI campaign uses, and nothing else", () => {
+        const ids: Record<string, number> = {};
+        const ev = (id: string, type: string, eventType: string, properties: Obj, parent: string | null, decisionPath: string | null, children: string[], extra: Obj = {}) => ({
+            id, name: id, type, eventType, properties, triggerMode: "immediate", triggerInterval: 0, triggerIntervalUnit: "d", children, parent, decisionPath, ...extra,
+        });
+        /** A valid DOI-shaped campaign; each case breaks one thing. */
+        const good = (patch: (c: Obj & { events: Obj[] }) => void = () => undefined) => {
+            const c = {
+                name: `c${Math.random()}`,
+                isPublished: true,
+                forms: [{ id: ids.campaignForm }],
+                lists: [],
+                events: [
+                    ev("new_1", "email.send", "action", { email: ids.template, email_type: "transactional", priority: 2, attempts: 3 }, null, null, ["new_2"]),
+                    ev("new_2", "email.click", "decision", { urls: { list: ["/doi-bestaetigung"] } }, "new_1", null, ["new_3", "new_4", "new_5"]),
+                    ev("new_3", "lead.changetags", "action", { add_tags: ["doi-confirmed"], remove_tags: ["doi-pending"] }, "new_2", "yes", []),
+                    ev("new_4", "lead.updatelead", "action", { lastname: "now" }, "new_2", "yes", []),
+                    ev("new_5", "lead.deletecontact", "action", {}, "new_2", "no", [], { triggerMode: "interval", triggerInterval: 3 }),
+                ],
+            };
+            patch(c);
+            return c;
+        };
+        beforeAll(async () => {
+            ids.template = ((await call("POST", "/api/emails/new", { name: "t", subject: "s", emailType: "template" })).body.email as Obj).id as number;
+            const seg = ((await call("POST", "/api/segments/new", { name: "seg" })).body.list as Obj).id as number;
+            ids.segmentEmail = ((await call("POST", "/api/emails/new", { name: "b", subject: "s", emailType: "list", lists: [seg] })).body.email as Obj).id as number;
+            ids.campaignForm = ((await call("POST", "/api/forms/new", { name: "cf", formType: "campaign" })).body.form as Obj).id as number;
+            ids.standaloneForm = ((await call("POST", "/api/forms/new", { name: "sf", formType: "standalone" })).body.form as Obj).id as number;
+        });
+
+        test("the DOI shape is accepted", async () => {
+            expect((await call("POST", "/api/campaigns/new", good())).status).toBe(201);
+        });
+
+        test.each([
+            ["no source", (c: Obj) => { c.forms = []; }, /needs a contact source/],
+            ["no events", (c: Obj) => { c.events = []; }, /at least one event/],
+            ["a standalone form as the source", (c: Obj) => { c.forms = [{ id: ids.standaloneForm }]; }, /standalone form/],
+            ["a form that does not exist", (c: Obj) => { c.forms = [{ id: 999 }]; }, /existing form id/],
+            ["a segment email sent by a campaign", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email = ids.segmentEmail; }, /template emails only/],
+            ["an unknown email_type", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email_type = "newsletter"; }, /email_type/],
+            ["an unknown email.send property", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).template = 1; }, /has no property template/],
+            ["a click decision with a bare URL list", (c: Obj & { events: Obj[] }) => { c.events[1].properties = { urls: ["/doi-bestaetigung"] }; }, /urls = \{list/],
+            ["a click decision that does not follow a send", (c: Obj & { events: Obj[] }) => {
+                c.events = [
+                    ev("new_1", "lead.changetags", "action", { add_tags: ["x"], remove_tags: [] }, null, null, ["new_2"]),
+                    ev("new_2", "email.click", "decision", {}, "new_1", null, []),
+                ];
+            }, /must follow an email.send/],
+            ["a decision child without a path", (c: Obj & { events: Obj[] }) => { c.events[2].decisionPath = null; }, /decisionPath yes or no/],
+            ["properties on lead.deletecontact", (c: Obj & { events: Obj[] }) => { c.events[4].properties = { now: true }; }, /has no property now/],
+            ["a condition on an unknown field", (c: Obj & { events: Obj[] }) => {
+                c.events = [ev("new_1", "lead.field_value", "condition", { field: "nope", operator: "=", value: "de" }, null, null, [])];
+            }, /existing contact field/],
+            ["a condition with an unknown operator", (c: Obj & { events: Obj[] }) => {
+                c.events = [ev("new_1", "lead.field_value", "condition", { field: "email", operator: "equals", value: "de" }, null, null, [])];
+            }, /unknown operator/],
+            ["an event after lead.deletecontact", (c: Obj & { events: Obj[] }) => {
+                c.events = [
+                    ev("new_1", "lead.deletecontact", "action", {}, null, null, ["new_2"]),
+                    ev("new_2", "lead.changetags", "action", { add_tags: [], remove_tags: [] }, "new_1", null, []),
+                ];
+            }, /lead.deletecontact must be the last event|nothing may follow lead.deletecontact/],
+            ["a canvas whose root hangs off a segment node although the source is a form", (c: Obj & { events: Obj[] }) => {
+                c.canvasSettings = {
+                    nodes: [{ id: "lists" }, ...c.events.map((e) => ({ id: e.id }))],
+                    connections: c.events.map((e) => ({ sourceId: e.parent ?? "lists", targetId: e.id, anchors: { source: e.decisionPath ?? (e.parent ? "bottom" : "leadsource"), target: "top" } })),
+                };
+            }, /canvas has no node for the form source/],
+        ])("refuses %s", async (_name, patch, message) => {
+            const r = await call("POST", "/api/campaigns/new", good(patch as (c: Obj & { events: Obj[] }) => void));
+            expect(r.status).toBe(400);
+            expect(((r.body.errors as Obj[])[0].message as string)).toMatch(message);
+        });
+    });
+});

@@ -1,0 +1,128 @@
+/**
+ * `npm run plan` end to end, as a newcomer runs it: a real child process on the real
+ * Pulumi.prod.yaml, and on broken stack files.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { renderCaddyfile } from "../../components/edge/caddyfile";
+import { projectRoot, validateStack } from "../../plan/runPlan";
+import { mockSecretFor, readStackConfig } from "../../plan/stackFile";
+
+let tmp: string;
+beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kit-plan-"));
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function plan(args: string[], cwd = projectRoot) {
+    const r = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(projectRoot, "plan/plan.ts"), ...args], {
+        cwd,
+        encoding: "utf8",
+        timeout: 120000,
+    });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function walk(dir: string): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe("npm run plan on Pulumi.prod.yaml", () => {
+    let out: string;
+    let result: ReturnType<typeof plan>;
+    beforeAll(() => {
+        out = path.join(tmp, "out");
+        result = plan(["--stack", "prod", "--out", out]);
+    });
+
+    test("exits 0 and prints the tree and the summary", () => {
+        expect(result.stderr).not.toMatch(/plan: stack/);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toMatch(/└─ site {2}\(mautic-kit:site:MauticSite\)/);
+        expect(result.stdout).toMatch(/site-host-server {2}\(hcloud:index\/server:Server\)/);
+        expect(result.stdout).toMatch(/Stack mautic-gdpr\/prod: https:\/\/www\.client-a\.de -> Mautic at https:\/\/marketing\.client-a\.de/);
+        expect(result.stdout).toMatch(/user data: \d+ of 32768 bytes/);
+    });
+
+    test("writes every rendered file", () => {
+        for (const f of ["resources.json", "cloud-init.yaml", "Caddyfile", "mautic/crontab", "mautic/parameters_local.php"]) {
+            expect(fs.existsSync(path.join(out, "prod", f))).toBe(true);
+        }
+        const resources = JSON.parse(fs.readFileSync(path.join(out, "prod", "resources.json"), "utf8"));
+        for (const r of resources) expect(Object.keys(r).sort()).toEqual(["inputs", "name", "options", "parent", "type"]);
+        expect(resources.find((r: { type: string }) => r.type === "hcloud:index/server:Server").parent).toBe("site-host");
+    });
+
+    test("the Caddyfile written is the production rendering the edge tests run on a live Caddy", () => {
+        const site = validateStack(readStackConfig(projectRoot, "prod")).settings;
+        const expected = renderCaddyfile({
+            domain: site.domain,
+            website: site.website,
+            adminEmail: site.adminEmail,
+            adminUiCidrs: site.adminUiCidrs,
+            accessLogRetentionDays: site.accessLogRetentionDays,
+            upstream: "mautic_web:80",
+        });
+        expect(fs.readFileSync(path.join(out, "prod", "Caddyfile"), "utf8")).toBe(expected);
+    });
+
+    test("no secret value appears anywhere under <out>", () => {
+        const secrets = [mockSecretFor("mautic-gdpr:mailerDsn"), mockSecretFor("hcloud:token"), "MockSecret", "MOCKSECRETKEY"];
+        for (const f of walk(out)) {
+            const text = fs.readFileSync(f, "utf8");
+            for (const s of secrets) expect({ file: f, leaked: text.includes(s) }).toEqual({ file: f, leaked: false });
+        }
+        expect(fs.readFileSync(path.join(out, "prod", "mautic/parameters_local.php"), "utf8")).toMatch(/'secret_key' => '\[secret\]'/);
+        expect(fs.readFileSync(path.join(out, "prod", "cloud-init.yaml"), "utf8")).toMatch(/\[secret\]/);
+    });
+});
+
+describe("npm run plan on invalid input", () => {
+    test("a stack file in Finland: exit 1, the message, nothing written", () => {
+        const out = path.join(tmp, "out-bad");
+        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace("mautic-gdpr:location: nbg1", "mautic-gdpr:location: hel1");
+        // Into a project dir of the test's own (the repository gets no stack file).
+        const dir = path.join(tmp, "project-bad");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.plantest-bad.yaml"), prod);
+        {
+            const r = plan(["--stack", "plantest-bad", "--out", out, "--dir", dir]);
+            expect(r.code).toBe(1);
+            expect(r.stderr).toMatch(/location = "hel1" is in Helsinki, Finland, not in Germany/);
+            expect(fs.existsSync(out)).toBe(false);
+        }
+    });
+
+    test("a plaintext mailer DSN: exit 1, the value is not echoed", () => {
+        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
+            /# mautic-gdpr:mailerDsn:.*/,
+            "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
+        );
+        expect(prod).toContain("hunter2");
+        const dir = path.join(tmp, "project-plain");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(path.join(dir, "Pulumi.plantest-plain.yaml"), prod);
+        {
+            const r = plan(["--stack", "plantest-plain", "--out", path.join(tmp, "plain"), "--dir", dir]);
+            expect(r.code).toBe(1);
+            expect(r.stderr).toMatch(/mailerDsn = \[secret\] is stored in plain text\. Fix: `pulumi config set --secret mailerDsn/);
+            expect(r.stderr + r.stdout).not.toContain("hunter2");
+        }
+    });
+
+    test("a missing stack file: exit 1 with the fix", () => {
+        const r = plan(["--stack", "nope", "--out", path.join(tmp, "x")]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
+    });
+
+    test("an unknown argument: exit 1 with usage", () => {
+        const r = plan(["--stak", "prod"]);
+        expect(r.code).toBe(1);
+        expect(r.stderr).toMatch(/unknown argument --stak; usage: npm run plan/);
+    });
+});
