@@ -1,12 +1,14 @@
 /**
  * npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes]
- *                [--objected] [--journal DIR]
+ *                [--objected] [--journal DIR] [--ledger-key KEY]
  *
  * export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
  *         readable summary (Art. 15) to FILE.txt (or stderr).
  * erase   deletes the person from every table (dry run without --yes), journals the erasure on
  *         the host and keeps a suppression hash when the person objected (--objected, or Mautic
  *         holds a do-not-contact entry). --out FILE: the erasure report (JSON, no personal data).
+ *         The double-opt-in consent-proof ledger is exported and KEPT (restricted; dsr/ledger.ts).
+ * --ledger-key  the ledger key of the address (--mysql only; --stack asks the DOI endpoint).
  *
  * Exit codes: 0 done; 1 failed; 2 usage; 3 the address is not in the database; 4 erased, but the
  * address still appears in the listed tables (look at them by hand).
@@ -14,6 +16,7 @@
 import * as fs from "fs";
 import { parseArgs } from "util";
 import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
+import { ledgerKey, ledgerKeptNote, LEDGER_TABLE } from "./ledger";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
 import { stackAccess } from "./stack";
@@ -23,7 +26,7 @@ import { MysqlTransport, SshTransport, Transport } from "./transport";
 export class UsageError extends Error {}
 
 const USAGE = `usage: npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql mysql://user:pass@host:port/db)
-                     [--out FILE] [--yes] [--objected] [--journal DIR]`;
+                     [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY]`;
 
 export interface Io {
     out(s: string): void;
@@ -52,7 +55,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
             if (opts.journal) journal = new LocalJournal(opts.journal);
         }
         const schema = await loadSchema(transport);
-        const data = await exportPerson(transport, schema, opts.email);
+        const key = await ledgerKey(transport, schema, normaliseAddress(opts.email), opts.ledgerKey);
+        const data = await exportPerson(transport, schema, opts.email, new Date(), key);
+        const ledgerRows = (data.tables[LEDGER_TABLE] ?? []).length;
         if (rowCount(data) === 0) {
             io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
             return 3;
@@ -73,6 +78,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         if (!opts.yes) {
             const dry = await erasePerson(transport, schema, opts.email, false);
             io.err(`dsr: DRY RUN, nothing was changed. Erasing ${data.subject} from ${transport.description} would delete:\n${table(dry.deleted)}`);
+            io.err(ledgerKeptNote(ledgerRows).replace(/ are KEPT/, " would be KEPT"));
             io.err(`${suppress ? "It would keep only a suppression hash (the person objected), so the address is never added again.\n" : ""}Re-run with --yes to erase.\n`);
             return 0;
         }
@@ -88,7 +94,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         }
         const r = await erasePerson(transport, schema, opts.email, true);
         io.err(`dsr: erased ${data.subject} from ${transport.description}:\n${table(r.deleted)}`);
-        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue };
+        io.err(ledgerKeptNote(ledgerRows));
+        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue, keptUnderRestriction: ledgerRows > 0 ? { [LEDGER_TABLE]: ledgerRows } : {} };
         if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
         if (Object.keys(r.residue).length > 0) {
             io.err(`dsr: the address still appears in:\n${table(r.residue)}Look at these rows and delete them by hand.\n`);
@@ -122,6 +129,7 @@ function parse(argv: string[]) {
             yes: { type: "boolean", default: false },
             objected: { type: "boolean", default: false },
             journal: { type: "string" },
+            "ledger-key": { type: "string" },
         },
     });
     const command = positionals[0];
@@ -131,7 +139,8 @@ function parse(argv: string[]) {
     normaliseAddress(values.email);
     if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
     if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
-    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes!, objected: values.objected!, journal: values.journal };
+    if (values.stack && values["ledger-key"]) throw new UsageError("--ledger-key is only for --mysql; with --stack the DOI endpoint on the server computes it");
+    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes!, objected: values.objected!, journal: values.journal, ledgerKey: values["ledger-key"] };
 }
 
 if (require.main === module) {
