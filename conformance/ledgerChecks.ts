@@ -24,7 +24,13 @@ function sqlTransport(t: Target): Transport {
         description: "conformance --mysql",
         run: async (statements) => {
             const out: unknown[] = [];
-            for (const s of statements) for (const row of await t.sql(s)) out.push(JSON.parse(String(Object.values(row)[0])));
+            for (const s of statements) {
+                for (const row of await t.sql(s)) {
+                    // mysql2 decodes values MariaDB flags as JSON; others arrive as text.
+                    const v = Object.values(row)[0];
+                    out.push(v !== null && typeof v === "object" && !Buffer.isBuffer(v) ? v : JSON.parse(Buffer.isBuffer(v) ? v.toString("utf8") : String(v)));
+                }
+            }
             return out;
         },
         close: async () => undefined,
