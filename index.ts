@@ -6,6 +6,7 @@
  */
 import { MauticSite } from "./components/site/mauticSite";
 import { loadSiteConfig } from "./components/config/stackConfig";
+import { caaIssuers } from "./components/config/defaults";
 
 export = async () => {
     const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
@@ -24,10 +25,17 @@ export = async () => {
         hostPublicKey: site.hostPublicKey,
         sshPrivateKey: site.host.deployPrivateKey,
         volumeId: site.host.volume.id,
+        // The records `domain` needs (created in the Hetzner zone `dnsZone` when it is set).
         dnsRecords: {
             [`${settings.domain}. A`]: site.serverIpv4,
             [`${settings.domain}. AAAA`]: site.serverIpv6,
+            [`${settings.domain}. CAA`]: caaIssuers.map((ca) => `0 issue "${ca}"`),
         },
+        dnsZone: settings.dnsZone,
+        // The off-site Storage Box: its host and the pinned host key's fingerprint (compare it with
+        // Hetzner's published fingerprints, then pin it with storageBoxHostKey).
+        storageBoxServer: site.offsite?.server,
+        storageBoxHostKeyFingerprint: site.offsite?.hostKeyFingerprint,
         warnings: site.warnings,
         // serverType auto: the type chosen (or kept), the prices it was chosen by, the monthly cost.
         serverType: site.serverTypeChoice,

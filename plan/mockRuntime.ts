@@ -249,7 +249,15 @@ export class MockCloud {
             case "docker:index/network:Network":
                 return { ...i, name: i.name };
             case "command:remote:Command":
-                return { ...i, stdout: "", stderr: "" };
+                // mautic-offsite-setup prints the pinned host key's fingerprint (known only at deploy).
+                return { ...i, stdout: /mautic-offsite-setup/.test(String(i.create ?? "")) ? "host-key-fingerprint: SHA256:(pinned-at-deploy)\n" : "", stderr: "" };
+            case "hcloud:index/storageBox:StorageBox":
+                // Hetzner names a box's user and host after its id (u<id>.your-storagebox.de).
+                return { ...i, server: `u${id}.your-storagebox.de`, username: `u${id}`, system: "FSN1-BX123" };
+            case "hcloud:index/storageBoxSubaccount:StorageBoxSubaccount":
+                return { ...i, server: `u${i.storageBoxId}-sub1.your-storagebox.de`, username: `u${i.storageBoxId}-sub1` };
+            case "hcloud:index/zoneRrset:ZoneRrset":
+                return { ...i, changeProtection: false };
             default:
                 return { ...i };
         }
@@ -264,6 +272,11 @@ export class MockCloud {
             const want = Object.fromEntries(selector.split(",").filter(Boolean).map((kv) => kv.split("=")));
             const servers = (this.opts.existingServers ?? []).filter((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v));
             return { id: "servers", servers };
+        }
+        if (a.token === "hcloud:index/getStorageBox:getStorageBox") {
+            // An agency box in fsn1 (override with `calls` for other locations).
+            const id = Number(a.inputs.id ?? 100001);
+            return { id, name: "agency-backups", location: "fsn1", storageBoxType: "bx21", server: `u${id}.your-storagebox.de`, username: `u${id}`, labels: {}, deleteProtection: true };
         }
         if (a.token === "hcloud:index/getServerType:getServerType") {
             // Every current type orderable in both German locations (override with `calls`).

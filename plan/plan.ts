@@ -7,6 +7,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { ComplianceReport, renderComplianceScreen } from "../components/compliance/compliance";
 import { ServerTypeChoice } from "../components/host/serverTypeChoice";
+import { dnsRecordTtl } from "../components/config/defaults";
+import { describeOffsite, offsiteTarget, siteDnsRecords, zoneFileLines } from "../components/config/offsiteDns";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
 
@@ -94,9 +96,18 @@ export function renderSummary(result: PlanResult, dir: string): string {
         const c = choice.monthlyCost;
         if (c) {
             const f = (n: number) => n.toFixed(2);
-            lines.push(`  monthly cost per site (${choice.prices?.currency}): server ${f(c.server)} + backups ${f(c.backups)} + volume ${f(c.volume)} + IPv4 ${f(c.ipv4)} + off-site ${f(c.offsite)} = ${f(c.total)}`);
+            lines.push(`  monthly cost per site (${choice.prices?.currency}): server ${f(c.server)} + backups ${f(c.backups)} + volume ${f(c.volume)} + IPv4 ${f(c.ipv4)} + off-site ${f(c.offsite)}${c.offsiteNote ? ` (${c.offsiteNote})` : ""} = ${f(c.total)}`);
         }
     }
+    lines.push(`  off-site backups: ${describeOffsite(offsiteTarget(s))}`);
+    const ip = (k: string, fallback: string) => (typeof result.exports[k] === "string" ? (result.exports[k] as string) : fallback);
+    const records = zoneFileLines(siteDnsRecords(s.domain, undefined, ip("serverIpv4", "<server IPv4>"), ip("serverIpv6", "<server IPv6>")), dnsRecordTtl);
+    lines.push(
+        s.dnsZone
+            ? `  DNS: created in the Hetzner zone ${s.dnsZone} (no waiting at the first up):`
+            : "  DNS: create these records at the DNS provider (or set dnsZone to a Hetzner zone), plus SPF/DKIM/DMARC for the sender domain as the mail provider gives them:",
+        ...records.map((r) => `    ${r}`),
+    );
     for (const w of result.site.warnings) lines.push(`  WARNING: ${w}`);
     return lines.join("\n");
 }

@@ -14,6 +14,7 @@
  * it is read with `peek` and treated as "no evidence" instead.
  */
 import * as policySdk from "@pulumi/policy";
+import { storageBoxLocationPolicy, zoneRecordNamePolicy } from "./offsiteDns";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 
 /** Resource type tokens the policies inspect. */
@@ -422,4 +423,6 @@ export const policies = [
     containerLogRotationPolicy,
     noPublishedDatabasePortPolicy,
     oneMauticPerStackPolicy,
+    storageBoxLocationPolicy,
+    zoneRecordNamePolicy,
 ];

@@ -3,6 +3,8 @@
  * cloud-init writes, the files the HostFiles command keeps current, the containers with their
  * images, capabilities and limits, and the files uploaded into them.
  */
+import { offsiteTarget } from "../components/config/offsiteDns";
+import { offsitePaths, storageBoxRepository } from "../components/host/offsite";
 import { createHash } from "crypto";
 import { parse } from "yaml";
 import { caddyfilePathInContainer } from "../components/edge/webEdge";
@@ -98,7 +100,7 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
         backup: {
             dir: `${dataMountPoint}/backups`,
             maxAgeHours: t.backupMaxAgeHours,
-            ...(s.backupOffsiteRepository ? { offsiteRepository: s.backupOffsiteRepository, offsiteEnvFile: backupPaths.offsiteEnvFile } : {}),
+            ...offsiteExpectation(s),
         },
         disk: { paths: ["/", dataMountPoint], maxUsePercent: t.diskMaxUsePercent },
         updates: { maxAgeHours: t.updatesMaxAgeHours, rebootPendingMaxHours: t.rebootPendingMaxHours },
@@ -110,3 +112,10 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     };
 }
 
+/** The off-site repository verify reads (the kit's Storage Box through its ssh config, or the hand-made one). */
+function offsiteExpectation(s: Parameters<typeof offsiteTarget>[0]): { offsiteRepository?: string; offsiteEnvFile?: string; offsiteSshConfig?: string } {
+    const t = offsiteTarget(s);
+    if (t.kind === "repository") return { offsiteRepository: t.repository, offsiteEnvFile: backupPaths.offsiteEnvFile };
+    if (t.kind === "storagebox" || t.kind === "subaccount") return { offsiteRepository: storageBoxRepository, offsiteEnvFile: backupPaths.offsiteEnvFile, offsiteSshConfig: offsitePaths.sshConfig };
+    return {};
+}

@@ -4,6 +4,7 @@
  * prints them as sections. Nothing is changed on the host. Secrets and personal data never leave
  * it: file contents are compared by SHA-256, logs are reduced to counts per file.
  */
+import { offsiteSshHostAlias } from "../components/host/offsite";
 import { HostExpectation } from "./types";
 
 export const sectionMarker = "@@mautic-verify@@";
@@ -124,7 +125,7 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
         add(
             "offsite",
             "offsite",
-            `set -a; . ${envFile} || exit 3; set +a; restic --repo ${shq(e.backup.offsiteRepository)} --no-lock --quiet snapshots --json --latest 1 --tag mautic-backup`,
+            `set -a; . ${envFile} || exit 3; set +a; restic --repo ${shq(e.backup.offsiteRepository)}${e.backup.offsiteSshConfig ? ` -o ${shq(`sftp.command=ssh -F ${R}${e.backup.offsiteSshConfig} ${offsiteSshHostAlias} -s sftp`)}` : ""} --no-lock --quiet snapshots --json --latest 1 --tag mautic-backup`,
         );
     }
     add("disk", "disk", `df -P ${e.disk.paths.map((p) => shq(`${R}${p}`)).join(" ")}`);

@@ -81,6 +81,8 @@ export interface HostExpectation {
         offsiteRepository?: string;
         /** Env file with the restic password (root-only on the host). */
         offsiteEnvFile?: string;
+        /** The ssh config restic connects through (the kit's Storage Box), if any. */
+        offsiteSshConfig?: string;
     };
     disk: { paths: string[]; maxUsePercent: number };
     /** unattended-upgrades must have run within this many hours; a reboot may be pending this long. */

@@ -243,6 +243,44 @@ export function renderParametersLocal(input: MauticParametersInput): string {
     });
 }
 
+/** The three roles of the Mautic image (DOCKER_MAUTIC_ROLE). */
+export type MauticRole = "mautic_web" | "mautic_cron" | "mautic_worker";
+
+export interface MauticEnvInput {
+    role: MauticRole;
+    dbName: string;
+    dbUser: string;
+    /** The `mautic` database user's password (a secret: the result is one too). */
+    dbPassword: string;
+    /** IANA time zone of PHP and the container. */
+    timezone: string;
+}
+
+/**
+ * The environment of a Mautic container (web, cron, worker): what the image's entrypoint and its
+ * config/local.php template read (MAUTIC_DB_*), the messenger transports and PHP's ini values.
+ * Contains the database password: only ever passed on as a secret.
+ */
+export function renderMauticEnv(input: MauticEnvInput): string[] {
+    return [
+        `DOCKER_MAUTIC_ROLE=${input.role}`,
+        `MAUTIC_DB_HOST=${containerNames.db}`,
+        "MAUTIC_DB_PORT=3306",
+        `MAUTIC_DB_DATABASE=${input.dbName}`,
+        `MAUTIC_DB_USER=${input.dbUser}`,
+        `MAUTIC_DB_PASSWORD=${input.dbPassword}`,
+        // The same transports are pinned in parameters_local.php (cron sees no env).
+        `MAUTIC_MESSENGER_DSN_EMAIL=${messengerDsns.email}`,
+        `MAUTIC_MESSENGER_DSN_HIT=${messengerDsns.hit}`,
+        `MAUTIC_MESSENGER_DSN_FAILED=${messengerDsns.failed}`,
+        `PHP_INI_VALUE_DATE_TIMEZONE=${input.timezone}`,
+        "PHP_INI_VALUE_MEMORY_LIMIT=512M",
+        "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
+        "PHP_INI_VALUE_EXPOSE_PHP=Off",
+        `TZ=${input.timezone}`,
+    ];
+}
+
 export interface InstallScriptInput {
     domain: string;
     adminEmail: string;

@@ -15,7 +15,8 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
-    messengerDsns,
+    MauticRole,
+    renderMauticEnv,
     renderWorkerSupervisord,
     workerSupervisordPathInContainer,
 } from "./mautic";
@@ -167,24 +168,10 @@ export class MauticApp extends pulumi.ComponentResource {
             child,
         );
 
-        const mauticEnvs = (role: string, extra: pulumi.Input<string[]> = []) =>
+        const mauticEnvs = (role: MauticRole, extra: pulumi.Input<string[]> = []) =>
             pulumi.secret(
                 pulumi.all([args.dbPassword, extra]).apply(([pw, more]) => [
-                    `DOCKER_MAUTIC_ROLE=${role}`,
-                    `MAUTIC_DB_HOST=${containerNames.db}`,
-                    "MAUTIC_DB_PORT=3306",
-                    `MAUTIC_DB_DATABASE=${dbName}`,
-                    `MAUTIC_DB_USER=${dbUser}`,
-                    `MAUTIC_DB_PASSWORD=${pw}`,
-                    // The same transports are pinned in parameters_local.php (cron sees no env).
-                    `MAUTIC_MESSENGER_DSN_EMAIL=${messengerDsns.email}`,
-                    `MAUTIC_MESSENGER_DSN_HIT=${messengerDsns.hit}`,
-                    `MAUTIC_MESSENGER_DSN_FAILED=${messengerDsns.failed}`,
-                    `PHP_INI_VALUE_DATE_TIMEZONE=${s.timezone}`,
-                    "PHP_INI_VALUE_MEMORY_LIMIT=512M",
-                    "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
-                    "PHP_INI_VALUE_EXPOSE_PHP=Off",
-                    `TZ=${s.timezone}`,
+                    ...renderMauticEnv({ role, dbName, dbUser, dbPassword: pw, timezone: s.timezone }),
                     ...more,
                 ]),
             );

@@ -9,6 +9,7 @@ import { germanLocations } from "../config/defaults";
 import { HostFile } from "../host/cloudInit";
 import { doiLanguages, doiNames } from "../doi/doiBlueprint";
 import { ComplianceMeasure, complianceDocumentFiles } from "./documents";
+import { describeOffsite, offsiteTarget } from "../config/offsiteDns";
 
 export type ComplianceStatus = "enforced" | "prepared" | "manual" | "warning";
 
@@ -71,7 +72,7 @@ export function deployedMeasures(s: SiteSettings): DeployedMeasure[] {
         { id: "updates", en: "Daily unattended security updates of the operating system and Docker with an automatic reboot window; pinned, tested application versions", de: "Tägliche automatische Sicherheitsupdates für Betriebssystem und Docker mit automatischem Neustartfenster; fest versionierte Anwendungen" },
         { id: "logs", en: "Log rotation for containers, the system journal and the kit's own logs", de: "Log-Rotation für Container, System-Journal und die Protokolle des Kits" },
         { id: "retention", en: `Automatic deletion: anonymous tracking data after ${s.cleanupDaysOld} days, unconfirmed contacts after ${s.unconfirmedContactDays} days, contacts inactive for ${s.gdprPurgeDays} days`, de: `Automatische Löschung: anonyme Tracking-Daten nach ${s.cleanupDaysOld} Tagen, unbestätigte Kontakte nach ${s.unconfirmedContactDays} Tagen, seit ${s.gdprPurgeDays} Tagen inaktive Kontakte` },
-        { id: "backups", en: `Nightly verified database and media backups kept ${s.backupRetentionDays} days${s.backupOffsiteRepository ? ", copied off-site (restic over SFTP)" : ""}${s.backups ? "; Hetzner server backups (7 daily)" : ""}; restore procedure documented and tested`, de: `Nächtliche geprüfte Sicherung von Datenbank und Medien, ${s.backupRetentionDays} Tage aufbewahrt${s.backupOffsiteRepository ? ", extern kopiert (restic über SFTP)" : ""}${s.backups ? "; Hetzner-Server-Backups (7 tägliche)" : ""}; Wiederherstellung dokumentiert und getestet` },
+        { id: "backups", en: `Nightly verified database and media backups kept ${s.backupRetentionDays} days${offsiteTarget(s).kind !== "none" ? ", copied off-site (restic over SFTP, encrypted)" : ""}${s.backups ? "; Hetzner server backups (7 daily)" : ""}; restore procedure documented and tested`, de: `Nächtliche geprüfte Sicherung von Datenbank und Medien, ${s.backupRetentionDays} Tage aufbewahrt${offsiteTarget(s).kind !== "none" ? ", extern kopiert (restic über SFTP, verschlüsselt)" : ""}${s.backups ? "; Hetzner-Server-Backups (7 tägliche)" : ""}; Wiederherstellung dokumentiert und getestet` },
         { id: "consent", en: "Tracking only after opt-in (consent snippet); double opt-in with logged consent text version and date", de: "Tracking erst nach Einwilligung (Consent-Snippet); Double-Opt-In mit protokollierter Version des Einwilligungstextes und Datum" },
     ];
     return m;
@@ -320,18 +321,22 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     c12Evidence.push(`nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume; audit-log IPs anonymised before each dump, Mautic's message queue dumped as structure only`);
     // Hetzner's server backups do not include volumes, and the nightly dumps live on the volume
     // itself: without an off-site copy, losing the volume loses the data and every backup of it.
+    const offsite = offsiteTarget(s);
     c12Evidence.push(
-        s.backupOffsiteRepository
-            ? `off-site copy of every nightly set to ${s.backupOffsiteRepository} (restic over SFTP)`
+        offsite.kind !== "none"
+            ? `off-site copy of every nightly set, same retention, restorable with mautic-restore --from-offsite: ${describeOffsite(offsite)}`
             : "NO off-site backup: Hetzner's server backups exclude the volume, which holds both the data and the nightly dumps",
     );
-    const c12Warnings = input.warnings.filter((w) => /adminCidrs|adminUiCidrs|backups|deletionProtection/.test(w));
+    const c12Warnings = input.warnings.filter((w) => /adminCidrs|adminUiCidrs|backups|deletionProtection|offsiteBackup/.test(w));
     if (s.adminUiCidrs.length === 0) {
         c12Evidence.push("Mautic's admin UI and /api are reachable from anywhere (login required); adminUiCidrs restricts them at the edge");
     }
-    const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0 && s.backupOffsiteRepository !== undefined;
+    const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0 && offsite.kind !== "none";
     add("C12", c12Ok ? "enforced" : "warning", c12Evidence, [
-        ...(s.backupOffsiteRepository ? [] : ["Configure an off-site backup: `pulumi config set backupOffsiteRepository sftp://u123456@u123456.your-storagebox.de:23/mautic` (e.g. a Hetzner Storage Box) and put the restic password into /etc/mautic/backup-offsite.env."]),
+        ...(offsite.kind !== "none" ? [] : ["Turn the off-site copy back on: `pulumi config rm offsiteBackup` (a Hetzner Storage Box in the other German location, ordered by the stack)."]),
+        ...((offsite.kind === "storagebox" || offsite.kind === "subaccount") && offsite.hostKey === undefined
+            ? ["Compare the Storage Box host key fingerprint (stack output storageBoxHostKeyFingerprint, pinned on first use) with the fingerprints Hetzner publishes, then pin it in the config: `pulumi config set storageBoxHostKey '<key>'`."]
+            : []),
         ...c12Warnings,
         ...(s.adminUiCidrs.length === 0 ? ["Recommended: set adminUiCidrs to the agency's networks (and the deploy runner's)."] : []),
     ]);

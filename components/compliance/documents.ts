@@ -239,6 +239,9 @@ export function mailerHostFromDsn(dsn: string | undefined): string | undefined {
     return isFqdn(host) || isIpv4(host) ? host : undefined;
 }
 
+/** Hetzner's Storage Box domain (every box is u<id>.your-storagebox.de). */
+const storageBoxDomain = "your-storagebox.de";
+
 /** The host of the off-site restic repository (`sftp://user@host:23/path` or `sftp:user@host:/path`). */
 function offsiteHostOf(repository: string | undefined): string | undefined {
     if (!repository) return undefined;
@@ -403,7 +406,10 @@ function validate(input: DocumentInput): Resolved {
     }
 
     const repo = (s as SiteSettings & { backupOffsiteRepository?: string }).backupOffsiteRepository;
-    const offsiteHost = offsiteHostOf(repo);
+    // The kit's own Storage Box (the default) is named by Hetzner's Storage Box domain: its
+    // u<id> host is only known after the deploy.
+    const kitBox = repo === undefined && (s as Partial<SiteSettings>).offsiteBackup === "storagebox";
+    const offsiteHost = kitBox ? storageBoxDomain : offsiteHostOf(repo);
     if (repo !== undefined && offsiteHost === undefined) problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
 
     if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean") problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
@@ -754,7 +760,7 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     v.mailTransfer = p("mail-transfer");
     v.mailSection = p(`mail-section-${known}`);
 
-    const offsiteKind = r.offsiteHost?.endsWith(".your-storagebox.de") ? "hetzner" : "other";
+    const offsiteKind = r.offsiteHost === storageBoxDomain || r.offsiteHost?.endsWith(`.${storageBoxDomain}`) ? "hetzner" : "other";
     if (r.offsiteHost) v.offsiteDpa = p(`offsite-dpa-${offsiteKind}`);
     v.offsiteRecipient = r.offsiteHost ? `\n- ${p("offsite-recipient")}` : "";
     v.offsiteSection = r.offsiteHost ? `\n${p(`offsite-section-${offsiteKind}`)}` : "";

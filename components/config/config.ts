@@ -7,6 +7,7 @@ import { doiLineFor, mauticLineOf, mauticLines } from "../doi/doiBlueprint";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { validateBackupInput } from "../host/backup";
+import { checkOffsiteAndDns } from "./offsiteDns";
 import {
     containerNames,
     dataMountPoint,
@@ -38,8 +39,18 @@ export interface SiteSettings {
     gdprPurgeDays: number;
     backups: boolean;
     backupRetentionDays: number;
-    /** Optional restic SFTP repository for off-site copies of the nightly backups. */
+    /** Optional restic SFTP repository set up by hand for the off-site copies (no Storage Box is ordered then). */
     backupOffsiteRepository?: string;
+    /** "storagebox" (default: a Storage Box per stack, or a subaccount of `storageBoxId`) or "none". */
+    offsiteBackup: "storagebox" | "none";
+    /** An agency-wide Storage Box: each site gets a subaccount on it. Default: none (a box per stack). */
+    storageBoxId?: number;
+    /** Location of the stack's Storage Box. Default: the other German location than the server's. */
+    storageBoxLocation?: string;
+    /** The Storage Box's SSH host key ("ssh-ed25519 AAAA..."). Default: pinned on first use (see docs). */
+    storageBoxHostKey?: string;
+    /** A DNS zone at Hetzner that holds `domain`: the kit creates A, AAAA and CAA there. Default: none. */
+    dnsZone?: string;
     accessLogRetentionDays: number;
     volumeSizeGb: number;
     deletionProtection: boolean;
@@ -96,6 +107,7 @@ export const configKeys = [
     "unsubscribedMinimiseDays", "consentProofYears", "imprintUrl", "gravatar",
     "dockerSource",
     "alertUrl",
+    "offsiteBackup", "storageBoxId", "storageBoxLocation", "storageBoxHostKey", "dnsZone",
 ] as const;
 export type ConfigKey = (typeof configKeys)[number];
 
@@ -225,6 +237,11 @@ const rawSchema = z
         gravatar: z.boolean({ error: "must be true or false" }).default(defaults.gravatar),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
         alertUrl: z.string().optional(),
+        offsiteBackup: z.enum(["storagebox", "none"], { error: 'must be "storagebox" (a Hetzner Storage Box per stack, or a subaccount of storageBoxId) or "none"' }).default(defaults.offsiteBackup),
+        storageBoxId: z.number({ error: "must be a Storage Box id (a whole number)" }).optional(),
+        storageBoxLocation: z.string().optional(),
+        storageBoxHostKey: z.string().optional(),
+        dnsZone: z.string().optional(),
     })
     .strict();
 
@@ -266,6 +283,11 @@ const fixes: Record<ConfigKey, string> = {
     consentProofYears: `e.g. \`${setCmd("consentProofYears", String(defaults.consentProofYears))}\` (full years after the year of the last mailing or withdrawal that the double-opt-in consent proof is kept; 3 matches the regular limitation period)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
     gravatar: `\`${setCmd("gravatar", "false")}\` (the default: the admin UI never loads avatars from gravatar.com) or \`true\` (avatars from Automattic, USA; the documents then list the transfer)`,
+    offsiteBackup: `\`${setCmd("offsiteBackup", "storagebox")}\` (the default: a Hetzner Storage Box per stack in the other German location) or \`none\` (no off-site copy: C12 warning)`,
+    storageBoxId: `give the id of the agency's Storage Box (Hetzner Console), e.g. \`${setCmd("storageBoxId", "123456")}\`, or remove it to order a box for this stack`,
+    storageBoxLocation: `use the other German location than the server's (fsn1 <-> nbg1), e.g. \`${setCmd("storageBoxLocation", "fsn1")}\`, or remove the key for that default`,
+    storageBoxHostKey: `give the box's ed25519 host key as Hetzner publishes it, e.g. \`${setCmd("storageBoxHostKey", "'ssh-ed25519 AAAA...'")}\`, or remove it to pin the key on first use (docs/guide/backup.md)`,
+    dnsZone: `give the Hetzner DNS zone that holds domain (domain itself or a parent of it), e.g. \`${setCmd("dnsZone", "client-a.de")}\` for marketing.client-a.de, or remove the key and create the records elsewhere`,
     alertUrl: `give a healthchecks-style https ping URL, e.g. \`${setCmd("alertUrl", "https://hc-ping.com/<uuid>")}\` (pinged hourly; "/fail" is appended on failure)`,
 };
 
@@ -401,6 +423,23 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
+    warnings.push(
+        ...checkOffsiteAndDns(
+            {
+                location: ok("location") ? s.location : undefined,
+                domain: ok("domain") && !fqdn ? s.domain : undefined,
+                offsiteBackup: ok("offsiteBackup") ? s.offsiteBackup : undefined,
+                backupOffsiteRepository: ok("backupOffsiteRepository") ? s.backupOffsiteRepository : undefined,
+                storageBoxId: ok("storageBoxId") ? s.storageBoxId : undefined,
+                storageBoxLocation: ok("storageBoxLocation") ? s.storageBoxLocation : undefined,
+                storageBoxHostKey: ok("storageBoxHostKey") ? s.storageBoxHostKey : undefined,
+                dnsZone: ok("dnsZone") ? s.dnsZone : undefined,
+            },
+            problem,
+            fqdnProblem,
+        ),
+    );
+
     for (const key of ["privacyPolicyUrl", "imprintUrl"] as const) {
         const value = s[key];
         if (!ok(key) || value === undefined) continue;
@@ -513,7 +552,7 @@ function levenshtein(a: string, b: string): number {
 export type ConfigReader = (key: ConfigKey) => string | undefined;
 
 const listKeys = new Set<ConfigKey>(["adminCidrs", "adminUiCidrs", "sshPublicKeys"]);
-const numberKeys = new Set<ConfigKey>(["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays", "consentProofYears"]);
+const numberKeys = new Set<ConfigKey>(["storageBoxId", "cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays", "consentProofYears"]);
 const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection", "gravatar"]);
 
 /**

@@ -63,7 +63,37 @@ export const defaults = {
      * "debian": the distribution's `docker.io`, security-updated by Debian/Ubuntu.
      */
     dockerSource: "docker",
+    /**
+     * Off-site copy of the nightly backups: "storagebox" = a Hetzner Storage Box per stack (or a
+     * subaccount of `storageBoxId`), in the other German location; "none" turns it off (C12 warning).
+     */
+    offsiteBackup: "storagebox",
 } as const;
+
+/**
+ * The Storage Box the kit orders per stack (docs/facts/hetzner-storagebox-dns.md): the smallest type
+ * (BX11, 1 TB), ample for a Mautic's nightly sets; an agency with bigger needs gives one box's
+ * id (`storageBoxId`) and every site gets a subaccount on it.
+ */
+export const storageBoxDefaults = {
+    type: "bx11",
+    /** SSH port 23 of a Storage Box: SFTP with OpenSSH-format keys, ed25519 included. */
+    sshPort: 23,
+    /** The other German location than the server's, so one site failure never takes both. */
+    otherLocation: { fsn1: "nbg1", nbg1: "fsn1" } as Record<string, "fsn1" | "nbg1">,
+    /** Storage Box locations outside Germany (Hetzner also offers Storage Boxes in Helsinki). */
+    foreignLocations: { hel1: "Helsinki, Finland" } as Record<string, string>,
+} as const;
+
+/**
+ * The CAs Caddy's default issuers use (the kit's Caddyfile pins none): Let's Encrypt first,
+ * ZeroSSL as fallback; ZeroSSL's certificates are issued by Sectigo, whose CAA domain is
+ * sectigo.com. Both go into the CAA record so the fallback keeps working.
+ */
+export const caaIssuers = ["letsencrypt.org", "sectigo.com"] as const;
+
+/** TTL of the DNS records the kit creates in a Hetzner zone (`dnsZone`). */
+export const dnsRecordTtl = 300;
 
 /** The Hetzner locations the kit deploys to: both in Germany, network zone eu-central. */
 export const germanLocations = {

@@ -25,7 +25,16 @@ export interface BackupInput {
      * `/etc/mautic/backup-offsite.env` (root, 0600) and the SSH key/host key from /root/.ssh,
      * both placed by the operator. Default: none (only the volume and Hetzner's server backups).
      */
-    offsite?: { kind: "restic-sftp"; repository: string };
+    offsite?: {
+        kind: "restic-sftp";
+        repository: string;
+        /**
+         * The ssh client config restic's SFTP connection uses (the kit's Storage Box: host alias
+         * `mautic-offsite`, key and pinned host key, written by `mautic-offsite-setup`). Default:
+         * none (restic calls ssh with the repository's host and /root/.ssh, set up by hand).
+         */
+        sshConfig?: string;
+    };
     /**
      * Containers stopped during a restore and started again in this order.
      * Default: mautic_web, mautic_worker, mautic_cron (the DB container keeps running).
@@ -99,6 +108,9 @@ export function validateBackupInput(input: BackupInput): string[] {
         if (offsite.kind !== "restic-sftp") {
             problems.push(`offsite.kind = ${JSON.stringify(offsite.kind)} is not supported; use "restic-sftp"`);
         }
+        if (offsite.sshConfig !== undefined && (typeof offsite.sshConfig !== "string" || !safePath.test(offsite.sshConfig))) {
+            problems.push(`offsite.sshConfig = ${JSON.stringify(offsite.sshConfig)} must be an absolute path without spaces or quotes, e.g. "/etc/mautic/offsite/config"`);
+        }
         if (typeof offsite.repository !== "string" || !resticSftpRepo.test(offsite.repository)) {
             problems.push(
                 `offsite.repository = ${JSON.stringify(offsite.repository)} must be a restic SFTP repository without spaces, quotes or '$', ` +
@@ -125,6 +137,7 @@ export function renderBackupFiles(input: BackupInput): RenderedFile[] {
             dbContainer: input.dbContainer,
             appContainers: (input.appContainers ?? defaultAppContainers).join(" "),
             offsiteRepository: input.offsite?.repository ?? "",
+            offsiteSshConfig: input.offsite?.sshConfig ?? "",
         },
         "backup/common.sh",
     ).trimEnd();

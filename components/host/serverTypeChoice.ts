@@ -38,8 +38,13 @@ export interface SiteCost {
     volume: number;
     ipv4: number;
     offsite: number;
+    /** What the off-site amount is and where its price comes from (the API lists no Storage Boxes). */
+    offsiteNote?: string;
     total: number;
 }
+
+/** The off-site target as the cost sees it: true/"storagebox"/"repository" = one Storage Box for this site. */
+export type OffsiteCostKind = boolean | "storagebox" | "subaccount" | "repository" | "none";
 
 export interface ServerTypeChoice {
     serverType: string;
@@ -54,8 +59,10 @@ export const autoCandidates = Object.entries(serverTypes)
     .filter(([, t]) => t.memoryGb >= 4 && t.arch === "x86")
     .map(([name]) => name);
 
-/** Fallback Storage Box price when the API answer is used (it has none). */
+/** Fallback Storage Box price when the API answer is used (it has none): bench/prices.json's. */
 const storageBoxMonthFallback = 3.2;
+/** The date of that price in bench/prices.json (tests/serverType.auto.test.ts keeps both in step). */
+export const bundledStorageBoxPriceDate = "2026-11-28";
 
 const num = (v: unknown) => {
     const n = Number(v);
@@ -109,7 +116,7 @@ function defaultPriceSource(): PriceSource {
     return hetznerPriceSource(token);
 }
 
-export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: boolean }): SiteCost | undefined {
+export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind }): SiteCost | undefined {
     const server = prices.serverMonthly[serverType];
     if (server === undefined) return undefined;
     const round = (n: number) => Math.round(n * 100) / 100;
@@ -118,9 +125,17 @@ export function siteCost(prices: PriceList, serverType: string, site: { backups:
         backups: round(site.backups ? server * prices.backupShareOfServer : 0),
         volume: round(site.volumeSizeGb * prices.volumePerGbMonth),
         ipv4: round(prices.primaryIpv4Month),
-        offsite: round(site.offsite ? prices.storageBoxMonth : 0),
+        offsite: round(site.offsite === true || site.offsite === "storagebox" || site.offsite === "repository" ? prices.storageBoxMonth : 0),
     };
-    return { ...parts, total: round(parts.server + parts.backups + parts.volume + parts.ipv4 + parts.offsite) };
+    const offsiteNote =
+        site.offsite === "storagebox"
+            ? `Storage Box BX11, from the bundled price list bench/prices.json of ${bundledStorageBoxPriceDate}`
+            : site.offsite === "subaccount"
+              ? "a subaccount of the agency's Storage Box: 0 for this site, the box is billed once to the agency"
+              : site.offsite === "repository"
+                ? "the repository's Storage Box, if it is one (bundled price)"
+                : undefined;
+    return { ...parts, ...(offsiteNote ? { offsiteNote } : {}), total: round(parts.server + parts.backups + parts.volume + parts.ipv4 + parts.offsite) };
 }
 
 /** The cheapest candidate that is available in the location and has a price; ties by name. */
@@ -135,7 +150,7 @@ export function cheapestAvailable(candidates: Array<{ name: string; available: b
  * any: with `auto` it is kept. Throws a RunError naming the fix when nothing can be ordered.
  */
 export async function chooseServerType(
-    site: { serverType: string; location: string; backups: boolean; volumeSizeGb: number; offsite: boolean },
+    site: { serverType: string; location: string; backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind },
     running: string | undefined,
     sourceArg?: PriceSource,
 ): Promise<ServerTypeChoice> {

@@ -22,6 +22,10 @@ import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
 import { ServerLabel } from "../host/serverLabel";
 import { SiteSecrets } from "../app/siteSecrets";
 import { WebEdge } from "../edge/webEdge";
+import { checkAgencyStorageBox, OffsiteBackup } from "../host/offsiteBackup";
+import { offsiteTarget } from "../config/offsiteDns";
+import { offsitePaths, renderOffsiteSetupScript, storageBoxRepository } from "../host/offsite";
+import { SiteDns } from "../dns/siteDns";
 
 /**
  * Everything one website's Mautic needs. The settings are the stack config keys (see
@@ -64,6 +68,10 @@ export class MauticSite extends pulumi.ComponentResource {
     public readonly app: MauticApp;
     public readonly edge: WebEdge;
     public readonly doi?: DoiSetup;
+    /** The Storage Box (or subaccount) the backups are copied to; absent with offsiteBackup none or a hand-made repository. */
+    public readonly offsite?: OffsiteBackup;
+    /** A, AAAA and CAA for `domain` in the Hetzner zone `dnsZone`; absent without it. */
+    public readonly dns?: SiteDns;
     /** The server's `mautic-version` label, moved after the new web container is healthy. */
     public readonly versionLabel: ServerLabel;
     /** C01..C15, computed from the settings and the files this site renders. */
@@ -94,9 +102,12 @@ export class MauticSite extends pulumi.ComponentResource {
 
         this.secrets = new SiteSecrets(`${name}-secrets`, {}, child);
 
+        const target = offsiteTarget(s);
+        const kitBox = target.kind === "storagebox" || target.kind === "subaccount" ? target : undefined;
         const backup = {
             ...backupDefaultsFor(s.backupRetentionDays),
-            ...(s.backupOffsiteRepository ? { offsite: { kind: "restic-sftp" as const, repository: s.backupOffsiteRepository } } : {}),
+            ...(target.kind === "repository" ? { offsite: { kind: "restic-sftp" as const, repository: target.repository } } : {}),
+            ...(kitBox ? { offsite: { kind: "restic-sftp" as const, repository: storageBoxRepository, sshConfig: offsitePaths.sshConfig } } : {}),
         };
         this.host = new HardenedHost(
             `${name}-host`,
@@ -118,6 +129,7 @@ export class MauticSite extends pulumi.ComponentResource {
         const afterBootFiles: HostFile[] = [
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
+            ...(kitBox ? [renderOffsiteSetupScript()] : []),
             ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
             // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
             ...renderAlertFiles({
@@ -150,6 +162,27 @@ export class MauticSite extends pulumi.ComponentResource {
             },
             child,
         );
+
+        // Off-site: the stack's Storage Box (or a subaccount of the agency's), its key, pinned host
+        // key and restic password on the server (docs/guide/backup.md).
+        if (kitBox) {
+            this.offsite = new OffsiteBackup(
+                `${name}-offsite`,
+                {
+                    target: kitBox,
+                    boxName: `mautic-${labels.project}-${labels.stack}`.slice(0, 63).replace(/-+$/, ""),
+                    labels,
+                    deleteProtection: s.deletionProtection,
+                    connection: this.host.connection,
+                    after: [this.hostFiles.command],
+                },
+                child,
+            );
+        }
+        // DNS at Hetzner: the records exist as soon as the server has its addresses.
+        if (s.dnsZone) {
+            this.dns = new SiteDns(`${name}-dns`, { domain: s.domain, zone: s.dnsZone, ipv4: this.host.ipv4Address, ipv6: this.host.ipv6Address, labels }, child);
+        }
 
         // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
         new AlertSecrets(
@@ -226,7 +259,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     privacyPolicyUrl: s.privacyPolicyUrl,
                     mauticVersion: s.mauticVersion,
                 },
-                { ...child, dependsOn: [this.app.install, this.edge] },
+                { ...child, dependsOn: [this.app.install, this.edge, ...(this.dns ? this.dns.recordSets : [])] },
             );
         }
 
@@ -272,6 +305,8 @@ export class MauticSite extends pulumi.ComponentResource {
             warnings: this.warnings,
             compliance: this.compliance.summary,
             serverType: this.serverTypeChoice,
+            storageBoxServer: this.offsite?.server,
+            storageBoxHostKeyFingerprint: this.offsite?.hostKeyFingerprint,
         });
     }
 
@@ -332,9 +367,10 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
     // server keeps its type (serverTypeChoice.ts).
     const running = ours.find((srv) => srv.serverType)?.serverType;
     const choice = await chooseServerType(
-        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: settings.backupOffsiteRepository !== undefined },
+        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: offsiteTarget(settings).kind },
         running,
     );
+    await checkAgencyStorageBox(settings);
     // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
     // for a new server or a resize; a running server of an unchanged type is left alone.
     if (choice.chosenBy === "config" && !ours.some((srv) => srv.serverType === settings.serverType)) {

@@ -25,6 +25,10 @@ FILES_PATHS=(config media/files media/images)
 # RESTIC_PASSWORD=..., RESTIC_PASSWORD_FILE=... or RESTIC_PASSWORD_COMMAND=...
 OFFSITE_REPOSITORY='{{offsiteRepository}}'
 OFFSITE_ENV_FILE=/etc/mautic/backup-offsite.env
+# The ssh client config of the kit's Storage Box (host, port 23, user, ed25519 key, pinned host
+# key, StrictHostKeyChecking yes); empty: restic's own ssh call (a repository set up by hand).
+OFFSITE_SSH_CONFIG='{{offsiteSshConfig}}'
+OFFSITE_SSH_HOST=mautic-offsite
 RESTIC_BIN=restic
 RESTIC_CACHE="${CACHE_DIRECTORY:-/var/cache/mautic-backup}"
 # Erasure journal of `npm run dsr -- erase` (root only): "journal" (one line per erasure:
@@ -137,4 +141,45 @@ json_str() {
   s=${s//\"/\\\"}
   s=${s//[$'\001'-$'\037']/ }
   printf '"%s"' "$s"
+}
+
+# Reads the restic password from OFFSITE_ENV_FILE (root, 0600) into the environment.
+offsite_env() {
+  local line key value
+  if [[ -e $OFFSITE_ENV_FILE ]]; then
+    check_file_safe "$OFFSITE_ENV_FILE" private
+    while IFS= read -r line || [[ -n $line ]]; do
+      [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+      if [[ $line =~ ^(RESTIC_PASSWORD|RESTIC_PASSWORD_FILE|RESTIC_PASSWORD_COMMAND)=(.*)$ ]]; then
+        key=${BASH_REMATCH[1]}
+        value=${BASH_REMATCH[2]}
+        if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
+        export "$key=$value"
+      else
+        die "$OFFSITE_ENV_FILE: only RESTIC_PASSWORD=, RESTIC_PASSWORD_FILE= or RESTIC_PASSWORD_COMMAND= lines are allowed"
+      fi
+    done <"$OFFSITE_ENV_FILE"
+  fi
+  if [[ -z ${RESTIC_PASSWORD:-}${RESTIC_PASSWORD_FILE:-}${RESTIC_PASSWORD_COMMAND:-} ]]; then
+    die "off-site copy to $OFFSITE_REPOSITORY is configured but no restic password is set: put RESTIC_PASSWORD=... into $OFFSITE_ENV_FILE (mode 0600)"
+  fi
+}
+
+# Checks that the box answers over SFTP with the pinned host key. ssh's own message (a changed
+# host key, a refused key, no route) reaches stderr as ssh prints it: restic relays its ssh
+# child's stderr asynchronously and can exit before relaying it, which would leave only
+# "unable to start the sftp session" in the journal.
+offsite_reach() {
+  [[ -n $OFFSITE_SSH_CONFIG ]] || return 0
+  sftp -F "$OFFSITE_SSH_CONFIG" -b /dev/null "$OFFSITE_SSH_HOST" >/dev/null
+}
+
+# Sets the array named $1 to the restic command line for the off-site repository.
+restic_cmd() {
+  local -n out=$1
+  out=("$RESTIC_BIN" --repo "$OFFSITE_REPOSITORY" --cache-dir "$RESTIC_CACHE" --quiet)
+  if [[ -n $OFFSITE_SSH_CONFIG ]]; then
+    [[ -r $OFFSITE_SSH_CONFIG ]] || die "off-site: the ssh config $OFFSITE_SSH_CONFIG is missing (written by the deploy: run pulumi up)"
+    out+=(-o "sftp.command=ssh -F $OFFSITE_SSH_CONFIG $OFFSITE_SSH_HOST -s sftp")
+  fi
 }

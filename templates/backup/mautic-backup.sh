@@ -100,34 +100,15 @@ prune() {
   done < <(list_ids)
 }
 
-offsite_env() {
-  local line key value
-  if [[ -e $OFFSITE_ENV_FILE ]]; then
-    check_file_safe "$OFFSITE_ENV_FILE" private
-    while IFS= read -r line || [[ -n $line ]]; do
-      [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
-      if [[ $line =~ ^(RESTIC_PASSWORD|RESTIC_PASSWORD_FILE|RESTIC_PASSWORD_COMMAND)=(.*)$ ]]; then
-        key=${BASH_REMATCH[1]}
-        value=${BASH_REMATCH[2]}
-        if [[ $value =~ ^\"(.*)\"$ || $value =~ ^\'(.*)\'$ ]]; then value=${BASH_REMATCH[1]}; fi
-        export "$key=$value"
-      else
-        die "$OFFSITE_ENV_FILE: only RESTIC_PASSWORD=, RESTIC_PASSWORD_FILE= or RESTIC_PASSWORD_COMMAND= lines are allowed"
-      fi
-    done <"$OFFSITE_ENV_FILE"
-  fi
-  if [[ -z ${RESTIC_PASSWORD:-}${RESTIC_PASSWORD_FILE:-}${RESTIC_PASSWORD_COMMAND:-} ]]; then
-    die "off-site copy to $OFFSITE_REPOSITORY is configured but no restic password is set: put RESTIC_PASSWORD=... into $OFFSITE_ENV_FILE (mode 0600)"
-  fi
-}
-
 # Copies the new set to the restic repository and applies the same retention there.
 offsite() {
-  local -a restic=("$RESTIC_BIN" --repo "$OFFSITE_REPOSITORY" --cache-dir "$RESTIC_CACHE" --quiet)
+  local -a restic
   STAGE=offsite
   OFFSITE=failed
   command -v "$RESTIC_BIN" >/dev/null || die "off-site: $RESTIC_BIN is not installed (apt-get install restic); local set $SET_ID is good"
   offsite_env
+  restic_cmd restic
+  offsite_reach || die "off-site: cannot reach $OFFSITE_SSH_HOST over SFTP with the pinned host key (ssh's message above; local set $SET_ID is good)"
   if ! "${restic[@]}" cat config >/dev/null 2>&1; then
     log "initialising the restic repository $OFFSITE_REPOSITORY"
     "${restic[@]}" init >/dev/null || die "off-site: cannot open or initialise $OFFSITE_REPOSITORY (local set $SET_ID is good)"

@@ -26,13 +26,20 @@ Usage: mautic-restore --list                  list the backup sets (newest last)
                                               privacy maintenance job runs this)
        mautic-restore [--with-files] [--no-safety-backup] --yes <id|latest>
                                               restore the database (and config + media)
+       mautic-restore --from-offsite --list   list the sets in the off-site repository
+       mautic-restore --from-offsite [...] <id|latest>
+                                              fetch the set from the off-site repository onto
+                                              the volume first (server or volume lost), then
+                                              verify / restore it as above
   --yes               required: the current database is replaced (DROP DATABASE) by the set's
   --with-files        also replace config/, media/files/ and media/images/ by the set's copies
   --no-safety-backup  skip the backup of the current state (when the database is already lost)
+  --from-offsite      take the set from the restic repository (latest: its newest set)
 EOF
 }
 
-ACTION=restore CONFIRMED=0 WITH_FILES=0 SAFETY=1 TARGET='' SUPPRESSED_ONLY=0
+ACTION=restore CONFIRMED=0 WITH_FILES=0 SAFETY=1 TARGET='' SUPPRESSED_ONLY=0 FROM_OFFSITE=0
+RESTIC=()
 while (( $# > 0 )); do
   case $1 in
     --list) ACTION=list ;;
@@ -42,6 +49,7 @@ while (( $# > 0 )); do
     --yes) CONFIRMED=1 ;;
     --with-files) WITH_FILES=1 ;;
     --no-safety-backup) SAFETY=0 ;;
+    --from-offsite) FROM_OFFSITE=1 ;;
     -h | --help) usage; exit 0 ;;
     -*) err "unknown option $1"; usage >&2; exit 2 ;;
     *) [[ -z $TARGET ]] || { usage >&2; exit 2; }; TARGET=$1 ;;
@@ -51,8 +59,10 @@ done
 
 STAGE=start
 STOPPED=0
+STAGING_OFFSITE=''
 on_exit() {
   local rc=$?
+  if [[ -n $STAGING_OFFSITE && -d $STAGING_OFFSITE ]]; then rm -rf -- "$STAGING_OFFSITE"; fi
   if [[ -n ${STAGING:-} && -d $STAGING ]]; then
     if [[ -d $STAGING/.old ]]; then err "the files replaced so far are kept in $STAGING/.old"; else rm -rf -- "$STAGING"; fi
   fi
@@ -84,8 +94,59 @@ list_sets() {
   if [[ -r $BACKUP_DIR/status.json ]]; then printf 'last run: %s\n' "$(cat -- "$BACKUP_DIR/status.json")"; fi
 }
 
+# The off-site repository's restic command line, with its password (or a clear error).
+offsite_restic() {
+  [[ -n $OFFSITE_REPOSITORY ]] || die "no off-site repository is configured for this site"
+  command -v "$RESTIC_BIN" >/dev/null || die "off-site: $RESTIC_BIN is not installed (apt-get install restic)"
+  offsite_env
+  restic_cmd RESTIC
+  offsite_reach || die "off-site: cannot reach $OFFSITE_SSH_HOST over SFTP with the pinned host key (ssh's message above)"
+}
+
+list_offsite() {
+  offsite_restic
+  "${RESTIC[@]}" snapshots --tag mautic-backup || die "off-site: cannot read $OFFSITE_REPOSITORY (messages above)"
+}
+
+# Copies set $TARGET (an id, or latest: the newest) from the off-site repository into
+# BACKUP_DIR, verified; a set already on the volume is left as it is. Sets TARGET to its id.
+fetch_offsite() {
+  local stage found=() d id
+  local -a filter=(--tag mautic-backup)
+  if [[ $TARGET != latest ]]; then
+    [[ $TARGET =~ $ID_RE ]] || die "'$TARGET' is not a backup id (like 20250131T023712Z); see mautic-restore --from-offsite --list"
+    if [[ -d $BACKUP_DIR/$TARGET ]]; then log "set $TARGET is already on the volume: not fetched again"; return 0; fi
+    filter+=(--path "$BACKUP_DIR/$TARGET")
+  fi
+  offsite_restic
+  mkdir -p -- "$BACKUP_DIR"
+  chmod 0700 -- "$BACKUP_DIR"
+  stage="$BACKUP_DIR/.offsite-$$"
+  STAGING_OFFSITE=$stage
+  rm -rf -- "$stage"
+  mkdir -m 0700 -- "$stage"
+  log "fetching set $TARGET from $OFFSITE_REPOSITORY"
+  "${RESTIC[@]}" restore latest "${filter[@]}" --target "$stage" \
+    || die "off-site: cannot restore set $TARGET from $OFFSITE_REPOSITORY (messages above; see --from-offsite --list)"
+  for d in "$stage$BACKUP_DIR"/*/; do
+    [[ -d $d ]] || continue
+    id=${d%/}; id=${id##*/}
+    if [[ $id =~ $ID_RE ]]; then found+=("$id"); fi
+  done
+  (( ${#found[@]} == 1 )) || die "off-site: the snapshot does not hold exactly one backup set under $BACKUP_DIR (found ${#found[@]})"
+  id=${found[0]}
+  verify_set "$stage$BACKUP_DIR/$id" || die "off-site: set $id failed verification after the fetch"
+  [[ ! -e $BACKUP_DIR/$id ]] || die "set $id appeared on the volume meanwhile"
+  mv -T -- "$stage$BACKUP_DIR/$id" "$BACKUP_DIR/$id"
+  rm -rf -- "$stage"
+  STAGING_OFFSITE=''
+  log "fetched set $id from off-site (verified)"
+  TARGET=$id
+}
+
 resolve_target() {
   [[ -n $TARGET ]] || { err "name the backup set: an id from --list, or latest"; usage >&2; exit 2; }
+  if (( FROM_OFFSITE )); then fetch_offsite; fi
   if [[ $TARGET == latest ]]; then
     TARGET=$(latest_id)
     [[ -n $TARGET ]] || die "there is no latest backup set in $BACKUP_DIR"
@@ -158,7 +219,7 @@ case $ACTION in
     exit 0
     ;;
   list)
-    list_sets
+    if (( FROM_OFFSITE )); then list_offsite; else list_sets; fi
     exit 0
     ;;
   verify)

@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
+import { renderOffsiteSetupScript } from "../../components/host/offsite";
 import * as os from "os";
 import * as path from "path";
 import { BackupInput, backupPackages, backupPaths, renderBackupFiles, validateBackupInput } from "../../components/host/backup";
@@ -102,7 +103,7 @@ describe("real tools", () => {
 
     test.each([["defaults", defaults], ["with off-site", withOffsite]])("shellcheck and bash -n pass on every rendered script (%s)", (_n, input) => {
         const shellcheck = requireTool("shellcheck");
-        for (const f of renderBackupFiles(input).filter((f) => f.path.includes("/sbin/"))) {
+        for (const f of [...renderBackupFiles(input), renderOffsiteSetupScript()].filter((f) => f.path.includes("/sbin/"))) {
             const p = path.join(dir, path.basename(f.path));
             fs.writeFileSync(p, f.content, { mode: 0o750 });
             // Default severity (style) plus optional checks; nothing may be reported.

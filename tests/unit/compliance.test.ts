@@ -30,10 +30,10 @@ describe("the report of the example configuration", () => {
         const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
         expect(by).toEqual({
             C01: "prepared", C02: "prepared", C03: "manual", C04: "prepared", C05: "prepared", C06: "enforced",
-            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "warning",
+            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
             C13: "enforced", C14: "manual", C15: "enforced",
         });
-        expect(r.summary).toEqual({ enforced: 7, prepared: 5, manual: 2, warning: 1 });
+        expect(r.summary).toEqual({ enforced: 8, prepared: 5, manual: 2, warning: 0 });
     });
 
     test("evidence quotes the rendered files", () => {
@@ -79,12 +79,19 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C10").evidence.join("\n")).toMatch(/not covered: Google Analytics that the website embeds itself/);
     });
 
-    test("C12 is a warning without an off-site backup, enforced with one", async () => {
-        expect(item(r, "C12").evidence.join("\n")).toMatch(/NO off-site backup: Hetzner's server backups exclude the volume/);
-        expect(item(r, "C12").actions[0]).toMatch(/Configure an off-site backup/);
-        const off = await reportFor({ backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/mautic" });
-        expect(item(off, "C12").status).toBe("enforced");
-        expect(item(off, "C12").evidence.join("\n")).toMatch(/off-site copy of every nightly set/);
+    test("C12 is enforced by default (a Storage Box per stack, other German location), a warning with offsiteBackup none", async () => {
+        expect(item(r, "C12").status).toBe("enforced");
+        expect(item(r, "C12").evidence.join("\n")).toMatch(/off-site copy of every nightly set, same retention, restorable with mautic-restore --from-offsite: Hetzner Storage Box BX11 in Falkenstein, Germany \(fsn1\)/);
+        expect(item(r, "C12").actions.join("\n")).toMatch(/Compare the Storage Box host key fingerprint .* storageBoxHostKey/);
+        const pinned = await reportFor({ storageBoxHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq8" });
+        expect(item(pinned, "C12").actions.join("\n")).not.toMatch(/host key fingerprint/);
+        const off = await reportFor({ offsiteBackup: "none" });
+        expect(item(off, "C12").status).toBe("warning");
+        expect(item(off, "C12").evidence.join("\n")).toMatch(/NO off-site backup: Hetzner's server backups exclude the volume/);
+        expect(item(off, "C12").actions.join("\n")).toMatch(/offsiteBackup = "none"/);
+        const byHand = await reportFor({ backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/mautic" });
+        expect(item(byHand, "C12").status).toBe("enforced");
+        expect(item(byHand, "C12").evidence.join("\n")).toMatch(/sftp:\/\/u1@u1.your-storagebox.de:23\/mautic \(restic over SFTP, set up by hand\)/);
     });
 
     test("C08 states the edge's consent-cookie gate, read from the rendered Caddyfile", () => {

@@ -299,7 +299,7 @@ describe("backups", () => {
     });
 
     it("off: the backup paragraph and rows say so", () => {
-        const d = render({}, { backups: false });
+        const d = render({}, { backups: false, offsiteBackup: "none" });
         const pEn = section(byPath(d, P.privacyEn));
         expect(pEn).not.toContain("daily copies");
         expect(pEn).toContain("Data deleted in Mautic normally disappears from the nightly backups after 14 days. If you unsubscribe");
@@ -307,6 +307,15 @@ describe("backups", () => {
         expect(byPath(d, P.art30En)).toContain("| Hetzner server backups | switched off (`backups = false`) | none |");
         expect(byPath(d, P.art30De)).toContain("| Server-Backups von Hetzner | ausgeschaltet (`backups = false`) | keine |");
         expect(byPath(d, P.dpaEn)).toContain("## 1. Hetzner: server, data volume and firewall in Nuremberg, Germany");
+    });
+
+    it("the kit's Storage Box (the default) names Hetzner's Storage Box domain as a processor and in the retention; none without off-site", () => {
+        const d = render({}, {});
+        expect(section(byPath(d, P.privacyEn))).toContain("- Operator of `your-storagebox.de`: storage of an encrypted copy of the nightly backups");
+        expect(byPath(d, P.art30En)).toContain("| Off-site copy of the backup sets at `your-storagebox.de` (restic, encrypted) | after 14 days");
+        expect(byPath(d, P.dpaEn)).toContain("Hetzner Storage Box `your-storagebox.de`");
+        const none = render({}, { offsiteBackup: "none" });
+        expect(byPath(none, P.privacyEn)).not.toContain("your-storagebox.de");
     });
 
     it("an off-site repository adds its host (never its user) as a processor and to the retention", () => {

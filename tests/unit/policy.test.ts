@@ -42,6 +42,7 @@ import {
     UNKNOWN,
 } from "../../policy/policies";
 import { testStack } from "../support/stacks";
+import { storageBoxLocationPolicy, zoneRecordNamePolicy } from "../../policy/offsiteDns";
 
 // ---------------------------------------------------------------------------------------------
 // Harness: args as @pulumi/policy's server builds them
@@ -150,7 +151,7 @@ const container = (extra: Record<string, unknown> = {}) => ({
 // ---------------------------------------------------------------------------------------------
 
 describe("the pack", () => {
-    test("six policies, unique names, all mandatory, none named 'all' (PolicyPack would exit)", () => {
+    test("eight policies, unique names, all mandatory, none named 'all' (PolicyPack would exit)", () => {
         const names = policies.map((p) => p.name);
         expect(names).toEqual([
             "hetzner-location-germany",
@@ -159,6 +160,8 @@ describe("the pack", () => {
             "container-log-rotation",
             "no-published-database-port",
             "one-mautic-per-stack",
+            "offsite-storage-box-location",
+            "dns-record-name-in-zone",
         ]);
         expect(new Set(names).size).toBe(names.length);
         for (const p of policies) {
@@ -589,6 +592,37 @@ async function evaluate(recorded: RecordedResource[], config: Record<string, obj
     }
     return result;
 }
+
+describe("off-site Storage Box and DNS record sets", () => {
+    const server = (location: string) => policyResource(types.server, "site-host-server", { location });
+    const box = (location: string) => policyResource("hcloud:index/storageBox:StorageBox", "site-offsite-box", { location });
+    const rrset = (zone: string, name: string) => policyResource("hcloud:index/zoneRrset:ZoneRrset", "site-dns-a", { zone, name, type: "A" });
+
+    test("a box in the other German location passes; the server's location or outside Germany is refused", async () => {
+        expect(await checkStack(storageBoxLocationPolicy, [server("nbg1"), box("fsn1")])).toEqual([]);
+        const same = await checkStack(storageBoxLocationPolicy, [server("nbg1"), box("nbg1")]);
+        expect(same.map((v) => v.message)).toEqual([expect.stringMatching(/location nbg1 is also the server's.*Fix: use fsn1/)]);
+        const hel = await checkStack(storageBoxLocationPolicy, [server("nbg1"), box("hel1")]);
+        expect(hel.map((v) => v.message)).toEqual([expect.stringMatching(/"hel1" is outside Germany/)]);
+    });
+
+    test("record names relative to the zone pass; a fully qualified or doubled name is refused", async () => {
+        expect(await checkStack(zoneRecordNamePolicy, [rrset("client-a.de", "marketing"), rrset("client-a.de", "@")])).toEqual([]);
+        for (const name of ["marketing.client-a.de", "marketing.client-a.de.", "client-a.de"]) {
+            const v = await checkStack(zoneRecordNamePolicy, [rrset("client-a.de", name)]);
+            expect(v.map((x) => x.message)).toEqual([expect.stringMatching(/is not relative to zone client-a.de/)]);
+        }
+    });
+
+    test("the kit's plan with dnsZone passes both", async () => {
+        const recorded = (await runPlan(testStack({ location: "nbg1", dnsZone: "client-a.de" }))).cloud.resources;
+        const resources = stackResources(recorded);
+        expect(resources.filter((r) => r.type === "hcloud:index/storageBox:StorageBox")).toHaveLength(1);
+        expect(resources.filter((r) => r.type === "hcloud:index/zoneRrset:ZoneRrset")).toHaveLength(3);
+        expect(await checkStack(storageBoxLocationPolicy, resources)).toEqual([]);
+        expect(await checkStack(zoneRecordNamePolicy, resources)).toEqual([]);
+    });
+});
 
 describe("the kit's own plan passes every policy", () => {
     let recorded: RecordedResource[];

@@ -108,7 +108,7 @@ describe("under mocks", () => {
         expect(p.exports.serverType).toMatchObject({ serverType: cheapest, chosenBy: "auto", prices: { date: bundled.date } });
         const summary = renderSummary(p, "out/test");
         expect(summary).toContain(`server type: ${cheapest} (serverType auto`);
-        expect(summary).toMatch(/monthly cost per site \(EUR[^)]*\): server \d+\.\d\d \+ backups \d+\.\d\d \+ volume \d+\.\d\d \+ IPv4 0\.50 \+ off-site 3\.20 = \d+\.\d\d/);
+        expect(summary).toMatch(/monthly cost per site \(EUR[^)]*\): server \d+\.\d\d \+ backups \d+\.\d\d \+ volume \d+\.\d\d \+ IPv4 0\.50 \+ off-site 3\.20 \(the repository.s Storage Box, if it is one \(bundled price\)\) = \d+\.\d\d/);
     });
 
     test("an explicit type is kept and labelled as configured", async () => {

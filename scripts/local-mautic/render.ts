@@ -1,0 +1,99 @@
+/**
+ * Renders, with the kit's own renderers, every file a kit server gives Mautic, for one local
+ * instance of scripts/local-mautic (up.sh calls it): the pinned parameters_local.php, Apache's
+ * vhost and access-log override, the worker's supervisord.conf, the crontab, the install script
+ * and each role's container environment. Nothing here builds or downloads Mautic.
+ *
+ * usage: ts-node render.ts --out DIR --domain D --ip IP --secrets DIR
+ *   DIR/secrets holds db-password, secret-key (one value each, written by up.sh, mode 0600).
+ *
+ * The only differences from a server, each forced by running without Docker:
+ *   - trusted_proxies gets 127.0.0.1 added (the local edge connects from loopback, not from the
+ *     Docker frontend subnet the kit lists);
+ *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { validateSiteArgs } from "../../components/config/config";
+import {
+    mauticParameters,
+    phpLiteral,
+    renderApacheOtherVhostsLog,
+    renderApacheVhost,
+    renderCrontab,
+    renderInstallScript,
+    renderMauticEnv,
+    renderWorkerSupervisord,
+} from "../../components/app/mautic";
+import { renderTemplate } from "../../components/shared/template";
+import { memoryBudget } from "../../components/host/sizing";
+
+function arg(name: string): string {
+    const i = process.argv.indexOf(`--${name}`);
+    const v = i >= 0 ? process.argv[i + 1] : undefined;
+    if (!v) throw new Error(`--${name} is required (usage: render.ts --out DIR --domain D --ip IP --secrets DIR)`);
+    return v;
+}
+
+const out = arg("out");
+const domain = arg("domain");
+const ip = arg("ip");
+const secrets = arg("secrets");
+const secret = (f: string) => fs.readFileSync(path.join(secrets, f), "utf8").trim();
+
+// The stack's settings as the kit validates them (defaults from components/defaults.ts).
+const { settings: s } = validateSiteArgs(
+    {
+        domain,
+        website: "https://www.example.org",
+        adminEmail: `admin@${domain}`,
+        serverType: "cx23",
+        adminCidrs: ["203.0.113.0/24"], // documentation range: SSH is not part of a local instance
+        mailerFromEmail: `mautic@${domain}`,
+        mailerFromName: "Mautic Kit Local",
+    },
+    { mailerDsnProvided: true },
+);
+const mem = memoryBudget(s.serverType);
+const dbName = "mautic";
+const dbUser = "mautic";
+
+const params = mauticParameters({
+    domain: s.domain,
+    website: s.website,
+    timezone: s.timezone,
+    gdprPurgeDays: s.gdprPurgeDays,
+    mailerDsn: `smtp://${ip}:25`,
+    mailerFromEmail: s.mailerFromEmail,
+    mailerFromName: s.mailerFromName,
+    secretKey: secret("secret-key"),
+});
+params.trusted_proxies = [...(params.trusted_proxies as string[]), "127.0.0.1"];
+
+const files: Record<string, string> = {
+    "parameters_local.php": renderTemplate("mautic/parameters_local.php", { domain: s.domain, parameters: phpLiteral(params) }),
+    "000-default.conf": renderApacheVhost(),
+    "other-vhosts-access-log.conf": renderApacheOtherVhostsLog(),
+    "worker-supervisord.conf": renderWorkerSupervisord(mem.worker),
+    crontab: renderCrontab({ cleanupDaysOld: s.cleanupDaysOld, ipLookup: s.ipLookupConfigured }),
+    "mautic-install.sh": renderInstallScript({
+        domain: s.domain,
+        adminEmail: s.adminEmail,
+        adminUsername: s.adminUsername,
+        adminFirstName: s.adminFirstName,
+        adminLastName: s.adminLastName,
+        dbName,
+        dbUser,
+    }),
+    "admin-username": `${s.adminUsername}\n`,
+    "mailer-from": `${s.mailerFromEmail}\n`,
+};
+for (const role of ["mautic_web", "mautic_cron", "mautic_worker"] as const) {
+    const env = renderMauticEnv({ role, dbName, dbUser, dbPassword: secret("db-password"), timezone: s.timezone });
+    files[`env.${role}`] = `${env.join("\n")}\n`;
+}
+fs.mkdirSync(out, { recursive: true, mode: 0o700 });
+for (const [name, content] of Object.entries(files)) {
+    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || name === "parameters_local.php" ? 0o600 : 0o644 });
+}
+process.stdout.write(`rendered ${Object.keys(files).length} files into ${out}\n`);
