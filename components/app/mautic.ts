@@ -3,6 +3,7 @@
  * (`config/parameters_local.php`), the cron container's crontab and the first-deploy install
  * script. Pure functions; tests evaluate the PHP with `php` and parse the crontab.
  */
+import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 
@@ -234,6 +235,28 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         params.ip_lookup_auth = input.maxmindLicenseKey;
     }
     return params;
+}
+
+/**
+ * The parameters input of a stack, from its validated settings and its secrets: the one place
+ * the site (mauticApp.ts uploads it; mauticSite.ts's compliance report reads it with placeholders
+ * for the secrets) and the local harness (scripts/local-mautic/render.ts) build it.
+ */
+export function siteParametersInput(
+    s: Pick<SiteSettings, "domain" | "website" | "timezone" | "gdprPurgeDays" | "mailerFromEmail" | "mailerFromName">,
+    secrets: { secretKey: string; mailerDsn?: string; maxmindLicenseKey?: string },
+): MauticParametersInput {
+    return {
+        domain: s.domain,
+        website: s.website,
+        timezone: s.timezone,
+        gdprPurgeDays: s.gdprPurgeDays,
+        mailerDsn: secrets.mailerDsn,
+        mailerFromEmail: s.mailerFromEmail,
+        mailerFromName: s.mailerFromName,
+        maxmindLicenseKey: secrets.maxmindLicenseKey,
+        secretKey: secrets.secretKey,
+    };
 }
 
 export function renderParametersLocal(input: MauticParametersInput): string {

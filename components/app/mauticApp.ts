@@ -15,6 +15,7 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
+    siteParametersInput,
     MauticRole,
     renderMauticEnv,
     renderWorkerSupervisord,
@@ -190,17 +191,13 @@ export class MauticApp extends pulumi.ComponentResource {
 
         this.parametersLocal = pulumi.secret(
             pulumi.all([args.secretKey, args.mailerDsn, args.maxmindLicenseKey]).apply(([secretKey, mailerDsn, maxmindLicenseKey]) =>
-                renderParametersLocal({
-                    domain: s.domain,
-                    website: s.website,
-                    timezone: s.timezone,
-                    gdprPurgeDays: s.gdprPurgeDays,
-                    mailerDsn: mailerDsn as string | undefined,
-                    mailerFromEmail: s.mailerFromEmail,
-                    mailerFromName: s.mailerFromName,
-                    maxmindLicenseKey: maxmindLicenseKey as string | undefined,
-                    secretKey,
-                }),
+                renderParametersLocal(
+                    siteParametersInput(s, {
+                        secretKey,
+                        mailerDsn: mailerDsn as string | undefined,
+                        maxmindLicenseKey: maxmindLicenseKey as string | undefined,
+                    }),
+                ),
             ),
         );
 

@@ -5,6 +5,7 @@
  * Pulumi secret and uploads it root-owned, readable by the web server's group only).
  * Why an endpoint and not Mautic's forms and campaigns: docs/guide/doi.md.
  */
+import type { SiteSettings } from "../config/config";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
 
@@ -68,6 +69,28 @@ export function doiEndpointTexts(lang: DoiLanguage, v: { websiteHost: string; ma
         confirmIntro: renderTemplate(`doiBlueprint/${lang}/confirm-intro.html`, { websiteHost: v.websiteHost, unconfirmedContactDays: v.days }).trim(),
         strings,
         messages: strings.messages,
+    };
+}
+
+/**
+ * The endpoint's input for a stack, from its validated settings and its secrets: the one place
+ * the site (mauticSite.ts) and the local harness (scripts/local-mautic/render.ts) build it.
+ * The API user is the kit's admin; withdrawals go to the sender address, else the admin's.
+ */
+export function siteDoiEndpointInput(
+    s: Pick<SiteSettings, "domain" | "website" | "privacyPolicyUrl" | "mailerFromEmail" | "adminEmail" | "unconfirmedContactDays" | "consentTextVersion" | "adminUsername">,
+    secrets: { doiSecret: string; adminPassword: string },
+): DoiEndpointInput {
+    return {
+        host: s.domain,
+        website: s.website,
+        privacyPolicyUrl: s.privacyPolicyUrl,
+        withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
+        unconfirmedContactDays: s.unconfirmedContactDays,
+        consentTextVersion: s.consentTextVersion,
+        secret: secrets.doiSecret,
+        apiUser: s.adminUsername,
+        apiPassword: secrets.adminPassword,
     };
 }
 

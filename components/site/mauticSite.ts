@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "../compliance/compliance";
 import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "../config/config";
 import { DoiSetup } from "../doi/doiSetup";
-import { renderDoiEndpointConfig } from "../doi/doiEndpoint";
+import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoint";
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
@@ -16,7 +16,7 @@ import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } 
 import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
 import { AlertSecrets } from "../host/alertSecrets";
 import { placeholdersFor } from "../compliance/documents";
-import { mauticParameters } from "../app/mautic";
+import { mauticParameters, siteParametersInput } from "../app/mautic";
 import { labelValue, managedBy, siteLabels } from "../host/sizing";
 import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
 import { ServerLabel } from "../host/serverLabel";
@@ -217,18 +217,8 @@ export class MauticSite extends pulumi.ComponentResource {
                     args.doubleOptIn === false
                         ? undefined
                         : pulumi.secret(
-                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([secret, apiPassword]) =>
-                                  renderDoiEndpointConfig({
-                                      host: s.domain,
-                                      website: s.website,
-                                      privacyPolicyUrl: s.privacyPolicyUrl,
-                                      withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
-                                      unconfirmedContactDays: s.unconfirmedContactDays,
-                                      consentTextVersion: s.consentTextVersion,
-                                      secret,
-                                      apiUser: s.adminUsername,
-                                      apiPassword,
-                                  }),
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([doiSecret, adminPassword]) =>
+                                  renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword })),
                               ),
                           ),
             },
@@ -269,17 +259,13 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({
-                domain: s.domain,
-                website: s.website,
-                timezone: s.timezone,
-                gdprPurgeDays: s.gdprPurgeDays,
-                secretKey: "[secret]",
-                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
-                mailerFromEmail: s.mailerFromEmail,
-                mailerFromName: s.mailerFromName,
-                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
-            }),
+            mauticParameters: mauticParameters(
+                siteParametersInput(s, {
+                    secretKey: "[secret]",
+                    mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                    maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+                }),
+            ),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
