@@ -2,7 +2,7 @@
  * Renders, with the kit's own renderers, every file a kit server gives Mautic, for one local
  * instance of scripts/local-mautic (up.sh calls it): the pinned parameters_local.php, Apache's
  * vhost and access-log override, the worker's supervisord.conf, the crontab, the install script
- * and each role's container environment, and the kit's DOI endpoint (its PHP files into
+ * and each role's container environment, the host's mautic-privacy-maintenance, and the kit's DOI endpoint (its PHP files into
  * kit/doi-endpoint/, its config kit/doi-config.json). Nothing here builds or downloads Mautic.
  * The parameters and the endpoint's config come from the same functions the site uses
  * (siteParametersInput, siteDoiEndpointInput), from the settings validateSiteArgs returns.
@@ -34,6 +34,8 @@ import {
 import { renderTemplate } from "../../components/shared/template";
 import { doiEndpointFiles, doiEndpointPaths, renderDoiEndpointConfig, siteDoiEndpointInput } from "../../components/doi/doiEndpoint";
 import { memoryBudget } from "../../components/host/sizing";
+import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
+import { containerNames } from "../../components/config/defaults";
 
 function arg(name: string): string {
     const i = process.argv.indexOf(`--${name}`);
@@ -89,6 +91,13 @@ const files: Record<string, string> = {
     "mailer-from": `${s.mailerFromEmail}\n`,
     "doi-config.json": renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") })),
 };
+// The host's mautic-privacy-maintenance (run with PATH=INST/bin:$PATH so `docker` is the shim);
+// its data dir (the DSR journal) is the instance's data/ instead of the volume's mount point.
+const maintenance = renderPrivacyMaintenanceFiles({
+    dataDir: path.resolve(out, "..", "data"), dbContainer: containerNames.db, database: dbName,
+    unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears,
+}).find((f) => f.path === privacyMaintenancePaths.script)!;
+files["mautic-privacy-maintenance"] = maintenance.content;
 for (const f of doiEndpointFiles()) files[`doi-endpoint/${f.path.slice(doiEndpointPaths.dir.length + 1)}`] = f.content;
 for (const role of ["mautic_web", "mautic_cron", "mautic_worker"] as const) {
     const env = renderMauticEnv({ role, dbName, dbUser, dbPassword: secret("db-password"), timezone: s.timezone });
@@ -97,6 +106,6 @@ for (const role of ["mautic_web", "mautic_cron", "mautic_worker"] as const) {
 fs.mkdirSync(path.join(out, "doi-endpoint"), { recursive: true, mode: 0o700 });
 const secretFiles = ["parameters_local.php", "doi-config.json"];
 for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || secretFiles.includes(name) ? 0o600 : 0o644 });
+    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || secretFiles.includes(name) ? 0o600 : name === "mautic-privacy-maintenance" ? 0o750 : 0o644 });
 }
 process.stdout.write(`rendered ${Object.keys(files).length} files into ${out}\n`);
