@@ -113,7 +113,8 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     let emailHtml = "";
     const provisioned = await run("provision", "the kit's provisioner creates the tags, fields, confirmation e-mails and segments", async () => {
         const r = await ensureDoiSetup(t, bp, (m) => log(`  ${m}`));
-        const list = await t.api("GET", `emails?search=${encodeURIComponent(bp.objects.find((x) => x.resource === "emails")!.matchValue)}&limit=10`);
+        // Quoted, as the endpoint searches: unquoted, Mautic reads "DOI: ..." as a filter command.
+        const list = await t.api("GET", `emails?search=${encodeURIComponent(`"${bp.objects.find((x) => x.resource === "emails")!.matchValue}"`)}&limit=10`);
         const emails = (Array.isArray(list.emails) ? list.emails : Object.values((list.emails ?? {}) as JsonObject)) as JsonObject[];
         emailHtml = String(emails[0]?.customHtml ?? "");
         must(emailHtml.includes("{kit_doi_confirm_url}"), "GET /api/emails returns no customHtml with {kit_doi_confirm_url} (the endpoint checks it before sending)");
@@ -152,19 +153,24 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     const pendingEmail = address("pending");
     let pending: Contact | undefined;
     let link: string | undefined;
-    await run("signup", "a sign-up creates a pending contact with no IP attached; `search=email:` finds exactly it", async () => {
+    await run("signup", "a sign-up creates a pending contact with no IP attached, found exactly (not a look-alike address `search=email:` also returns)", async () => {
         must(provisioned, "provisioning failed");
-        await t.api("POST", "contacts/new", { email: `x${pendingEmail}` }); // a near-miss the search must not return as the match
+        // Mautic's `email:` search is a prefix match: a contact whose address extends this one is
+        // returned too, and the endpoint must neither take it for the sign-up nor touch it.
+        const nearMiss = Number(((await t.api("POST", "contacts/new", { email: `${pendingEmail}x` })).contact as JsonObject).id);
         const r = await signup(pendingEmail, true, true);
         must(r.status === 200, `POST /kit/doi/signup: HTTP ${r.status}`);
         const body = await t.api("GET", `contacts?search=${encodeURIComponent(`email:${pendingEmail}`)}&limit=20`);
         const list = (Array.isArray(body.contacts) ? body.contacts : Object.values((body.contacts ?? {}) as JsonObject)) as JsonObject[];
         pending = await contactByEmail(pendingEmail);
         must(pending, "no contact with the address");
+        must(pending!.id !== nearMiss, `the sign-up was attached to the look-alike contact ${nearMiss}`);
         must(pending!.tags.includes(doiTags.pending) && !pending!.tags.includes(doiTags.confirmed), `tags ${JSON.stringify(pending!.tags)}`);
         must(pending!.ips.length === 0, `contacts/new attached IPs ${JSON.stringify(pending!.ips)}`);
         must(!pending!.fields[doiFields.consentDate], "consent_date set before confirmation");
-        return `contact ${pending!.id} doi-pending, no IP; search returned ${list.length} contact(s) for the address (near-miss x-address ${list.some((c) => String(((c.fields as JsonObject)?.all as JsonObject)?.email).startsWith("x")) ? "included: the endpoint's exact filter is needed" : "not included"})`;
+        const other = await contactById(nearMiss);
+        must(other && other.tags.length === 0, `the look-alike contact ${nearMiss} was changed: tags ${JSON.stringify(other?.tags)}`);
+        return `contact ${pending!.id} doi-pending, no IP; \`search=email:\` returned ${list.length} contacts for the address (prefix match: the look-alike ${nearMiss} ${list.some((c) => Number(c.id) === nearMiss) ? "included" : "not included"}), the endpoint took the exact one and left ${nearMiss} untouched`;
     });
     await run("mail", "the worker sends the confirmation mail: configured sender, https token link intact, no open pixel, no tracked /r/ links", async () => {
         must(pending, "no pending contact");

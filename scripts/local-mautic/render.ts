@@ -14,6 +14,8 @@
  * Differences from a server:
  *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret
  *     (forced: no real mailer here);
+ *   - the DOI endpoint calls the API at http://IP, not http://127.0.0.1 (forced: the host's
+ *     127.0.0.1:80 belongs to someone else; the source address is 127.0.0.1 either way);
  *   - disable_trackable_urls: true is pinned here too, the pin branch i20 adds to
  *     mauticParameters (issue 19 item 6); once i20 is merged the spread below is a no-op.
  */
@@ -89,7 +91,9 @@ const files: Record<string, string> = {
     }),
     "admin-username": `${s.adminUsername}\n`,
     "mailer-from": `${s.mailerFromEmail}\n`,
-    "doi-config.json": renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") })),
+    // api_base: the instance's address, not 127.0.0.1 (this machine's 127.0.0.1:80 is not ours);
+    // the call still comes from 127.0.0.1 (the source of every 127/8 route), the trusted proxy.
+    "doi-config.json": renderDoiEndpointConfig({ ...siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") }), apiBase: `http://${ip}` }),
 };
 // The host's mautic-privacy-maintenance (run with PATH=INST/bin:$PATH so `docker` is the shim);
 // its data dir (the DSR journal) is the instance's data/ instead of the volume's mount point.

@@ -114,7 +114,9 @@ printf '# local-mautic: the container listens on :80 of its own address\nListen 
 # PHP: Debian's conf.d plus the image's php.ini (common/templates/php.ini: values from PHP_INI_VALUE_*).
 for sapi in apache2 cli; do
   d="$INST/etc/php-$sapi-conf.d"
-  rm -rf "$d"; cp -a "$PHP_VERSION_DIR/$sapi/conf.d" "$d"
+  # Refilled in place: a running Apache has this directory bind-mounted (a new one would leave
+  # it with an empty, deleted directory after the reload below: no PDO).
+  mkdir -p "$d"; find "$d" -mindepth 1 -delete; cp -a "$PHP_VERSION_DIR/$sapi/conf.d/." "$d/"
   cat > "$d/99-mautic-image.ini" <<'INI'
 ; local-mautic: the official image's php.ini (docker-mautic common/templates/php.ini)
 date.timezone="${PHP_INI_VALUE_DATE_TIMEZONE}"

@@ -87,16 +87,29 @@ final class MauticApi
         return $json;
     }
 
-    /** The contact with exactly this (normalised) address, or null. */
+    /**
+     * The contact with exactly this (normalised) address, or null. Mautic's `email:` search is a
+     * case-insensitive prefix LIKE in which `_` and `%` are wildcards (seen on 5.2.1: `email:a@b.c`
+     * also returns a@b.com), so the results are paged through (by id) and compared exactly; a
+     * pile of look-alike addresses cannot hide a known contact (more than the cap: an error,
+     * never a duplicate). The API's `where` filter would be exact but cleans the value
+     * (InputHelper), so an address with an apostrophe would never match.
+     */
     public function contactByEmail(string $email): ?array
     {
-        $list = $this->ok('GET', 'contacts?limit=20&minimal=false&search=' . rawurlencode('email:' . $email))['contacts'] ?? [];
-        foreach ((array) $list as $contact) {
-            if (strtolower(trim((string) ($contact['fields']['all']['email'] ?? ''))) === $email) {
-                return $contact;
+        $limit = 100;
+        for ($page = 0; $page < 50; $page++) {
+            $list = (array) ($this->ok('GET', 'contacts?limit=' . $limit . '&start=' . ($page * $limit) . '&orderBy=id&orderByDir=ASC&search=' . rawurlencode('email:' . $email))['contacts'] ?? []);
+            foreach ($list as $contact) {
+                if (strtolower(trim((string) ($contact['fields']['all']['email'] ?? ''))) === $email) {
+                    return $contact;
+                }
+            }
+            if (count($list) < $limit) {
+                return null;
             }
         }
-        return null;
+        throw new \RuntimeException('more than ' . (50 * $limit) . ' contacts match the address as a prefix: not deciding whether it is known');
     }
 
     public function contact(int $id): ?array
@@ -114,7 +127,9 @@ final class MauticApi
     /** Id of the published e-mail with exactly this name. */
     public function emailId(string $name): int
     {
-        $list = $this->ok('GET', 'emails?limit=50&search=' . rawurlencode($name))['emails'] ?? [];
+        // Quoted: Mautic's search reads an unquoted "DOI: ..." as a filter command "doi:" and
+        // finds nothing (seen on 5.2.1); the quoted phrase matches the name.
+        $list = $this->ok('GET', 'emails?limit=50&search=' . rawurlencode('"' . $name . '"'))['emails'] ?? [];
         foreach ((array) $list as $email) {
             if (($email['name'] ?? null) === $name) {
                 // A mail without the link token would ask people to confirm with nothing to click.
