@@ -226,7 +226,11 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
             must(c!.fields[doiFields.trackingConsent] === trackingConsentValue(version), `tracking_consent ${JSON.stringify(c!.fields[doiFields.trackingConsent])}`);
             const stored = Date.parse(`${String(c!.fields[doiFields.consentDate]).replace(" ", "T")}Z`);
             must(Math.abs(stored - before) < 5 * 60 * 1000, `consent_date ${c!.fields[doiFields.consentDate]} read as UTC is not now (${new Date(before).toISOString()})`);
-            return `confirmed with ${queued} messages queued and no worker; consent_date ${c!.fields[doiFields.consentDate]} (UTC)`;
+            const mailedBefore = [0, 1, 2].filter((i) => t.mailsTo(address(`queued${i}`)).length > 0).length;
+            must(mailedBefore === 0, `${mailedBefore} of the 3 mails arrived with the worker stopped (not queued?)`);
+            await t.shell("workerStart");
+            for (let i = 0; i < 3; i++) await t.waitForMail(address(`queued${i}`));
+            return `confirmed with ${queued} messages queued and no worker; consent_date ${c!.fields[doiFields.consentDate]} (UTC; Mautic keeps minutes); the 3 queued mails arrived only after the worker started again`;
         } finally {
             await t.shell("workerStart");
         }
