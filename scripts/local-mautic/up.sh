@@ -170,6 +170,8 @@ chown -R www-data:www-data "$INST/html/config" "$INST/html/var" "$INST/html/medi
 if [ ! -f "$INST/html/config/local.php" ]; then
   install -o www-data -g www-data -m 0644 "$HARNESS/image-local.php" "$INST/html/config/local.php"
 fi
+params_changed=0
+cmp -s "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php" || params_changed=1
 install -o 33 -g 33 -m 0640 "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php"
 installed() {
   in_container web www-data php -r 'include "/var/www/html/config/local.php"; exit(!empty($parameters["db_driver"]) && !empty($parameters["site_url"]) ? 0 : 1);'
@@ -177,6 +179,12 @@ installed() {
 if installed; then
   log "installed: doctrine:migrations:migrate (as the image's web entrypoint does)"
   in_container web www-data php /var/www/html/bin/console doctrine:migrations:migrate -n >>"$INST/log/web-start.log" 2>&1
+  # A server replaces the container when the file changes (a fresh var/cache); here the tree's
+  # compiled container keeps the old parameters until the cache is cleared.
+  if [ "$params_changed" = 1 ]; then
+    log "parameters_local.php changed: cache:clear"
+    in_container web www-data php /var/www/html/bin/console cache:clear -n >>"$INST/log/web-start.log" 2>&1
+  fi
 fi
 if [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apache2/apache2.pid")" 2>/dev/null; then
   # Running already: reload, so a changed vhost or endpoint config is in effect.
