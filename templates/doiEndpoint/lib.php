@@ -97,19 +97,22 @@ final class MauticApi
      */
     public function contactByEmail(string $email): ?array
     {
-        $limit = 100;
+        // Paged by what came back, up to `total` (Mautic may return fewer than `limit`).
+        $start = 0;
         for ($page = 0; $page < 50; $page++) {
-            $list = (array) ($this->ok('GET', 'contacts?limit=' . $limit . '&start=' . ($page * $limit) . '&orderBy=id&orderByDir=ASC&search=' . rawurlencode('email:' . $email))['contacts'] ?? []);
+            $body = $this->ok('GET', 'contacts?limit=100&start=' . $start . '&orderBy=id&orderByDir=ASC&search=' . rawurlencode('email:' . $email));
+            $list = (array) ($body['contacts'] ?? []);
             foreach ($list as $contact) {
                 if (strtolower(trim((string) ($contact['fields']['all']['email'] ?? ''))) === $email) {
                     return $contact;
                 }
             }
-            if (count($list) < $limit) {
+            $start += count($list);
+            if (count($list) === 0 || $start >= (int) ($body['total'] ?? 0)) {
                 return null;
             }
         }
-        throw new \RuntimeException('more than ' . (50 * $limit) . ' contacts match the address as a prefix: not deciding whether it is known');
+        throw new \RuntimeException("more than $start contacts match the address as a prefix: not deciding whether it is known");
     }
 
     public function contact(int $id): ?array

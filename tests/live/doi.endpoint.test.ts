@@ -179,6 +179,29 @@ test("a sign-up with a known address changes nothing on that contact; a confirme
     expect(imported.fields.firstname).toBe("Ida");
 });
 
+test("look-alike addresses Mautic's prefix search returns never stand in for the address; the known contact is found behind pages of them", async () => {
+    // Mautic's `email:` search is a prefix LIKE with `_` as a wildcard (measured on 5.2.1).
+    api.maxPageSize = 10;
+    try {
+        const wildcardTwin = api.add("axb@example.org", ["doi-confirmed"]);
+        expect((await signup("a_b@example.org")).status).toBe(200);
+        const created = [...api.contacts.values()].find((c) => c.fields.email === "a_b@example.org");
+        expect(created?.tags).toEqual(["doi-pending"]);
+        expect(wildcardTwin.tags).toEqual(["doi-confirmed"]);
+
+        // 25 longer addresses with lower ids than the confirmed contact: three pages of 10.
+        for (let i = 0; i < 25; i++) api.add(`paged@example.org${i}`);
+        const paged = api.add("paged@example.org", ["doi-confirmed"]);
+        const sentBefore = api.sent.length;
+        expect((await signup("paged@example.org")).status).toBe(200);
+        expect(api.sent.length).toBe(sentBefore);
+        expect(ledger(`address_key = '${keyOf("paged@example.org")}'`)[0].slice(2, 5)).toEqual([String(paged.id), "0", "already-confirmed"]);
+        expect(api.calls.filter((c) => c === "GET contacts").length).toBeGreaterThanOrEqual(3);
+    } finally {
+        api.maxPageSize = 100;
+    }
+});
+
 test("a second sign-up within the resend window sends no second mail", async () => {
     await signup("twice@example.org");
     const n = api.sent.length;

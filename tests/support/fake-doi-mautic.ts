@@ -1,7 +1,7 @@
 /**
  * A loopback stand-in for the parts of Mautic's REST API the kit's DOI endpoint calls
  * (templates/doiEndpoint/), with the shapes of Mautic 5.2.1 (EmailApiController::sendLeadAction,
- * LeadApiController): contacts by search, create, read, edit (tags with "-" remove), DNC removal,
+ * LeadApiController; the search semantics measured on a real 5.2.1): contacts by search, create, read, edit (tags with "-" remove), DNC removal,
  * e-mails by search, send to a contact with tokens. It refuses a wrong basic-auth user or host.
  */
 import * as http from "http";
@@ -29,6 +29,8 @@ export class FakeDoiMautic {
         { id: 7, name: doiNames.email("de"), customHtml: '<a href="{kit_doi_confirm_url}">Ja</a>' },
         { id: 8, name: doiNames.email("en"), customHtml: '<a href="{kit_doi_confirm_url}">Yes</a>' },
     ];
+    /** Largest page a contact list returns, whatever `limit` asks (Mautic's API allows more; small values test the paging). */
+    maxPageSize = 100;
     /** When set, the next send answers this instead of success. */
     failSend = false;
     port = 0;
@@ -70,9 +72,21 @@ export class FakeDoiMautic {
                 this.calls.push(`${req.method} ${p}`);
                 let m: RegExpExecArray | null;
                 if (req.method === "GET" && p === "contacts") {
-                    const q = (url.searchParams.get("search") ?? "").replace(/^email:/, "").toLowerCase();
-                    const found = [...this.contacts.values()].filter((c) => String(c.fields.email).toLowerCase().includes(q));
-                    return send(200, { total: found.length, contacts: Object.fromEntries(found.map((c) => [c.id, this.view(c)])) });
+                    // Mautic 5.2.1 (measured, docs/evidence/conformance.md): `email:X` is a
+                    // case-insensitive prefix LIKE with `_`/`%` as wildcards; any `minimal` value
+                    // PHP reads as true (even "false") drops the tags; start/limit page by id.
+                    const search = url.searchParams.get("search") ?? "";
+                    if (!search.startsWith("email:")) return send(400, { errors: [{ message: `the fake knows only email: searches, got ${search}` }] });
+                    const like = new RegExp(`^${search.slice(6).replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/_/g, ".").replace(/%/g, ".*")}`, "i");
+                    const minimal = !["", "0"].includes(url.searchParams.get("minimal") ?? "");
+                    const start = Number(url.searchParams.get("start") ?? 0);
+                    const limit = Math.min(Number(url.searchParams.get("limit") ?? 30), this.maxPageSize);
+                    const found = [...this.contacts.values()].filter((c) => like.test(String(c.fields.email))).sort((a, b) => a.id - b.id);
+                    const page = found.slice(start, start + limit).map((c) => {
+                        const { tags: _tags, doNotContact: _dnc, ...rest } = this.view(c);
+                        return [c.id, minimal ? rest : this.view(c)];
+                    });
+                    return send(200, { total: String(found.length), contacts: Object.fromEntries(page) });
                 }
                 if (req.method === "POST" && p === "contacts/new") {
                     const c = this.add(String(data.email), (data.tags as string[]) ?? []);
@@ -102,8 +116,11 @@ export class FakeDoiMautic {
                     return send(200, { contact: this.view(c) });
                 }
                 if (req.method === "GET" && p === "emails") {
+                    // An unquoted "DOI: ..." is read by Mautic as the search command "doi:" and
+                    // finds nothing (measured on 5.2.1); a quoted phrase matches the name.
                     const q = url.searchParams.get("search") ?? "";
-                    const found = this.emails.filter((e) => e.name.includes(q));
+                    const phrase = /^"(.*)"$/.exec(q);
+                    const found = phrase ? this.emails.filter((e) => e.name.toLowerCase().includes(phrase[1].toLowerCase())) : /^\S+:/.test(q) ? [] : this.emails.filter((e) => e.name.includes(q));
                     return send(200, { total: found.length, emails: found });
                 }
                 if ((m = /^emails\/(\d+)\/contact\/(\d+)\/send$/.exec(p)) && req.method === "POST") {
