@@ -1,8 +1,9 @@
 /**
  * A loopback stand-in for the parts of Mautic's REST API the kit's DOI endpoint calls
  * (templates/doiEndpoint/), with the shapes of Mautic 5.2.1 (EmailApiController::sendLeadAction,
- * LeadApiController; the search semantics measured on a real 5.2.1): contacts by search, create, read, edit (tags with "-" remove), DNC removal,
- * e-mails by search, send to a contact with tokens. It refuses a wrong basic-auth user or host.
+ * LeadApiController; the search semantics measured on a real 5.2.1): contacts by search, create,
+ * read, edit (tags with "-" remove), DNC add and removal, e-mails by search, send to a contact
+ * with tokens (`onSend`). It refuses a wrong basic-auth user or host.
  */
 import * as http from "http";
 import { doiNames } from "../../components/doi/doiBlueprint";
@@ -31,6 +32,8 @@ export class FakeDoiMautic {
     ];
     /** Largest page a contact list returns, whatever `limit` asks (Mautic's API allows more; small values test the paging). */
     maxPageSize = 100;
+    /** Called for every accepted send (e.g. to queue the mail as Mautic does). */
+    onSend?: (mail: SentMail, contact: FakeContact) => void;
     /** When set, the next send answers this instead of success. */
     failSend = false;
     port = 0;
@@ -89,8 +92,15 @@ export class FakeDoiMautic {
                     return send(200, { total: String(found.length), contacts: Object.fromEntries(page) });
                 }
                 if (req.method === "POST" && p === "contacts/new") {
-                    const c = this.add(String(data.email), (data.tags as string[]) ?? []);
+                    const { email, tags, ...fields } = data;
+                    const c = this.add(String(email), (tags as string[]) ?? [], Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, String(v)])));
                     return send(201, { contact: this.view(c) });
+                }
+                if ((m = /^contacts\/(\d+)\/dnc\/email\/add$/.exec(p)) && req.method === "POST") {
+                    const c = this.contacts.get(Number(m[1]));
+                    if (!c) return send(404, {});
+                    if (!c.dnc.includes("email")) c.dnc.push("email");
+                    return send(200, { contact: this.view(c) });
                 }
                 if ((m = /^contacts\/(\d+)$/.exec(p)) && req.method === "GET") {
                     const c = this.contacts.get(Number(m[1]));
@@ -126,7 +136,9 @@ export class FakeDoiMautic {
                 if ((m = /^emails\/(\d+)\/contact\/(\d+)\/send$/.exec(p)) && req.method === "POST") {
                     if (!this.contacts.has(Number(m[2]))) return send(404, {});
                     if (this.failSend) return send(200, { success: false, failed: ["transport down"] });
-                    this.sent.push({ emailId: Number(m[1]), contactId: Number(m[2]), tokens: (data.tokens ?? {}) as Record<string, string> });
+                    const mail = { emailId: Number(m[1]), contactId: Number(m[2]), tokens: (data.tokens ?? {}) as Record<string, string> };
+                    this.sent.push(mail);
+                    this.onSend?.(mail, this.contacts.get(mail.contactId)!);
                     return send(200, { success: true });
                 }
                 send(404, { errors: [{ message: `no route ${req.method} ${p}` }] });

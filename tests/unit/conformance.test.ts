@@ -3,7 +3,8 @@
  * provisioner's endpoints but no DOI endpoint: the provisioning rows pass on the kit's own
  * payloads, the endpoint rows fail loudly (the fake answers /kit/doi with 401), rows whose means
  * are missing are skipped and make the run fail (exit 1), and no password reaches the output.
- * The endpoint rows themselves run against a real Mautic (docs/evidence/conformance.md).
+ * The endpoint rows run against the real endpoint and fakes in tests/live/conformance.endpoint.test.ts,
+ * and against a real Mautic in docs/evidence/conformance.md.
  */
 import { mkdtempSync, readFileSync, rmSync } from "fs";
 import { tmpdir } from "os";
