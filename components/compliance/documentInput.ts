@@ -126,7 +126,7 @@ export function validate(input: DocumentInput): Resolved {
     if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
     const ints: Array<[keyof SiteSettings, number, number]> = [
         ["cleanupDaysOld", 1, 365], ["unconfirmedContactDays", 1, 30], ["gdprPurgeDays", 30, 3650],
-        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90], ["unsubscribedMinimiseDays", 1, 3650],
+        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90], ["unsubscribedMinimiseDays", 1, 3650], ["consentProofYears", 1, 10],
     ];
     for (const [k, min, max] of ints) {
         const v = s[k];

@@ -7,7 +7,7 @@
 import { SiteSettings } from "../config/config";
 import { consentForgetPath, mauticHostCookieNames } from "../edge/caddyfile";
 import { cronJobs, mauticParameters, renderApacheVhost } from "../app/mautic";
-import { privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import { privacyMaintenancePaths, renderConsentLedgerSql, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
 import { readTemplate } from "../shared/template";
 import { mauticDeviceStorage } from "./documentFacts";
 
@@ -28,10 +28,8 @@ export function stackFacts(s: SiteSettings) {
     const jobs = cronJobs({ cleanupDaysOld: s.cleanupDaysOld });
     const cleanup = jobs.find((j) => j.command === "mautic:maintenance:cleanup" && j.args.includes(`--days-old=${s.cleanupDaysOld}`));
     const purge = jobs.find((j) => j.command === "mautic:maintenance:cleanup" && j.args.includes("--gdpr"));
-    const trigger = jobs.find((j) => j.command === "mautic:campaigns:trigger");
     if (!cleanup) drift(`the crontab has no 'mautic:maintenance:cleanup --days-old=${s.cleanupDaysOld}' job`);
     if (!purge) drift("the crontab has no 'mautic:maintenance:cleanup --gdpr' job");
-    if (!trigger) drift("the crontab has no 'mautic:campaigns:trigger' job (it runs the DOI deletion campaign)");
 
     const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "unused-by-documents" });
     const expected: Record<string, unknown> = {
@@ -57,6 +55,7 @@ export function stackFacts(s: SiteSettings) {
         database: "unused",
         unconfirmedContactDays: s.unconfirmedContactDays,
         unsubscribedMinimiseDays: s.unsubscribedMinimiseDays,
+        consentProofYears: s.consentProofYears,
     });
     const fileOf = (path: string) => maintenance.find((f) => f.path === path)?.content ?? "";
     const script = fileOf(privacyMaintenancePaths.script);
@@ -64,6 +63,11 @@ export function stackFacts(s: SiteSettings) {
     if (!/UPDATE\s+audit_log\s+SET\s+ip_address\s*=/.test(script)) drift("mautic-privacy-maintenance no longer anonymises audit_log.ip_address");
     if (!script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) || !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)) {
         drift(`mautic-privacy-maintenance no longer deletes unconfirmed sign-ups after unconfirmedContactDays (${s.unconfirmedContactDays})`);
+    }
+    // The consent-proof ledger: kept, restricted, for consentProofYears after the year of the last
+    // mailing or withdrawal, deleted after that (the texts state both).
+    if (!script.includes(renderConsentLedgerSql(s.consentProofYears)) || !/DELETE FROM kit_consent_ledger WHERE UTC_DATE\(\) >= MAKEDATE\(YEAR\(last_activity_at\) \+ 1 \+ \d+, 1\)/.test(script)) {
+        drift(`mautic-privacy-maintenance no longer keeps and then deletes the consent ledger after consentProofYears (${s.consentProofYears})`);
     }
     if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays))) drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
     for (const t of ["form_submissions", "page_hits", "email_stats"]) {
@@ -92,7 +96,6 @@ export function stackFacts(s: SiteSettings) {
     return {
         cleanup: cleanup!,
         purge: purge!,
-        trigger: trigger!,
         backupStart: backupTimerStart(),
         maintenanceSchedule: maintenanceSchedule!,
         maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,

@@ -21,9 +21,11 @@ export const words = {
         logLimit: (files: string, size: string) => `${files} files of ${size}`,
         within: (minutes: number) => (minutes <= 60 ? "within one hour" : `within ${minutes} minutes`),
         withinHours: (minutes: number) => (minutes <= 60 ? "within one hour" : `within ${Math.ceil(minutes / 60)} hours`),
-        /** When the DOI confirmation email goes out: at the next campaign trigger run. */
+        /** When a queued e-mail goes out: within the given minutes, or "within a few minutes". */
         aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "within a few minutes" : `within about ${minutes} minutes`),
         hourly: "every hour",
+        /** "3 full calendar years", the consent ledger's retention. */
+        fullYears: (n: number) => `${n} full calendar year${n === 1 ? "" : "s"}`,
     },
     de: {
         /** "3 Tagen": dative, as in "nach 3 Tagen". */
@@ -40,6 +42,8 @@ export const words = {
         withinHours: (minutes: number) => (minutes <= 60 ? "innerhalb einer Stunde" : `innerhalb von ${Math.ceil(minutes / 60)} Stunden`),
         aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "innerhalb weniger Minuten" : `innerhalb von etwa ${minutes} Minuten`),
         hourly: "st\u00fcndlich",
+        /** Nominative: "3 volle Kalenderjahre". */
+        fullYears: (n: number) => (n === 1 ? "ein volles Kalenderjahr" : `${n} volle Kalenderjahre`),
     },
 } as const;
 

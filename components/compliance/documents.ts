@@ -25,13 +25,13 @@
 import { SiteSettings } from "../config/config";
 import { dockerLogOpts, germanLocations } from "../config/defaults";
 import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "../edge/caddyfile";
-import { doiConfirmButtonLabel, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
+import { doiConfirmButtonLabel, doiFields, doiNames, doiTags } from "../doi/doiBlueprint";
 import { orphanGraceMinutes } from "../host/privacyMaintenance";
 import { consentStorageKey, defaultBannerTexts } from "../edge/tracking";
 import { complianceDocumentFiles, germanLocationNamesDe, gravatar, hetznerDpa, hetznerServerBackupSlots, mauticDeviceStorage } from "./documentFacts";
 import { DocumentInput, Resolved, storageBoxDomain, validate } from "./documentInput";
 import { StackFacts, stackFacts } from "./documentStack";
-import { Filler, Lang, cronEveryMinutes, describeCron, dockerSize, langs, readParts, words } from "./documentWords";
+import { Filler, Lang, describeCron, dockerSize, langs, readParts, words } from "./documentWords";
 
 export * from "./documentFacts";
 export type { DocumentInput } from "./documentInput";
@@ -61,9 +61,9 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         cleanupDays: w.days(s.cleanupDaysOld),
         remainsBound: w.withinHours(orphanGraceMinutes + facts.maintenanceSchedule.boundMinutes),
         unsubscribedDays: w.days(s.unsubscribedMinimiseDays),
-        timezone: s.timezone,
-        // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
-        confirmationDelay: w.aboutWithin(cronEveryMinutes(facts.trigger.schedule)),
+        // The endpoint has Mautic queue the confirmation e-mail at once; the worker sends it.
+        confirmationDelay: w.aboutWithin(undefined),
+        consentProofYears: w.fullYears(s.consentProofYears),
         cleanupSchedule: describeCron(facts.cleanup.schedule, lang, tz),
         unconfirmedDays: w.days(s.unconfirmedContactDays),
         gdprPurgeDays: w.daysWithYears(s.gdprPurgeDays),
@@ -113,9 +113,7 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         v.settingsLabel = defaultBannerTexts[lang].settings;
     }
     if (r.doubleOptIn) {
-        v.doiCampaign = doiLanguages.map((l) => `\`${doiNames.campaign(l)}\``).join(lang === "de" ? " und " : " and ");
         v.segmentConfirmed = doiNames.segmentConfirmed.alias;
-        v.triggerSchedule = describeCron(facts.trigger.schedule, lang, tz);
     }
     if (r.mailerHost) v.mailerHost = r.mailerHost;
     if (r.offsiteHost) v.offsiteHost = r.offsiteHost;
