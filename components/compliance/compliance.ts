@@ -7,7 +7,7 @@ import { adminAllowsGravatar, adminGravatarEvidence, edgeTrackingConsentEvidence
 import { SiteSettings } from "../config/config";
 import { germanLocations } from "../config/defaults";
 import { HostFile } from "../host/cloudInit";
-import { addDoiItems } from "./complianceDoi";
+import { DoiFormTexts, addDoiItems } from "./complianceDoi";
 import { ComplianceMeasure, complianceDocumentFiles } from "./documents";
 import { describeOffsite, offsiteTarget } from "../config/offsiteDns";
 
@@ -44,6 +44,8 @@ export interface ComplianceInput {
     mauticParameters: Record<string, unknown>;
     /** Whether the double opt-in endpoint and its setup resource are part of the stack. */
     doiSetup: boolean;
+    /** The consent label and notice the DOI form shows (C05). Default: rendered from the settings. */
+    doiFormTexts?: DoiFormTexts;
     /** Relative paths of the generated documents (C01-C03). */
     documents: string[];
     /** Whether a consent snippet was generated (C08). */
@@ -153,7 +155,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     ]);
 
     // C04-C06: the DOI endpoint, its texts and the safety net (complianceDoi.ts).
-    addDoiItems({ settings: s, mauticParameters: p, privacyScript: hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance"), doiSetup: input.doiSetup }, add);
+    addDoiItems({ settings: s, mauticParameters: p, privacyScript: hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance"), doiSetup: input.doiSetup, formTexts: input.doiFormTexts }, add);
 
     // C07: the cleanup cron, read back from the crontab.
     const cleanup = cronLines(input.crontab).find((l) => l.command.includes("mautic:maintenance:cleanup") && l.command.includes("--days-old="));

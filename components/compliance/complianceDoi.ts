@@ -24,15 +24,23 @@ export const consentLabelPlaceholders: Record<DoiLanguage, string[]> = {
     en: ["[insert the controller's legal name]", "[insert the advertised products and services]"],
 };
 
-/** The markers still present in the texts the hosted form shows (per language), for these settings. */
-export function doiTextPlaceholdersLeft(s: Pick<SiteSettings, "websiteHost" | "domain" | "privacyPolicyUrl" | "unconfirmedContactDays" | "mailerFromEmail" | "adminEmail">): string[] {
+/** The consent label and the processing notice the hosted form shows, per language. */
+export type DoiFormTexts = Record<DoiLanguage, { consent: string; notice: string }>;
+
+/** The form texts as the endpoint renders them for these settings (as components/site/mauticSite.ts configures it). */
+export function doiFormTexts(s: Pick<SiteSettings, "websiteHost" | "domain" | "privacyPolicyUrl" | "unconfirmedContactDays" | "mailerFromEmail" | "adminEmail">): DoiFormTexts {
+    const of = (lang: DoiLanguage) => doiEndpointTexts(lang, {
+        websiteHost: s.websiteHost, mauticHost: s.domain, privacyPolicyUrl: s.privacyPolicyUrl ?? "",
+        withdrawalContact: s.mailerFromEmail ?? s.adminEmail, days: s.unconfirmedContactDays,
+    });
+    return { de: of("de"), en: of("en") };
+}
+
+/** The markers still present in the texts the hosted form shows, e.g. "de: consent label [...]". */
+export function doiTextPlaceholdersLeft(texts: DoiFormTexts): string[] {
     const left: string[] = [];
     for (const lang of doiLanguages) {
-        const t = doiEndpointTexts(lang, {
-            websiteHost: s.websiteHost, mauticHost: s.domain, privacyPolicyUrl: s.privacyPolicyUrl ?? "",
-            // As the site renders the endpoint's configuration (components/site/mauticSite.ts).
-            withdrawalContact: s.mailerFromEmail ?? s.adminEmail, days: s.unconfirmedContactDays,
-        });
+        const t = texts[lang];
         for (const m of consentLabelPlaceholders[lang]) if (t.consent.includes(m)) left.push(`${lang}: consent label ${m}`);
         if (t.notice.includes(withdrawalContactPlaceholder[lang])) left.push(`${lang}: processing notice ${withdrawalContactPlaceholder[lang]}`);
     }
@@ -46,6 +54,8 @@ export interface DoiItemsInput {
     privacyScript: string;
     /** Whether the stack renders the DOI endpoint and creates its Mautic objects. */
     doiSetup: boolean;
+    /** The texts the hosted form shows. Default: rendered from the settings (`doiFormTexts`). */
+    formTexts?: DoiFormTexts;
 }
 
 export function addDoiItems(input: DoiItemsInput, add: Add): void {
@@ -78,7 +88,7 @@ export function addDoiItems(input: DoiItemsInput, add: Add): void {
 
     const noPixel = p.mailer_append_tracking_pixel === false;
     const noTrackedLinks = p.disable_trackable_urls === true;
-    const left = doiTextPlaceholdersLeft(s);
+    const left = doiTextPlaceholdersLeft(input.formTexts ?? doiFormTexts(s));
     add("C05", noPixel && noTrackedLinks && left.length === 0 ? "prepared" : "warning", [
         "the endpoint's hosted form and every sign-up POST: a required, unticked consent box for the newsletter (naming the controller and what is advertised), the processing notice, and a separate, optional, unticked box for the interest profile (stored as tracking_consent only on confirmation); a sign-up without consent=1 is refused (400)",
         "each text shown is archived by its SHA-256 in kit_consent_texts and named by the sign-up's ledger row",

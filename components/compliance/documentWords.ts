@@ -42,8 +42,8 @@ export const words = {
         withinHours: (minutes: number) => (minutes <= 60 ? "innerhalb einer Stunde" : `innerhalb von ${Math.ceil(minutes / 60)} Stunden`),
         aboutWithin: (minutes: number | undefined) => (minutes === undefined ? "innerhalb weniger Minuten" : `innerhalb von etwa ${minutes} Minuten`),
         hourly: "st\u00fcndlich",
-        /** Nominative: "3 volle Kalenderjahre". */
-        fullYears: (n: number) => (n === 1 ? "ein volles Kalenderjahr" : `${n} volle Kalenderjahre`),
+        /** Dative, after "nach Ablauf von": "3 vollen Kalenderjahren". */
+        fullYears: (n: number) => (n === 1 ? "einem vollen Kalenderjahr" : `${n} vollen Kalenderjahren`),
     },
 } as const;
 
