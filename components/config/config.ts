@@ -77,6 +77,8 @@ export interface SiteSettings {
     ipLookupConfigured: boolean;
     /** Days after an unsubscribe until the contact is reduced to a hashed suppression record. */
     unsubscribedMinimiseDays: number;
+    /** Full years after the end of the year of a contact's last mailing or withdrawal that its double-opt-in consent proof (the ledger) is kept. Default 3 (1 to 10). */
+    consentProofYears: number;
     /** Whether Mautic's admin UI may load contacts' avatars from Gravatar (Automattic, USA). Default false: the edge's admin CSP blocks it. */
     gravatar: boolean;
     /** Where Docker Engine comes from: Docker's apt repository or Debian/Ubuntu's docker.io. */
@@ -106,7 +108,7 @@ export const configKeys = [
     "backupOffsiteRepository", "accessLogRetentionDays", "volumeSizeGb", "deletionProtection", "adminUsername",
     "adminFirstName", "adminLastName", "mailerDsn", "privacyPolicyUrl", "consentTextVersion",
     "consentMechanism", "mailerFromEmail", "mailerFromName", "maxmindLicenseKey",
-    "unsubscribedMinimiseDays", "imprintUrl", "gravatar",
+    "unsubscribedMinimiseDays", "consentProofYears", "imprintUrl", "gravatar",
     "dockerSource",
     "alertUrl", "acmeEmail",
     "offsiteBackup", "storageBoxId", "storageBoxLocation", "storageBoxHostKey", "dnsZone",
@@ -234,6 +236,7 @@ const rawSchema = z
         mailerFromName: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'").optional(),
         maxmindLicenseKey: z.string().optional(),
         unsubscribedMinimiseDays: intIn(1, 3650).default(defaults.unsubscribedMinimiseDays),
+        consentProofYears: intIn(1, 10).default(defaults.consentProofYears),
         gravatar: z.boolean({ error: "must be true or false" }).default(defaults.gravatar),
         dockerSource: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }).default(defaults.dockerSource),
         alertUrl: z.string().optional(),
@@ -281,6 +284,7 @@ const fixes: Record<ConfigKey, string> = {
     mailerFromEmail: `set the sender address of Mautic's e-mails (a mailbox of the client's domain that the mail provider may send for), e.g. \`${setCmd("mailerFromEmail", "newsletter@client-a.de")}\``,
     mailerFromName: `set the sender name of Mautic's e-mails, e.g. \`${setCmd("mailerFromName", "'Client A Newsletter'")}\``,
     maxmindLicenseKey: `set a MaxMind licence key as a secret, e.g. \`pulumi config set --secret maxmindLicenseKey '<key>'\`, or remove it (no IP lookup database)`,
+    consentProofYears: `e.g. \`${setCmd("consentProofYears", String(defaults.consentProofYears))}\` (full years after the year of the last mailing or withdrawal that the double-opt-in consent proof is kept; 3 matches the regular limitation period)`,
     unsubscribedMinimiseDays: `e.g. \`${setCmd("unsubscribedMinimiseDays", String(defaults.unsubscribedMinimiseDays))}\` (days after an unsubscribe until only a hashed suppression record is kept)`,
     gravatar: `\`${setCmd("gravatar", "false")}\` (the default: the admin UI never loads avatars from gravatar.com) or \`true\` (avatars from Automattic, USA; the documents then list the transfer)`,
     acmeEmail: `give a mailbox for the certificate authority's notices, e.g. \`${setCmd("acmeEmail", "ops@agency.example")}\`, or remove it (the default: the CA gets no address)`,
@@ -555,7 +559,7 @@ function levenshtein(a: string, b: string): number {
 export type ConfigReader = (key: ConfigKey) => string | undefined;
 
 const listKeys = new Set<ConfigKey>(["adminCidrs", "adminUiCidrs", "sshPublicKeys"]);
-const numberKeys = new Set<ConfigKey>(["storageBoxId", "cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays"]);
+const numberKeys = new Set<ConfigKey>(["storageBoxId", "cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "volumeSizeGb", "unsubscribedMinimiseDays", "consentProofYears"]);
 const boolKeys = new Set<ConfigKey>(["backups", "deletionProtection", "gravatar"]);
 
 /**

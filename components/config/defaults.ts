@@ -47,6 +47,8 @@ export const defaults = {
     consentTextVersion: "v1",
     /** Unsubscribed contacts are reduced to a hashed suppression record this many days after the unsubscribe. */
     unsubscribedMinimiseDays: 30,
+    /** Full years after the year of the last mailing or withdrawal that the consent-proof ledger is kept (Art. 17(3)(e): limitation period). */
+    consentProofYears: 3,
     consentMechanism: "banner",
     /**
      * Privacy by default: Mautic's admin UI does not load contacts' avatars from gravatar.com

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "../compliance/compliance";
 import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "../config/config";
 import { DoiSetup } from "../doi/doiSetup";
+import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoint";
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
@@ -15,7 +16,7 @@ import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } 
 import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
 import { AlertSecrets } from "../host/alertSecrets";
 import { placeholdersFor } from "../compliance/documents";
-import { mauticParameters } from "../app/mautic";
+import { mauticParameters, siteParametersInput } from "../app/mautic";
 import { labelValue, managedBy, siteLabels } from "../host/sizing";
 import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
 import { ServerLabel } from "../host/serverLabel";
@@ -129,7 +130,7 @@ export class MauticSite extends pulumi.ComponentResource {
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
             ...(kitBox ? [renderOffsiteSetupScript()] : []),
-            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
             // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
             ...renderAlertFiles({
                 adminEmail: s.adminEmail,
@@ -212,6 +213,14 @@ export class MauticSite extends pulumi.ComponentResource {
                 maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
+                doiEndpointConfig:
+                    args.doubleOptIn === false
+                        ? undefined
+                        : pulumi.secret(
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([doiSecret, adminPassword]) =>
+                                  renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword })),
+                              ),
+                          ),
             },
             child,
         );
@@ -250,18 +259,13 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({
-                domain: s.domain,
-                website: s.website,
-                timezone: s.timezone,
-                gdprPurgeDays: s.gdprPurgeDays,
-                logRetentionDays: s.accessLogRetentionDays,
-                secretKey: "[secret]",
-                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
-                mailerFromEmail: s.mailerFromEmail,
-                mailerFromName: s.mailerFromName,
-                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
-            }),
+            mauticParameters: mauticParameters(
+                siteParametersInput(s, {
+                    secretKey: "[secret]",
+                    mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                    maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+                }),
+            ),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
