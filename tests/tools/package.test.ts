@@ -97,12 +97,18 @@ test("the example program of docs/guide/library.md compiles against the installe
     expect(examples).toHaveLength(1);
     expect(examples[0]).toContain(`from "mautic-gdpr-kit"`);
     fs.writeFileSync(path.join(consumer(), "index.ts"), examples[0]);
-    run(tsc, ["-p", "tsconfig.json"], consumer());
+    let errors = "";
+    try {
+        run(tsc, ["-p", "tsconfig.json"], consumer());
+    } catch (e) {
+        errors = String((e as { stdout?: string }).stdout) || String(e);
+    }
+    expect(errors).toBe("");
 });
 
 test("Node loads the installed package and its renderers find the templates", () => {
     const script = `const k = require("mautic-gdpr-kit");
-const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "ops@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
 process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, alerts: typeof k.AlertSecrets, internal: [k.setPriceSource, k.doiProvider, k.renderCaddyfile].map((v) => typeof v), serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
     const out = JSON.parse(run(process.execPath, ["-e", script], consumer()));
     expect(out).toEqual({ site: "function", alerts: "function", internal: ["undefined", "undefined", "undefined"], serverType: "auto", caddy: true });
