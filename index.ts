@@ -1,6 +1,6 @@
 /**
  * One stack = one website = one Mautic. Reads and validates the stack's config, then creates the
- * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/config/defaults.ts.
+ * site. Every option is documented in Pulumi.prod.yaml; keys, defaults and docs are the field table in components/config/fields.ts.
  * The program is a function (Pulumi awaits it and exports what it returns), so the offline plan
  * can run it once per stack in one process.
  */

@@ -16,7 +16,7 @@ export interface FieldSpec {
     readonly default?: unknown;
     /** The key has no default: the program refuses to run without it. */
     readonly required?: true;
-    /** The default as the docs show it when it is computed from other keys (e.g. `<website>/datenschutz`). */
+    /** The default as the docs table shows it (markdown) when it is computed from other keys, e.g. "`<website>/datenschutz`". */
     readonly defaultText?: string;
     /** A secret: set with `pulumi config set --secret`, never echoed, kept out of `SiteSettings`; `placeholder` stands for the value in the fix. */
     readonly secret?: { readonly placeholder: string };
@@ -177,11 +177,11 @@ export const fields = {
         schema: z.string(),
         secret: { placeholder: "<dsn>" },
         fix: "set a Symfony mailer DSN as a secret, e.g. `pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'`",
-        doc: "Symfony mailer DSN, a secret: pulumi config set --secret mailerDsn 'smtp://user:pass@host:587' Default: none (reported as a warning: double opt-in mails cannot be sent).",
+        doc: "Symfony mailer DSN such as smtp://user:pass@host:587, a secret: set it with `pulumi config set --secret mailerDsn '<dsn>'`. Default: none (reported as a warning: double opt-in mails cannot be sent).",
     },
     privacyPolicyUrl: {
         schema: z.string(),
-        defaultText: "<website>/datenschutz",
+        defaultText: "`<website>/datenschutz`",
         fix: "give the https URL of the website's privacy policy, e.g. `pulumi config set privacyPolicyUrl https://www.client-a.de/datenschutz`",
         doc: "The website's privacy policy, linked from the consent banner, the double-opt-in texts and the generated documents. Default: <website>/datenschutz.",
     },
@@ -221,7 +221,7 @@ export const fields = {
     },
     imprintUrl: {
         schema: z.string(),
-        defaultText: "<website>/impressum",
+        defaultText: "`<website>/impressum`",
         fix: "give the https URL of the website's imprint (Impressum), e.g. `pulumi config set imprintUrl https://www.client-a.de/impressum`",
         doc: "The website's imprint (Impressum, §5 DDG), linked from the consent banner next to the privacy policy. Default: <website>/impressum.",
     },
@@ -255,6 +255,7 @@ export const fields = {
     },
     storageBoxLocation: {
         schema: z.string(),
+        defaultText: "the other German location than `location`",
         fix: "use the other German location than the server's (fsn1 <-> nbg1), e.g. `pulumi config set storageBoxLocation fsn1`, or remove the key for that default",
         doc: "Location of the stack's own Storage Box: fsn1 or nbg1, never the server's. Default: the other German location than `location`.",
     },

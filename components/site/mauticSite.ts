@@ -28,7 +28,8 @@ import { SiteDns } from "../dns/siteDns";
 
 /**
  * Everything one website's Mautic needs. The settings are the stack config keys (see
- * `Pulumi.prod.yaml`, which documents each); defaults live in `components/config/defaults.ts`.
+ * `Pulumi.prod.yaml`, which documents each); keys, defaults and docs are the field table in
+ * `components/config/fields.ts`.
  */
 export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
     /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
