@@ -9,10 +9,10 @@ import { loadSiteConfig } from "./components/config/stackConfig";
 import { caaIssuers } from "./components/config/defaults";
 
 export = async () => {
+    // Validated once, here; MauticSite takes the validated settings as they are.
     const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
-    const { websiteHost: _derived, mailerConfigured: _flag, ipLookupConfigured: _ipFlag, ...siteArgs } = settings;
     // Asks Hetzner first: refuses when another stack already runs a Mautic for this website.
-    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn, maxmindLicenseKey });
+    const site = await MauticSite.create("site", { settings, mailerDsn, maxmindLicenseKey });
     return {
         url: site.url,
         adminUsername: site.adminUsername,
