@@ -19,6 +19,7 @@
  * docs/guide/documents.md describes the documents for the README.
  */
 import { SiteSettings } from "../config/config";
+import { intRange } from "../config/schema";
 import { dockerLogOpts, germanLocations } from "../config/defaults";
 import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "../edge/caddyfile";
 import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
@@ -379,10 +380,9 @@ function validate(input: DocumentInput): Resolved {
     }
     if (!websiteOk) problems.push(`settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`);
     if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
-    const ints: Array<[keyof SiteSettings, number, number]> = [
-        ["cleanupDaysOld", 1, 365], ["unconfirmedContactDays", 1, 30], ["gdprPurgeDays", 30, 3650],
-        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90], ["unsubscribedMinimiseDays", 1, 3650],
-    ];
+    const ints = (["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "unsubscribedMinimiseDays"] as const).map(
+        (k) => [k, ...intRange(k)] as const,
+    );
     for (const [k, min, max] of ints) {
         const v = s[k];
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);

@@ -34,6 +34,13 @@ export function fieldKind(key: ConfigKey): FieldKind {
     return "string";
 }
 
+/** The range of a whole-number key, from its schema (renderers re-check their inputs with it). */
+export function intRange(key: ConfigKey): [min: number, max: number] {
+    const s = spec(key).schema;
+    if (!(s instanceof z.ZodNumber) || !Number.isSafeInteger(s.minValue) || !Number.isSafeInteger(s.maxValue) || s.minValue === Number.MIN_SAFE_INTEGER || s.maxValue === Number.MAX_SAFE_INTEGER) throw new Error(`${key} is not a bounded number field`);
+    return [s.minValue as number, s.maxValue as number];
+}
+
 type ShapeOf<F> = F extends { schema: infer S extends z.ZodType; default: unknown }
     ? z.ZodDefault<S>
     : F extends { schema: infer S extends z.ZodType; required: true }

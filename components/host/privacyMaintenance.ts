@@ -7,6 +7,7 @@
  * (`--audit-ip-only` at least) before every dump.
  */
 import { defaults } from "../config/defaults";
+import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
 import { doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
@@ -57,7 +58,7 @@ const days = (name: string, v: number, max: number) => {
 export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string {
     return renderTemplate("privacyMaintenance/doi-unconfirmed.sql", {
         pendingTag: doiTags.pending,
-        days: days("unconfirmedContactDays", unconfirmedContactDays, 30),
+        days: days("unconfirmedContactDays", unconfirmedContactDays, intRange("unconfirmedContactDays")[1]),
         consentDateColumn: doiFields.consentDate,
         doiFormNames: sqlList(doiObjectNames().forms),
         doiEmailNames: sqlList(doiObjectNames().emails),
@@ -66,7 +67,7 @@ export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string 
 
 export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string {
     return renderTemplate("privacyMaintenance/unsubscribed-minimise.sql", {
-        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, 3650),
+        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, intRange("unsubscribedMinimiseDays")[1]),
         pendingTag: doiTags.pending,
         confirmedTag: doiTags.confirmed,
     }).trimEnd();

@@ -6,7 +6,7 @@
 import { configKeys, readRawSettings, SiteConfigError, validateSiteArgs } from "../../components/config/config";
 import { defaults } from "../../components/config/defaults";
 import { fields, FieldSpec } from "../../components/config/fields";
-import { configDefaults, fieldKind, rawSchema, requiredKeys, secretKeys } from "../../components/config/schema";
+import { configDefaults, fieldKind, intRange, rawSchema, requiredKeys, secretKeys } from "../../components/config/schema";
 import { validateStackConfig } from "../../components/config/stackConfig";
 
 const good = {
@@ -117,4 +117,11 @@ describe("secret keys are never echoed", () => {
         expect(() => validateStackConfig("p", values, () => false)).not.toThrow(new RegExp(marker));
     });
     test("there are secret keys", () => expect([...secretKeys]).toEqual(["mailerDsn", "maxmindLicenseKey"]));
+});
+
+test("whole-number ranges come from the schema (the renderers' re-checks use them)", () => {
+    expect(intRange("cleanupDaysOld")).toEqual([1, 365]);
+    expect(intRange("gdprPurgeDays")).toEqual([30, 3650]);
+    expect(() => validateSiteArgs({ ...good, gdprPurgeDays: intRange("gdprPurgeDays")[1] + 1 })).toThrow(/gdprPurgeDays = 3651 must be at most 3650/);
+    expect(() => intRange("storageBoxId")).toThrow(/not a bounded number field/);
 });
