@@ -5,7 +5,7 @@
  */
 import { ensureDoiSetup } from "../components/doi/doiProvisioner";
 import {
-    DoiBlueprint, DoiLanguage, doiBlueprint, doiFields, doiFormFields, doiKeys, doiNames, doiTags,
+    DoiBlueprint, DoiLanguage, doiBlueprint, doiFields, doiFormFields, doiKeys, doiTags,
     trackingConsentValue, withdrawalContactPlaceholder, type JsonObject, type MauticLine,
 } from "../components/doi/doiBlueprint";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";

@@ -234,7 +234,7 @@ export function tagsOf(html: string, tag: string): Record<string, string>[] {
     const out: Record<string, string>[] = [];
     for (const m of html.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, "gi"))) {
         const attrs: Record<string, string> = {};
-        for (const a of m[1].matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.\[\]]*)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
+        for (const a of m[1].matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.[\]]*)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
             attrs[a[1].toLowerCase()] = htmlText(a[3] ?? a[4] ?? a[5] ?? "");
         }
         out.push(attrs);

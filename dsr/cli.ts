@@ -12,7 +12,7 @@
  * address still appears in the listed tables (look at them by hand).
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { CliIo, CliValues, defineCli, exitCodes, processIo, runCli, UsageError } from "../lib/cli";
 import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
@@ -20,24 +20,42 @@ import { stackAccess } from "./stack";
 import { summary } from "./summary";
 import { MysqlTransport, SshTransport, Transport } from "./transport";
 
-export class UsageError extends Error {}
+export { UsageError };
 
-const USAGE = `usage: npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql mysql://user:pass@host:port/db)
-                     [--out FILE] [--yes] [--objected] [--journal DIR]`;
+export const dsrCli = defineCli({
+    name: "dsr",
+    command: "npm run dsr --",
+    synopsis: "export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR]",
+    description: `Data subject requests against a site's Mautic database.
+export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
+        readable summary (Art. 15) to FILE.txt (or stderr).
+erase   deletes the person from every table (a dry run without --yes), journals the erasure on
+        the host and keeps a suppression hash when the person objected.`,
+    positionals: { min: 1, max: 1, name: "export|erase" },
+    options: {
+        email: { type: "string", value: "ADDRESS", help: "the person's e-mail address (required)" },
+        stack: { type: "string", value: "NAME", help: "the stack whose server holds the database (through SSH, from the stack's outputs)" },
+        mysql: { type: "string", value: "URL", help: "a database directly: mysql://user:pass@host:port/db (a restored copy, tests)" },
+        out: { type: "string", value: "FILE", help: "export: the JSON file (and FILE.txt); erase: the erasure report (no personal data)" },
+        yes: { type: "boolean", help: "erase for real (default: a dry run that only counts)" },
+        objected: { type: "boolean", help: "the person objected: keep a suppression hash (also when Mautic holds a do-not-contact entry)" },
+        journal: { type: "string", value: "DIR", help: "with --mysql: where the erasure journal is written (with --stack it is on the server)" },
+    },
+    examples: [
+        "npm run dsr -- export --email person@example.org --stack client-a --out person.json",
+        "npm run dsr -- erase --email person@example.org --stack client-a          # dry run: counts only",
+        "npm run dsr -- erase --email person@example.org --stack client-a --yes --objected",
+    ],
+    exitCodes: { 0: "done", 1: "failed", 2: "usage error", 3: "the address is not in the database", 4: "erased, but the address still appears in the listed tables (look at them by hand)" },
+});
 
-export interface Io {
-    out(s: string): void;
-    err(s: string): void;
+export type Io = CliIo;
+
+export function main(argv: string[], io: Io = processIo): Promise<number> {
+    return runCli(dsrCli, argv, io, (values, positionals) => request(dsrOptions(values, positionals), io));
 }
 
-export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
-    let opts: ReturnType<typeof parse>;
-    try {
-        opts = parse(argv);
-    } catch (e) {
-        io.err(`dsr: ${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
+async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<number> {
     let transport: Transport | undefined;
     let cleanup = () => {};
     try {
@@ -97,7 +115,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         return 0;
     } catch (e) {
         io.err(`dsr: ${(e as Error).message}\n`);
-        return 1;
+        return exitCodes.findings;
     } finally {
         await transport?.close().catch(() => undefined);
         cleanup();
@@ -110,28 +128,19 @@ function table(counts: Record<string, number>): string {
     return entries.map(([t, n]) => `  ${t.padEnd(40)} ${n}\n`).join("");
 }
 
-function parse(argv: string[]) {
-    const { values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-            email: { type: "string" },
-            stack: { type: "string" },
-            mysql: { type: "string" },
-            out: { type: "string" },
-            yes: { type: "boolean", default: false },
-            objected: { type: "boolean", default: false },
-            journal: { type: "string" },
-        },
-    });
+/** dsr's options from its command line (throws UsageError naming the option and the fix). */
+function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: string[]) {
     const command = positionals[0];
-    if (command !== "export" && command !== "erase") throw new UsageError("the first argument must be export or erase");
-    if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
+    if (command !== "export" && command !== "erase") throw new UsageError(`the first argument must be export or erase, not ${JSON.stringify(command)}`);
     if (!values.email) throw new UsageError("--email ADDRESS is required");
-    normaliseAddress(values.email);
+    try {
+        normaliseAddress(values.email);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
     if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
     if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
-    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes!, objected: values.objected!, journal: values.journal };
+    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes ?? false, objected: values.objected ?? false, journal: values.journal } as const;
 }
 
 if (require.main === module) {

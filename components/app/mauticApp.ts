@@ -21,6 +21,7 @@ import {
     workerSupervisordPathInContainer,
 } from "./mautic";
 import { memoryBudget } from "../host/sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface MauticAppArgs {
     /** Validated site settings. Required. */
@@ -98,7 +99,7 @@ export class MauticApp extends pulumi.ComponentResource {
         );
 
         // Images have no fixed name: the new one is pulled before any container that uses it is
-        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        // replaced (deleteBeforeReplace here would delete those containers first, docs/facts/pulumi.md).
         const imageOpts = { parent: this, provider: args.provider };
         const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is
@@ -113,9 +114,9 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
-                      addPreviousOutputInEnv: false,
+                      ...remoteCommandArgs,
                   },
-                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
+                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
               )
             : undefined;
         const mauticImage = new docker.RemoteImage(
@@ -188,6 +189,7 @@ export class MauticApp extends pulumi.ComponentResource {
                     website: s.website,
                     timezone: s.timezone,
                     gdprPurgeDays: s.gdprPurgeDays,
+                    logRetentionDays: s.accessLogRetentionDays,
                     mailerDsn: mailerDsn as string | undefined,
                     mailerFromEmail: s.mailerFromEmail,
                     mailerFromName: s.mailerFromName,
@@ -293,9 +295,9 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
+            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

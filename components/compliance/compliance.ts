@@ -1,5 +1,5 @@
 /**
- * The compliance report (C01..C15 of shared/docs/gdpr-checklist.md), computed from the stack's
+ * The compliance report (C01..C15 of docs/facts/checklist.md), computed from the stack's
  * settings and from the files the stack actually renders (user data files, Caddyfile, crontab,
  * pinned Mautic settings), never written by hand: change the config and the report changes.
  */
@@ -157,7 +157,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const triggerLine = cronLines(input.crontab).find((l) => l.command.includes("mautic:campaigns:trigger"));
     const triggerEvidence = triggerLine ? `crontab: mautic:campaigns:trigger at "${triggerLine.schedule}"` : "crontab: mautic:campaigns:trigger is MISSING";
     if (!input.doiSetup) {
-        for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in setup is not part of this stack"], ["Set up double opt-in by hand (README)."]);
+        for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in setup is not part of this stack"], ["Set up double opt-in by hand (docs/guide/doi.md)."]);
     } else {
         const c04Problems = [
             ...(s.mailerConfigured ? [] : ["mailerDsn is not set: confirmation emails cannot be sent. Set it: pulumi config set --secret mailerDsn ..."]),

@@ -25,6 +25,7 @@ import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, m
 import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "../app/mautic";
 import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate } from "../shared/template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "../edge/tracking";
 
@@ -158,7 +159,7 @@ export const gravatar = {
     dpfListUrl: "https://www.dataprivacyframework.gov/list",
 } as const;
 
-/** Hetzner Cloud server backups: daily, 7 slots (facts-platform.md). Volumes are not included. */
+/** Hetzner Cloud server backups: daily, 7 slots (docs/facts/hetzner-and-host.md). Volumes are not included. */
 export const hetznerServerBackupSlots = 7;
 
 /** German names of the German locations (`germanLocations` holds the English ones). */
@@ -181,7 +182,7 @@ export interface DeviceStorageEntry {
 }
 
 /**
- * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and facts-mautic.md. Check it
+ * Mautic's tracking storage, read from Mautic's source (5.x/6.x) and docs/facts/mautic.md. Check it
  * again when the pinned Mautic line changes.
  */
 export const mauticDeviceStorage: DeviceStorageEntry[] = [
@@ -220,8 +221,6 @@ export class DocumentInputError extends Error {
     }
 }
 
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-const isFqdn = (v: string) => v.length <= 253 && v.split(".").length >= 2 && v.split(".").every((l) => hostLabel.test(l)) && /[a-z]/.test(v.split(".").pop()!);
 const isIpv4 = (v: string) => /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(v) && v.split(".").every((o) => Number(o) <= 255);
 
 /**
@@ -350,7 +349,7 @@ function datesOf(generatedAt: string): { generated: string; review: string } | u
 
 const measureId = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // One line of plain text: no control characters, no markers, no template braces, no HTML.
-const unsafeText = /[\u0000-\u001f\u007f\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/;
+const unsafeText = /[\p{Cc}\u2028\u2029<>]|\[\[|\]\]|\{\{|\}\}/u;
 
 interface Resolved {
     s: SiteSettings;
@@ -371,7 +370,7 @@ function validate(input: DocumentInput): Resolved {
     const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
     if (typeof s.domain !== "string" || !isFqdn(s.domain)) problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
-    let websiteOk = false;
+    let websiteOk: boolean;
     try {
         const u = new URL(s.website);
         websiteOk = u.protocol === "https:" && u.origin === s.website && u.hostname === s.websiteHost && isFqdn(u.hostname) && u.hostname !== s.domain;
@@ -482,7 +481,7 @@ function stackFacts(s: SiteSettings) {
     if (!purge) drift("the crontab has no 'mautic:maintenance:cleanup --gdpr' job");
     if (!trigger) drift("the crontab has no 'mautic:campaigns:trigger' job (it runs the DOI deletion campaign)");
 
-    const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "unused-by-documents" });
+    const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, logRetentionDays: s.accessLogRetentionDays, secretKey: "unused-by-documents" });
     const expected: Record<string, unknown> = {
         anonymize_ip: true,
         track_contact_by_ip: false,
@@ -492,6 +491,12 @@ function stackFacts(s: SiteSettings) {
         mailer_append_tracking_pixel: false,
         system_update_url: "",
         gdpr_user_purge_threshold: s.gdprPurgeDays,
+        // One log retention figure: Mautic's application log keeps accessLogRetentionDays files.
+        max_log_files: s.accessLogRetentionDays,
+        // The texts say no link is a tracked redirect and no page loads Google Fonts.
+        disable_trackable_urls: true,
+        translations_list_url: "",
+        marketplace_enabled: false,
     };
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);

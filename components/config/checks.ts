@@ -4,12 +4,11 @@
  * undefined.
  */
 import * as ipaddr from "ipaddr.js";
+import { hostLabel } from "../shared/hostName";
 import { minimumMauticVersion, serverTypes, withdrawnServerTypes } from "./platform";
 
 /** A value as an error message shows it (never called with a secret). */
 export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
-
-const fqdnLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 export function fqdnProblem(v: string): string | undefined {
     if (v !== v.trim() || /\s/.test(v)) return "contains whitespace";
@@ -23,7 +22,7 @@ export function fqdnProblem(v: string): string | undefined {
     if (v.length > 253) return "is longer than 253 characters";
     const labels = v.split(".");
     if (labels.length < 2) return "has no parent domain (a fully qualified name has at least two labels)";
-    if (labels.some((l) => !fqdnLabel.test(l))) {
+    if (labels.some((l) => !hostLabel.test(l))) {
         return "has a label that is empty, longer than 63 characters, starts or ends with '-' or holds characters other than a-z, 0-9, '-'";
     }
     if (!/^[a-z]{2,63}$/.test(labels[labels.length - 1]) && !/^xn--[a-z0-9-]+$/.test(labels[labels.length - 1])) {

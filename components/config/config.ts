@@ -12,6 +12,7 @@ import { validateBackupInput } from "../host/backup";
 import { checkOffsiteAndDns } from "./offsiteDns";
 import { containerNames, dataMountPoint, defaults, germanLocations, nonGermanLocations, supportedImages } from "./defaults";
 import { fields } from "./fields";
+import { mailerDsnTlsProblem } from "./mailerDsn";
 import { ConfigKey, configKeys, fieldKind, rawSchema, secretKeys, SiteSettings } from "./schema";
 import { emailRe, fqdnProblem, levenshtein, mailerDsnRe, mauticVersionProblem, parseCidr, serverTypeProblem, show, sshKeyRe, timezones } from "./checks";
 
@@ -167,6 +168,7 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     }
 
     if (ok("adminEmail") && !emailRe.test(s.adminEmail)) problem("adminEmail", s.adminEmail, "is not an email address");
+    if (ok("acmeEmail") && s.acmeEmail !== undefined && !emailRe.test(s.acmeEmail)) problem("acmeEmail", s.acmeEmail, "is not an email address");
 
     if (ok("adminCidrs")) checkCidrList("adminCidrs", s.adminCidrs, true);
     if (ok("adminUiCidrs")) checkCidrList("adminUiCidrs", s.adminUiCidrs, false);
@@ -235,8 +237,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         }
     }
 
-    if (ok("mailerDsn") && s.mailerDsn !== undefined && !mailerDsnRe.test(s.mailerDsn)) {
-        problem("mailerDsn", s.mailerDsn, "is not a mailer DSN of the form scheme://...");
+    if (ok("mailerDsn") && s.mailerDsn !== undefined) {
+        const tls = mailerDsnRe.test(s.mailerDsn) || /^\s*(failover|roundrobin)\(/i.test(s.mailerDsn) ? mailerDsnTlsProblem(s.mailerDsn) : "is not a mailer DSN of the form scheme://...";
+        if (tls) problem("mailerDsn", s.mailerDsn, tls);
     }
 
     // A mailer needs a real sender: Mautic's own default is the placeholder email@yoursite.com.

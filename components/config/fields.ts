@@ -69,8 +69,8 @@ export const fields = {
     adminEmail: {
         schema: z.string(),
         required: true,
-        fix: "set a mailbox that receives ACME and Mautic admin mail, e.g. `pulumi config set adminEmail ops@agency.example`",
-        doc: "REQUIRED. Receives ACME (Let's Encrypt) notices and is the first Mautic admin's email.",
+        fix: "set a mailbox that receives Mautic admin mail and the kit's alerts, e.g. `pulumi config set adminEmail ops@agency.example`",
+        doc: "REQUIRED. The first Mautic admin's email; the kit's e-mail alerts go here.",
     },
     adminCidrs: {
         schema: cidrList,
@@ -176,8 +176,8 @@ export const fields = {
     mailerDsn: {
         schema: z.string(),
         secret: { placeholder: "<dsn>" },
-        fix: "set a Symfony mailer DSN as a secret, e.g. `pulumi config set --secret mailerDsn 'smtp://user:pass@smtp.example.de:587'`",
-        doc: "Symfony mailer DSN such as smtp://user:pass@host:587, a secret: set it with `pulumi config set --secret mailerDsn '<dsn>'`. Default: none (reported as a warning: double opt-in mails cannot be sent).",
+        fix: "set a Symfony mailer DSN with implicit TLS as a secret, e.g. `pulumi config set --secret mailerDsn 'smtps://user:pass@smtp.example.de:465'` (or the provider's +api/+smtps DSN)",
+        doc: "Symfony mailer DSN, a secret: pulumi config set --secret mailerDsn 'smtps://user:pass@host:465' (implicit TLS; smtp:// only on port 465, whose STARTTLS could be stripped on any other). Default: none (reported as a warning: double opt-in mails cannot be sent).",
     },
     privacyPolicyUrl: {
         schema: z.string(),
@@ -241,6 +241,11 @@ export const fields = {
         schema: z.string(),
         fix: "give a healthchecks-style https ping URL, e.g. `pulumi config set alertUrl https://hc-ping.com/<uuid>` (pinged hourly; \"/fail\" is appended on failure)",
         doc: "Optional healthchecks-style ping URL (healthchecks.io or a self-hosted instance; a dead man's switch): the server's hourly health check pings it when every check passes and URL + \"/fail\" when a backup failed or is older than 26 h, the off-site copy is stale, a disk is over 85 %, a container is down or unhealthy, the certificate expires within 14 days, or the backup, privacy maintenance or unattended-upgrades failed. E-mail alerts go to adminEmail through mailerDsn (smtp:// or smtps:// DSNs). Kept on the server in a root-only file. Default: none.",
+    },
+    acmeEmail: {
+        schema: z.string(),
+        fix: "give a mailbox for the certificate authority's notices, e.g. `pulumi config set acmeEmail ops@agency.example`, or remove it (the default: the CA gets no address)",
+        doc: "ACME account e-mail: the certificate authority (Let's Encrypt, ZeroSSL) sends expiry and policy notices there. Default: none (no address is handed to the CA; the hourly health check alerts when the certificate expires within 14 days).",
     },
     offsiteBackup: {
         schema: z.enum(["storagebox", "none"], { error: 'must be "storagebox" (a Hetzner Storage Box per stack, or a subaccount of storageBoxId) or "none"' }),

@@ -6,7 +6,7 @@
 
 /** Pinned container images. Exact tags only: `latest` or a bare major moves between releases. */
 export const images = {
-    /** Mautic 6.0 is an LTS line (facts-mautic.md); `-apache`, not `-fpm` (docker-mautic #317). */
+    /** Mautic 6.0 is an LTS line (docs/facts/mautic.md); `-apache`, not `-fpm` (docker-mautic #317). */
     mauticVersion: "6.0.6-apache",
     /** MariaDB 11.4 is an LTS line and serves Mautic 5.x, 6.x and 7.x (>= 10.11 needed by 7.x). */
     mariadb: "mariadb:11.4.8",
@@ -63,7 +63,7 @@ export interface ServerTypeInfo {
 }
 
 /**
- * Current Hetzner shared server types (facts-platform.md, read 2026). Memory drives the
+ * Current Hetzner shared server types (docs/facts/hetzner-and-host.md, read 2026). Memory drives the
  * containers' memory limits. Prices are NOT kept here: they changed in 2026; read them from the
  * API or the price table of `npm run bench`.
  */

@@ -18,7 +18,7 @@
  *   doi-confirmed and record consent_date, version, language (and tracking_consent); no
  *   link or no button within N days -> delete.
  *
- * Seen on a real 5.2.1 (facts-mautic.md): form `language` must be a language Mautic has
+ * Seen on a real 5.2.1 (docs/facts/mautic.md): form `language` must be a language Mautic has
  * installed (offline en_US only); form actions take tag IDs, campaign events tag names; a
  * checkboxgrp renders its options only with `syncList` (or list/optionList) set; form aliases
  * are the name cut to 10 characters (the API cannot set them); contact fields use the key
@@ -40,25 +40,26 @@
  *   (the send), has passed without the decision: CampaignBundle/Executioner/Helper/
  *   InactiveHelper.php. So the delay sits on `lead.deletecontact`, not on the decision.
  * - `lead.changetags` {add_tags, remove_tags} (names), `lead.updatelead` {<alias>: value} with
- *   `now` for date/time fields (mautic/user-documentation docs/campaigns/campaign_builder.rst,
+ *   `now` for date/time fields (mautic/user-documentation:docs/campaigns/campaign_builder.rst,
  *   "Update Contact"), condition
  *   `lead.field_value` {field, operator "=", value} (LeadBundle/Segment/OperatorOptions.php):
  *   LeadBundle/EventListener/CampaignSubscriber.php; `lead.deletecontact` (no properties,
  *   nothing may follow it): LeadBundle/EventListener/CampaignActionDeleteContactSubscriber.php.
  * - Campaign create: `events` and `lists` or `forms` (each [{id}]) are required, `canvasSettings`
  *   nodes/connections with the source node `forms` and anchors leadsource/yes/no/bottom/top:
- *   CampaignBundle/Controller/Api/CampaignApiController.php; event fields: developer-
- *   documentation-new docs/rest_api/campaigns.rst.
+ *   CampaignBundle/Controller/Api/CampaignApiController.php; event fields:
+ *   mautic/developer-documentation-new:docs/rest_api/campaigns.rst.
  * - Forms feed form-sourced campaigns on submit, after the form actions ran; up to Mautic 6.x
  *   only forms that are not "standalone" do (FormBundle/Model/SubmissionModel.php,
  *   `if (!$form->isStandalone())`; 7.x dropped the check), hence `formType: "campaign"`.
- *   Form payload fields/actions: developer-documentation-new docs/rest_api/forms.rst.
+ *   Form payload fields/actions: mautic/developer-documentation-new:docs/rest_api/forms.rst.
  * - Segments: tag filter {field: tags, object: lead, type: tags, operator: in,
- *   properties.filter: [tag ids]}; tags docs/rest_api/tags.rst; contact fields
- *   docs/rest_api/fields.rst; e-mails `emailType` template (the type campaigns send),
- *   pages `customHtml`: docs/rest_api/emails.rst, pages.rst.
+ *   properties.filter: [tag ids]}; in mautic/developer-documentation-new: tags
+ *   :docs/rest_api/tags.rst, contact fields :docs/rest_api/fields.rst; e-mails `emailType`
+ *   template (the type campaigns send), pages `customHtml`: :docs/rest_api/emails.rst, pages.rst.
  */
 import { createHash } from "crypto";
+import { hostName } from "../shared/hostName";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { campaignPayload, doiCampaignDriftChecks, doiCampaignEvents } from "./doiCampaign";
 
@@ -283,7 +284,7 @@ export const withdrawalContactPlaceholder: Record<DoiLanguage, string> = {
     en: "[insert contact address]",
 };
 
-/** Mautic's cookies on its own host, named in the consent texts (see facts-mautic.md, mtc.js). */
+/** Mautic's cookies on its own host, named in the consent texts (see docs/facts/mautic.md, mtc.js). */
 export const mauticHostCookies = ["mtc_id", "mautic_device_id", "mautic_referer_id"] as const;
 
 /** Marker for a reference to another blueprint object's id. */
@@ -299,7 +300,6 @@ export class DoiBlueprintError extends Error {
     }
 }
 
-const hostRe = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 
 function httpsOrigin(field: string, value: unknown, problems: string[], example: string): { origin: string; host: string } | undefined {
     if (typeof value !== "string" || value.trim() === "") {
@@ -325,7 +325,7 @@ function httpsOrigin(field: string, value: unknown, problems: string[], example:
         problems.push(`${field} = ${JSON.stringify(value)} has a path, query or fragment. Fix: give the origin only, e.g. "${example}".`);
         return undefined;
     }
-    if (!hostRe.test(url.hostname)) {
+    if (!hostName.test(url.hostname)) {
         problems.push(`${field} = ${JSON.stringify(value)} has no valid fully qualified host name. Fix: e.g. "${example}".`);
         return undefined;
     }

@@ -16,7 +16,7 @@
  *                                     no (N days) -> lead.deletecontact
  *                            no (N days) -> lead.deletecontact
  *
- * Tags are NAMES in campaign events (IDs there create a tag named "2"; facts-mautic.md).
+ * Tags are NAMES in campaign events (IDs there create a tag named "2"; docs/facts/mautic.md).
  */
 import type { DoiLanguage, DoiSettings, DriftCheck, JsonObject, JsonValue } from "./doiBlueprint";
 

@@ -125,6 +125,55 @@ function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
     return out;
 }
 
+/**
+ * Open tracking that an e-mail brings in by itself, whatever `mailer_append_tracking_pixel`
+ * says: Mautic replaces the token `{tracking_pixel}` in any e-mail's content with the per-recipient
+ * open pixel /email/<hash>.gif (EmailBundle/Helper/MailHelper.php, getTokens), and a raw
+ * mtracking.gif is the website tracking pixel. The texts promise that no e-mail measures opens.
+ */
+export const emailTrackingPatterns: ReadonlyArray<{ re: RegExp; what: string }> = [
+    { re: /\{tracking_pixel\}/i, what: "the {tracking_pixel} token (Mautic puts the per-recipient open pixel there)" },
+    { re: /mtracking\.gif/i, what: "mtracking.gif (Mautic's tracking pixel)" },
+    { re: /\/email\/[A-Za-z0-9]+\.gif/i, what: "an /email/<hash>.gif open pixel" },
+];
+
+/** Drift for every e-mail in Mautic (the kit's and the marketers') whose content carries open tracking. */
+export function emailTrackingDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        const content = ["customHtml", "plainText", "content", "subject"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        const hits = emailTrackingPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
+        if (hits.length > 0) {
+            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) carries ${hits.join(" and ")}: opens would be measured for its recipients, which the texts rule out. Fix: remove it from the e-mail's content in Mautic.`);
+        }
+    }
+    return out;
+}
+
+/**
+ * Stylesheets and fonts from third-country CDNs that an e-mail makes the recipient's mail client
+ * load (the edge's CSP cannot reach a mail client): Mautic 5.2.1's e-mail themes confirmme,
+ * neopolitan, skyline and sunday link fonts.googleapis.com in their `email.html.twig`, and the
+ * themes' message pages link maxcdn.bootstrapcdn.com (docs/evidence/2026-12-07-pins-on-real-mautic.md).
+ */
+export const emailThirdPartyPatterns: ReadonlyArray<{ re: RegExp; what: string }> = [
+    { re: /\/\/fonts\.(googleapis|gstatic)\.com\b/i, what: "Google Fonts (fonts.googleapis.com / fonts.gstatic.com)" },
+    { re: /\/\/(maxcdn|stackpath|cdn)\.bootstrapcdn\.com\b/i, what: "a bootstrapcdn.com stylesheet" },
+];
+
+/** Drift for every e-mail whose content makes the recipient's mail client load from those CDNs. */
+export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        const content = ["customHtml", "content"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        const hits = emailThirdPartyPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
+        if (hits.length > 0) {
+            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) loads ${hits.join(" and ")} in every recipient's mail client: a transfer to a third country that the texts do not name. Fix: remove the <link>/@import from the e-mail's HTML in Mautic (or build it on a theme without them, e.g. blank).`);
+        }
+    }
+    return out;
+}
+
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
     return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
 }
@@ -180,5 +229,9 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
         const found = (await known(r.resource)).filter((e) => matches(e, r)).sort((a, b) => a.id - b.id);
         result.drift.push(...retiredDrift(r, found));
     }
+    // Every e-mail, not only the kit's: lists may be abridged, so one without content is read in full.
+    const emails: MauticEntity[] = [];
+    for (const e of await known("emails")) emails.push(typeof e.customHtml === "string" ? e : await client.get("emails", e.id));
+    result.drift.push(...emailTrackingDrift(emails), ...emailThirdPartyDrift(emails));
     return result;
 }

@@ -130,6 +130,10 @@ class DoiSetupResource extends pulumi.dynamic.Resource {
 const isPlain = (v: unknown): boolean => v !== undefined && !pulumi.Output.isInstance(v) && !(v instanceof Promise);
 
 export class DoiSetup extends pulumi.ComponentResource {
+    /** Pulumi type token of the component. */
+    static readonly typeToken = "mautic-kit:doi:DoiSetup";
+    /** The token stacks deployed before the tokens were aligned recorded; an alias of the current one. */
+    static readonly previousTypeToken = "mautic-gdpr-kit:mautic:DoiSetup";
     /** Mautic ids of every object, by blueprint key (e.g. "campaign:delete", "form:signup:de"). */
     readonly ids: pulumi.Output<Record<string, number>>;
     /** Keys of the objects the last run created (empty when everything existed). */
@@ -150,7 +154,9 @@ export class DoiSetup extends pulumi.ComponentResource {
     readonly blueprintHash: pulumi.Output<string>;
 
     constructor(name: string, args: DoiSetupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mautic-gdpr-kit:mautic:DoiSetup", name, {}, opts);
+        // The type token's prefix was "mautic-gdpr-kit:" until the others' "mautic-kit:" was
+        // adopted: the alias keeps a stack deployed before as it is (no replacement).
+        super(DoiSetup.typeToken, name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: DoiSetup.previousTypeToken }] });
         DoiSetup.validateArgs(args, this);
 
         const waitForApiSeconds = args.waitForApiSeconds ?? 600;

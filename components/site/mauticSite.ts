@@ -247,6 +247,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 website: s.website,
                 timezone: s.timezone,
                 gdprPurgeDays: s.gdprPurgeDays,
+                logRetentionDays: s.accessLogRetentionDays,
                 secretKey: "[secret]",
                 mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
                 mailerFromEmail: s.mailerFromEmail,
@@ -338,7 +339,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
         running,
     );
     await checkAgencyStorageBox(settings);
-    // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
+    // A server type can be withdrawn or sold out in a location (docs/facts/hetzner-and-host.md): ask the API
     // for a new server or a resize; a running server of an unchanged type is left alone.
     if (choice.chosenBy === "config" && !ours.some((srv) => srv.serverType === settings.serverType)) {
         const type = await hcloud.getServerType({ name: settings.serverType });
@@ -360,7 +361,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
             throw new pulumi.RunError(
                 `mauticVersion = "${settings.mauticVersion}" is older than ${deployed}, which server '${srv.name}' runs: downgrades are refused ` +
                     `(Mautic's database migrations only go forward). Fix: set mauticVersion back to ${deployed} or newer; to really go back, ` +
-                    `restore the backup taken before the upgrade (README, "Restore").`,
+                    `restore the backup taken before the upgrade (docs/guide/backup.md, "Restore, step by step").`,
             );
         }
     }

@@ -41,7 +41,7 @@ const ip = arg("ip");
 const secrets = arg("secrets");
 const secret = (f: string) => fs.readFileSync(path.join(secrets, f), "utf8").trim();
 
-// The stack's settings as the kit validates them (defaults from components/defaults.ts).
+// The stack's settings as the kit validates them (defaults from components/config/defaults.ts).
 const { settings: s } = validateSiteArgs(
     {
         domain,
@@ -63,6 +63,7 @@ const params = mauticParameters({
     website: s.website,
     timezone: s.timezone,
     gdprPurgeDays: s.gdprPurgeDays,
+    logRetentionDays: s.accessLogRetentionDays,
     mailerDsn: `smtp://${ip}:25`,
     mailerFromEmail: s.mailerFromEmail,
     mailerFromName: s.mailerFromName,

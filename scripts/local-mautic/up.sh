@@ -76,7 +76,10 @@ ip="$IP"; domain="$DOMAIN"
 
 # --- the kit's files -----------------------------------------------------------------------
 (cd "$KIT_ROOT" && npx ts-node --transpile-only scripts/local-mautic/render.ts --out "$INST/kit" --domain "$domain" --ip "$ip" --secrets "$INST/secrets") >/dev/null
-printf '127.0.0.1\tlocalhost\n%s\tmautic_db mautic_web mautic_cron mautic_worker\n' "$ip" > "$INST/etc/hosts"
+# Docker writes the container's own host name into its /etc/hosts; the roles here share the
+# machine's host name (no UTS namespace), so it is listed the same way: PHP's lookups of the
+# local host name are answered here, as in a container, and never reach a DNS server.
+printf '127.0.0.1\tlocalhost\n%s\tmautic_db mautic_web mautic_cron mautic_worker %s\n' "$ip" "$(hostname)" > "$INST/etc/hosts"
 
 # --- web role: Debian's Apache set up as php:apache + the Mautic image do it --------------------
 if [ ! -d "$INST/etc/apache2" ]; then

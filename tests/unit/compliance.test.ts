@@ -180,7 +180,7 @@ describe("the report reads the rendered files, not the intent", () => {
     beforeAll(() => {
         const { settings, warnings } = validateSiteArgs({
             domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"],
-            mailerDsn: "null://null", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
+            mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
         });
         const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find((f) => f.path === privacyMaintenancePaths.script)!;
         base = {
@@ -198,7 +198,7 @@ describe("the report reads the rendered files, not the intent", () => {
             ],
             caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
-            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, secretKey: "x" }),
+            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, logRetentionDays: 7, secretKey: "x" }),
             doiSetup: true,
             documents: documentPaths,
             consentSnippet: true,
@@ -252,7 +252,7 @@ describe("the report reads the rendered files, not the intent", () => {
     });
 
     test("a Caddyfile without the consent-cookie gate -> C08 says MISSING and asks to deploy it", () => {
-        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
         expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(/reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/);
         const cuts: Array<[string, RegExp]> = [
             ["the request rewrite", /^\s*request_header @no_tracking_consent .*$/m],

@@ -726,15 +726,22 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pEn).toContain("- Measuring your clicks in our emails and the profile built from them and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points; points 3 and 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.");
         expect(pDe).toContain("- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie den Link in der Bestätigungs-E-Mail öffnen und danach „Anmeldung bestätigen“ drücken. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Diese Einwilligung umfasst nur unseren Newsletter und unsere Werbe-E-Mails.");
         expect(pDe).toContain("- Messung Ihrer Klicks in unseren E-Mails und das Profil aus diesen und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkte 3 und 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem zweiten Kästchen unseres Anmeldeformulars erteilen und die mit der Bestätigung Ihrer Anmeldung wirksam wird.");
-        // Point 3: no pixel (mailer_append_tracking_pixel is pinned false), clicks evaluated only with the separate consent.
-        expect(pEn).toContain("**3. Emails we send you.** Our emails contain no tracking pixel: we do not measure whether or when you open them.");
-        expect(pEn).toContain("We evaluate the clicks in our newsletters to see what interests you only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).");
-        expect(pDe).toContain("**3. E-Mails, die wir Ihnen senden.** Unsere E-Mails enthalten kein Zählpixel: Wir messen nicht, ob und wann Sie sie öffnen.");
+        // Point 3 (issue 19 item 6): what Mautic records per e-mail; no pixel, no tracked links (disable_trackable_urls).
+        expect(pEn).toContain("**3. Emails we send you.** For every email it sends you, Mautic records which email it was, to which address, when it was sent");
+        expect(pEn).toContain("Our emails contain no tracking pixel and their links are not tracked redirects: we do not measure whether or when you open an email or which link you click.");
+        expect(pEn).toContain("opening that link changes nothing until you press the button on the page it shows");
+        expect(pDe).toContain("Unsere E-Mails enthalten kein Zählpixel, und ihre Links sind keine Tracking-Weiterleitungen: Wir messen nicht, ob und wann Sie eine E-Mail öffnen oder welchen Link Sie anklicken.");
         for (const old of ["tracking pixel). With them", "whether you open them", "email openings"]) expect(pEn).not.toContain(old);
         for (const old of ["(Zählpixel). Damit", "ob Sie diese öffnen", "Öffnungen und Klicks in E-Mails"]) expect(pDe).not.toContain(old);
         expect(a).toContain("newsletter and marketing emails without open measurement (no tracking pixel); measurement of clicks and profiling from them and from visits to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for click measurement and profiling the separate consent) |");
         expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungsmessung (kein Zählpixel); Messung von Klicks und Profiling daraus und aus Besuchen der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`); keine Cookies (der Web-Edge lässt Mautics Cookies nur mit dem Einwilligungs-Cookie aus Zweck 6 durch) | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO (Einwilligung in den Newsletter; für Klickmessung und Profiling die gesonderte Einwilligung) |");
-        expect(a).toContain("- Email interaction: sent, clicked, unsubscribed (\"do not contact\"); openings are not measured");
+        // What Mautic 5.2.1 stored behind the edge (docs/evidence/2026-12-07-pins-on-real-mautic.md, section 4).
+        expect(a).toContain("- Email interaction: sent (email, address, time, campaign or segment, the personalised token values, a stored copy of the content), failed deliveries, web version opened (time; `*.*.*.*` instead of the IP address; a device record with a random id and no device data), unsubscribed (\"do not contact\", time; likewise a device record without device data); openings in mail clients and clicks are not measured");
+        expect(ad).toContain("Web-Version geöffnet (Zeitpunkt; statt der IP-Adresse `*.*.*.*`; ein Gerätedatensatz mit einer Zufallskennung ohne Gerätedaten)");
+        expect(pEn).toContain("Mautic notes that the email was read and when, without your IP address and without details of your device or browser (only a device record with a random id).");
+        expect(pDe).toContain("vermerkt Mautic, dass und wann die E-Mail gelesen wurde, ohne Ihre IP-Adresse und ohne Angaben zu Ihrem Gerät oder Browser (nur einen Gerätedatensatz mit einer Zufallskennung).");
+        for (const t of [fullEn, a]) expect(t).not.toContain("Mautic measures clicks itself");
+        expect(fullEn).toContain("(Mautic measures neither openings nor clicks)");
         // The 'before you publish' list: clicks for profiling only with tracking_consent.
         expect(fullEn).toContain("- [ ] Send newsletters only to the segment `doi-confirmed`, and use clicks for the profile (points, segments) only of contacts whose field `tracking_consent` is set");
         // The cookie table no longer claims everything waits for the banner's consent.
@@ -830,13 +837,14 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
     const mocked = ["../../components/app/mautic", "../../components/host/privacyMaintenance", "../../components/edge/caddyfile", "../../components/shared/template"];
     afterEach(() => mocked.forEach((m) => jest.dontMock(m)));
 
-    const renderWithModule = (modulePath: string, patch: (real: any) => Record<string, unknown>) => {
+    const renderWithModule = <M,>(modulePath: string, patch: (real: M) => Record<string, unknown>) => {
         let run: () => RenderedDocument[] = () => [];
         jest.isolateModules(() => {
             jest.doMock(modulePath, () => {
-                const real = jest.requireActual(modulePath);
+                const real = jest.requireActual<M & object>(modulePath);
                 return { ...real, ...patch(real) };
             });
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules needs a synchronous require that sees the doMock above
             const mod = require("../../components/compliance/documents") as typeof import("../../components/compliance/documents");
             run = () => mod.renderComplianceDocuments({ settings: settings(), measures, generatedAt: "2026-05-01" });
         });

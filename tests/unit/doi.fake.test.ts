@@ -1,5 +1,5 @@
 /**
- * The fake Mautic API refuses what the real Mautic 5.2.1 refused (facts-mautic.md, "Seen on a
+ * The fake Mautic API refuses what the real Mautic 5.2.1 refused (docs/facts/mautic.md, "Seen on a
  * real Mautic 5.2.1"; docs/evidence/conformance.md has the real run), one test per rejection, and the
  * kit's payloads pass it.
  */

@@ -53,7 +53,7 @@ describe("DoiSetup (Pulumi mocks)", () => {
     });
 
     test("is a component with one dynamic child that receives the blueprint", () => {
-        expect(captured.map((c) => c.type)).toEqual(expect.arrayContaining(["mautic-gdpr-kit:mautic:DoiSetup", dynamicType]));
+        expect(captured.map((c) => c.type)).toEqual(expect.arrayContaining(["mautic-kit:doi:DoiSetup", dynamicType]));
         expect(dyn.name).toBe("doi");
         const expected = doiBlueprint({ mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 4 });
         expect(dyn.inputs.blueprintHash).toBe(expected.hash);
