@@ -51,9 +51,13 @@ export function stackFileComments(text: string, project = "mautic-gdpr"): string
             let start = out.length;
             while (start > 0 && /^\s*#/.test(out[start - 1]) && !keep.test(out[start - 1])) start--;
             const doc = fields[m[3] as ConfigKey].doc;
-            const current = out.slice(start).map((l) => l.replace(/^\s*#\s?/, "")).join(" ");
+            const current = out
+                .slice(start)
+                .map((l) => l.replace(/^\s*#\s?/, ""))
+                .join(" ");
             // A block that already says the doc keeps its line breaks; any other is rewritten.
-            if (current.split(/\s+/).join(" ").trim() !== doc.split(/\s+/).join(" ")) out.splice(start, out.length - start, ...wrap(doc, `${m[1]}# `, commentWidth));
+            if (current.split(/\s+/).join(" ").trim() !== doc.split(/\s+/).join(" "))
+                out.splice(start, out.length - start, ...wrap(doc, `${m[1]}# `, commentWidth));
         }
         out.push(line);
     }
@@ -97,7 +101,11 @@ export function docTitle(file: string): string {
 }
 
 export function docsIndex(): string {
-    return docFiles().map((f) => `- [${docTitle(f).replace(/[[\]]/g, "")}](${f})`).join("\n") + "\n";
+    return (
+        docFiles()
+            .map((f) => `- [${docTitle(f).replace(/[[\]]/g, "")}](${f})`)
+            .join("\n") + "\n"
+    );
 }
 
 export async function buildReadme(text: string): Promise<string> {

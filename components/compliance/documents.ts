@@ -24,7 +24,13 @@ import { dockerLogOpts, germanLocations } from "../config/defaults";
 import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "../edge/caddyfile";
 import { doiConfirmButtonLabel, doiDefaults, doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
 import { cronJobs, mauticParameters, renderApacheVhost } from "../app/mautic";
-import { orphanGraceMinutes, privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import {
+    orphanGraceMinutes,
+    privacyMaintenancePaths,
+    renderDoiUnconfirmedSql,
+    renderPrivacyMaintenanceFiles,
+    renderUnsubscribedSql,
+} from "../host/privacyMaintenance";
 import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate } from "../shared/template";
 import { consentStorageKey, defaultBannerTexts, defaultConsentMaxAgeDays } from "../edge/tracking";
@@ -92,18 +98,53 @@ export interface Placeholder {
  * gives those of one stack. The compliance report lists them as the client's to-dos.
  */
 export const documentPlaceholders: Placeholder[] = [
-    { id: "controller-name", marker: "[[CONTROLLER_NAME]]", en: "Legal name of the controller (the company that runs the website)", de: "Name bzw. Firma des Verantwortlichen (des Unternehmens, das die Website betreibt)" },
+    {
+        id: "controller-name",
+        marker: "[[CONTROLLER_NAME]]",
+        en: "Legal name of the controller (the company that runs the website)",
+        de: "Name bzw. Firma des Verantwortlichen (des Unternehmens, das die Website betreibt)",
+    },
     { id: "controller-address", marker: "[[CONTROLLER_ADDRESS]]", en: "Postal address of the controller", de: "Postanschrift des Verantwortlichen" },
-    { id: "privacy-contact-email", marker: "[[PRIVACY_CONTACT_EMAIL]]", en: "Email address for data protection requests and withdrawals of consent", de: "E-Mail-Adresse für Datenschutzanfragen und den Widerruf von Einwilligungen" },
-    { id: "dpo-contact", marker: "[[DPO_CONTACT]]", en: "Contact details of the data protection officer, or \"none designated\" if the controller needs none", de: "Kontaktdaten des Datenschutzbeauftragten, oder \u201enicht benannt\u201c, wenn keiner benannt werden muss" },
-    { id: "supervisory-authority", marker: "[[SUPERVISORY_AUTHORITY]]", en: "Name and address of the supervisory authority responsible for the controller (in Germany: the authority of the federal state of its seat)", de: "Name und Anschrift der f\u00fcr den Verantwortlichen zust\u00e4ndigen Aufsichtsbeh\u00f6rde (in Deutschland die des Bundeslandes seines Sitzes)" },
-    { id: "mail-provider-name", marker: "[[MAIL_PROVIDER_NAME]]", en: "Legal name and address of the company that operates the mail server sending Mautic's emails", de: "Firma und Anschrift des Unternehmens, das den Mailserver f\u00fcr Mautics E-Mails betreibt" },
-    { id: "hetzner-dpa-date", marker: "[[HETZNER_DPA_DATE]]", en: "Date on which the data processing agreement with Hetzner was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit Hetzner geschlossen wurde" },
-    { id: "mail-dpa-date", marker: "[[MAIL_DPA_DATE]]", en: "Date on which the data processing agreement with the mail provider was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit dem E-Mail-Dienstleister geschlossen wurde" },
+    {
+        id: "privacy-contact-email",
+        marker: "[[PRIVACY_CONTACT_EMAIL]]",
+        en: "Email address for data protection requests and withdrawals of consent",
+        de: "E-Mail-Adresse für Datenschutzanfragen und den Widerruf von Einwilligungen",
+    },
+    {
+        id: "dpo-contact",
+        marker: "[[DPO_CONTACT]]",
+        en: 'Contact details of the data protection officer, or "none designated" if the controller needs none',
+        de: "Kontaktdaten des Datenschutzbeauftragten, oder \u201enicht benannt\u201c, wenn keiner benannt werden muss",
+    },
+    {
+        id: "supervisory-authority",
+        marker: "[[SUPERVISORY_AUTHORITY]]",
+        en: "Name and address of the supervisory authority responsible for the controller (in Germany: the authority of the federal state of its seat)",
+        de: "Name und Anschrift der f\u00fcr den Verantwortlichen zust\u00e4ndigen Aufsichtsbeh\u00f6rde (in Deutschland die des Bundeslandes seines Sitzes)",
+    },
+    {
+        id: "mail-provider-name",
+        marker: "[[MAIL_PROVIDER_NAME]]",
+        en: "Legal name and address of the company that operates the mail server sending Mautic's emails",
+        de: "Firma und Anschrift des Unternehmens, das den Mailserver f\u00fcr Mautics E-Mails betreibt",
+    },
+    {
+        id: "hetzner-dpa-date",
+        marker: "[[HETZNER_DPA_DATE]]",
+        en: "Date on which the data processing agreement with Hetzner was concluded",
+        de: "Datum, an dem der Auftragsverarbeitungsvertrag mit Hetzner geschlossen wurde",
+    },
+    {
+        id: "mail-dpa-date",
+        marker: "[[MAIL_DPA_DATE]]",
+        en: "Date on which the data processing agreement with the mail provider was concluded",
+        de: "Datum, an dem der Auftragsverarbeitungsvertrag mit dem E-Mail-Dienstleister geschlossen wurde",
+    },
     {
         id: "gravatar-transfer-basis",
         marker: "[[GRAVATAR_TRANSFER_BASIS]]",
-        en: "Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write \"the European Commission's adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified\"; otherwise name another basis under Chapter V GDPR, or set the stack setting gravatar to false and generate the documents again (they then have no Gravatar passages)",
+        en: 'Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write "the European Commission\'s adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified"; otherwise name another basis under Chapter V GDPR, or set the stack setting gravatar to false and generate the documents again (they then have no Gravatar passages)',
         de: "Grundlage der \u00dcbermittlung an die Automattic Inc. (Gravatar, USA), vom Verantwortlichen gepr\u00fcft (siehe AVV-Checkliste): Ist die Automattic Inc. f\u00fcr diesen Dienst als aktiver Teilnehmer des EU-US Data Privacy Framework gelistet (https://www.dataprivacyframework.gov/list), \u201eden Angemessenheitsbeschluss der Europ\u00e4ischen Kommission vom 10. Juli 2023 zum EU-US Data Privacy Framework (Art. 45 DSGVO), nach dem die Automattic Inc. zertifiziert ist\u201c eintragen; sonst eine andere Grundlage nach Kapitel V DSGVO nennen oder die Stack-Einstellung gravatar auf false setzen und die Dokumente neu erzeugen (sie enthalten dann keine Passagen zu Gravatar)",
     },
 ];
@@ -138,8 +179,14 @@ export const complianceDocumentFiles = [
 export const hetznerDpa = {
     accountsUrl: "https://accounts.hetzner.com",
     dpaUrl: "https://accounts.hetzner.com/account/dpa",
-    faqUrl: { en: "https://docs.hetzner.com/general/general-terms-and-conditions/data-privacy-faq/", de: "https://docs.hetzner.com/de/general/general-terms-and-conditions/data-privacy-faq/" },
-    processor: { en: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Germany", de: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Deutschland" },
+    faqUrl: {
+        en: "https://docs.hetzner.com/general/general-terms-and-conditions/data-privacy-faq/",
+        de: "https://docs.hetzner.com/de/general/general-terms-and-conditions/data-privacy-faq/",
+    },
+    processor: {
+        en: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Germany",
+        de: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Deutschland",
+    },
 } as const;
 
 /**
@@ -187,27 +234,48 @@ export interface DeviceStorageEntry {
  */
 export const mauticDeviceStorage: DeviceStorageEntry[] = [
     {
-        names: ["mautic_device_id"], kind: "cookie", origin: "mautic", lifetime: 31_536_000,
+        names: ["mautic_device_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: 31_536_000,
         purpose: { en: "recognises your browser on later visits", de: "erkennt Ihren Browser bei sp\u00e4teren Besuchen wieder" },
         source: "LeadBundle DeviceTrackingService::createTrackingCookies (31,536,000 s, SameSite=None)",
     },
     {
-        names: ["mtc_id"], kind: "cookie", origin: "mautic", lifetime: "session",
+        names: ["mtc_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: "session",
         purpose: { en: "number of your contact record in Mautic", de: "Nummer Ihres Kontaktdatensatzes in Mautic" },
         source: "LeadBundle DeviceTrackingService::createTrackingCookies (expiry null: session cookie)",
     },
     {
-        names: ["mautic_referer_id"], kind: "cookie", origin: "mautic", lifetime: 1800,
-        purpose: { en: "links a page view to the next one, to measure the time spent on a page", de: "verkn\u00fcpft einen Seitenaufruf mit dem n\u00e4chsten, um die Verweildauer zu messen" },
+        names: ["mautic_referer_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: 1800,
+        purpose: {
+            en: "links a page view to the next one, to measure the time spent on a page",
+            de: "verkn\u00fcpft einen Seitenaufruf mit dem n\u00e4chsten, um die Verweildauer zu messen",
+        },
         source: "PageBundle page hit: CookieHelper::setCookie with its default lifetime of 1800 s",
     },
     {
-        names: ["mtc_id", "mtc_sid", "mautic_device_id"], kind: "cookie", origin: "website", lifetime: "session",
-        purpose: { en: "the same identifiers and the number of the current visit, for the tracking script", de: "dieselben Kennungen und die Nummer des aktuellen Besuchs, f\u00fcr das Tracking-Skript" },
+        names: ["mtc_id", "mtc_sid", "mautic_device_id"],
+        kind: "cookie",
+        origin: "website",
+        lifetime: "session",
+        purpose: {
+            en: "the same identifiers and the number of the current visit, for the tracking script",
+            de: "dieselben Kennungen und die Nummer des aktuellen Besuchs, f\u00fcr das Tracking-Skript",
+        },
         source: "mtc.js (CoreBundle BuildJsSubscriber): MauticJS.setCookie without expiry",
     },
     {
-        names: ["mtc_id", "mtc_sid", "mautic_device_id"], kind: "localStorage", origin: "website", lifetime: "until-deleted",
+        names: ["mtc_id", "mtc_sid", "mautic_device_id"],
+        kind: "localStorage",
+        origin: "website",
+        lifetime: "until-deleted",
         purpose: { en: "the same identifiers, in case your browser blocks the cookies", de: "dieselben Kennungen, falls Ihr Browser die Cookies blockiert" },
         source: "mtc.js MauticJS.setTrackedContact: localStorage.setItem",
     },
@@ -216,7 +284,9 @@ export const mauticDeviceStorage: DeviceStorageEntry[] = [
 /** Invalid input: every problem, one per line, naming the field and the fix (never a secret). */
 export class DocumentInputError extends Error {
     constructor(public readonly problems: string[]) {
-        super(`invalid input for the generated documents (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `invalid input for the generated documents (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "DocumentInputError";
     }
 }
@@ -259,7 +329,14 @@ const words = {
         /** "3 days", after "after"/"for". */
         days: (n: number) => `${n} day${n === 1 ? "" : "s"}`,
         daysWithYears: (n: number) => `${n} day${n === 1 ? "" : "s"}${n % 365 === 0 ? ` (${n / 365} year${n === 365 ? "" : "s"})` : ""}`,
-        duration: (seconds: number) => unitDuration(seconds, [["year", "years", 31_536_000], ["day", "days", 86_400], ["hour", "hours", 3600], ["minute", "minutes", 60], ["second", "seconds", 1]]),
+        duration: (seconds: number) =>
+            unitDuration(seconds, [
+                ["year", "years", 31_536_000],
+                ["day", "days", 86_400],
+                ["hour", "hours", 3600],
+                ["minute", "minutes", 60],
+                ["second", "seconds", 1],
+            ]),
         daily: (hhmm: string, tz: string) => `daily at ${hhmm} (${tz})`,
         nightlyFrom: (hhmm: string, tz: string) => `nightly from ${hhmm} (${tz})`,
         everyMinutes: (n: number) => `every ${n} minutes`,
@@ -276,7 +353,14 @@ const words = {
         days: (n: number) => `${n} Tag${n === 1 ? "" : "en"}`,
         daysWithYears: (n: number) => `${n} Tag${n === 1 ? "" : "en"}${n % 365 === 0 ? ` (${n / 365} Jahr${n === 365 ? "" : "en"})` : ""}`,
         /** Nominative, for table cells: "1 Jahr", "30 Minuten". */
-        duration: (seconds: number) => unitDuration(seconds, [["Jahr", "Jahre", 31_536_000], ["Tag", "Tage", 86_400], ["Stunde", "Stunden", 3600], ["Minute", "Minuten", 60], ["Sekunde", "Sekunden", 1]]),
+        duration: (seconds: number) =>
+            unitDuration(seconds, [
+                ["Jahr", "Jahre", 31_536_000],
+                ["Tag", "Tage", 86_400],
+                ["Stunde", "Stunden", 3600],
+                ["Minute", "Minuten", 60],
+                ["Sekunde", "Sekunden", 1],
+            ]),
         daily: (hhmm: string, tz: string) => `t\u00e4glich um ${hhmm} Uhr (${tz})`,
         nightlyFrom: (hhmm: string, tz: string) => `n\u00e4chtlich ab ${hhmm} Uhr (${tz})`,
         everyMinutes: (n: number) => `alle ${n} Minuten`,
@@ -369,7 +453,8 @@ function validate(input: DocumentInput): Resolved {
     if (!s || typeof s !== "object") throw new DocumentInputError(["settings is missing: pass the validated SiteSettings (validateSiteArgs(...).settings)"]);
     const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
-    if (typeof s.domain !== "string" || !isFqdn(s.domain)) problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
+    if (typeof s.domain !== "string" || !isFqdn(s.domain))
+        problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
     let websiteOk: boolean;
     try {
         const u = new URL(s.website);
@@ -377,21 +462,29 @@ function validate(input: DocumentInput): Resolved {
     } catch {
         websiteOk = false;
     }
-    if (!websiteOk) problems.push(`settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`);
-    if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
-    const ints = (["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "unsubscribedMinimiseDays"] as const).map(
-        (k) => [k, ...intRange(k)] as const,
-    );
+    if (!websiteOk)
+        problems.push(
+            `settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`,
+        );
+    if (!(s.location in germanLocations))
+        problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
+    const ints = (
+        ["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "unsubscribedMinimiseDays"] as const
+    ).map((k) => [k, ...intRange(k)] as const);
     for (const [k, min, max] of ints) {
         const v = s[k];
-        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+            problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);
     }
     if (typeof s.backups !== "boolean") problems.push(`settings.backups = ${show(s.backups)} is not true or false`);
     const g = (s as Partial<SiteSettings>).gravatar;
     if (g !== undefined && typeof g !== "boolean") problems.push(`settings.gravatar = ${show(g)} is not true or false`);
-    if (typeof s.timezone !== "string" || !/^[A-Za-z0-9_+\-/]{1,64}$/.test(s.timezone)) problems.push(`settings.timezone = ${show(s.timezone)} is not an IANA time zone name`);
-    if (typeof s.mauticVersion !== "string" || !/^\d+\.\d+\.\d+(-apache)?$/.test(s.mauticVersion)) problems.push(`settings.mauticVersion = ${show(s.mauticVersion)} is not an exact Mautic release such as 6.0.6-apache`);
-    if (typeof s.serverType !== "string" || !/^[a-z0-9]{2,16}$/.test(s.serverType)) problems.push(`settings.serverType = ${show(s.serverType)} is not a Hetzner server type name`);
+    if (typeof s.timezone !== "string" || !/^[A-Za-z0-9_+\-/]{1,64}$/.test(s.timezone))
+        problems.push(`settings.timezone = ${show(s.timezone)} is not an IANA time zone name`);
+    if (typeof s.mauticVersion !== "string" || !/^\d+\.\d+\.\d+(-apache)?$/.test(s.mauticVersion))
+        problems.push(`settings.mauticVersion = ${show(s.mauticVersion)} is not an exact Mautic release such as 6.0.6-apache`);
+    if (typeof s.serverType !== "string" || !/^[a-z0-9]{2,16}$/.test(s.serverType))
+        problems.push(`settings.serverType = ${show(s.serverType)} is not a Hetzner server type name`);
 
     const dates = typeof input.generatedAt === "string" ? datesOf(input.generatedAt) : undefined;
     if (!dates) problems.push(`generatedAt = ${show(input.generatedAt)} is not an ISO 8601 date such as 2026-05-01 or 2026-05-01T12:00:00Z`);
@@ -401,7 +494,10 @@ function validate(input: DocumentInput): Resolved {
         const h = typeof input.mailerHost === "string" ? input.mailerHost.trim().toLowerCase() : "";
         if (isFqdn(h) || isIpv4(h)) mailerHost = h;
         // Never echo the value: a DSN passed here by mistake carries the SMTP password.
-        else problems.push("mailerHost is not a host name such as smtp.example.de or an IPv4 address (the value is not shown: it may hold credentials). Pass only the host, e.g. mailerHostFromDsn(mailerDsn)");
+        else
+            problems.push(
+                "mailerHost is not a host name such as smtp.example.de or an IPv4 address (the value is not shown: it may hold credentials). Pass only the host, e.g. mailerHostFromDsn(mailerDsn)",
+            );
     }
 
     const repo = (s as SiteSettings & { backupOffsiteRepository?: string }).backupOffsiteRepository;
@@ -409,13 +505,16 @@ function validate(input: DocumentInput): Resolved {
     // u<id> host is only known after the deploy.
     const kitBox = repo === undefined && (s as Partial<SiteSettings>).offsiteBackup === "storagebox";
     const offsiteHost = kitBox ? storageBoxDomain : offsiteHostOf(repo);
-    if (repo !== undefined && offsiteHost === undefined) problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
+    if (repo !== undefined && offsiteHost === undefined)
+        problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
 
-    if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean") problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
+    if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean")
+        problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
     const consent = input.consentMechanism ?? (s as Partial<SiteSettings>).consentMechanism ?? "banner";
     if (consent !== "banner" && consent !== "cmp") problems.push(`consentMechanism = ${show(consent)} is not "banner" or "cmp"`);
     const maxAge = input.consentMaxAgeDays ?? defaultConsentMaxAgeDays;
-    if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395) problems.push(`consentMaxAgeDays = ${show(input.consentMaxAgeDays)} is not a whole number of days from 1 to 395`);
+    if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395)
+        problems.push(`consentMaxAgeDays = ${show(input.consentMaxAgeDays)} is not a whole number of days from 1 to 395`);
 
     // The privacy policy the client publishes the section in (a path resolves against the website).
     let privacyPolicyUrl: string | undefined;
@@ -431,22 +530,29 @@ function validate(input: DocumentInput): Resolved {
     }
     // A path on an invalid website is reported once, as the website's problem.
     if (privacyPolicyUrl === undefined && !(isPath && !websiteOk)) {
-        problems.push(`privacyPolicyUrl = ${show(input.privacyPolicyUrl)} is not an https URL (no credentials) or a path on the website such as ${doiDefaults.privacyPolicyPath}`);
+        problems.push(
+            `privacyPolicyUrl = ${show(input.privacyPolicyUrl)} is not an https URL (no credentials) or a path on the website such as ${doiDefaults.privacyPolicyPath}`,
+        );
     }
 
     const measures = Array.isArray(input.measures) ? input.measures : [];
     if (!Array.isArray(input.measures) || measures.length === 0) {
-        problems.push("measures is empty: the Art. 30 record must list the technical and organisational measures the stack deploys (pass deployedMeasures(settings))");
+        problems.push(
+            "measures is empty: the Art. 30 record must list the technical and organisational measures the stack deploys (pass deployedMeasures(settings))",
+        );
     }
     const seen = new Set<string>();
     measures.forEach((m, i) => {
-        if (!m || typeof m.id !== "string" || !measureId.test(m.id)) problems.push(`measures[${i}].id = ${show(m?.id)} is not an id of letters, digits, '.', '_', '-'`);
+        if (!m || typeof m.id !== "string" || !measureId.test(m.id))
+            problems.push(`measures[${i}].id = ${show(m?.id)} is not an id of letters, digits, '.', '_', '-'`);
         else if (seen.has(m.id)) problems.push(`measures[${i}].id = ${show(m.id)} is used twice`);
         else seen.add(m.id);
         for (const lang of langs) {
             const t = m?.[lang];
             if (typeof t !== "string" || t.trim() === "" || t.length > 600 || unsafeText.test(t)) {
-                problems.push(`measures[${i}].${lang} must be one line of plain text (1 to 600 characters, no '<', '>', '[[', ']]', '{{', '}}' or line breaks)`);
+                problems.push(
+                    `measures[${i}].${lang} must be one line of plain text (1 to 600 characters, no '<', '>', '[[', ']]', '{{', '}}' or line breaks)`,
+                );
             }
         }
     });
@@ -471,7 +577,9 @@ function validate(input: DocumentInput): Resolved {
  */
 function stackFacts(s: SiteSettings) {
     const drift = (what: string) => {
-        throw new Error(`documents.ts is out of date with the stack: ${what}. Update templates/documents/ and components/compliance/documents.ts together with the renderer.`);
+        throw new Error(
+            `documents.ts is out of date with the stack: ${what}. Update templates/documents/ and components/compliance/documents.ts together with the renderer.`,
+        );
     };
     const jobs = cronJobs({ cleanupDaysOld: s.cleanupDaysOld });
     const cleanup = jobs.find((j) => j.command === "mautic:maintenance:cleanup" && j.args.includes(`--days-old=${s.cleanupDaysOld}`));
@@ -481,7 +589,14 @@ function stackFacts(s: SiteSettings) {
     if (!purge) drift("the crontab has no 'mautic:maintenance:cleanup --gdpr' job");
     if (!trigger) drift("the crontab has no 'mautic:campaigns:trigger' job (it runs the DOI deletion campaign)");
 
-    const p = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, logRetentionDays: s.accessLogRetentionDays, secretKey: "unused-by-documents" });
+    const p = mauticParameters({
+        domain: s.domain,
+        website: s.website,
+        timezone: s.timezone,
+        gdprPurgeDays: s.gdprPurgeDays,
+        logRetentionDays: s.accessLogRetentionDays,
+        secretKey: "unused-by-documents",
+    });
     const expected: Record<string, unknown> = {
         anonymize_ip: true,
         track_contact_by_ip: false,
@@ -516,20 +631,26 @@ function stackFacts(s: SiteSettings) {
     const script = fileOf(privacyMaintenancePaths.script);
     const timer = fileOf(privacyMaintenancePaths.timer);
     if (!/UPDATE\s+audit_log\s+SET\s+ip_address\s*=/.test(script)) drift("mautic-privacy-maintenance no longer anonymises audit_log.ip_address");
-    if (!script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) || !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)) {
+    if (
+        !script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) ||
+        !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)
+    ) {
         drift(`mautic-privacy-maintenance no longer deletes unconfirmed sign-ups after unconfirmedContactDays (${s.unconfirmedContactDays})`);
     }
-    if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays))) drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
+    if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays)))
+        drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
     for (const t of ["form_submissions", "page_hits", "email_stats"]) {
         if (!script.includes(` ${t}:`)) drift(`mautic-privacy-maintenance no longer deletes ${t} rows of deleted contacts`);
     }
-    if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script)) drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
+    if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script))
+        drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
     // Logs: the texts say the Mautic web container's Apache vhost defines no access log and the
     // journal rotates daily, so its N-day retention holds.
-    if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost())) drift("the Mautic web container's Apache vhost defines an access log again (CustomLog/TransferLog)");
+    if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost()))
+        drift("the Mautic web container's Apache vhost defines an access log again (CustomLog/TransferLog)");
     const journald = readTemplate("cloudInit/journald.conf");
     if (!/^MaxFileSec=1day\s*$/m.test(journald) || !/^MaxRetentionSec=\{\{\s*journalRetentionDays\s*\}\}day\s*$/m.test(journald)) {
         drift("journald no longer rotates daily with the N-day retention (MaxFileSec=1day, MaxRetentionSec=<accessLogRetentionDays>day)");
@@ -739,7 +860,8 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
         .map((e) => {
             const host = e.origin === "mautic" ? s.domain : s.websiteHost;
             const where = f.part(e.kind === "cookie" ? "where-cookie" : "where-local-storage", { host });
-            const lifetime = typeof e.lifetime === "number" ? w.duration(e.lifetime) : p(e.lifetime === "session" ? "lifetime-session" : "lifetime-until-deleted");
+            const lifetime =
+                typeof e.lifetime === "number" ? w.duration(e.lifetime) : p(e.lifetime === "session" ? "lifetime-session" : "lifetime-until-deleted");
             return f.part("storage-row", { names: e.names.map((n) => `\`${n}\``).join(", "), where, purpose: e.purpose[lang], lifetime });
         })
         .join("\n");
@@ -756,7 +878,11 @@ function languageValues(r: Resolved, lang: Lang, facts: ReturnType<typeof stackF
     v.unconfirmedEnforcement = p(r.doubleOptIn ? "unconfirmed-enforcement-doi" : "unconfirmed-enforcement-no-doi");
 
     v.hetznerServices = p(s.backups ? "hetzner-services-on" : "hetzner-services-off");
-    v.backupsParagraph = [p("backups-paragraph"), ...(s.backups ? [p("backups-paragraph-hetzner")] : []), ...(r.offsiteHost ? [p("backups-paragraph-offsite")] : [])].join(" ");
+    v.backupsParagraph = [
+        p("backups-paragraph"),
+        ...(s.backups ? [p("backups-paragraph-hetzner")] : []),
+        ...(r.offsiteHost ? [p("backups-paragraph-offsite")] : []),
+    ].join(" ");
 
     const mailerState = r.mailerHost ? undefined : p(s.mailerConfigured ? "mailer-state-unknown-host" : "mailer-state-none");
     if (mailerState !== undefined) v.mailerState = mailerState;

@@ -8,7 +8,7 @@ import { hostLabel } from "../shared/hostName";
 import { minimumMauticVersion, serverTypes, withdrawnServerTypes } from "./platform";
 
 /** A value as an error message shows it (never called with a secret). */
-export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+export const show = (v: unknown): string => (typeof v === "string" ? JSON.stringify(v) : (JSON.stringify(v) ?? String(v)));
 
 export function fqdnProblem(v: string): string | undefined {
     if (v !== v.trim() || /\s/.test(v)) return "contains whitespace";
@@ -67,7 +67,8 @@ export function mauticVersionProblem(v: string): string | undefined {
     const m = /^(\d+)\.(\d+)\.(\d+)(?:-(apache|fpm))?$/.exec(v);
     if (!m) return "is not an exact release tag like 6.0.6-apache (major.minor.patch, optionally -apache)";
     if (m[4] === "fpm") return "is the -fpm variant, whose example nginx config carries a security warning (docker-mautic #317); use -apache";
-    if (compareMauticVersions(v, minimumMauticVersion) < 0) return `is older than ${minimumMauticVersion}, the oldest line whose privacy settings and cron commands the kit pins`;
+    if (compareMauticVersions(v, minimumMauticVersion) < 0)
+        return `is older than ${minimumMauticVersion}, the oldest line whose privacy settings and cron commands the kit pins`;
     return undefined;
 }
 
@@ -81,7 +82,8 @@ export function serverTypeProblem(t: string): string | undefined {
 }
 
 export const emailRe = /^[^\s@,;<>"]+@[^\s@,;<>"]+\.[a-z]{2,63}$/i;
-export const sshKeyRe = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n\r]*)?$/;
+export const sshKeyRe =
+    /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,3}( [^\n\r]*)?$/;
 export const mailerDsnRe = /^[a-z][a-z0-9+.-]*:\/\/[^\s]+$/;
 
 export function timezones(): Set<string> {

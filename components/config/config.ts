@@ -24,8 +24,7 @@ export { compareMauticVersions } from "./checks";
 export class SiteConfigError extends Error {
     constructor(public readonly problems: string[]) {
         super(
-            `invalid Mautic site configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
+            `invalid Mautic site configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"),
         );
         this.name = "SiteConfigError";
     }
@@ -100,7 +99,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             if (issue.code === "unrecognized_keys") {
                 for (const k of issue.keys) {
                     const near = configKeys.find((c) => c.toLowerCase() === k.toLowerCase() || levenshtein(c, k) <= 2);
-                    problems.push(`${k} is not a setting of this kit${near ? `; did you mean '${near}'?` : ""}. Fix: remove it or use one of: ${configKeys.join(", ")}.`);
+                    problems.push(
+                        `${k} is not a setting of this kit${near ? `; did you mean '${near}'?` : ""}. Fix: remove it or use one of: ${configKeys.join(", ")}.`,
+                    );
                 }
                 continue;
             }
@@ -114,14 +115,16 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             problem(key, value, why);
         }
     }
-    const s = (parsed.success
-        ? parsed.data
-        : Object.fromEntries(
-              Object.entries(rawSchema.shape).map(([k, schema]) => {
-                  const r = (schema as z.ZodType).safeParse(raw[k]);
-                  return [k, r.success ? r.data : undefined];
-              }),
-          )) as z.output<typeof rawSchema>;
+    const s = (
+        parsed.success
+            ? parsed.data
+            : Object.fromEntries(
+                  Object.entries(rawSchema.shape).map(([k, schema]) => {
+                      const r = (schema as z.ZodType).safeParse(raw[k]);
+                      return [k, r.success ? r.data : undefined];
+                  }),
+              )
+    ) as z.output<typeof rawSchema>;
     const warnings: string[] = [];
 
     const fqdn = ok("domain") ? fqdnProblem(s.domain) : undefined;
@@ -145,11 +148,13 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
         if (url) {
             if (url.protocol !== "https:") problem("website", w, "is not https (C11 and C14: the website must be served over HTTPS)");
             else if (url.username || url.password) problem("website", w, "contains credentials");
-            else if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || /\/.+/.test(w.replace(/^https:\/\//, ""))) problem("website", w, "has a path, query or fragment; give the origin only");
+            else if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || /\/.+/.test(w.replace(/^https:\/\//, "")))
+                problem("website", w, "has a path, query or fragment; give the origin only");
             else {
                 const hp = fqdnProblem(url.hostname);
                 if (hp) problem("website", w, `has an invalid host: it ${hp}`);
-                else if (url.hostname === s.domain) problem("website", w, "has the same host as `domain`; Mautic needs its own host name, e.g. marketing.<your domain>");
+                else if (url.hostname === s.domain)
+                    problem("website", w, "has the same host as `domain`; Mautic needs its own host name, e.g. marketing.<your domain>");
                 else websiteHost = url.hostname;
             }
         }
@@ -175,7 +180,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
 
     (ok("sshPublicKeys") ? s.sshPublicKeys : []).forEach((k, i) => {
         if (/PRIVATE KEY/.test(k)) {
-            problems.push(`sshPublicKeys[${i}] = [redacted] is a PRIVATE key. Fix: ${fields.sshPublicKeys.fix}; remove the private key from your config and rotate it.`);
+            problems.push(
+                `sshPublicKeys[${i}] = [redacted] is a PRIVATE key. Fix: ${fields.sshPublicKeys.fix}; remove the private key from your config and rotate it.`,
+            );
         } else if (!sshKeyRe.test(k.trim())) {
             problem(`sshPublicKeys[${i}]`, k.length > 40 ? `${k.slice(0, 40)}...` : k, `is not an OpenSSH public key line. Fix: ${fields.sshPublicKeys.fix}`);
         }
@@ -188,8 +195,11 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
 
     if (ok("backupOffsiteRepository") && s.backupOffsiteRepository !== undefined) {
         const repo = s.backupOffsiteRepository;
-        if (/\/\/[^/@]*:[^/@]*@/.test(repo)) problem("backupOffsiteRepository", "[redacted: contains credentials]", "contains a password; never put credentials in the stack config");
-        else if (validateBackupInput({ ...backupDefaultsFor(fields.backupRetentionDays.default), offsite: { kind: "restic-sftp", repository: repo } }).length > 0) {
+        if (/\/\/[^/@]*:[^/@]*@/.test(repo))
+            problem("backupOffsiteRepository", "[redacted: contains credentials]", "contains a password; never put credentials in the stack config");
+        else if (
+            validateBackupInput({ ...backupDefaultsFor(fields.backupRetentionDays.default), offsite: { kind: "restic-sftp", repository: repo } }).length > 0
+        ) {
             problem("backupOffsiteRepository", repo, "is not a restic SFTP repository (sftp://user@host:port/path or sftp:user@host:/path)");
         }
     }
@@ -238,7 +248,10 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     }
 
     if (ok("mailerDsn") && s.mailerDsn !== undefined) {
-        const tls = mailerDsnRe.test(s.mailerDsn) || /^\s*(failover|roundrobin)\(/i.test(s.mailerDsn) ? mailerDsnTlsProblem(s.mailerDsn) : "is not a mailer DSN of the form scheme://...";
+        const tls =
+            mailerDsnRe.test(s.mailerDsn) || /^\s*(failover|roundrobin)\(/i.test(s.mailerDsn)
+                ? mailerDsnTlsProblem(s.mailerDsn)
+                : "is not a mailer DSN of the form scheme://...";
         if (tls) problem("mailerDsn", s.mailerDsn, tls);
     }
 
@@ -246,7 +259,8 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     const mailer = s.mailerDsn !== undefined || opts.mailerDsnProvided === true;
     if (ok("mailerFromEmail") && s.mailerFromEmail !== undefined) {
         if (!emailRe.test(s.mailerFromEmail)) problem("mailerFromEmail", s.mailerFromEmail, "is not an email address");
-        else if (s.mailerFromEmail.toLowerCase() === "email@yoursite.com") problem("mailerFromEmail", s.mailerFromEmail, "is Mautic's placeholder sender; give the client's real sender address");
+        else if (s.mailerFromEmail.toLowerCase() === "email@yoursite.com")
+            problem("mailerFromEmail", s.mailerFromEmail, "is Mautic's placeholder sender; give the client's real sender address");
     } else if (ok("mailerFromEmail") && mailer) {
         problem("mailerFromEmail", undefined, "is missing: it is required whenever mailerDsn is set (otherwise Mautic sends From email@yoursite.com)");
     }
@@ -261,15 +275,23 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
     const mauticVersion = s.mauticVersion.endsWith("-apache") ? s.mauticVersion : `${s.mauticVersion}-apache`;
 
     if (!s.backups) warnings.push("backups = false: Hetzner server backups are off (C12: only the nightly dumps on the volume remain).");
-    if (s.mailerDsn === undefined && !opts.mailerDsnProvided) warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
+    if (s.mailerDsn === undefined && !opts.mailerDsnProvided)
+        warnings.push("mailerDsn is not set: Mautic cannot send double opt-in confirmations (C04) until it is.");
     if (mauticLineOf(mauticVersion) === undefined) {
         // The DOI payloads are built per line (5.2, 6.0, 7.2; 7.1+ ignores formType): other lines get the nearest one.
-        warnings.push(`mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/evidence/conformance.md).`);
+        warnings.push(
+            `mauticVersion = ${mauticVersion}: the double-opt-in payloads are built for the Mautic lines ${mauticLines.join(", ")}; this line gets the ${doiLineFor(mauticVersion)} payloads. Run \`npm run conformance\` against a staging copy before going live (docs/evidence/conformance.md).`,
+        );
     }
     if (s.alertUrl === undefined && s.mailerDsn === undefined && !opts.mailerDsnProvided) {
-        warnings.push("neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.");
+        warnings.push(
+            "neither alertUrl nor mailerDsn is set: nobody is told when a backup fails, the disk fills or the certificate expires (C12). Set alertUrl or mailerDsn.",
+        );
     }
-    if (s.gravatar) warnings.push("gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address and the user's IP address to Automattic (Gravatar, USA); enter the transfer basis the DPA checklist (section 3) asks for, or set gravatar to false.");
+    if (s.gravatar)
+        warnings.push(
+            "gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address and the user's IP address to Automattic (Gravatar, USA); enter the transfer basis the DPA checklist (section 3) asks for, or set gravatar to false.",
+        );
     if (!s.deletionProtection) warnings.push("deletionProtection = false: the server and the data volume can be deleted by an API call.");
 
     const { mailerDsn, maxmindLicenseKey, ...rest } = s;
@@ -303,7 +325,9 @@ export function validateSiteArgs(raw: Record<string, unknown>, opts: { mailerDsn
             const r = parseCidr(c);
             if (!r.ok) problem(`${key}[${i}]`, c, `${r.why}. Fix: ${fields[key].fix}`);
             else if (r.open) {
-                warnings.push(`${key} contains ${c}: ${key === "adminCidrs" ? "SSH" : "the admin UI"} is reachable from the whole internet (C12 weakened; accepted because it was given explicitly).`);
+                warnings.push(
+                    `${key} contains ${c}: ${key === "adminCidrs" ? "SSH" : "the admin UI"} is reachable from the whole internet (C12 weakened; accepted because it was given explicitly).`,
+                );
             }
         });
     }

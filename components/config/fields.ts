@@ -28,11 +28,19 @@ export interface FieldSpec {
 
 /** A whole number in a range, with messages that say the range. */
 export function intIn(min: number, max: number) {
-    return z.number({ error: `must be a whole number from ${min} to ${max}` }).int(`must be a whole number from ${min} to ${max}`).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+    return z
+        .number({ error: `must be a whole number from ${min} to ${max}` })
+        .int(`must be a whole number from ${min} to ${max}`)
+        .min(min, `must be at least ${min}`)
+        .max(max, `must be at most ${max}`);
 }
 const flag = z.boolean({ error: "must be true or false" });
 const cidrList = z.array(z.string(), { error: "must be a list of CIDR blocks" });
-const personName = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines");
+const personName = z
+    .string()
+    .min(1, "must not be empty")
+    .max(64, "must be at most 64 characters")
+    .regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines");
 
 /** The keys in the order the docs list them and the validator reports them. */
 export const fields = {
@@ -100,7 +108,7 @@ export const fields = {
         schema: z.string(),
         default: "Europe/Berlin",
         fix: "use an IANA time zone, e.g. `pulumi config set timezone Europe/Berlin`",
-        doc: "Time zone of host, containers and cron, and Mautic's default_timezone: date fields set to \"now\" (e.g. consent_date) are stored as local time of this zone, not UTC (the report and the documents say so). Default: Europe/Berlin.",
+        doc: 'Time zone of host, containers and cron, and Mautic\'s default_timezone: date fields set to "now" (e.g. consent_date) are stored as local time of this zone, not UTC (the report and the documents say so). Default: Europe/Berlin.',
     },
     cleanupDaysOld: {
         schema: intIn(1, 365),
@@ -195,7 +203,7 @@ export const fields = {
         schema: z.enum(["banner", "cmp"], { error: 'must be "banner" (the kit\'s consent banner) or "cmp" (a consent manager)' }),
         default: "banner",
         fix: "`pulumi config set consentMechanism banner` or `cmp`",
-        doc: "How the website asks for tracking consent (C08): \"banner\" (the kit's own banner snippet) or \"cmp\" (an existing consent manager gates the kit's snippet). The generated privacy texts follow it. Default: banner.",
+        doc: 'How the website asks for tracking consent (C08): "banner" (the kit\'s own banner snippet) or "cmp" (an existing consent manager gates the kit\'s snippet). The generated privacy texts follow it. Default: banner.',
     },
     mailerFromEmail: {
         schema: z.string(),
@@ -203,7 +211,10 @@ export const fields = {
         doc: "Sender of every Mautic e-mail (From address and name), pinned in config/parameters_local.php. REQUIRED whenever mailerDsn is set; Mautic's placeholder email@yoursite.com is refused. Use a mailbox of the client's domain that the mail provider may send for (SPF/DKIM). Default: none.",
     },
     mailerFromName: {
-        schema: z.string().max(100, "must be at most 100 characters").regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'"),
+        schema: z
+            .string()
+            .max(100, "must be at most 100 characters")
+            .regex(/^[^\n\r<>"]+$/, "must be one line without '<', '>' or '\"'"),
         fix: "set the sender name of Mautic's e-mails, e.g. `pulumi config set mailerFromName 'Client A Newsletter'`",
         doc: "Sender name of every Mautic e-mail, pinned in config/parameters_local.php: one line without '<', '>' or '\"', at most 100 characters. REQUIRED whenever mailerDsn is set. Default: none.",
     },
@@ -217,7 +228,7 @@ export const fields = {
         schema: intIn(1, 3650),
         default: 30,
         fix: "e.g. `pulumi config set unsubscribedMinimiseDays 30` (days after an unsubscribe until only a hashed suppression record is kept)",
-        doc: "Unsubscribed contacts (do-not-contact \"unsubscribed\" on e-mail) are deleted N days after the unsubscribe; only a suppression record (SHA-256 of the address, date) is kept so the address is never mailed again (daily host job). 1..3650, default 30.",
+        doc: 'Unsubscribed contacts (do-not-contact "unsubscribed" on e-mail) are deleted N days after the unsubscribe; only a suppression record (SHA-256 of the address, date) is kept so the address is never mailed again (daily host job). 1..3650, default 30.',
     },
     imprintUrl: {
         schema: z.string(),
@@ -235,11 +246,11 @@ export const fields = {
         schema: z.enum(["docker", "debian"], { error: 'must be "docker" (Docker\'s apt repository) or "debian" (the distribution\'s docker.io package)' }),
         default: "docker",
         fix: "`pulumi config set dockerSource docker` (Docker's apt repository) or `debian` (the distribution's docker.io)",
-        doc: "Where Docker Engine comes from: \"docker\" (Docker's own apt repository: current releases, upgraded by unattended-upgrades through the kit's origin list) or \"debian\" (the distribution's docker.io: older, security-updated by Debian/Ubuntu). Default: docker. Read on the first boot only, like the rest of the user data.",
+        doc: 'Where Docker Engine comes from: "docker" (Docker\'s own apt repository: current releases, upgraded by unattended-upgrades through the kit\'s origin list) or "debian" (the distribution\'s docker.io: older, security-updated by Debian/Ubuntu). Default: docker. Read on the first boot only, like the rest of the user data.',
     },
     alertUrl: {
         schema: z.string(),
-        fix: "give a healthchecks-style https ping URL, e.g. `pulumi config set alertUrl https://hc-ping.com/<uuid>` (pinged hourly; \"/fail\" is appended on failure)",
+        fix: 'give a healthchecks-style https ping URL, e.g. `pulumi config set alertUrl https://hc-ping.com/<uuid>` (pinged hourly; "/fail" is appended on failure)',
         doc: "Optional healthchecks-style ping URL (healthchecks.io or a self-hosted instance; a dead man's switch): the server's hourly health check pings it when every check passes and URL + \"/fail\" when a backup failed or is older than 26 h, the off-site copy is stale, a disk is over 85 %, a container is down or unhealthy, the certificate expires within 14 days, or the backup, privacy maintenance or unattended-upgrades failed. E-mail alerts go to adminEmail through mailerDsn (smtp:// or smtps:// DSNs). Kept on the server in a root-only file. Default: none.",
     },
     acmeEmail: {
@@ -251,7 +262,7 @@ export const fields = {
         schema: z.enum(["storagebox", "none"], { error: 'must be "storagebox" (a Hetzner Storage Box per stack, or a subaccount of storageBoxId) or "none"' }),
         default: "storagebox",
         fix: "`pulumi config set offsiteBackup storagebox` (the default: a Hetzner Storage Box per stack in the other German location) or `none` (no off-site copy: C12 warning)",
-        doc: "Off-site copy of every nightly set (restic over SFTP, encrypted, same retention; `mautic-restore --from-offsite` restores from it). \"storagebox\" (default): the stack orders a Hetzner Storage Box BX11 in the other German location than the server (fsn1 <-> nbg1) with its own ed25519 key and a generated restic password (secrets; on the server only, root-only). \"none\" turns the off-site copy off (C12 warning). Default: storagebox.",
+        doc: 'Off-site copy of every nightly set (restic over SFTP, encrypted, same retention; `mautic-restore --from-offsite` restores from it). "storagebox" (default): the stack orders a Hetzner Storage Box BX11 in the other German location than the server (fsn1 <-> nbg1) with its own ed25519 key and a generated restic password (secrets; on the server only, root-only). "none" turns the off-site copy off (C12 warning). Default: storagebox.',
     },
     storageBoxId: {
         schema: z.number({ error: "must be a Storage Box id (a whole number)" }),
@@ -272,7 +283,6 @@ export const fields = {
     dnsZone: {
         schema: z.string(),
         fix: "give the Hetzner DNS zone that holds domain (domain itself or a parent of it), e.g. `pulumi config set dnsZone client-a.de` for marketing.client-a.de, or remove the key and create the records elsewhere",
-        doc: "Optional: a DNS zone at Hetzner (primary mode, in this Hetzner project) that holds `domain`: domain itself or a parent of it. The stack then creates A and AAAA for `domain` (the server's addresses) and CAA `0 issue \"letsencrypt.org\"` + `0 issue \"sectigo.com\"` (Caddy's default issuers: Let's Encrypt, ZeroSSL as fallback), so the first `pulumi up` needs no person to create records. Default: none: create the records the plan prints at your DNS provider.",
+        doc: 'Optional: a DNS zone at Hetzner (primary mode, in this Hetzner project) that holds `domain`: domain itself or a parent of it. The stack then creates A and AAAA for `domain` (the server\'s addresses) and CAA `0 issue "letsencrypt.org"` + `0 issue "sectigo.com"` (Caddy\'s default issuers: Let\'s Encrypt, ZeroSSL as fallback), so the first `pulumi up` needs no person to create records. Default: none: create the records the plan prints at your DNS provider.',
     },
-
 } as const satisfies Record<string, FieldSpec>;

@@ -88,8 +88,20 @@ export const serverTypes: Record<string, ServerTypeInfo> = {
 
 /** Withdrawn types (deprecated 2025-10-16, no longer orderable) and too-small ones. */
 export const withdrawnServerTypes = new Set([
-    "cx11", "cx21", "cx31", "cx41", "cx51", "cx22", "cx32", "cx42", "cx52",
-    "cpx11", "cpx21", "cpx31", "cpx41", "cpx51",
+    "cx11",
+    "cx21",
+    "cx31",
+    "cx41",
+    "cx51",
+    "cx22",
+    "cx32",
+    "cx42",
+    "cx52",
+    "cpx11",
+    "cpx21",
+    "cpx31",
+    "cpx41",
+    "cpx51",
 ]);
 
 /** Images the hardening in `templates/cloudInit` is written and tested for (Debian/Ubuntu LTS). */

@@ -37,7 +37,14 @@ export function fieldKind(key: ConfigKey): FieldKind {
 /** The range of a whole-number key, from its schema (renderers re-check their inputs with it). */
 export function intRange(key: ConfigKey): [min: number, max: number] {
     const s = spec(key).schema;
-    if (!(s instanceof z.ZodNumber) || !Number.isSafeInteger(s.minValue) || !Number.isSafeInteger(s.maxValue) || s.minValue === Number.MIN_SAFE_INTEGER || s.maxValue === Number.MAX_SAFE_INTEGER) throw new Error(`${key} is not a bounded number field`);
+    if (
+        !(s instanceof z.ZodNumber) ||
+        !Number.isSafeInteger(s.minValue) ||
+        !Number.isSafeInteger(s.maxValue) ||
+        s.minValue === Number.MIN_SAFE_INTEGER ||
+        s.maxValue === Number.MAX_SAFE_INTEGER
+    )
+        throw new Error(`${key} is not a bounded number field`);
     return [s.minValue as number, s.maxValue as number];
 }
 

@@ -8,14 +8,15 @@ import { secretKeys } from "./schema";
  * string). Shared by the program (`loadSiteConfig`) and the offline plan, so both reject the
  * same input with the same message. Throws `SiteConfigError`.
  */
-export function validateStackConfig(
-    project: string,
-    values: Record<string, string | undefined>,
-    isSecret: (fullKey: string) => boolean,
-): ValidatedSite {
+export function validateStackConfig(project: string, values: Record<string, string | undefined>, isSecret: (fullKey: string) => boolean): ValidatedSite {
     const prefix = `${project}:`;
-    const present = Object.keys(values).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    const raw = readRawSettings((key: ConfigKey) => values[`${prefix}${key}`], present.filter((k) => !(configKeys as readonly string[]).includes(k)));
+    const present = Object.keys(values)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
+    const raw = readRawSettings(
+        (key: ConfigKey) => values[`${prefix}${key}`],
+        present.filter((k) => !(configKeys as readonly string[]).includes(k)),
+    );
     // A plaintext secret (e.g. the mailer DSN) would sit unencrypted in Pulumi.<stack>.yaml and in git.
     for (const key of secretKeys) {
         if (raw[key] !== undefined && !isSecret(`${prefix}${key}`)) {

@@ -112,8 +112,19 @@ describe("secret keys are never echoed", () => {
         expect(JSON.stringify(v.settings) + v.warnings.join("\n")).not.toContain(marker);
         expect((v as unknown as Record<string, unknown>)[key]).toBe(value);
         // In plain text in a stack file: refused, without the value.
-        const values = { "p:domain": good.domain, "p:website": good.website, "p:adminEmail": good.adminEmail, "p:adminCidrs": JSON.stringify(good.adminCidrs), [`p:${key}`]: value };
-        expect(() => validateStackConfig("p", values, () => false)).toThrow(new RegExp(`- ${key} = \\[secret\\] is stored in plain text\\. Fix: \`pulumi config set --secret ${key} '${escape(fields[key].secret!.placeholder)}'\``, "m"));
+        const values = {
+            "p:domain": good.domain,
+            "p:website": good.website,
+            "p:adminEmail": good.adminEmail,
+            "p:adminCidrs": JSON.stringify(good.adminCidrs),
+            [`p:${key}`]: value,
+        };
+        expect(() => validateStackConfig("p", values, () => false)).toThrow(
+            new RegExp(
+                `- ${key} = \\[secret\\] is stored in plain text\\. Fix: \`pulumi config set --secret ${key} '${escape(fields[key].secret!.placeholder)}'\``,
+                "m",
+            ),
+        );
         expect(() => validateStackConfig("p", values, () => false)).not.toThrow(new RegExp(marker));
     });
     test("there are secret keys", () => expect([...secretKeys]).toEqual(["mailerDsn", "maxmindLicenseKey"]));

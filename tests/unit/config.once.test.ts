@@ -11,7 +11,13 @@ import { MockCloud } from "../../plan/mockRuntime";
 import { runPlan } from "../../plan/runPlan";
 import { testStack } from "../support/stacks";
 
-const good = { domain: "marketing.client-a.de", website: "https://www.client-a.de", adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"], serverType: "cx33" };
+const good = {
+    domain: "marketing.client-a.de",
+    website: "https://www.client-a.de",
+    adminEmail: "ops@agency.example",
+    adminCidrs: ["203.0.113.0/24"],
+    serverType: "cx33",
+};
 
 test("a plan validates the stack's config twice: once in the plan's own pre-check, once in the program", async () => {
     const spy = jest.spyOn(config, "validateSiteArgs");
@@ -52,7 +58,12 @@ describe("MauticSite under mocks", () => {
     afterEach(() => cloud.settle());
 
     test("takes validated settings without validating again", () => {
-        const v = config.validateSiteArgs({ ...good, mailerDsn: "smtp://u:p@smtp.example.de:587", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A" });
+        const v = config.validateSiteArgs({
+            ...good,
+            mailerDsn: "smtp://u:p@smtp.example.de:587",
+            mailerFromEmail: "news@client-a.de",
+            mailerFromName: "Client A",
+        });
         const spy = jest.spyOn(config, "validateSiteArgs");
         try {
             const site = new MauticSite("a", { settings: v.settings, mailerDsn: pulumi.secret("smtp://u:p@smtp.example.de:587") });
@@ -66,14 +77,20 @@ describe("MauticSite under mocks", () => {
 
     test("refuses a copy of validated settings", () => {
         const { settings } = config.validateSiteArgs(good);
-        expect(() => new MauticSite("b", { settings: { ...settings, domain: "evil" } })).toThrow(/settings were not returned by validateSiteArgs .* Fix: pass validateSiteArgs\(\.\.\.\)\.settings itself/);
+        expect(() => new MauticSite("b", { settings: { ...settings, domain: "evil" } })).toThrow(
+            /settings were not returned by validateSiteArgs .* Fix: pass validateSiteArgs\(\.\.\.\)\.settings itself/,
+        );
     });
 
     test("refuses secrets other than the ones the settings were validated with", () => {
         const without = config.validateSiteArgs(good).settings;
-        expect(() => new MauticSite("c", { settings: without, mailerDsn: pulumi.secret("smtp://u:p@h:587") })).toThrow(/mailerDsn = \[secret\] was not validated with these settings \(mailerConfigured = false\)/);
+        expect(() => new MauticSite("c", { settings: without, mailerDsn: pulumi.secret("smtp://u:p@h:587") })).toThrow(
+            /mailerDsn = \[secret\] was not validated with these settings \(mailerConfigured = false\)/,
+        );
         const withKey = config.validateSiteArgs({ ...good, maxmindLicenseKey: "abcDEF_123456" }).settings;
-        expect(() => new MauticSite("d", { settings: withKey })).toThrow(/maxmindLicenseKey is missing: the settings were validated with one \(ipLookupConfigured = true\)/);
+        expect(() => new MauticSite("d", { settings: withKey })).toThrow(
+            /maxmindLicenseKey is missing: the settings were validated with one \(ipLookupConfigured = true\)/,
+        );
     });
 
     test("still validates a library user's raw args, with the validator's messages", () => {
