@@ -106,7 +106,7 @@ describe("secret keys are never echoed", () => {
         expect(message).toContain(`${key} = [secret] `);
         expect(message).not.toContain(marker);
         // Accepted: kept out of the settings and the warnings, returned apart.
-        const value = key === "mailerDsn" ? `smtp://u:${marker}@smtp.example.de:587` : `key_${marker}`;
+        const value = key === "mailerDsn" ? `smtps://u:${marker}@smtp.example.de:465` : `key_${marker}`;
         const v = validateSiteArgs({ ...good, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", [key]: value });
         expect(Object.keys(v.settings)).not.toContain(key);
         expect(JSON.stringify(v.settings) + v.warnings.join("\n")).not.toContain(marker);

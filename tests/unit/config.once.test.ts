@@ -60,13 +60,13 @@ describe("MauticSite under mocks", () => {
     test("takes validated settings without validating again", () => {
         const v = config.validateSiteArgs({
             ...good,
-            mailerDsn: "smtp://u:p@smtp.example.de:587",
+            mailerDsn: "smtps://u:p@smtp.example.de:465",
             mailerFromEmail: "news@client-a.de",
             mailerFromName: "Client A",
         });
         const spy = jest.spyOn(config, "validateSiteArgs");
         try {
-            const site = new MauticSite("a", { settings: v.settings, mailerDsn: pulumi.secret("smtp://u:p@smtp.example.de:587") });
+            const site = new MauticSite("a", { settings: v.settings, mailerDsn: pulumi.secret("smtps://u:p@smtp.example.de:465") });
             expect(spy).not.toHaveBeenCalled();
             expect(site.settings).toBe(v.settings);
             expect(site.warnings).toEqual(v.warnings);
@@ -84,7 +84,7 @@ describe("MauticSite under mocks", () => {
 
     test("refuses secrets other than the ones the settings were validated with", () => {
         const without = config.validateSiteArgs(good).settings;
-        expect(() => new MauticSite("c", { settings: without, mailerDsn: pulumi.secret("smtp://u:p@h:587") })).toThrow(
+        expect(() => new MauticSite("c", { settings: without, mailerDsn: pulumi.secret("smtps://u:p@h:465") })).toThrow(
             /mailerDsn = \[secret\] was not validated with these settings \(mailerConfigured = false\)/,
         );
         const withKey = config.validateSiteArgs({ ...good, maxmindLicenseKey: "abcDEF_123456" }).settings;
@@ -94,7 +94,7 @@ describe("MauticSite under mocks", () => {
     });
 
     test("still validates a library user's raw args, with the validator's messages", () => {
-        expect(() => new MauticSite("e", { ...good, location: "hel1", mailerDsn: pulumi.secret("smtp://u:p@h:587") })).toThrow(
+        expect(() => new MauticSite("e", { ...good, location: "hel1", mailerDsn: pulumi.secret("smtps://u:p@h:465") })).toThrow(
             /location = "hel1" is in Helsinki, Finland, not in Germany[\s\S]*mailerFromEmail = undefined is missing: it is required whenever mailerDsn is set/,
         );
     });
