@@ -3,6 +3,7 @@
  * (`config/parameters_local.php`), the cron container's crontab and the first-deploy install
  * script. Pure functions; tests evaluate the PHP with `php` and parse the crontab.
  */
+import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 
@@ -212,7 +213,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
-        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6],
+        // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
+        // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
+        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],
         trusted_hosts: [`^${escapedHost}$`],
         // C09: store IPs anonymised, never identify visitors by IP; fingerprinting was removed
         // from Mautic in 3.0 (mautic#8428), the key is pinned off for the record.
@@ -293,6 +296,29 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         params.ip_lookup_auth = input.maxmindLicenseKey;
     }
     return params;
+}
+
+/**
+ * The parameters input of a stack, from its validated settings and its secrets: the one place
+ * the site (mauticApp.ts uploads it; mauticSite.ts's compliance report reads it with placeholders
+ * for the secrets) and the local harness (scripts/local-mautic/render.ts) build it.
+ */
+export function siteParametersInput(
+    s: Pick<SiteSettings, "domain" | "website" | "timezone" | "gdprPurgeDays" | "accessLogRetentionDays" | "mailerFromEmail" | "mailerFromName">,
+    secrets: { secretKey: string; mailerDsn?: string; maxmindLicenseKey?: string },
+): MauticParametersInput {
+    return {
+        domain: s.domain,
+        website: s.website,
+        timezone: s.timezone,
+        gdprPurgeDays: s.gdprPurgeDays,
+        logRetentionDays: s.accessLogRetentionDays,
+        mailerDsn: secrets.mailerDsn,
+        mailerFromEmail: s.mailerFromEmail,
+        mailerFromName: s.mailerFromName,
+        maxmindLicenseKey: secrets.maxmindLicenseKey,
+        secretKey: secrets.secretKey,
+    };
 }
 
 export function renderParametersLocal(input: MauticParametersInput): string {

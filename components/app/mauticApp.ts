@@ -15,6 +15,7 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
+    siteParametersInput,
     MauticRole,
     renderMauticEnv,
     renderWorkerSupervisord,
@@ -22,6 +23,7 @@ import {
 } from "./mautic";
 import { memoryBudget } from "../host/sizing";
 import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
+import { doiEndpointFiles, doiEndpointPaths } from "../doi/doiEndpoint";
 
 export interface MauticAppArgs {
     /** Validated site settings. Required. */
@@ -42,6 +44,12 @@ export interface MauticAppArgs {
     mailerDsn?: pulumi.Input<string>;
     /** MaxMind licence key (secret). Default: none (no IP lookup database; the monthly download job is left out). */
     maxmindLicenseKey?: pulumi.Input<string>;
+    /**
+     * The DOI endpoint's configuration (`renderDoiEndpointConfig`, secret: HMAC key and API
+     * password). Uploaded root-owned, readable by the web server's group only, next to the
+     * endpoint's PHP files; Apache serves them at /kit/doi. Default: none (no endpoint).
+     */
+    doiEndpointConfig?: pulumi.Input<string>;
     /** Database name. Default "mautic". */
     dbName?: string;
     /** Database user. Default "mautic". */
@@ -184,18 +192,13 @@ export class MauticApp extends pulumi.ComponentResource {
 
         this.parametersLocal = pulumi.secret(
             pulumi.all([args.secretKey, args.mailerDsn, args.maxmindLicenseKey]).apply(([secretKey, mailerDsn, maxmindLicenseKey]) =>
-                renderParametersLocal({
-                    domain: s.domain,
-                    website: s.website,
-                    timezone: s.timezone,
-                    gdprPurgeDays: s.gdprPurgeDays,
-                    logRetentionDays: s.accessLogRetentionDays,
-                    mailerDsn: mailerDsn as string | undefined,
-                    mailerFromEmail: s.mailerFromEmail,
-                    mailerFromName: s.mailerFromName,
-                    maxmindLicenseKey: maxmindLicenseKey as string | undefined,
-                    secretKey,
-                }),
+                renderParametersLocal(
+                    siteParametersInput(s, {
+                        secretKey,
+                        mailerDsn: mailerDsn as string | undefined,
+                        maxmindLicenseKey: maxmindLicenseKey as string | undefined,
+                    }),
+                ),
             ),
         );
 
@@ -213,6 +216,13 @@ export class MauticApp extends pulumi.ComponentResource {
                     // No Apache access log: the edge logs requests with masked IPs (C12).
                     { file: apacheVhostPathInContainer, content: renderApacheVhost(), permissions: "0644" },
                     { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
+                    // The kit's DOI endpoint (docs/guide/doi.md): code world-readable, config root:www-data 0640.
+                    ...(args.doiEndpointConfig !== undefined
+                        ? [
+                              ...doiEndpointFiles().map((f) => ({ file: f.path, content: f.content, permissions: "0644" })),
+                              { file: doiEndpointPaths.config, content: pulumi.secret(args.doiEndpointConfig), permissions: "0640", owner: "0", group: "33" },
+                          ]
+                        : []),
                 ],
                 memory: mem.web,
                 memorySwap: mem.web,

@@ -230,6 +230,12 @@ export const fields = {
         fix: "e.g. `pulumi config set unsubscribedMinimiseDays 30` (days after an unsubscribe until only a hashed suppression record is kept)",
         doc: 'Unsubscribed contacts (do-not-contact "unsubscribed" on e-mail) are deleted N days after the unsubscribe; only a suppression record (SHA-256 of the address, date) is kept so the address is never mailed again (daily host job). 1..3650, default 30.',
     },
+    consentProofYears: {
+        schema: intIn(1, 10),
+        default: 3,
+        fix: "e.g. `pulumi config set consentProofYears 3` (full years after the year of the last mailing or withdrawal that the double-opt-in consent proof is kept; 3 matches the regular limitation period)",
+        doc: "The double-opt-in consent proof (ledger of sign-ups and confirmations, keyed by a hash of the address) is kept under restriction this many full years after the end of the year of the person's last mailing or withdrawal, then deleted (Art. 7(1), 17(3)(b),(e), 18 GDPR). 1..10, default 3 (the regular limitation period).",
+    },
     imprintUrl: {
         schema: z.string(),
         defaultText: "`<website>/impressum`",

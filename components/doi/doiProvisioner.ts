@@ -31,8 +31,10 @@ export interface DoiSetupResult {
     created: string[];
     /** Keys of the objects that already existed. */
     existing: string[];
-    /** Differences between existing objects and what the kit manages, each with its fix. */
+    /** Differences between existing objects and what the kit manages, each with its fix; retired objects start with "retired:". */
     drift: string[];
+    /** Objects of earlier kit versions still in Mautic (also in `drift`), as "<resource> '<name>' (id N)". */
+    retired: string[];
 }
 
 const markerRe = /%%ref:([^%]+)%%/g;
@@ -96,6 +98,10 @@ function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftChe
 
 /** The drift message of one check, or undefined when the value is as managed. */
 function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: string): string | undefined {
+    if (c.required !== undefined) {
+        const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
+        return text.includes(c.required) ? undefined : `${subject}: ${c.description}: ${c.property} does not contain ${JSON.stringify(c.required)}. Fix: ${c.fix}.`;
+    }
     if (c.forbidden !== undefined) {
         const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
         return text.includes(c.forbidden) ? `${subject}: ${c.description}: ${c.property} contains ${JSON.stringify(c.forbidden)}. Fix: ${c.fix}.` : undefined;
@@ -175,7 +181,7 @@ export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
 }
 
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
-    return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
+    return found.map((e) => `retired: ${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit and is not used any more: ${r.reason}. The kit does not delete it. Fix: ${r.fix}.`);
 }
 
 /**
@@ -183,10 +189,10 @@ function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
  * created before it stay; the next run finds them and continues).
  */
 export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBlueprint, log: (message: string) => void = () => undefined): Promise<DoiSetupResult> {
-    if (!blueprint || blueprint.schemaVersion !== 2 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
-        throw new Error("DOI setup: not a DOI blueprint of schema version 2 (build it with doiBlueprint())");
+    if (!blueprint || blueprint.schemaVersion !== 3 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
+        throw new Error("DOI setup: not a DOI blueprint of schema version 3 (build it with doiBlueprint())");
     }
-    const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [] };
+    const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [], retired: [] };
     const cache = new Map<MauticResource, MauticEntity[]>();
     const known = async (resource: MauticResource): Promise<MauticEntity[]> => {
         let list = cache.get(resource);
@@ -228,6 +234,7 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
     for (const r of blueprint.retired) {
         const found = (await known(r.resource)).filter((e) => matches(e, r)).sort((a, b) => a.id - b.id);
         result.drift.push(...retiredDrift(r, found));
+        result.retired.push(...found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id})`));
     }
     // Every e-mail, not only the kit's: lists may be abridged, so one without content is read in full.
     const emails: MauticEntity[] = [];

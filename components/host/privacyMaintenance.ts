@@ -9,7 +9,7 @@
 import { defaults } from "../config/defaults";
 import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
-import { doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
+import { doiFields, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
 
 export interface PrivacyMaintenanceInput {
@@ -23,6 +23,8 @@ export interface PrivacyMaintenanceInput {
     unconfirmedContactDays?: number;
     /** Days after an unsubscribe before the contact is reduced to a suppression record (`unsubscribedMinimiseDays`, default 30). */
     unsubscribedMinimiseDays?: number;
+    /** Full years after the year of the last mailing or withdrawal that the consent ledger is kept (`consentProofYears`, default 3). */
+    consentProofYears?: number;
 }
 
 export const privacyMaintenancePaths = {
@@ -37,18 +39,6 @@ export const orphanGraceMinutes = 60;
 /** Run after the files are written (with the backup's daemon-reload). */
 export const privacyMaintenanceEnableCommands = ["systemctl daemon-reload", "systemctl enable --now mautic-privacy-maintenance.timer"];
 
-/** A SQL list of string literals, e.g. `'a', 'b'` (names from the DOI blueprint, quoted). */
-function sqlList(names: string[]): string {
-    if (names.length === 0) throw new Error("no names for a SQL list");
-    return names.map((n) => `'${n.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(", ");
-}
-
-/** The kit's DOI forms (sign-up and confirm button, every language) and confirmation e-mails, by name. */
-export function doiObjectNames(): { forms: string[]; emails: string[] } {
-    const forms = doiLanguages.flatMap((l) => [doiNames.form(l), doiNames.confirmForm(l)]);
-    return { forms, emails: doiLanguages.map((l) => doiNames.email(l)) };
-}
-
 const days = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max) throw new Error(`${name} = ${JSON.stringify(v)} must be a whole number of days from 1 to ${max}`);
     return v;
@@ -57,12 +47,19 @@ const days = (name: string, v: number, max: number) => {
 /** The DOI safety net's criterion, filled (one SQL template, easy to change). */
 export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string {
     return renderTemplate("privacyMaintenance/doi-unconfirmed.sql", {
-        pendingTag: doiTags.pending,
         days: days("unconfirmedContactDays", unconfirmedContactDays, intRange("unconfirmedContactDays")[1]),
         consentDateColumn: doiFields.consentDate,
-        doiFormNames: sqlList(doiObjectNames().forms),
-        doiEmailNames: sqlList(doiObjectNames().emails),
+        confirmedTag: doiTags.confirmed,
+        keepTag: doiTags.keep,
     }).trimEnd();
+}
+
+/** The consent ledger's tables (the endpoint's schema.sql) and its retention, filled. */
+export function renderConsentLedgerSql(consentProofYears: number): string {
+    const years = consentProofYears;
+    const [min, max] = intRange("consentProofYears");
+    if (!Number.isInteger(years) || years < min || years > max) throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from ${min} to ${max}`);
+    return `${readTemplate("doiEndpoint/schema.sql").trimEnd()}\n${renderTemplate("privacyMaintenance/consent-ledger.sql", { years }).trimEnd()}`;
 }
 
 export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string {
@@ -76,35 +73,31 @@ export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string 
 export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): RenderedFile[] {
     const unconfirmed = input.unconfirmedContactDays ?? defaults.unconfirmedContactDays;
     const unsubscribed = input.unsubscribedMinimiseDays ?? defaults.unsubscribedMinimiseDays;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.dbContainer))
-        throw new Error(`dbContainer = ${JSON.stringify(input.dbContainer)} is not a Docker container name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.dbContainer)) throw new Error(`dbContainer = ${JSON.stringify(input.dbContainer)} is not a Docker container name`);
     if (!/^[A-Za-z0-9_]{1,64}$/.test(input.database)) throw new Error(`database = ${JSON.stringify(input.database)} is not a plain database name`);
     const doiSql = renderDoiUnconfirmedSql(unconfirmed);
     const unsubscribedSql = renderUnsubscribedSql(unsubscribed);
+    const ledgerSql = renderConsentLedgerSql(input.consentProofYears ?? defaults.consentProofYears);
     // The SQL goes into quoted here-documents ending at a line "SQL".
-    if (/^SQL$/m.test(doiSql) || /^SQL$/m.test(unsubscribedSql)) throw new Error("a privacy SQL template contains a line 'SQL'");
+    if ([doiSql, unsubscribedSql, ledgerSql].some((x) => /^SQL$/m.test(x))) throw new Error("a privacy SQL template contains a line 'SQL'");
     return [
         {
             path: privacyMaintenancePaths.script,
             content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.sh", {
                 dbContainer: input.dbContainer,
                 database: input.database,
-                pendingTag: doiTags.pending,
                 unconfirmedDays: unconfirmed,
                 unsubscribedDays: unsubscribed,
                 graceMinutes: orphanGraceMinutes,
                 consentDateColumn: doiFields.consentDate,
                 doiUnconfirmedSql: doiSql,
                 unsubscribedSql,
+                consentLedgerSql: ledgerSql,
                 dataDir: input.dataDir,
             }),
             permissions: "0750",
         },
-        {
-            path: privacyMaintenancePaths.service,
-            content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.service", { dataDir: input.dataDir }),
-            permissions: "0644",
-        },
+        { path: privacyMaintenancePaths.service, content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.service", { dataDir: input.dataDir }), permissions: "0644" },
         { path: privacyMaintenancePaths.timer, content: readTemplate("privacyMaintenance/mautic-privacy-maintenance.timer"), permissions: "0644" },
     ];
 }

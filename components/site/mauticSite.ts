@@ -5,6 +5,7 @@ import { ComplianceReport, buildComplianceReport, documentPaths } from "../compl
 import { backupDefaultsFor, compareMauticVersions, SiteConfigError, SiteSettings } from "../config/config";
 import { MauticSiteArgs, MauticSiteValidatedArgs, siteValidation, SiteValidation } from "./siteArgs";
 import { DoiSetup } from "../doi/doiSetup";
+import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoint";
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
@@ -16,7 +17,7 @@ import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } 
 import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
 import { AlertSecrets } from "../host/alertSecrets";
 import { placeholdersFor } from "../compliance/documents";
-import { mauticParameters } from "../app/mautic";
+import { mauticParameters, siteParametersInput } from "../app/mautic";
 import { labelValue, managedBy, siteLabels } from "../host/sizing";
 import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
 import { ServerLabel } from "../host/serverLabel";
@@ -73,10 +74,7 @@ export class MauticSite extends pulumi.ComponentResource {
         const validatedUpstream = "settings" in args;
         const serverType = validatedUpstream ? (choice?.serverType ?? args.settings.serverType) : args.serverType;
         if (serverType === "auto" || (serverType === undefined && !choice)) {
-            throw new pulumi.ResourceError(
-                "serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).",
-                this,
-            );
+            throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
         }
         this.serverTypeChoice = choice ?? { serverType: serverType!, chosenBy: "config" };
 
@@ -109,10 +107,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 settings: s,
                 labels,
                 // The deployed version, read back by the next deploy to refuse a downgrade.
-                serverLabels: {
-                    "mautic-version": labelValue(s.mauticVersion.split("-")[0]),
-                    "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto",
-                },
+                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]), "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto" },
                 extraPackages: backupPackages(backup),
                 // Moved by the version label below, after the new web container is healthy.
                 labelsSetElsewhere: ["mautic-version"],
@@ -127,13 +122,7 @@ export class MauticSite extends pulumi.ComponentResource {
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
             ...(kitBox ? [renderOffsiteSetupScript()] : []),
-            ...renderPrivacyMaintenanceFiles({
-                dataDir: dataMountPoint,
-                dbContainer: backup.dbContainer,
-                database: backup.database,
-                unconfirmedContactDays: s.unconfirmedContactDays,
-                unsubscribedMinimiseDays: s.unsubscribedMinimiseDays,
-            }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
             // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
             ...renderAlertFiles({
                 adminEmail: s.adminEmail,
@@ -156,9 +145,7 @@ export class MauticSite extends pulumi.ComponentResource {
                 commands: [
                     ...hostConfigReloadCommands,
                     // Packages added after first boot (e.g. restic once backupOffsiteRepository is set).
-                    ...backupPackages(backup).map(
-                        (p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`,
-                    ),
+                    ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
                     // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
                     ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
@@ -186,11 +173,7 @@ export class MauticSite extends pulumi.ComponentResource {
         }
         // DNS at Hetzner: the records exist as soon as the server has its addresses.
         if (s.dnsZone) {
-            this.dns = new SiteDns(
-                `${name}-dns`,
-                { domain: s.domain, zone: s.dnsZone, ipv4: this.host.ipv4Address, ipv6: this.host.ipv6Address, labels },
-                child,
-            );
+            this.dns = new SiteDns(`${name}-dns`, { domain: s.domain, zone: s.dnsZone, ipv4: this.host.ipv4Address, ipv6: this.host.ipv6Address, labels }, child);
         }
 
         // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
@@ -222,6 +205,14 @@ export class MauticSite extends pulumi.ComponentResource {
                 maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
+                doiEndpointConfig:
+                    args.doubleOptIn === false
+                        ? undefined
+                        : pulumi.secret(
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([doiSecret, adminPassword]) =>
+                                  renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword })),
+                              ),
+                          ),
             },
             child,
         );
@@ -260,18 +251,13 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({
-                domain: s.domain,
-                website: s.website,
-                timezone: s.timezone,
-                gdprPurgeDays: s.gdprPurgeDays,
-                logRetentionDays: s.accessLogRetentionDays,
-                secretKey: "[secret]",
-                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
-                mailerFromEmail: s.mailerFromEmail,
-                mailerFromName: s.mailerFromName,
-                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
-            }),
+            mauticParameters: mauticParameters(
+                siteParametersInput(s, {
+                    secretKey: "[secret]",
+                    mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                    maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+                }),
+            ),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
@@ -330,7 +316,10 @@ export class MauticSite extends pulumi.ComponentResource {
  */
 export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<ServerTypeChoice> {
     const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
-    const selectors = [`managed-by=${managedBy},site=${labels.site}`, `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`];
+    const selectors = [
+        `managed-by=${managedBy},site=${labels.site}`,
+        `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
+    ];
     const ours: Array<{ name: string; serverType?: string; labels?: Record<string, string> }> = [];
     for (const withSelector of selectors) {
         const found = await hcloud.getServers({ withSelector });
@@ -350,13 +339,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
     // server keeps its type (serverTypeChoice.ts).
     const running = ours.find((srv) => srv.serverType)?.serverType;
     const choice = await chooseServerType(
-        {
-            serverType: settings.serverType,
-            location: settings.location,
-            backups: settings.backups,
-            volumeSizeGb: settings.volumeSizeGb,
-            offsite: offsiteTarget(settings).kind,
-        },
+        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: offsiteTarget(settings).kind },
         running,
     );
     await checkAgencyStorageBox(settings);

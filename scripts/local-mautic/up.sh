@@ -71,6 +71,8 @@ if [ ! -f "$INST/instance.env" ]; then
   printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" > "$INST/instance.env"
 fi
 load_instance "$name"
+# The DOI endpoint's HMAC key (the stack's doiSecret: RandomPassword, 64 letters and digits).
+[ -s "$INST/secrets/doi-secret" ] || (umask 077; head -c 96 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-64 > "$INST/secrets/doi-secret")
 [ "$PORT" = "$port" ] || die "instance $name was created with --port $PORT"
 ip="$IP"; domain="$DOMAIN"
 
@@ -108,11 +110,17 @@ fi
 cp "$INST/kit/000-default.conf" "$INST/etc/apache2/sites-available/000-default.conf"
 cp "$INST/kit/other-vhosts-access-log.conf" "$INST/etc/apache2/conf-available/other-vhosts-access-log.conf"
 ln -sf ../sites-available/000-default.conf "$INST/etc/apache2/sites-enabled/000-default.conf"
+# The DOI endpoint (mauticApp.ts: doiEndpointFiles() 0644, doiEndpointPaths.config 0640 root:www-data).
+mkdir -p "$INST/kit-doi" "$INST/etc/mautic-kit"
+for f in "$INST"/kit/doi-endpoint/*; do install -o root -g root -m 0644 "$f" "$INST/kit-doi/"; done
+install -o root -g 33 -m 0640 "$INST/kit/doi-config.json" "$INST/etc/mautic-kit/doi-config.json"
 printf '# local-mautic: the container listens on :80 of its own address\nListen %s:80\n' "$ip" > "$INST/etc/apache2/ports.conf"
 # PHP: Debian's conf.d plus the image's php.ini (common/templates/php.ini: values from PHP_INI_VALUE_*).
 for sapi in apache2 cli; do
   d="$INST/etc/php-$sapi-conf.d"
-  rm -rf "$d"; cp -a "$PHP_VERSION_DIR/$sapi/conf.d" "$d"
+  # Refilled in place: a running Apache has this directory bind-mounted (a new one would leave
+  # it with an empty, deleted directory after the reload below: no PDO).
+  mkdir -p "$d"; find "$d" -mindepth 1 -delete; cp -a "$PHP_VERSION_DIR/$sapi/conf.d/." "$d/"
   cat > "$d/99-mautic-image.ini" <<'INI'
 ; local-mautic: the official image's php.ini (docker-mautic common/templates/php.ini)
 date.timezone="${PHP_INI_VALUE_DATE_TIMEZONE}"
@@ -125,7 +133,7 @@ zend.assertions = -1
 expose_php = off
 INI
 done
-mkdir -p /var/www/html /var/run/apache2 /var/log/apache2 /var/log/mautic-kit
+mkdir -p /var/www/html /var/www/kit-doi /etc/mautic-kit /var/run/apache2 /var/log/apache2 /var/log/mautic-kit
 
 # --- db: MariaDB as the kit's db container runs it ------------------------------------------------
 mysock="$INST/db-run/mysqld.sock"
@@ -166,6 +174,8 @@ chown -R www-data:www-data "$INST/html/config" "$INST/html/var" "$INST/html/medi
 if [ ! -f "$INST/html/config/local.php" ]; then
   install -o www-data -g www-data -m 0644 "$HARNESS/image-local.php" "$INST/html/config/local.php"
 fi
+params_changed=0
+cmp -s "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php" || params_changed=1
 install -o 33 -g 33 -m 0640 "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php"
 installed() {
   in_container web www-data php -r 'include "/var/www/html/config/local.php"; exit(!empty($parameters["db_driver"]) && !empty($parameters["site_url"]) ? 0 : 1);'
@@ -173,8 +183,17 @@ installed() {
 if installed; then
   log "installed: doctrine:migrations:migrate (as the image's web entrypoint does)"
   in_container web www-data php /var/www/html/bin/console doctrine:migrations:migrate -n >>"$INST/log/web-start.log" 2>&1
+  # A server replaces the container when the file changes (a fresh var/cache); here the tree's
+  # compiled container keeps the old parameters until the cache is cleared.
+  if [ "$params_changed" = 1 ]; then
+    log "parameters_local.php changed: cache:clear"
+    in_container web www-data php /var/www/html/bin/console cache:clear -n >>"$INST/log/web-start.log" 2>&1
+  fi
 fi
-if ! { [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apache2/apache2.pid")" 2>/dev/null; }; then
+if [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apache2/apache2.pid")" 2>/dev/null; then
+  # Running already: reload, so a changed vhost or endpoint config is in effect.
+  in_container web root bash -c 'source /etc/apache2/envvars && exec apache2 -k graceful'
+else
   in_container web root bash -c 'source /etc/apache2/envvars && exec apache2 -k start'
   sleep 1
   [ -f "$INST/run/apache2/apache2.pid" ] || die "Apache did not start: $INST/log/apache2/error.log"

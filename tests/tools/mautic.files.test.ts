@@ -72,7 +72,7 @@ describe("config/parameters_local.php", () => {
         ["cookie_secure", true],
         ["cookie_httponly", true],
         ["site_url", "https://marketing.client-a.de"],
-        ["trusted_proxies", ["172.30.80.0/24", "fd4d:6175:7469:6380::/64"]],
+        ["trusted_proxies", ["172.30.80.0/24", "fd4d:6175:7469:6380::/64", "127.0.0.1"]],
         ["trusted_hosts", ["^marketing\\.client-a\\.de$"]],
         ["stats_update_url", ""],
         ["cors_restrict_domains", true],
