@@ -79,7 +79,7 @@ export function conformanceOptions(v: CliValues<typeof conformanceCli.options>):
     const languages = (v.languages ?? "de,en").split(",").map((x) => x.trim()) as DoiLanguage[];
     if (languages.some((l) => !(doiLanguages as readonly string[]).includes(l))) throw new UsageError(`--languages: only ${doiLanguages.join(", ")}. Fix: e.g. --languages de,en`);
     if (v.mysql !== undefined) {
-        let ok = false;
+        let ok: boolean;
         try {
             ok = new URL(v.mysql).protocol === "mysql:";
         } catch {

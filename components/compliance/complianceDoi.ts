@@ -62,7 +62,7 @@ export function addDoiItems(input: DoiItemsInput, add: Add): void {
     const s = input.settings;
     const p = input.mauticParameters;
     if (!input.doiSetup) {
-        for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in endpoint is not part of this stack (doubleOptIn = false)"], ["Set up double opt-in by hand (README)."]);
+        for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in endpoint is not part of this stack (doubleOptIn = false)"], ["Set up double opt-in by hand (docs/guide/doi.md)."]);
         return;
     }
     const route = /^\s*AliasMatch "\^\/kit\/doi\(\/\.\*\)\?\$" "\/var\/www\/kit-doi\/doi\.php"\s*$/m.test(renderApacheVhost());

@@ -19,7 +19,7 @@
  * {field: tags, object: lead, type: tags, operator: in, properties.filter: [ids]}; e-mails
  * `emailType` template (the type `POST /api/emails/{id}/contact/{contactId}/send` sends, with the
  * `tokens` it is given: EmailBundle/Controller/Api/EmailApiController::sendLeadAction);
- * developer-documentation-new docs/rest_api/tags.rst, fields.rst, segments.rst, emails.rst.
+ * mautic/developer-documentation-new:docs/rest_api/tags.rst, fields.rst, segments.rst, emails.rst.
  */
 import { createHash } from "crypto";
 import { renderTemplate } from "../shared/template";
@@ -36,8 +36,8 @@ export type MauticResource = "tags" | "fields/contact" | "pages" | "emails" | "f
 /**
  * A check run against an object that already exists: the kit never overwrites an existing
  * object (a marketer may have edited it), but it reports when a setting it manages differs.
- * Exactly one of `expected` (equality), `forbidden` (the value must not contain this text) and
- * `required` (it must contain it) is set.
+ * Exactly one of `expected` (equality) and `required` (the value must contain this text) is set.
+ * (A `{tracking_pixel}` in any e-mail is reported by the provisioner's check of every e-mail.)
  */
 export interface DriftCheck {
     /** What the setting means, for the report. */
@@ -49,8 +49,6 @@ export interface DriftCheck {
     /** Property name; a dotted path reaches into nested values, e.g. "properties.urls.list.0". */
     property: string;
     expected?: string | number | boolean;
-    /** Text the value (JSON for non-strings) must not contain, e.g. a tracking token. */
-    forbidden?: string;
     /** Text the value must contain, e.g. the confirmation-link token. */
     required?: string;
     /** What the operator does about it. */
@@ -168,7 +166,6 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 { description: "email type (the endpoint sends a template email)", property: "emailType", expected: "template", fix: `delete the email '${name}' and deploy again with a new rerunToken so the kit recreates it as a template email` },
                 { description: "published state (the endpoint sends this email on every sign-up)", property: "isPublished", expected: true, fix: `publish the email '${name}' in Mautic` },
                 { description: "confirmation link token", property: "customHtml", required: doiConfirmToken, fix: `edit the email '${name}' in Mautic and put ${doiConfirmToken} back as the address of the confirmation link (the endpoint refuses to send the mail without it)` },
-                { description: "open-tracking pixel written into the confirmation email", property: "customHtml", forbidden: "{tracking_pixel}", fix: `edit the email '${name}' in Mautic and remove the {tracking_pixel} token` },
             ],
         });
     }

@@ -102,10 +102,6 @@ function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: strin
         const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
         return text.includes(c.required) ? undefined : `${subject}: ${c.description}: ${c.property} does not contain ${JSON.stringify(c.required)}. Fix: ${c.fix}.`;
     }
-    if (c.forbidden !== undefined) {
-        const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
-        return text.includes(c.forbidden) ? `${subject}: ${c.description}: ${c.property} contains ${JSON.stringify(c.forbidden)}. Fix: ${c.fix}.` : undefined;
-    }
     if (c.expected === undefined || sameValue(actual, c.expected)) return undefined;
     return `${subject}: ${c.description} is ${JSON.stringify(actual ?? null)}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`;
 }

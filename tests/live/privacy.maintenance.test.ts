@@ -58,7 +58,6 @@ describe("on a database without Mautic's tables", () => {
 });
 
 describe("on Mautic's tables", () => {
-    let forms: { doiDe: number; doiEn: number; contact: number };
     let emails: { doi: number; newsletter: number };
     const tag = (name: string) => Number(v(`SELECT id FROM lead_tags WHERE tag = '${name}'`));
 
@@ -69,18 +68,11 @@ describe("on Mautic's tables", () => {
         for (const t of o.tags ?? []) q(`INSERT INTO lead_tags_xref (lead_id, tag_id) VALUES (${id}, ${tag(t)})`);
         return id;
     }
-    function submit(lead: number, form: number, when: string, email = "x@example.de"): void {
-        q(`INSERT INTO form_submissions (form_id, lead_id, date_submitted) VALUES (${form}, ${lead}, ${when})`);
-        const sub = v("SELECT MAX(id) FROM form_submissions");
-        const table = form === forms.contact ? `form_results_${form}_contact` : `form_results_${form}_doi_signup`;
-        q(`INSERT INTO ${table} (submission_id, form_id, email) VALUES (${sub}, ${form}, '${email}')`);
-    }
 
     beforeAll(() => {
         for (const stmt of mauticSchemaSql.split(";").map((s) => s.trim()).filter(Boolean)) q(stmt);
         q("INSERT INTO lead_tags (tag) VALUES ('doi-pending'), ('doi-confirmed'), ('customer')");
         q(`INSERT INTO forms (name, alias) VALUES ('${doiNames.form("de")}', 'doi_de_sig'), ('${doiNames.form("en")}', 'doi_en_sig'), ('Contact us', 'contact')`);
-        forms = { doiDe: 1, doiEn: 2, contact: 3 };
         for (const f of [1, 2]) q(`CREATE TABLE form_results_${f}_doi_signup (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)`);
         q("CREATE TABLE form_results_3_contact (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)");
         q(`INSERT INTO emails (name, email_type) VALUES ('${doiNames.email("de")}', 'template'), ('Newsletter May', 'list')`);

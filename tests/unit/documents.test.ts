@@ -22,7 +22,6 @@ import {
     RenderedDocument,
 } from "../../components/compliance/documents";
 import { consentForgetPath, mauticHostCookieNames } from "../../components/edge/caddyfile";
-import { cronJobs } from "../../components/app/mautic";
 import { doiNames } from "../../components/doi/doiBlueprint";
 import { renderPrivacyMaintenanceFiles, privacyMaintenancePaths } from "../../components/host/privacyMaintenance";
 import { consentStorageKey } from "../../components/edge/tracking";
@@ -780,7 +779,6 @@ describe("the stack's privacy facts, in both languages", () => {
         for (const old of ["Messung von Klicks", "geklickt,", "Klicks auf Links in E-Mails erfasst Mautic"]) expect(ad).not.toContain(old);
         expect(a).toContain("newsletter and marketing emails without open or click measurement for anyone (no tracking pixel, no tracked links); profiling from visits to the website and to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for profiling the separate consent) |");
         expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungs- und Klickmessung für alle (kein Zählpixel, keine Tracking-Links); Profiling aus Besuchen der Website und der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`)");
-        expect(a).toContain("- Email interaction: sent (email, address, time, campaign or segment, the personalised token values, a stored copy of the content), failed deliveries, web version opened (time, shortened IP address), unsubscribed (\"do not contact\"); openings in mail clients and clicks are not measured");
         // The 'before you publish' list: the label's placeholders, the endpoint, the profile only with tracking_consent.
         expect(fullEn).toContain("- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`");
         expect(fullEn).toContain("send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).");
