@@ -66,7 +66,7 @@ describe("MauticSite under mocks", () => {
         });
         const spy = jest.spyOn(config, "validateSiteArgs");
         try {
-            const site = new MauticSite("a", { settings: v.settings, mailerDsn: pulumi.secret("smtps://u:p@smtp.example.de:465") });
+            const site = new MauticSite("a", { settings: v.settings, mailerDsn: pulumi.secret("smtps://u:p@smtp.example.de:465"), doubleOptIn: false });
             expect(spy).not.toHaveBeenCalled();
             expect(site.settings).toBe(v.settings);
             expect(site.warnings).toEqual(v.warnings);
