@@ -9,7 +9,7 @@
 
 // Components, their Args and their output types.
 export { MauticSite, preflight } from "./site/mauticSite";
-export type { MauticSiteArgs } from "./site/mauticSite";
+export type { MauticSiteArgs, MauticSiteValidatedArgs } from "./site/mauticSite";
 export { HardenedHost, hostReadyMarker } from "./host/hardenedHost";
 export type { HardenedHostArgs } from "./host/hardenedHost";
 export { HostFiles } from "./host/hostFiles";

@@ -4,6 +4,7 @@
  */
 import { SiteSettings } from "../config/config";
 import { germanLocations } from "../config/defaults";
+import { intRange } from "../config/schema";
 import { doiDefaults } from "../doi/doiBlueprint";
 import { defaultConsentMaxAgeDays } from "../edge/tracking";
 import { ComplianceMeasure } from "./documentFacts";
@@ -123,10 +124,10 @@ export function validate(input: DocumentInput): Resolved {
     }
     if (!websiteOk) problems.push(`settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`);
     if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
-    const ints: Array<[keyof SiteSettings, number, number]> = [
-        ["cleanupDaysOld", 1, 365], ["unconfirmedContactDays", 1, 30], ["gdprPurgeDays", 30, 3650],
-        ["backupRetentionDays", 1, 90], ["accessLogRetentionDays", 1, 90], ["unsubscribedMinimiseDays", 1, 3650], ["consentProofYears", 1, 10],
-    ];
+    // The ranges come from the field table (components/config/fields.ts).
+    const ints = (["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "unsubscribedMinimiseDays", "consentProofYears"] as const).map(
+        (k) => [k, ...intRange(k)] as const,
+    );
     for (const [k, min, max] of ints) {
         const v = s[k];
         if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);

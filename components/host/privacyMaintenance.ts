@@ -7,6 +7,7 @@
  * (`--audit-ip-only` at least) before every dump.
  */
 import { defaults } from "../config/defaults";
+import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
 import { doiFields, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
@@ -46,7 +47,7 @@ const days = (name: string, v: number, max: number) => {
 /** The DOI safety net's criterion, filled (one SQL template, easy to change). */
 export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string {
     return renderTemplate("privacyMaintenance/doi-unconfirmed.sql", {
-        days: days("unconfirmedContactDays", unconfirmedContactDays, 30),
+        days: days("unconfirmedContactDays", unconfirmedContactDays, intRange("unconfirmedContactDays")[1]),
         consentDateColumn: doiFields.consentDate,
         confirmedTag: doiTags.confirmed,
         keepTag: doiTags.keep,
@@ -56,13 +57,14 @@ export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string 
 /** The consent ledger's tables (the endpoint's schema.sql) and its retention, filled. */
 export function renderConsentLedgerSql(consentProofYears: number): string {
     const years = consentProofYears;
-    if (!Number.isInteger(years) || years < 1 || years > 10) throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from 1 to 10`);
+    const [min, max] = intRange("consentProofYears");
+    if (!Number.isInteger(years) || years < min || years > max) throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from ${min} to ${max}`);
     return `${readTemplate("doiEndpoint/schema.sql").trimEnd()}\n${renderTemplate("privacyMaintenance/consent-ledger.sql", { years }).trimEnd()}`;
 }
 
 export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string {
     return renderTemplate("privacyMaintenance/unsubscribed-minimise.sql", {
-        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, 3650),
+        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, intRange("unsubscribedMinimiseDays")[1]),
         pendingTag: doiTags.pending,
         confirmedTag: doiTags.confirmed,
     }).trimEnd();

@@ -2,7 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "../compliance/compliance";
-import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "../config/config";
+import { backupDefaultsFor, compareMauticVersions, SiteConfigError, SiteSettings } from "../config/config";
+import { MauticSiteArgs, MauticSiteValidatedArgs, siteValidation, SiteValidation } from "./siteArgs";
 import { DoiSetup } from "../doi/doiSetup";
 import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoint";
 import { containerNames, dataMountPoint } from "../config/defaults";
@@ -27,22 +28,7 @@ import { offsiteTarget } from "../config/offsiteDns";
 import { offsitePaths, renderOffsiteSetupScript, storageBoxRepository } from "../host/offsite";
 import { SiteDns } from "../dns/siteDns";
 
-/**
- * Everything one website's Mautic needs. The settings are the stack config keys (see
- * `Pulumi.prod.yaml`, which documents each); defaults live in `components/config/defaults.ts`.
- */
-export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
-    /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
-    mailerDsn?: pulumi.Input<string>;
-    /** MaxMind licence key, a secret. Default: none (no IP lookup database, no download from maxmind.com). */
-    maxmindLicenseKey?: pulumi.Input<string>;
-    /**
-     * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
-     * through Mautic's API after the install. Default true. Turn off only for a stack whose
-     * marketer sets up DOI by hand (the compliance report then lists C04-C06 as manual).
-     */
-    doubleOptIn?: boolean;
-};
+export type { MauticSiteArgs, MauticSiteValidatedArgs } from "./siteArgs";
 
 /**
  * One website = one Mautic = one stack: a hardened Hetzner server in Germany with its own
@@ -79,16 +65,22 @@ export class MauticSite extends pulumi.ComponentResource {
     /** The server type and why (serverType auto), with the monthly cost when prices were read. */
     public readonly serverTypeChoice: ServerTypeChoice;
 
-    constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
+    /**
+     * `args`: the raw settings (validated here), or settings validated upstream (taken as they
+     * are). `choice` is the server type `MauticSite.create` chose; use `create`.
+     */
+    constructor(name: string, args: MauticSiteArgs | MauticSiteValidatedArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
         super("mautic-kit:site:MauticSite", name, {}, opts);
-        if (args.serverType === "auto" || (args.serverType === undefined && !choice)) {
+        const validatedUpstream = "settings" in args;
+        const serverType = validatedUpstream ? (choice?.serverType ?? args.settings.serverType) : args.serverType;
+        if (serverType === "auto" || (serverType === undefined && !choice)) {
             throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
         }
-        this.serverTypeChoice = choice ?? { serverType: args.serverType!, chosenBy: "config" };
+        this.serverTypeChoice = choice ?? { serverType: serverType!, chosenBy: "config" };
 
-        let validated: ValidatedSite;
+        let validated: SiteValidation;
         try {
-            validated = validateMauticSiteArgs(args);
+            validated = siteValidation(args, validatedUpstream ? serverType : undefined);
         } catch (e) {
             throw new pulumi.ResourceError(e instanceof SiteConfigError ? e.message : String(e), this);
         }
@@ -302,24 +294,18 @@ export class MauticSite extends pulumi.ComponentResource {
      * stack's server runs (downgrades are refused: migrations are one-way). Nothing is registered
      * before the answer. Use this rather than `new MauticSite` in a stack program.
      */
-    static async create(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
+    static async create(name: string, args: MauticSiteArgs | MauticSiteValidatedArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
         let settings: SiteSettings;
         try {
-            settings = validateMauticSiteArgs(args).settings;
+            // Validated here once (or upstream); the constructor takes the result as it is.
+            settings = siteValidation(args).settings;
         } catch (e) {
             throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
         }
         const choice = await preflight(settings, pulumi.getProject(), pulumi.getStack());
-        return new MauticSite(name, { ...args, serverType: choice.serverType }, opts, choice);
+        const { mailerDsn, maxmindLicenseKey, doubleOptIn } = args;
+        return new MauticSite(name, { settings, mailerDsn, maxmindLicenseKey, doubleOptIn }, opts, choice);
     }
-}
-
-function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
-    const { mailerDsn, maxmindLicenseKey, doubleOptIn: _doi, ...raw } = args;
-    return validateSiteArgs(
-        { ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}), ...(typeof maxmindLicenseKey === "string" ? { maxmindLicenseKey } : {}) },
-        { mailerDsnProvided: mailerDsn !== undefined, maxmindLicenseKeyProvided: maxmindLicenseKey !== undefined },
-    );
 }
 
 /**
