@@ -97,8 +97,12 @@ async function main() {
     }
 }
 
-main().then(
-    () => process.exit(0),
+// `--mautic-url` present: the Mautic bench (bench/mautic/, docs/guide/bench.md).
+const mauticRun = process.argv.includes("--mautic-url") || process.argv.some((a) => a.startsWith("--mautic-url="))
+    ? import("./mautic/main").then((m) => m.mauticBench(process.argv.slice(2), process.env, (s) => process.stdout.write(`${s}\n`)))
+    : main().then(() => 0);
+mauticRun.then(
+    (code) => process.exit(code),
     (e) => {
         process.stderr.write(`bench: ${e?.stack ?? e}\n`);
         process.exit(1);
