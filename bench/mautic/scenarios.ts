@@ -188,7 +188,9 @@ export async function send(ctx: Ctx): Promise<SendFigures> {
     const failedBefore = await sqlNumber(ctx.t.mysql, failedSql);
     const sinkBefore = sinkCount(ctx.t.mailDir);
     const t0 = Date.now();
-    const r = await consoleCmd(ctx, ["mautic:broadcasts:send", `--id=${emailId}`], "broadcasts:send");
+    // Without --limit one run queues at most 100 recipients (5.2.1 ChannelBroadcastEvent: limit
+    // 100, batch 50): the whole segment at once here, in batches of Mautic's default 50.
+    const r = await consoleCmd(ctx, ["mautic:broadcasts:send", `--id=${emailId}`, `--limit=${seg.members}`], "broadcasts:send");
     const queueSeconds = (Date.now() - t0) / 1000;
     const want = seg.members;
     const drainSeconds = await drain(ctx, t0, async () => !ctx.t.mailDir || sinkCount(ctx.t.mailDir) - sinkBefore >= want);
