@@ -5,6 +5,7 @@
  */
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
+import { phpMemoryLimitMiB } from "../host/sizing";
 
 /** Where the crontab is mounted in the cron container. */
 export const crontabPathInContainer = "/opt/mautic/cron/mautic";
@@ -272,7 +273,7 @@ export function renderMauticEnv(input: MauticEnvInput): string[] {
         `MAUTIC_MESSENGER_DSN_HIT=${messengerDsns.hit}`,
         `MAUTIC_MESSENGER_DSN_FAILED=${messengerDsns.failed}`,
         `PHP_INI_VALUE_DATE_TIMEZONE=${input.timezone}`,
-        "PHP_INI_VALUE_MEMORY_LIMIT=512M",
+        `PHP_INI_VALUE_MEMORY_LIMIT=${phpMemoryLimitMiB}M`,
         "PHP_INI_VALUE_UPLOAD_MAX_FILESIZE=64M",
         "PHP_INI_VALUE_EXPOSE_PHP=Off",
         `TZ=${input.timezone}`,
