@@ -26,6 +26,8 @@ export interface TargetArgs {
     pidfiles: Partial<Record<Role, string>>;
     workerLog?: string;
     mailDir?: string;
+    /** Extra arguments of segments:update, as the Mautic's crontab gives them (the kit: --max-contacts=...). */
+    segmentsUpdateArgs: string[];
     apiUser: string;
     apiPasswordFile?: string;
 }
@@ -46,12 +48,12 @@ export interface BenchArgs {
 
 export const usage = `usage: npm run bench -- --mautic-url URL --console "PREFIX" --mysql "PREFIX" [--host-header HOST] [--label NAME]
     [--privacy-job "CMD"] [--pidfile web=FILE --pidfile worker=FILE --pidfile db=FILE] [--worker-log FILE] [--mail-dir DIR]
-    [--api-user USER] [--api-password-file FILE]
+    [--api-user USER] [--api-password-file FILE] [--segments-update-args "ARGS" (as the crontab runs it)]
     [--vs --mautic-url URL2 ... (the same options for the baseline)]
     [--contacts 10000] [--segment-contacts 50000] [--hits 200000] [--step-seconds 10] [--max-concurrency 8]
     [--p95-ms 300] [--drain-timeout 1800] [--server-type cx23] [--scenarios tracking,forms,send,segment,cleanup] [--json FILE]`;
 
-const targetKeys = ["mautic-url", "host-header", "label", "console", "mysql", "privacy-job", "pidfile", "worker-log", "mail-dir", "api-user", "api-password-file"];
+const targetKeys = ["segments-update-args", "mautic-url", "host-header", "label", "console", "mysql", "privacy-job", "pidfile", "worker-log", "mail-dir", "api-user", "api-password-file"];
 const sharedKeys = ["contacts", "segment-contacts", "hits", "step-seconds", "max-concurrency", "p95-ms", "drain-timeout", "server-type", "scenarios", "json"];
 
 function int(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
@@ -83,6 +85,7 @@ function parseTarget(v: Record<string, string[]>, index: number): TargetArgs {
         pidfiles,
         workerLog: one("worker-log"),
         mailDir: one("mail-dir"),
+        segmentsUpdateArgs: (one("segments-update-args") ?? "").split(/\s+/).filter(Boolean),
         apiUser: one("api-user") ?? "admin",
         apiPasswordFile: one("api-password-file"),
     };

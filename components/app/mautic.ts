@@ -58,7 +58,13 @@ export interface CronInput {
  */
 export function cronJobs(input: CronInput): CronJob[] {
     return [
-        { id: "segments-update", schedule: "0,15,30,45 * * * *", command: "mautic:segments:update", args: [], why: "Rebuild segment membership (required)" },
+        {
+            id: "segments-update",
+            schedule: "0,15,30,45 * * * *",
+            command: "mautic:segments:update",
+            args: [`--max-contacts=${segmentContactsPerRun}`],
+            why: `Rebuild segment membership (required); at most ${segmentContactsPerRun} contacts per segment and run, so one run stays inside PHP's memory_limit (a large segment fills over several runs)`,
+        },
         { id: "campaigns-update", schedule: "5,20,35,50 * * * *", command: "mautic:campaigns:update", args: [], why: "Add/remove contacts to/from campaigns (required)" },
         { id: "campaigns-trigger", schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
         { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
@@ -85,6 +91,14 @@ export function cronJobs(input: CronInput): CronJob[] {
         },
     ];
 }
+
+/**
+ * `--max-contacts` of the segments-update job. Mautic 5.2's segments:update grows by about
+ * 32 KiB per contact it adds in one run (mautic/mautic#15643): measured on 5.2.1, it reached
+ * PHP's 512M memory_limit after 14,700 contacts of a 50,000-contact segment (docs/guide/bench.md).
+ * 10,000 per run stays near 400 MiB; the next run (15 minutes later) continues.
+ */
+export const segmentContactsPerRun = 10000;
 
 /** The arguments every cron job gets: without --no-interaction the cleanup deletes nothing. */
 export const cronCommonArgs = ["--no-interaction", "--no-ansi"];
