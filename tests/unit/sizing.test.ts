@@ -2,7 +2,7 @@
  * The container memory budgets, pinned to the figures the Mautic bench measured
  * (docs/guide/bench.md "Mautic bench", docs/evidence/2026-12-07-bench.md).
  */
-import { renderMauticEnv } from "../../components/app/mautic";
+import { cronJobs, renderCrontab, renderMauticEnv, segmentContactsPerRun } from "../../components/app/mautic";
 import { memoryBudget, phpMemoryLimitMiB } from "../../components/host/sizing";
 import { serverTypes } from "../../components/config/defaults";
 
@@ -27,6 +27,14 @@ describe("memory budgets", () => {
     test("the containers get the memory_limit the budget assumes", () => {
         const env = renderMauticEnv({ role: "mautic_cron", dbName: "m", dbUser: "u", dbPassword: "p", timezone: "Europe/Berlin" });
         expect(env).toContain(`PHP_INI_VALUE_MEMORY_LIMIT=${phpMemoryLimitMiB}M`);
+    });
+
+    test("segments:update adds at most 10,000 contacts per segment and run (one run stays inside the memory_limit)", () => {
+        // Measured on 5.2.1: ~75 MiB + ~32 KiB per contact added in one run; 14,700 contacts hit 512M.
+        expect(segmentContactsPerRun).toBe(10000);
+        expect(75 + (segmentContactsPerRun * 32) / 1024).toBeLessThan(phpMemoryLimitMiB * 0.9);
+        expect(cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === "segments-update")?.args).toEqual(["--max-contacts=10000"]);
+        expect(renderCrontab({ cleanupDaysOld: 21 })).toMatch(/^0,15,30,45 \* \* \* \* flock -n \/tmp\/mautic-cron-segments-update.lock php \/var\/www\/html\/bin\/console mautic:segments:update --max-contacts=10000 --no-interaction --no-ansi /m);
     });
 
     test("an unknown server type is an error naming it", () => {
