@@ -75,7 +75,7 @@ export async function sqlNumber(prefix: string, text: string): Promise<number> {
 export function kernelOomLines(): string[] | undefined {
     const r = spawnSync("dmesg", [], { encoding: "utf8" });
     if (r.status !== 0) return undefined;
-      // One "Killed process" line per kill (the oom-killer also logs "invoked oom-killer" and "oom-kill:" lines).
+    // One "Killed process" line per kill (the oom-killer also logs "invoked oom-killer" and "oom-kill:" lines).
     return r.stdout.split("\n").filter((l) => /Killed process/.test(l));
 }
 
