@@ -2,7 +2,7 @@
  * The container memory budgets, pinned to the figures the Mautic bench measured
  * (docs/guide/bench.md "Mautic bench", docs/evidence/2026-12-07-bench.md).
  */
-import { cronJobs, renderCrontab, renderMauticEnv, segmentContactsPerRun } from "../../components/app/mautic";
+import { broadcastRecipientsPerRun, cronJobs, renderCrontab, renderMauticEnv, segmentContactsPerRun } from "../../components/app/mautic";
 import { memoryBudget, phpMemoryLimitMiB } from "../../components/host/sizing";
 import { serverTypes } from "../../components/config/defaults";
 
@@ -35,6 +35,11 @@ describe("memory budgets", () => {
         expect(75 + (segmentContactsPerRun * 32) / 1024).toBeLessThan(phpMemoryLimitMiB * 0.9);
         expect(cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === "segments-update")?.args).toEqual(["--max-contacts=10000"]);
         expect(renderCrontab({ cleanupDaysOld: 21 })).toMatch(/^0,15,30,45 \* \* \* \* flock -n \/tmp\/mautic-cron-segments-update.lock php \/var\/www\/html\/bin\/console mautic:segments:update --max-contacts=10000 --no-interaction --no-ansi /m);
+    });
+
+    test("broadcasts:send queues 2,000 recipients per run, not Mautic's 100", () => {
+        expect(broadcastRecipientsPerRun).toBe(2000);
+        expect(cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === "broadcasts-send")?.args).toEqual(["--limit=2000"]);
     });
 
     test("an unknown server type is an error naming it", () => {
