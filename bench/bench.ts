@@ -120,4 +120,12 @@ export function main(argv: string[], io: CliIo = processIo): Promise<number> {
     return runCli(benchCli, argv, io, (values) => bench(values["with-tests"] ?? false, intOption("stacks", values.stacks, 50, 5, 500), io));
 }
 
-if (require.main === module) exitWith(main(process.argv.slice(2)));
+if (require.main === module) {
+    const argv = process.argv.slice(2);
+    // `--mautic-url` present: the Mautic bench (bench/mautic/, docs/guide/bench.md).
+    if (argv.some((a) => a === "--mautic-url" || a.startsWith("--mautic-url="))) {
+        exitWith(import("./mautic/main").then((m) => m.mauticBench(argv, process.env, (s) => process.stdout.write(`${s}\n`))));
+    } else {
+        exitWith(main(argv));
+    }
+}

@@ -3,6 +3,9 @@
  */
 import { serverTypes } from "../config/defaults";
 
+/** PHP's memory_limit (MiB) in the web, cron and worker containers (renderMauticEnv, and the image's default). */
+export const phpMemoryLimitMiB = 512;
+
 /** Memory limits (MiB) per container, from the server type's RAM; the host keeps the rest. */
 export interface MemoryBudget {
     db: number;
@@ -13,14 +16,25 @@ export interface MemoryBudget {
     hostReserve: number;
 }
 
+/**
+ * Measured on Mautic 5.2.1 as the kit runs it (docs/guide/bench.md, "Mautic bench";
+ * docs/evidence/2026-12-07-bench.md): with the former cron limit of 10 % (384 MiB on cx23) the
+ * kernel OOM-killed `mautic:segments:update` rebuilding a 50,000-contact segment (383 MiB
+ * anonymous memory, below PHP's 512M memory_limit, so PHP never got to fail cleanly). The cron
+ * container now holds two jobs at PHP's memory_limit (segments:update runs for minutes and the
+ * staggered crontab starts another job meanwhile), so PHP's own limit comes first. The room is
+ * taken from web and db, whose measured peaks stayed far below their former 30 % / 25 %.
+ */
 export function memoryBudget(serverType: string): MemoryBudget {
     const info = serverTypes[serverType];
     if (!info) throw new Error(`unknown server type ${serverType}`);
     const total = info.memoryGb * 1024;
     const edge = 256;
     const mib = (share: number) => Math.floor((total * share) / 64) * 64;
-    const budget = { db: mib(0.25), web: mib(0.3), cron: mib(0.1), worker: mib(0.15), edge };
+    const cron = Math.max(mib(0.1), 2 * phpMemoryLimitMiB);
+    const budget = { db: mib(0.19), web: mib(0.235), cron, worker: mib(0.15), edge };
     const used = budget.db + budget.web + budget.cron + budget.worker + budget.edge;
+    if (total - used < 512) throw new Error(`server type ${serverType}: ${total} MiB leave ${total - used} MiB for the host after the containers; choose one with at least 4 GB`);
     return { ...budget, hostReserve: total - used };
 }
 

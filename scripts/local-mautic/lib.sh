@@ -56,6 +56,30 @@ APACHE_DOCUMENT_ROOT=/var/www/html/docroot
 ENV
 }
 
+# role_cgroup ROLE: the memory cgroup (v1) of ROLE (web, cron, worker, db) with the container
+# memory limit the kit gives that role (kit/memory-limits, MiB; render.ts writes none for
+# --profile defaults, where this prints nothing). Created on first use; a process joins it with
+# `echo PID > DIR/cgroup.procs`. The kernel then OOM-kills inside the role exactly as Docker's
+# --memory does (no swap on the host, so memsw is not set).
+role_cgroup() {
+  local role="$1" lim
+  lim=$(sed -n "s/^$role=//p" "$INST/kit/memory-limits" 2>/dev/null || true)
+  [ -n "$lim" ] || return 0
+  local base=/sys/fs/cgroup/memory
+  [ -w "$base" ] || die "the kit's container memory limits need a writable cgroup v1 memory hierarchy at $base (or start with --profile defaults)"
+  local d="$base/local-mautic-$NAME-$role"
+  mkdir -p "$d"
+  echo $((lim * 1024 * 1024)) > "$d/memory.limit_in_bytes"
+  echo "$d"
+}
+
+# cgroup_prefix DIR: sets CG_PREFIX, the words that run a command in the memory cgroup DIR
+# (none when DIR is empty): "${CG_PREFIX[@]}" CMD...
+cgroup_prefix() {
+  CG_PREFIX=()
+  [ -z "$1" ] || CG_PREFIX=(bash -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$1")
+}
+
 # in_container ROLE USER CMD...: runs CMD as USER in the instance's ROLE container
 # (ROLE: web, cron, worker); with IN_CONTAINER_EXEC=1 it replaces the calling shell (so a pid
 # file of that shell is CMD's pid). Environment: PATH, HOME, the image's ENV, then kit/env.mautic_ROLE.
@@ -66,10 +90,11 @@ in_container() {
   local envfile; envfile=$(mktemp "$INST/run/env.$role.XXXXXX")
   { image_env; cat "$INST/kit/env.mautic_$role"; [ -z "${LOCAL_MAUTIC_EXTRA_ENVFILE:-}" ] || cat "$LOCAL_MAUTIC_EXTRA_ENVFILE"; } > "$envfile"
   chmod 600 "$envfile"
-  local maybe_exec=""
+  local maybe_exec="" cg
   [ "${IN_CONTAINER_EXEC:-}" != 1 ] || maybe_exec="exec"
+  cg=$(role_cgroup "$role"); cgroup_prefix "$cg"
   INST="$INST" ROLE="$role" RUSER="$user" ENVFILE="$envfile" PHPDIR="$PHP_VERSION_DIR" \
-    $maybe_exec unshare -m --propagation private bash -c '
+    $maybe_exec "${CG_PREFIX[@]}" unshare -m --propagation private bash -c '
       set -e
       mount --bind "$INST/html" /var/www/html
       mount --bind "$INST/etc/hosts" /etc/hosts

@@ -7,14 +7,21 @@
  * The parameters and the endpoint's config come from the same functions the site uses
  * (siteParametersInput, siteDoiEndpointInput), from the settings validateSiteArgs returns.
  *
- * usage: ts-node render.ts --out DIR --domain D --ip IP --secrets DIR
+ * usage: ts-node render.ts --out DIR --domain D --ip IP --secrets DIR [--profile kit|defaults]
  *   DIR/secrets holds db-password, secret-key, admin-password, doi-secret (one value each,
  *   written by up.sh, mode 0600).
  *
- * Differences from a server:
- *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret
- *     (forced: no real mailer here);
- *   - the DOI endpoint calls the API at http://IP, not http://127.0.0.1 (forced: the host's
+ * --profile defaults (for `npm run bench`, docs/guide/bench.md) swaps what the kit changes in
+ * docker-mautic's roles back to docker-mautic's own defaults, and nothing else (same Mautic, same
+ * parameters_local.php, same doctrine queues): the worker's supervisord.conf without
+ * --memory-limit/--time-limit and with the image's 2+2+2 consumers, the image's default crontab
+ * (segments:update, campaigns:update, campaigns:trigger only), and no container memory limits
+ * (docker-mautic's compose examples set none). PHP's memory_limit is 512M in both (the image's
+ * ENV and the kit's role env). See defaultsProfile.ts for the sources.
+ *
+ * The only differences from a server, each forced by running without Docker:
+ *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret;
+ *   - the DOI endpoint calls the API at http://IP, not http://127.0.0.1 (the host's
  *     127.0.0.1:80 belongs to someone else; the source address is 127.0.0.1 either way).
  */
 import * as fs from "fs";
@@ -36,13 +43,17 @@ import { doiEndpointFiles, doiEndpointPaths, renderDoiEndpointConfig, siteDoiEnd
 import { memoryBudget } from "../../components/host/sizing";
 import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
 import { containerNames } from "../../components/config/defaults";
+import { dockerMauticCrontab, dockerMauticSupervisord } from "./defaultsProfile";
 
 function arg(name: string): string {
     const i = process.argv.indexOf(`--${name}`);
     const v = i >= 0 ? process.argv[i + 1] : undefined;
-    if (!v) throw new Error(`--${name} is required (usage: render.ts --out DIR --domain D --ip IP --secrets DIR)`);
+    if (!v) throw new Error(`--${name} is required (usage: render.ts --out DIR --domain D --ip IP --secrets DIR [--profile kit|defaults])`);
     return v;
 }
+const profileAt = process.argv.indexOf("--profile");
+const profile = profileAt >= 0 ? process.argv[profileAt + 1] : "kit";
+if (profile !== "kit" && profile !== "defaults") throw new Error(`--profile ${JSON.stringify(profile)}: use kit or defaults`);
 
 const out = arg("out");
 const domain = arg("domain");
@@ -73,8 +84,15 @@ const files: Record<string, string> = {
     "parameters_local.php": renderTemplate("mautic/parameters_local.php", { domain: s.domain, parameters: phpLiteral(params) }),
     "000-default.conf": renderApacheVhost(),
     "other-vhosts-access-log.conf": renderApacheOtherVhostsLog(),
-    "worker-supervisord.conf": renderWorkerSupervisord(mem.worker),
-    crontab: renderCrontab({ cleanupDaysOld: s.cleanupDaysOld, ipLookup: s.ipLookupConfigured }),
+    "worker-supervisord.conf": profile === "kit" ? renderWorkerSupervisord(mem.worker) : dockerMauticSupervisord(),
+    crontab: profile === "kit" ? renderCrontab({ cleanupDaysOld: s.cleanupDaysOld, ipLookup: s.ipLookupConfigured }) : dockerMauticCrontab(),
+    // The container memory limits (MiB) lib.sh applies to each role as a memory cgroup; none
+    // under docker-mautic's defaults.
+    "memory-limits": profile === "kit" ? `web=${mem.web}\ncron=${mem.cron}\nworker=${mem.worker}\ndb=${mem.db}\n` : "",
+    profile: `${profile}\n`,
+    // The host's half-hourly privacy job (components/host/privacyMaintenance.ts), DB over the
+    // instance's socket through the root-only config file the script reads (up.sh writes it).
+    "mautic-privacy-maintenance.sh": renderPrivacyMaintenanceFiles({ dbContainer: "mautic_db", database: dbName, dataDir: "/var/lib/mautic" })[0].content,
     "mautic-install.sh": renderInstallScript({
         domain: s.domain,
         adminEmail: s.adminEmail,

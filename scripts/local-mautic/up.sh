@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN]
+# usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--profile kit|defaults]
 #
 # Runs an EXISTING Mautic tree (with vendor/ and built assets; this script never downloads or
 # builds Mautic) the way the kit runs it on a server, as instance NAME:
@@ -14,16 +14,20 @@
 #   mail    an SMTP sink on IP:25 writing one .eml per message into mail/
 # IP is 127.1.<PORT/256>.<PORT%256>: each instance has its own loopback address, so the kit's
 # ports (80, 3306, 25) stay as they are. Re-running up.sh on a stopped instance starts it again.
+# --profile (fixed when the instance is created): kit (default) runs each role in a memory cgroup
+# with the kit's container limit (components/host/sizing.ts); defaults renders docker-mautic's
+# own worker, crontab and (absent) limits instead (render.ts, defaultsProfile.ts), for `npm run bench`.
 source "$(dirname "$0")/lib.sh"
 
-tree="" name="" port="" domain=""
+tree="" name="" port="" domain="" profile=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tree) tree="$2"; shift 2 ;;
     --name) name="$2"; shift 2 ;;
     --port) port="$2"; shift 2 ;;
     --domain) domain="$2"; shift 2 ;;
-    *) die "unknown argument $1 (usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN])" ;;
+    --profile) profile="$2"; shift 2 ;;
+    *) die "unknown argument $1 (usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--profile kit|defaults])" ;;
   esac
 done
 [ -n "$name" ] || die "--name is required"
@@ -68,16 +72,23 @@ if [ ! -f "$INST/instance.env" ]; then
   for s in db-root-password db-password secret-key admin-password; do
     (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=' | cut -c1-32 > "$INST/secrets/$s")
   done
-  printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" > "$INST/instance.env"
+  case "${profile:-kit}" in kit|defaults) ;; *) die "--profile '$profile': use kit or defaults" ;; esac
+  printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\nPROFILE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" "${profile:-kit}" > "$INST/instance.env"
 fi
 load_instance "$name"
 # The DOI endpoint's HMAC key (the stack's doiSecret: RandomPassword, 64 letters and digits).
 [ -s "$INST/secrets/doi-secret" ] || (umask 077; head -c 96 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-64 > "$INST/secrets/doi-secret")
 [ "$PORT" = "$port" ] || die "instance $name was created with --port $PORT"
+PROFILE="${PROFILE:-kit}"
+[ -z "$profile" ] || [ "$profile" = "$PROFILE" ] || die "instance $name was created with --profile $PROFILE"
 ip="$IP"; domain="$DOMAIN"
 
 # --- the kit's files -----------------------------------------------------------------------
-(cd "$KIT_ROOT" && npx ts-node --transpile-only scripts/local-mautic/render.ts --out "$INST/kit" --domain "$domain" --ip "$ip" --secrets "$INST/secrets") >/dev/null
+(cd "$KIT_ROOT" && npx ts-node --transpile-only scripts/local-mautic/render.ts --out "$INST/kit" --domain "$domain" --ip "$ip" --secrets "$INST/secrets" --profile "$PROFILE") >/dev/null
+# The privacy job's root-only config (the script's own override): MariaDB over the socket as root.
+mkdir -p "$INST/dsr"
+printf "DB_CONTAINER=''\nDB_CLIENT_OPTS=(--socket=%q --user=root)\nDSR_JOURNAL=%q\n" "$INST/db-run/mysqld.sock" "$INST/dsr/journal" > "$INST/kit/privacy-maintenance.conf"
+chmod 600 "$INST/kit/privacy-maintenance.conf"
 # Docker writes the container's own host name into its /etc/hosts; the roles here share the
 # machine's host name (no UTS namespace), so it is listed the same way: PHP's lookups of the
 # local host name are answered here, as in a container, and never reach a DNS server.
@@ -143,7 +154,8 @@ if ! [ -S "$mysock" ] || ! mariadb-admin --socket="$mysock" ping >/dev/null 2>&1
   if [ ! -d "$INST/mysql/mysql" ]; then
     mariadb-install-db --user=mysql --datadir="$INST/mysql" --auth-root-authentication-method=socket >"$INST/log/mariadb-install.log" 2>&1
   fi
-  TZ=Europe/Berlin setsid mariadbd --no-defaults --user=mysql --datadir="$INST/mysql" --bind-address="$ip" --port=3306 \
+  cgroup_prefix "$(role_cgroup db)"
+  TZ=Europe/Berlin setsid "${CG_PREFIX[@]}" mariadbd --no-defaults --user=mysql --datadir="$INST/mysql" --bind-address="$ip" --port=3306 \
     --socket="$mysock" --pid-file="$INST/db-run/mysqld.pid" --log-error="$INST/db-run/mariadb.err" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \
     </dev/null >/dev/null 2>&1 &
