@@ -14,7 +14,10 @@ export default tseslint.config(
         languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { ...globals.node } },
         rules: {
             // A leading "_" marks a value left out on purpose (a destructured field, a callback argument).
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrorsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+            ],
             eqeqeq: ["error", "always", { null: "ignore" }],
             "no-var": "error",
             "prefer-const": "error",

@@ -10,16 +10,7 @@ import { connectTarget, fetchOnce, readCaFiles, trustStore } from "./net";
 import { observatoryFinding, runObservatory } from "./observatory";
 import { normalizeHost } from "./site";
 import { certificateFinding, hstsFinding, httpsRedirectFinding } from "./transport";
-import {
-    AuditOptions,
-    AuditReport,
-    AuditRunError,
-    BrowserObservation,
-    ConnectRule,
-    Finding,
-    FINDING_IDS,
-    UsageError,
-} from "./types";
+import { AuditOptions, AuditReport, AuditRunError, BrowserObservation, ConnectRule, Finding, FINDING_IDS, UsageError } from "./types";
 
 export const DEFAULT_OPTIONS: Omit<AuditOptions, "url"> = {
     mauticHosts: [],
@@ -86,13 +77,9 @@ export async function runAudit(input: Partial<AuditOptions> & { url: string }): 
         runObservatory(normalizeHost(pageUrl.hostname), { connectTo: obsRules, cas, timeoutMs: 60_000 }),
         browserChecks(pageUrl, options, cas),
     ]);
-    const findings: Finding[] = [
-        redirect,
-        certificate,
-        hsts,
-        observatoryFinding(observatory, options.minGrade),
-        ...browser.findings,
-    ].sort((a, b) => FINDING_IDS.indexOf(a.id) - FINDING_IDS.indexOf(b.id));
+    const findings: Finding[] = [redirect, certificate, hsts, observatoryFinding(observatory, options.minGrade), ...browser.findings].sort(
+        (a, b) => FINDING_IDS.indexOf(a.id) - FINDING_IDS.indexOf(b.id),
+    );
 
     const failed = findings.some((f) => f.severity === "fail");
     const { chromiumPath: _omit, ...recordedOptions } = options;
@@ -117,11 +104,7 @@ export async function runAudit(input: Partial<AuditOptions> & { url: string }): 
     };
 }
 
-async function browserChecks(
-    pageUrl: URL,
-    options: AuditOptions,
-    cas: string[],
-): Promise<{ findings: Finding[]; observation?: BrowserObservation }> {
+async function browserChecks(pageUrl: URL, options: AuditOptions, cas: string[]): Promise<{ findings: Finding[]; observation?: BrowserObservation }> {
     let browser;
     try {
         browser = await launchBrowser({ chromiumPath: options.chromiumPath, connectTo: options.connectTo, cas });

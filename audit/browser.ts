@@ -157,7 +157,8 @@ interface FrameStorage {
     caches: string[];
 }
 
-const MIXED_CONSOLE_RE = /Mixed Content: The page at '([^']+)' was loaded over HTTPS, but requested an insecure (\S+) '([^']+)'\.\s*(This request (?:has been blocked|was automatically upgraded)[^.]*)?/;
+const MIXED_CONSOLE_RE =
+    /Mixed Content: The page at '([^']+)' was loaded over HTTPS, but requested an insecure (\S+) '([^']+)'\.\s*(This request (?:has been blocked|was automatically upgraded)[^.]*)?/;
 
 function withTimeout<T>(p: Promise<T>, ms: number, fallback: T): Promise<T> {
     return Promise.race([p, new Promise<T>((resolve) => setTimeout(() => resolve(fallback), ms).unref())]);
@@ -308,11 +309,7 @@ async function observe(context: BrowserContext, opts: ObserveOptions): Promise<R
     const frames: FrameStorage[] = [];
     if (!navigationError) {
         for (const frame of page.frames()) {
-            const snap = await withTimeout(
-                frame.evaluate(STORAGE_SNAPSHOT).catch(() => null) as Promise<FrameStorage | null>,
-                3000,
-                null,
-            );
+            const snap = await withTimeout(frame.evaluate(STORAGE_SNAPSHOT).catch(() => null) as Promise<FrameStorage | null>, 3000, null);
             if (snap && snap.origin && snap.origin !== "null") {
                 frames.push(snap);
             }
@@ -336,9 +333,7 @@ async function observe(context: BrowserContext, opts: ObserveOptions): Promise<R
         sameSite: c.sameSite,
     }));
     const attach = (name: string, host: string, domainAttr: string | undefined, source: string) => {
-        const match = cookies.find(
-            (c) => c.name === name && (domainAttr ? c.domain === domainAttr : domainMatches(host, c.domain)),
-        );
+        const match = cookies.find((c) => c.name === name && (domainAttr ? c.domain === domainAttr : domainMatches(host, c.domain)));
         if (match) {
             if (!match.sources.includes(source)) {
                 match.sources.push(source);

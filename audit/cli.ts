@@ -36,7 +36,9 @@ export function main(argv: string[], io: CliIo = processIo): Promise<number> {
         } catch (e) {
             if (e instanceof UsageError) throw e;
             // The page could not be audited at all: exit 2, as documented (not a finding).
-            io.err(e instanceof AuditRunError ? `audit: ${e.message}\n` : `audit: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+            io.err(
+                e instanceof AuditRunError ? `audit: ${e.message}\n` : `audit: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+            );
             return exitCodes.usage;
         }
     });

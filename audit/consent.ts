@@ -100,10 +100,7 @@ export function consentFindings(obs: BrowserObservation, input: ConsentInput): F
             third.length > 0
                 ? `${thirdHosts.size} third-party host(s) contacted before consent: ${[...thirdHosts.keys()].join(", ")}`
                 : `no third-party requests before consent (${obs.requests.length} first-party)`,
-        evidence: [
-            ...[...thirdHosts].map(([h, reqs]) => hostLine(h, reqs)),
-            ...scripts.map((s) => `script ${s.url}`),
-        ],
+        evidence: [...[...thirdHosts].map(([h, reqs]) => hostLine(h, reqs)), ...scripts.map((s) => `script ${s.url}`)],
     });
 
     // --- Mautic ---
@@ -117,7 +114,10 @@ export function consentFindings(obs: BrowserObservation, input: ConsentInput): F
         severity: mautic.length > 0 ? "fail" : pageIsMautic ? "warn" : "pass",
         summary:
             mautic.length > 0
-                ? `Mautic contacted before consent: ${mautic.map((r) => r.url).slice(0, 3).join(", ")}`
+                ? `Mautic contacted before consent: ${mautic
+                      .map((r) => r.url)
+                      .slice(0, 3)
+                      .join(", ")}`
                 : pageIsMautic
                   ? "page is served by Mautic itself: Mautic records the visit server-side (anonymise IPs, C09)"
                   : input.mauticHosts.length > 0
@@ -147,16 +147,12 @@ export function consentFindings(obs: BrowserObservation, input: ConsentInput): F
                 : badCookies.length > 0
                   ? `cookie(s) written and removed again before consent: ${badCookies.map((c) => c.name).join(", ")}`
                   : `no cookies before consent${allowedCookies.length ? ` (${allowedCookies.length} allowed as strictly necessary)` : ""}`,
-        evidence: [
-            ...badCookies.map(cookieLine),
-            ...allowedCookies.map((c) => `allowed as strictly necessary (--allow-cookie): ${cookieLine(c)}`),
-        ],
+        evidence: [...badCookies.map(cookieLine), ...allowedCookies.map((c) => `allowed as strictly necessary (--allow-cookie): ${cookieLine(c)}`)],
     });
 
     // --- storage ---
     const allowedKey = (key: string) => input.allowStorage.some((p) => nameMatches(key, p));
-    const storageLine = (s: StorageRecord) =>
-        `${s.kind} ${s.origin} key "${s.key}" (${s.party} party${s.present ? "" : ", written then removed"})`;
+    const storageLine = (s: StorageRecord) => `${s.kind} ${s.origin} key "${s.key}" (${s.party} party${s.present ? "" : ", written then removed"})`;
     const badStorage = obs.storage.filter((s) => !allowedKey(s.key));
     const allowedStorage = obs.storage.filter((s) => allowedKey(s.key));
     const lastingStorage = badStorage.filter((s) => s.present);
@@ -170,10 +166,7 @@ export function consentFindings(obs: BrowserObservation, input: ConsentInput): F
                 : badStorage.length > 0
                   ? `storage written and removed again before consent: ${badStorage.map((s) => s.key).join(", ")}`
                   : `no web storage written before consent${allowedStorage.length ? ` (${allowedStorage.length} allowed as strictly necessary)` : ""}`,
-        evidence: [
-            ...badStorage.map(storageLine),
-            ...allowedStorage.map((s) => `allowed as strictly necessary (--allow-storage): ${storageLine(s)}`),
-        ],
+        evidence: [...badStorage.map(storageLine), ...allowedStorage.map((s) => `allowed as strictly necessary (--allow-storage): ${storageLine(s)}`)],
     });
 
     // --- mixed content ---
@@ -181,10 +174,7 @@ export function consentFindings(obs: BrowserObservation, input: ConsentInput): F
         id: "mixed-content",
         checklist: ["C11", "C14"],
         severity: obs.mixedContent.length > 0 ? "fail" : "pass",
-        summary:
-            obs.mixedContent.length > 0
-                ? `${obs.mixedContent.length} insecure (http://) resource(s) on an https page`
-                : "no mixed content",
+        summary: obs.mixedContent.length > 0 ? `${obs.mixedContent.length} insecure (http://) resource(s) on an https page` : "no mixed content",
         evidence: obs.mixedContent.map((m) => `${m.type} ${m.insecureUrl} (${m.resolution}) on ${m.page}`),
     });
     return findings;
@@ -201,9 +191,7 @@ export function pageLoadFinding(obs: RawObservation, url: string, timeoutMs: num
             evidence: [`${url}: ${obs.navigationError}`],
         };
     }
-    const evidence = [
-        `${url} -> ${obs.finalUrl} (HTTP ${obs.status ?? "?"}) in ${obs.loadMs} ms, ${obs.requests.length} request(s)`,
-    ];
+    const evidence = [`${url} -> ${obs.finalUrl} (HTTP ${obs.status ?? "?"}) in ${obs.loadMs} ms, ${obs.requests.length} request(s)`];
     if (obs.status !== undefined && obs.status >= 400) {
         return { ...base, severity: "warn", summary: `page answered HTTP ${obs.status}`, evidence };
     }

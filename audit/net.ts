@@ -18,10 +18,7 @@ const RULE_RE = /^(\*\.[^:\s]+|[^*:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^:\s[\]]
 export function parseConnectRule(text: string): ConnectRule {
     const m = RULE_RE.exec(text.trim());
     if (!m) {
-        throw new UsageError(
-            `--connect-to '${text}': expected HOST:PORT:CONNECT_HOST:CONNECT_PORT ` +
-                `(e.g. www.example.com:443:127.0.0.1:20443)`,
-        );
+        throw new UsageError(`--connect-to '${text}': expected HOST:PORT:CONNECT_HOST:CONNECT_PORT ` + `(e.g. www.example.com:443:127.0.0.1:20443)`);
     }
     const port = Number(m[2]);
     const connectPort = Number(m[4]);
@@ -39,11 +36,7 @@ export function parseConnectRule(text: string): ConnectRule {
 }
 
 /** Where to open the TCP connection for host:port (the rule, or the host itself). */
-export function connectTarget(
-    rules: ConnectRule[],
-    host: string,
-    port: number,
-): { host: string; port: number } {
+export function connectTarget(rules: ConnectRule[], host: string, port: number): { host: string; port: number } {
     const rule = rules.find((r) => r.port === port && hostMatches(host, r.host));
     return rule ? { host: rule.connectHost, port: rule.connectPort } : { host: normalizeHost(host), port };
 }
@@ -122,16 +115,7 @@ export function spkiHashes(cas: string[]): string[] {
 }
 
 /** Errors that mean "could not talk to the host at all" (exit 2), not a finding. */
-export const UNREACHABLE_CODES = new Set([
-    "ENOTFOUND",
-    "EAI_AGAIN",
-    "ECONNREFUSED",
-    "ETIMEDOUT",
-    "EHOSTUNREACH",
-    "ENETUNREACH",
-    "ECONNRESET",
-    "EADDRNOTAVAIL",
-]);
+export const UNREACHABLE_CODES = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET", "EADDRNOTAVAIL"]);
 
 export interface SimpleResponse {
     status: number;

@@ -58,9 +58,7 @@ try {
     const preload = path.join(path.dirname(pkgJson), "conf", "hsts-preload.json");
     if (!fs.existsSync(preload)) {
         out({
-            setupError:
-                `${preload} is missing (the package's download-only postinstall is skipped here): ` +
-                "run 'bash scripts/prepare-deps.sh'",
+            setupError: `${preload} is missing (the package's download-only postinstall is skipped here): ` + "run 'bash scripts/prepare-deps.sh'",
         });
         process.exit(0);
     }
@@ -73,9 +71,7 @@ try {
             testsFailed: result.scan.testsFailed,
             testsQuantity: result.scan.testsQuantity,
         },
-        tests: Object.fromEntries(
-            Object.entries(result.tests).map(([name, t]) => [name, { pass: t.pass, result: t.result }]),
-        ),
+        tests: Object.fromEntries(Object.entries(result.tests).map(([name, t]) => [name, { pass: t.pass, result: t.result }])),
     });
 } catch (e) {
     out({ error: e instanceof Error ? e.message : String(e) });

@@ -29,15 +29,11 @@ interface ChildOutput {
     setupError?: string;
 }
 
-export async function runObservatory(
-    host: string,
-    opts: { connectTo: ConnectRule[]; cas: string[]; timeoutMs: number },
-): Promise<ObservatoryResult | Error> {
+export async function runObservatory(host: string, opts: { connectTo: ConnectRule[]; cas: string[]; timeoutMs: number }): Promise<ObservatoryResult | Error> {
     // Beside this file under ts-node/ts-jest; from a tsc build in bin/audit, in the source tree.
-    const child = [
-        path.join(__dirname, "observatory-child.mjs"),
-        path.join(__dirname, "..", "..", "audit", "observatory-child.mjs"),
-    ].find((p) => fs.existsSync(p));
+    const child = [path.join(__dirname, "observatory-child.mjs"), path.join(__dirname, "..", "..", "audit", "observatory-child.mjs")].find((p) =>
+        fs.existsSync(p),
+    );
     if (!child) {
         throw new AuditRunError("audit/observatory-child.mjs not found");
     }
@@ -48,9 +44,7 @@ export async function runObservatory(
         // already had there) into a private temporary bundle for the child.
         tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "audit-obs-"));
         const bundle = path.join(tmpDir, "extra-ca.pem");
-        const inherited = env.NODE_EXTRA_CA_CERTS && fs.existsSync(env.NODE_EXTRA_CA_CERTS)
-            ? fs.readFileSync(env.NODE_EXTRA_CA_CERTS, "utf8")
-            : "";
+        const inherited = env.NODE_EXTRA_CA_CERTS && fs.existsSync(env.NODE_EXTRA_CA_CERTS) ? fs.readFileSync(env.NODE_EXTRA_CA_CERTS, "utf8") : "";
         fs.writeFileSync(bundle, `${inherited}\n${opts.cas.join("\n")}\n`, { mode: 0o600 });
         env.NODE_EXTRA_CA_CERTS = bundle;
     }

@@ -19,7 +19,10 @@ export function siteOf(url: URL): string {
 }
 
 export function normalizeHost(host: string): string {
-    return host.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
+    return host
+        .toLowerCase()
+        .replace(/^\[|\]$/g, "")
+        .replace(/\.$/, "");
 }
 
 export function defaultPort(protocol: string): string {

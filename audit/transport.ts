@@ -3,15 +3,7 @@
  * certificate (trust, host name, validity) and the HSTS header of the audited page.
  */
 import * as tls from "tls";
-import {
-    NetOptions,
-    connectTarget,
-    describeError,
-    errorCode,
-    fetchOnce,
-    SimpleResponse,
-    UNREACHABLE_CODES,
-} from "./net";
+import { NetOptions, connectTarget, describeError, errorCode, fetchOnce, SimpleResponse, UNREACHABLE_CODES } from "./net";
 import { normalizeHost } from "./site";
 import { AuditRunError, Finding } from "./types";
 
@@ -42,7 +34,13 @@ export function parseHsts(value: string): HstsPolicy | null {
         }
         const eq = part.indexOf("=");
         const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
-        const val = eq < 0 ? undefined : part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1");
+        const val =
+            eq < 0
+                ? undefined
+                : part
+                      .slice(eq + 1)
+                      .trim()
+                      .replace(/^"(.*)"$/, "$1");
         if (seen.has(name)) {
             return null; // directives must not repeat
         }
@@ -83,9 +81,7 @@ export function hstsFinding(pageUrl: string, response: SimpleResponse | Error): 
         return { ...base, severity: "fail", summary: "Strict-Transport-Security header is invalid", evidence };
     }
     const days = Math.floor(policy.maxAge / 86_400);
-    const flags = [policy.includeSubDomains ? "includeSubDomains" : "", policy.preload ? "preload" : ""]
-        .filter(Boolean)
-        .join(", ");
+    const flags = [policy.includeSubDomains ? "includeSubDomains" : "", policy.preload ? "preload" : ""].filter(Boolean).join(", ");
     const desc = `max-age ${policy.maxAge} s (${days} days)${flags ? `, ${flags}` : ""}`;
     if (policy.maxAge < HSTS_MIN_SECONDS) {
         return { ...base, severity: "fail", summary: `HSTS ${desc}: below six months`, evidence };

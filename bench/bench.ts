@@ -97,7 +97,9 @@ async function measure(withTests: boolean, many: number, out: (s: string) => voi
         const backups = server * prices.backupShareOfServer;
         const volume = 20 * prices.volumePerGbMonth;
         const total = server + backups + volume + prices.primaryIpv4Month;
-        out(`  ${type}: server ${server.toFixed(2)} + backups ${backups.toFixed(2)} + 20 GB volume ${volume.toFixed(2)} + IPv4 ${prices.primaryIpv4Month.toFixed(2)} = ${total.toFixed(2)}`);
+        out(
+            `  ${type}: server ${server.toFixed(2)} + backups ${backups.toFixed(2)} + 20 GB volume ${volume.toFixed(2)} + IPv4 ${prices.primaryIpv4Month.toFixed(2)} = ${total.toFixed(2)}`,
+        );
     }
 
     if (withTests) {

@@ -8,7 +8,16 @@
  * reported as skipped, and the run is then not a full pass.
  */
 import { ensureDoiSetup } from "../components/doi/doiProvisioner";
-import { DoiBlueprint, DoiLanguage, doiBlueprint, doiFields, doiTags, trackingConsentValue, type JsonObject, type MauticLine } from "../components/doi/doiBlueprint";
+import {
+    DoiBlueprint,
+    DoiLanguage,
+    doiBlueprint,
+    doiFields,
+    doiTags,
+    trackingConsentValue,
+    type JsonObject,
+    type MauticLine,
+} from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
@@ -62,7 +71,15 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     const rows: CheckRow[] = [];
     const log = o.log ?? (() => undefined);
     const missing = (n: Needs): string | undefined =>
-        n.mail && !t.opts.mailDir ? "--mail-dir" : n.mysql && !t.opts.mysql ? "--mysql" : n.worker && !(t.opts.workerStop && t.opts.workerStart) ? "--worker-stop/--worker-start" : n.maintenance && !t.opts.maintenance ? "--maintenance" : undefined;
+        n.mail && !t.opts.mailDir
+            ? "--mail-dir"
+            : n.mysql && !t.opts.mysql
+              ? "--mysql"
+              : n.worker && !(t.opts.workerStop && t.opts.workerStart)
+                ? "--worker-stop/--worker-start"
+                : n.maintenance && !t.opts.maintenance
+                  ? "--maintenance"
+                  : undefined;
     const run: Runner = async (id, title, fn, needs = {}) => {
         const m = missing(needs);
         if (m) {
@@ -82,9 +99,22 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     const origin = new URL(t.opts.hostHeader ? `https://${t.opts.hostHeader}` : t.opts.mauticUrl).origin;
     let bp: DoiBlueprint;
     try {
-        bp = doiBlueprint({ mauticUrl: origin, website: o.website, unconfirmedContactDays: o.unconfirmedContactDays, languages: o.languages, mauticLine: o.mauticLine });
+        bp = doiBlueprint({
+            mauticUrl: origin,
+            website: o.website,
+            unconfirmedContactDays: o.unconfirmedContactDays,
+            languages: o.languages,
+            mauticLine: o.mauticLine,
+        });
     } catch (e) {
-        return [{ id: "provision", title: "fresh provisioning with the kit's provisioner succeeds", status: "fail", detail: `${(e as Error).message.replace(/\s+/g, " ")} (give --host-header with Mautic's public name when --mautic-url is a plain-http port)` }];
+        return [
+            {
+                id: "provision",
+                title: "fresh provisioning with the kit's provisioner succeeds",
+                status: "fail",
+                detail: `${(e as Error).message.replace(/\s+/g, " ")} (give --host-header with Mautic's public name when --mautic-url is a plain-http port)`,
+            },
+        ];
     }
     const runId = o.runId ?? String(Date.now());
     const address = (what: string) => `conformance-${what}-${runId}@example.org`;
@@ -105,8 +135,17 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         }
     };
     const signup = (email: string, consent = true, tracking = false) =>
-        t.visit("POST", "/kit/doi/signup", [["email", email], ["lang", lang], ["form", "conformance"], ...(consent ? [["consent", "1"] as [string, string]] : []), ...(tracking ? [["tracking", "1"] as [string, string]] : [])]);
-    const confirmLink = (mail: string): string | undefined => tagsOf(mailHtml(mail), "a").map((a) => a.href).find((h) => /\/kit\/doi\/confirm\?t=/.test(h ?? ""));
+        t.visit("POST", "/kit/doi/signup", [
+            ["email", email],
+            ["lang", lang],
+            ["form", "conformance"],
+            ...(consent ? [["consent", "1"] as [string, string]] : []),
+            ...(tracking ? [["tracking", "1"] as [string, string]] : []),
+        ]);
+    const confirmLink = (mail: string): string | undefined =>
+        tagsOf(mailHtml(mail), "a")
+            .map((a) => a.href)
+            .find((h) => /\/kit\/doi\/confirm\?t=/.test(h ?? ""));
     const tokenOf = (link: string) => new URL(link).searchParams.get("t") ?? "";
 
     // 1. Provisioning: only what the endpoint needs; a second run changes nothing.
@@ -117,7 +156,10 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         const list = await t.api("GET", `emails?search=${encodeURIComponent(`"${bp.objects.find((x) => x.resource === "emails")!.matchValue}"`)}&limit=10`);
         const emails = (Array.isArray(list.emails) ? list.emails : Object.values((list.emails ?? {}) as JsonObject)) as JsonObject[];
         emailHtml = String(emails[0]?.customHtml ?? "");
-        must(emailHtml.includes("{kit_doi_confirm_url}"), "GET /api/emails returns no customHtml with {kit_doi_confirm_url} (the endpoint checks it before sending)");
+        must(
+            emailHtml.includes("{kit_doi_confirm_url}"),
+            "GET /api/emails returns no customHtml with {kit_doi_confirm_url} (the endpoint checks it before sending)",
+        );
         return `${r.created.length} created, ${r.existing.length} already there; GET /api/emails lists customHtml with the link token`;
     });
     await run("idempotent", "second run: 0 POSTs, no drift", async () => {
@@ -153,88 +195,126 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     const pendingEmail = address("pending");
     let pending: Contact | undefined;
     let link: string | undefined;
-    await run("signup", "a sign-up creates a pending contact with no IP attached, found exactly (not a look-alike address `search=email:` also returns)", async () => {
-        must(provisioned, "provisioning failed");
-        // Mautic's `email:` search is a prefix match: a contact whose address extends this one is
-        // returned too, and the endpoint must neither take it for the sign-up nor touch it.
-        const nearMiss = Number(((await t.api("POST", "contacts/new", { email: `${pendingEmail}x` })).contact as JsonObject).id);
-        const r = await signup(pendingEmail, true, true);
-        must(r.status === 200, `POST /kit/doi/signup: HTTP ${r.status}`);
-        const body = await t.api("GET", `contacts?search=${encodeURIComponent(`email:${pendingEmail}`)}&limit=20`);
-        const list = (Array.isArray(body.contacts) ? body.contacts : Object.values((body.contacts ?? {}) as JsonObject)) as JsonObject[];
-        pending = await contactByEmail(pendingEmail);
-        must(pending, "no contact with the address");
-        must(pending!.id !== nearMiss, `the sign-up was attached to the look-alike contact ${nearMiss}`);
-        must(pending!.tags.includes(doiTags.pending) && !pending!.tags.includes(doiTags.confirmed), `tags ${JSON.stringify(pending!.tags)}`);
-        must(pending!.ips.length === 0, `contacts/new attached IPs ${JSON.stringify(pending!.ips)}`);
-        must(!pending!.fields[doiFields.consentDate], "consent_date set before confirmation");
-        const other = await contactById(nearMiss);
-        must(other && other.tags.length === 0, `the look-alike contact ${nearMiss} was changed: tags ${JSON.stringify(other?.tags)}`);
-        return `contact ${pending!.id} doi-pending, no IP; \`search=email:\` returned ${list.length} contacts for the address (prefix match: the look-alike ${nearMiss} ${list.some((c) => Number(c.id) === nearMiss) ? "included" : "not included"}), the endpoint took the exact one and left ${nearMiss} untouched`;
-    });
-    await run("mail", "the worker sends the confirmation mail: configured sender, https token link intact, no open pixel, no tracked /r/ links", async () => {
-        must(pending, "no pending contact");
-        const mail = (await t.waitForMail(pendingEmail))[0];
-        const from = mailHeader(mail, "From") ?? "";
-        must(!/email@yoursite\.com/i.test(from), `From is Mautic's placeholder: ${from}`);
-        if (o.expectFrom) must(from.toLowerCase().includes(o.expectFrom.toLowerCase()), `From ${from}, expected ${o.expectFrom}`);
-        const html = mailHtml(mail);
-        link = confirmLink(mail);
-        must(link, "no /kit/doi/confirm?t= link in the mail (did Mautic's input cleaning eat the token?)");
-        must(link!.startsWith(`${origin}/kit/doi/confirm?t=`) && /^[0-9a-f]{32}\.[0-9a-f]{64}$/.test(tokenOf(link!)), `link ${link} is not https://<mautic>/kit/doi/confirm?t=<id>.<mac>`);
-        must(!/\/email\/[A-Za-z0-9]+\.gif/.test(html), "open-tracking pixel in the mail");
-        const tracked = tagsOf(html, "a").map((a) => a.href ?? "").filter((h) => /\/r\/[A-Za-z0-9]/.test(h));
-        must(tracked.length === 0, `tracked redirect links without consent: ${tracked.join(" ")}`);
-        return `From: ${from}; link ${link!.replace(/t=.*/, "t=<token>")}; no pixel, no /r/ link`;
-    }, { mail: true });
-    await run("get-confirms-nothing", "GET of the link (a scanner) shows the button and confirms nothing", async () => {
-        must(link, "no link");
-        const r = await t.visit("GET", link!);
-        must(r.status === 200, `HTTP ${r.status}`);
-        must(tagsOf(r.body, "form").some((f) => f.method?.toLowerCase() === "post" && f.action === "/kit/doi/confirm"), "no POST form on the page");
-        const c = await contactById(pending!.id);
-        must(c && !c.tags.includes(doiTags.confirmed) && !c.fields[doiFields.consentDate], "the GET confirmed the contact");
-        return "page with one POST button; contact still pending";
-    }, { mail: true });
-    await run("forged-post", "a POST without the right token is refused (403) and changes nothing", async () => {
-        must(link, "no link");
-        const [id, mac] = tokenOf(link!).split(".");
-        const forged = [`${id}.${mac.replace(/^./, (c) => (c === "0" ? "1" : "0"))}`, `${id}.${"0".repeat(64)}`, "", `${"f".repeat(32)}.${mac}`];
-        for (const tok of forged) {
-            const r = await t.visit("POST", "/kit/doi/confirm", [["t", tok]]);
-            must(r.status === 403, `token ${tok.slice(0, 12)}...: HTTP ${r.status}`);
-        }
-        const c = await contactById(pending!.id);
-        must(c && !c.tags.includes(doiTags.confirmed), "a forged POST confirmed the contact");
-        return `${forged.length} forged tokens refused with 403`;
-    }, { mail: true });
+    await run(
+        "signup",
+        "a sign-up creates a pending contact with no IP attached, found exactly (not a look-alike address `search=email:` also returns)",
+        async () => {
+            must(provisioned, "provisioning failed");
+            // Mautic's `email:` search is a prefix match: a contact whose address extends this one is
+            // returned too, and the endpoint must neither take it for the sign-up nor touch it.
+            const nearMiss = Number(((await t.api("POST", "contacts/new", { email: `${pendingEmail}x` })).contact as JsonObject).id);
+            const r = await signup(pendingEmail, true, true);
+            must(r.status === 200, `POST /kit/doi/signup: HTTP ${r.status}`);
+            const body = await t.api("GET", `contacts?search=${encodeURIComponent(`email:${pendingEmail}`)}&limit=20`);
+            const list = (Array.isArray(body.contacts) ? body.contacts : Object.values((body.contacts ?? {}) as JsonObject)) as JsonObject[];
+            pending = await contactByEmail(pendingEmail);
+            must(pending, "no contact with the address");
+            must(pending!.id !== nearMiss, `the sign-up was attached to the look-alike contact ${nearMiss}`);
+            must(pending!.tags.includes(doiTags.pending) && !pending!.tags.includes(doiTags.confirmed), `tags ${JSON.stringify(pending!.tags)}`);
+            must(pending!.ips.length === 0, `contacts/new attached IPs ${JSON.stringify(pending!.ips)}`);
+            must(!pending!.fields[doiFields.consentDate], "consent_date set before confirmation");
+            const other = await contactById(nearMiss);
+            must(other && other.tags.length === 0, `the look-alike contact ${nearMiss} was changed: tags ${JSON.stringify(other?.tags)}`);
+            return `contact ${pending!.id} doi-pending, no IP; \`search=email:\` returned ${list.length} contacts for the address (prefix match: the look-alike ${nearMiss} ${list.some((c) => Number(c.id) === nearMiss) ? "included" : "not included"}), the endpoint took the exact one and left ${nearMiss} untouched`;
+        },
+    );
+    await run(
+        "mail",
+        "the worker sends the confirmation mail: configured sender, https token link intact, no open pixel, no tracked /r/ links",
+        async () => {
+            must(pending, "no pending contact");
+            const mail = (await t.waitForMail(pendingEmail))[0];
+            const from = mailHeader(mail, "From") ?? "";
+            must(!/email@yoursite\.com/i.test(from), `From is Mautic's placeholder: ${from}`);
+            if (o.expectFrom) must(from.toLowerCase().includes(o.expectFrom.toLowerCase()), `From ${from}, expected ${o.expectFrom}`);
+            const html = mailHtml(mail);
+            link = confirmLink(mail);
+            must(link, "no /kit/doi/confirm?t= link in the mail (did Mautic's input cleaning eat the token?)");
+            must(
+                link!.startsWith(`${origin}/kit/doi/confirm?t=`) && /^[0-9a-f]{32}\.[0-9a-f]{64}$/.test(tokenOf(link!)),
+                `link ${link} is not https://<mautic>/kit/doi/confirm?t=<id>.<mac>`,
+            );
+            must(!/\/email\/[A-Za-z0-9]+\.gif/.test(html), "open-tracking pixel in the mail");
+            const tracked = tagsOf(html, "a")
+                .map((a) => a.href ?? "")
+                .filter((h) => /\/r\/[A-Za-z0-9]/.test(h));
+            must(tracked.length === 0, `tracked redirect links without consent: ${tracked.join(" ")}`);
+            return `From: ${from}; link ${link!.replace(/t=.*/, "t=<token>")}; no pixel, no /r/ link`;
+        },
+        { mail: true },
+    );
+    await run(
+        "get-confirms-nothing",
+        "GET of the link (a scanner) shows the button and confirms nothing",
+        async () => {
+            must(link, "no link");
+            const r = await t.visit("GET", link!);
+            must(r.status === 200, `HTTP ${r.status}`);
+            must(
+                tagsOf(r.body, "form").some((f) => f.method?.toLowerCase() === "post" && f.action === "/kit/doi/confirm"),
+                "no POST form on the page",
+            );
+            const c = await contactById(pending!.id);
+            must(c && !c.tags.includes(doiTags.confirmed) && !c.fields[doiFields.consentDate], "the GET confirmed the contact");
+            return "page with one POST button; contact still pending";
+        },
+        { mail: true },
+    );
+    await run(
+        "forged-post",
+        "a POST without the right token is refused (403) and changes nothing",
+        async () => {
+            must(link, "no link");
+            const [id, mac] = tokenOf(link!).split(".");
+            const forged = [`${id}.${mac.replace(/^./, (c) => (c === "0" ? "1" : "0"))}`, `${id}.${"0".repeat(64)}`, "", `${"f".repeat(32)}.${mac}`];
+            for (const tok of forged) {
+                const r = await t.visit("POST", "/kit/doi/confirm", [["t", tok]]);
+                must(r.status === 403, `token ${tok.slice(0, 12)}...: HTTP ${r.status}`);
+            }
+            const c = await contactById(pending!.id);
+            must(c && !c.tags.includes(doiTags.confirmed), "a forged POST confirmed the contact");
+            return `${forged.length} forged tokens refused with 403`;
+        },
+        { mail: true },
+    );
 
     // 4. The confirmation with the worker stopped and the queues full.
-    await run("confirm-worker-stopped", "with the worker stopped and mails queued, the button confirms at once; consent_date in UTC", async () => {
-        must(link, "no link");
-        await t.shell("workerStop");
-        try {
-            for (let i = 0; i < 3; i++) must((await signup(address(`queued${i}`))).status === 200, "sign-up while the worker is stopped failed");
-            const queued = Number((await t.sql("SELECT COUNT(*) AS n FROM messenger_messages WHERE delivered_at IS NULL"))[0].n);
-            must(queued >= 3, `only ${queued} messages waiting in the queue`);
-            const before = Date.now();
-            const r = await t.visit("POST", "/kit/doi/confirm", [["t", tokenOf(link!)]]);
-            must(r.status === 200, `POST /kit/doi/confirm: HTTP ${r.status}`);
-            const c = await contactById(pending!.id);
-            must(c && c.tags.includes(doiTags.confirmed) && !c.tags.includes(doiTags.pending), `tags ${JSON.stringify(c?.tags)}`);
-            must(c!.fields[doiFields.consentTextVersion] === version && c!.fields[doiFields.consentLanguage] === lang, "version/language not recorded");
-            must(c!.fields[doiFields.trackingConsent] === trackingConsentValue(version), `tracking_consent ${JSON.stringify(c!.fields[doiFields.trackingConsent])}`);
-            const stored = Date.parse(`${String(c!.fields[doiFields.consentDate]).replace(" ", "T")}Z`);
-            must(Math.abs(stored - before) < 5 * 60 * 1000, `consent_date ${c!.fields[doiFields.consentDate]} read as UTC is not now (${new Date(before).toISOString()})`);
-            const mailedBefore = [0, 1, 2].filter((i) => t.mailsTo(address(`queued${i}`)).length > 0).length;
-            must(mailedBefore === 0, `${mailedBefore} of the 3 mails arrived with the worker stopped (not queued?)`);
-            await t.shell("workerStart");
-            for (let i = 0; i < 3; i++) await t.waitForMail(address(`queued${i}`));
-            return `confirmed with ${queued} messages queued and no worker; consent_date ${c!.fields[doiFields.consentDate]} (UTC; Mautic keeps minutes); the 3 queued mails arrived only after the worker started again`;
-        } finally {
-            await t.shell("workerStart");
-        }
-    }, { mail: true, mysql: true, worker: true });
+    await run(
+        "confirm-worker-stopped",
+        "with the worker stopped and mails queued, the button confirms at once; consent_date in UTC",
+        async () => {
+            must(link, "no link");
+            await t.shell("workerStop");
+            try {
+                for (let i = 0; i < 3; i++) must((await signup(address(`queued${i}`))).status === 200, "sign-up while the worker is stopped failed");
+                const queued = Number((await t.sql("SELECT COUNT(*) AS n FROM messenger_messages WHERE delivered_at IS NULL"))[0].n);
+                must(queued >= 3, `only ${queued} messages waiting in the queue`);
+                const before = Date.now();
+                const r = await t.visit("POST", "/kit/doi/confirm", [["t", tokenOf(link!)]]);
+                must(r.status === 200, `POST /kit/doi/confirm: HTTP ${r.status}`);
+                const c = await contactById(pending!.id);
+                must(c && c.tags.includes(doiTags.confirmed) && !c.tags.includes(doiTags.pending), `tags ${JSON.stringify(c?.tags)}`);
+                must(c!.fields[doiFields.consentTextVersion] === version && c!.fields[doiFields.consentLanguage] === lang, "version/language not recorded");
+                must(
+                    c!.fields[doiFields.trackingConsent] === trackingConsentValue(version),
+                    `tracking_consent ${JSON.stringify(c!.fields[doiFields.trackingConsent])}`,
+                );
+                const stored = Date.parse(`${String(c!.fields[doiFields.consentDate]).replace(" ", "T")}Z`);
+                must(
+                    Math.abs(stored - before) < 5 * 60 * 1000,
+                    `consent_date ${c!.fields[doiFields.consentDate]} read as UTC is not now (${new Date(before).toISOString()})`,
+                );
+                const mailedBefore = [0, 1, 2].filter((i) => t.mailsTo(address(`queued${i}`)).length > 0).length;
+                must(mailedBefore === 0, `${mailedBefore} of the 3 mails arrived with the worker stopped (not queued?)`);
+                await t.shell("workerStart");
+                for (let i = 0; i < 3; i++) await t.waitForMail(address(`queued${i}`));
+                return `confirmed with ${queued} messages queued and no worker; consent_date ${c!.fields[doiFields.consentDate]} (UTC; Mautic keeps minutes); the 3 queued mails arrived only after the worker started again`;
+            } finally {
+                await t.shell("workerStart");
+            }
+        },
+        { mail: true, mysql: true, worker: true },
+    );
 
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
     await t.close();

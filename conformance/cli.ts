@@ -48,12 +48,24 @@ from MAUTIC_API_USER / MAUTIC_API_PASSWORD and are never printed. Details: docs/
     options: {
         "mautic-url": { type: "string", value: "URL", help: "the Mautic to test (required)" },
         "host-header": { type: "string", value: "HOST", help: "Host header to send (Mautic's public name when --mautic-url is a loopback port)" },
-        "mail-dir": { type: "string", value: "DIR", help: "where the test mailer drops the sent e-mails, one file per message (without it the mail checks are skipped)" },
+        "mail-dir": {
+            type: "string",
+            value: "DIR",
+            help: "where the test mailer drops the sent e-mails, one file per message (without it the mail checks are skipped)",
+        },
         "mail-timeout": { type: "string", value: "S", help: "seconds to wait for a queued mail to arrive, 1 to 3600 (default 180)" },
-        mysql: { type: "string", value: "URL", help: "mysql://user:password@host:port/db of Mautic's database, for the ledger and backdating checks (password never printed)" },
-        "worker-stop": { type: "string", value: "CMD", help: "shell command that stops the messenger worker (e.g. \"docker stop mautic_worker\")" },
+        mysql: {
+            type: "string",
+            value: "URL",
+            help: "mysql://user:password@host:port/db of Mautic's database, for the ledger and backdating checks (password never printed)",
+        },
+        "worker-stop": { type: "string", value: "CMD", help: 'shell command that stops the messenger worker (e.g. "docker stop mautic_worker")' },
         "worker-start": { type: "string", value: "CMD", help: "shell command that starts it again" },
-        maintenance: { type: "string", value: "CMD", help: "shell command that runs the host's privacy maintenance once (e.g. \"ssh root@host mautic-privacy-maintenance\")" },
+        maintenance: {
+            type: "string",
+            value: "CMD",
+            help: 'shell command that runs the host\'s privacy maintenance once (e.g. "ssh root@host mautic-privacy-maintenance")',
+        },
         json: { type: "string", value: "FILE", help: "also write the rows as JSON" },
         website: { type: "string", value: "URL", help: "the website origin in the blueprint (default https://www.example.org)" },
         days: { type: "string", value: "N", help: "unconfirmedContactDays, 1 to 30 (default 3)" },
@@ -64,7 +76,7 @@ from MAUTIC_API_USER / MAUTIC_API_PASSWORD and are never printed. Details: docs/
     },
     examples: [
         "MAUTIC_API_USER=admin MAUTIC_API_PASSWORD=... npm run conformance -- --mautic-url https://staging.client-a.de --mail-dir /srv/mail --mysql mysql://mautic:...@127.0.0.1:3306/mautic",
-        "npm run conformance -- --mautic-url http://127.0.0.1:8621 --host-header doi.mautic.test --worker-stop \"supervisorctl stop all\" --worker-start \"supervisorctl start all\" --line 5.2",
+        'npm run conformance -- --mautic-url http://127.0.0.1:8621 --host-header doi.mautic.test --worker-stop "supervisorctl stop all" --worker-start "supervisorctl start all" --line 5.2',
     ],
     exitCodes: { 0: "every check passed", 1: "a check failed or was skipped", 2: "usage error (also: no MAUTIC_API_USER / MAUTIC_API_PASSWORD)" },
 });
@@ -77,7 +89,8 @@ export function conformanceOptions(v: CliValues<typeof conformanceCli.options>):
     const mailTimeout = intOption("mail-timeout", v["mail-timeout"], 180, 1, 3600, "seconds to wait for a queued mail");
     const line = oneOf("line", v.line, mauticLines, "6.0");
     const languages = (v.languages ?? "de,en").split(",").map((x) => x.trim()) as DoiLanguage[];
-    if (languages.some((l) => !(doiLanguages as readonly string[]).includes(l))) throw new UsageError(`--languages: only ${doiLanguages.join(", ")}. Fix: e.g. --languages de,en`);
+    if (languages.some((l) => !(doiLanguages as readonly string[]).includes(l)))
+        throw new UsageError(`--languages: only ${doiLanguages.join(", ")}. Fix: e.g. --languages de,en`);
     if (v.mysql !== undefined) {
         let ok: boolean;
         try {
@@ -88,9 +101,21 @@ export function conformanceOptions(v: CliValues<typeof conformanceCli.options>):
         if (!ok) throw new UsageError("--mysql must be a URL like mysql://user:password@host:3306/db. Fix: give Mautic's database as a mysql:// URL");
     }
     return {
-        mauticUrl: v["mautic-url"], hostHeader: v["host-header"], mailDir: v["mail-dir"], mailTimeout, mysql: v.mysql, json: v.json,
-        workerStop: v["worker-stop"], workerStart: v["worker-start"], maintenance: v.maintenance,
-        website: v.website ?? "https://www.example.org", days, unsubscribedDays, line, languages, expectFrom: v["expect-from"],
+        mauticUrl: v["mautic-url"],
+        hostHeader: v["host-header"],
+        mailDir: v["mail-dir"],
+        mailTimeout,
+        mysql: v.mysql,
+        json: v.json,
+        workerStop: v["worker-stop"],
+        workerStart: v["worker-start"],
+        maintenance: v.maintenance,
+        website: v.website ?? "https://www.example.org",
+        days,
+        unsubscribedDays,
+        line,
+        languages,
+        expectFrom: v["expect-from"],
     };
 }
 
@@ -123,11 +148,24 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, out: (s: string) => vo
         return exitCodes.usage;
     }
     const target = new Target({
-        mauticUrl: args.mauticUrl, hostHeader: args.hostHeader, username, password, mailDir: args.mailDir, mailTimeoutSeconds: args.mailTimeout,
-        mysql: args.mysql, workerStop: args.workerStop, workerStart: args.workerStart, maintenance: args.maintenance, fetchImpl,
+        mauticUrl: args.mauticUrl,
+        hostHeader: args.hostHeader,
+        username,
+        password,
+        mailDir: args.mailDir,
+        mailTimeoutSeconds: args.mailTimeout,
+        mysql: args.mysql,
+        workerStop: args.workerStop,
+        workerStart: args.workerStart,
+        maintenance: args.maintenance,
+        fetchImpl,
     });
     const rows = await runConformance(target, {
-        website: args.website, unconfirmedContactDays: args.days, unsubscribedMinimiseDays: args.unsubscribedDays, mauticLine: args.line, languages: args.languages,
+        website: args.website,
+        unconfirmedContactDays: args.days,
+        unsubscribedMinimiseDays: args.unsubscribedDays,
+        mauticLine: args.line,
+        languages: args.languages,
         expectFrom: args.expectFrom,
     });
     const secrets = [password, ...(args.mysql ? [decodeURIComponent(new URL(args.mysql).password)] : [])].filter(Boolean);
@@ -136,15 +174,27 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, out: (s: string) => vo
     if (args.json) {
         const passed = rows.filter((r) => r.status === "pass").length;
         const failed = rows.filter((r) => r.status === "fail").length;
-        writeFileSync(args.json, redact(JSON.stringify({ mauticUrl: args.mauticUrl, hostHeader: args.hostHeader ?? null, line: args.line, date: new Date().toISOString(), rows, passed, failed }, null, 2)) + "\n");
+        writeFileSync(
+            args.json,
+            redact(
+                JSON.stringify(
+                    { mauticUrl: args.mauticUrl, hostHeader: args.hostHeader ?? null, line: args.line, date: new Date().toISOString(), rows, passed, failed },
+                    null,
+                    2,
+                ),
+            ) + "\n",
+        );
     }
     // A skipped check is not a pass: the run is complete only when every check ran.
     return rows.some((r) => r.status !== "pass") ? exitCodes.findings : exitCodes.ok;
 }
 
 if (require.main === module) {
-    main(process.argv.slice(2), process.env, (s) => console.log(s)).then((code) => process.exit(code), (e) => {
-        console.error(`conformance: ${(e as Error).message}`);
-        process.exit(1);
-    });
+    main(process.argv.slice(2), process.env, (s) => console.log(s)).then(
+        (code) => process.exit(code),
+        (e) => {
+            console.error(`conformance: ${(e as Error).message}`);
+            process.exit(1);
+        },
+    );
 }

@@ -95,7 +95,14 @@ export class Target implements MauticApiLike {
         this.fetchImpl = opts.fetchImpl ?? (opts.hostHeader ? hostHeaderFetch(opts.hostHeader) : fetch);
         // Behind a TLS-terminating proxy Mautic needs to hear that the visitor used https.
         this.headers = opts.hostHeader ? { Host: opts.hostHeader, ...(this.base.protocol === "http:" ? { "X-Forwarded-Proto": "https" } : {}) } : {};
-        this.client = new MauticClient({ baseUrl: opts.mauticUrl, username: opts.username, password: opts.password, headers: this.headers, fetchImpl: this.fetchImpl, timeoutMs: 60000 });
+        this.client = new MauticClient({
+            baseUrl: opts.mauticUrl,
+            username: opts.username,
+            password: opts.password,
+            headers: this.headers,
+            fetchImpl: this.fetchImpl,
+            timeoutMs: 60000,
+        });
     }
 
     list(resource: MauticResource): Promise<MauticEntity[]> {
@@ -155,7 +162,12 @@ export class Target implements MauticApiLike {
             redirect: "manual",
         });
         const h = res.headers as Headers & { getSetCookie?: () => string[] };
-        return { status: res.status, location: res.headers.get("location") ?? undefined, body: await res.text(), setCookie: h.getSetCookie ? h.getSetCookie() : [] };
+        return {
+            status: res.status,
+            location: res.headers.get("location") ?? undefined,
+            body: await res.text(),
+            setCookie: h.getSetCookie ? h.getSetCookie() : [],
+        };
     }
 
     /** GET that follows redirects (each hop cookie-less, like a visitor whose cookies the edge stripped). */
@@ -181,10 +193,22 @@ export class Target implements MauticApiLike {
         const prefix = (this.opts.console ?? "").trim().split(/\s+/).filter(Boolean);
         if (prefix.length === 0) return Promise.reject(new Error("no --console given"));
         return new Promise((resolve, reject) => {
-            execFile(prefix[0], [...prefix.slice(1), ...args, "--no-interaction", "--no-ansi"], { timeout: 300000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-                if (err) reject(new Error(`console ${args[0]} failed: ${String(stderr || err.message).trim().slice(0, 300)}`));
-                else resolve(stdout);
-            });
+            execFile(
+                prefix[0],
+                [...prefix.slice(1), ...args, "--no-interaction", "--no-ansi"],
+                { timeout: 300000, maxBuffer: 16 * 1024 * 1024 },
+                (err, stdout, stderr) => {
+                    if (err)
+                        reject(
+                            new Error(
+                                `console ${args[0]} failed: ${String(stderr || err.message)
+                                    .trim()
+                                    .slice(0, 300)}`,
+                            ),
+                        );
+                    else resolve(stdout);
+                },
+            );
         });
     }
 
@@ -194,7 +218,14 @@ export class Target implements MauticApiLike {
         if (!cmd) return Promise.reject(new Error(`no --${which.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} given`));
         return new Promise((resolve, reject) => {
             execFile("sh", ["-c", cmd], { timeout: 600000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-                if (err) reject(new Error(`${which} failed: ${String(stderr || err.message).trim().slice(0, 300)}`));
+                if (err)
+                    reject(
+                        new Error(
+                            `${which} failed: ${String(stderr || err.message)
+                                .trim()
+                                .slice(0, 300)}`,
+                        ),
+                    );
                 else resolve(stdout);
             });
         });
@@ -208,9 +239,14 @@ export class Target implements MauticApiLike {
             const u = new URL(this.opts.mysql);
             const socketPath = u.searchParams.get("socket") ?? undefined;
             this.db = await mysql.createConnection({
-                host: socketPath ? undefined : u.hostname, port: socketPath ? undefined : Number(u.port || 3306), socketPath,
-                user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)),
-                timezone: "Z", dateStrings: true,
+                host: socketPath ? undefined : u.hostname,
+                port: socketPath ? undefined : Number(u.port || 3306),
+                socketPath,
+                user: decodeURIComponent(u.username),
+                password: decodeURIComponent(u.password),
+                database: decodeURIComponent(u.pathname.slice(1)),
+                timezone: "Z",
+                dateStrings: true,
             });
             await this.db.query("SET time_zone = '+00:00'");
         }
@@ -229,7 +265,8 @@ export class Target implements MauticApiLike {
         for (;;) {
             const mails = this.mailsTo(address);
             if (mails.length >= count) return mails;
-            if (Date.now() > deadline) throw new Error(`no mail to ${address} in ${this.opts.mailDir} after ${this.opts.mailTimeoutSeconds ?? 180} s (is the worker running?)`);
+            if (Date.now() > deadline)
+                throw new Error(`no mail to ${address} in ${this.opts.mailDir} after ${this.opts.mailTimeoutSeconds ?? 180} s (is the worker running?)`);
             await new Promise((r) => setTimeout(r, 1000));
         }
     }
@@ -279,7 +316,12 @@ export function htmlText(html: string): string {
         .replace(/<[^>]*>/g, " ")
         .replace(/&#(\d+);/g, (_, d: string) => String.fromCodePoint(Number(d)))
         .replace(/&#x([0-9a-f]+);/gi, (_, h: string) => String.fromCodePoint(parseInt(h, 16)))
-        .replace(/&quot;/g, '"').replace(/&#039;|&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&nbsp;/g, " ").replace(/&amp;/g, "&")
+        .replace(/&quot;/g, '"')
+        .replace(/&#039;|&apos;/g, "'")
+        .replace(/&lt;/g, "<")
+        .replace(/&gt;/g, ">")
+        .replace(/&nbsp;/g, " ")
+        .replace(/&amp;/g, "&")
         .replace(/\s+/g, " ")
         .trim();
 }

@@ -43,14 +43,24 @@ erase   deletes the person from every table (a dry run without --yes), journals 
         yes: { type: "boolean", help: "erase for real (default: a dry run that only counts)" },
         objected: { type: "boolean", help: "the person objected: keep a suppression hash (also when Mautic holds a do-not-contact entry)" },
         journal: { type: "string", value: "DIR", help: "with --mysql: where the erasure journal is written (with --stack it is on the server)" },
-        "ledger-key": { type: "string", value: "KEY", help: "with --mysql: the person's consent-ledger key (docker exec -i mautic_web php /var/www/kit-doi/doi.php address-key); with --stack the server computes it" },
+        "ledger-key": {
+            type: "string",
+            value: "KEY",
+            help: "with --mysql: the person's consent-ledger key (docker exec -i mautic_web php /var/www/kit-doi/doi.php address-key); with --stack the server computes it",
+        },
     },
     examples: [
         "npm run dsr -- export --email person@example.org --stack client-a --out person.json",
         "npm run dsr -- erase --email person@example.org --stack client-a          # dry run: counts only",
         "npm run dsr -- erase --email person@example.org --stack client-a --yes --objected",
     ],
-    exitCodes: { 0: "done", 1: "failed", 2: "usage error", 3: "the address is not in the database", 4: "erased, but the address still appears in the listed tables (look at them by hand)" },
+    exitCodes: {
+        0: "done",
+        1: "failed",
+        2: "usage error",
+        3: "the address is not in the database",
+        4: "erased, but the address still appears in the listed tables (look at them by hand)",
+    },
 });
 
 export type Io = CliIo;
@@ -98,7 +108,9 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
             const dry = await erasePerson(transport, schema, opts.email, false);
             io.err(`dsr: DRY RUN, nothing was changed. Erasing ${data.subject} from ${transport.description} would delete:\n${table(dry.deleted)}`);
             io.err(ledgerKeptNote(ledgerRows).replace(/ are KEPT/, " would be KEPT"));
-            io.err(`${suppress ? "It would keep only a suppression hash (the person objected), so the address is never added again.\n" : ""}Re-run with --yes to erase.\n`);
+            io.err(
+                `${suppress ? "It would keep only a suppression hash (the person objected), so the address is never added again.\n" : ""}Re-run with --yes to erase.\n`,
+            );
             return 0;
         }
         const at = new Date();
@@ -114,7 +126,15 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
         const r = await erasePerson(transport, schema, opts.email, true);
         io.err(`dsr: erased ${data.subject} from ${transport.description}:\n${table(r.deleted)}`);
         io.err(ledgerKeptNote(ledgerRows));
-        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue, keptUnderRestriction: ledgerRows > 0 ? { [LEDGER_TABLE]: ledgerRows } : {} };
+        const report = {
+            erasedAt: at.toISOString(),
+            sha256: r.hash,
+            suppressed: suppress,
+            source: transport.description,
+            deleted: r.deleted,
+            residue: r.residue,
+            keptUnderRestriction: ledgerRows > 0 ? { [LEDGER_TABLE]: ledgerRows } : {},
+        };
         if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
         if (Object.keys(r.residue).length > 0) {
             io.err(`dsr: the address still appears in:\n${table(r.residue)}Look at these rows and delete them by hand.\n`);
@@ -148,8 +168,19 @@ function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: strin
     }
     if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
     if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
-    if (values.stack && values["ledger-key"]) throw new UsageError("--ledger-key is only for --mysql; with --stack the DOI endpoint on the server computes it. Fix: remove --ledger-key");
-    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes ?? false, objected: values.objected ?? false, journal: values.journal, ledgerKey: values["ledger-key"] } as const;
+    if (values.stack && values["ledger-key"])
+        throw new UsageError("--ledger-key is only for --mysql; with --stack the DOI endpoint on the server computes it. Fix: remove --ledger-key");
+    return {
+        command,
+        email: values.email,
+        stack: values.stack,
+        mysql: values.mysql,
+        out: values.out,
+        yes: values.yes ?? false,
+        objected: values.objected ?? false,
+        journal: values.journal,
+        ledgerKey: values["ledger-key"],
+    } as const;
 }
 
 if (require.main === module) {

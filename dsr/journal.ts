@@ -53,7 +53,10 @@ export class LocalJournal implements JournalSink {
 }
 
 export class HostJournal implements JournalSink {
-    constructor(private readonly t: Transport, readonly dir = hostDsrDir) {
+    constructor(
+        private readonly t: Transport,
+        readonly dir = hostDsrDir,
+    ) {
         if (!/^\/[A-Za-z0-9_./-]+$/.test(dir) || dir.includes("..")) throw new Error(`journal directory ${JSON.stringify(dir)} must be a plain absolute path`);
     }
     get description(): string {
@@ -64,7 +67,10 @@ export class HostJournal implements JournalSink {
         const d = this.dir;
         // The journal belongs on the data volume (it must survive a rebuilt server), never on the root disk.
         const mounted = d.startsWith(`${dataMountPoint}/`) ? `mountpoint -q ${dataMountPoint} && ` : "";
-        await this.t.host(`${mounted}umask 077 && mkdir -p ${d} && chmod 700 ${d} && cat > ${d}/.erase.sql.tmp && mv -f ${d}/.erase.sql.tmp ${d}/erase.sql`, eraseScript(schema));
+        await this.t.host(
+            `${mounted}umask 077 && mkdir -p ${d} && chmod 700 ${d} && cat > ${d}/.erase.sql.tmp && mv -f ${d}/.erase.sql.tmp ${d}/erase.sql`,
+            eraseScript(schema),
+        );
         await this.t.host(`umask 077 && cat >> ${d}/journal && chmod 600 ${d}/journal`, journalLine(entry));
     }
 }

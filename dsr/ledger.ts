@@ -49,7 +49,9 @@ export async function ledgerKey(t: Transport, schema: Schema, normalisedAddress:
     if (!hasLedger(schema)) return null;
     if (given !== undefined) return checkLedgerKey(given);
     if (!t.host) {
-        throw new Error(`this database holds the double-opt-in consent ledger (${LEDGER_TABLE}), keyed by an HMAC the DOI endpoint computes: give --ledger-key KEY (${addressKeyHint})`);
+        throw new Error(
+            `this database holds the double-opt-in consent ledger (${LEDGER_TABLE}), keyed by an HMAC the DOI endpoint computes: give --ledger-key KEY (${addressKeyHint})`,
+        );
     }
     const out = (await t.host(addressKeyCommand(), normalisedAddress)).trim();
     if (!/^[0-9a-f]{64}$/.test(out)) throw new Error(`the DOI endpoint's address-key command printed no key (${addressKeyCommand()})`);
@@ -67,7 +69,10 @@ export function ledgerExportSql(schema: Schema, key: string): string[] {
     if (texts?.has("sha256")) {
         const refs = ["consent_text_sha256", "notice_sha256", "tracking_text_sha256"].filter((c) => schema.get(LEDGER_TABLE)!.has(c));
         const cond = refs.map((c) => `t.sha256 IN (SELECT ${c} FROM ${LEDGER_TABLE} WHERE address_key = '${k}')`).join(" OR ");
-        if (cond) out.push(`SELECT ${json(LEDGER_TEXTS_TABLE, [...texts.keys()]).replace(/`([a-z_0-9]+)`/g, "t.`$1`")} FROM ${LEDGER_TEXTS_TABLE} t WHERE ${cond} ORDER BY t.first_used_at, t.sha256`);
+        if (cond)
+            out.push(
+                `SELECT ${json(LEDGER_TEXTS_TABLE, [...texts.keys()]).replace(/`([a-z_0-9]+)`/g, "t.`$1`")} FROM ${LEDGER_TEXTS_TABLE} t WHERE ${cond} ORDER BY t.first_used_at, t.sha256`,
+            );
     }
     return out;
 }

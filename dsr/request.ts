@@ -28,7 +28,15 @@ export async function loadSchema(t: Transport): Promise<Schema> {
 
 const LOOKUPS: Array<[key: string, table: string, nameCol: string, refs: Array<[table: string, col: string]>]> = [
     ["segments", "lead_lists", "name", [["lead_lists_leads", "leadlist_id"]]],
-    ["campaigns", "campaigns", "name", [["campaign_leads", "campaign_id"], ["campaign_lead_event_log", "campaign_id"]]],
+    [
+        "campaigns",
+        "campaigns",
+        "name",
+        [
+            ["campaign_leads", "campaign_id"],
+            ["campaign_lead_event_log", "campaign_id"],
+        ],
+    ],
     ["campaign_events", "campaign_events", "name", [["campaign_lead_event_log", "event_id"]]],
     ["forms", "forms", "name", [["form_submissions", "form_id"]]],
     ["emails", "emails", "name", [["email_stats", "email_id"]]],
@@ -40,7 +48,10 @@ const LOOKUPS: Array<[key: string, table: string, nameCol: string, refs: Array<[
 export async function exportPerson(t: Transport, schema: Schema, email: string, now = new Date(), ledgerKey: string | null = null): Promise<PersonExport> {
     const subject = normaliseAddress(email);
     const target: Target = { hash: addressHash(subject), address: subject, before: null };
-    const rows = (await t.run([...exportSql(schema, target), ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{ t: string; r: Record<string, unknown> }>;
+    const rows = (await t.run([...exportSql(schema, target), ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{
+        t: string;
+        r: Record<string, unknown>;
+    }>;
     const tables: PersonExport["tables"] = {};
     for (const { t: table, r } of rows) (tables[table] ??= []).push(r);
     const names: PersonExport["names"] = {};
@@ -50,7 +61,8 @@ export async function exportPerson(t: Transport, schema: Schema, email: string, 
         const ids = new Set<string>();
         for (const [rt, col] of refs) for (const r of tables[rt] ?? []) if (r[col] !== null && r[col] !== undefined) ids.add(String(r[col]));
         const list = [...ids].filter((i) => /^\d+$/.test(i));
-        if (list.length > 0) lookups.push(`SELECT JSON_OBJECT('k', '${key}', 'id', id, 'name', \`${nameCol}\`) FROM \`${table}\` WHERE id IN (${list.join(", ")})`);
+        if (list.length > 0)
+            lookups.push(`SELECT JSON_OBJECT('k', '${key}', 'id', id, 'name', \`${nameCol}\`) FROM \`${table}\` WHERE id IN (${list.join(", ")})`);
     }
     if (lookups.length > 0) {
         for (const { k, id, name } of (await t.run(lookups)) as Array<{ k: string; id: unknown; name: string }>) (names[k] ??= {})[String(id)] = name;
@@ -92,4 +104,3 @@ export async function erasePerson(t: Transport, schema: Schema, email: string, c
     }
     return { hash: target.hash, deleted, residue, committed: commit };
 }
-

@@ -119,8 +119,11 @@ export function selectionSql(s: Schema): string[] {
         "CREATE TEMPORARY TABLE dsr_notes (id BIGINT PRIMARY KEY)",
         "CREATE TEMPORARY TABLE dsr_gone (id BIGINT PRIMARY KEY)",
     ];
-    if (!has(s, "leads", "id", "email")) throw new Error("this database has no Mautic contacts table (leads with id, email): is it a Mautic database, and without a table prefix?");
-    out.push(`INSERT IGNORE INTO dsr_leads SELECT id FROM leads WHERE email IS NOT NULL AND ${hashMatch("email")} AND ${before(has(s, "leads", "date_added") ? "date_added" : "NULL")}`);
+    if (!has(s, "leads", "id", "email"))
+        throw new Error("this database has no Mautic contacts table (leads with id, email): is it a Mautic database, and without a table prefix?");
+    out.push(
+        `INSERT IGNORE INTO dsr_leads SELECT id FROM leads WHERE email IS NOT NULL AND ${hashMatch("email")} AND ${before(has(s, "leads", "date_added") ? "date_added" : "NULL")}`,
+    );
     if (has(s, "email_stats", "id", "lead_id")) {
         const copy = has(s, "email_stats", "copy_id") ? "copy_id" : "NULL";
         const byAddr = has(s, "email_stats", "email_address")
@@ -135,15 +138,20 @@ export function selectionSql(s: Schema): string[] {
             const cols = [...s.get(t)!.entries()].filter(([, type]) => isText(type)).map(([c]) => q(c));
             if (cols.length === 0) continue;
             const match = cols.map((c) => `${hashMatch(c)} OR ${contains(c)}`).join(" OR ");
-            out.push(`INSERT IGNORE INTO dsr_subs SELECT r.submission_id FROM ${q(t)} r JOIN form_submissions fs ON fs.id = r.submission_id WHERE (${match}) AND ${dated.replace("date_submitted", "fs.date_submitted")}`);
+            out.push(
+                `INSERT IGNORE INTO dsr_subs SELECT r.submission_id FROM ${q(t)} r JOIN form_submissions fs ON fs.id = r.submission_id WHERE (${match}) AND ${dated.replace("date_submitted", "fs.date_submitted")}`,
+            );
         }
     }
     // The IP rows the person's rows point at (deleted later only where nobody else uses them).
     for (const [t, cols] of [...s.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        if (cols.has("lead_id") && cols.has("ip_id")) out.push(`INSERT IGNORE INTO dsr_ips SELECT ip_id FROM ${q(t)} WHERE lead_id ${IN_LEADS} AND ip_id IS NOT NULL`);
+        if (cols.has("lead_id") && cols.has("ip_id"))
+            out.push(`INSERT IGNORE INTO dsr_ips SELECT ip_id FROM ${q(t)} WHERE lead_id ${IN_LEADS} AND ip_id IS NOT NULL`);
     }
-    if (has(s, "form_submissions", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT f.ip_id FROM form_submissions f JOIN dsr_subs d ON d.id = f.id WHERE f.ip_id IS NOT NULL");
-    if (has(s, "email_stats", "ip_id")) out.push("INSERT IGNORE INTO dsr_ips SELECT e.ip_id FROM email_stats e JOIN dsr_stats d ON d.id = e.id WHERE e.ip_id IS NOT NULL");
+    if (has(s, "form_submissions", "ip_id"))
+        out.push("INSERT IGNORE INTO dsr_ips SELECT f.ip_id FROM form_submissions f JOIN dsr_subs d ON d.id = f.id WHERE f.ip_id IS NOT NULL");
+    if (has(s, "email_stats", "ip_id"))
+        out.push("INSERT IGNORE INTO dsr_ips SELECT e.ip_id FROM email_stats e JOIN dsr_stats d ON d.id = e.id WHERE e.ip_id IS NOT NULL");
     for (const [t, id, cols] of CONTAINING) for (const c of cols) if (has(s, t, id, c)) out.push(tokenHitsSql(t, id, c));
     if (has(s, "lead_notes", "id", "lead_id")) out.push(`INSERT IGNORE INTO dsr_notes SELECT id FROM lead_notes WHERE lead_id ${IN_LEADS}`);
     // Contacts of the person that Mautic already deleted (a merged or deleted duplicate): their
@@ -154,7 +162,8 @@ export function selectionSql(s: Schema): string[] {
                 "WHERE a.object = 'lead' AND a.object_id NOT IN (SELECT id FROM leads)",
         );
     }
-    if (has(s, "campaign_lead_event_log", "id", "lead_id")) out.push(`INSERT IGNORE INTO dsr_camplogs SELECT id FROM campaign_lead_event_log WHERE lead_id ${IN_LEADS}`);
+    if (has(s, "campaign_lead_event_log", "id", "lead_id"))
+        out.push(`INSERT IGNORE INTO dsr_camplogs SELECT id FROM campaign_lead_event_log WHERE lead_id ${IN_LEADS}`);
     return out;
 }
 
@@ -198,9 +207,12 @@ export function rules(s: Schema): Rule[] {
     if (s.has("notifications")) add("notifications", containsAny("notifications", ["header", "message"]));
     if (has(s, "lead_event_log", "lead_id")) add("lead_event_log", `lead_id ${IN_LEADS} OR ${containsAny("lead_event_log", ["properties"])}`);
     // Integration and sync bookkeeping keyed by "internal entity" instead of lead_id.
-    if (has(s, "integration_entity", "internal_entity", "internal_entity_id")) add("integration_entity", `internal_entity = 'lead' AND internal_entity_id ${IN_LEADS}`);
-    if (has(s, "sync_object_mapping", "internal_object_name", "internal_object_id")) add("sync_object_mapping", `internal_object_name = 'lead' AND internal_object_id ${IN_LEADS}`);
-    if (has(s, "sync_object_field_change_report", "object_type", "object_id")) add("sync_object_field_change_report", `object_type = 'lead' AND object_id ${IN_LEADS}`);
+    if (has(s, "integration_entity", "internal_entity", "internal_entity_id"))
+        add("integration_entity", `internal_entity = 'lead' AND internal_entity_id ${IN_LEADS}`);
+    if (has(s, "sync_object_mapping", "internal_object_name", "internal_object_id"))
+        add("sync_object_mapping", `internal_object_name = 'lead' AND internal_object_id ${IN_LEADS}`);
+    if (has(s, "sync_object_field_change_report", "object_type", "object_id"))
+        add("sync_object_field_change_report", `object_type = 'lead' AND object_id ${IN_LEADS}`);
     if (has(s, "contact_merge_records", "contact_id")) add("contact_merge_records", `contact_id ${IN_LEADS}`);
     if (has(s, "campaign_lead_event_log", "lead_id")) add("campaign_lead_event_log", `lead_id ${IN_LEADS}`);
     if (has(s, "page_hits", "lead_id")) add("page_hits", `lead_id ${IN_LEADS}`);
@@ -211,7 +223,10 @@ export function rules(s: Schema): Rule[] {
     for (const { table, column } of leadKeyedTables(s, handled)) r.push({ table, where: `${q(column)} ${IN_LEADS}` });
     // IP rows are shared (with anonymize_ip every visitor has '*.*.*.*'): only those nobody else uses.
     if (has(s, "ip_addresses", "id")) {
-        const users = [...s.entries()].filter(([t, cols]) => t !== "ip_addresses" && cols.has("ip_id")).map(([t]) => t).sort();
+        const users = [...s.entries()]
+            .filter(([t, cols]) => t !== "ip_addresses" && cols.has("ip_id"))
+            .map(([t]) => t)
+            .sort();
         const unused = users.map((t) => ` AND id NOT IN (SELECT ip_id FROM ${q(t)} WHERE ip_id IS NOT NULL)`).join("");
         r.push({ table: "ip_addresses", where: `id IN (SELECT id FROM dsr_ips)${unused}`, exportWhere: "id IN (SELECT id FROM dsr_ips)" });
     }

@@ -95,12 +95,16 @@ function tablesIn(sql: string, schema: Schema): string[] {
  * re-apply the journal after a restore.
  */
 export function eraseBodySql(schema: Schema, commit: boolean): string[] {
-    const steps: string[] = ["DROP TEMPORARY TABLE IF EXISTS dsr_counts;", "CREATE TEMPORARY TABLE dsr_counts (seq INT AUTO_INCREMENT PRIMARY KEY, tbl VARCHAR(64), n BIGINT);"];
+    const steps: string[] = [
+        "DROP TEMPORARY TABLE IF EXISTS dsr_counts;",
+        "CREATE TEMPORARY TABLE dsr_counts (seq INT AUTO_INCREMENT PRIMARY KEY, tbl VARCHAR(64), n BIGINT);",
+    ];
     for (const stmt of selectionSql(schema)) {
         const t = tablesIn(stmt, schema);
         steps.push(t.length > 0 ? guarded(t, `${stmt};`) : `${stmt};`);
     }
-    for (const r of rules(schema)) steps.push(guarded(tablesIn(r.where, schema).concat(r.table), `${deleteSql(r)}; INSERT INTO dsr_counts (tbl, n) VALUES ('${r.table}', ROW_COUNT());`));
+    for (const r of rules(schema))
+        steps.push(guarded(tablesIn(r.where, schema).concat(r.table), `${deleteSql(r)}; INSERT INTO dsr_counts (tbl, n) VALUES ('${r.table}', ROW_COUNT());`));
     return [
         "START TRANSACTION",
         `BEGIN NOT ATOMIC\n  ${steps.join("\n  ")}\nEND`,

@@ -10,7 +10,10 @@ const SECTIONS: Array<[title: string, tables: RegExp]> = [
     ["E-mails sent, opened, clicked", /^(email_stats|email_stats_devices|email_stat_replies|email_copies|message_queue)$/],
     ["Notes", /^lead_notes$/],
     ["Do-not-contact entries (objections, unsubscriptions, bounces)", /^lead_donotcontact$/],
-    ["Consent and change history", /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/],
+    [
+        "Consent and change history",
+        /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/,
+    ],
     ["Devices and IP addresses", /^(lead_devices|lead_ips_xref|ip_addresses)$/],
     [
         "Proof of the double-opt-in consent (kept under restriction, Art. 7(1), 17(3)(b),(e), 18 GDPR; keyed by a pseudonym of the address; deleted consentProofYears after the last mailing or withdrawal)",
@@ -27,8 +30,13 @@ function value(v: unknown): string {
 function describeRow(r: Record<string, unknown>, names: PersonExport["names"]): string {
     const ref = (k: string, id: unknown) => (id !== null && id !== undefined && names[k]?.[String(id)] ? ` "${names[k][String(id)]}"` : "");
     const extras = [
-        ref("segments", r.leadlist_id), ref("campaigns", r.campaign_id), ref("campaign_events", r.event_id), ref("forms", r.form_id),
-        ref("emails", r.email_id), ref("tags", r.tag_id), ref("pages", r.page_id),
+        ref("segments", r.leadlist_id),
+        ref("campaigns", r.campaign_id),
+        ref("campaign_events", r.event_id),
+        ref("forms", r.form_id),
+        ref("emails", r.email_id),
+        ref("tags", r.tag_id),
+        ref("pages", r.page_id),
     ].join("");
     const fields = Object.entries(r)
         .filter(([k, v]) => value(v) !== "" && !/^(id|lead_id)$/.test(k))

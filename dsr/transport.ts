@@ -30,7 +30,10 @@ function parseJsonValue(v: unknown): unknown {
 
 export class MysqlTransport implements Transport {
     readonly description: string;
-    private constructor(private readonly conn: mysql.Connection, description: string) {
+    private constructor(
+        private readonly conn: mysql.Connection,
+        description: string,
+    ) {
         this.description = description;
     }
 
@@ -42,7 +45,8 @@ export class MysqlTransport implements Transport {
         } catch {
             throw new Error("--mysql must be a URL like mysql://user:password@127.0.0.1:3306/mautic");
         }
-        if (u.protocol !== "mysql:" && u.protocol !== "mariadb:") throw new Error("--mysql must start with mysql:// (e.g. mysql://user:password@127.0.0.1:3306/mautic)");
+        if (u.protocol !== "mysql:" && u.protocol !== "mariadb:")
+            throw new Error("--mysql must start with mysql:// (e.g. mysql://user:password@127.0.0.1:3306/mautic)");
         const database = decodeURIComponent(u.pathname.replace(/^\//, ""));
         if (!/^[A-Za-z0-9_]{1,64}$/.test(database)) throw new Error("--mysql must name the database in the path (mysql://user:password@host:3306/mautic)");
         const socketPath = u.searchParams.get("socket") ?? undefined;
@@ -96,7 +100,8 @@ export function remoteClientCommand(t: Pick<SshTarget, "dbContainer" | "database
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(t.dbContainer)) throw new Error(`dbContainer ${JSON.stringify(t.dbContainer)} is not a container name`);
     if (!/^[A-Za-z0-9_]{1,64}$/.test(t.database)) throw new Error(`database ${JSON.stringify(t.database)} is not a database name`);
     // Expanded by the container's sh: the password moves from its env into MYSQL_PWD, nowhere else.
-    const inner = 'MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --raw --skip-column-names --default-character-set=utf8mb4 "$0"';
+    const inner =
+        'MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --raw --skip-column-names --default-character-set=utf8mb4 "$0"';
     return `docker exec -i ${t.dbContainer} sh -c '${inner}' ${t.database}`;
 }
 
@@ -104,19 +109,31 @@ export function remoteClientCommand(t: Pick<SshTarget, "dbContainer" | "database
 export function sshArgs(t: SshTarget, remoteCommand: string): string[] {
     if (!/^[A-Za-z0-9.:-]+$/.test(t.host)) throw new Error(`host ${JSON.stringify(t.host)} is not an address`);
     return [
-        "-i", t.keyFile,
-        "-o", "IdentitiesOnly=yes",
-        "-o", "IdentityAgent=none",
-        "-o", `UserKnownHostsFile=${t.knownHostsFile}`,
-        "-o", "GlobalKnownHostsFile=/dev/null",
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", "BatchMode=yes",
-        "-o", "PasswordAuthentication=no",
-        "-o", "ConnectTimeout=20",
+        "-i",
+        t.keyFile,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "IdentityAgent=none",
+        "-o",
+        `UserKnownHostsFile=${t.knownHostsFile}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "PasswordAuthentication=no",
+        "-o",
+        "ConnectTimeout=20",
         "-T",
-        "-p", String(t.port ?? 22),
-        "-l", t.user ?? "root",
-        "--", t.host,
+        "-p",
+        String(t.port ?? 22),
+        "-l",
+        t.user ?? "root",
+        "--",
+        t.host,
         remoteCommand,
     ];
 }
@@ -129,7 +146,10 @@ export class SshTransport implements Transport {
 
     async run(statements: string[]): Promise<unknown[]> {
         const out = await this.exec(remoteClientCommand(this.t), asClientScript(statements));
-        return out.split("\n").filter((l) => l !== "").map(parseJsonValue);
+        return out
+            .split("\n")
+            .filter((l) => l !== "")
+            .map(parseJsonValue);
     }
 
     async host(command: string, stdin: string): Promise<string> {

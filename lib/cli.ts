@@ -52,7 +52,13 @@ export interface CliSpec<O extends Record<string, CliOption>> {
     exitCodes: Record<number, string>;
 }
 
-type ValueOf<T extends CliOption> = T["type"] extends "boolean" ? (T["multiple"] extends true ? boolean[] : boolean) : T["multiple"] extends true ? string[] : string;
+type ValueOf<T extends CliOption> = T["type"] extends "boolean"
+    ? T["multiple"] extends true
+        ? boolean[]
+        : boolean
+    : T["multiple"] extends true
+      ? string[]
+      : string;
 
 export type CliValues<O extends Record<string, CliOption>> = { [K in keyof O]?: ValueOf<O[K]> };
 
@@ -146,7 +152,8 @@ function translate(spec: CliSpec<Record<string, CliOption>>, e: Error & { code?:
  */
 export function parseCommandLine<O extends Record<string, CliOption>>(spec: CliSpec<O>, argv: string[]): Parsed<O> {
     const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = { help: { type: "boolean", short: "h" } };
-    for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
+    for (const [name, o] of Object.entries(spec.options))
+        options[name] = { type: o.type, ...(o.multiple ? { multiple: true } : {}), ...(o.short ? { short: o.short } : {}) };
     let parsed: { values: Record<string, unknown>; positionals: string[] };
     try {
         parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: spec.positionals !== undefined });
@@ -175,7 +182,9 @@ export function parseCommandLine<O extends Record<string, CliOption>>(spec: CliS
 export function intOption(name: string, text: string | undefined, fallback: number, min: number, max: number, unit = ""): number {
     if (text === undefined) return fallback;
     if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-        throw new UsageError(`--${name} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}${unit ? ` (${unit})` : ""}. Fix: e.g. --${name} ${fallback}`);
+        throw new UsageError(
+            `--${name} ${JSON.stringify(text)} is not a whole number from ${min} to ${max}${unit ? ` (${unit})` : ""}. Fix: e.g. --${name} ${fallback}`,
+        );
     }
     return Number(text);
 }
@@ -183,13 +192,15 @@ export function intOption(name: string, text: string | undefined, fallback: numb
 /** One of the allowed values, or a UsageError naming the option and the choices. */
 export function oneOf<T extends string>(name: string, text: string | undefined, allowed: readonly T[], fallback: T): T {
     if (text === undefined) return fallback;
-    if (!(allowed as readonly string[]).includes(text)) throw new UsageError(`--${name} ${JSON.stringify(text)} is not one of ${allowed.join(", ")}. Fix: e.g. --${name} ${fallback}`);
+    if (!(allowed as readonly string[]).includes(text))
+        throw new UsageError(`--${name} ${JSON.stringify(text)} is not one of ${allowed.join(", ")}. Fix: e.g. --${name} ${fallback}`);
     return text as T;
 }
 
 /** The stack name check every stack-reading tool applies. */
 export function stackName(name: string, text: string): string {
-    if (!/^[A-Za-z0-9._-]+$/.test(text)) throw new UsageError(`--${name} ${JSON.stringify(text)}: a stack name is letters, digits, '.', '_', '-'. Fix: e.g. --${name} prod`);
+    if (!/^[A-Za-z0-9._-]+$/.test(text))
+        throw new UsageError(`--${name} ${JSON.stringify(text)}: a stack name is letters, digits, '.', '_', '-'. Fix: e.g. --${name} prod`);
     return text;
 }
 

@@ -75,7 +75,7 @@ function optionsOf(req: RegisterResourceRequest): ResourceOptionsRecord {
     const customTimeouts = t && (t.create || t.update || t.delete) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v)) : null;
     // A provider reference is "<provider urn>::<id>"; the urn ends with the provider's name.
     const providerRef: string = req.getProvider?.() ?? "";
-    const provider = providerRef ? providerRef.split("::").slice(-2, -1)[0] ?? null : null;
+    const provider = providerRef ? (providerRef.split("::").slice(-2, -1)[0] ?? null) : null;
     return {
         protect: Boolean(req.getProtect()),
         ignoreChanges: req.getIgnorechangesList(),
@@ -95,7 +95,13 @@ function aliasOf(a: Alias): ResourceOptionsRecord["aliases"][number] {
     const spec = a.getSpec();
     if (!spec) return {};
     const out: Exclude<ResourceOptionsRecord["aliases"][number], string> = {};
-    for (const [k, v] of [["type", spec.getType()], ["name", spec.getName()], ["stack", spec.getStack()], ["project", spec.getProject()]] as const) if (v) out[k] = v;
+    for (const [k, v] of [
+        ["type", spec.getType()],
+        ["name", spec.getName()],
+        ["stack", spec.getStack()],
+        ["project", spec.getProject()],
+    ] as const)
+        if (v) out[k] = v;
     if (spec.getNoparent()) out.parent = null;
     else if (spec.getParenturn()) out.parent = String(spec.getParenturn()).split("::").pop()!;
     return out;
@@ -278,7 +284,11 @@ export class MockCloud {
                 return { ...i, name: i.name };
             case "command:remote:Command":
                 // mautic-offsite-setup prints the pinned host key's fingerprint (known only at deploy).
-                return { ...i, stdout: /mautic-offsite-setup/.test(String(i.create ?? "")) ? "host-key-fingerprint: SHA256:(pinned-at-deploy)\n" : "", stderr: "" };
+                return {
+                    ...i,
+                    stdout: /mautic-offsite-setup/.test(String(i.create ?? "")) ? "host-key-fingerprint: SHA256:(pinned-at-deploy)\n" : "",
+                    stderr: "",
+                };
             case "hcloud:index/storageBox:StorageBox":
                 // Hetzner names a box's user and host after its id (u<id>.your-storagebox.de).
                 return { ...i, server: `u${id}.your-storagebox.de`, username: `u${id}`, system: "FSN1-BX123" };
@@ -297,19 +307,41 @@ export class MockCloud {
         if (custom) return custom(a.inputs);
         if (a.token === "hcloud:index/getServers:getServers") {
             const selector = String(a.inputs.withSelector ?? "");
-            const want = Object.fromEntries(selector.split(",").filter(Boolean).map((kv) => kv.split("=")));
+            const want = Object.fromEntries(
+                selector
+                    .split(",")
+                    .filter(Boolean)
+                    .map((kv) => kv.split("=")),
+            );
             const servers = (this.opts.existingServers ?? []).filter((s) => Object.entries(want).every(([k, v]) => s.labels[k] === v));
             return { id: "servers", servers };
         }
         if (a.token === "hcloud:index/getStorageBox:getStorageBox") {
             // An agency box in fsn1 (override with `calls` for other locations).
             const id = Number(a.inputs.id ?? 100001);
-            return { id, name: "agency-backups", location: "fsn1", storageBoxType: "bx21", server: `u${id}.your-storagebox.de`, username: `u${id}`, labels: {}, deleteProtection: true };
+            return {
+                id,
+                name: "agency-backups",
+                location: "fsn1",
+                storageBoxType: "bx21",
+                server: `u${id}.your-storagebox.de`,
+                username: `u${id}`,
+                labels: {},
+                deleteProtection: true,
+            };
         }
         if (a.token === "hcloud:index/getServerType:getServerType") {
             // Every current type orderable in both German locations (override with `calls`).
             const info = serverTypes[String(a.inputs.name)];
-            const loc = (name: string) => ({ name, available: true, isDeprecated: false, recommended: true, deprecationAnnounced: "", unavailableAfter: "", id: name === "fsn1" ? 1 : 2 });
+            const loc = (name: string) => ({
+                name,
+                available: true,
+                isDeprecated: false,
+                recommended: true,
+                deprecationAnnounced: "",
+                unavailableAfter: "",
+                id: name === "fsn1" ? 1 : 2,
+            });
             return { name: a.inputs.name, isDeprecated: false, memory: info?.memoryGb ?? 0, cores: info?.vcpus ?? 0, locations: [loc("fsn1"), loc("nbg1")] };
         }
         throw new Error(`no mock for invoke ${a.token}`);

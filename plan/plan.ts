@@ -34,7 +34,11 @@ compliance report, and writes every rendered file to <out>/<stack>/. No credenti
         "npm run plan -- --stack client-a --out /tmp/p # Pulumi.client-a.yaml, files to /tmp/p/client-a/",
         "npm run plan -- --stack client-a --policy     # and the policy pack (the pull-request check)",
     ],
-    exitCodes: { 0: "planned, files written", 1: "the stack was not planned (its config is invalid; nothing written), or --policy found a violation", 2: "usage error" },
+    exitCodes: {
+        0: "planned, files written",
+        1: "the stack was not planned (its config is invalid; nothing written), or --policy found a violation",
+        2: "usage error",
+    },
 });
 
 interface Cli {
@@ -97,15 +101,21 @@ export function renderSummary(result: PlanResult, dir: string): string {
         `  files written to ${path.relative(process.cwd(), dir) || dir}/: ${[...result.files.keys()].join(", ")}`,
     ];
     if (result.stack.standIns?.length) {
-        lines.push(`  stand-in secrets (not in the stack file; set them with \`pulumi config set --secret\` before a deploy): ${result.stack.standIns.join(", ")}`);
+        lines.push(
+            `  stand-in secrets (not in the stack file; set them with \`pulumi config set --secret\` before a deploy): ${result.stack.standIns.join(", ")}`,
+        );
     }
     const choice = result.exports.serverType as ServerTypeChoice | undefined;
     if (choice) {
-        lines.push(`  server type: ${choice.serverType} (${choice.chosenBy === "auto" ? "serverType auto: the cheapest available type with >= 4 GB RAM" : choice.chosenBy})${choice.prices ? `, prices: ${choice.prices.source} of ${choice.prices.date.slice(0, 10)}` : ""}`);
+        lines.push(
+            `  server type: ${choice.serverType} (${choice.chosenBy === "auto" ? "serverType auto: the cheapest available type with >= 4 GB RAM" : choice.chosenBy})${choice.prices ? `, prices: ${choice.prices.source} of ${choice.prices.date.slice(0, 10)}` : ""}`,
+        );
         const c = choice.monthlyCost;
         if (c) {
             const f = (n: number) => n.toFixed(2);
-            lines.push(`  monthly cost per site (${choice.prices?.currency}): server ${f(c.server)} + backups ${f(c.backups)} + volume ${f(c.volume)} + IPv4 ${f(c.ipv4)} + off-site ${f(c.offsite)}${c.offsiteNote ? ` (${c.offsiteNote})` : ""} = ${f(c.total)}`);
+            lines.push(
+                `  monthly cost per site (${choice.prices?.currency}): server ${f(c.server)} + backups ${f(c.backups)} + volume ${f(c.volume)} + IPv4 ${f(c.ipv4)} + off-site ${f(c.offsite)}${c.offsiteNote ? ` (${c.offsiteNote})` : ""} = ${f(c.total)}`,
+            );
         }
     }
     lines.push(`  off-site backups: ${describeOffsite(offsiteTarget(s))}`);

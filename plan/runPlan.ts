@@ -34,7 +34,10 @@ export class PlanConfigError extends Error {}
 
 /** The program failed under mocks; `cloud` shows what had been registered by then. */
 export class PlanRunError extends Error {
-    constructor(message: string, public readonly cloud: MockCloud) {
+    constructor(
+        message: string,
+        public readonly cloud: MockCloud,
+    ) {
         super(message);
     }
 }

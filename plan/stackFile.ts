@@ -32,7 +32,11 @@ export function mockSecretFor(key: string): string {
 
 /** The stacks of the project in `rootDir`: one `Pulumi.<stack>.yaml` each, sorted by name. */
 export function stackNames(rootDir: string): string[] {
-    return fs.readdirSync(rootDir).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+    return fs
+        .readdirSync(rootDir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
 }
 
 export function readStackConfig(rootDir: string, stack: string): StackConfig {

@@ -8,7 +8,8 @@ import { PolicyPack } from "@pulumi/policy";
 import { policies } from "./policies";
 
 new PolicyPack("mautic-gdpr-policies", {
-    description: "GDPR rules of the Mautic kit: servers in Germany, no world-open SSH, restarting containers with rotated logs, no published database port, one Mautic per stack, off-site Storage Box in the other German location, DNS record names inside their zone.",
+    description:
+        "GDPR rules of the Mautic kit: servers in Germany, no world-open SSH, restarting containers with rotated logs, no published database port, one Mautic per stack, off-site Storage Box in the other German location, DNS record names inside their zone.",
     enforcementLevel: "mandatory",
     policies,
 });

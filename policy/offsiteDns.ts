@@ -29,18 +29,28 @@ export const storageBoxLocationPolicy: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     severity: "high",
     tags: ["gdpr", "backup", "hcloud"],
-    remediationSteps: "Put the Storage Box into the other German location than the server (the kit's default: fsn1 <-> nbg1), e.g. `pulumi config rm storageBoxLocation`.",
+    remediationSteps:
+        "Put the Storage Box into the other German location than the server (the kit's default: fsn1 <-> nbg1), e.g. `pulumi config rm storageBoxLocation`.",
     validateStack: (args: StackValidationArgs, reportViolation: ReportViolation) => {
         const serverLocations = new Set(
-            args.resources.filter((r) => r.type === offsiteDnsTypes.server).map((r) => read(r.props, "location")).filter((l): l is string => typeof l === "string"),
+            args.resources
+                .filter((r) => r.type === offsiteDnsTypes.server)
+                .map((r) => read(r.props, "location"))
+                .filter((l): l is string => typeof l === "string"),
         );
         for (const box of args.resources.filter((r) => r.type === offsiteDnsTypes.storageBox)) {
             const l = read(box.props, "location");
             if (typeof l !== "string") continue;
             if (!(l in german)) {
-                reportViolation(`Storage Box '${box.name}': location ${JSON.stringify(l)} is outside Germany. Fix: use fsn1 or nbg1 (storageBoxLocation), the other one than the server's.`, box.urn);
+                reportViolation(
+                    `Storage Box '${box.name}': location ${JSON.stringify(l)} is outside Germany. Fix: use fsn1 or nbg1 (storageBoxLocation), the other one than the server's.`,
+                    box.urn,
+                );
             } else if (serverLocations.has(l)) {
-                reportViolation(`Storage Box '${box.name}': location ${l} is also the server's: one incident there would take the data and its off-site copy. Fix: use ${other[l]} (\`pulumi config rm storageBoxLocation\` for the kit's default).`, box.urn);
+                reportViolation(
+                    `Storage Box '${box.name}': location ${l} is also the server's: one incident there would take the data and its off-site copy. Fix: use ${other[l]} (\`pulumi config rm storageBoxLocation\` for the kit's default).`,
+                    box.urn,
+                );
             }
         }
     },
@@ -48,7 +58,8 @@ export const storageBoxLocationPolicy: StackValidationPolicy = {
 
 export const zoneRecordNamePolicy: StackValidationPolicy = {
     name: "dns-record-name-in-zone",
-    description: "A Hetzner DNS record set names its record relative to its zone ('@' for the apex): a name that ends with a dot or with the zone lands at a wrong, doubled name.",
+    description:
+        "A Hetzner DNS record set names its record relative to its zone ('@' for the apex): a name that ends with a dot or with the zone lands at a wrong, doubled name.",
     enforcementLevel: "mandatory",
     severity: "medium",
     tags: ["dns", "hcloud"],
@@ -59,7 +70,10 @@ export const zoneRecordNamePolicy: StackValidationPolicy = {
             const name = read(r.props, "name");
             if (typeof zone !== "string" || typeof name !== "string") continue;
             if (name.endsWith(".") || name === zone || name.endsWith(`.${zone}`)) {
-                reportViolation(`DNS record set '${r.name}': name ${JSON.stringify(name)} is not relative to zone ${zone}, so it would be created as ${name}.${zone}. Fix: a name relative to the zone ('@' for the apex); with the kit, dnsZone must be domain or a parent of it.`, r.urn);
+                reportViolation(
+                    `DNS record set '${r.name}': name ${JSON.stringify(name)} is not relative to zone ${zone}, so it would be created as ${name}.${zone}. Fix: a name relative to the zone ('@' for the apex); with the kit, dnsZone must be domain or a parent of it.`,
+                    r.urn,
+                );
             }
         }
     },

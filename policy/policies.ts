@@ -163,7 +163,7 @@ export function portCoversSsh(port: string | number | undefined): boolean {
 
 const sshFix =
     "Fix: allow port 22 only from your admin networks (the kit's `adminCidrs`, e.g. `pulumi config set --path 'adminCidrs[0]' 203.0.113.0/24`), " +
-    "or waive this check for the stack with the policy config `{ \"no-world-ssh\": { \"allowWorldSsh\": true } }` (see policy/README.md).";
+    'or waive this check for the stack with the policy config `{ "no-world-ssh": { "allowWorldSsh": true } }` (see policy/README.md).';
 
 export const noWorldSshPolicy: ResourceValidationPolicy = {
     name: "no-world-ssh",
@@ -197,9 +197,7 @@ export const noWorldSshPolicy: ResourceValidationPolicy = {
                 if (!portCoversSsh(port)) return;
                 const sources = ((rule.sourceIps as string[] | undefined) ?? []).filter(isWorld);
                 if (sources.length === 0) return;
-                reportViolation(
-                    `${what}: rule ${i} (in tcp port ${show(port ?? "any")}) opens SSH to the world from ${sources.join(", ")}. ${sshFix}`,
-                );
+                reportViolation(`${what}: rule ${i} (in tcp port ${show(port ?? "any")}) opens SSH to the world from ${sources.join(", ")}. ${sshFix}`);
             });
             return;
         }
@@ -292,7 +290,8 @@ function imageRepoName(image: string): string {
 const dbImageNameRe = /^(mariadb|mysql|mysql-server|postgres|postgresql|postgis|percona|percona-server|timescaledb|timescaledb-ha)$/;
 const dbNameRe = /(^|[-_.])(mariadb|mysql|postgres|postgresql)([-_.\d]|$)/i;
 /** Variables only the database server images read (client images such as phpMyAdmin use others). */
-const dbEnvRe = /^(MARIADB_[A-Z_]+|MYSQL_DATABASE|MYSQL_ROOT_HOST|MYSQL_RANDOM_ROOT_PASSWORD|MYSQL_ALLOW_EMPTY_PASSWORD|POSTGRES_DB|POSTGRES_INITDB_ARGS|PGDATA)=/;
+const dbEnvRe =
+    /^(MARIADB_[A-Z_]+|MYSQL_DATABASE|MYSQL_ROOT_HOST|MYSQL_RANDOM_ROOT_PASSWORD|MYSQL_ALLOW_EMPTY_PASSWORD|POSTGRES_DB|POSTGRES_INITDB_ARGS|PGDATA)=/;
 
 /** Why a container is a database, or undefined. Unknown values count as no evidence. */
 export function databaseEvidence(props: unknown): string | undefined {
@@ -309,12 +308,12 @@ export function databaseEvidence(props: unknown): string | undefined {
     return undefined;
 }
 
-const describePort = (p: Record<string, unknown>): string =>
-    `${p.ip ?? "0.0.0.0"}:${p.external ?? "(random)"}->${p.internal}/${p.protocol ?? "tcp"}`;
+const describePort = (p: Record<string, unknown>): string => `${p.ip ?? "0.0.0.0"}:${p.external ?? "(random)"}->${p.internal}/${p.protocol ?? "tcp"}`;
 
 export const noPublishedDatabasePortPolicy: ResourceValidationPolicy = {
     name: "no-published-database-port",
-    description: "Database containers (MariaDB, MySQL, PostgreSQL) publish no port and do not use the host network; Mautic reaches them over an internal Docker network.",
+    description:
+        "Database containers (MariaDB, MySQL, PostgreSQL) publish no port and do not use the host network; Mautic reaches them over an internal Docker network.",
     enforcementLevel: "mandatory",
     severity: "critical",
     tags: ["security", "gdpr", "docker"],

@@ -21,6 +21,7 @@ if [ "$lane" != unit ]; then bash scripts/install-tools.sh; fi
 bash scripts/prepare-deps.sh
 if [ -z "$lane" ]; then
     npx eslint .
+    npx prettier --check "**/*.{ts,js,mjs}"
     npx tsc -p tsconfig.json --noEmit
 fi
 # Jest's own summary is "Tests: N passed, M total"; print the plain closing line too, summed

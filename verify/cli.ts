@@ -74,7 +74,7 @@ every Pulumi.<stack>.yaml and writes a fleet page. The connection comes from the
     examples: [
         "npm run verify -- --stack client-a                 # through the stack's outputs",
         "npm run verify -- --all --out verified             # every stack, plus verified/fleet.html",
-        "npm run verify -- --stack client-a --host 203.0.113.7 --key id_ed25519 --host-key \"$(cat host_key.pub)\"",
+        'npm run verify -- --stack client-a --host 203.0.113.7 --key id_ed25519 --host-key "$(cat host_key.pub)"',
     ],
     exitCodes: { 0: "every check passed", 1: "a check failed or a stack could not be verified (named on the output)", 2: "usage error" },
 });
@@ -100,10 +100,15 @@ export function verifyOptions(v: CliValues<typeof verifyCli.options>): VerifyCli
     };
     if (!cli.all && !cli.stack) throw new UsageError("--stack NAME or --all is required. Fix: e.g. --stack prod");
     if (cli.all && cli.stack) throw new UsageError("--stack and --all exclude each other. Fix: give one of them");
-    for (const c of cli.only ?? []) if (!hostCheckIds.includes(c)) throw new UsageError(`--only: unknown check "${c}". Fix: use checks from ${hostCheckIds.join(", ")}`);
+    for (const c of cli.only ?? [])
+        if (!hostCheckIds.includes(c)) throw new UsageError(`--only: unknown check "${c}". Fix: use checks from ${hostCheckIds.join(", ")}`);
     const manual = [cli.host, cli.key, cli.hostKey].filter((x) => x !== undefined).length;
-    if (manual > 0 && manual < 3) throw new UsageError("--host, --key and --host-key go together (the host key is pinned: there is no trust on first use). Fix: give all three, or none to use the stack's outputs");
-    if (cli.all && manual > 0) throw new UsageError("--all reads every stack's outputs: --host/--key/--host-key verify one stack only. Fix: use --stack NAME with them");
+    if (manual > 0 && manual < 3)
+        throw new UsageError(
+            "--host, --key and --host-key go together (the host key is pinned: there is no trust on first use). Fix: give all three, or none to use the stack's outputs",
+        );
+    if (cli.all && manual > 0)
+        throw new UsageError("--all reads every stack's outputs: --host/--key/--host-key verify one stack only. Fix: use --stack NAME with them");
     return cli;
 }
 
@@ -127,7 +132,11 @@ interface Connection {
 
 /** The stack's outputs through the Pulumi CLI (secrets shown: the login key). */
 export function stackOutputs(stack: string): Record<string, unknown> {
-    const r = spawnSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], { cwd: projectRoot, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const r = spawnSync("pulumi", ["stack", "output", "--json", "--show-secrets", "--stack", stack], {
+        cwd: projectRoot,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
     if (r.error) throw new Error(`cannot run the Pulumi CLI (${r.error.message}): install it and log in, or pass --host, --key and --host-key`);
     if (r.status !== 0) throw new Error(`pulumi stack output --stack ${stack} failed: ${r.stderr.trim().split("\n").pop()}`);
     return JSON.parse(r.stdout) as Record<string, unknown>;
@@ -140,11 +149,20 @@ function connectionFor(cli: VerifyCli, stack: string): Connection {
     }
     const o = stackOutputs(stack);
     const need = (k: string) => {
-        if (typeof o[k] !== "string" || !o[k]) throw new Error(`stack ${stack} has no output '${k}': run \`pulumi up\` with this version of the kit, or pass --host, --key and --host-key`);
+        if (typeof o[k] !== "string" || !o[k])
+            throw new Error(`stack ${stack} has no output '${k}': run \`pulumi up\` with this version of the kit, or pass --host, --key and --host-key`);
         return o[k] as string;
     };
-    return { host: need("serverIpv4"), port: cli.port ?? 22, privateKey: need("sshPrivateKey"), hostPublicKey: need("hostPublicKey"), volumeId: typeof o.volumeId === "string" ? o.volumeId : undefined, url: typeof o.url === "string" ? o.url : undefined,
-        ...(typeof o.adminUsername === "string" && typeof o.adminPassword === "string" ? { admin: { username: o.adminUsername, password: o.adminPassword } } : {}),
+    return {
+        host: need("serverIpv4"),
+        port: cli.port ?? 22,
+        privateKey: need("sshPrivateKey"),
+        hostPublicKey: need("hostPublicKey"),
+        volumeId: typeof o.volumeId === "string" ? o.volumeId : undefined,
+        url: typeof o.url === "string" ? o.url : undefined,
+        ...(typeof o.adminUsername === "string" && typeof o.adminPassword === "string"
+            ? { admin: { username: o.adminUsername, password: o.adminPassword } }
+            : {}),
     };
 }
 
@@ -160,14 +178,26 @@ export async function verifyStack(cli: VerifyCli, stack: string): Promise<{ veri
     let checks: CheckResult[];
     const seenAt = new Date().toISOString();
     try {
-        checks = await withSshTarget({ host: conn.host, port: conn.port, user: cli.user, privateKey: conn.privateKey, hostPublicKey: conn.hostPublicKey }, (t) => runHostChecks(t, expected, { only: cli.only }));
+        checks = await withSshTarget(
+            { host: conn.host, port: conn.port, user: cli.user, privateKey: conn.privateKey, hostPublicKey: conn.hostPublicKey },
+            (t) => runHostChecks(t, expected, { only: cli.only }),
+        );
     } catch (e) {
         if (!(e instanceof SshConnectError)) throw e;
         checks = [{ id: "ssh", title: "SSH login with the pinned host key", status: "fail", evidence: e.message, seenAt, items: ["C12"] }];
     }
     if (!cli.noEdge) {
         const url = conn.url ?? `https://${plan.site.settings.domain}`;
-        const connectTo = cli.edgeConnect ? [{ host: new URL(url).hostname, port: 443, connectHost: cli.edgeConnect.split(":")[0], connectPort: Number(cli.edgeConnect.split(":")[1] ?? 443) }] : [];
+        const connectTo = cli.edgeConnect
+            ? [
+                  {
+                      host: new URL(url).hostname,
+                      port: 443,
+                      connectHost: cli.edgeConnect.split(":")[0],
+                      connectPort: Number(cli.edgeConnect.split(":")[1] ?? 443),
+                  },
+              ]
+            : [];
         const ca = cli.edgeCa ? [fs.readFileSync(cli.edgeCa, "utf8")] : undefined;
         checks.push(...(await runEdgeChecks(url, { connectTo, ca, timeoutMs: 15_000 })));
     }
@@ -176,7 +206,13 @@ export async function verifyStack(cli: VerifyCli, stack: string): Promise<{ veri
     if (conn.admin && !cli.noEdge) {
         const st = plan.site.settings;
         const url = conn.url ?? `https://${st.domain}`;
-        const blueprint = doiBlueprint({ mauticUrl: url, website: st.website, unconfirmedContactDays: st.unconfirmedContactDays, consentTextVersion: st.consentTextVersion, privacyPolicyUrl: st.privacyPolicyUrl });
+        const blueprint = doiBlueprint({
+            mauticUrl: url,
+            website: st.website,
+            unconfirmedContactDays: st.unconfirmedContactDays,
+            consentTextVersion: st.consentTextVersion,
+            privacyPolicyUrl: st.privacyPolicyUrl,
+        });
         checks.push(await runDoiCheck(new MauticClient({ baseUrl: url, ...conn.admin, timeoutMs: 30_000 }), blueprint));
     }
     const verified = buildVerified(stack, `${conn.host}:${conn.port}`, checks, plan.exports.compliance as ComplianceReport | undefined);
@@ -208,13 +244,25 @@ async function verify(cli: VerifyCli, io: CliIo): Promise<number> {
             const { verified, row } = await verifyStack(cli, stack);
             const dir = writeVerified(cli.out, verified);
             rows.push(row);
-            io.out(`${stack}: ${verified.ok ? "all checks passed" : `FAILED: ${verified.failed.join(", ")}`} (${path.relative(process.cwd(), dir) || dir}/verified.md)\n`);
+            io.out(
+                `${stack}: ${verified.ok ? "all checks passed" : `FAILED: ${verified.failed.join(", ")}`} (${path.relative(process.cwd(), dir) || dir}/verified.md)\n`,
+            );
             for (const c of verified.checks.filter((x) => x.status === "fail")) io.out(`  FAIL ${c.id}: ${c.evidence}\n`);
             failed ||= !verified.ok;
         } catch (e) {
             failed = true;
             io.err(`verify: stack ${stack} not verified: ${(e as Error).message}\n`);
-            rows.push({ stack, domain: "?", compliance: "not verified", ok: false, backupAge: "?", certExpiry: "?", pendingUpdates: "?", mauticVersion: "?", failed: [(e as Error).message] });
+            rows.push({
+                stack,
+                domain: "?",
+                compliance: "not verified",
+                ok: false,
+                backupAge: "?",
+                certExpiry: "?",
+                pendingUpdates: "?",
+                mauticVersion: "?",
+                failed: [(e as Error).message],
+            });
         }
     }
     if (cli.all) {

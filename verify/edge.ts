@@ -24,13 +24,25 @@ function tryVersion(url: URL, net: NetOptions, version: tls.SecureVersion): Prom
     const target = connectTarget(net.connectTo, url.hostname, Number(url.port || 443));
     return new Promise((resolve) => {
         const s = tls.connect({
-            host: target.host, port: target.port, servername: url.hostname, minVersion: version, maxVersion: version,
+            host: target.host,
+            port: target.port,
+            servername: url.hostname,
+            minVersion: version,
+            maxVersion: version,
             // The client side must be able to offer the old versions, or the probe proves nothing.
-            ciphers: "DEFAULT:@SECLEVEL=0", rejectUnauthorized: false, timeout: net.timeoutMs,
+            ciphers: "DEFAULT:@SECLEVEL=0",
+            rejectUnauthorized: false,
+            timeout: net.timeoutMs,
         });
-        s.once("secureConnect", () => { resolve(s.getProtocol() ?? "unknown"); s.destroy(); });
+        s.once("secureConnect", () => {
+            resolve(s.getProtocol() ?? "unknown");
+            s.destroy();
+        });
         s.once("error", (e) => resolve(`refused (${describeError(e)})`));
-        s.once("timeout", () => { resolve("timeout"); s.destroy(); });
+        s.once("timeout", () => {
+            resolve("timeout");
+            s.destroy();
+        });
     });
 }
 
@@ -61,7 +73,9 @@ export async function runEdgeChecks(urlText: string, net: NetOptions): Promise<C
         id: "edge-tls-versions",
         title: "only TLS 1.2 and 1.3 are accepted",
         status: old.length === 0 && modern.length > 0 ? "pass" : "fail",
-        evidence: Object.entries(versions).map(([v, r]) => `${v}: ${r === v ? "accepted" : r.startsWith("refused") ? "refused" : r}`).join(", "),
+        evidence: Object.entries(versions)
+            .map(([v, r]) => `${v}: ${r === v ? "accepted" : r.startsWith("refused") ? "refused" : r}`)
+            .join(", "),
         seenAt,
         items: ["C11"],
     });
@@ -76,7 +90,9 @@ export async function runEdgeChecks(urlText: string, net: NetOptions): Promise<C
             id: "edge-headers",
             title: "security headers (nosniff, Referrer-Policy, CSP, framing)",
             status: bad.length ? "fail" : "pass",
-            evidence: bad.length ? `GET ${url.href} -> ${res.status}: ${bad.join("; ")}` : `GET ${url.href} -> ${res.status}: nosniff, Referrer-Policy, CSP, framing protection present`,
+            evidence: bad.length
+                ? `GET ${url.href} -> ${res.status}: ${bad.join("; ")}`
+                : `GET ${url.href} -> ${res.status}: nosniff, Referrer-Policy, CSP, framing protection present`,
             seenAt,
             items: ["C13"],
         });

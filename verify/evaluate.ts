@@ -92,7 +92,9 @@ function evalSshd(s: Section, e: HostExpectation): Verdict {
         if (!got) bad.push(`${k}: missing (want ${want})`);
         else if (!got.some((g) => normaliseSshdValue(k, g) === want)) bad.push(`${k} = ${got.join(",")} (want ${want})`);
     }
-    return bad.length ? { ok: false, evidence: `sshd -T differs: ${bad.join("; ")}` } : { ok: true, evidence: `sshd -T: ${Object.keys(e.sshd).length} hardening options in effect` };
+    return bad.length
+        ? { ok: false, evidence: `sshd -T differs: ${bad.join("; ")}` }
+        : { ok: true, evidence: `sshd -T: ${Object.keys(e.sshd).length} hardening options in effect` };
 }
 
 function evalFail2ban(s: Section): Verdict {
@@ -107,7 +109,11 @@ function evalCloudInit(s: Section): Verdict {
     const status = /^status:\s*(\S+)/m.exec(s.output)?.[1];
     // cloud-init >= 23.4 exits 2 for "done with recoverable errors": reported, not accepted.
     if (status === "done" && s.rc === 0) return { ok: true, evidence: "cloud-init status: done" };
-    const detail = s.output.split("\n").filter((l) => /error|detail|status/i.test(l)).slice(0, 3).join(" | ");
+    const detail = s.output
+        .split("\n")
+        .filter((l) => /error|detail|status/i.test(l))
+        .slice(0, 3)
+        .join(" | ");
     return { ok: false, evidence: `cloud-init status: ${status ?? "unknown"} (exit ${s.rc}) ${detail}`.trim() };
 }
 
@@ -120,7 +126,9 @@ function evalUpdates(s: Section, now: number, e: HostExpectation): Verdict {
     if (f.errors !== "0" && f.errors !== "nolog") problems.push(`${f.errors} error(s) in the last run's log`);
     if (f.timer && f.timer !== "enabled") problems.push(`apt-daily-upgrade.timer is ${f.timer || "not enabled"}`);
     const pending = /^\d+$/.test(f.pending ?? "") ? `; ${f.pending} update(s) pending` : "";
-    return problems.length ? { ok: false, evidence: `${problems.join("; ")}${pending}` } : { ok: true, evidence: `last run ${hours(age)} ago, no errors${pending}` };
+    return problems.length
+        ? { ok: false, evidence: `${problems.join("; ")}${pending}` }
+        : { ok: true, evidence: `last run ${hours(age)} ago, no errors${pending}` };
 }
 
 function evalReboot(s: Section, now: number, e: HostExpectation): Verdict {
@@ -129,7 +137,10 @@ function evalReboot(s: Section, now: number, e: HostExpectation): Verdict {
     if (!/^\d+$/.test(since ?? "")) return { ok: false, evidence: `cannot read /var/run/reboot-required: ${s.output}` };
     const age = now - Number(since);
     const ok = age <= e.updates.rebootPendingMaxHours * 3600;
-    return { ok, evidence: `reboot pending for ${hours(age)}${ok ? " (within the reboot window)" : ` (limit ${e.updates.rebootPendingMaxHours} h: the automatic reboot did not happen)`}` };
+    return {
+        ok,
+        evidence: `reboot pending for ${hours(age)}${ok ? " (within the reboot window)" : ` (limit ${e.updates.rebootPendingMaxHours} h: the automatic reboot did not happen)`}`,
+    };
 }
 
 function evalForward(s: Section): Verdict {
@@ -214,18 +225,25 @@ function evalContainers(s: Section, images: Section | undefined, e: HostExpectat
         if (want.healthcheck && health !== "healthy") bad.push(`${want.name}: health ${health ?? "none"}`);
         const img = imgs.find((i) => i.Id === c.Image);
         const [ref, digest] = want.image.split("@");
-        if (!img?.RepoTags?.includes(ref) && !img?.RepoTags?.includes(`docker.io/${ref}`)) bad.push(`${want.name}: image ${img?.RepoTags?.join(",") || c.Image} (want ${ref})`);
+        if (!img?.RepoTags?.includes(ref) && !img?.RepoTags?.includes(`docker.io/${ref}`))
+            bad.push(`${want.name}: image ${img?.RepoTags?.join(",") || c.Image} (want ${ref})`);
         if (digest && !img?.RepoDigests?.some((d) => d.endsWith(`@${digest}`))) bad.push(`${want.name}: image digest is not ${digest}`);
         const hc = c.HostConfig ?? {};
         if (!(hc.CapDrop ?? []).map(cap).includes("ALL")) bad.push(`${want.name}: capabilities not dropped (CapDrop ${JSON.stringify(hc.CapDrop)})`);
         const adds = [...(hc.CapAdd ?? [])].map(cap).sort().join(",");
         if (adds !== [...want.capAdd].map(cap).sort().join(",")) bad.push(`${want.name}: CapAdd ${adds || "none"} (want ${[...want.capAdd].sort().join(",")})`);
         if (!(hc.SecurityOpt ?? []).some((o) => /^no-new-privileges(:true|=true)?$/.test(o))) bad.push(`${want.name}: no-new-privileges missing`);
-        if (want.memoryMiB !== undefined && hc.Memory !== want.memoryMiB * 1024 * 1024) bad.push(`${want.name}: memory ${hc.Memory ? hc.Memory / 1048576 : "unlimited"} MiB (want ${want.memoryMiB})`);
+        if (want.memoryMiB !== undefined && hc.Memory !== want.memoryMiB * 1024 * 1024)
+            bad.push(`${want.name}: memory ${hc.Memory ? hc.Memory / 1048576 : "unlimited"} MiB (want ${want.memoryMiB})`);
         if (hc.RestartPolicy?.Name !== want.restart) bad.push(`${want.name}: restart ${hc.RestartPolicy?.Name ?? "none"} (want ${want.restart})`);
     }
     if (list.length === 0 && s.rc !== 0) return { ok: false, evidence: `docker inspect failed (exit ${s.rc}): ${s.output.split("\n")[0]}` };
-    return bad.length ? { ok: false, evidence: bad.join("; ") } : { ok: true, evidence: `${e.containers.length} containers running${e.containers.some((c) => c.healthcheck) ? ", healthy" : ""}, pinned images, caps and limits as planned` };
+    return bad.length
+        ? { ok: false, evidence: bad.join("; ") }
+        : {
+              ok: true,
+              evidence: `${e.containers.length} containers running${e.containers.some((c) => c.healthcheck) ? ", healthy" : ""}, pinned images, caps and limits as planned`,
+          };
 }
 
 /** True when `live` equals the plan's `planned` text, where each "[secret]" in it matches any text within a line. */
@@ -243,10 +261,13 @@ function evalContainerFiles(s: Section, e: HostExpectation): Verdict {
         if (!got || got[2] === undefined || got[2] === "missing") bad.push(`${f.container}:${f.path} missing`);
         else if (!matchesRedacted(f.content, Buffer.from(got[2], "base64").toString("utf8"))) bad.push(`${f.container}:${f.path} differs from the plan`);
     }
-    return bad.length ? { ok: false, evidence: bad.join("; ") } : { ok: true, evidence: `${e.containerFiles.map((f) => `${f.container}:${f.path}`).join(", ")} equal the plan` };
+    return bad.length
+        ? { ok: false, evidence: bad.join("; ") }
+        : { ok: true, evidence: `${e.containerFiles.map((f) => `${f.container}:${f.path}`).join(", ")} equal the plan` };
 }
 
-const canon = (v: unknown): string => JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
+const canon = (v: unknown): string =>
+    JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort()) : x));
 
 function evalMauticConfig(s: Section, e: HostExpectation): Verdict {
     let live: Record<string, unknown>;
@@ -260,7 +281,12 @@ function evalMauticConfig(s: Section, e: HostExpectation): Verdict {
         if (live[k] === "__missing__") bad.push(`${k}: not set (want ${canon(want)})`);
         else if (canon(live[k]) !== canon(want)) bad.push(`${k} = ${canon(live[k])} (want ${canon(want)})`);
     }
-    return bad.length ? { ok: false, evidence: bad.join("; ") } : { ok: true, evidence: `${Object.keys(e.mauticConfig ?? {}).length} values in effect (anonymize_ip, track_contact_by_ip, cookie_secure, site_url, ...)` };
+    return bad.length
+        ? { ok: false, evidence: bad.join("; ") }
+        : {
+              ok: true,
+              evidence: `${Object.keys(e.mauticConfig ?? {}).length} values in effect (anonymize_ip, track_contact_by_ip, cookie_secure, site_url, ...)`,
+          };
 }
 
 function evalBackup(s: Section, now: number, e: HostExpectation): Verdict {
@@ -281,7 +307,9 @@ function evalBackup(s: Section, now: number, e: HostExpectation): Verdict {
     if (age > e.backup.maxAgeHours * 3600) problems.push(`last good set ${f.latest} is ${hours(age)} old (limit ${e.backup.maxAgeHours} h)`);
     if (f.verify !== "ok") problems.push(`set ${f.latest} fails its SHA256SUMS check`);
     if (status.result && status.result !== "ok") problems.push(`last run ${status.result}: ${status.message ?? ""}`.trim());
-    return problems.length ? { ok: false, evidence: problems.join("; ") } : { ok: true, evidence: `last good set ${f.latest}, ${hours(age)} old, SHA256SUMS verified` };
+    return problems.length
+        ? { ok: false, evidence: problems.join("; ") }
+        : { ok: true, evidence: `last good set ${f.latest}, ${hours(age)} old, SHA256SUMS verified` };
 }
 
 function evalOffsite(s: Section, now: number, e: HostExpectation): Verdict {
@@ -292,7 +320,10 @@ function evalOffsite(s: Section, now: number, e: HostExpectation): Verdict {
         /* reported below */
     }
     if (s.rc !== 0 || snaps.length === 0) return { ok: false, evidence: `no off-site snapshot readable (restic exit ${s.rc})` };
-    const latest = snaps.map((x) => Date.parse(x.time ?? "")).filter((t) => !Number.isNaN(t)).sort((a, b) => b - a)[0];
+    const latest = snaps
+        .map((x) => Date.parse(x.time ?? ""))
+        .filter((t) => !Number.isNaN(t))
+        .sort((a, b) => b - a)[0];
     const age = now - latest / 1000;
     const ok = age <= e.backup.maxAgeHours * 3600;
     return { ok, evidence: `latest off-site snapshot ${hours(age)} old${ok ? "" : ` (limit ${e.backup.maxAgeHours} h)`}` };
@@ -313,7 +344,9 @@ function evalDisk(s: Section, e: HostExpectation): Verdict {
     if (rows.length === 0) return { ok: false, evidence: `df failed (exit ${s.rc}): ${s.output.split("\n")[0]}` };
     const over = rows.filter((r) => r.usePercent > e.disk.maxUsePercent);
     const text = rows.map((r) => `${r.mount} ${r.usePercent}%`).join(", ");
-    return over.length ? { ok: false, evidence: `over ${e.disk.maxUsePercent} %: ${over.map((r) => `${r.mount} ${r.usePercent}%`).join(", ")}` } : { ok: true, evidence: `${text} (limit ${e.disk.maxUsePercent} %)` };
+    return over.length
+        ? { ok: false, evidence: `over ${e.disk.maxUsePercent} %: ${over.map((r) => `${r.mount} ${r.usePercent}%`).join(", ")}` }
+        : { ok: true, evidence: `${text} (limit ${e.disk.maxUsePercent} %)` };
 }
 
 function evalLogs(s: Section, e: HostExpectation): Verdict {
@@ -327,7 +360,9 @@ function evalLogs(s: Section, e: HostExpectation): Verdict {
         const name = R && m[3].startsWith(R) ? m[3].slice(R.length) : m[3];
         if (m[1] !== "0" || m[2] !== "0") hits.push(`${name}: ${m[1]} full IP(s), ${m[2]} e-mail address(es)`);
     }
-    return hits.length ? { ok: false, evidence: hits.join("; ") } : { ok: true, evidence: `${files} log sources scanned: no full client IP, no e-mail address` };
+    return hits.length
+        ? { ok: false, evidence: hits.join("; ") }
+        : { ok: true, evidence: `${files} log sources scanned: no full client IP, no e-mail address` };
 }
 
 /** Evaluates every gathered section; a check whose section is absent fails (not gathered = not verified). */
@@ -343,22 +378,54 @@ export function evaluateHostChecks(sections: Map<string, Section>, e: HostExpect
         if (!s) v = { ok: false, evidence: "not gathered (the SSH session ended early)" };
         else {
             switch (id) {
-                case "cloud-init": v = evalCloudInit(s); break;
-                case "sshd": v = evalSshd(s, e); break;
-                case "fail2ban": v = evalFail2ban(s); break;
-                case "unattended-upgrades": v = evalUpdates(s, now, e); break;
-                case "reboot-pending": v = evalReboot(s, now, e); break;
-                case "forward-policy": v = evalForward(s); break;
-                case "metadata-block": v = evalMetadata(s); break;
-                case "volume": v = evalVolume(s, e); break;
-                case "host-files": v = evalHostFiles(s, e); break;
-                case "containers": v = evalContainers(s, sections.get("images"), e); break;
-                case "container-files": v = evalContainerFiles(s, e); break;
-                case "mautic-config": v = evalMauticConfig(s, e); break;
-                case "backup": v = evalBackup(s, now, e); break;
-                case "offsite": v = evalOffsite(s, now, e); break;
-                case "disk": v = evalDisk(s, e); break;
-                case "logs-pii": v = evalLogs(s, e); break;
+                case "cloud-init":
+                    v = evalCloudInit(s);
+                    break;
+                case "sshd":
+                    v = evalSshd(s, e);
+                    break;
+                case "fail2ban":
+                    v = evalFail2ban(s);
+                    break;
+                case "unattended-upgrades":
+                    v = evalUpdates(s, now, e);
+                    break;
+                case "reboot-pending":
+                    v = evalReboot(s, now, e);
+                    break;
+                case "forward-policy":
+                    v = evalForward(s);
+                    break;
+                case "metadata-block":
+                    v = evalMetadata(s);
+                    break;
+                case "volume":
+                    v = evalVolume(s, e);
+                    break;
+                case "host-files":
+                    v = evalHostFiles(s, e);
+                    break;
+                case "containers":
+                    v = evalContainers(s, sections.get("images"), e);
+                    break;
+                case "container-files":
+                    v = evalContainerFiles(s, e);
+                    break;
+                case "mautic-config":
+                    v = evalMauticConfig(s, e);
+                    break;
+                case "backup":
+                    v = evalBackup(s, now, e);
+                    break;
+                case "offsite":
+                    v = evalOffsite(s, now, e);
+                    break;
+                case "disk":
+                    v = evalDisk(s, e);
+                    break;
+                case "logs-pii":
+                    v = evalLogs(s, e);
+                    break;
             }
         }
         results.push({ id, title: meta[id].title, status: v.ok ? "pass" : "fail", evidence: v.evidence, seenAt, items: meta[id].items });

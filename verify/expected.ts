@@ -49,7 +49,8 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
         for (const f of doc.write_files ?? []) files.set(f.path, { path: f.path, content: f.content, permissions: f.permissions, owner: f.owner });
     }
     for (const r of plan.cloud.resources.filter((x) => !live.firstBootOnly && x.type === "command:remote:Command" && x.name.endsWith("host-files-sync"))) {
-        for (const f of parseHostFilesCommand(String(unwrap(r.inputs.create)))) files.set(f.path, { path: f.path, content: f.content, permissions: f.permissions });
+        for (const f of parseHostFilesCommand(String(unwrap(r.inputs.create))))
+            files.set(f.path, { path: f.path, content: f.content, permissions: f.permissions });
     }
     // The volume id is the cloud's: the plan's is a mock one.
     for (const [p, f] of files) {
@@ -68,7 +69,14 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     const containers: ExpectedContainer[] = plan.cloud.resources
         .filter((x) => x.type === "docker:index/container:Container")
         .map((r) => {
-            const i = unwrap(r.inputs) as { name: string; image: string; memory?: number; capabilities?: { adds?: string[] }; restart?: string; healthcheck?: unknown };
+            const i = unwrap(r.inputs) as {
+                name: string;
+                image: string;
+                memory?: number;
+                capabilities?: { adds?: string[] };
+                restart?: string;
+                healthcheck?: unknown;
+            };
             return {
                 name: i.name,
                 image: images.get(i.image) ?? i.image,
@@ -80,7 +88,10 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
         });
     const containerFiles: ExpectedContainerFile[] = [];
     const uploaded = (container: string, file: string) => {
-        const content = findUpload(plan.cloud.resources.filter((r) => unwrap(r.inputs.name) === container), file);
+        const content = findUpload(
+            plan.cloud.resources.filter((r) => unwrap(r.inputs.name) === container),
+            file,
+        );
         if (content !== undefined) containerFiles.push({ container, path: file, content: redactText(content, plan.cloud.secretValues) });
     };
     uploaded("mautic_cron", crontabPathInContainer);
@@ -88,7 +99,18 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     uploaded("mautic_edge", caddyfilePathInContainer);
 
     // The non-secret values the kit pins in parameters_local.php, as Mautic must see them.
-    const { secret_key: _k, mailer_dsn: _m, ...mauticConfig } = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, logRetentionDays: s.accessLogRetentionDays, secretKey: "" });
+    const {
+        secret_key: _k,
+        mailer_dsn: _m,
+        ...mauticConfig
+    } = mauticParameters({
+        domain: s.domain,
+        website: s.website,
+        timezone: s.timezone,
+        gdprPurgeDays: s.gdprPurgeDays,
+        logRetentionDays: s.accessLogRetentionDays,
+        secretKey: "",
+    });
 
     return {
         sshd: expectedSshdFrom(hardening.content),
@@ -116,6 +138,7 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
 function offsiteExpectation(s: Parameters<typeof offsiteTarget>[0]): { offsiteRepository?: string; offsiteEnvFile?: string; offsiteSshConfig?: string } {
     const t = offsiteTarget(s);
     if (t.kind === "repository") return { offsiteRepository: t.repository, offsiteEnvFile: backupPaths.offsiteEnvFile };
-    if (t.kind === "storagebox" || t.kind === "subaccount") return { offsiteRepository: storageBoxRepository, offsiteEnvFile: backupPaths.offsiteEnvFile, offsiteSshConfig: offsitePaths.sshConfig };
+    if (t.kind === "storagebox" || t.kind === "subaccount")
+        return { offsiteRepository: storageBoxRepository, offsiteEnvFile: backupPaths.offsiteEnvFile, offsiteSshConfig: offsitePaths.sshConfig };
     return {};
 }

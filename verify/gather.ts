@@ -16,20 +16,34 @@ export function shq(v: string): string {
 
 /** The check groups a script can gather (ids of `runHostChecks`). */
 export const hostCheckIds = [
-    "cloud-init", "sshd", "fail2ban", "unattended-upgrades", "reboot-pending", "forward-policy", "metadata-block",
-    "volume", "host-files", "containers", "container-files", "mautic-config", "backup", "offsite", "disk", "logs-pii",
+    "cloud-init",
+    "sshd",
+    "fail2ban",
+    "unattended-upgrades",
+    "reboot-pending",
+    "forward-policy",
+    "metadata-block",
+    "volume",
+    "host-files",
+    "containers",
+    "container-files",
+    "mautic-config",
+    "backup",
+    "offsite",
+    "disk",
+    "logs-pii",
 ] as const;
 export type HostCheckId = (typeof hostCheckIds)[number];
 
 // awk: per input line, counts full public IPv4 addresses (not masked to .0, not private/loopback)
 // and e-mail addresses (plain or %40-encoded). Prints nothing of the matched text.
 const piiAwk = [
-    "function pub(ip,  o){ if (index(\" \" own \" \", \" \" ip \" \")) return 0; split(ip,o,\".\"); if(o[1]>255||o[2]>255||o[3]>255||o[4]>255) return 0;",
+    'function pub(ip,  o){ if (index(" " own " ", " " ip " ")) return 0; split(ip,o,"."); if(o[1]>255||o[2]>255||o[3]>255||o[4]>255) return 0;',
     " if(o[4]==0||o[1]==10||o[1]==127||o[1]==0||(o[1]==172&&o[2]>=16&&o[2]<=31)||(o[1]==192&&o[2]==168)||(o[1]==169&&o[2]==254)) return 0; return 1 }",
     "{ s=$0; while (match(s, /(^|[^0-9.])[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}($|[^0-9.])/)) {",
-    " m=substr(s,RSTART,RLENGTH); gsub(/[^0-9.]/,\"\",m); if(pub(m)) ip++; s=substr(s,RSTART+RLENGTH-1) }",
+    ' m=substr(s,RSTART,RLENGTH); gsub(/[^0-9.]/,"",m); if(pub(m)) ip++; s=substr(s,RSTART+RLENGTH-1) }',
     " s=$0; while (match(s, /[A-Za-z0-9._+-]+(@|%40)[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z][A-Za-z]+/)) { mail++; s=substr(s,RSTART+RLENGTH) } }",
-    "END { printf \"%d %d\\n\", ip, mail }",
+    'END { printf "%d %d\\n", ip, mail }',
 ].join("");
 
 /** PHP (run with `php -r` in the Mautic container): keeps only the requested `mautic.<key>` parameters of `debug:container --parameters --format=json`. */
@@ -47,9 +61,9 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
         "LC_ALL=C",
         "export PATH LC_ALL",
         `M=${shq(sectionMarker)}`,
-        "section() { printf '%s begin %s\\n' \"$M\" \"$1\"; }",
-        "endsection() { printf '\\n%s end %s rc=%s\\n' \"$M\" \"$1\" \"$2\"; }",
-        "mtime() { if [ -e \"$1\" ]; then stat -c %Y -- \"$1\"; else echo missing; fi; }",
+        'section() { printf \'%s begin %s\\n\' "$M" "$1"; }',
+        'endsection() { printf \'\\n%s end %s rc=%s\\n\' "$M" "$1" "$2"; }',
+        'mtime() { if [ -e "$1" ]; then stat -c %Y -- "$1"; else echo missing; fi; }',
         `section now; date +%s; endsection now 0`,
     ];
     const add = (id: HostCheckId, sub: string, body: string) => {
@@ -67,7 +81,7 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
             `log=${shq(`${R}/var/log/unattended-upgrades/unattended-upgrades.log`)}`,
             // Errors since the last start of the script (its log is appended per run).
             `if [ -r "$log" ]; then echo "errors=$(awk '/Starting unattended upgrades script/{n=0} / ERROR /{n++} END{print n+0}' "$log")"; else echo "errors=nolog"; fi`,
-            "echo \"timer=$(systemctl is-enabled apt-daily-upgrade.timer 2>/dev/null || true)\"",
+            'echo "timer=$(systemctl is-enabled apt-daily-upgrade.timer 2>/dev/null || true)"',
             // Upgradable packages (a simulation: nothing is changed, no lock taken).
             "echo \"pending=$(apt-get -s -o Debug::NoLocking=1 upgrade 2>/dev/null | grep -c '^Inst ')\"",
         ].join("; "),
@@ -96,7 +110,8 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
     if (want.has("container-files")) {
         const lines = e.containerFiles.map(
             // base64 on one line; compared in memory against the plan (whose secrets are redacted), never written.
-            (f) => `if docker exec ${shq(f.container)} test -f ${shq(f.path)}; then echo "${f.container} ${f.path} $(docker exec ${shq(f.container)} cat ${shq(f.path)} | base64 -w0)"; else echo "${f.container} ${f.path} missing"; fi`,
+            (f) =>
+                `if docker exec ${shq(f.container)} test -f ${shq(f.path)}; then echo "${f.container} ${f.path} $(docker exec ${shq(f.container)} cat ${shq(f.path)} | base64 -w0)"; else echo "${f.container} ${f.path} missing"; fi`,
         );
         add("container-files", "container-files", lines.join("; ") || "true");
     }
@@ -106,7 +121,11 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
         const keys = shq(JSON.stringify(Object.keys(e.mauticConfig)));
         const filter = shq(mauticConfigFilterPhp);
         const web = shq(e.mauticContainer ?? "mautic_web");
-        add("mautic-config", "mautic-config", `docker exec -u www-data ${web} php /var/www/html/bin/console debug:container --parameters --format=json --no-ansi 2>/dev/null | docker exec -i ${web} php -r ${filter} ${keys}`);
+        add(
+            "mautic-config",
+            "mautic-config",
+            `docker exec -u www-data ${web} php /var/www/html/bin/console debug:container --parameters --format=json --no-ansi 2>/dev/null | docker exec -i ${web} php -r ${filter} ${keys}`,
+        );
     }
     const bdir = `${R}${e.backup.dir}`;
     add(
@@ -138,7 +157,10 @@ export function renderGatherScript(e: HostExpectation, only: readonly HostCheckI
             return `if [ -e ${q} ]; then find ${q} -type f ! -name 'fail2ban.log*' ! -name '*.gz' -print | while IFS= read -r f; do grep -Iq . "$f" 2>/dev/null || continue; echo "$(awk -v own=${own} ${shq(piiAwk)} "$f") $f"; done; fi`;
         });
         const units = e.logs.journalUnits.map((u) => `-u ${shq(u)}`).join(" ");
-        if (units) scans.push(`if command -v journalctl >/dev/null; then echo "$(journalctl -q -o cat --since=-7d ${units} 2>/dev/null | awk -v own=${own} ${shq(piiAwk)}) journal"; fi`);
+        if (units)
+            scans.push(
+                `if command -v journalctl >/dev/null; then echo "$(journalctl -q -o cat --since=-7d ${units} 2>/dev/null | awk -v own=${own} ${shq(piiAwk)}) journal"; fi`,
+            );
         add("logs-pii", "logs-pii", scans.join("; ") || "true");
     }
     return `${L.join("\n")}\n`;

@@ -35,10 +35,19 @@ export function buildVerified(stack: string, target: string, checks: CheckResult
         const mine = checks.filter((c) => c.items.includes(id));
         const title = planned?.title ?? id;
         if (mine.length === 0) {
-            return { id, title, status: "not-live", evidence: `no live check; plan: ${planned?.status ?? "unknown"}${planned ? ` (${planned.evidence?.[0] ?? ""})` : ""}`.replace(/ \(\)$/, ""), planned: planned?.status };
+            return {
+                id,
+                title,
+                status: "not-live",
+                evidence: `no live check; plan: ${planned?.status ?? "unknown"}${planned ? ` (${planned.evidence?.[0] ?? ""})` : ""}`.replace(/ \(\)$/, ""),
+                planned: planned?.status,
+            };
         }
         const failed = mine.filter((c) => c.status === "fail");
-        const seenAt = mine.map((c) => c.seenAt).sort().pop();
+        const seenAt = mine
+            .map((c) => c.seenAt)
+            .sort()
+            .pop();
         const evidence = failed.length ? failed.map((c) => `${c.id}: ${c.evidence}`).join(" | ") : mine.map((c) => `${c.id}: ${c.evidence}`).join(" | ");
         return { id, title, status: failed.length ? "fail" : "pass", evidence, seenAt, planned: planned?.status };
     });
@@ -56,7 +65,10 @@ export function renderVerifiedMarkdown(v: Verified): string {
         "",
         "| Item | Live | Evidence | Seen |",
         "|---|---|---|---|",
-        ...v.items.map((i) => `| ${i.id} ${cell(i.title)} | ${i.status === "not-live" ? `not live (plan: ${i.planned ?? "?"})` : i.status.toUpperCase()} | ${cell(i.evidence)} | ${i.seenAt ?? ""} |`),
+        ...v.items.map(
+            (i) =>
+                `| ${i.id} ${cell(i.title)} | ${i.status === "not-live" ? `not live (plan: ${i.planned ?? "?"})` : i.status.toUpperCase()} | ${cell(i.evidence)} | ${i.seenAt ?? ""} |`,
+        ),
         "",
         "## Checks",
         "",

@@ -53,7 +53,20 @@ export const usage = `usage: npm run bench -- --mautic-url URL --console "PREFIX
     [--contacts 10000] [--segment-contacts 50000] [--hits 200000] [--step-seconds 10] [--max-concurrency 8]
     [--p95-ms 300] [--drain-timeout 1800] [--server-type cx23] [--scenarios tracking,forms,send,segment,cleanup] [--json FILE]`;
 
-const targetKeys = ["segments-update-args", "mautic-url", "host-header", "label", "console", "mysql", "privacy-job", "pidfile", "worker-log", "mail-dir", "api-user", "api-password-file"];
+const targetKeys = [
+    "segments-update-args",
+    "mautic-url",
+    "host-header",
+    "label",
+    "console",
+    "mysql",
+    "privacy-job",
+    "pidfile",
+    "worker-log",
+    "mail-dir",
+    "api-user",
+    "api-password-file",
+];
 const sharedKeys = ["contacts", "segment-contacts", "hits", "step-seconds", "max-concurrency", "p95-ms", "drain-timeout", "server-type", "scenarios", "json"];
 
 function int(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
@@ -72,7 +85,8 @@ function parseTarget(v: Record<string, string[]>, index: number): TargetArgs {
     const pidfiles: Partial<Record<Role, string>> = {};
     for (const p of v.pidfile ?? []) {
         const m = /^([a-z]+)=(.+)$/.exec(p);
-        if (!m || !(roles as readonly string[]).includes(m[1]) || m[1] === "cron") throw new Error(`--pidfile ${JSON.stringify(p)}: use web=FILE, worker=FILE or db=FILE (cron is measured on the commands the bench runs)`);
+        if (!m || !(roles as readonly string[]).includes(m[1]) || m[1] === "cron")
+            throw new Error(`--pidfile ${JSON.stringify(p)}: use web=FILE, worker=FILE or db=FILE (cron is measured on the commands the bench runs)`);
         pidfiles[m[1] as Role] = m[2];
     }
     return {
@@ -108,7 +122,8 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         else (groups[groups.length - 1][m[1]] ??= []).push(value);
     }
     const targets = groups.map(parseTarget);
-    if (targets.length === 2 && targets[0].label === targets[1].label) throw new Error(`--label: the two Mautics need different labels (both are ${JSON.stringify(targets[0].label)})`);
+    if (targets.length === 2 && targets[0].label === targets[1].label)
+        throw new Error(`--label: the two Mautics need different labels (both are ${JSON.stringify(targets[0].label)})`);
     const serverType = shared["server-type"] ?? "cx23";
     if (!serverTypes[serverType]) throw new Error(`--server-type ${JSON.stringify(serverType)}: use one of ${Object.keys(serverTypes).join(", ")}`);
     const scenarios = (shared.scenarios ?? scenarioNames.join(",")).split(",").map((s) => s.trim());

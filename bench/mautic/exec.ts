@@ -42,7 +42,13 @@ export function runCommand(prefix: string, args: string[], opts: { stdin?: strin
                 opts.sampler.sample();
                 if (child.pid) opts.sampler.cronRoots.delete(child.pid);
             }
-            resolve({ code, signal, seconds: (performance.now() - t0) / 1000, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
+            resolve({
+                code,
+                signal,
+                seconds: (performance.now() - t0) / 1000,
+                stdout: Buffer.concat(out).toString("utf8"),
+                stderr: Buffer.concat(err).toString("utf8"),
+            });
         });
         // A command that exits without reading its stdin closes the pipe: not an error here.
         child.stdin.on("error", () => undefined);
@@ -60,7 +66,10 @@ export function must(r: CommandResult, what: string): CommandResult {
 /** SQL through the --mysql prefix: rows of tab-separated values. */
 export async function sql(prefix: string, text: string): Promise<string[][]> {
     const r = must(await runCommand(prefix, [], { stdin: text, timeoutMs: 1800_000 }), "SQL client");
-    return r.stdout.split("\n").filter((l) => l.length > 0).map((l) => l.split("\t"));
+    return r.stdout
+        .split("\n")
+        .filter((l) => l.length > 0)
+        .map((l) => l.split("\t"));
 }
 
 /** One number from a query (the last row's first column). */

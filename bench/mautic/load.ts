@@ -111,8 +111,16 @@ export async function runStep(
     const requests = latencies.length;
     const ok = requests - errors;
     return {
-        concurrency, seconds: elapsed, requests, ok, errors, perSecond: ok / elapsed,
-        p50Ms: quantile(latencies, 0.5), p95Ms: quantile(latencies, 0.95), maxMs: quantile(latencies, 1), firstError,
+        concurrency,
+        seconds: elapsed,
+        requests,
+        ok,
+        errors,
+        perSecond: ok / elapsed,
+        p50Ms: quantile(latencies, 0.5),
+        p95Ms: quantile(latencies, 0.95),
+        maxMs: quantile(latencies, 1),
+        firstError,
     };
 }
 

@@ -85,7 +85,9 @@ export async function mauticBench(argv: string[], env: NodeJS.ProcessEnv, out: (
     out(`# Mautic bench, ${started.toISOString()}`);
     out(`machine: ${formatMachine(m)}`);
     out(`load average at start: ${formatLoad(loadStart)}`);
-    out(`scale: tracking/forms ${a.stepSeconds} s per step up to ${a.maxConcurrency} clients (p95 bound ${a.p95Ms} ms); send ${a.contacts} contacts; segment ${a.segmentContacts} contacts; cleanup ${a.hits} hits`);
+    out(
+        `scale: tracking/forms ${a.stepSeconds} s per step up to ${a.maxConcurrency} clients (p95 bound ${a.p95Ms} ms); send ${a.contacts} contacts; segment ${a.segmentContacts} contacts; cleanup ${a.hits} hits`,
+    );
     const reports: TargetReport[] = [];
     for (const t of a.targets) reports.push(await benchTarget(t, a, env, out));
     const loadEnd = loadAverage();
@@ -99,11 +101,18 @@ export async function mauticBench(argv: string[], env: NodeJS.ProcessEnv, out: (
         ...budgetTable(budget, reports),
         "",
         ...reports.flatMap((r) => [`Peaks per phase, ${r.label} (MiB, sum of RSS / largest process VmHWM):`, ...phaseTable(r), ""]),
-        ...reports.map((r) => `${r.label}: ${killSummary(r)}${r.failures.length ? `\n  ${r.failures.join("\n  ")}` : ""}${r.errors.length ? `\n  errors: ${r.errors.join("\n  ")}` : ""}`),
+        ...reports.map(
+            (r) =>
+                `${r.label}: ${killSummary(r)}${r.failures.length ? `\n  ${r.failures.join("\n  ")}` : ""}${r.errors.length ? `\n  errors: ${r.errors.join("\n  ")}` : ""}`,
+        ),
         "",
         `machine: ${formatMachine(m)}; load average at start ${formatLoad(loadStart)}, at end ${formatLoad(loadEnd)}; ${((Date.now() - started.getTime()) / 60000).toFixed(1)} min`,
     ];
     for (const l of lines) out(l);
-    if (a.json) fs.writeFileSync(a.json, `${JSON.stringify({ date: started.toISOString(), machine: m, loadStart, loadEnd, args: { ...a, targets: a.targets.map((t) => t.label) }, budget, reports }, null, 2)}\n`);
+    if (a.json)
+        fs.writeFileSync(
+            a.json,
+            `${JSON.stringify({ date: started.toISOString(), machine: m, loadStart, loadEnd, args: { ...a, targets: a.targets.map((t) => t.label) }, budget, reports }, null, 2)}\n`,
+        );
     return reports.some((r) => r.errors.length > 0 || killed(r)) ? 1 : 0;
 }

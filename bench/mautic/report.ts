@@ -54,12 +54,18 @@ export const figures: Figure[] = [
     { name: "send: e-mails per second", unit: "/s", better: "higher", get: (r) => (r.send?.drainSeconds ? r.send.delivered / r.send.drainSeconds : undefined) },
     { name: "maintenance:cleanup", unit: "s", better: "lower", get: (r) => r.cleanup?.cleanupSeconds },
     { name: "kit privacy job", unit: "s", better: "lower", get: (r) => r.cleanup?.privacySeconds },
-    ...(["web", "worker", "cron", "db"] as Role[]).map(
-        (role): Figure => ({ name: `peak RSS ${role} (sum over its processes)`, unit: "MiB", better: "lower", get: (r) => r.peaks[role]?.sumMiB }),
-    ),
-    ...(["worker", "cron"] as Role[]).map(
-        (role): Figure => ({ name: `peak VmHWM of one ${role} process`, unit: "MiB", better: "lower", get: (r) => r.peaks[role]?.processMiB }),
-    ),
+    ...(["web", "worker", "cron", "db"] as Role[]).map((role): Figure => ({
+        name: `peak RSS ${role} (sum over its processes)`,
+        unit: "MiB",
+        better: "lower",
+        get: (r) => r.peaks[role]?.sumMiB,
+    })),
+    ...(["worker", "cron"] as Role[]).map((role): Figure => ({
+        name: `peak VmHWM of one ${role} process`,
+        unit: "MiB",
+        better: "lower",
+        get: (r) => r.peaks[role]?.processMiB,
+    })),
 ];
 
 const fmt = (v: number | undefined) => (v === undefined ? "-" : v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -73,7 +79,10 @@ export function figureTable(reports: TargetReport[]): string[] {
         if (reports.length === 2) cells.push(ratio(vals[0], vals[1]));
         return cells;
     });
-    return markdownTable(head, rows.filter((r) => r.slice(1).some((c) => c !== "-" && c !== "n/a")));
+    return markdownTable(
+        head,
+        rows.filter((r) => r.slice(1).some((c) => c !== "-" && c !== "n/a")),
+    );
 }
 
 export function markdownTable(head: string[], rows: string[][]): string[] {
@@ -128,7 +137,9 @@ export function phaseTable(r: TargetReport): string[] {
 export function killSummary(r: TargetReport): string {
     const parts = [
         `kernel OOM kills during the run: ${r.kernelOomKills ?? "unknown (dmesg not readable)"}`,
-        r.worker ? `worker consumers killed by a signal: ${r.worker.killed}, ended with an error: ${r.worker.failed}, recycled by their own limits: ${r.worker.recycled}` : "worker log: not given",
+        r.worker
+            ? `worker consumers killed by a signal: ${r.worker.killed}, ended with an error: ${r.worker.failed}, recycled by their own limits: ${r.worker.recycled}`
+            : "worker log: not given",
         `commands with a non-zero exit or a failed check: ${r.failures.length}`,
     ];
     return parts.join("; ");

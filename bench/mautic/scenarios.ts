@@ -66,7 +66,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const q = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 
 async function consoleCmd(ctx: Ctx, args: string[], what: string): Promise<CommandResult> {
-    const r = await runCommand(ctx.t.console, [...args, "--no-interaction", "--no-ansi"], { sampler: ctx.sampler, timeoutMs: ctx.a.drainTimeoutSeconds * 1000 });
+    const r = await runCommand(ctx.t.console, [...args, "--no-interaction", "--no-ansi"], {
+        sampler: ctx.sampler,
+        timeoutMs: ctx.a.drainTimeoutSeconds * 1000,
+    });
     if (r.code !== 0) ctx.failures.push(`${what}: exit ${r.code ?? r.signal} ${(r.stderr || r.stdout).trim().slice(-200)}`);
     return r;
 }
@@ -87,7 +90,9 @@ async function drain(ctx: Ctx, t0: number, extraDone: () => Promise<boolean> = a
 
 function ramp(ctx: Ctx, next: (i: number) => HttpRequestSpec, accept: (s: number) => boolean, what: string): Promise<RampFigures> {
     return rampUp({ baseUrl: ctx.t.mauticUrl, hostHeader: ctx.t.hostHeader }, ctx.a.maxConcurrency, ctx.a.stepSeconds, ctx.a.p95Ms, next, accept, (s) =>
-        ctx.log(`  ${what} c=${s.concurrency}: ${s.perSecond.toFixed(1)}/s p50 ${s.p50Ms.toFixed(0)} ms p95 ${s.p95Ms.toFixed(0)} ms, ${s.errors} errors${s.firstError ? ` (${s.firstError})` : ""}`),
+        ctx.log(
+            `  ${what} c=${s.concurrency}: ${s.perSecond.toFixed(1)}/s p50 ${s.p50Ms.toFixed(0)} ms p95 ${s.p95Ms.toFixed(0)} ms, ${s.errors} errors${s.firstError ? ` (${s.firstError})` : ""}`,
+        ),
     );
 }
 
@@ -137,8 +142,11 @@ export async function forms(ctx: Ctx): Promise<RampFigures> {
 }
 
 async function seedContacts(ctx: Ctx, n: number, tag: string): Promise<void> {
-    await sql(ctx.t.mysql, `INSERT INTO leads (is_published, date_added, date_identified, last_active, points, firstname, email, company)
-SELECT 1, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP(), 0, 'Bench', CONCAT(${q(`bench-${ctx.run}-${tag}-`)}, seq, '@example.net'), ${q(`bench-${ctx.run}-${tag}`)} FROM seq_1_to_${n};`);
+    await sql(
+        ctx.t.mysql,
+        `INSERT INTO leads (is_published, date_added, date_identified, last_active, points, firstname, email, company)
+SELECT 1, UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP(), 0, 'Bench', CONCAT(${q(`bench-${ctx.run}-${tag}-`)}, seq, '@example.net'), ${q(`bench-${ctx.run}-${tag}`)} FROM seq_1_to_${n};`,
+    );
 }
 
 async function filterSegment(ctx: Ctx, tag: string): Promise<number> {
@@ -215,7 +223,9 @@ export async function send(ctx: Ctx): Promise<SendFigures> {
     const queueSeconds = (Date.now() - t0) / 1000;
     const want = seg.members;
     const drainSeconds = await drain(ctx, t0, async () => !ctx.t.mailDir || sinkCount(ctx.t.mailDir) - sinkBefore >= want);
-    const delivered = ctx.t.mailDir ? sinkCount(ctx.t.mailDir) - sinkBefore : await sqlNumber(ctx.t.mysql, `SELECT COUNT(*) FROM email_stats WHERE email_id = ${emailId};`);
+    const delivered = ctx.t.mailDir
+        ? sinkCount(ctx.t.mailDir) - sinkBefore
+        : await sqlNumber(ctx.t.mysql, `SELECT COUNT(*) FROM email_stats WHERE email_id = ${emailId};`);
     const failedMessages = (await sqlNumber(ctx.t.mysql, failedSql)) - failedBefore;
     if (drainSeconds === undefined) ctx.failures.push(`send: not drained within ${ctx.a.drainTimeoutSeconds} s (${delivered} of ${want} delivered)`);
     if (delivered < want) ctx.failures.push(`send: ${delivered} of ${want} delivered`);
@@ -262,4 +272,3 @@ export async function cleanup(ctx: Ctx): Promise<CleanupFigures> {
     }
     return out;
 }
-

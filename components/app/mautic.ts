@@ -66,9 +66,27 @@ export function cronJobs(input: CronInput): CronJob[] {
             args: [`--max-contacts=${segmentContactsPerRun}`],
             why: `Rebuild segment membership (required); at most ${segmentContactsPerRun} contacts per segment and run, so one run stays inside PHP's memory_limit (a large segment fills over several runs)`,
         },
-        { id: "campaigns-update", schedule: "5,20,35,50 * * * *", command: "mautic:campaigns:update", args: [], why: "Add/remove contacts to/from campaigns (required)" },
-        { id: "campaigns-trigger", schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *", command: "mautic:campaigns:trigger", args: [], why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)" },
-        { id: "messages-send", schedule: "2,17,32,47 * * * *", command: "mautic:messages:send", args: [], why: "Send marketing messages rescheduled by frequency rules" },
+        {
+            id: "campaigns-update",
+            schedule: "5,20,35,50 * * * *",
+            command: "mautic:campaigns:update",
+            args: [],
+            why: "Add/remove contacts to/from campaigns (required)",
+        },
+        {
+            id: "campaigns-trigger",
+            schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *",
+            command: "mautic:campaigns:trigger",
+            args: [],
+            why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)",
+        },
+        {
+            id: "messages-send",
+            schedule: "2,17,32,47 * * * *",
+            command: "mautic:messages:send",
+            args: [],
+            why: "Send marketing messages rescheduled by frequency rules",
+        },
         {
             id: "broadcasts-send",
             schedule: "7,22,37,52 * * * *",
@@ -76,11 +94,25 @@ export function cronJobs(input: CronInput): CronJob[] {
             args: [`--limit=${broadcastRecipientsPerRun}`],
             why: `Send segment emails (broadcasts): up to ${broadcastRecipientsPerRun} recipients per email and run into the email queue (Mautic's default is 100)`,
         },
-        { id: "import", schedule: "12,27,42,57 * * * *", command: "mautic:import", args: [], why: "Process queued contact imports (var/import, import_leads_dir, is shared with the web container)" },
+        {
+            id: "import",
+            schedule: "12,27,42,57 * * * *",
+            command: "mautic:import",
+            args: [],
+            why: "Process queued contact imports (var/import, import_leads_dir, is shared with the web container)",
+        },
         { id: "webhooks-process", schedule: "4,19,34,49 * * * *", command: "mautic:webhooks:process", args: [], why: "Deliver queued webhooks" },
         { id: "reports-scheduler", schedule: "9 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
         ...(input.ipLookup
-            ? [{ id: "iplookup-download", schedule: "20 3 1 * *", command: "mautic:iplookup:download", args: [], why: "Refresh the local MaxMind IP lookup database monthly (maxmindLicenseKey; lookups stay on this server)" }]
+            ? [
+                  {
+                      id: "iplookup-download",
+                      schedule: "20 3 1 * *",
+                      command: "mautic:iplookup:download",
+                      args: [],
+                      why: "Refresh the local MaxMind IP lookup database monthly (maxmindLicenseKey; lookups stay on this server)",
+                  },
+              ]
             : []),
         {
             id: "maintenance-cleanup",
@@ -121,10 +153,9 @@ export const cronCommonArgs = ["--no-interaction", "--no-ansi"];
 export function renderCrontab(input: CronInput): string {
     const lines = [readTemplate("mautic/crontab.header").trimEnd(), ""];
     for (const job of cronJobs(input)) {
-        const cmd = [
-            "flock", "-n", `/tmp/mautic-cron-${job.id}.lock`,
-            "php", "/var/www/html/bin/console", job.command, ...job.args, ...cronCommonArgs,
-        ].join(" ");
+        const cmd = ["flock", "-n", `/tmp/mautic-cron-${job.id}.lock`, "php", "/var/www/html/bin/console", job.command, ...job.args, ...cronCommonArgs].join(
+            " ",
+        );
         lines.push(`# ${job.why}`);
         lines.push(`${job.schedule} ${cmd} >/tmp/stdout 2>&1`);
         lines.push("");
@@ -312,7 +343,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     if (input.mailerDsn !== undefined) {
         const from = input.mailerFromEmail?.trim();
         if (!from || from.toLowerCase() === mauticPlaceholderSender) {
-            throw new Error(`mailerFromEmail = ${JSON.stringify(input.mailerFromEmail ?? null)}: a mailer DSN needs a real sender address, never Mautic's placeholder ${mauticPlaceholderSender}`);
+            throw new Error(
+                `mailerFromEmail = ${JSON.stringify(input.mailerFromEmail ?? null)}: a mailer DSN needs a real sender address, never Mautic's placeholder ${mauticPlaceholderSender}`,
+            );
         }
         if (!input.mailerFromName?.trim()) throw new Error("mailerFromName is empty: a mailer DSN needs a sender name");
         params.mailer_dsn = input.mailerDsn;
@@ -448,5 +481,5 @@ export function renderWorkerSupervisord(containerMiB: number): string {
     const programs = workerTransports
         .map((transport) => renderTemplate("mautic/worker-program.conf", { transport, memoryLimit, timeLimit: workerTimeLimitSeconds }))
         .join("");
-    return renderTemplate("mautic/worker-supervisord.conf", { memoryLimit, timeLimit: workerTimeLimitSeconds, containerMiB, programs: programs.trimEnd() }) ;
+    return renderTemplate("mautic/worker-supervisord.conf", { memoryLimit, timeLimit: workerTimeLimitSeconds, containerMiB, programs: programs.trimEnd() });
 }

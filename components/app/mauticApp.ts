@@ -142,14 +142,16 @@ export class MauticApp extends pulumi.ComponentResource {
                 name: containerNames.db,
                 image: mariadbImage.imageId,
                 envs: pulumi.secret(
-                    pulumi.all([args.dbRootPassword, args.dbPassword]).apply(([root, pw]) => [
-                        `MARIADB_ROOT_PASSWORD=${root}`,
-                        `MARIADB_DATABASE=${dbName}`,
-                        `MARIADB_USER=${dbUser}`,
-                        `MARIADB_PASSWORD=${pw}`,
-                        "MARIADB_AUTO_UPGRADE=1",
-                        `TZ=${s.timezone}`,
-                    ]),
+                    pulumi
+                        .all([args.dbRootPassword, args.dbPassword])
+                        .apply(([root, pw]) => [
+                            `MARIADB_ROOT_PASSWORD=${root}`,
+                            `MARIADB_DATABASE=${dbName}`,
+                            `MARIADB_USER=${dbUser}`,
+                            `MARIADB_PASSWORD=${pw}`,
+                            "MARIADB_AUTO_UPGRADE=1",
+                            `TZ=${s.timezone}`,
+                        ]),
                 ),
                 command: ["--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci", "--skip-name-resolve"],
                 volumes: [vol("mysql", "/var/lib/mysql")],
@@ -172,10 +174,9 @@ export class MauticApp extends pulumi.ComponentResource {
 
         const mauticEnvs = (role: MauticRole, extra: pulumi.Input<string[]> = []) =>
             pulumi.secret(
-                pulumi.all([args.dbPassword, extra]).apply(([pw, more]) => [
-                    ...renderMauticEnv({ role, dbName, dbUser, dbPassword: pw, timezone: s.timezone }),
-                    ...more,
-                ]),
+                pulumi
+                    .all([args.dbPassword, extra])
+                    .apply(([pw, more]) => [...renderMauticEnv({ role, dbName, dbUser, dbPassword: pw, timezone: s.timezone }), ...more]),
             );
         // Shared by all roles: config (local.php + the pinned parameters_local.php), logs, media,
         // var/tmp, and var/import (import_leads_dir): the UI stores a queued import's CSV there
@@ -258,7 +259,13 @@ export class MauticApp extends pulumi.ComponentResource {
                 memory: mem.cron,
                 memorySwap: mem.cron,
                 // Debian's cron writes its pid file; the check fails when cron died.
-                healthcheck: { tests: ["CMD-SHELL", "kill -0 \"$(cat /var/run/crond.pid)\" || exit 1"], interval: "1m0s", timeout: "10s", retries: 3, startPeriod: "5m0s" },
+                healthcheck: {
+                    tests: ["CMD-SHELL", 'kill -0 "$(cat /var/run/crond.pid)" || exit 1'],
+                    interval: "1m0s",
+                    timeout: "10s",
+                    retries: 3,
+                    startPeriod: "5m0s",
+                },
             },
             { ...child, dependsOn: [this.web] },
         );
@@ -307,7 +314,12 @@ export class MauticApp extends pulumi.ComponentResource {
                 triggers: [this.web.id],
                 ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
+            {
+                parent: this,
+                dependsOn: [this.web, this.db, ...(args.hostReady ?? [])],
+                customTimeouts: { create: "20m" },
+                additionalSecretOutputs: remoteCommandSecretOutputs,
+            },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

@@ -64,18 +64,66 @@ export type DeployedMeasure = ComplianceMeasure;
  */
 export function deployedMeasures(s: SiteSettings): DeployedMeasure[] {
     const m: DeployedMeasure[] = [
-        { id: "location", en: `Hosting on a dedicated Hetzner Cloud server in ${germanLocations[s.location]} (${s.location}); database, media and backups on a volume in the same location`, de: `Hosting auf einem eigenen Hetzner-Cloud-Server in ${germanLocations[s.location].replace("Germany", "Deutschland").replace("Nuremberg", "Nürnberg")} (${s.location}); Datenbank, Medien und Sicherungen auf einem Volume am selben Standort` },
-        { id: "isolation", en: "One Mautic per website: own server, firewall, database, networks and secrets; no other client's data", de: "Eine Mautic-Instanz pro Website: eigener Server, eigene Firewall, Datenbank, Netzwerke und Geheimnisse; keine Daten anderer Mandanten" },
-        { id: "tls", en: "HTTPS only: TLS 1.2/1.3, automatic certificates, HTTP redirected, HSTS for 2 years, secure and HttpOnly session cookies", de: "Ausschließlich HTTPS: TLS 1.2/1.3, automatische Zertifikate, Umleitung von HTTP, HSTS für 2 Jahre, Session-Cookies mit Secure und HttpOnly" },
-        { id: "headers", en: "HTTP security headers per path class (CSP, frame protection, nosniff, Referrer-Policy, Permissions-Policy)", de: "HTTP-Sicherheitsheader je Pfadklasse (CSP, Framing-Schutz, nosniff, Referrer-Policy, Permissions-Policy)" },
-        { id: "ip-anonymisation", en: "IP addresses stored anonymised in Mautic; no identification of visitors by IP; no device fingerprinting", de: "IP-Adressen in Mautic nur anonymisiert gespeichert; keine Identifizierung über IP; kein Device-Fingerprinting" },
-        { id: "access-logs", en: `Edge access logs with masked client IPs (IPv4 /24, IPv6 /32), without cookies or authorization headers, kept ${s.accessLogRetentionDays} days`, de: `Zugriffsprotokolle mit gekürzten IP-Adressen (IPv4 /24, IPv6 /32), ohne Cookies und Authorization-Header, ${s.accessLogRetentionDays} Tage aufbewahrt` },
-        { id: "access-control", en: `SSH only with keys and only from ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; database never reachable from outside${s.adminUiCidrs.length ? `; Mautic admin UI and API only from ${s.adminUiCidrs.join(", ")}` : ""}`, de: `SSH nur mit Schlüssel und nur aus ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; Datenbank nie von außen erreichbar${s.adminUiCidrs.length ? `; Mautic-Administration und API nur aus ${s.adminUiCidrs.join(", ")}` : ""}` },
-        { id: "updates", en: "Daily unattended security updates of the operating system and Docker with an automatic reboot window; pinned, tested application versions", de: "Tägliche automatische Sicherheitsupdates für Betriebssystem und Docker mit automatischem Neustartfenster; fest versionierte Anwendungen" },
-        { id: "logs", en: "Log rotation for containers, the system journal and the kit's own logs", de: "Log-Rotation für Container, System-Journal und die Protokolle des Kits" },
-        { id: "retention", en: `Automatic deletion: anonymous tracking data after ${s.cleanupDaysOld} days, unconfirmed contacts after ${s.unconfirmedContactDays} days, contacts inactive for ${s.gdprPurgeDays} days`, de: `Automatische Löschung: anonyme Tracking-Daten nach ${s.cleanupDaysOld} Tagen, unbestätigte Kontakte nach ${s.unconfirmedContactDays} Tagen, seit ${s.gdprPurgeDays} Tagen inaktive Kontakte` },
-        { id: "backups", en: `Nightly verified database and media backups kept ${s.backupRetentionDays} days${offsiteTarget(s).kind !== "none" ? ", copied off-site (restic over SFTP, encrypted)" : ""}${s.backups ? "; Hetzner server backups (7 daily)" : ""}; restore procedure documented and tested`, de: `Nächtliche geprüfte Sicherung von Datenbank und Medien, ${s.backupRetentionDays} Tage aufbewahrt${offsiteTarget(s).kind !== "none" ? ", extern kopiert (restic über SFTP, verschlüsselt)" : ""}${s.backups ? "; Hetzner-Server-Backups (7 tägliche)" : ""}; Wiederherstellung dokumentiert und getestet` },
-        { id: "consent", en: `Tracking only after opt-in (consent snippet); double opt-in confirmed only by a button POST with a per-sign-up HMAC token; consent-proof ledger (keyed hash of the address, UTC times, archived texts) kept restricted for ${s.consentProofYears} full years after the year of the last mailing or withdrawal`, de: `Tracking erst nach Einwilligung (Consent-Snippet); Double-Opt-In, bestätigt nur per Schaltfläche (POST) mit einem HMAC-Token je Anmeldung; Nachweisprotokoll der Einwilligungen (Hashwert der Adresse mit geheimem Schlüssel, Zeitpunkte in UTC, archivierte Texte), gesperrt aufbewahrt für ${s.consentProofYears} volle Jahre nach dem Jahr der letzten Aussendung oder des Widerrufs` },
+        {
+            id: "location",
+            en: `Hosting on a dedicated Hetzner Cloud server in ${germanLocations[s.location]} (${s.location}); database, media and backups on a volume in the same location`,
+            de: `Hosting auf einem eigenen Hetzner-Cloud-Server in ${germanLocations[s.location].replace("Germany", "Deutschland").replace("Nuremberg", "Nürnberg")} (${s.location}); Datenbank, Medien und Sicherungen auf einem Volume am selben Standort`,
+        },
+        {
+            id: "isolation",
+            en: "One Mautic per website: own server, firewall, database, networks and secrets; no other client's data",
+            de: "Eine Mautic-Instanz pro Website: eigener Server, eigene Firewall, Datenbank, Netzwerke und Geheimnisse; keine Daten anderer Mandanten",
+        },
+        {
+            id: "tls",
+            en: "HTTPS only: TLS 1.2/1.3, automatic certificates, HTTP redirected, HSTS for 2 years, secure and HttpOnly session cookies",
+            de: "Ausschließlich HTTPS: TLS 1.2/1.3, automatische Zertifikate, Umleitung von HTTP, HSTS für 2 Jahre, Session-Cookies mit Secure und HttpOnly",
+        },
+        {
+            id: "headers",
+            en: "HTTP security headers per path class (CSP, frame protection, nosniff, Referrer-Policy, Permissions-Policy)",
+            de: "HTTP-Sicherheitsheader je Pfadklasse (CSP, Framing-Schutz, nosniff, Referrer-Policy, Permissions-Policy)",
+        },
+        {
+            id: "ip-anonymisation",
+            en: "IP addresses stored anonymised in Mautic; no identification of visitors by IP; no device fingerprinting",
+            de: "IP-Adressen in Mautic nur anonymisiert gespeichert; keine Identifizierung über IP; kein Device-Fingerprinting",
+        },
+        {
+            id: "access-logs",
+            en: `Edge access logs with masked client IPs (IPv4 /24, IPv6 /32), without cookies or authorization headers, kept ${s.accessLogRetentionDays} days`,
+            de: `Zugriffsprotokolle mit gekürzten IP-Adressen (IPv4 /24, IPv6 /32), ohne Cookies und Authorization-Header, ${s.accessLogRetentionDays} Tage aufbewahrt`,
+        },
+        {
+            id: "access-control",
+            en: `SSH only with keys and only from ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; database never reachable from outside${s.adminUiCidrs.length ? `; Mautic admin UI and API only from ${s.adminUiCidrs.join(", ")}` : ""}`,
+            de: `SSH nur mit Schlüssel und nur aus ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; Datenbank nie von außen erreichbar${s.adminUiCidrs.length ? `; Mautic-Administration und API nur aus ${s.adminUiCidrs.join(", ")}` : ""}`,
+        },
+        {
+            id: "updates",
+            en: "Daily unattended security updates of the operating system and Docker with an automatic reboot window; pinned, tested application versions",
+            de: "Tägliche automatische Sicherheitsupdates für Betriebssystem und Docker mit automatischem Neustartfenster; fest versionierte Anwendungen",
+        },
+        {
+            id: "logs",
+            en: "Log rotation for containers, the system journal and the kit's own logs",
+            de: "Log-Rotation für Container, System-Journal und die Protokolle des Kits",
+        },
+        {
+            id: "retention",
+            en: `Automatic deletion: anonymous tracking data after ${s.cleanupDaysOld} days, unconfirmed contacts after ${s.unconfirmedContactDays} days, contacts inactive for ${s.gdprPurgeDays} days`,
+            de: `Automatische Löschung: anonyme Tracking-Daten nach ${s.cleanupDaysOld} Tagen, unbestätigte Kontakte nach ${s.unconfirmedContactDays} Tagen, seit ${s.gdprPurgeDays} Tagen inaktive Kontakte`,
+        },
+        {
+            id: "backups",
+            en: `Nightly verified database and media backups kept ${s.backupRetentionDays} days${offsiteTarget(s).kind !== "none" ? ", copied off-site (restic over SFTP, encrypted)" : ""}${s.backups ? "; Hetzner server backups (7 daily)" : ""}; restore procedure documented and tested`,
+            de: `Nächtliche geprüfte Sicherung von Datenbank und Medien, ${s.backupRetentionDays} Tage aufbewahrt${offsiteTarget(s).kind !== "none" ? ", extern kopiert (restic über SFTP, verschlüsselt)" : ""}${s.backups ? "; Hetzner-Server-Backups (7 tägliche)" : ""}; Wiederherstellung dokumentiert und getestet`,
+        },
+        {
+            id: "consent",
+            en: `Tracking only after opt-in (consent snippet); double opt-in confirmed only by a button POST with a per-sign-up HMAC token; consent-proof ledger (keyed hash of the address, UTC times, archived texts) kept restricted for ${s.consentProofYears} full years after the year of the last mailing or withdrawal`,
+            de: `Tracking erst nach Einwilligung (Consent-Snippet); Double-Opt-In, bestätigt nur per Schaltfläche (POST) mit einem HMAC-Token je Anmeldung; Nachweisprotokoll der Einwilligungen (Hashwert der Adresse mit geheimem Schlüssel, Zeitpunkte in UTC, archivierte Texte), gesperrt aufbewahrt für ${s.consentProofYears} volle Jahre nach dem Jahr der letzten Aussendung oder des Widerrufs`,
+        },
     ];
     return m;
 }
@@ -142,38 +190,81 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const docs = (prefix: string) => input.documents.filter((d) => d.includes(prefix));
 
     // C01-C03: documents a person publishes or signs.
-    add("C01", "prepared", [`generated: ${docs("privacy").concat(docs("datenschutz")).join(", ")}`], [
-        "Fill the marked placeholders and publish the section in the website's privacy policy.",
-    ]);
-    add("C02", "prepared", [`generated: ${docs("art30").concat(docs("verarbeitungsverzeichnis")).join(", ")} (measures derived from this stack)`], [
-        "Add the entry to the controller's record of processing activities; fill the placeholders.",
-    ]);
+    add(
+        "C01",
+        "prepared",
+        [`generated: ${docs("privacy").concat(docs("datenschutz")).join(", ")}`],
+        ["Fill the marked placeholders and publish the section in the website's privacy policy."],
+    );
+    add(
+        "C02",
+        "prepared",
+        [`generated: ${docs("art30").concat(docs("verarbeitungsverzeichnis")).join(", ")} (measures derived from this stack)`],
+        ["Add the entry to the controller's record of processing activities; fill the placeholders."],
+    );
     const gravatarAllowed = adminAllowsGravatar(input.caddyfile);
-    add("C03", "manual", [`checklist: ${docs("dpa").concat(docs("avv")).join(", ")}`, adminGravatarEvidence(input.caddyfile)], [
-        "Conclude the DPA (AVV) with Hetzner in Hetzner's account portal (see the DPA checklist) and with the mail provider; file them with the Art. 30 record.",
-        ...(gravatarAllowed ? ["Gravatar is on: check the basis of the transfer to Automattic (USA) as the DPA checklist, section 3, says and fill [[GRAVATAR_TRANSFER_BASIS]], or set gravatar to false."] : []),
-    ]);
+    add(
+        "C03",
+        "manual",
+        [`checklist: ${docs("dpa").concat(docs("avv")).join(", ")}`, adminGravatarEvidence(input.caddyfile)],
+        [
+            "Conclude the DPA (AVV) with Hetzner in Hetzner's account portal (see the DPA checklist) and with the mail provider; file them with the Art. 30 record.",
+            ...(gravatarAllowed
+                ? [
+                      "Gravatar is on: check the basis of the transfer to Automattic (USA) as the DPA checklist, section 3, says and fill [[GRAVATAR_TRANSFER_BASIS]], or set gravatar to false.",
+                  ]
+                : []),
+        ],
+    );
 
     // C04-C06: the DOI endpoint, its texts and the safety net (complianceDoi.ts).
-    addDoiItems({ settings: s, mauticParameters: p, privacyScript: hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance"), doiSetup: input.doiSetup, formTexts: input.doiFormTexts }, add);
+    addDoiItems(
+        {
+            settings: s,
+            mauticParameters: p,
+            privacyScript: hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance"),
+            doiSetup: input.doiSetup,
+            formTexts: input.doiFormTexts,
+        },
+        add,
+    );
 
     // C07: the cleanup cron, read back from the crontab.
     const cleanup = cronLines(input.crontab).find((l) => l.command.includes("mautic:maintenance:cleanup") && l.command.includes("--days-old="));
     const cleanupOk = cleanup && cleanup.command.includes("--no-interaction") && isDaily(cleanup.schedule);
     const days = cleanup ? /--days-old=(\d+)/.exec(cleanup.command)?.[1] : undefined;
-    add("C07", cleanupOk ? "enforced" : "warning", cleanup ? [`crontab (mautic_cron): "${cleanup.schedule} ... mautic:maintenance:cleanup --days-old=${days} --no-interaction"`, `GDPR purge: mautic:maintenance:cleanup --gdpr, threshold ${p.gdpr_user_purge_threshold} days`] : ["crontab has no cleanup job"], cleanupOk ? [] : ["Add the daily cleanup with --no-interaction."]);
+    add(
+        "C07",
+        cleanupOk ? "enforced" : "warning",
+        cleanup
+            ? [
+                  `crontab (mautic_cron): "${cleanup.schedule} ... mautic:maintenance:cleanup --days-old=${days} --no-interaction"`,
+                  `GDPR purge: mautic:maintenance:cleanup --gdpr, threshold ${p.gdpr_user_purge_threshold} days`,
+              ]
+            : ["crontab has no cleanup job"],
+        cleanupOk ? [] : ["Add the daily cleanup with --no-interaction."],
+    );
 
     // C08: the website must load mtc.js only after opt-in.
     // The edge's guarantee on Mautic's own pages, read back from the Caddyfile.
     const edgeGate = readEdgeTrackingConsent(input.caddyfile) !== undefined;
-    add("C08", input.consentSnippet ? "prepared" : "manual", [
-        ...(input.consentSnippet ? ["generated: tracking/consent-snippet.html (banner) and tracking/consent-snippet-cmp.html (consent-manager variant); tested in headless Chromium: no request to Mautic before opt-in"] : []),
-        edgeTrackingConsentEvidence(input.caddyfile),
-        ...(input.consentSnippet ? ["device fingerprinting does not exist in Mautic >= 3.0 (mautic#8428); the kit refuses versions older than 5.2"] : []),
-    ], [
-        "Embed one snippet on the website instead of Mautic's default tracking code; run `npm run audit -- <website>` to verify.",
-        ...(edgeGate ? [] : ["Deploy the kit's Caddyfile (components/edge/caddyfile.ts): it gates Mautic's tracking cookies on the consent cookie."]),
-    ]);
+    add(
+        "C08",
+        input.consentSnippet ? "prepared" : "manual",
+        [
+            ...(input.consentSnippet
+                ? [
+                      "generated: tracking/consent-snippet.html (banner) and tracking/consent-snippet-cmp.html (consent-manager variant); tested in headless Chromium: no request to Mautic before opt-in",
+                  ]
+                : []),
+            edgeTrackingConsentEvidence(input.caddyfile),
+            ...(input.consentSnippet ? ["device fingerprinting does not exist in Mautic >= 3.0 (mautic#8428); the kit refuses versions older than 5.2"] : []),
+        ],
+        [
+            "Embed one snippet on the website instead of Mautic's default tracking code; run `npm run audit -- <website>` to verify.",
+            ...(edgeGate ? [] : ["Deploy the kit's Caddyfile (components/edge/caddyfile.ts): it gates Mautic's tracking cookies on the consent cookie."]),
+        ],
+    );
 
     // C09, C10: pinned settings.
     // Mautic writes raw IPs into audit_log even with anonymize_ip: the hourly job overwrites them.
@@ -185,7 +276,9 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         c09 ? "enforced" : "warning",
         [
             `config/parameters_local.php: anonymize_ip=${p.anonymize_ip}, track_contact_by_ip=${p.track_contact_by_ip}, track_by_fingerprint=${p.track_by_fingerprint} (the UI cannot override this file)`,
-            auditIps ? "mautic-privacy-maintenance (every 30 minutes, and before every backup dump): IPs in Mautic's audit_log anonymised within one hour" : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
+            auditIps
+                ? "mautic-privacy-maintenance (every 30 minutes, and before every backup dump): IPs in Mautic's audit_log anonymised within one hour"
+                : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
             "web container: no Apache access log (only the edge logs, masked)",
             "fingerprinting removed from Mautic in 3.0 (mautic#8428)",
         ],
@@ -195,8 +288,14 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     // landing pages; the kit pins both off, so the question of GA's IP anonymisation never arises
     // for Mautic (it is pinned on as well).
     const thirdPartyOff: Array<[string, unknown]> = [
-        ["google_analytics", ""], ["google_analytics_id", ""], ["google_analytics_trackingpage_enabled", false], ["google_analytics_landingpage_enabled", false],
-        ["facebook_pixel_id", ""], ["facebook_pixel_trackingpage_enabled", false], ["facebook_pixel_landingpage_enabled", false], ["track_by_tracking_url", false],
+        ["google_analytics", ""],
+        ["google_analytics_id", ""],
+        ["google_analytics_trackingpage_enabled", false],
+        ["google_analytics_landingpage_enabled", false],
+        ["facebook_pixel_id", ""],
+        ["facebook_pixel_trackingpage_enabled", false],
+        ["facebook_pixel_landingpage_enabled", false],
+        ["track_by_tracking_url", false],
     ];
     const notOff = thirdPartyOff.filter(([k, v]) => p[k] !== v).map(([k]) => k);
     const c10Ok = notOff.length === 0 && p.google_analytics_anonymize_ip === true;
@@ -243,8 +342,14 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const journald = hostFile(input.hostFiles, "/etc/systemd/journald.conf.d/10-mautic-kit.conf");
     const edgeLogrotate = hostFile(input.hostFiles, "/etc/logrotate.d/mautic-kit-edge");
     const checks: Array<[boolean, string]> = [
-        [/^PasswordAuthentication no$/m.test(sshd) && /^AuthenticationMethods publickey$/m.test(sshd), "sshd: keys only (PasswordAuthentication no, AuthenticationMethods publickey, MaxAuthTries 2)"],
-        [/Unattended-Upgrade "1"/.test(auto) && /Automatic-Reboot "true"/.test(uu), `unattended security upgrades daily, incl. Docker's repository; automatic reboot at ${/Automatic-Reboot-Time "([^"]+)"/.exec(uu)?.[1]}`],
+        [
+            /^PasswordAuthentication no$/m.test(sshd) && /^AuthenticationMethods publickey$/m.test(sshd),
+            "sshd: keys only (PasswordAuthentication no, AuthenticationMethods publickey, MaxAuthTries 2)",
+        ],
+        [
+            /Unattended-Upgrade "1"/.test(auto) && /Automatic-Reboot "true"/.test(uu),
+            `unattended security upgrades daily, incl. Docker's repository; automatic reboot at ${/Automatic-Reboot-Time "([^"]+)"/.exec(uu)?.[1]}`,
+        ],
         [/"max-size"/.test(daemon) && /"max-file"/.test(daemon), "Docker logs rotated (daemon.json max-size/max-file), live-restore, no-new-privileges"],
         [/^backend = systemd$/m.test(f2b), "fail2ban sshd jail (systemd backend)"],
         [/MaxRetentionSec=/.test(journald), `journald size and retention bounded (${/MaxRetentionSec=(\S+)/.exec(journald)?.[1]})`],
@@ -256,7 +361,9 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     const c12Evidence = checks.map(([ok, text]) => `${ok ? "" : "MISSING: "}${text}`);
     c12Evidence.push(`Hetzner Cloud Firewall: SSH only from ${s.adminCidrs.join(", ")}; database never published; containers with reduced capabilities`);
     c12Evidence.push(s.backups ? "Hetzner server backups on (7 daily slots)" : "Hetzner server backups OFF");
-    c12Evidence.push(`nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume; audit-log IPs anonymised before each dump, Mautic's message queue dumped as structure only`);
+    c12Evidence.push(
+        `nightly database + media dumps kept ${s.backupRetentionDays} days on the protected volume; audit-log IPs anonymised before each dump, Mautic's message queue dumped as structure only`,
+    );
     // Hetzner's server backups do not include volumes, and the nightly dumps live on the volume
     // itself: without an off-site copy, losing the volume loses the data and every backup of it.
     const offsite = offsiteTarget(s);
@@ -271,9 +378,13 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     }
     const c12Ok = checks.every(([ok]) => ok) && c12Warnings.length === 0 && offsite.kind !== "none";
     add("C12", c12Ok ? "enforced" : "warning", c12Evidence, [
-        ...(offsite.kind !== "none" ? [] : ["Turn the off-site copy back on: `pulumi config rm offsiteBackup` (a Hetzner Storage Box in the other German location, ordered by the stack)."]),
+        ...(offsite.kind !== "none"
+            ? []
+            : ["Turn the off-site copy back on: `pulumi config rm offsiteBackup` (a Hetzner Storage Box in the other German location, ordered by the stack)."]),
         ...((offsite.kind === "storagebox" || offsite.kind === "subaccount") && offsite.hostKey === undefined
-            ? ["Compare the Storage Box host key fingerprint (stack output storageBoxHostKeyFingerprint, pinned on first use) with the fingerprints Hetzner publishes, then pin it in the config: `pulumi config set storageBoxHostKey '<key>'`."]
+            ? [
+                  "Compare the Storage Box host key fingerprint (stack output storageBoxHostKeyFingerprint, pinned on first use) with the fingerprints Hetzner publishes, then pin it in the config: `pulumi config set storageBoxHostKey '<key>'`.",
+              ]
             : []),
         ...c12Warnings,
         ...(s.adminUiCidrs.length === 0 ? ["Recommended: set adminUiCidrs to the agency's networks (and the deploy runner's)."] : []),
@@ -296,9 +407,12 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         adminGravatarEvidence(input.caddyfile),
     ]);
 
-    add("C14", "manual", ["`npm run audit -- <url> [--mautic-host HOST]` checks HTTPS, certificate, HSTS, header grade, third parties, cookies and storage before consent"], [
-        `Run the auditor against ${s.website} and every external landing page that uses Mautic; fix every failure.`,
-    ]);
+    add(
+        "C14",
+        "manual",
+        ["`npm run audit -- <url> [--mautic-host HOST]` checks HTTPS, certificate, HSTS, header grade, third parties, cookies and storage before consent"],
+        [`Run the auditor against ${s.website} and every external landing page that uses Mautic; fix every failure.`],
+    );
 
     add("C15", "enforced", [
         `one stack = one MauticSite for ${s.website}, on its own server, firewall, volume, database, Docker networks and secrets`,
@@ -332,7 +446,10 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
         "",
         "| ID | Item | Status | Evidence | To do |",
         "|----|------|--------|----------|-------|",
-        ...r.items.map((i) => `| ${i.id} | ${i.title} | ${icon[i.status]} | ${i.evidence.join("<br>").replace(/\|/g, "\\|")} | ${i.actions.join("<br>").replace(/\|/g, "\\|") || "-"} |`),
+        ...r.items.map(
+            (i) =>
+                `| ${i.id} | ${i.title} | ${icon[i.status]} | ${i.evidence.join("<br>").replace(/\|/g, "\\|")} | ${i.actions.join("<br>").replace(/\|/g, "\\|") || "-"} |`,
+        ),
     ];
     if (r.placeholders.length > 0) {
         lines.push("", "## Placeholders to fill in the generated documents", "");
@@ -343,7 +460,9 @@ export function renderComplianceMarkdown(r: ComplianceReport): string {
 
 /** One screen: a line per item. */
 export function renderComplianceScreen(r: ComplianceReport): string {
-    const lines = [`Compliance (${r.site.domain}): ${r.summary.enforced} enforced, ${r.summary.prepared} prepared, ${r.summary.manual} manual, ${r.summary.warning} warning`];
+    const lines = [
+        `Compliance (${r.site.domain}): ${r.summary.enforced} enforced, ${r.summary.prepared} prepared, ${r.summary.manual} manual, ${r.summary.warning} warning`,
+    ];
     for (const i of r.items) {
         lines.push(`  ${i.id} ${icon[i.status].padEnd(8)} ${i.title}${i.status === "warning" && i.actions[0] ? ` -- ${i.actions[0]}` : ""}`);
     }

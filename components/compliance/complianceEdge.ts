@@ -31,11 +31,15 @@ export function readEdgeTrackingConsent(caddyfile: string): EdgeTrackingConsent 
     const strip = /^\s*request_header @no_tracking_consent Cookie "\(\?:\^\|;\)\\s\*\(\?:([^)]+)\)=\[\^;\]\*" "\$removed"\s*$/m.exec(caddyfile);
     if (!strip) return undefined;
     const trackingCookies = strip[1];
-    const response = new RegExp(`header @no_tracking_consent \\{[^}]*Set-Cookie "\\^\\\\s\\*\\(${escapeRe(trackingCookies)}\\)=\\.\\*\\$" "\\$1=; [^"]*Max-Age=0[^"]*"`).test(caddyfile);
+    const response = new RegExp(
+        `header @no_tracking_consent \\{[^}]*Set-Cookie "\\^\\\\s\\*\\(${escapeRe(trackingCookies)}\\)=\\.\\*\\$" "\\$1=; [^"]*Max-Age=0[^"]*"`,
+    ).test(caddyfile);
     if (!response) return undefined;
     const grantPath = /^\s*@consent_grant path (\/\S+)\s*$/m.exec(caddyfile)?.[1];
     const grantOrigin = /@consent_grant_post \{\s*method POST\s*header Origin (\S+)\s*\}/.exec(caddyfile)?.[1];
-    const grantCookie = new RegExp(`handle @consent_grant_post \\{[^}]*\\+Set-Cookie "${escapeRe(cookie)}=1; Path=/; Max-Age=(\\d+); Secure; HttpOnly; SameSite=None"`).exec(caddyfile);
+    const grantCookie = new RegExp(
+        `handle @consent_grant_post \\{[^}]*\\+Set-Cookie "${escapeRe(cookie)}=1; Path=/; Max-Age=(\\d+); Secure; HttpOnly; SameSite=None"`,
+    ).exec(caddyfile);
     if (!grantPath || !grantOrigin || !grantCookie) return undefined;
     const forgetPath = /^\s*@consent_forget path (\/\S+)\s*$/m.exec(caddyfile)?.[1];
     const forgets = new RegExp(`handle @consent_forget_post \\{[^}]*\\+Set-Cookie "${escapeRe(cookie)}=; Path=/; Max-Age=0;`).test(caddyfile);
@@ -46,8 +50,12 @@ export function readEdgeTrackingConsent(caddyfile: string): EdgeTrackingConsent 
 /** The C08 evidence line on the edge's guarantee, or a MISSING line. */
 export function edgeTrackingConsentEvidence(caddyfile: string): string {
     const c = readEdgeTrackingConsent(caddyfile);
-    if (!c) return "MISSING: the Caddyfile does not gate Mautic's tracking cookies on a consent cookie: Mautic's own pages (unsubscribe, /email/view, /r/ clicks, forms, landing pages) set them before consent";
-    const names = c.trackingCookies.split("|").map((n) => n.replace("[A-Za-z0-9_-]+", "*")).join(", ");
+    if (!c)
+        return "MISSING: the Caddyfile does not gate Mautic's tracking cookies on a consent cookie: Mautic's own pages (unsubscribe, /email/view, /r/ clicks, forms, landing pages) set them before consent";
+    const names = c.trackingCookies
+        .split("|")
+        .map((n) => n.replace("[A-Za-z0-9_-]+", "*"))
+        .join(", ");
     return (
         `edge (Caddyfile): Mautic's tracking cookies (${names}) reach a visitor only on requests that carry the first-party consent cookie ${c.cookie}=1 ` +
         `(no identifier; set by POST ${c.grant.path} from ${c.grant.origin} only, ${c.grant.maxAgeDays} days, Secure, HttpOnly, SameSite=None; expired by POST ${c.forget}); ` +

@@ -31,18 +31,53 @@ export interface Placeholder {
  * gives those of one stack. The compliance report lists them as the client's to-dos.
  */
 export const documentPlaceholders: Placeholder[] = [
-    { id: "controller-name", marker: "[[CONTROLLER_NAME]]", en: "Legal name of the controller (the company that runs the website)", de: "Name bzw. Firma des Verantwortlichen (des Unternehmens, das die Website betreibt)" },
+    {
+        id: "controller-name",
+        marker: "[[CONTROLLER_NAME]]",
+        en: "Legal name of the controller (the company that runs the website)",
+        de: "Name bzw. Firma des Verantwortlichen (des Unternehmens, das die Website betreibt)",
+    },
     { id: "controller-address", marker: "[[CONTROLLER_ADDRESS]]", en: "Postal address of the controller", de: "Postanschrift des Verantwortlichen" },
-    { id: "privacy-contact-email", marker: "[[PRIVACY_CONTACT_EMAIL]]", en: "Email address for data protection requests and withdrawals of consent", de: "E-Mail-Adresse für Datenschutzanfragen und den Widerruf von Einwilligungen" },
-    { id: "dpo-contact", marker: "[[DPO_CONTACT]]", en: "Contact details of the data protection officer, or \"none designated\" if the controller needs none", de: "Kontaktdaten des Datenschutzbeauftragten, oder \u201enicht benannt\u201c, wenn keiner benannt werden muss" },
-    { id: "supervisory-authority", marker: "[[SUPERVISORY_AUTHORITY]]", en: "Name and address of the supervisory authority responsible for the controller (in Germany: the authority of the federal state of its seat)", de: "Name und Anschrift der f\u00fcr den Verantwortlichen zust\u00e4ndigen Aufsichtsbeh\u00f6rde (in Deutschland die des Bundeslandes seines Sitzes)" },
-    { id: "mail-provider-name", marker: "[[MAIL_PROVIDER_NAME]]", en: "Legal name and address of the company that operates the mail server sending Mautic's emails", de: "Firma und Anschrift des Unternehmens, das den Mailserver f\u00fcr Mautics E-Mails betreibt" },
-    { id: "hetzner-dpa-date", marker: "[[HETZNER_DPA_DATE]]", en: "Date on which the data processing agreement with Hetzner was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit Hetzner geschlossen wurde" },
-    { id: "mail-dpa-date", marker: "[[MAIL_DPA_DATE]]", en: "Date on which the data processing agreement with the mail provider was concluded", de: "Datum, an dem der Auftragsverarbeitungsvertrag mit dem E-Mail-Dienstleister geschlossen wurde" },
+    {
+        id: "privacy-contact-email",
+        marker: "[[PRIVACY_CONTACT_EMAIL]]",
+        en: "Email address for data protection requests and withdrawals of consent",
+        de: "E-Mail-Adresse für Datenschutzanfragen und den Widerruf von Einwilligungen",
+    },
+    {
+        id: "dpo-contact",
+        marker: "[[DPO_CONTACT]]",
+        en: 'Contact details of the data protection officer, or "none designated" if the controller needs none',
+        de: "Kontaktdaten des Datenschutzbeauftragten, oder \u201enicht benannt\u201c, wenn keiner benannt werden muss",
+    },
+    {
+        id: "supervisory-authority",
+        marker: "[[SUPERVISORY_AUTHORITY]]",
+        en: "Name and address of the supervisory authority responsible for the controller (in Germany: the authority of the federal state of its seat)",
+        de: "Name und Anschrift der f\u00fcr den Verantwortlichen zust\u00e4ndigen Aufsichtsbeh\u00f6rde (in Deutschland die des Bundeslandes seines Sitzes)",
+    },
+    {
+        id: "mail-provider-name",
+        marker: "[[MAIL_PROVIDER_NAME]]",
+        en: "Legal name and address of the company that operates the mail server sending Mautic's emails",
+        de: "Firma und Anschrift des Unternehmens, das den Mailserver f\u00fcr Mautics E-Mails betreibt",
+    },
+    {
+        id: "hetzner-dpa-date",
+        marker: "[[HETZNER_DPA_DATE]]",
+        en: "Date on which the data processing agreement with Hetzner was concluded",
+        de: "Datum, an dem der Auftragsverarbeitungsvertrag mit Hetzner geschlossen wurde",
+    },
+    {
+        id: "mail-dpa-date",
+        marker: "[[MAIL_DPA_DATE]]",
+        en: "Date on which the data processing agreement with the mail provider was concluded",
+        de: "Datum, an dem der Auftragsverarbeitungsvertrag mit dem E-Mail-Dienstleister geschlossen wurde",
+    },
     {
         id: "gravatar-transfer-basis",
         marker: "[[GRAVATAR_TRANSFER_BASIS]]",
-        en: "Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write \"the European Commission's adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified\"; otherwise name another basis under Chapter V GDPR, or set the stack setting gravatar to false and generate the documents again (they then have no Gravatar passages)",
+        en: 'Basis for the transfer to Automattic Inc. (Gravatar, USA), checked by the controller (see the DPA checklist): if Automattic Inc. is listed as an active participant of the EU-US Data Privacy Framework (https://www.dataprivacyframework.gov/list) for this service, write "the European Commission\'s adequacy decision of 10 July 2023 for the EU-US Data Privacy Framework (Art. 45 GDPR), under which Automattic Inc. is certified"; otherwise name another basis under Chapter V GDPR, or set the stack setting gravatar to false and generate the documents again (they then have no Gravatar passages)',
         de: "Grundlage der \u00dcbermittlung an die Automattic Inc. (Gravatar, USA), vom Verantwortlichen gepr\u00fcft (siehe AVV-Checkliste): Ist die Automattic Inc. f\u00fcr diesen Dienst als aktiver Teilnehmer des EU-US Data Privacy Framework gelistet (https://www.dataprivacyframework.gov/list), \u201eden Angemessenheitsbeschluss der Europ\u00e4ischen Kommission vom 10. Juli 2023 zum EU-US Data Privacy Framework (Art. 45 DSGVO), nach dem die Automattic Inc. zertifiziert ist\u201c eintragen; sonst eine andere Grundlage nach Kapitel V DSGVO nennen oder die Stack-Einstellung gravatar auf false setzen und die Dokumente neu erzeugen (sie enthalten dann keine Passagen zu Gravatar)",
     },
 ];
@@ -77,8 +112,14 @@ export const complianceDocumentFiles = [
 export const hetznerDpa = {
     accountsUrl: "https://accounts.hetzner.com",
     dpaUrl: "https://accounts.hetzner.com/account/dpa",
-    faqUrl: { en: "https://docs.hetzner.com/general/general-terms-and-conditions/data-privacy-faq/", de: "https://docs.hetzner.com/de/general/general-terms-and-conditions/data-privacy-faq/" },
-    processor: { en: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Germany", de: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Deutschland" },
+    faqUrl: {
+        en: "https://docs.hetzner.com/general/general-terms-and-conditions/data-privacy-faq/",
+        de: "https://docs.hetzner.com/de/general/general-terms-and-conditions/data-privacy-faq/",
+    },
+    processor: {
+        en: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Germany",
+        de: "Hetzner Online GmbH, Industriestr. 25, 91710 Gunzenhausen, Deutschland",
+    },
 } as const;
 
 /**
@@ -126,27 +167,48 @@ export interface DeviceStorageEntry {
  */
 export const mauticDeviceStorage: DeviceStorageEntry[] = [
     {
-        names: ["mautic_device_id"], kind: "cookie", origin: "mautic", lifetime: 31_536_000,
+        names: ["mautic_device_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: 31_536_000,
         purpose: { en: "recognises your browser on later visits", de: "erkennt Ihren Browser bei sp\u00e4teren Besuchen wieder" },
         source: "LeadBundle DeviceTrackingService::createTrackingCookies (31,536,000 s, SameSite=None)",
     },
     {
-        names: ["mtc_id"], kind: "cookie", origin: "mautic", lifetime: "session",
+        names: ["mtc_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: "session",
         purpose: { en: "number of your contact record in Mautic", de: "Nummer Ihres Kontaktdatensatzes in Mautic" },
         source: "LeadBundle DeviceTrackingService::createTrackingCookies (expiry null: session cookie)",
     },
     {
-        names: ["mautic_referer_id"], kind: "cookie", origin: "mautic", lifetime: 1800,
-        purpose: { en: "links a page view to the next one, to measure the time spent on a page", de: "verkn\u00fcpft einen Seitenaufruf mit dem n\u00e4chsten, um die Verweildauer zu messen" },
+        names: ["mautic_referer_id"],
+        kind: "cookie",
+        origin: "mautic",
+        lifetime: 1800,
+        purpose: {
+            en: "links a page view to the next one, to measure the time spent on a page",
+            de: "verkn\u00fcpft einen Seitenaufruf mit dem n\u00e4chsten, um die Verweildauer zu messen",
+        },
         source: "PageBundle page hit: CookieHelper::setCookie with its default lifetime of 1800 s",
     },
     {
-        names: ["mtc_id", "mtc_sid", "mautic_device_id"], kind: "cookie", origin: "website", lifetime: "session",
-        purpose: { en: "the same identifiers and the number of the current visit, for the tracking script", de: "dieselben Kennungen und die Nummer des aktuellen Besuchs, f\u00fcr das Tracking-Skript" },
+        names: ["mtc_id", "mtc_sid", "mautic_device_id"],
+        kind: "cookie",
+        origin: "website",
+        lifetime: "session",
+        purpose: {
+            en: "the same identifiers and the number of the current visit, for the tracking script",
+            de: "dieselben Kennungen und die Nummer des aktuellen Besuchs, f\u00fcr das Tracking-Skript",
+        },
         source: "mtc.js (CoreBundle BuildJsSubscriber): MauticJS.setCookie without expiry",
     },
     {
-        names: ["mtc_id", "mtc_sid", "mautic_device_id"], kind: "localStorage", origin: "website", lifetime: "until-deleted",
+        names: ["mtc_id", "mtc_sid", "mautic_device_id"],
+        kind: "localStorage",
+        origin: "website",
+        lifetime: "until-deleted",
         purpose: { en: "the same identifiers, in case your browser blocks the cookies", de: "dieselben Kennungen, falls Ihr Browser die Cookies blockiert" },
         source: "mtc.js MauticJS.setTrackedContact: localStorage.setItem",
     },

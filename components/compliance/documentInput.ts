@@ -46,7 +46,9 @@ export interface DocumentInput {
 /** Invalid input: every problem, one per line, naming the field and the fix (never a secret). */
 export class DocumentInputError extends Error {
     constructor(public readonly problems: string[]) {
-        super(`invalid input for the generated documents (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `invalid input for the generated documents (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "DocumentInputError";
     }
 }
@@ -114,7 +116,8 @@ export function validate(input: DocumentInput): Resolved {
     if (!s || typeof s !== "object") throw new DocumentInputError(["settings is missing: pass the validated SiteSettings (validateSiteArgs(...).settings)"]);
     const show = (v: unknown) => JSON.stringify(v) ?? String(v);
 
-    if (typeof s.domain !== "string" || !isFqdn(s.domain)) problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
+    if (typeof s.domain !== "string" || !isFqdn(s.domain))
+        problems.push(`settings.domain = ${show(s.domain)} is not a lower-case host name such as marketing.client-a.de`);
     let websiteOk: boolean;
     try {
         const u = new URL(s.website);
@@ -122,22 +125,38 @@ export function validate(input: DocumentInput): Resolved {
     } catch {
         websiteOk = false;
     }
-    if (!websiteOk) problems.push(`settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`);
-    if (!(s.location in germanLocations)) problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
+    if (!websiteOk)
+        problems.push(
+            `settings.website = ${show(s.website)} / websiteHost = ${show(s.websiteHost)} are not one https origin and its host, different from the Mautic host`,
+        );
+    if (!(s.location in germanLocations))
+        problems.push(`settings.location = ${show(s.location)} is not one of the German locations ${Object.keys(germanLocations).join(", ")}`);
     // The ranges come from the field table (components/config/fields.ts).
-    const ints = (["cleanupDaysOld", "unconfirmedContactDays", "gdprPurgeDays", "backupRetentionDays", "accessLogRetentionDays", "unsubscribedMinimiseDays", "consentProofYears"] as const).map(
-        (k) => [k, ...intRange(k)] as const,
-    );
+    const ints = (
+        [
+            "cleanupDaysOld",
+            "unconfirmedContactDays",
+            "gdprPurgeDays",
+            "backupRetentionDays",
+            "accessLogRetentionDays",
+            "unsubscribedMinimiseDays",
+            "consentProofYears",
+        ] as const
+    ).map((k) => [k, ...intRange(k)] as const);
     for (const [k, min, max] of ints) {
         const v = s[k];
-        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);
+        if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+            problems.push(`settings.${k} = ${show(v)} is not a whole number from ${min} to ${max}`);
     }
     if (typeof s.backups !== "boolean") problems.push(`settings.backups = ${show(s.backups)} is not true or false`);
     const g = (s as Partial<SiteSettings>).gravatar;
     if (g !== undefined && typeof g !== "boolean") problems.push(`settings.gravatar = ${show(g)} is not true or false`);
-    if (typeof s.timezone !== "string" || !/^[A-Za-z0-9_+\-/]{1,64}$/.test(s.timezone)) problems.push(`settings.timezone = ${show(s.timezone)} is not an IANA time zone name`);
-    if (typeof s.mauticVersion !== "string" || !/^\d+\.\d+\.\d+(-apache)?$/.test(s.mauticVersion)) problems.push(`settings.mauticVersion = ${show(s.mauticVersion)} is not an exact Mautic release such as 6.0.6-apache`);
-    if (typeof s.serverType !== "string" || !/^[a-z0-9]{2,16}$/.test(s.serverType)) problems.push(`settings.serverType = ${show(s.serverType)} is not a Hetzner server type name`);
+    if (typeof s.timezone !== "string" || !/^[A-Za-z0-9_+\-/]{1,64}$/.test(s.timezone))
+        problems.push(`settings.timezone = ${show(s.timezone)} is not an IANA time zone name`);
+    if (typeof s.mauticVersion !== "string" || !/^\d+\.\d+\.\d+(-apache)?$/.test(s.mauticVersion))
+        problems.push(`settings.mauticVersion = ${show(s.mauticVersion)} is not an exact Mautic release such as 6.0.6-apache`);
+    if (typeof s.serverType !== "string" || !/^[a-z0-9]{2,16}$/.test(s.serverType))
+        problems.push(`settings.serverType = ${show(s.serverType)} is not a Hetzner server type name`);
 
     const dates = typeof input.generatedAt === "string" ? datesOf(input.generatedAt) : undefined;
     if (!dates) problems.push(`generatedAt = ${show(input.generatedAt)} is not an ISO 8601 date such as 2026-05-01 or 2026-05-01T12:00:00Z`);
@@ -147,7 +166,10 @@ export function validate(input: DocumentInput): Resolved {
         const h = typeof input.mailerHost === "string" ? input.mailerHost.trim().toLowerCase() : "";
         if (isFqdn(h) || isIpv4(h)) mailerHost = h;
         // Never echo the value: a DSN passed here by mistake carries the SMTP password.
-        else problems.push("mailerHost is not a host name such as smtp.example.de or an IPv4 address (the value is not shown: it may hold credentials). Pass only the host, e.g. mailerHostFromDsn(mailerDsn)");
+        else
+            problems.push(
+                "mailerHost is not a host name such as smtp.example.de or an IPv4 address (the value is not shown: it may hold credentials). Pass only the host, e.g. mailerHostFromDsn(mailerDsn)",
+            );
     }
 
     const repo = (s as SiteSettings & { backupOffsiteRepository?: string }).backupOffsiteRepository;
@@ -155,13 +177,16 @@ export function validate(input: DocumentInput): Resolved {
     // u<id> host is only known after the deploy.
     const kitBox = repo === undefined && (s as Partial<SiteSettings>).offsiteBackup === "storagebox";
     const offsiteHost = kitBox ? storageBoxDomain : offsiteHostOf(repo);
-    if (repo !== undefined && offsiteHost === undefined) problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
+    if (repo !== undefined && offsiteHost === undefined)
+        problems.push("settings.backupOffsiteRepository names no host the documents can show (expected sftp://user@host:port/path or sftp:user@host:/path)");
 
-    if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean") problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
+    if (input.doubleOptIn !== undefined && typeof input.doubleOptIn !== "boolean")
+        problems.push(`doubleOptIn = ${show(input.doubleOptIn)} is not true or false`);
     const consent = input.consentMechanism ?? (s as Partial<SiteSettings>).consentMechanism ?? "banner";
     if (consent !== "banner" && consent !== "cmp") problems.push(`consentMechanism = ${show(consent)} is not "banner" or "cmp"`);
     const maxAge = input.consentMaxAgeDays ?? defaultConsentMaxAgeDays;
-    if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395) problems.push(`consentMaxAgeDays = ${show(input.consentMaxAgeDays)} is not a whole number of days from 1 to 395`);
+    if (!Number.isInteger(maxAge) || maxAge < 1 || maxAge > 395)
+        problems.push(`consentMaxAgeDays = ${show(input.consentMaxAgeDays)} is not a whole number of days from 1 to 395`);
 
     // The privacy policy the client publishes the section in (a path resolves against the website).
     let privacyPolicyUrl: string | undefined;
@@ -177,22 +202,29 @@ export function validate(input: DocumentInput): Resolved {
     }
     // A path on an invalid website is reported once, as the website's problem.
     if (privacyPolicyUrl === undefined && !(isPath && !websiteOk)) {
-        problems.push(`privacyPolicyUrl = ${show(input.privacyPolicyUrl)} is not an https URL (no credentials) or a path on the website such as ${doiDefaults.privacyPolicyPath}`);
+        problems.push(
+            `privacyPolicyUrl = ${show(input.privacyPolicyUrl)} is not an https URL (no credentials) or a path on the website such as ${doiDefaults.privacyPolicyPath}`,
+        );
     }
 
     const measures = Array.isArray(input.measures) ? input.measures : [];
     if (!Array.isArray(input.measures) || measures.length === 0) {
-        problems.push("measures is empty: the Art. 30 record must list the technical and organisational measures the stack deploys (pass deployedMeasures(settings))");
+        problems.push(
+            "measures is empty: the Art. 30 record must list the technical and organisational measures the stack deploys (pass deployedMeasures(settings))",
+        );
     }
     const seen = new Set<string>();
     measures.forEach((m, i) => {
-        if (!m || typeof m.id !== "string" || !measureId.test(m.id)) problems.push(`measures[${i}].id = ${show(m?.id)} is not an id of letters, digits, '.', '_', '-'`);
+        if (!m || typeof m.id !== "string" || !measureId.test(m.id))
+            problems.push(`measures[${i}].id = ${show(m?.id)} is not an id of letters, digits, '.', '_', '-'`);
         else if (seen.has(m.id)) problems.push(`measures[${i}].id = ${show(m.id)} is used twice`);
         else seen.add(m.id);
         for (const lang of langs) {
             const t = m?.[lang];
             if (typeof t !== "string" || t.trim() === "" || t.length > 600 || unsafeText.test(t)) {
-                problems.push(`measures[${i}].${lang} must be one line of plain text (1 to 600 characters, no '<', '>', '[[', ']]', '{{', '}}' or line breaks)`);
+                problems.push(
+                    `measures[${i}].${lang} must be one line of plain text (1 to 600 characters, no '<', '>', '[[', ']]', '{{', '}}' or line breaks)`,
+                );
             }
         }
     });

@@ -7,7 +7,13 @@
 import { SiteSettings } from "../config/config";
 import { consentForgetPath, mauticHostCookieNames } from "../edge/caddyfile";
 import { cronJobs, mauticParameters, siteParametersInput, renderApacheVhost } from "../app/mautic";
-import { privacyMaintenancePaths, renderConsentLedgerSql, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles, renderUnsubscribedSql } from "../host/privacyMaintenance";
+import {
+    privacyMaintenancePaths,
+    renderConsentLedgerSql,
+    renderDoiUnconfirmedSql,
+    renderPrivacyMaintenanceFiles,
+    renderUnsubscribedSql,
+} from "../host/privacyMaintenance";
 import { readTemplate } from "../shared/template";
 import { mauticDeviceStorage } from "./documentFacts";
 
@@ -23,7 +29,9 @@ function backupTimerStart(): string | undefined {
  */
 export function stackFacts(s: SiteSettings) {
     const drift = (what: string) => {
-        throw new Error(`documents.ts is out of date with the stack: ${what}. Update templates/documents/ and components/compliance/documents.ts together with the renderer.`);
+        throw new Error(
+            `documents.ts is out of date with the stack: ${what}. Update templates/documents/ and components/compliance/documents.ts together with the renderer.`,
+        );
     };
     const jobs = cronJobs({ cleanupDaysOld: s.cleanupDaysOld });
     const cleanup = jobs.find((j) => j.command === "mautic:maintenance:cleanup" && j.args.includes(`--days-old=${s.cleanupDaysOld}`));
@@ -67,25 +75,34 @@ export function stackFacts(s: SiteSettings) {
     const script = fileOf(privacyMaintenancePaths.script);
     const timer = fileOf(privacyMaintenancePaths.timer);
     if (!/UPDATE\s+audit_log\s+SET\s+ip_address\s*=/.test(script)) drift("mautic-privacy-maintenance no longer anonymises audit_log.ip_address");
-    if (!script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) || !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)) {
+    if (
+        !script.includes(renderDoiUnconfirmedSql(s.unconfirmedContactDays)) ||
+        !/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(script)
+    ) {
         drift(`mautic-privacy-maintenance no longer deletes unconfirmed sign-ups after unconfirmedContactDays (${s.unconfirmedContactDays})`);
     }
     // The consent-proof ledger: kept, restricted, for consentProofYears after the year of the last
     // mailing or withdrawal, deleted after that (the texts state both).
-    if (!script.includes(renderConsentLedgerSql(s.consentProofYears)) || !/DELETE FROM kit_consent_ledger WHERE UTC_DATE\(\) >= MAKEDATE\(YEAR\(last_activity_at\) \+ 1 \+ \d+, 1\)/.test(script)) {
+    if (
+        !script.includes(renderConsentLedgerSql(s.consentProofYears)) ||
+        !/DELETE FROM kit_consent_ledger WHERE UTC_DATE\(\) >= MAKEDATE\(YEAR\(last_activity_at\) \+ 1 \+ \d+, 1\)/.test(script)
+    ) {
         drift(`mautic-privacy-maintenance no longer keeps and then deletes the consent ledger after consentProofYears (${s.consentProofYears})`);
     }
-    if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays))) drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
+    if (!script.includes(renderUnsubscribedSql(s.unsubscribedMinimiseDays)))
+        drift(`mautic-privacy-maintenance no longer minimises unsubscribed contacts after unsubscribedMinimiseDays (${s.unsubscribedMinimiseDays})`);
     for (const t of ["form_submissions", "page_hits", "email_stats"]) {
         if (!script.includes(` ${t}:`)) drift(`mautic-privacy-maintenance no longer deletes ${t} rows of deleted contacts`);
     }
-    if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script)) drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
+    if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script))
+        drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
     // Logs: the texts say the Mautic web container's Apache vhost defines no access log and the
     // journal rotates daily, so its N-day retention holds.
-    if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost())) drift("the Mautic web container's Apache vhost defines an access log again (CustomLog/TransferLog)");
+    if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost()))
+        drift("the Mautic web container's Apache vhost defines an access log again (CustomLog/TransferLog)");
     const journald = readTemplate("cloudInit/journald.conf");
     if (!/^MaxFileSec=1day\s*$/m.test(journald) || !/^MaxRetentionSec=\{\{\s*journalRetentionDays\s*\}\}day\s*$/m.test(journald)) {
         drift("journald no longer rotates daily with the N-day retention (MaxFileSec=1day, MaxRetentionSec=<accessLogRetentionDays>day)");

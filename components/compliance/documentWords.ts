@@ -13,7 +13,14 @@ export const words = {
         /** "3 days", after "after"/"for". */
         days: (n: number) => `${n} day${n === 1 ? "" : "s"}`,
         daysWithYears: (n: number) => `${n} day${n === 1 ? "" : "s"}${n % 365 === 0 ? ` (${n / 365} year${n === 365 ? "" : "s"})` : ""}`,
-        duration: (seconds: number) => unitDuration(seconds, [["year", "years", 31_536_000], ["day", "days", 86_400], ["hour", "hours", 3600], ["minute", "minutes", 60], ["second", "seconds", 1]]),
+        duration: (seconds: number) =>
+            unitDuration(seconds, [
+                ["year", "years", 31_536_000],
+                ["day", "days", 86_400],
+                ["hour", "hours", 3600],
+                ["minute", "minutes", 60],
+                ["second", "seconds", 1],
+            ]),
         daily: (hhmm: string, tz: string) => `daily at ${hhmm} (${tz})`,
         nightlyFrom: (hhmm: string, tz: string) => `nightly from ${hhmm} (${tz})`,
         everyMinutes: (n: number) => `every ${n} minutes`,
@@ -32,7 +39,14 @@ export const words = {
         days: (n: number) => `${n} Tag${n === 1 ? "" : "en"}`,
         daysWithYears: (n: number) => `${n} Tag${n === 1 ? "" : "en"}${n % 365 === 0 ? ` (${n / 365} Jahr${n === 365 ? "" : "en"})` : ""}`,
         /** Nominative, for table cells: "1 Jahr", "30 Minuten". */
-        duration: (seconds: number) => unitDuration(seconds, [["Jahr", "Jahre", 31_536_000], ["Tag", "Tage", 86_400], ["Stunde", "Stunden", 3600], ["Minute", "Minuten", 60], ["Sekunde", "Sekunden", 1]]),
+        duration: (seconds: number) =>
+            unitDuration(seconds, [
+                ["Jahr", "Jahre", 31_536_000],
+                ["Tag", "Tage", 86_400],
+                ["Stunde", "Stunden", 3600],
+                ["Minute", "Minuten", 60],
+                ["Sekunde", "Sekunden", 1],
+            ]),
         daily: (hhmm: string, tz: string) => `t\u00e4glich um ${hhmm} Uhr (${tz})`,
         nightlyFrom: (hhmm: string, tz: string) => `n\u00e4chtlich ab ${hhmm} Uhr (${tz})`,
         everyMinutes: (n: number) => `alle ${n} Minuten`,

@@ -126,7 +126,8 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         .map((e) => {
             const host = e.origin === "mautic" ? s.domain : s.websiteHost;
             const where = f.part(e.kind === "cookie" ? "where-cookie" : "where-local-storage", { host });
-            const lifetime = typeof e.lifetime === "number" ? w.duration(e.lifetime) : p(e.lifetime === "session" ? "lifetime-session" : "lifetime-until-deleted");
+            const lifetime =
+                typeof e.lifetime === "number" ? w.duration(e.lifetime) : p(e.lifetime === "session" ? "lifetime-session" : "lifetime-until-deleted");
             return f.part("storage-row", { names: e.names.map((n) => `\`${n}\``).join(", "), where, purpose: e.purpose[lang], lifetime });
         })
         .join("\n");
@@ -143,7 +144,11 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
     v.unconfirmedEnforcement = p(r.doubleOptIn ? "unconfirmed-enforcement-doi" : "unconfirmed-enforcement-no-doi");
 
     v.hetznerServices = p(s.backups ? "hetzner-services-on" : "hetzner-services-off");
-    v.backupsParagraph = [p("backups-paragraph"), ...(s.backups ? [p("backups-paragraph-hetzner")] : []), ...(r.offsiteHost ? [p("backups-paragraph-offsite")] : [])].join(" ");
+    v.backupsParagraph = [
+        p("backups-paragraph"),
+        ...(s.backups ? [p("backups-paragraph-hetzner")] : []),
+        ...(r.offsiteHost ? [p("backups-paragraph-offsite")] : []),
+    ].join(" ");
 
     const mailerState = r.mailerHost ? undefined : p(s.mailerConfigured ? "mailer-state-unknown-host" : "mailer-state-none");
     if (mailerState !== undefined) v.mailerState = mailerState;

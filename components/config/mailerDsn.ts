@@ -30,17 +30,19 @@ function oneProblem(dsn: string): string | undefined {
     const off = (v: string | null) => v !== null && v !== "" && !/^(1|true|on|yes)$/i.test(v.trim());
     if (off(query.get("verify_peer"))) return "turns certificate verification off (verify_peer; remove it): anyone on the path could read the mail";
     if (scheme === "null") return "discards every e-mail (null://): double opt-in confirmations would never arrive";
-    if (scheme === "sendmail" || scheme === "native") return `hands mail to a local MTA (${scheme}://), which the Mautic container does not have and whose TLS the kit cannot check`;
+    if (scheme === "sendmail" || scheme === "native")
+        return `hands mail to a local MTA (${scheme}://), which the Mautic container does not have and whose TLS the kit cannot check`;
     if (scheme === "smtp") {
         const hostPort = m[2].replace(/^.*@/, "");
         const port = /:(\d+)$/.exec(hostPort)?.[1];
         if (port === "465") return undefined;
         if (port === undefined) {
-            return "uses smtp:// without a port, where Symfony's mailer (Mautic 5.x) picks implicit TLS on port 465 unless the host is \"localhost\" (then plain text on port 25): write the port, smtps://host:465";
+            return 'uses smtp:// without a port, where Symfony\'s mailer (Mautic 5.x) picks implicit TLS on port 465 unless the host is "localhost" (then plain text on port 25): write the port, smtps://host:465';
         }
         return `uses smtp:// on port ${port}, where Symfony's mailer (Mautic 5.x) sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text`;
     }
-    if (scheme.endsWith("+smtp")) return `uses ${scheme}://, whose host, port and TLS mode the provider's transport fixes and the kit cannot check (use ${scheme.replace(/\+smtp$/, "+smtps")}:// or the provider's +api DSN)`;
+    if (scheme.endsWith("+smtp"))
+        return `uses ${scheme}://, whose host, port and TLS mode the provider's transport fixes and the kit cannot check (use ${scheme.replace(/\+smtp$/, "+smtps")}:// or the provider's +api DSN)`;
     return undefined;
 }
 

@@ -75,11 +75,18 @@ export function checkOffsiteAndDns(
         for (const key of ["backupOffsiteRepository", "storageBoxId", "storageBoxLocation", "storageBoxHostKey"] as const) {
             if (s[key] !== undefined) problem(key, s[key], 'is set but offsiteBackup = "none" turns the off-site copy off; remove one of the two');
         }
-        warnings.push('offsiteBackup = "none": no off-site copy of the nightly backups (C12): Hetzner\'s server backups exclude the volume, which holds the data and every nightly set.');
+        warnings.push(
+            'offsiteBackup = "none": no off-site copy of the nightly backups (C12): Hetzner\'s server backups exclude the volume, which holds the data and every nightly set.',
+        );
     }
     if (!off && s.backupOffsiteRepository !== undefined) {
         for (const key of ["storageBoxId", "storageBoxLocation", "storageBoxHostKey"] as const) {
-            if (s[key] !== undefined) problem(key, s[key], "is set together with backupOffsiteRepository (a repository set up by hand); the kit orders no Storage Box then: remove one of the two");
+            if (s[key] !== undefined)
+                problem(
+                    key,
+                    s[key],
+                    "is set together with backupOffsiteRepository (a repository set up by hand); the kit orders no Storage Box then: remove one of the two",
+                );
         }
     }
     if (s.storageBoxId !== undefined && (!Number.isInteger(s.storageBoxId) || s.storageBoxId < 1)) {
@@ -88,16 +95,28 @@ export function checkOffsiteAndDns(
     if (s.storageBoxLocation !== undefined) {
         const l = s.storageBoxLocation;
         if (s.storageBoxId !== undefined) {
-            problem("storageBoxLocation", l, "is set together with storageBoxId: the agency's box already has a location (checked at deploy time); remove storageBoxLocation");
+            problem(
+                "storageBoxLocation",
+                l,
+                "is set together with storageBoxId: the agency's box already has a location (checked at deploy time); remove storageBoxLocation",
+            );
         } else if (!(l in germanLocations)) {
             const where = storageBoxDefaults.foreignLocations[l] ?? nonGermanLocations[l];
             problem("storageBoxLocation", l, where ? `is in ${where}, not in Germany` : "is not a Hetzner location in Germany");
         } else if (l === s.location) {
-            problem("storageBoxLocation", l, `is the server's location (${s.location}): one incident there would take the data and its off-site copy; use ${storageBoxDefaults.otherLocation[l]}`);
+            problem(
+                "storageBoxLocation",
+                l,
+                `is the server's location (${s.location}): one incident there would take the data and its off-site copy; use ${storageBoxDefaults.otherLocation[l]}`,
+            );
         }
     }
     if (s.storageBoxHostKey !== undefined && !hostKeyRe.test(s.storageBoxHostKey.trim())) {
-        problem("storageBoxHostKey", s.storageBoxHostKey.length > 40 ? `${s.storageBoxHostKey.slice(0, 40)}...` : s.storageBoxHostKey, "is not one OpenSSH host public key (type and base64 key, without a host name)");
+        problem(
+            "storageBoxHostKey",
+            s.storageBoxHostKey.length > 40 ? `${s.storageBoxHostKey.slice(0, 40)}...` : s.storageBoxHostKey,
+            "is not one OpenSSH host public key (type and base64 key, without a host name)",
+        );
     }
     if (s.dnsZone !== undefined) {
         const z = s.dnsZone;

@@ -118,9 +118,10 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             matchValue: doiTags[t],
             payload: {
                 tag: doiTags[t],
-                description: t === "pending"
-                    ? `Created by the kit's DOI endpoint for a sign-up, not confirmed yet. mautic-privacy-maintenance deletes such a contact ${s.unconfirmedContactDays} day(s) after its sign-up if it does not confirm; contacts that existed before a sign-up are never deleted.`
-                    : "Double opt-in confirmed: the contact pressed the confirm button on the page the link in the confirmation e-mail opened (a POST with the per-sign-up token).",
+                description:
+                    t === "pending"
+                        ? `Created by the kit's DOI endpoint for a sign-up, not confirmed yet. mautic-privacy-maintenance deletes such a contact ${s.unconfirmedContactDays} day(s) after its sign-up if it does not confirm; contacts that existed before a sign-up are never deleted.`
+                        : "Double opt-in confirmed: the contact pressed the confirm button on the page the link in the confirmation e-mail opened (a POST with the per-sign-up token).",
             },
         });
     }
@@ -132,7 +133,17 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             resource: "fields/contact",
             matchBy: "alias",
             matchValue: doiFields[key],
-            payload: { label, alias: doiFields[key], type, group: "core", object: "lead", isPublished: true, isRequired: false, isPubliclyUpdatable: false, isUniqueIdentifer: false },
+            payload: {
+                label,
+                alias: doiFields[key],
+                type,
+                group: "core",
+                object: "lead",
+                isPublished: true,
+                isRequired: false,
+                isPubliclyUpdatable: false,
+                isUniqueIdentifer: false,
+            },
         });
     field("consentDate", "Consent date (double opt-in confirmed, UTC)", "datetime");
     field("consentTextVersion", "Consent text version", "text");
@@ -163,9 +174,24 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
                 }),
             },
             driftChecks: [
-                { description: "email type (the endpoint sends a template email)", property: "emailType", expected: "template", fix: `delete the email '${name}' and deploy again with a new rerunToken so the kit recreates it as a template email` },
-                { description: "published state (the endpoint sends this email on every sign-up)", property: "isPublished", expected: true, fix: `publish the email '${name}' in Mautic` },
-                { description: "confirmation link token", property: "customHtml", required: doiConfirmToken, fix: `edit the email '${name}' in Mautic and put ${doiConfirmToken} back as the address of the confirmation link (the endpoint refuses to send the mail without it)` },
+                {
+                    description: "email type (the endpoint sends a template email)",
+                    property: "emailType",
+                    expected: "template",
+                    fix: `delete the email '${name}' and deploy again with a new rerunToken so the kit recreates it as a template email`,
+                },
+                {
+                    description: "published state (the endpoint sends this email on every sign-up)",
+                    property: "isPublished",
+                    expected: true,
+                    fix: `publish the email '${name}' in Mautic`,
+                },
+                {
+                    description: "confirmation link token",
+                    property: "customHtml",
+                    required: doiConfirmToken,
+                    fix: `edit the email '${name}' in Mautic and put ${doiConfirmToken} back as the address of the confirmation link (the endpoint refuses to send the mail without it)`,
+                },
             ],
         });
     }
@@ -180,9 +206,10 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
             payload: {
                 name: names.name,
                 alias: names.alias,
-                description: seg === "pending"
-                    ? `${managed} Contacts who signed up and have not confirmed yet. Do not send to this segment.`
-                    : `${managed} Send newsletters to this segment: it holds only contacts who confirmed with the button.`,
+                description:
+                    seg === "pending"
+                        ? `${managed} Contacts who signed up and have not confirmed yet. Do not send to this segment.`
+                        : `${managed} Send newsletters to this segment: it holds only contacts who confirmed with the button.`,
                 isPublished: true,
                 isGlobal: true,
                 isPreferenceCenter: false,
@@ -224,7 +251,10 @@ function checkOrder(objects: BlueprintObject[]): void {
 export function stableStringify(v: JsonValue): string {
     if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
     if (v && typeof v === "object") {
-        return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableStringify((v as JsonObject)[k])}`).join(",")}}`;
+        return `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${stableStringify((v as JsonObject)[k])}`)
+            .join(",")}}`;
     }
     return JSON.stringify(v);
 }
@@ -232,4 +262,3 @@ export function stableStringify(v: JsonValue): string {
 function sha256(s: string): string {
     return createHash("sha256").update(s).digest("hex");
 }
-

@@ -55,14 +55,20 @@ export interface DoiEndpointInput {
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
 /** The texts of one language, filled: exactly what the hosted form and pages show (and the ledger archives). */
-export function doiEndpointTexts(lang: DoiLanguage, v: { websiteHost: string; mauticHost: string; privacyPolicyUrl: string; withdrawalContact: string; days: number }) {
+export function doiEndpointTexts(
+    lang: DoiLanguage,
+    v: { websiteHost: string; mauticHost: string; privacyPolicyUrl: string; withdrawalContact: string; days: number },
+) {
     const strings = JSON.parse(readTemplate(`doiBlueprint/${lang}/strings.json`)) as Record<string, unknown>;
     return {
         consent: oneLine(renderTemplate(`doiBlueprint/${lang}/consent-label.txt`, { websiteHost: v.websiteHost })),
         tracking: oneLine(renderTemplate(`doiBlueprint/${lang}/tracking-consent-label.txt`, { websiteHost: v.websiteHost })),
         notice: renderTemplate(`doiBlueprint/${lang}/processing-notice.html`, {
-            websiteHost: v.websiteHost, mauticHost: v.mauticHost, privacyPolicyUrl: v.privacyPolicyUrl,
-            unconfirmedContactDays: v.days, withdrawalContact: v.withdrawalContact,
+            websiteHost: v.websiteHost,
+            mauticHost: v.mauticHost,
+            privacyPolicyUrl: v.privacyPolicyUrl,
+            unconfirmedContactDays: v.days,
+            withdrawalContact: v.withdrawalContact,
         }).trim(),
         pending: oneLine(renderTemplate(`doiBlueprint/${lang}/form-success.txt`, { unconfirmedContactDays: v.days })),
         confirmed: oneLine(renderTemplate(`doiBlueprint/${lang}/confirm-success.txt`, { websiteHost: v.websiteHost })),
@@ -78,7 +84,10 @@ export function doiEndpointTexts(lang: DoiLanguage, v: { websiteHost: string; ma
  * The API user is the kit's admin; withdrawals go to the sender address, else the admin's.
  */
 export function siteDoiEndpointInput(
-    s: Pick<SiteSettings, "domain" | "website" | "privacyPolicyUrl" | "mailerFromEmail" | "adminEmail" | "unconfirmedContactDays" | "consentTextVersion" | "adminUsername">,
+    s: Pick<
+        SiteSettings,
+        "domain" | "website" | "privacyPolicyUrl" | "mailerFromEmail" | "adminEmail" | "unconfirmedContactDays" | "consentTextVersion" | "adminUsername"
+    >,
     secrets: { doiSecret: string; adminPassword: string },
 ): DoiEndpointInput {
     return {
@@ -109,31 +118,44 @@ export function renderDoiEndpointConfig(input: DoiEndpointInput): string {
     const days = input.unconfirmedContactDays ?? doiDefaults.unconfirmedContactDays;
     if (!Number.isInteger(days) || days < 1 || days > 30) problems.push(`unconfirmedContactDays = ${JSON.stringify(days)} must be a whole number from 1 to 30`);
     const resend = input.resendMinutes ?? 10;
-    if (!Number.isInteger(resend) || resend < 0 || resend > 1440) problems.push(`resendMinutes = ${JSON.stringify(resend)} must be a whole number from 0 to 1440`);
+    if (!Number.isInteger(resend) || resend < 0 || resend > 1440)
+        problems.push(`resendMinutes = ${JSON.stringify(resend)} must be a whole number from 0 to 1440`);
     const languages = doiLanguages.filter((l) => (input.languages ?? doiDefaults.languages).includes(l));
     if (languages.length === 0) problems.push(`languages = ${JSON.stringify(input.languages)} names none of ${doiLanguages.join(", ")}`);
     if (problems.length > 0) throw new Error(`DOI endpoint: ${problems.join("; ")}`);
     const origin = website!.origin;
     const privacyPolicyUrl = input.privacyPolicyUrl ?? `${origin}${doiDefaults.privacyPolicyPath}`;
-    const texts = Object.fromEntries(languages.map((l) => [l, doiEndpointTexts(l, {
-        websiteHost: website!.host, mauticHost: input.host, privacyPolicyUrl,
-        withdrawalContact: input.withdrawalContact ?? withdrawalContactPlaceholder[l], days,
-    })]));
-    return `${JSON.stringify({
-        host: input.host,
-        website: origin,
-        privacy_policy_url: privacyPolicyUrl,
-        api_base: input.apiBase ?? "http://127.0.0.1",
-        api_user: input.apiUser,
-        api_password: input.apiPassword,
-        secret: input.secret,
-        days,
-        version: input.consentTextVersion ?? doiDefaults.consentTextVersion,
-        languages,
-        resend_minutes: resend,
-        email_names: Object.fromEntries(languages.map((l) => [l, doiNames.email(l)])),
-        tags: doiTags,
-        fields: doiFields,
-        texts,
-    }, null, 2)}\n`;
+    const texts = Object.fromEntries(
+        languages.map((l) => [
+            l,
+            doiEndpointTexts(l, {
+                websiteHost: website!.host,
+                mauticHost: input.host,
+                privacyPolicyUrl,
+                withdrawalContact: input.withdrawalContact ?? withdrawalContactPlaceholder[l],
+                days,
+            }),
+        ]),
+    );
+    return `${JSON.stringify(
+        {
+            host: input.host,
+            website: origin,
+            privacy_policy_url: privacyPolicyUrl,
+            api_base: input.apiBase ?? "http://127.0.0.1",
+            api_user: input.apiUser,
+            api_password: input.apiPassword,
+            secret: input.secret,
+            days,
+            version: input.consentTextVersion ?? doiDefaults.consentTextVersion,
+            languages,
+            resend_minutes: resend,
+            email_names: Object.fromEntries(languages.map((l) => [l, doiNames.email(l)])),
+            tags: doiTags,
+            fields: doiFields,
+            texts,
+        },
+        null,
+        2,
+    )}\n`;
 }

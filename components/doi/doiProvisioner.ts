@@ -91,7 +91,8 @@ function valueAt(item: JsonObject, path: string): JsonValue | undefined {
 
 function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftCheck["expected"]>): boolean {
     if (typeof expected === "number") return Number(actual) === expected;
-    if (typeof expected === "boolean") return actual === expected || actual === (expected ? 1 : 0) || actual === (expected ? "1" : "0") || actual === String(expected);
+    if (typeof expected === "boolean")
+        return actual === expected || actual === (expected ? 1 : 0) || actual === (expected ? "1" : "0") || actual === String(expected);
     // Mautic returns an empty default as null.
     return String(actual ?? "") === expected;
 }
@@ -100,7 +101,9 @@ function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftChe
 function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: string): string | undefined {
     if (c.required !== undefined) {
         const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
-        return text.includes(c.required) ? undefined : `${subject}: ${c.description}: ${c.property} does not contain ${JSON.stringify(c.required)}. Fix: ${c.fix}.`;
+        return text.includes(c.required)
+            ? undefined
+            : `${subject}: ${c.description}: ${c.property} does not contain ${JSON.stringify(c.required)}. Fix: ${c.fix}.`;
     }
     if (c.expected === undefined || sameValue(actual, c.expected)) return undefined;
     return `${subject}: ${c.description} is ${JSON.stringify(actual ?? null)}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`;
@@ -114,7 +117,9 @@ function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
             const [kind, key, name] = c.eventName ? (["event", "events", c.eventName] as const) : (["field", "fields", c.fieldAlias!] as const);
             const item = itemsOf(entity, key).find((e) => (kind === "event" ? e.name : e.alias) === name);
             if (!item) {
-                out.push(`${label}: ${kind} '${name}' not found, so the ${c.description} cannot be checked. Fix: ${c.fix}, or delete the ${obj.resource.replace(/s$/, "")} and deploy again to let the kit recreate it.`);
+                out.push(
+                    `${label}: ${kind} '${name}' not found, so the ${c.description} cannot be checked. Fix: ${c.fix}, or delete the ${obj.resource.replace(/s$/, "")} and deploy again to let the kit recreate it.`,
+                );
                 continue;
             }
             const msg = checkValue(c, valueAt(item, c.property), `${label}, ${kind} '${name}'`);
@@ -146,7 +151,9 @@ export function emailTrackingDrift(emails: MauticEntity[]): string[] {
         const content = ["customHtml", "plainText", "content", "subject"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
         const hits = emailTrackingPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
         if (hits.length > 0) {
-            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) carries ${hits.join(" and ")}: opens would be measured for its recipients, which the texts rule out. Fix: remove it from the e-mail's content in Mautic.`);
+            out.push(
+                `emails '${String(e.name ?? "?")}' (id ${e.id}) carries ${hits.join(" and ")}: opens would be measured for its recipients, which the texts rule out. Fix: remove it from the e-mail's content in Mautic.`,
+            );
         }
     }
     return out;
@@ -170,21 +177,30 @@ export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
         const content = ["customHtml", "content"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
         const hits = emailThirdPartyPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
         if (hits.length > 0) {
-            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) loads ${hits.join(" and ")} in every recipient's mail client: a transfer to a third country that the texts do not name. Fix: remove the <link>/@import from the e-mail's HTML in Mautic (or build it on a theme without them, e.g. blank).`);
+            out.push(
+                `emails '${String(e.name ?? "?")}' (id ${e.id}) loads ${hits.join(" and ")} in every recipient's mail client: a transfer to a third country that the texts do not name. Fix: remove the <link>/@import from the e-mail's HTML in Mautic (or build it on a theme without them, e.g. blank).`,
+            );
         }
     }
     return out;
 }
 
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
-    return found.map((e) => `retired: ${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit and is not used any more: ${r.reason}. The kit does not delete it. Fix: ${r.fix}.`);
+    return found.map(
+        (e) =>
+            `retired: ${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit and is not used any more: ${r.reason}. The kit does not delete it. Fix: ${r.fix}.`,
+    );
 }
 
 /**
  * Creates what is missing and returns the ids. Throws on the first failed API call (objects
  * created before it stay; the next run finds them and continues).
  */
-export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBlueprint, log: (message: string) => void = () => undefined): Promise<DoiSetupResult> {
+export async function ensureDoiSetup(
+    client: MauticApiLike,
+    blueprint: DoiBlueprint,
+    log: (message: string) => void = () => undefined,
+): Promise<DoiSetupResult> {
     if (!blueprint || blueprint.schemaVersion !== 3 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
         throw new Error("DOI setup: not a DOI blueprint of schema version 3 (build it with doiBlueprint())");
     }
@@ -206,7 +222,9 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
             result.ids[obj.key] = entity.id;
             result.existing.push(obj.key);
             if (found.length > 1) {
-                result.drift.push(`${obj.resource} '${obj.matchValue}': ${found.length} objects match (ids ${found.map((e) => e.id).join(", ")}); the kit uses id ${entity.id}. Fix: delete the duplicates in Mautic.`);
+                result.drift.push(
+                    `${obj.resource} '${obj.matchValue}': ${found.length} objects match (ids ${found.map((e) => e.id).join(", ")}); the kit uses id ${entity.id}. Fix: delete the duplicates in Mautic.`,
+                );
             }
             if (obj.driftChecks && obj.driftChecks.length > 0) {
                 // Lists may be abridged: read the full object before comparing.
@@ -223,7 +241,9 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
         cache.get(obj.resource)!.push(created);
         const stored = matchValueOf(created, obj.matchBy);
         if (stored !== undefined && !matches(created, obj)) {
-            result.drift.push(`${obj.resource} '${obj.matchValue}' was stored by Mautic as '${stored}' (id ${created.id}); the next deploy will not find it and would create another. Fix: rename it in Mautic to '${obj.matchValue}'.`);
+            result.drift.push(
+                `${obj.resource} '${obj.matchValue}' was stored by Mautic as '${stored}' (id ${created.id}); the next deploy will not find it and would create another. Fix: rename it in Mautic to '${obj.matchValue}'.`,
+            );
         }
         log(`created: ${obj.resource} '${obj.matchValue}' (id ${created.id})`);
     }

@@ -165,7 +165,10 @@ export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
                 ok = false;
             }
         }
-        if (!ok) problems.push(`privacyPolicyUrl = ${JSON.stringify(p)} must be an https URL without quotes or spaces. Fix: e.g. "https://www.client-a.de/datenschutz".`);
+        if (!ok)
+            problems.push(
+                `privacyPolicyUrl = ${JSON.stringify(p)} must be an https URL without quotes or spaces. Fix: e.g. "https://www.client-a.de/datenschutz".`,
+            );
         else privacyPolicyUrl = p as string;
     } else if (website) {
         privacyPolicyUrl = `${website.origin}${doiDefaults.privacyPolicyPath}`;
@@ -173,7 +176,9 @@ export function resolveDoiSettings(input: DoiBlueprintInput): DoiSettings {
 
     const line = raw.mauticLine ?? doiDefaults.mauticLine;
     if (typeof line !== "string" || !(mauticLines as readonly string[]).includes(line)) {
-        problems.push(`mauticLine = ${JSON.stringify(line)} is not a supported Mautic line. Fix: one of ${mauticLines.map((l) => `"${l}"`).join(", ")} (derived from mauticVersion).`);
+        problems.push(
+            `mauticLine = ${JSON.stringify(line)} is not a supported Mautic line. Fix: one of ${mauticLines.map((l) => `"${l}"`).join(", ")} (derived from mauticVersion).`,
+        );
     }
 
     if (problems.length > 0) throw new DoiBlueprintError(problems);

@@ -17,7 +17,17 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ensureDoiSetup } from "./doiProvisioner";
 import { MauticClient } from "../mautic/mauticApi";
-import { DoiBlueprint, DoiBlueprintError, DoiBlueprintInput, DoiLanguage, doiBlueprint, doiDefaults, doiKeys, doiLineFor, resolveDoiSettings } from "./doiBlueprint";
+import {
+    DoiBlueprint,
+    DoiBlueprintError,
+    DoiBlueprintInput,
+    DoiLanguage,
+    doiBlueprint,
+    doiDefaults,
+    doiKeys,
+    doiLineFor,
+    resolveDoiSettings,
+} from "./doiBlueprint";
 
 export interface DoiSetupArgs {
     /** Mautic's public origin, e.g. "https://marketing.client-a.de"; the API is `<apiUrl>/api`. Required; https only. */
@@ -195,9 +205,9 @@ export class DoiSetup extends pulumi.ComponentResource {
         this.created = resource.created;
         this.drift = resource.drift;
         this.blueprintHash = resource.blueprintHash;
-        this.emailIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
-            Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.email(l)]])),
-        );
+        this.emailIds = pulumi
+            .all([resource.ids, blueprint])
+            .apply(([ids, bp]) => Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.email(l)]])));
         // Drift is never fixed silently (the objects may carry a marketer's edits): say it loudly.
         this.drift.apply((drift) => {
             for (const d of drift ?? []) void pulumi.log.warn(`double opt-in: ${d}`, this);
@@ -223,20 +233,32 @@ export class DoiSetup extends pulumi.ComponentResource {
         if (!args || typeof args !== "object") throw new pulumi.ResourceError("DoiSetup: args are required", resource);
         for (const k of ["apiUrl", "username", "password", "website"] as const) {
             if (args[k] === undefined || args[k] === null || (isPlain(args[k]) && String(args[k]).trim() === "")) {
-                problems.push(`${k} is required. Fix: ${k === "password" ? "pass the Mautic admin password (a Pulumi secret)" : k === "username" ? "pass the Mautic admin user name" : k === "apiUrl" ? 'pass "https://<mautic domain>"' : 'pass the website origin, e.g. "https://www.client-a.de"'}.`);
+                problems.push(
+                    `${k} is required. Fix: ${k === "password" ? "pass the Mautic admin password (a Pulumi secret)" : k === "username" ? "pass the Mautic admin user name" : k === "apiUrl" ? 'pass "https://<mautic domain>"' : 'pass the website origin, e.g. "https://www.client-a.de"'}.`,
+                );
             }
         }
-        if (args.waitForApiSeconds !== undefined && (!Number.isInteger(args.waitForApiSeconds) || args.waitForApiSeconds < 0 || args.waitForApiSeconds > 3600)) {
+        if (
+            args.waitForApiSeconds !== undefined &&
+            (!Number.isInteger(args.waitForApiSeconds) || args.waitForApiSeconds < 0 || args.waitForApiSeconds > 3600)
+        ) {
             problems.push(`waitForApiSeconds = ${JSON.stringify(args.waitForApiSeconds)} must be a whole number from 0 to 3600. Fix: e.g. 600.`);
         }
-        if (args.requestTimeoutSeconds !== undefined && (!Number.isInteger(args.requestTimeoutSeconds) || args.requestTimeoutSeconds < 1 || args.requestTimeoutSeconds > 300)) {
+        if (
+            args.requestTimeoutSeconds !== undefined &&
+            (!Number.isInteger(args.requestTimeoutSeconds) || args.requestTimeoutSeconds < 1 || args.requestTimeoutSeconds > 300)
+        ) {
             problems.push(`requestTimeoutSeconds = ${JSON.stringify(args.requestTimeoutSeconds)} must be a whole number from 1 to 300. Fix: e.g. 30.`);
         }
         // Everything the blueprint checks, for the values already known.
         const known: Record<string, unknown> = {};
         const map: [keyof DoiSetupArgs, keyof DoiBlueprintInput][] = [
-            ["apiUrl", "mauticUrl"], ["website", "website"], ["unconfirmedContactDays", "unconfirmedContactDays"],
-            ["consentTextVersion", "consentTextVersion"], ["languages", "languages"], ["privacyPolicyUrl", "privacyPolicyUrl"],
+            ["apiUrl", "mauticUrl"],
+            ["website", "website"],
+            ["unconfirmedContactDays", "unconfirmedContactDays"],
+            ["consentTextVersion", "consentTextVersion"],
+            ["languages", "languages"],
+            ["privacyPolicyUrl", "privacyPolicyUrl"],
         ];
         const allPlain = map.every(([a]) => args[a] === undefined || isPlain(args[a]));
         if (allPlain && problems.length === 0) {
@@ -254,7 +276,8 @@ export class DoiSetup extends pulumi.ComponentResource {
     }
 
     private static message(err: unknown): string {
-        if (err instanceof DoiBlueprintError) return `DoiSetup: invalid arguments:\n${err.problems.map((p) => `  - ${p.replace(/^mauticUrl\b/, "apiUrl")}`).join("\n")}`;
+        if (err instanceof DoiBlueprintError)
+            return `DoiSetup: invalid arguments:\n${err.problems.map((p) => `  - ${p.replace(/^mauticUrl\b/, "apiUrl")}`).join("\n")}`;
         return `DoiSetup: ${(err as Error).message}`;
     }
 }

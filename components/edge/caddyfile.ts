@@ -108,8 +108,7 @@ export const adminImgSrc = (gravatar: boolean): string => (gravatar ? "'self' da
 
 function problemsOf(input: CaddyfileInput): string[] {
     const problems: string[] = [];
-    const bad = (field: string, value: unknown, why: string) =>
-        problems.push(`${field} = ${JSON.stringify(value)} ${why}`);
+    const bad = (field: string, value: unknown, why: string) => problems.push(`${field} = ${JSON.stringify(value)} ${why}`);
 
     const d = input.domain;
     if (typeof d !== "string" || d.length > 253 || !d.split(".").every((l) => hostLabel.test(l))) {
@@ -199,18 +198,12 @@ export function validateCaddyfileInput(input: CaddyfileInput): void {
  * (raw or %40) anywhere. Everything matched after a group becomes "REDACTED". Leading `/index.php`,
  * doubled slashes and any letter case count as the same path, as they do for Mautic's router.
  */
-export const uriRedaction =
-    "(\\?).*$|(?i)^((?:/+index\\.php)?/+email/+(?:[a-z]+/+)?)[^?]+|^(/)[^?]*(?:@|%40)[^?]*";
+export const uriRedaction = "(\\?).*$|(?i)^((?:/+index\\.php)?/+email/+(?:[a-z]+/+)?)[^?]+|^(/)[^?]*(?:@|%40)[^?]*";
 
 /** Log field filters shared by the access log and Caddy's own log (4 tabs deep in the template). */
 function logFilterFields(): string {
     const t = "\t\t\t\t";
-    const mask = (field: string) => [
-        `${t}${field} ip_mask {`,
-        `${t}\tipv4 ${edgeDefaults.ipv4MaskBits}`,
-        `${t}\tipv6 ${edgeDefaults.ipv6MaskBits}`,
-        `${t}}`,
-    ];
+    const mask = (field: string) => [`${t}${field} ip_mask {`, `${t}\tipv4 ${edgeDefaults.ipv4MaskBits}`, `${t}\tipv6 ${edgeDefaults.ipv6MaskBits}`, `${t}}`];
     return [
         ...mask("request>remote_ip"),
         // Caddy >= 2.7 also logs the client address as client_ip.

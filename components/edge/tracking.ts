@@ -83,10 +83,7 @@ export const defaultConsentMaxAgeDays = 365;
 /** Invalid input: every problem found, one per line, each naming the field, the value and the fix. */
 export class TrackingSnippetError extends Error {
     constructor(public readonly problems: string[]) {
-        super(
-            `invalid tracking snippet input (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
-                problems.map((p) => `  - ${p}`).join("\n"),
-        );
+        super(`invalid tracking snippet input (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "TrackingSnippetError";
     }
 }
@@ -110,8 +107,18 @@ export interface TrackingSnippetSettings {
 }
 
 const inputKeys: (keyof TrackingSnippetInput)[] = [
-    "mauticUrl", "website", "cmpCategory", "privacyPolicyUrl", "imprintUrl", "consentMaxAgeDays", "consentRevision",
-    "settingsButton", "texts", "mauticForgetPath", "mauticGrantPath", "allowLoopbackHttp",
+    "mauticUrl",
+    "website",
+    "cmpCategory",
+    "privacyPolicyUrl",
+    "imprintUrl",
+    "consentMaxAgeDays",
+    "consentRevision",
+    "settingsButton",
+    "texts",
+    "mauticForgetPath",
+    "mauticGrantPath",
+    "allowLoopbackHttp",
 ];
 
 const fixes: Record<string, string> = {
@@ -183,7 +190,8 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
     }
     const raw = input as unknown as Record<string, unknown>;
     for (const k of Object.keys(raw)) {
-        if (!(inputKeys as string[]).includes(k)) problems.push(`${k} is not a tracking snippet setting. Fix: remove it or use one of: ${inputKeys.join(", ")}.`);
+        if (!(inputKeys as string[]).includes(k))
+            problems.push(`${k} is not a tracking snippet setting. Fix: remove it or use one of: ${inputKeys.join(", ")}.`);
     }
 
     const allowLoopbackHttp = raw.allowLoopbackHttp ?? false;
@@ -210,7 +218,8 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
         const p = raw[key];
         if (p === undefined) return null;
         if (typeof p !== "string" || p === "" || p.length > 2048) problem(key, p, "is not a non-empty string of at most 2048 characters");
-        else if (unsafeChars.test(p) || /[^\x21-\x7e]/.test(p)) problem(key, p, "contains whitespace, quotes, angle brackets, backslashes, control or non-ASCII characters (percent-encode them)");
+        else if (unsafeChars.test(p) || /[^\x21-\x7e]/.test(p))
+            problem(key, p, "contains whitespace, quotes, angle brackets, backslashes, control or non-ASCII characters (percent-encode them)");
         else if (p.startsWith("/") && !p.startsWith("//")) return p;
         else {
             let url: URL | undefined;
@@ -276,7 +285,8 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
                 }
                 for (const [k, v] of Object.entries(set)) {
                     if (!(textKeys as string[]).includes(k)) problems.push(`texts.${lang}.${k} is not a banner text. Fix: use one of: ${textKeys.join(", ")}.`);
-                    else if (typeof v !== "string" || v.trim() === "" || v.length > 2000) problem(`texts.${lang}.${k}`, v, "is not a non-empty string of at most 2000 characters");
+                    else if (typeof v !== "string" || v.trim() === "" || v.length > 2000)
+                        problem(`texts.${lang}.${k}`, v, "is not a non-empty string of at most 2000 characters");
                     else if (/[\p{Cc}\u2028\u2029]/u.test(v)) problem(`texts.${lang}.${k}`, v, "contains control characters or line breaks");
                     else texts[lang][k as keyof BannerTexts] = v;
                 }
@@ -284,7 +294,8 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
         }
     }
     for (const lang of ["en", "de"] as const) {
-        for (const k of ["text", "storage"] as const) texts[lang][k] = texts[lang][k].split("{host}").join(host).split("{days}").join(String(consentMaxAgeDays));
+        for (const k of ["text", "storage"] as const)
+            texts[lang][k] = texts[lang][k].split("{host}").join(host).split("{days}").join(String(consentMaxAgeDays));
     }
 
     if (problems.length > 0) throw new TrackingSnippetError(problems);

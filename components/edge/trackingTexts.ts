@@ -59,7 +59,18 @@ export const defaultBannerTexts: { en: BannerTexts; de: BannerTexts } = {
     },
 };
 
-export const textKeys: (keyof BannerTexts)[] = ["title", "text", "privacyLink", "imprintLink", "storage", "accept", "reject", "settings", "statusGranted", "statusDenied"];
+export const textKeys: (keyof BannerTexts)[] = [
+    "title",
+    "text",
+    "privacyLink",
+    "imprintLink",
+    "storage",
+    "accept",
+    "reject",
+    "settings",
+    "statusGranted",
+    "statusDenied",
+];
 
 /**
  * The revision a stored choice records: the first 16 hex digits of SHA-256 over the manual

@@ -21,8 +21,12 @@ export const unsubscribePageStyle =
 /** The page's HTML. Refuses a text the Caddyfile cannot carry in a backtick-quoted token. */
 export function renderUnsubscribePage(): string {
     // One line: `caddy fmt` re-indents the lines of a multi-line token.
-    const html = renderTemplate("caddyfile/unsubscribe.html", { style: unsubscribePageStyle }).split("\n").map((l) => l.trim()).join("");
-    if (html.includes("`") || html.includes("{$")) throw new Error("templates/caddyfile/unsubscribe.html: no backtick and no '{$' (the Caddyfile quotes the page in backticks and expands {$ENV})");
+    const html = renderTemplate("caddyfile/unsubscribe.html", { style: unsubscribePageStyle })
+        .split("\n")
+        .map((l) => l.trim())
+        .join("");
+    if (html.includes("`") || html.includes("{$"))
+        throw new Error("templates/caddyfile/unsubscribe.html: no backtick and no '{$' (the Caddyfile quotes the page in backticks and expands {$ENV})");
     return html;
 }
 

@@ -62,7 +62,11 @@ export class WebEdge extends pulumi.ComponentResource {
         });
 
         // No deleteBeforeReplace on the image: the new one is pulled before the container goes.
-        const image = new docker.RemoteImage(`${name}-caddy-image`, { name: args.caddyImage ?? images.caddy, keepLocally: true }, { parent: this, provider: args.provider });
+        const image = new docker.RemoteImage(
+            `${name}-caddy-image`,
+            { name: args.caddyImage ?? images.caddy, keepLocally: true },
+            { parent: this, provider: args.provider },
+        );
         this.container = new docker.Container(
             `${name}-caddy`,
             {

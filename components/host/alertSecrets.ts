@@ -28,7 +28,9 @@ export class AlertSecrets extends pulumi.ComponentResource {
     constructor(name: string, args: AlertSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:host:AlertSecrets", name, {}, opts);
         const stdin = pulumi.secret(
-            pulumi.output(args.mailerDsn).apply((dsn) => renderAlertSecretsStdin(renderAlertSecretFiles({ adminEmail: args.adminEmail, mailerDsn: dsn, alertUrl: args.alertUrl }))),
+            pulumi
+                .output(args.mailerDsn)
+                .apply((dsn) => renderAlertSecretsStdin(renderAlertSecretFiles({ adminEmail: args.adminEmail, mailerDsn: dsn, alertUrl: args.alertUrl }))),
         );
         this.command = new command.remote.Command(
             `${name}-write`,

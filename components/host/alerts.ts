@@ -111,9 +111,7 @@ export function renderAlertFiles(input: AlertsInput): HostFile[] {
     ];
 }
 
-export type MailerForAlerts =
-    | { kind: "smtp"; url: string; user?: string; password?: string; requireTls: boolean }
-    | { kind: "unsupported"; scheme: string };
+export type MailerForAlerts = { kind: "smtp"; url: string; user?: string; password?: string; requireTls: boolean } | { kind: "unsupported"; scheme: string };
 
 /**
  * Reads a Symfony mailer DSN for curl: `smtp://` (STARTTLS required unless the host is local;

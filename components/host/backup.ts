@@ -100,7 +100,8 @@ export function validateBackupInput(input: BackupInput): string[] {
         } else {
             appContainers.forEach((c, i) => {
                 if (typeof c !== "string" || !containerName.test(c)) problems.push(`appContainers[${i}] = ${JSON.stringify(c)} is not a Docker container name`);
-                else if (c === dbContainer) problems.push(`appContainers[${i}] = "${c}" is the database container, which must keep running during a restore; remove it`);
+                else if (c === dbContainer)
+                    problems.push(`appContainers[${i}] = "${c}" is the database container, which must keep running during a restore; remove it`);
             });
         }
     }
@@ -109,7 +110,9 @@ export function validateBackupInput(input: BackupInput): string[] {
             problems.push(`offsite.kind = ${JSON.stringify(offsite.kind)} is not supported; use "restic-sftp"`);
         }
         if (offsite.sshConfig !== undefined && (typeof offsite.sshConfig !== "string" || !safePath.test(offsite.sshConfig))) {
-            problems.push(`offsite.sshConfig = ${JSON.stringify(offsite.sshConfig)} must be an absolute path without spaces or quotes, e.g. "/etc/mautic/offsite/config"`);
+            problems.push(
+                `offsite.sshConfig = ${JSON.stringify(offsite.sshConfig)} must be an absolute path without spaces or quotes, e.g. "/etc/mautic/offsite/config"`,
+            );
         }
         if (typeof offsite.repository !== "string" || !resticSftpRepo.test(offsite.repository)) {
             problems.push(
@@ -145,7 +148,11 @@ export function renderBackupFiles(input: BackupInput): RenderedFile[] {
     return [
         { path: backupPaths.backupScript, content: script("backup/mautic-backup.sh"), permissions: "0750" },
         { path: backupPaths.restoreScript, content: script("backup/mautic-restore.sh"), permissions: "0750" },
-        { path: backupPaths.service, content: fill(readTemplate("backup/mautic-backup.service"), { dataDir: input.dataDir }, "backup/mautic-backup.service"), permissions: "0644" },
+        {
+            path: backupPaths.service,
+            content: fill(readTemplate("backup/mautic-backup.service"), { dataDir: input.dataDir }, "backup/mautic-backup.service"),
+            permissions: "0644",
+        },
         { path: backupPaths.timer, content: readTemplate("backup/mautic-backup.timer"), permissions: "0644" },
     ];
 }

@@ -54,8 +54,15 @@ export const ntpClient = "chrony";
 /** Debian/Ubuntu packages the first boot installs: cloud-init's list, then the ntp module's. */
 export function firstBootPackages(input: Pick<CloudInitInput, "extraPackages">): string[] {
     return [
-        "ca-certificates", "curl", "gnupg", "fail2ban", "python3-systemd", "nftables",
-        "unattended-upgrades", "apt-listchanges", "needrestart",
+        "ca-certificates",
+        "curl",
+        "gnupg",
+        "fail2ban",
+        "python3-systemd",
+        "nftables",
+        "unattended-upgrades",
+        "apt-listchanges",
+        "needrestart",
         ...(input.extraPackages ?? []),
     ];
 }
@@ -160,7 +167,11 @@ export function renderHostFiles(input: CloudInitInput): HostFile[] {
         },
         {
             path: "/usr/local/sbin/mautic-kit-install-docker",
-            content: renderTemplate("cloudInit/install-docker.sh", { dockerSource: input.dockerSource ?? "docker", debianDockerPackages: dockerPackages.debian.join(" "), dockerCePackages: dockerPackages.docker.join(" ") }),
+            content: renderTemplate("cloudInit/install-docker.sh", {
+                dockerSource: input.dockerSource ?? "docker",
+                debianDockerPackages: dockerPackages.debian.join(" "),
+                dockerCePackages: dockerPackages.docker.join(" "),
+            }),
             permissions: "0750",
         },
         { path: "/usr/local/sbin/mautic-kit-host-ready", content: renderTemplate("cloudInit/host-ready.sh", { dataMountPoint }), permissions: "0750" },

@@ -86,7 +86,13 @@ export class HardenedHost extends pulumi.ComponentResource {
         // Only the deploy's own key is a Hetzner SSH key (Hetzner refuses the same key twice per
         // project, and installs keys only when the server is created). Admin keys live in an
         // authorized-keys file the kit keeps current on every deploy, so removing one revokes it.
-        const sshKeys = [new hcloud.SshKey(`${name}-deploy`, { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh.apply((k) => k.trim()), labels }, child)];
+        const sshKeys = [
+            new hcloud.SshKey(
+                `${name}-deploy`,
+                { name: hetznerName(s.domain, "deploy"), publicKey: deployKey.publicKeyOpenssh.apply((k) => k.trim()), labels },
+                child,
+            ),
+        ];
 
         // Stateful, outside the VM (holds even where Docker bypasses the host's iptables).
         // HTTP and HTTPS (TCP, and UDP for HTTP/3) from anywhere; SSH from adminCidrs only.
@@ -216,9 +222,9 @@ export class HardenedHost extends pulumi.ComponentResource {
 
         this.dockerHost = pulumi.interpolate`ssh://root@${this.server.ipv4Address}`;
         this.dockerSshOpts = pulumi.unsecret(
-            pulumi.all([this.server.ipv4Address, deployKey.privateKeyOpenssh, hostKey.publicKeyOpenssh]).apply(([ip, key, hostPub]) =>
-                writeSshMaterial(name, ip, key, hostPub),
-            ),
+            pulumi
+                .all([this.server.ipv4Address, deployKey.privateKeyOpenssh, hostKey.publicKeyOpenssh])
+                .apply(([ip, key, hostPub]) => writeSshMaterial(name, ip, key, hostPub)),
         );
 
         this.registerOutputs({
@@ -239,7 +245,12 @@ export class HardenedHost extends pulumi.ComponentResource {
  * user's `XDG_RUNTIME_DIR`, `~/.cache`. Never the shared /tmp root: nobody else can pre-create it.
  */
 export function sshMaterialBase(env: NodeJS.ProcessEnv = process.env): string {
-    return env.MAUTIC_KIT_SSH_DIR || (env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, "mautic-kit-ssh") : undefined) || env.XDG_RUNTIME_DIR || path.join(os.homedir(), ".cache");
+    return (
+        env.MAUTIC_KIT_SSH_DIR ||
+        (env.RUNNER_TEMP ? path.join(env.RUNNER_TEMP, "mautic-kit-ssh") : undefined) ||
+        env.XDG_RUNTIME_DIR ||
+        path.join(os.homedir(), ".cache")
+    );
 }
 
 /**
@@ -265,11 +276,17 @@ export function writeSshMaterial(name: string, ip: string, privateKey: string, h
     fs.writeFileSync(keyFile, privateKey.endsWith("\n") ? privateKey : `${privateKey}\n`, { mode: 0o600 });
     fs.writeFileSync(knownHosts, `${ip} ${hostPublicKey.trim()}\n`, { mode: 0o600 });
     return [
-        "-i", keyFile,
-        "-o", "IdentitiesOnly=yes",
-        "-o", `UserKnownHostsFile=${knownHosts}`,
-        "-o", "StrictHostKeyChecking=yes",
-        "-o", "ConnectTimeout=20",
-        "-o", "ServerAliveInterval=30",
+        "-i",
+        keyFile,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "ConnectTimeout=20",
+        "-o",
+        "ServerAliveInterval=30",
     ];
 }

@@ -23,7 +23,7 @@ export const hostFileMarker = "# mautic-kit file:";
  * safe in the command line) with its mode and owner, then runs the follow-up commands.
  */
 export function renderHostFilesCommand(files: HostFile[], commands: string[] = []): string {
-    const lines = ["set -eu", 'tmp=$(mktemp)', "trap 'rm -f \"$tmp\"' EXIT"];
+    const lines = ["set -eu", "tmp=$(mktemp)", "trap 'rm -f \"$tmp\"' EXIT"];
     for (const f of files) {
         if (!/^\/[A-Za-z0-9._@/-]+$/.test(f.path)) throw new Error(`host file path ${JSON.stringify(f.path)} is not a plain absolute path`);
         if (!/^0[0-7]{3}$/.test(f.permissions)) throw new Error(`host file ${f.path}: permissions ${f.permissions} are not octal like 0644`);

@@ -135,13 +135,19 @@ export async function checkAgencyStorageBox(settings: OffsiteSettings): Promise<
     try {
         box = await hcloud.getStorageBox({ id: t.storageBoxId });
     } catch (e) {
-        throw new pulumi.RunError(`storageBoxId = ${t.storageBoxId}: no such Storage Box in this Hetzner project (${(e as Error).message}). Fix: give the id the Hetzner Console shows for the agency's box, or remove storageBoxId to order a box for this stack.`);
+        throw new pulumi.RunError(
+            `storageBoxId = ${t.storageBoxId}: no such Storage Box in this Hetzner project (${(e as Error).message}). Fix: give the id the Hetzner Console shows for the agency's box, or remove storageBoxId to order a box for this stack.`,
+        );
     }
     const where = box.location;
     if (!(where in germanLocations)) {
-        throw new pulumi.RunError(`storageBoxId = ${t.storageBoxId}: the box is in ${where}, not in Germany. Fix: use an agency box in fsn1 or nbg1, or remove storageBoxId to order a box for this stack.`);
+        throw new pulumi.RunError(
+            `storageBoxId = ${t.storageBoxId}: the box is in ${where}, not in Germany. Fix: use an agency box in fsn1 or nbg1, or remove storageBoxId to order a box for this stack.`,
+        );
     }
     if (where === settings.location) {
-        throw new pulumi.RunError(`storageBoxId = ${t.storageBoxId}: the box is in ${where}, the same location as this site's server: one incident there would take the data and its off-site copy. Fix: use an agency box in the other German location, or remove storageBoxId to order a box for this stack (in the other location).`);
+        throw new pulumi.RunError(
+            `storageBoxId = ${t.storageBoxId}: the box is in ${where}, the same location as this site's server: one incident there would take the data and its off-site copy. Fix: use an agency box in the other German location, or remove storageBoxId to order a box for this stack (in the other location).`,
+        );
     }
 }

@@ -58,7 +58,8 @@ export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string 
 export function renderConsentLedgerSql(consentProofYears: number): string {
     const years = consentProofYears;
     const [min, max] = intRange("consentProofYears");
-    if (!Number.isInteger(years) || years < min || years > max) throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from ${min} to ${max}`);
+    if (!Number.isInteger(years) || years < min || years > max)
+        throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from ${min} to ${max}`);
     return `${readTemplate("doiEndpoint/schema.sql").trimEnd()}\n${renderTemplate("privacyMaintenance/consent-ledger.sql", { years }).trimEnd()}`;
 }
 
@@ -73,7 +74,8 @@ export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string 
 export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): RenderedFile[] {
     const unconfirmed = input.unconfirmedContactDays ?? defaults.unconfirmedContactDays;
     const unsubscribed = input.unsubscribedMinimiseDays ?? defaults.unsubscribedMinimiseDays;
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.dbContainer)) throw new Error(`dbContainer = ${JSON.stringify(input.dbContainer)} is not a Docker container name`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(input.dbContainer))
+        throw new Error(`dbContainer = ${JSON.stringify(input.dbContainer)} is not a Docker container name`);
     if (!/^[A-Za-z0-9_]{1,64}$/.test(input.database)) throw new Error(`database = ${JSON.stringify(input.database)} is not a plain database name`);
     const doiSql = renderDoiUnconfirmedSql(unconfirmed);
     const unsubscribedSql = renderUnsubscribedSql(unsubscribed);
@@ -97,7 +99,11 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
             }),
             permissions: "0750",
         },
-        { path: privacyMaintenancePaths.service, content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.service", { dataDir: input.dataDir }), permissions: "0644" },
+        {
+            path: privacyMaintenancePaths.service,
+            content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.service", { dataDir: input.dataDir }),
+            permissions: "0644",
+        },
         { path: privacyMaintenancePaths.timer, content: readTemplate("privacyMaintenance/mautic-privacy-maintenance.timer"), permissions: "0644" },
     ];
 }

@@ -131,11 +131,18 @@ export function defaultPriceSource(): PriceSource {
     if (priceSourceOverride) return priceSourceOverride;
     const config = pulumi.runtime.allConfig();
     const token = hcloudToken(config["hcloud:token"]);
-    if (!token) throw new pulumi.RunError("serverType = auto needs the Hetzner token to read prices. Fix: `pulumi config set --secret hcloud:token`, or set serverType (e.g. cx33).");
+    if (!token)
+        throw new pulumi.RunError(
+            "serverType = auto needs the Hetzner token to read prices. Fix: `pulumi config set --secret hcloud:token`, or set serverType (e.g. cx33).",
+        );
     return hetznerPriceSource(token, fetch, hcloudEndpoint(config["hcloud:endpoint"]));
 }
 
-export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind }): SiteCost | undefined {
+export function siteCost(
+    prices: PriceList,
+    serverType: string,
+    site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind },
+): SiteCost | undefined {
     const server = prices.serverMonthly[serverType];
     if (server === undefined) return undefined;
     const round = (n: number) => Math.round(n * 100) / 100;

@@ -34,7 +34,8 @@ export function memoryBudget(serverType: string): MemoryBudget {
     const cron = Math.max(mib(0.1), 2 * phpMemoryLimitMiB);
     const budget = { db: mib(0.19), web: mib(0.235), cron, worker: mib(0.15), edge };
     const used = budget.db + budget.web + budget.cron + budget.worker + budget.edge;
-    if (total - used < 512) throw new Error(`server type ${serverType}: ${total} MiB leave ${total - used} MiB for the host after the containers; choose one with at least 4 GB`);
+    if (total - used < 512)
+        throw new Error(`server type ${serverType}: ${total} MiB leave ${total - used} MiB for the host after the containers; choose one with at least 4 GB`);
     return { ...budget, hostReserve: total - used };
 }
 
@@ -67,6 +68,9 @@ export function siteLabels(args: { websiteHost: string; domain: string; project:
 
 /** Hetzner resource names: lower-case, [a-z0-9-], <= 63 chars, derived from the Mautic host. */
 export function hetznerName(domain: string, suffix: string): string {
-    const base = domain.replace(/\./g, "-").slice(0, 63 - suffix.length - 1).replace(/-+$/, "");
+    const base = domain
+        .replace(/\./g, "-")
+        .slice(0, 63 - suffix.length - 1)
+        .replace(/-+$/, "");
     return `${base}-${suffix}`;
 }

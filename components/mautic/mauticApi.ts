@@ -122,7 +122,8 @@ export class MauticClient {
         this.pageSize = opts.pageSize ?? 100;
         this.fetchImpl = opts.fetchImpl ?? fetch;
         const extra = opts.headers ?? {};
-        if (Object.keys(extra).some((k) => k.toLowerCase() === "authorization")) throw new Error("Mautic client: headers must not set Authorization; pass username and password");
+        if (Object.keys(extra).some((k) => k.toLowerCase() === "authorization"))
+            throw new Error("Mautic client: headers must not set Authorization; pass username and password");
         this.extraHeaders = { ...extra };
     }
 
@@ -162,7 +163,10 @@ export class MauticClient {
                 : "";
             throw mauticApiError(
                 this.redact(`Mautic API ${method} ${endpoint} failed: could not reach ${this.base} (${why}).${dnsHint}`),
-                method, endpoint, 0, this.redact(String(why)),
+                method,
+                endpoint,
+                0,
+                this.redact(String(why)),
             );
         }
         let text: string;
@@ -182,13 +186,19 @@ export class MauticClient {
             const location = res.status >= 300 && res.status < 400 ? ` (redirect to ${this.redact(res.headers.get("location") ?? "?")})` : "";
             throw mauticApiError(
                 `Mautic API ${method} ${endpoint} failed: HTTP ${res.status}${location}: ${detail}.${hintFor(res.status)}`,
-                method, endpoint, res.status, detail,
+                method,
+                endpoint,
+                res.status,
+                detail,
             );
         }
         if (parsed === undefined || parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
             throw mauticApiError(
                 `Mautic API ${method} ${endpoint} answered HTTP ${res.status} without a JSON object (got ${JSON.stringify(this.redact(text.slice(0, 80)))}); is ${this.base} really Mautic's API?`,
-                method, endpoint, res.status, "not JSON",
+                method,
+                endpoint,
+                res.status,
+                "not JSON",
             );
         }
         return parsed as JsonObject;
@@ -203,7 +213,13 @@ export class MauticClient {
             const body = await this.request("GET", path);
             const raw = body[list];
             if (raw === undefined) {
-                throw mauticApiError(`Mautic API GET /api/${path}: the answer has no "${list}" key (keys: ${Object.keys(body).join(", ") || "none"}).`, "GET", `/api/${path}`, 200, "unexpected envelope");
+                throw mauticApiError(
+                    `Mautic API GET /api/${path}: the answer has no "${list}" key (keys: ${Object.keys(body).join(", ") || "none"}).`,
+                    "GET",
+                    `/api/${path}`,
+                    200,
+                    "unexpected envelope",
+                );
             }
             const items = Array.isArray(raw) ? raw : raw && typeof raw === "object" ? Object.values(raw) : [];
             for (const item of items) {
@@ -246,7 +262,13 @@ export class MauticClient {
                 const retryable = isMauticApiError(err) && [0, 404, 502, 503, 504].includes(e.status);
                 if (!retryable || Date.now() + intervalMs > deadline) {
                     if (retryable) {
-                        throw mauticApiError(`${e.message} Gave up after waiting ${Math.round(timeoutMs / 1000)} s for the API.`, e.method, e.endpoint, e.status, e.detail);
+                        throw mauticApiError(
+                            `${e.message} Gave up after waiting ${Math.round(timeoutMs / 1000)} s for the API.`,
+                            e.method,
+                            e.endpoint,
+                            e.status,
+                            e.detail,
+                        );
                     }
                     throw err;
                 }
@@ -269,8 +291,16 @@ function mauticErrorMessage(body: unknown): string | undefined {
 }
 
 function asEntity(v: unknown, where: string): MauticEntity {
-    if (!v || typeof v !== "object" || Array.isArray(v)) throw mauticApiError(`Mautic API ${where}: expected an object, got ${JSON.stringify(v)?.slice(0, 80)}.`, where.split(" ")[0], where.split(" ")[1] ?? where, 200, "unexpected shape");
+    if (!v || typeof v !== "object" || Array.isArray(v))
+        throw mauticApiError(
+            `Mautic API ${where}: expected an object, got ${JSON.stringify(v)?.slice(0, 80)}.`,
+            where.split(" ")[0],
+            where.split(" ")[1] ?? where,
+            200,
+            "unexpected shape",
+        );
     const id = Number((v as { id?: unknown }).id);
-    if (!Number.isInteger(id) || id <= 0) throw mauticApiError(`Mautic API ${where}: object without a numeric id.`, where.split(" ")[0], where.split(" ")[1] ?? where, 200, "no id");
+    if (!Number.isInteger(id) || id <= 0)
+        throw mauticApiError(`Mautic API ${where}: object without a numeric id.`, where.split(" ")[0], where.split(" ")[1] ?? where, 200, "no id");
     return { ...(v as JsonObject), id };
 }

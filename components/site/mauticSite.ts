@@ -74,7 +74,10 @@ export class MauticSite extends pulumi.ComponentResource {
         const validatedUpstream = "settings" in args;
         const serverType = validatedUpstream ? (choice?.serverType ?? args.settings.serverType) : args.serverType;
         if (serverType === "auto" || (serverType === undefined && !choice)) {
-            throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
+            throw new pulumi.ResourceError(
+                "serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).",
+                this,
+            );
         }
         this.serverTypeChoice = choice ?? { serverType: serverType!, chosenBy: "config" };
 
@@ -107,7 +110,10 @@ export class MauticSite extends pulumi.ComponentResource {
                 settings: s,
                 labels,
                 // The deployed version, read back by the next deploy to refuse a downgrade.
-                serverLabels: { "mautic-version": labelValue(s.mauticVersion.split("-")[0]), "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto" },
+                serverLabels: {
+                    "mautic-version": labelValue(s.mauticVersion.split("-")[0]),
+                    "server-type-choice": this.serverTypeChoice.chosenBy === "config" ? "config" : "auto",
+                },
                 extraPackages: backupPackages(backup),
                 // Moved by the version label below, after the new web container is healthy.
                 labelsSetElsewhere: ["mautic-version"],
@@ -122,7 +128,14 @@ export class MauticSite extends pulumi.ComponentResource {
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
             ...(kitBox ? [renderOffsiteSetupScript()] : []),
-            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
+            ...renderPrivacyMaintenanceFiles({
+                dataDir: dataMountPoint,
+                dbContainer: backup.dbContainer,
+                database: backup.database,
+                unconfirmedContactDays: s.unconfirmedContactDays,
+                unsubscribedMinimiseDays: s.unsubscribedMinimiseDays,
+                consentProofYears: s.consentProofYears,
+            }),
             // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
             ...renderAlertFiles({
                 adminEmail: s.adminEmail,
@@ -145,7 +158,9 @@ export class MauticSite extends pulumi.ComponentResource {
                 commands: [
                     ...hostConfigReloadCommands,
                     // Packages added after first boot (e.g. restic once backupOffsiteRepository is set).
-                    ...backupPackages(backup).map((p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`),
+                    ...backupPackages(backup).map(
+                        (p) => `command -v ${p} >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${p}; }`,
+                    ),
                     // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
                     ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
@@ -173,7 +188,11 @@ export class MauticSite extends pulumi.ComponentResource {
         }
         // DNS at Hetzner: the records exist as soon as the server has its addresses.
         if (s.dnsZone) {
-            this.dns = new SiteDns(`${name}-dns`, { domain: s.domain, zone: s.dnsZone, ipv4: this.host.ipv4Address, ipv6: this.host.ipv6Address, labels }, child);
+            this.dns = new SiteDns(
+                `${name}-dns`,
+                { domain: s.domain, zone: s.dnsZone, ipv4: this.host.ipv4Address, ipv6: this.host.ipv6Address, labels },
+                child,
+            );
         }
 
         // The alert script's root-only files (SMTP password, ping URL), from a secret stdin.
@@ -209,9 +228,9 @@ export class MauticSite extends pulumi.ComponentResource {
                     args.doubleOptIn === false
                         ? undefined
                         : pulumi.secret(
-                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([doiSecret, adminPassword]) =>
-                                  renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword })),
-                              ),
+                              pulumi
+                                  .all([this.secrets.doiSecret, this.secrets.adminPassword])
+                                  .apply(([doiSecret, adminPassword]) => renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword }))),
                           ),
             },
             child,
@@ -316,10 +335,7 @@ export class MauticSite extends pulumi.ComponentResource {
  */
 export async function preflight(settings: SiteSettings, project: string, stack: string): Promise<ServerTypeChoice> {
     const labels = siteLabels({ websiteHost: settings.websiteHost, domain: settings.domain, project, stack });
-    const selectors = [
-        `managed-by=${managedBy},site=${labels.site}`,
-        `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`,
-    ];
+    const selectors = [`managed-by=${managedBy},site=${labels.site}`, `managed-by=${managedBy},mautic-domain=${labels["mautic-domain"]}`];
     const ours: Array<{ name: string; serverType?: string; labels?: Record<string, string> }> = [];
     for (const withSelector of selectors) {
         const found = await hcloud.getServers({ withSelector });
@@ -339,7 +355,13 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
     // server keeps its type (serverTypeChoice.ts).
     const running = ours.find((srv) => srv.serverType)?.serverType;
     const choice = await chooseServerType(
-        { serverType: settings.serverType, location: settings.location, backups: settings.backups, volumeSizeGb: settings.volumeSizeGb, offsite: offsiteTarget(settings).kind },
+        {
+            serverType: settings.serverType,
+            location: settings.location,
+            backups: settings.backups,
+            volumeSizeGb: settings.volumeSizeGb,
+            offsite: offsiteTarget(settings).kind,
+        },
         running,
     );
     await checkAgencyStorageBox(settings);

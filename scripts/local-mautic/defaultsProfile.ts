@@ -9,7 +9,7 @@
  *     campaigns:update at 5,20,35,50; campaigns:trigger at 10,25,40,55), output `2>&1 | tee
  *     /tmp/stdout`, no flock, no --no-interaction; everything else commented out;
  *   - Dockerfile ENV: PHP_INI_VALUE_MEMORY_LIMIT=512M (the kit's role env sets 512M too);
- *   - examples/basic/docker-compose.yml (and the other examples): no memory limit on any service.
+ *   - mautic/docker-mautic:examples/basic/docker-compose.yml (and the other examples): no memory limit on any service.
  */
 
 /** The image's worker supervisord.conf, as the image renders it (numprocs from its ENV). */

@@ -21,7 +21,14 @@ function arg(name: string): string {
 async function main() {
     const domain = arg("domain");
     const edge = await startEdge({ domain, website: "https://www.example.org", upstream: `${arg("ip")}:80`, acmeEmail: undefined });
-    fs.writeFileSync(arg("info"), JSON.stringify({ domain, httpPort: edge.httpPort, httpsPort: edge.httpsPort, caCertPath: edge.caCertPath, accessLogPath: edge.accessLogPath, pid: process.pid }, null, 2));
+    fs.writeFileSync(
+        arg("info"),
+        JSON.stringify(
+            { domain, httpPort: edge.httpPort, httpsPort: edge.httpsPort, caCertPath: edge.caCertPath, accessLogPath: edge.accessLogPath, pid: process.pid },
+            null,
+            2,
+        ),
+    );
     process.stdout.write(`edge: https://${domain} on 127.0.0.1:${edge.httpsPort} (http ${edge.httpPort})\n`);
     const stop = async () => {
         await edge.stop();

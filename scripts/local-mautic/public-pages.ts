@@ -15,7 +15,13 @@ import * as fs from "fs";
 import { chromium, Request } from "playwright-core";
 import { requireTool } from "../../tests/support/tools";
 
-interface Step { label: string; path: string; click?: string; fill?: Array<[string, string]>; login?: boolean }
+interface Step {
+    label: string;
+    path: string;
+    click?: string;
+    fill?: Array<[string, string]>;
+    login?: boolean;
+}
 
 function arg(name: string): string {
     const i = process.argv.indexOf(`--${name}`);
@@ -28,7 +34,10 @@ function steps(): Step[] {
     const out: Step[] = [];
     const argv = process.argv.slice(2);
     for (let i = 0; i < argv.length; i++) {
-        if (argv[i] === "--edge" || argv[i] === "--out") { i++; continue; }
+        if (argv[i] === "--edge" || argv[i] === "--out") {
+            i++;
+            continue;
+        }
         const [head, ...opts] = argv[i].split("|");
         const eq = head.indexOf("=");
         const step: Step = { label: head.slice(0, eq), path: head.slice(eq + 1) };
@@ -49,8 +58,14 @@ async function main() {
     const browser = await chromium.launch({
         executablePath: requireTool("chromium"),
         args: [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
             `--host-resolver-rules=MAP ${edge.domain}:443 127.0.0.1:${edge.httpsPort}, MAP * ~NOTFOUND`,
         ],
     });
@@ -62,10 +77,21 @@ async function main() {
             const requests: Array<{ method: string; url: string; type: string; status?: number; failure?: string }> = [];
             const byReq = new Map<Request, number>();
             const consoleMsgs: string[] = [];
-            context.on("request", (r) => { byReq.set(r, requests.length); requests.push({ method: r.method(), url: r.url(), type: r.resourceType() }); });
-            context.on("requestfinished", async (r) => { const i = byReq.get(r); if (i !== undefined) requests[i].status = (await r.response())?.status(); });
-            context.on("requestfailed", (r) => { const i = byReq.get(r); if (i !== undefined) requests[i].failure = r.failure()?.errorText; });
-            page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") consoleMsgs.push(`${m.type()}: ${m.text()}`); });
+            context.on("request", (r) => {
+                byReq.set(r, requests.length);
+                requests.push({ method: r.method(), url: r.url(), type: r.resourceType() });
+            });
+            context.on("requestfinished", async (r) => {
+                const i = byReq.get(r);
+                if (i !== undefined) requests[i].status = (await r.response())?.status();
+            });
+            context.on("requestfailed", (r) => {
+                const i = byReq.get(r);
+                if (i !== undefined) requests[i].failure = r.failure()?.errorText;
+            });
+            page.on("console", (m) => {
+                if (m.type() === "error" || m.type() === "warning") consoleMsgs.push(`${m.type()}: ${m.text()}`);
+            });
             page.on("pageerror", (e) => consoleMsgs.push(`pageerror: ${e.message}`));
             if (step.login) {
                 await page.goto(`${origin}/s/login`, { waitUntil: "networkidle" });
@@ -84,15 +110,34 @@ async function main() {
             } else {
                 await page.waitForTimeout(500);
             }
-            const foreign = requests.filter((r) => { try { return new URL(r.url).hostname !== edge.domain && !r.url.startsWith("data:") && !r.url.startsWith("blob:"); } catch { return true; } });
-            results.push({ ...step, first, after, requests: requests.length, sameHost: requests.filter((r) => !foreign.includes(r)).map((r) => `${r.method} ${r.url.replace(origin, "")} ${r.type} ${r.status ?? r.failure ?? ""}`), foreign, console: consoleMsgs });
+            const foreign = requests.filter((r) => {
+                try {
+                    return new URL(r.url).hostname !== edge.domain && !r.url.startsWith("data:") && !r.url.startsWith("blob:");
+                } catch {
+                    return true;
+                }
+            });
+            results.push({
+                ...step,
+                first,
+                after,
+                requests: requests.length,
+                sameHost: requests
+                    .filter((r) => !foreign.includes(r))
+                    .map((r) => `${r.method} ${r.url.replace(origin, "")} ${r.type} ${r.status ?? r.failure ?? ""}`),
+                foreign,
+                console: consoleMsgs,
+            });
             await context.close();
         }
     } finally {
         await browser.close();
     }
     fs.writeFileSync(arg("out"), JSON.stringify(results, null, 2));
-    for (const r of results) process.stdout.write(`${r.label}: ${r.first.status}${r.after ? ` -> ${r.after.status} ${r.after.url.replace(origin, "")}` : ""}; ${r.requests} requests, ${r.foreign.length} to other hosts, ${r.console.length} console errors/warnings\n`);
+    for (const r of results)
+        process.stdout.write(
+            `${r.label}: ${r.first.status}${r.after ? ` -> ${r.after.status} ${r.after.url.replace(origin, "")}` : ""}; ${r.requests} requests, ${r.foreign.length} to other hosts, ${r.console.length} console errors/warnings\n`,
+        );
 }
 
 main().catch((err) => {

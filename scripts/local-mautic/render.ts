@@ -106,13 +106,20 @@ const files: Record<string, string> = {
     "mailer-from": `${s.mailerFromEmail}\n`,
     // api_base: the instance's address, not 127.0.0.1 (this machine's 127.0.0.1:80 is not ours);
     // the call still comes from 127.0.0.1 (the source of every 127/8 route), the trusted proxy.
-    "doi-config.json": renderDoiEndpointConfig({ ...siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") }), apiBase: `http://${ip}` }),
+    "doi-config.json": renderDoiEndpointConfig({
+        ...siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") }),
+        apiBase: `http://${ip}`,
+    }),
 };
 // The host's mautic-privacy-maintenance (run with PATH=INST/bin:$PATH so `docker` is the shim);
 // its data dir (the DSR journal) is the instance's data/ instead of the volume's mount point.
 const maintenance = renderPrivacyMaintenanceFiles({
-    dataDir: path.resolve(out, "..", "data"), dbContainer: containerNames.db, database: dbName,
-    unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears,
+    dataDir: path.resolve(out, "..", "data"),
+    dbContainer: containerNames.db,
+    database: dbName,
+    unconfirmedContactDays: s.unconfirmedContactDays,
+    unsubscribedMinimiseDays: s.unsubscribedMinimiseDays,
+    consentProofYears: s.consentProofYears,
 }).find((f) => f.path === privacyMaintenancePaths.script)!;
 files["mautic-privacy-maintenance"] = maintenance.content;
 for (const f of doiEndpointFiles()) files[`doi-endpoint/${f.path.slice(doiEndpointPaths.dir.length + 1)}`] = f.content;
@@ -123,6 +130,8 @@ for (const role of ["mautic_web", "mautic_cron", "mautic_worker"] as const) {
 fs.mkdirSync(path.join(out, "doi-endpoint"), { recursive: true, mode: 0o700 });
 const secretFiles = ["parameters_local.php", "doi-config.json"];
 for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || secretFiles.includes(name) ? 0o600 : name === "mautic-privacy-maintenance" ? 0o750 : 0o644 });
+    fs.writeFileSync(path.join(out, name), content, {
+        mode: name.startsWith("env.") || secretFiles.includes(name) ? 0o600 : name === "mautic-privacy-maintenance" ? 0o750 : 0o644,
+    });
 }
 process.stdout.write(`rendered ${Object.keys(files).length} files into ${out}\n`);

@@ -51,12 +51,7 @@ function runCli(args: string[]): Promise<Run> {
     });
 }
 
-const fixtureArgs = () => [
-    "--ca-file", env.caFile,
-    ...env.connectToArgs.flatMap((r) => ["--connect-to", r]),
-    "--mautic-host", MAUTIC_HOST,
-    "--settle", "300",
-];
+const fixtureArgs = () => ["--ca-file", env.caFile, ...env.connectToArgs.flatMap((r) => ["--connect-to", r]), "--mautic-host", MAUTIC_HOST, "--settle", "300"];
 
 test("compliant site: exit 0, a table on stdout, the JSON report in a file", async () => {
     const jsonFile = path.join(env.dir, "compliant.json");

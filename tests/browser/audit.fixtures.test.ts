@@ -39,7 +39,10 @@ function audit(site: string, extra: { mauticHosts?: string[] } = {}): Promise<Au
 }
 
 const ids = (findings: Finding[], severity: string) =>
-    findings.filter((f) => f.severity === severity).map((f) => f.id).sort();
+    findings
+        .filter((f) => f.severity === severity)
+        .map((f) => f.id)
+        .sort();
 const finding = (r: AuditReport, id: string) => r.findings.find((f) => f.id === id)!;
 
 const EXPECTED: Array<[string, string[]]> = [
@@ -83,9 +86,7 @@ describe("evidence", () => {
         expect(r.observed.requests.every((q) => q.party === "first" && !q.mautic)).toBe(true);
         expect(r.observed.cookies).toEqual([]);
         expect(r.observed.storage).toEqual([]);
-        expect(finding(r, "https-redirect").evidence).toEqual([
-            "GET http://compliant.shop.test/ -> 301 Location: https://compliant.shop.test/",
-        ]);
+        expect(finding(r, "https-redirect").evidence).toEqual(["GET http://compliant.shop.test/ -> 301 Location: https://compliant.shop.test/"]);
         expect(finding(r, "certificate").summary).toMatch(/^trusted, matches compliant\.shop\.test, 59 days left/);
         expect(env.hits.mautic.filter((h) => h.includes("compliant"))).toEqual([]);
     });
@@ -96,15 +97,9 @@ describe("evidence", () => {
         expect(mautic.summary).toContain("https://mautic.shop.test/mtc.js");
         expect(mautic.evidence[0]).toBe("mautic.shop.test: 2 request(s) (fetch, script), first https://mautic.shop.test/mtc.js");
         const cookies = finding(r, "cookie-before-consent").evidence;
-        expect(cookies).toContain(
-            "mtc_id (first party, domain tracking.shop.test) via document.cookie in https://tracking.shop.test",
-        );
-        expect(cookies).toContain(
-            "mautic_device_id (first party, domain mautic.shop.test) via Set-Cookie from https://mautic.shop.test/mtc/event",
-        );
-        expect(finding(r, "storage-before-consent").evidence).toEqual([
-            'localStorage https://tracking.shop.test key "mtc_id" (first party)',
-        ]);
+        expect(cookies).toContain("mtc_id (first party, domain tracking.shop.test) via document.cookie in https://tracking.shop.test");
+        expect(cookies).toContain("mautic_device_id (first party, domain mautic.shop.test) via Set-Cookie from https://mautic.shop.test/mtc/event");
+        expect(finding(r, "storage-before-consent").evidence).toEqual(['localStorage https://tracking.shop.test key "mtc_id" (first party)']);
         // the site's Mautic is on the site's own registrable domain: not a third party
         expect(finding(r, "third-party-before-consent").severity).toBe("pass");
         expect(env.hits.mautic).toEqual(expect.arrayContaining(["GET mautic.shop.test /mtc.js", "POST mautic.shop.test /mtc/event"]));
@@ -130,9 +125,7 @@ describe("evidence", () => {
         const r = reports.get("third-party-font")!;
         const f = finding(r, "third-party-before-consent");
         expect(f.summary).toBe("1 third-party host(s) contacted before consent: fonts.cdn.test");
-        expect(f.evidence).toEqual([
-            "fonts.cdn.test: 2 request(s) (font, stylesheet), first https://fonts.cdn.test/css2?family=Audit+Sans",
-        ]);
+        expect(f.evidence).toEqual(["fonts.cdn.test: 2 request(s) (font, stylesheet), first https://fonts.cdn.test/css2?family=Audit+Sans"]);
         expect(env.hits.fonts).toEqual(expect.arrayContaining(["GET fonts.cdn.test /css2"]));
     });
 
@@ -202,9 +195,7 @@ describe("certificate check", () => {
         const port = await listenInRange(probe);
         await new Promise((resolve) => probe.close(resolve));
         const rules = [{ host: "down.shop.test", port: 443, connectHost: "127.0.0.1", connectPort: port }];
-        await expect(certificateFinding(new URL("https://down.shop.test/"), { ...netOpts(), connectTo: rules })).rejects.toThrow(
-            AuditRunError,
-        );
+        await expect(certificateFinding(new URL("https://down.shop.test/"), { ...netOpts(), connectTo: rules })).rejects.toThrow(AuditRunError);
     });
 
     test("Chromium trusts the test CA by key: the hash matches openssl's", () => {

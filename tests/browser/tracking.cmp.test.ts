@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 const hitsSince = (from: number) => lab.mautic.hits.slice(from).map((h) => `${h.method} ${h.path}`);
-const mauticNames = async (v: Visitor) => (await v.siteCookies()).filter((c) => isMauticName(c.name)).map((c) => c.name).sort();
+const mauticNames = async (v: Visitor) =>
+    (await v.siteCookies())
+        .filter((c) => isMauticName(c.name))
+        .map((c) => c.name)
+        .sort();
 const cmpCall = (v: Visitor, what: "accept" | "reject") =>
     v.page.evaluate((w) => (window as unknown as { FakeCmp: Record<string, () => void> }).FakeCmp[w](), what);
 const executions = (v: Visitor) => v.page.evaluate(() => (window as unknown as { FakeCmp: { executed: number } }).FakeCmp.executed);

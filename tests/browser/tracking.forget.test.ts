@@ -40,12 +40,19 @@ afterAll(async () => {
 
 const hitsSince = (from: number) => lab.mautic.hits.slice(from).map((h) => `${h.method} ${h.path}`);
 const hostCookieNames = async (v: Visitor) => (await v.mauticHostCookies()).map((c) => c.name).sort();
-const siteMauticNames = async (v: Visitor) => (await v.siteCookies()).filter((c) => isMauticName(c.name)).map((c) => c.name).sort();
+const siteMauticNames = async (v: Visitor) =>
+    (await v.siteCookies())
+        .filter((c) => isMauticName(c.name))
+        .map((c) => c.name)
+        .sort();
 
 /** Every access log line of the edge. */
 function logLines(): Array<{ request: { method: string; uri: string; headers?: unknown }; status: number }> {
     const log = fs.existsSync(lab.edge!.accessLogPath) ? fs.readFileSync(lab.edge!.accessLogPath, "utf8") : "";
-    return log.split("\n").filter(Boolean).map((l) => JSON.parse(l));
+    return log
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l));
 }
 
 /** Access log lines of the edge for the forget route. */
@@ -119,9 +126,12 @@ test("banner: accept first sets the consent cookie (edge), then Mautic's cookies
     expect(hitsSince(from)).toEqual(["GET /mtc.js", "POST /mtc/event"]);
     expect(await hostCookieNames(v)).toEqual(withConsent);
     // The grant came first and alone: the edge answered it (Mautic never saw it), then mtc.js.
-    expect(v.requests.slice(browserFromAccept).filter((r) => r.url.startsWith(lab.mautic.origin)).map((r) => `${r.method} ${new URL(r.url).pathname}`)).toEqual([
-        `POST ${consentGrantPath}`, "GET /mtc.js", "POST /mtc/event",
-    ]);
+    expect(
+        v.requests
+            .slice(browserFromAccept)
+            .filter((r) => r.url.startsWith(lab.mautic.origin))
+            .map((r) => `${r.method} ${new URL(r.url).pathname}`),
+    ).toEqual([`POST ${consentGrantPath}`, "GET /mtc.js", "POST /mtc/event"]);
     await waitFor("grant on the wire", () => grantsOn(wire).some((x) => x.received !== undefined));
     const [grant] = grantsOn(wire);
     expect(grant.sent!.origin).toBe(lab.siteOrigin);
@@ -150,9 +160,12 @@ test("banner: accept first sets the consent cookie (edge), then Mautic's cookies
     expect(await v.cookies()).toEqual([]);
     expect(Object.keys((await v.storage()).local)).toEqual([consentStorageKey]);
     // Exactly one request went to the Mautic host, the forget POST, and the edge answered it itself.
-    expect(v.requests.slice(browserFrom).filter((r) => r.url.startsWith(lab.mautic.origin)).map((r) => `${r.method} ${r.url}`)).toEqual([
-        `POST ${lab.mautic.origin}${consentForgetPath}`,
-    ]);
+    expect(
+        v.requests
+            .slice(browserFrom)
+            .filter((r) => r.url.startsWith(lab.mautic.origin))
+            .map((r) => `${r.method} ${r.url}`),
+    ).toEqual([`POST ${lab.mautic.origin}${consentForgetPath}`]);
     expect(hitsSince(fromRevoke)).toEqual([]);
     expect(lab.mautic.count(undefined, consentForgetPath)).toBe(0);
     expect(forget.method()).toBe("POST");
@@ -162,11 +175,18 @@ test("banner: accept first sets the consent cookie (edge), then Mautic's cookies
     await waitFor("response headers on the wire", () => forgetsOn(wire).some((x) => x.received !== undefined));
     const [exchange] = forgetsOn(wire);
     expect(forgetsOn(wire)).toHaveLength(1);
-    expect(exchange.sent!.cookie.split("; ").map((c) => c.split("=")[0]).sort()).toEqual(withConsent);
+    expect(
+        exchange
+            .sent!.cookie.split("; ")
+            .map((c) => c.split("=")[0])
+            .sort(),
+    ).toEqual(withConsent);
     expect(exchange.sent!.origin).toBe(lab.siteOrigin);
     expect(exchange.status).toBe(204);
     expect(exchange.received!["set-cookie"].split("\n")).toEqual(
-        ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id", consentCookieName].map((n) => `${n}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None`),
+        ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id", consentCookieName].map(
+            (n) => `${n}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=None`,
+        ),
     );
     expect(exchange.received!["access-control-allow-origin"]).toBe(lab.siteOrigin);
     expect(exchange.received!["access-control-allow-credentials"]).toBe("true");
@@ -249,7 +269,10 @@ test("a grant sent by another site sets nothing (the edge wants the website's Or
     const grantLines = () => logLines().filter((e) => e.request?.uri === consentGrantPath);
     const before = grantLines().length;
     // A no-cors POST from www.client-b.test: sent with its Origin (the answer is opaque to the page anyway).
-    await v.page.evaluate((url) => fetch(url, { method: "POST", mode: "no-cors", credentials: "include" }).catch(() => undefined), `${lab.mautic.origin}${consentGrantPath}`);
+    await v.page.evaluate(
+        (url) => fetch(url, { method: "POST", mode: "no-cors", credentials: "include" }).catch(() => undefined),
+        `${lab.mautic.origin}${consentGrantPath}`,
+    );
     await waitFor("the edge logged the foreign grant", () => grantLines().length === before + 1);
     expect(grantLines().at(-1)!.status).toBe(403);
     await settle();
@@ -283,11 +306,18 @@ test("a Mautic landing page opened directly: its cookies are stored only while t
     const hits = lab.mautic.hits.filter((h) => h.path === "/spring-offer");
     // Mautic saw its ids only while consent held (the visit in the middle), never before or after
     // (the fake mtc.js also sets mautic_referer_id on the parent domain, hence the de-duplication).
-    expect(hits.slice(-3).map((h) => (h.cookie ?? "").split(/;\s*/).filter(Boolean).map((c) => c.split("=")[0]).filter(isMauticName)).map((names) => [...new Set(names)].sort())).toEqual([
-        [],
-        ["mautic_device_id", "mautic_referer_id", "mtc_id"],
-        [],
-    ]);
+    expect(
+        hits
+            .slice(-3)
+            .map((h) =>
+                (h.cookie ?? "")
+                    .split(/;\s*/)
+                    .filter(Boolean)
+                    .map((c) => c.split("=")[0])
+                    .filter(isMauticName),
+            )
+            .map((names) => [...new Set(names)].sort()),
+    ).toEqual([[], ["mautic_device_id", "mautic_referer_id", "mtc_id"], []]);
     // Top-level visits to the Mautic host make Chromium ask it for /favicon.ico, which the fake answers 404.
     expect(v.requests.filter((r) => r.url.startsWith(lab.mautic.origin) && r.type === "other").every((r) => r.url.endsWith("/favicon.ico"))).toBe(true);
     expect(v.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);

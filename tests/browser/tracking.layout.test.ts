@@ -17,7 +17,9 @@ let lab: TrackingLab;
 let shots: string;
 const html = (body: string) => ({ type: "text/html; charset=utf-8", body });
 
-const filler = Array.from({ length: 12 }, (_, i) => `<p>Paragraph ${i + 1}: ${"Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(4)}</p>`).join("\n");
+const filler = Array.from({ length: 12 }, (_, i) => `<p>Paragraph ${i + 1}: ${"Lorem ipsum dolor sit amet, consectetur adipiscing elit. ".repeat(4)}</p>`).join(
+    "\n",
+);
 
 function page(snippet: string, variant: "flow" | "fixed-footer"): string {
     const footerStyle = variant === "fixed-footer" ? "position:fixed;left:0;right:0;bottom:0;background:#eee;padding:.5rem 1rem" : "padding:1rem";
@@ -92,7 +94,13 @@ async function coveredLinks(v: Visitor): Promise<{ misses: Covered[]; checked: n
                     checked++;
                     const hit = document.elementFromPoint(x, yy);
                     if (!hit || !(hit === a || a.contains(hit))) {
-                        misses.push({ id: a.id, ours: ours(hit), scrollY: scrollY, point: [Math.round(x), Math.round(yy)], hit: hit ? `${hit.tagName}#${hit.id}.${hit.className}` : "nothing" });
+                        misses.push({
+                            id: a.id,
+                            ours: ours(hit),
+                            scrollY: scrollY,
+                            point: [Math.round(x), Math.round(yy)],
+                            hit: hit ? `${hit.tagName}#${hit.id}.${hit.className}` : "nothing",
+                        });
                     }
                 }
             }
@@ -118,7 +126,9 @@ describe.each(viewports)("viewport $width x $height", (viewport) => {
         // The first layer: imprint and privacy links, and the storage period.
         expect(await banner.locator('a[data-mcc-link="imprint"]').getAttribute("href")).toBe("/impressum");
         expect(await banner.locator('a[data-mcc-link="privacy"]').getAttribute("href")).toBe("/datenschutz");
-        expect(await banner.locator("#mautic-consent-storage").textContent()).toMatch(/^Storage period: your choice is kept in this browser for 365 days\..*1 year at the latest\.$/);
+        expect(await banner.locator("#mautic-consent-storage").textContent()).toMatch(
+            /^Storage period: your choice is kept in this browser for 365 days\..*1 year at the latest\.$/,
+        );
 
         // On the fixed-footer page the page's own footer lies over its in-text links while scrolling:
         // that is the page's layout; the snippet's elements must never be what covers a link.
@@ -150,10 +160,12 @@ describe.each(viewports)("viewport $width x $height", (viewport) => {
         const settingsButton = v.page.locator("#mautic-consent-open");
         expect(await settingsButton.isVisible()).toBe(true);
         await settingsButton.evaluate((e) => e.scrollIntoView({ block: "center" }));
-        expect(await settingsButton.evaluate((e) => {
-            const r = e.getBoundingClientRect();
-            return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === e;
-        })).toBe(true);
+        expect(
+            await settingsButton.evaluate((e) => {
+                const r = e.getBoundingClientRect();
+                return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) === e;
+            }),
+        ).toBe(true);
         const after = await coveredLinks(v);
         expect(own(after)).toEqual([]);
         expect(after.checked).toBeGreaterThanOrEqual(15);

@@ -43,7 +43,11 @@ afterAll(async () => {
 const hitsSince = (from: number) => lab.mautic.hits.slice(from).map((h) => `${h.method} ${h.path}`);
 const banner = (v: Visitor) => v.page.locator("#mautic-consent");
 const choiceRecord = async (v: Visitor) => JSON.parse((await v.storage()).local[consentStorageKey] ?? "null");
-const mauticNames = async (v: Visitor) => (await v.siteCookies()).filter((c) => isMauticName(c.name)).map((c) => c.name).sort();
+const mauticNames = async (v: Visitor) =>
+    (await v.siteCookies())
+        .filter((c) => isMauticName(c.name))
+        .map((c) => c.name)
+        .sort();
 const activeId = (v: Visitor) => v.page.evaluate(() => document.activeElement?.id ?? "");
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -79,7 +83,9 @@ test("banner: labelled dialog, focus moves in, reject and accept are equal butto
     expect(await b.getAttribute("role")).toBe("dialog");
     expect(await b.getAttribute("lang")).toBe("en");
     expect(await v.page.locator(`#${await b.getAttribute("aria-labelledby")}`).textContent()).toBe("Marketing analytics: your choice");
-    expect(await v.page.locator(`#${await b.getAttribute("aria-describedby")}`).textContent()).toMatch(/marketing\.client-a\.test.*Nothing is loaded or stored before you decide/);
+    expect(await v.page.locator(`#${await b.getAttribute("aria-describedby")}`).textContent()).toMatch(
+        /marketing\.client-a\.test.*Nothing is loaded or stored before you decide/,
+    );
     expect(await b.locator("a").getAttribute("href")).toBe("/datenschutz");
     expect(await activeId(v)).toBe("mautic-consent");
     // The banner is the first element of <body>, so it comes first in the tab order too.
@@ -92,8 +98,13 @@ test("banner: labelled dialog, focus moves in, reject and accept are equal butto
             const cs = getComputedStyle(e);
             const r = e.getBoundingClientRect();
             return {
-                tag: e.tagName, type: e.getAttribute("type"), w: Math.round(r.width), h: Math.round(r.height),
-                style: ["background-color", "color", "font-size", "font-weight", "border", "border-radius", "padding", "display", "opacity"].map((p) => cs.getPropertyValue(p)),
+                tag: e.tagName,
+                type: e.getAttribute("type"),
+                w: Math.round(r.width),
+                h: Math.round(r.height),
+                style: ["background-color", "color", "font-size", "font-weight", "border", "border-radius", "padding", "display", "opacity"].map((p) =>
+                    cs.getPropertyValue(p),
+                ),
             };
         }),
     );
@@ -379,7 +390,10 @@ test("stale choices and leftovers: an expired or older-revision choice asks agai
         { v: 1, rev: 1, choice: "granted", date: today() },
         "garbage",
     ]) {
-        await v.page.evaluate(([k, r]) => localStorage.setItem(k as string, typeof r === "string" ? r : JSON.stringify(r)), [consentStorageKey, record] as const);
+        await v.page.evaluate(([k, r]) => localStorage.setItem(k as string, typeof r === "string" ? r : JSON.stringify(r)), [
+            consentStorageKey,
+            record,
+        ] as const);
         await v.page.reload();
         expect(await banner(v).isVisible()).toBe(true);
         expect(await v.storage()).toEqual({ local: {}, session: {} });

@@ -12,12 +12,26 @@ import * as os from "os";
 import * as path from "path";
 import { renderBackupFiles } from "../../components/host/backup";
 import { renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
-import { alertedUnits, alertPaths, mailerForAlerts, renderAlertFiles, renderAlertSecretFiles, renderAlertSecretsCommand, renderAlertSecretsStdin } from "../../components/host/alerts";
+import {
+    alertedUnits,
+    alertPaths,
+    mailerForAlerts,
+    renderAlertFiles,
+    renderAlertSecretFiles,
+    renderAlertSecretsCommand,
+    renderAlertSecretsStdin,
+} from "../../components/host/alerts";
 import { closeServer, listenInRange } from "../support/loopback";
 import { verifyUnitsInRoot } from "../support/systemd";
 import { requireTool } from "../support/tools";
 
-const input = { adminEmail: "ops@agency.example", domain: "marketing.client-a.de", backupDir: "/srv/mautic/backups", offsiteExpected: true, containers: ["mautic_web", "mautic_db"] };
+const input = {
+    adminEmail: "ops@agency.example",
+    domain: "marketing.client-a.de",
+    backupDir: "/srv/mautic/backups",
+    offsiteExpected: true,
+    containers: ["mautic_web", "mautic_db"],
+};
 const files = renderAlertFiles(input);
 const file = (p: string) => files.find((f) => f.path === p)!;
 
@@ -28,7 +42,10 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 test("scripts pass shellcheck", () => {
-    for (const [p, shell] of [[alertPaths.alertScript, "sh"], [alertPaths.healthScript, "bash"]] as const) {
+    for (const [p, shell] of [
+        [alertPaths.alertScript, "sh"],
+        [alertPaths.healthScript, "bash"],
+    ] as const) {
         const f = path.join(tmp, path.basename(p));
         fs.writeFileSync(f, file(p).content);
         const r = spawnSync(requireTool("shellcheck"), ["-s", shell, f], { encoding: "utf8" });
@@ -38,25 +55,46 @@ test("scripts pass shellcheck", () => {
 });
 
 test("units and OnFailure drop-ins pass systemd-analyze verify and name the alert unit", () => {
-    const jobs = [...renderBackupFiles({ retentionDays: 14, dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }),
-        ...renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" })];
-    const { output, status, root } = verifyUnitsInRoot(tmp, [...jobs, ...files], [alertPaths.healthService, alertPaths.healthTimer, "/etc/systemd/system/mautic-backup.service", "/etc/systemd/system/mautic-privacy-maintenance.service"]);
+    const jobs = [
+        ...renderBackupFiles({ retentionDays: 14, dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }),
+        ...renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }),
+    ];
+    const { output, status, root } = verifyUnitsInRoot(
+        tmp,
+        [...jobs, ...files],
+        [
+            alertPaths.healthService,
+            alertPaths.healthTimer,
+            "/etc/systemd/system/mautic-backup.service",
+            "/etc/systemd/system/mautic-privacy-maintenance.service",
+        ],
+    );
     expect(output).toBe("");
     expect(status).toBe(0);
     // The failed unit's instance of the alert template resolves too.
-    const inst = spawnSync(requireTool("systemd-analyze"), ["verify", `--root=${root}`, "mautic-kit-alert@mautic-backup.service.service"], { encoding: "utf8" });
+    const inst = spawnSync(requireTool("systemd-analyze"), ["verify", `--root=${root}`, "mautic-kit-alert@mautic-backup.service.service"], {
+        encoding: "utf8",
+    });
     expect(`${inst.stdout}${inst.stderr}`).toBe("");
     for (const u of alertedUnits) expect(file(alertPaths.dropIn(u)).content).toMatch(/^OnFailure=mautic-kit-alert@%n\.service$/m);
-    const cal = execFileSync(requireTool("systemd-analyze"), ["calendar", /^OnCalendar=(.*)$/m.exec(file(alertPaths.healthTimer).content)![1]], { encoding: "utf8" });
+    const cal = execFileSync(requireTool("systemd-analyze"), ["calendar", /^OnCalendar=(.*)$/m.exec(file(alertPaths.healthTimer).content)![1]], {
+        encoding: "utf8",
+    });
     expect(cal).toMatch(/Normalized form: \*-\*-\* \*:00:00/);
 });
 
 test("mailer DSNs: smtp with STARTTLS required, 465/smtps implicit TLS, provider DSNs unsupported", () => {
-    expect(mailerForAlerts("smtp://u%40x.de:p%3Ass@smtp.example.de:587")).toEqual({ kind: "smtp", url: "smtp://smtp.example.de:587", user: "u@x.de", password: "p:ss", requireTls: true });
+    expect(mailerForAlerts("smtp://u%40x.de:p%3Ass@smtp.example.de:587")).toEqual({
+        kind: "smtp",
+        url: "smtp://smtp.example.de:587",
+        user: "u@x.de",
+        password: "p:ss",
+        requireTls: true,
+    });
     expect(mailerForAlerts("smtp://u:p@smtp.example.de:465")).toMatchObject({ url: "smtps://smtp.example.de:465", requireTls: false });
     expect(mailerForAlerts("smtp://127.0.0.1:2525")).toMatchObject({ kind: "smtp", requireTls: false });
     expect(mailerForAlerts("ses+smtp://AKIA:secret@default")).toEqual({ kind: "unsupported", scheme: "ses+smtp" });
-    const [conf] = renderAlertSecretFiles({ adminEmail: "ops@agency.example", mailerDsn: 'smtp://u%40x.de:pa%22ss@smtp.example.de:587' });
+    const [conf] = renderAlertSecretFiles({ adminEmail: "ops@agency.example", mailerDsn: "smtp://u%40x.de:pa%22ss@smtp.example.de:587" });
     expect(conf).toMatchObject({ path: alertPaths.smtpCurlConfig, permissions: "0600" });
     expect(conf.content).toContain('user = "u@x.de:pa\\"ss"');
     expect(conf.content).toContain('mail-from = "u@x.de"');
@@ -69,7 +107,11 @@ test("bad settings are refused, naming the field", () => {
 });
 
 test("the secrets command installs the files from stdin only (nothing secret in its text)", () => {
-    const secrets = renderAlertSecretFiles({ adminEmail: "ops@agency.example", mailerDsn: "smtp://user:TopSecret1@smtp.example.de:587", alertUrl: "https://hc-ping.com/uuid-1" });
+    const secrets = renderAlertSecretFiles({
+        adminEmail: "ops@agency.example",
+        mailerDsn: "smtp://user:TopSecret1@smtp.example.de:587",
+        alertUrl: "https://hc-ping.com/uuid-1",
+    });
     const cmd = renderAlertSecretsCommand();
     expect(cmd).not.toMatch(/TopSecret1|uuid-1/);
     const dir = path.join(tmp, "secrets-root");
@@ -85,7 +127,10 @@ test("the secrets command installs the files from stdin only (nothing secret in 
     expect(fs.readFileSync(conf, "utf8")).toContain('user = "user:TopSecret1"');
     expect(fs.readFileSync(path.join(dir, alertPaths.pingUrlFile), "utf8")).toBe("https://hc-ping.com/uuid-1\n");
     // Unsetting alertUrl removes its file on the next deploy.
-    const again = spawnSync("sh", ["-c", local], { input: renderAlertSecretsStdin(secrets.slice(0, 1)).split(alertPaths.secretDir).join(`${dir}${alertPaths.secretDir}`), encoding: "utf8" });
+    const again = spawnSync("sh", ["-c", local], {
+        input: renderAlertSecretsStdin(secrets.slice(0, 1)).split(alertPaths.secretDir).join(`${dir}${alertPaths.secretDir}`),
+        encoding: "utf8",
+    });
     expect(again.status).toBe(0);
     expect(fs.existsSync(path.join(dir, alertPaths.pingUrlFile))).toBe(false);
 });
@@ -117,7 +162,8 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
     beforeAll(async () => {
         requireTool("curl");
         const python = "/usr/bin/python3"; // Debian's, with python3-aiosmtpd
-        if (spawnSync(python, ["-c", "import aiosmtpd"]).status !== 0) throw new Error("python3-aiosmtpd is missing: run 'bash scripts/install-tools.sh' as root - this test does not skip");
+        if (spawnSync(python, ["-c", "import aiosmtpd"]).status !== 0)
+            throw new Error("python3-aiosmtpd is missing: run 'bash scripts/install-tools.sh' as root - this test does not skip");
         maildir = path.join(tmp, "maildir");
         const probe = net.createServer();
         smtpPort = await listenInRange(probe);
@@ -126,7 +172,10 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         const until = Date.now() + 15000;
         for (;;) {
             const ok = await new Promise<boolean>((resolve) => {
-                const s = net.connect(smtpPort, "127.0.0.1", () => { s.end(); resolve(true); });
+                const s = net.connect(smtpPort, "127.0.0.1", () => {
+                    s.end();
+                    resolve(true);
+                });
                 s.on("error", () => resolve(false));
             });
             if (ok) break;
@@ -144,7 +193,11 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         pingPort = await listenInRange(ping);
         alertDir = path.join(tmp, "alert-conf");
         fs.mkdirSync(alertDir, { mode: 0o700 });
-        for (const f of renderAlertSecretFiles({ adminEmail: input.adminEmail, mailerDsn: `smtp://127.0.0.1:${smtpPort}`, alertUrl: `http://127.0.0.1:${pingPort}/ping/abc-123/` })) {
+        for (const f of renderAlertSecretFiles({
+            adminEmail: input.adminEmail,
+            mailerDsn: `smtp://127.0.0.1:${smtpPort}`,
+            alertUrl: `http://127.0.0.1:${pingPort}/ping/abc-123/`,
+        })) {
             fs.writeFileSync(path.join(alertDir, path.basename(f.path)), f.content, { mode: 0o600 });
         }
         alertBin = path.join(tmp, "mautic-kit-alert");
@@ -198,7 +251,27 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         const openssl = requireTool("openssl");
         const cert = (days: number) => {
             const d = fs.mkdtempSync(path.join(tmp, "cert-"));
-            execFileSync(openssl, ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${d}/k`, "-out", `${d}/c`, "-days", String(days), "-subj", `/CN=${input.domain}`], { stdio: "pipe" });
+            execFileSync(
+                openssl,
+                [
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1",
+                    "-nodes",
+                    "-keyout",
+                    `${d}/k`,
+                    "-out",
+                    `${d}/c`,
+                    "-days",
+                    String(days),
+                    "-subj",
+                    `/CN=${input.domain}`,
+                ],
+                { stdio: "pipe" },
+            );
             return { key: fs.readFileSync(`${d}/k`), cert: fs.readFileSync(`${d}/c`) };
         };
         tls = https.createServer(cert(90), (_q, s) => s.end("ok"));
@@ -207,12 +280,24 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         fs.mkdirSync(backupDir, { recursive: true });
         const status = (result: string, hoursAgo: number, offsite: string) => {
             const at = new Date(Date.now() - hoursAgo * 3600_000).toISOString().replace(/\.\d+Z$/, "Z");
-            fs.writeFileSync(path.join(backupDir, "status.json"), `{"result":"${result}","stage":"finished","message":"${result === "ok" ? "verified" : "database dump of 'mautic' failed"}","finished_at":"${at}","backup_id":"x","last_good_id":"x","last_good_at":"${at}","retention_days":14,"deleted":[],"offsite":"${offsite}","db_bytes":1,"files_bytes":1}\n`);
+            fs.writeFileSync(
+                path.join(backupDir, "status.json"),
+                `{"result":"${result}","stage":"finished","message":"${result === "ok" ? "verified" : "database dump of 'mautic' failed"}","finished_at":"${at}","backup_id":"x","last_good_id":"x","last_good_at":"${at}","retention_days":14,"deleted":[],"offsite":"${offsite}","db_bytes":1,"files_bytes":1}\n`,
+            );
         };
-        const conf = (over: string) => [
-            `BACKUP_STATUS=${backupDir}/status.json`, `STATE_DIR=${tmp}/state`, `ALERT_BIN=${alertBin}`, `DISK_PATHS=(${tmp})`,
-            `CERT_CONNECT=127.0.0.1:${tlsPort}`, `UU_LOG=${tmp}/uu.log`, "FAILED_UNITS=()", "CONTAINERS=()", over, "",
-        ].join("\n");
+        const conf = (over: string) =>
+            [
+                `BACKUP_STATUS=${backupDir}/status.json`,
+                `STATE_DIR=${tmp}/state`,
+                `ALERT_BIN=${alertBin}`,
+                `DISK_PATHS=(${tmp})`,
+                `CERT_CONNECT=127.0.0.1:${tlsPort}`,
+                `UU_LOG=${tmp}/uu.log`,
+                "FAILED_UNITS=()",
+                "CONTAINERS=()",
+                over,
+                "",
+            ].join("\n");
         pings.length = 0;
         const mailsBefore = mails().length;
 
@@ -231,15 +316,26 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         tls = https.createServer(cert(2), (_q, s) => s.end("ok"));
         tlsPort = await listenInRange(tls);
         status("failed", 30, "failed");
-        fs.appendFileSync(uuLog, "2026-12-03 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-03 06:10:05,000 ERROR An error occurred: dpkg returned an error code (1)\n");
+        fs.appendFileSync(
+            uuLog,
+            "2026-12-03 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-03 06:10:05,000 ERROR An error occurred: dpkg returned an error code (1)\n",
+        );
         pings.length = 0;
         r = await healthRun(conf("DISK_MAX_PERCENT=0\nCONTAINERS=(mautic_web)"));
         expect(r.status).toBe(1);
-        const subjects = mails().slice(mailsBefore).map((m) => /^Subject: (.*)$/m.exec(m)![1].replace(/disk:\/.*/, "disk:<mount>")).sort();
-        expect(subjects).toEqual([
-            "backup", "backup-age", "certificate", "container:mautic_web", "disk:<mount>", "offsite", "unattended-upgrades",
-        ].map((c) => `[marketing.client-a.de] fail: ${c}`));
-        const byCheck = (c: string) => mails().slice(mailsBefore).find((m) => new RegExp(`^Subject: .* fail: ${c}\r?$`, "m").test(m))!;
+        const subjects = mails()
+            .slice(mailsBefore)
+            .map((m) => /^Subject: (.*)$/m.exec(m)![1].replace(/disk:\/.*/, "disk:<mount>"))
+            .sort();
+        expect(subjects).toEqual(
+            ["backup", "backup-age", "certificate", "container:mautic_web", "disk:<mount>", "offsite", "unattended-upgrades"].map(
+                (c) => `[marketing.client-a.de] fail: ${c}`,
+            ),
+        );
+        const byCheck = (c: string) =>
+            mails()
+                .slice(mailsBefore)
+                .find((m) => new RegExp(`^Subject: .* fail: ${c}\r?$`, "m").test(m))!;
         expect(byCheck("certificate")).toMatch(/the certificate for marketing\.client-a\.de expires in [12] day\(s\)/);
         expect(byCheck("backup")).toContain("the last backup run failed: database dump of 'mautic' failed");
         expect(byCheck("backup-age")).toMatch(/the last good backup is 30 h old \(limit 26 h\)/);
@@ -263,7 +359,9 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         pings.length = 0;
         r = await healthRun(conf(""));
         expect(r.status).toBe(0);
-        const recovered = mails().slice(count).map((m) => /^Subject: (.*)$/m.exec(m)![1]);
+        const recovered = mails()
+            .slice(count)
+            .map((m) => /^Subject: (.*)$/m.exec(m)![1]);
         expect(recovered).toHaveLength(7);
         expect(recovered.filter((s) => !s.startsWith("[marketing.client-a.de] recovered: "))).toEqual([]);
         expect(pings.map((p) => p.url)).toEqual(Array(8).fill("/ping/abc-123"));
@@ -276,7 +374,9 @@ test("alertUrl: a plain https URL; anything else is refused naming the field and
     const { validateSiteArgs } = require("../../components/config/config") as typeof import("../../components/config/config");
     const base = { domain: "marketing.client-a.de", website: "https://www.client-a.de", adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"] };
     expect(validateSiteArgs({ ...base, alertUrl: "https://hc-ping.com/0b6b5c1e" }).settings.alertUrl).toBe("https://hc-ping.com/0b6b5c1e");
-    expect(() => validateSiteArgs({ ...base, alertUrl: "http://hc-ping.com/x" })).toThrow(/alertUrl = "http:\/\/hc-ping\.com\/x" must be a plain https URL without credentials.*pulumi config set alertUrl/s);
+    expect(() => validateSiteArgs({ ...base, alertUrl: "http://hc-ping.com/x" })).toThrow(
+        /alertUrl = "http:\/\/hc-ping\.com\/x" must be a plain https URL without credentials.*pulumi config set alertUrl/s,
+    );
     expect(() => validateSiteArgs({ ...base, alertUrl: "https://u:pw@hc.example/x" })).toThrow(/alertUrl = "\[redacted: contains credentials\]"/);
     expect(validateSiteArgs(base).warnings.join("\n")).toMatch(/neither alertUrl nor mailerDsn is set/);
 });

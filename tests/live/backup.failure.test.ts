@@ -24,7 +24,9 @@ function setFingerprint(id: string): Record<string, string> {
     const out: Record<string, string> = {};
     for (const f of fs.readdirSync(dir).sort()) {
         const st = fs.statSync(path.join(dir, f));
-        out[f] = `${st.mtimeMs} ${createHash("sha256").update(fs.readFileSync(path.join(dir, f))).digest("hex")}`;
+        out[f] = `${st.mtimeMs} ${createHash("sha256")
+            .update(fs.readFileSync(path.join(dir, f)))
+            .digest("hex")}`;
     }
     return out;
 }
@@ -86,7 +88,11 @@ test("the dump stops early but exits 0 (no '-- Dump completed' line): caught by 
 
 test("the dump tool fails after printing a complete-looking dump: the exit code is not lost in the pipe", () => {
     const fake = path.join(host.bin, "failing-dump");
-    fs.writeFileSync(fake, `#!/usr/bin/env bash\nmariadb-dump --defaults-extra-file=${db.clientCnf} "$@"\necho 'mariadb-dump: Error 2013: Lost connection' >&2\nexit 2\n`, { mode: 0o755 });
+    fs.writeFileSync(
+        fake,
+        `#!/usr/bin/env bash\nmariadb-dump --defaults-extra-file=${db.clientCnf} "$@"\necho 'mariadb-dump: Error 2013: Lost connection' >&2\nexit 2\n`,
+        { mode: 0o755 },
+    );
     host.writeConf(`DUMP_BIN=${fake}`);
     const r = host.run("backup", [], { now });
     expectReportedFailure(r, "dump", /database dump of 'mautic' failed/);
@@ -95,11 +101,9 @@ test("the dump tool fails after printing a complete-looking dump: the exit code 
 
 test("`docker exec` into the database container fails: reported, nothing rotated", () => {
     host.writeConf("DB_CONTAINER=mautic_db");
-    fs.writeFileSync(
-        path.join(host.bin, "docker"),
-        `#!/usr/bin/env bash\necho "Error response from daemon: No such container: mautic_db" >&2\nexit 1\n`,
-        { mode: 0o755 },
-    );
+    fs.writeFileSync(path.join(host.bin, "docker"), `#!/usr/bin/env bash\necho "Error response from daemon: No such container: mautic_db" >&2\nexit 1\n`, {
+        mode: 0o755,
+    });
     const r = host.run("backup", [], { now });
     expect(r.stderr).toMatch(/No such container: mautic_db/);
     expectReportedFailure(r, "dump", /database dump of 'mautic' failed/);

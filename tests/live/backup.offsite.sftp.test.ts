@@ -15,7 +15,13 @@ import { dbFingerprint, DbFingerprint, fillDatabase, fillFiles, filesFingerprint
 import { MariaDbServer } from "../support/mariadb";
 import { startSftpBox, SftpBox } from "../support/sftp-box";
 import { requireTool } from "../support/tools";
-import { storageBoxRepository, renderOffsiteSetupCommand, renderOffsiteSetupScript, renderOffsiteSetupStdin, hostKeyFingerprintOf } from "../../components/host/offsite";
+import {
+    storageBoxRepository,
+    renderOffsiteSetupCommand,
+    renderOffsiteSetupScript,
+    renderOffsiteSetupStdin,
+    hostKeyFingerprintOf,
+} from "../../components/host/offsite";
 
 let db: MariaDbServer;
 let box: SftpBox;
@@ -63,7 +69,12 @@ function setup(hostKey?: string) {
     const cmd = renderOffsiteSetupCommand({ host: box.host, user: box.user, port: box.port, hostKey }).replace(/^\S+/, setupScript);
     const r = spawnSync("bash", ["-c", cmd], {
         input: renderOffsiteSetupStdin({ privateKey, resticPassword }),
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: host.root, MAUTIC_OFFSITE_DIR: offsiteDir(), MAUTIC_OFFSITE_ENV_FILE: path.join(host.root, "offsite.env") },
+        env: {
+            PATH: process.env.PATH ?? "/usr/bin:/bin",
+            HOME: host.root,
+            MAUTIC_OFFSITE_DIR: offsiteDir(),
+            MAUTIC_OFFSITE_ENV_FILE: path.join(host.root, "offsite.env"),
+        },
         encoding: "utf8",
         timeout: 60_000,
     });
@@ -91,7 +102,9 @@ test("the setup pins the box's host key on first use, prints its fingerprint, an
 
 test("a pinned key is never re-scanned: a changed key makes the copy fail, the local set stays good", () => {
     const good = fs.readFileSync(known(), "utf8");
-    const other = execFileSync("bash", ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f "$d/k" && cut -d' ' -f1,2 "$d/k.pub" && rm -rf "$d"`], { encoding: "utf8" }).trim();
+    const other = execFileSync("bash", ["-c", `d=$(mktemp -d) && ssh-keygen -q -t ed25519 -N '' -f "$d/k" && cut -d' ' -f1,2 "$d/k.pub" && rm -rf "$d"`], {
+        encoding: "utf8",
+    }).trim();
     fs.writeFileSync(known(), `[${box.host}]:${box.port} ${other}\n`, { mode: 0o600 });
     const r = setup();
     expect(r.code).toBe(0);
@@ -126,7 +139,9 @@ test("each set goes to the box over SFTP (restic, encrypted); the box holds no p
     expect(fs.readdirSync(repo).sort()).toEqual(expect.arrayContaining(["config", "data", "index", "keys", "snapshots"]));
     // Written by the SFTP account, inside its chroot.
     expect(fs.statSync(path.join(repo, "config")).uid).toBe(65534);
-    const all = execFileSync("bash", ["-c", `cat $(find ${repo} -type f) | wc -c; grep -rl -a 'lead_event_log' ${repo} | wc -l`], { encoding: "utf8" }).trim().split("\n");
+    const all = execFileSync("bash", ["-c", `cat $(find ${repo} -type f) | wc -c; grep -rl -a 'lead_event_log' ${repo} | wc -l`], { encoding: "utf8" })
+        .trim()
+        .split("\n");
     expect(Number(all[0])).toBeGreaterThan(1000);
     expect(all[1]).toBe("0");
 

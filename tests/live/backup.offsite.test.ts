@@ -31,7 +31,10 @@ beforeAll(() => {
 afterAll(() => host?.cleanup());
 
 function snapshots(): { time: string; paths: string[]; tags: string[]; id: string }[] {
-    const out = execFileSync(restic, ["--repo", repo, "--no-cache", "snapshots", "--json"], { env: { ...process.env, RESTIC_PASSWORD: password }, encoding: "utf8" });
+    const out = execFileSync(restic, ["--repo", repo, "--no-cache", "snapshots", "--json"], {
+        env: { ...process.env, RESTIC_PASSWORD: password },
+        encoding: "utf8",
+    });
     return JSON.parse(out);
 }
 

@@ -25,7 +25,11 @@ beforeAll(async () => {
     for (const t of ["gzip", "tar", "sha256sum", "flock", "mariadb-dump"]) requireTool(t);
     db = await MariaDbServer.start();
     db.sql("CREATE DATABASE mautic CHARACTER SET utf8mb4");
-    for (const stmt of mauticSchemaSql.split(";").map((s) => s.trim()).filter(Boolean)) db.sql(stmt, "mautic");
+    for (const stmt of mauticSchemaSql
+        .split(";")
+        .map((s) => s.trim())
+        .filter(Boolean))
+        db.sql(stmt, "mautic");
     db.sql(
         `INSERT INTO audit_log (user_id, user_name, bundle, object, object_id, action, date_added, ip_address) VALUES
            (0, 'System', 'lead', 'lead', 1, 'create', UTC_TIMESTAMP(), '203.0.113.77'), (0, 'System', 'lead', 'lead', 1, 'update', UTC_TIMESTAMP(), '2001:db8::42');

@@ -92,7 +92,15 @@ test("mautic-backup writes a verified set with a consistent (--single-transactio
     expect(listing).toMatch(/media\/images\/flags\/de\.png/);
 
     const status = host.status();
-    expect(status).toMatchObject({ result: "ok", backup_id: id0, last_good_id: id0, last_good_at: "2030-01-15T03:00:00Z", retention_days: 14, offsite: "disabled", deleted: [] });
+    expect(status).toMatchObject({
+        result: "ok",
+        backup_id: id0,
+        last_good_id: id0,
+        last_good_at: "2030-01-15T03:00:00Z",
+        retention_days: 14,
+        offsite: "disabled",
+        deleted: [],
+    });
     expect(status.db_bytes).toBe(measured.dbGzBytes);
 
     const s = host.run("backup", ["--status"]);
@@ -195,7 +203,10 @@ describe("production path: client tools run through `docker exec mautic_db`", ()
         for (const c of calls) expect(c).not.toContain(db.rootPassword);
         // ...and it is what logs the client in: the same run with a wrong one fails.
         expect(dhost.run("backup", [], { now: T0 + 60 }).code).toBe(0);
-        fs.writeFileSync(path.join(dhost.bin, "docker"), fs.readFileSync(path.join(dhost.bin, "docker"), "utf8").replace(/MARIADB_ROOT_PASSWORD='[^']*'/, "MARIADB_ROOT_PASSWORD=wrong"));
+        fs.writeFileSync(
+            path.join(dhost.bin, "docker"),
+            fs.readFileSync(path.join(dhost.bin, "docker"), "utf8").replace(/MARIADB_ROOT_PASSWORD='[^']*'/, "MARIADB_ROOT_PASSWORD=wrong"),
+        );
         const wrong = dhost.run("backup", [], { now: T0 + 120 });
         expect(wrong.code).toBe(1);
         expect(wrong.stderr).toMatch(/Access denied for user 'root'@'localhost' \(using password: YES\)/);

@@ -51,9 +51,7 @@ test("a successful run deletes exactly the sets older than retentionDays, judged
     expect(h.sets()).toEqual([...keep, idAt(T0)].sort());
     expect(h.latest()).toBe(idAt(T0));
     expect(h.status()).toMatchObject({ result: "ok", deleted: [...expired].sort() });
-    expect(fs.readdirSync(h.backupDir).sort()).toEqual(
-        [".lock", "20200101T000000Z.sql.gz", "latest", "notes", "status.json", ...keep, idAt(T0)].sort(),
-    );
+    expect(fs.readdirSync(h.backupDir).sort()).toEqual([".lock", "20200101T000000Z.sql.gz", "latest", "notes", "status.json", ...keep, idAt(T0)].sort());
 });
 
 test("mtime does not matter: an old file date on a new set does not expire it", () => {

@@ -83,7 +83,10 @@ beforeAll(async () => {
         let html = String(email.customHtml);
         for (const [k, v] of Object.entries(mail.tokens)) html = html.split(`{${k}}`).join(v);
         const body = JSON.stringify({ to: contact.fields.email, subject: String(email.subject), html });
-        db.sql(`INSERT INTO messenger_messages (body, headers, queue_name, created_at, available_at) VALUES (CONVERT(UNHEX('${hex(body)}') USING utf8mb4), '[]', 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())`, "mautic");
+        db.sql(
+            `INSERT INTO messenger_messages (body, headers, queue_name, created_at, available_at) VALUES (CONVERT(UNHEX('${hex(body)}') USING utf8mb4), '[]', 'email', UTC_TIMESTAMP(), UTC_TIMESTAMP())`,
+            "mautic",
+        );
     };
     const stopFlag = path.join(dir, "worker-stopped");
     worker = setInterval(() => deliverQueued(path.join(dir, "mail"), stopFlag), 200);
@@ -105,12 +108,26 @@ beforeAll(async () => {
         forward(req, res, provisioningPort);
     });
     routerUrl = `http://127.0.0.1:${await listenInRange(router)}`;
-    const config = JSON.parse(renderDoiEndpointConfig({ host, website: "https://www.example.org", secret: "conformance-endpoint-secret-0123456789abcdef", apiUser: user, apiPassword: password, apiBase: routerUrl }));
+    const config = JSON.parse(
+        renderDoiEndpointConfig({
+            host,
+            website: "https://www.example.org",
+            secret: "conformance-endpoint-secret-0123456789abcdef",
+            apiUser: user,
+            apiPassword: password,
+            apiBase: routerUrl,
+        }),
+    );
     Object.assign(config, { db_dsn: `mysql:unix_socket=${db.socket};dbname=mautic;charset=utf8mb4`, db_user: "mautic", db_password: "mautic-pw" });
     fs.writeFileSync(path.join(dir, "doi-config.json"), JSON.stringify(config), { mode: 0o600 });
-    php = spawn(phpBin, ["-S", `127.0.0.1:${phpPort}`, path.join(dir, "kit-doi", "doi.php")], { env: { ...process.env, KIT_DOI_CONFIG: path.join(dir, "doi-config.json") }, stdio: "ignore" });
+    php = spawn(phpBin, ["-S", `127.0.0.1:${phpPort}`, path.join(dir, "kit-doi", "doi.php")], {
+        env: { ...process.env, KIT_DOI_CONFIG: path.join(dir, "doi-config.json") },
+        stdio: "ignore",
+    });
     for (let i = 0; i < 50; i++) {
-        const ok = await new Promise<boolean>((resolve) => http.get(`http://127.0.0.1:${phpPort}/kit/doi/form`, (r) => resolve(r.statusCode === 200)).on("error", () => resolve(false)));
+        const ok = await new Promise<boolean>((resolve) =>
+            http.get(`http://127.0.0.1:${phpPort}/kit/doi/form`, (r) => resolve(r.statusCode === 200)).on("error", () => resolve(false)),
+        );
         if (ok) return;
         await new Promise((r) => setTimeout(r, 100));
     }
@@ -130,22 +147,54 @@ afterAll(async () => {
 test("the endpoint rows pass against the endpoint with fakes of Mautic's API, queue and worker; the rows that need Mautic's tables or the maintenance do not", async () => {
     const lines: string[] = [];
     const json = path.join(dir, "r.json");
-    const code = await main([
-        "--mautic-url", routerUrl, "--host-header", host, "--line", "5.2", "--mail-dir", path.join(dir, "mail"), "--mail-timeout", "20",
-        "--mysql", `mysql://mautic:mautic-pw@localhost/mautic?socket=${encodeURIComponent(db.socket)}`,
-        "--worker-stop", `touch ${path.join(dir, "worker-stopped")}`, "--worker-start", `rm -f ${path.join(dir, "worker-stopped")}`,
-        "--expect-from", "news@client-a.test", "--json", json,
-    ], { MAUTIC_API_USER: user, MAUTIC_API_PASSWORD: password }, (s) => lines.push(s));
+    const code = await main(
+        [
+            "--mautic-url",
+            routerUrl,
+            "--host-header",
+            host,
+            "--line",
+            "5.2",
+            "--mail-dir",
+            path.join(dir, "mail"),
+            "--mail-timeout",
+            "20",
+            "--mysql",
+            `mysql://mautic:mautic-pw@localhost/mautic?socket=${encodeURIComponent(db.socket)}`,
+            "--worker-stop",
+            `touch ${path.join(dir, "worker-stopped")}`,
+            "--worker-start",
+            `rm -f ${path.join(dir, "worker-stopped")}`,
+            "--expect-from",
+            "news@client-a.test",
+            "--json",
+            json,
+        ],
+        { MAUTIC_API_USER: user, MAUTIC_API_PASSWORD: password },
+        (s) => lines.push(s),
+    );
     const rows = (JSON.parse(fs.readFileSync(json, "utf8")) as { rows: { id: string; status: string; detail: string }[] }).rows;
     const status = Object.fromEntries(rows.map((r) => [r.id, r.status]));
     const detail = Object.fromEntries(rows.map((r) => [r.id, r.detail]));
     expect(status).toEqual({
-        provision: "pass", idempotent: "pass", "form-page": "pass", "refuse-without-consent": "pass", signup: "pass", mail: "pass",
-        "get-confirms-nothing": "pass", "forged-post": "pass", "confirm-worker-stopped": "pass", "known-contact-untouched": "pass",
-        "safety-net": "skip", "ledger-after-unsubscribe": "skip", "ledger-after-erase": "fail",
+        provision: "pass",
+        idempotent: "pass",
+        "form-page": "pass",
+        "refuse-without-consent": "pass",
+        signup: "pass",
+        mail: "pass",
+        "get-confirms-nothing": "pass",
+        "forged-post": "pass",
+        "confirm-worker-stopped": "pass",
+        "known-contact-untouched": "pass",
+        "safety-net": "skip",
+        "ledger-after-unsubscribe": "skip",
+        "ledger-after-erase": "fail",
     });
     expect(detail.signup).toMatch(/the look-alike \d+ included\), the endpoint took the exact one/);
-    expect(detail["confirm-worker-stopped"]).toMatch(/confirmed with \d+ messages queued and no worker.*the 3 queued mails arrived only after the worker started again/);
+    expect(detail["confirm-worker-stopped"]).toMatch(
+        /confirmed with \d+ messages queued and no worker.*the 3 queued mails arrived only after the worker started again/,
+    );
     expect(detail["forged-post"]).toBe("4 forged tokens refused with 403");
     expect(detail["safety-net"]).toBe("needs --maintenance");
     expect(code).toBe(1);

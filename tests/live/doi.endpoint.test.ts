@@ -39,16 +39,28 @@ beforeAll(async () => {
     for (const f of doiEndpointFiles()) fs.writeFileSync(path.join(dir, path.basename(f.path)), f.content);
     api = new FakeDoiMautic("kit-api", "api-pw", host);
     const apiPort = await api.start();
-    const config = JSON.parse(renderDoiEndpointConfig({
-        host, website: "https://www.example.test", secret, apiUser: "kit-api", apiPassword: "api-pw", apiBase: `http://127.0.0.1:${apiPort}`,
-        languages: ["de", "en"], unconfirmedContactDays: 3, withdrawalContact: "privacy@example.test",
-    }));
+    const config = JSON.parse(
+        renderDoiEndpointConfig({
+            host,
+            website: "https://www.example.test",
+            secret,
+            apiUser: "kit-api",
+            apiPassword: "api-pw",
+            apiBase: `http://127.0.0.1:${apiPort}`,
+            languages: ["de", "en"],
+            unconfirmedContactDays: 3,
+            withdrawalContact: "privacy@example.test",
+        }),
+    );
     // In the container the endpoint reads Mautic's config/local.php; here a DSN for the test database.
     Object.assign(config, { db_dsn: `mysql:unix_socket=${db.socket};dbname=mautic;charset=utf8mb4`, db_user: "mautic", db_password: "mautic-pw" });
     configFile = path.join(dir, "doi-config.json");
     fs.writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
     port = await freePort();
-    php = spawn(phpBin, ["-S", `127.0.0.1:${port}`, path.join(dir, "doi.php")], { env: { ...process.env, KIT_DOI_CONFIG: configFile }, stdio: ["ignore", "ignore", "pipe"] });
+    php = spawn(phpBin, ["-S", `127.0.0.1:${port}`, path.join(dir, "doi.php")], {
+        env: { ...process.env, KIT_DOI_CONFIG: configFile },
+        stdio: ["ignore", "ignore", "pipe"],
+    });
     for (let i = 0; i < 50; i++) {
         try {
             await request("GET", "/kit/doi/form?lang=en");
@@ -70,18 +82,31 @@ afterAll(async () => {
 function request(method: "GET" | "POST", p: string, form?: Record<string, string>): Promise<{ status: number; body: string; location?: string }> {
     return new Promise((resolve, reject) => {
         const body = form ? new URLSearchParams(form).toString() : undefined;
-        const req = http.request({ host: "127.0.0.1", port, path: p, method, headers: body ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) } : {} }, (res) => {
-            let text = "";
-            res.on("data", (d) => (text += d));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, location: res.headers.location }));
-        });
+        const req = http.request(
+            {
+                host: "127.0.0.1",
+                port,
+                path: p,
+                method,
+                headers: body ? { "Content-Type": "application/x-www-form-urlencoded", "Content-Length": Buffer.byteLength(body) } : {},
+            },
+            (res) => {
+                let text = "";
+                res.on("data", (d) => (text += d));
+                res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text, location: res.headers.location }));
+            },
+        );
         req.on("error", reject);
         if (body) req.write(body);
         req.end();
     });
 }
 
-const ledger = (where = "1=1") => db.sql(`SELECT signup_id, address_key, contact_id, contact_created, outcome, mail_sent_at IS NOT NULL, confirmed_at IS NOT NULL, tracking_text_sha256 IS NOT NULL, language FROM kit_consent_ledger WHERE ${where} ORDER BY signed_up_at, signup_id`, "mautic");
+const ledger = (where = "1=1") =>
+    db.sql(
+        `SELECT signup_id, address_key, contact_id, contact_created, outcome, mail_sent_at IS NOT NULL, confirmed_at IS NOT NULL, tracking_text_sha256 IS NOT NULL, language FROM kit_consent_ledger WHERE ${where} ORDER BY signed_up_at, signup_id`,
+        "mautic",
+    );
 const keyOf = (email: string) => createHmac("sha256", secret).update(`address:${email.trim().toLowerCase()}`).digest("hex");
 const signup = (email: string, extra: Record<string, string> = {}) => request("POST", "/kit/doi/signup", { email, consent: "1", lang: "en", ...extra });
 const lastLink = () => new URL(api.sent[api.sent.length - 1].tokens.kit_doi_confirm_url);
@@ -130,7 +155,9 @@ test("sign-up -> mail with a token link; GET confirms nothing; a forged POST is 
     const callsBefore = api.calls.length;
     const forged = [
         `${signupId}.${"0".repeat(64)}`,
-        `${signupId}.${createHmac("sha256", "another-secret").update(`confirm:${signupId}:${keyOf("new.person@example.org")}`).digest("hex")}`,
+        `${signupId}.${createHmac("sha256", "another-secret")
+            .update(`confirm:${signupId}:${keyOf("new.person@example.org")}`)
+            .digest("hex")}`,
         `${signupId}`,
         "",
     ];
@@ -149,8 +176,15 @@ test("sign-up -> mail with a token link; GET confirms nothing; a forged POST is 
     expect(ledger(`signup_id = '${signupId}'`)[0].slice(4, 7)).toEqual(["confirmed", "1", "1"]);
     expect(db.value(`SELECT confirm_event FROM kit_consent_ledger WHERE signup_id = '${signupId}'`, "mautic")).toBe("button-post");
     // The consent texts are archived by hash.
-    const archived = db.sql(`SELECT kind, CONVERT(SHA2(body, 256) USING ascii) = sha256 FROM kit_consent_texts t JOIN kit_consent_ledger l ON t.sha256 IN (l.consent_text_sha256, l.notice_sha256, l.tracking_text_sha256) WHERE l.signup_id = '${signupId}' ORDER BY kind`, "mautic");
-    expect(archived).toEqual([["consent", "1"], ["notice", "1"], ["tracking", "1"]]);
+    const archived = db.sql(
+        `SELECT kind, CONVERT(SHA2(body, 256) USING ascii) = sha256 FROM kit_consent_texts t JOIN kit_consent_ledger l ON t.sha256 IN (l.consent_text_sha256, l.notice_sha256, l.tracking_text_sha256) WHERE l.signup_id = '${signupId}' ORDER BY kind`,
+        "mautic",
+    );
+    expect(archived).toEqual([
+        ["consent", "1"],
+        ["notice", "1"],
+        ["tracking", "1"],
+    ]);
 
     const again = await request("POST", "/kit/doi/confirm", { t: token });
     expect(again.status).toBe(200);
@@ -207,7 +241,11 @@ test("a second sign-up within the resend window sends no second mail", async () 
     const n = api.sent.length;
     expect((await signup("twice@example.org")).status).toBe(200);
     expect(api.sent.length).toBe(n);
-    expect(ledger(`address_key = '${keyOf("twice@example.org")}'`).map((r) => r[4]).sort()).toEqual(["mail-sent", "throttled"]);
+    expect(
+        ledger(`address_key = '${keyOf("twice@example.org")}'`)
+            .map((r) => r[4])
+            .sort(),
+    ).toEqual(["mail-sent", "throttled"]);
 });
 
 test("an expired link and a deleted contact confirm nothing (410)", async () => {
@@ -236,7 +274,11 @@ test("a failed send is answered 503 and recorded; unknown paths and methods are 
 });
 
 test("the CLI prints the ledger key of an address (dsr export) and never the secret", () => {
-    const out = execFileSync(requireTool("php"), [path.join(dir, "doi.php"), "address-key"], { input: " Known@Example.org\n", env: { ...process.env, KIT_DOI_CONFIG: configFile }, encoding: "utf8" });
+    const out = execFileSync(requireTool("php"), [path.join(dir, "doi.php"), "address-key"], {
+        input: " Known@Example.org\n",
+        env: { ...process.env, KIT_DOI_CONFIG: configFile },
+        encoding: "utf8",
+    });
     expect(out.trim()).toBe(keyOf("known@example.org"));
     expect(out).not.toContain(secret);
 });

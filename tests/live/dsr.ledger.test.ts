@@ -24,7 +24,11 @@ const secret = "s".repeat(20) + "-ledger-test-secret-0123456789";
 
 /** The endpoint's CLI, exactly as `docker exec -i mautic_web php /var/www/kit-doi/doi.php address-key` runs it. */
 function addressKey(address: string): string {
-    return execFileSync(requireTool("php"), [path.join(dir, "kit-doi", "doi.php"), "address-key"], { input: address, encoding: "utf8", env: { PATH: process.env.PATH, KIT_DOI_CONFIG: path.join(dir, "doi-config.json") } }).trim();
+    return execFileSync(requireTool("php"), [path.join(dir, "kit-doi", "doi.php"), "address-key"], {
+        input: address,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, KIT_DOI_CONFIG: path.join(dir, "doi-config.json") },
+    }).trim();
 }
 
 async function dsr(...args: string[]) {
@@ -75,7 +79,9 @@ test("the endpoint's key: an HMAC of the trimmed, lower-cased address, never the
 test("a database with the ledger and no key: refused, naming the command that prints the key", async () => {
     const r = await dsr("export", "--email", subject.email, "--mysql", url);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/consent ledger \(kit_consent_ledger\).*give --ledger-key KEY \(on the server: printf '%s' ADDRESS \| docker exec -i mautic_web php \/var\/www\/kit-doi\/doi\.php address-key\)/);
+    expect(r.err).toMatch(
+        /consent ledger \(kit_consent_ledger\).*give --ledger-key KEY \(on the server: printf '%s' ADDRESS \| docker exec -i mautic_web php \/var\/www\/kit-doi\/doi\.php address-key\)/,
+    );
     expect((await dsr("export", "--email", subject.email, "--mysql", url, "--ledger-key", "not-hex")).err).toMatch(/--ledger-key must be the 64 hex digits/);
     expect((await dsr("export", "--email", subject.email, "--stack", "prod", "--ledger-key", "a".repeat(64))).code).toBe(2);
 });
@@ -87,11 +93,19 @@ test("export: the person's ledger rows and the texts they name, nobody else's", 
     const data = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(data.ledgerKey).toBe(addressKey(subject.email));
     expect(data.tables.kit_consent_ledger.map((g: { signup_id: string }) => g.signup_id)).toEqual(["1".repeat(32), "2".repeat(32)]);
-    expect(data.tables.kit_consent_ledger[0]).toMatchObject({ contact_id: subjectId, form: "footer", signed_up_at: "2026-01-02 08:00:00", confirmed_at: "2026-01-02 08:05:00", confirm_event: "button-post" });
+    expect(data.tables.kit_consent_ledger[0]).toMatchObject({
+        contact_id: subjectId,
+        form: "footer",
+        signed_up_at: "2026-01-02 08:00:00",
+        confirmed_at: "2026-01-02 08:05:00",
+        confirm_event: "button-post",
+    });
     expect(data.tables.kit_consent_texts.map((t: { body: string }) => t.body)).toEqual(["Ja, ich möchte den Newsletter.", "<p>Hinweise zur Verarbeitung</p>"]);
     expect(JSON.stringify(data)).not.toContain("bystander saw");
     const text = fs.readFileSync(`${out}.txt`, "utf8");
-    expect(text).toMatch(/Proof of the double-opt-in consent \(kept under restriction, Art\. 7\(1\), 17\(3\)\(b\),\(e\), 18 GDPR[^\n]*\n kit_consent_ledger \(2\)\n/);
+    expect(text).toMatch(
+        /Proof of the double-opt-in consent \(kept under restriction, Art\. 7\(1\), 17\(3\)\(b\),\(e\), 18 GDPR[^\n]*\n kit_consent_ledger \(2\)\n/,
+    );
 });
 
 test("erase: Mautic's rows go, the ledger rows stay under restriction, and the output says so", async () => {
@@ -102,7 +116,9 @@ test("erase: Mautic's rows go, the ledger rows stay under restriction, and the o
     const r = await dsr("erase", "--email", subject.email, "--mysql", url, "--ledger-key", key, "--yes", "--out", report);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/erased zenobia\.quastenfeld@example\.org/);
-    expect(r.err).toMatch(/dsr: 2 double-opt-in consent-proof record\(s\) \(kit_consent_ledger: pseudonymous key, times, consent text; no address\) are KEPT under restriction/);
+    expect(r.err).toMatch(
+        /dsr: 2 double-opt-in consent-proof record\(s\) \(kit_consent_ledger: pseudonymous key, times, consent text; no address\) are KEPT under restriction/,
+    );
     expect(r.err).not.toMatch(/kit_consent_ledger\s+\d+\n/); // not in the deleted table
     expect(db.value(`SELECT COUNT(*) FROM leads WHERE id = ${subjectId}`, "mautic")).toBe("0");
     expect(db.value(`SELECT COUNT(*) FROM kit_consent_ledger WHERE address_key = '${key}'`, "mautic")).toBe("2");

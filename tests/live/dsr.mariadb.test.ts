@@ -44,10 +44,14 @@ async function dsr(...args: string[]) {
 }
 
 function dump(): string {
-    return execFileSync(requireTool("mariadb-dump"), [`--defaults-extra-file=${db.clientCnf}`, "--all-databases", "--routines", "--events", "--triggers", "--hex-blob=false"], {
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-    });
+    return execFileSync(
+        requireTool("mariadb-dump"),
+        [`--defaults-extra-file=${db.clientCnf}`, "--all-databases", "--routines", "--events", "--triggers", "--hex-blob=false"],
+        {
+            encoding: "utf8",
+            maxBuffer: 64 * 1024 * 1024,
+        },
+    );
 }
 
 function counts(): Record<string, string> {
@@ -77,7 +81,13 @@ test("export: every row about the person, as JSON and a readable summary", async
     const data = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(data.subject).toBe(subject.email.toLowerCase());
     expect(data.contacts).toHaveLength(1);
-    expect(data.contacts[0]).toMatchObject({ id: subjectId, firstname: "Zenobia", lastname: "Quastenfeld", email: subject.email, doi_consent_text: "v3 2030-01" });
+    expect(data.contacts[0]).toMatchObject({
+        id: subjectId,
+        firstname: "Zenobia",
+        lastname: "Quastenfeld",
+        email: subject.email,
+        doi_consent_text: "v3 2030-01",
+    });
     // Every table that holds the person, none of the bystander's rows.
     expect(Object.keys(data.tables).sort()).toEqual([...personTables].sort());
     const json = JSON.stringify(data);
@@ -175,7 +185,10 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
 test("the address left in a table no rule knows: erase reports it and exits 4", async () => {
     const p = { email: "residue@example.org", firstname: "Rita", lastname: "Rest" };
     plantPerson(db, p, { ip: 1 });
-    db.sql("CREATE TABLE plugin_crm_cache (id INT PRIMARY KEY, blob_text LONGTEXT); INSERT INTO plugin_crm_cache VALUES (1, 'synced residue@example.org')", "mautic");
+    db.sql(
+        "CREATE TABLE plugin_crm_cache (id INT PRIMARY KEY, blob_text LONGTEXT); INSERT INTO plugin_crm_cache VALUES (1, 'synced residue@example.org')",
+        "mautic",
+    );
     const r = await dsr("erase", "--email", p.email, "--mysql", url, "--yes");
     expect(r.code).toBe(4);
     expect(r.err).toMatch(/WARNING: no journal written/);

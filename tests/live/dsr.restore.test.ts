@@ -51,7 +51,10 @@ async function dsr(...args: string[]) {
 }
 
 function dumpText(): string {
-    return execFileSync(requireTool("mariadb-dump"), [`--defaults-extra-file=${db.clientCnf}`, "--databases", "mautic"], { encoding: "utf8", maxBuffer: 64 << 20 }).toLowerCase();
+    return execFileSync(requireTool("mariadb-dump"), [`--defaults-extra-file=${db.clientCnf}`, "--databases", "mautic"], {
+        encoding: "utf8",
+        maxBuffer: 64 << 20,
+    }).toLowerCase();
 }
 
 function traces(p: Person, text = dumpText()): string[] {
@@ -123,7 +126,10 @@ test("the privacy maintenance job erases an objector who was added again, and do
 
     plantPerson(db, objector, { ip: 1, when: "2099-03-01 10:00:00" });
     // While a backup holds the lock: no failure, the next run erases.
-    const lock = spawnSync("flock", [path.join(host.backupDir, ".lock"), "bash", script], { encoding: "utf8", env: { ...process.env, MAUTIC_PRIVACY_CONF: conf, MAUTIC_BACKUP_CONF: host.confFile } });
+    const lock = spawnSync("flock", [path.join(host.backupDir, ".lock"), "bash", script], {
+        encoding: "utf8",
+        env: { ...process.env, MAUTIC_PRIVACY_CONF: conf, MAUTIC_BACKUP_CONF: host.confFile },
+    });
     expect(lock.status).toBe(0);
     expect(lock.stdout).toMatch(/a backup is running, suppressed contacts are erased on the next run/);
     expect(leadsOf(objector)).toBe("1");

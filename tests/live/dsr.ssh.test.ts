@@ -28,8 +28,13 @@ describe("command construction", () => {
         const opts = args.flatMap((a, i) => (args[i - 1] === "-o" ? [a] : []));
         expect(opts).toEqual(
             expect.arrayContaining([
-                "IdentitiesOnly=yes", "IdentityAgent=none", "UserKnownHostsFile=/run/k/kh", "GlobalKnownHostsFile=/dev/null",
-                "StrictHostKeyChecking=yes", "BatchMode=yes", "PasswordAuthentication=no",
+                "IdentitiesOnly=yes",
+                "IdentityAgent=none",
+                "UserKnownHostsFile=/run/k/kh",
+                "GlobalKnownHostsFile=/dev/null",
+                "StrictHostKeyChecking=yes",
+                "BatchMode=yes",
+                "PasswordAuthentication=no",
             ]),
         );
         expect(args.slice(args.indexOf("-i"), args.indexOf("-i") + 2)).toEqual(["-i", "/run/k/id"]);
@@ -46,8 +51,12 @@ describe("command construction", () => {
             `docker exec -i mautic_db sh -c 'MYSQL_PWD="\${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --raw --skip-column-names --default-character-set=utf8mb4 "$0"' mautic`,
         );
         // The host's shell sees one single-quoted word: nothing is expanded on the host.
-        const words = execFileSync("bash", ["-c", `for w in ${cmd.replace(/^docker /, "")}; do printf '%s\\n' "$w"; done`], { encoding: "utf8" }).trim().split("\n");
-        expect(words).toContain('MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --raw --skip-column-names --default-character-set=utf8mb4 "$0"');
+        const words = execFileSync("bash", ["-c", `for w in ${cmd.replace(/^docker /, "")}; do printf '%s\\n' "$w"; done`], { encoding: "utf8" })
+            .trim()
+            .split("\n");
+        expect(words).toContain(
+            'MYSQL_PWD="${MARIADB_ROOT_PASSWORD:-}"; export MYSQL_PWD; exec mariadb --user=root --batch --raw --skip-column-names --default-character-set=utf8mb4 "$0"',
+        );
         expect(() => remoteClientCommand({ dbContainer: "db;rm -rf /", database: "mautic" })).toThrow(/not a container name/);
         expect(() => remoteClientCommand({ dbContainer: "mautic_db", database: "m$(id)" })).toThrow(/not a database name/);
     });
@@ -59,12 +68,28 @@ describe("stack access", () => {
         JSON.stringify({
             deployment: {
                 resources: [
-                    { urn: "urn:pulumi:prod::mautic-gdpr-kit::mautic-kit:host:HardenedHost$tls:index/privateKey:PrivateKey::site-host-deploy-key", type: "tls:index/privateKey:PrivateKey", outputs: { privateKeyOpenssh: { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", plaintext: JSON.stringify("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----") } } },
-                    { urn: "urn:pulumi:prod::mautic-gdpr-kit::mautic-kit:host:HardenedHost$tls:index/privateKey:PrivateKey::site-host-host-key", type: "tls:index/privateKey:PrivateKey", outputs: { publicKeyOpenssh: `${pub}\n` } },
+                    {
+                        urn: "urn:pulumi:prod::mautic-gdpr-kit::mautic-kit:host:HardenedHost$tls:index/privateKey:PrivateKey::site-host-deploy-key",
+                        type: "tls:index/privateKey:PrivateKey",
+                        outputs: {
+                            privateKeyOpenssh: {
+                                "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+                                plaintext: JSON.stringify("-----BEGIN OPENSSH PRIVATE KEY-----\nfake\n-----END OPENSSH PRIVATE KEY-----"),
+                            },
+                        },
+                    },
+                    {
+                        urn: "urn:pulumi:prod::mautic-gdpr-kit::mautic-kit:host:HardenedHost$tls:index/privateKey:PrivateKey::site-host-host-key",
+                        type: "tls:index/privateKey:PrivateKey",
+                        outputs: { publicKeyOpenssh: `${pub}\n` },
+                    },
                 ],
             },
         });
-    const runner = (outputs: object, st = state()) => (args: string[]) => (args[1] === "output" ? JSON.stringify(outputs) : st);
+    const runner =
+        (outputs: object, st = state()) =>
+        (args: string[]) =>
+            args[1] === "output" ? JSON.stringify(outputs) : st;
 
     test("writes the deploy key and a known_hosts with only the pinned key, private, and removes them", () => {
         const calls: string[][] = [];
@@ -85,7 +110,9 @@ describe("stack access", () => {
 
     test("refuses a host key that does not match the stack's fingerprint, and a stack that is not deployed", () => {
         const other = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFq1tM4X2w2J7pWcF8qY0nX9rL3kD5vB6hG1sA2eZ7cT";
-        expect(() => stackAccess("prod", runner({ serverIpv4: "203.0.113.10", hostKeyFingerprint: fingerprint(other) }))).toThrow(/does not match the output hostKeyFingerprint/);
+        expect(() => stackAccess("prod", runner({ serverIpv4: "203.0.113.10", hostKeyFingerprint: fingerprint(other) }))).toThrow(
+            /does not match the output hostKeyFingerprint/,
+        );
         expect(() => stackAccess("prod", runner({}))).toThrow(/has no serverIpv4 output: is it deployed/);
         expect(() => stackAccess("prod; rm", runner({}))).toThrow(/is not a stack name/);
     });
@@ -139,20 +166,40 @@ describe("over a real sshd on 127.0.0.1", () => {
                 `[[ $1 == exec && $2 == -i && $3 == mautic_db ]] || exit 99\nshift 3\nexec env -i PATH=/usr/bin:/bin HOME=${home} MARIADB_ROOT_PASSWORD='${db.rootPassword}' "$@"\n`,
             { mode: 0o755 },
         );
-        fs.writeFileSync(path.join(dir, "authorized_keys"), `environment="PATH=${bin}:/usr/bin:/bin" ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`, { mode: 0o600 });
+        fs.writeFileSync(
+            path.join(dir, "authorized_keys"),
+            `environment="PATH=${bin}:/usr/bin:/bin" ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`,
+            { mode: 0o600 },
+        );
         port = await freePort();
         fs.writeFileSync(
             path.join(dir, "sshd_config"),
             [
-                `Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${path.join(dir, "host")}`, `PidFile ${path.join(dir, "sshd.pid")}`,
-                `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no", "UsePAM no", "PermitUserEnvironment PATH", "StrictModes no",
+                `Port ${port}`,
+                "ListenAddress 127.0.0.1",
+                `HostKey ${path.join(dir, "host")}`,
+                `PidFile ${path.join(dir, "sshd.pid")}`,
+                `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+                "PermitRootLogin prohibit-password",
+                "PasswordAuthentication no",
+                "KbdInteractiveAuthentication no",
+                "UsePAM no",
+                "PermitUserEnvironment PATH",
+                "StrictModes no",
             ].join("\n") + "\n",
         );
         fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${port} ${fs.readFileSync(path.join(dir, "host.pub"), "utf8")}`, { mode: 0o600 });
         sshd = spawn(requireTool("sshd"), ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
         await waitPort(port);
-        transport = new SshTransport({ host: "127.0.0.1", port, user: os.userInfo().username, keyFile: path.join(dir, "client"), knownHostsFile: path.join(dir, "known_hosts"), dbContainer: "mautic_db", database: "mautic" });
+        transport = new SshTransport({
+            host: "127.0.0.1",
+            port,
+            user: os.userInfo().username,
+            keyFile: path.join(dir, "client"),
+            knownHostsFile: path.join(dir, "known_hosts"),
+            dbContainer: "mautic_db",
+            database: "mautic",
+        });
     });
 
     afterAll(async () => {
@@ -177,7 +224,11 @@ describe("over a real sshd on 127.0.0.1", () => {
     test("the ledger key comes from the DOI endpoint in the web container, the address on stdin only", async () => {
         const schema = await loadSchema(transport);
         const key = await ledgerKey(transport, schema, subject.email.toLowerCase());
-        const local = execFileSync(requireTool("php"), [path.join(dir, "kit-doi", "doi.php"), "address-key"], { input: subject.email, encoding: "utf8", env: { KIT_DOI_CONFIG: path.join(dir, "doi-config.json") } }).trim();
+        const local = execFileSync(requireTool("php"), [path.join(dir, "kit-doi", "doi.php"), "address-key"], {
+            input: subject.email,
+            encoding: "utf8",
+            env: { KIT_DOI_CONFIG: path.join(dir, "doi-config.json") },
+        }).trim();
         expect(key).toBe(local);
         expect(key).toMatch(/^[0-9a-f]{64}$/);
         const calls = fs.readFileSync(dockerLog, "utf8");
@@ -188,14 +239,26 @@ describe("over a real sshd on 127.0.0.1", () => {
     test("a wrong host key is refused before anything runs", async () => {
         const wrong = path.join(dir, "known_hosts_wrong");
         fs.writeFileSync(wrong, `[127.0.0.1]:${port} ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`, { mode: 0o600 });
-        const t = new SshTransport({ host: "127.0.0.1", port, user: os.userInfo().username, keyFile: path.join(dir, "client"), knownHostsFile: wrong, dbContainer: "mautic_db", database: "mautic" });
+        const t = new SshTransport({
+            host: "127.0.0.1",
+            port,
+            user: os.userInfo().username,
+            keyFile: path.join(dir, "client"),
+            knownHostsFile: wrong,
+            dbContainer: "mautic_db",
+            database: "mautic",
+        });
         await expect(t.run(["SELECT JSON_OBJECT('a', 1)"])).rejects.toThrow(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED/);
     });
 
     test("erase over SSH: journal on the host, the person gone", async () => {
         const schema = await loadSchema(transport);
         const journalDir = path.join(dir, "srv-dsr");
-        await new HostJournal(transport, journalDir).write(schema, { at: new Date("2030-01-01T00:00:00Z"), hash: addressHash(subject.email.toLowerCase()), suppressed: true });
+        await new HostJournal(transport, journalDir).write(schema, {
+            at: new Date("2030-01-01T00:00:00Z"),
+            hash: addressHash(subject.email.toLowerCase()),
+            suppressed: true,
+        });
         expect(fs.readFileSync(path.join(journalDir, "journal"), "utf8")).toBe(`2030-01-01T00:00:00Z ${addressHash(subject.email.toLowerCase())} suppressed\n`);
         expect(fs.statSync(journalDir).mode & 0o777).toBe(0o700);
         expect(fs.statSync(path.join(journalDir, "erase.sql")).mode & 0o777).toBe(0o600);

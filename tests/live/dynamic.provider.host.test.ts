@@ -35,14 +35,19 @@ let hcloudToken: string;
 
 const unary = <Req, Res>(method: string, req: Req) =>
     new Promise<Res>((resolve, reject) =>
-        (client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method].call(client, req, (e, r) => (e ? reject(e) : resolve(r))),
+        (client as unknown as Record<string, (r: Req, cb: (e: grpc.ServiceError | null, r: Res) => void) => void>)[method].call(client, req, (e, r) =>
+            e ? reject(e) : resolve(r),
+        ),
     );
 const struct = (v: Props) => Struct.fromJavaScript(v as never);
 
 /** The engine's side, for one resource: secrets sent plain because the host does not accept them. */
 class Engine {
     acceptSecrets = true;
-    constructor(private readonly type: string, private readonly name: string) {}
+    constructor(
+        private readonly type: string,
+        private readonly name: string,
+    ) {}
     get urn() {
         return `urn:pulumi:test::mautic-gdpr::${this.type}::${this.name}`;
     }
@@ -122,7 +127,9 @@ beforeAll(async () => {
     client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     // What the engine sends first: the provider's config (a secret config value wrapped).
     const configure = new pb.ConfigureRequest();
-    configure.setArgs(struct({ "mautic-gdpr:domain": "marketing.client-a.de", "hcloud:token": { [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: hcloudToken } }));
+    configure.setArgs(
+        struct({ "mautic-gdpr:domain": "marketing.client-a.de", "hcloud:token": { [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: hcloudToken } }),
+    );
     configure.setAcceptsecrets(true);
     configure.setAcceptresources(true);
     const res = await unary<pb.ConfigureRequest, pb.ConfigureResponse>("configure", configure);
@@ -160,13 +167,19 @@ test("ServerLabel: check, create, diff, update and delete against the Hetzner AP
     expect(created.id).toBe(`${serverId}/mautic-version`);
     const version = String(unwrap(inputs.value));
     expect(hcloud.servers.get(serverId)!.labels).toEqual({ "managed-by": "mautic-gdpr-kit", "mautic-version": version });
-    expect(hcloud.requests.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual([`GET /v1/servers/${serverId} Bearer ${hcloudToken}`, `PUT /v1/servers/${serverId} Bearer ${hcloudToken}`]);
+    expect(hcloud.requests.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual([
+        `GET /v1/servers/${serverId} Bearer ${hcloudToken}`,
+        `PUT /v1/servers/${serverId} Bearer ${hcloudToken}`,
+    ]);
     // The state holds no token (the engine marks the input secret; the outputs never carry it).
     expect(Object.keys(created.state).sort()).toEqual(["__provider", "key", "serverId", "value"]);
     expect(JSON.stringify(created.state)).not.toContain(hcloudToken);
 
     // A second up with the same inputs: no change. A new version: an update in place, the other labels kept.
-    expect(await engine.diff(created.id, created.state, await engine.check(inputs, inputs))).toEqual({ changes: pb.DiffResponse.DiffChanges.DIFF_NONE, replaces: [] });
+    expect(await engine.diff(created.id, created.state, await engine.check(inputs, inputs))).toEqual({
+        changes: pb.DiffResponse.DiffChanges.DIFF_NONE,
+        replaces: [],
+    });
     const next = { ...inputs, value: "7.2.1" };
     const checkedNext = await engine.check(inputs, next);
     expect(await engine.diff(created.id, created.state, checkedNext)).toEqual({ changes: pb.DiffResponse.DiffChanges.DIFF_SOME, replaces: [] });

@@ -104,10 +104,16 @@ describe("without the consent cookie, Mautic's tracking cookies never reach the 
     test("request side: Mautic never gets the tracking cookies; every other cookie reaches it", async () => {
         const before = stub.requests.length;
         await edgeRequest(edge, "/form/1", {
-            headers: { Cookie: `mtc_id=41; mautic_device_id=dev41; ${sessionCookieName}=admin41; mautic_page_3=7; mautic_referer_id=ref41; mtc_sid=s41; other=ok` },
+            headers: {
+                Cookie: `mtc_id=41; mautic_device_id=dev41; ${sessionCookieName}=admin41; mautic_page_3=7; mautic_referer_id=ref41; mtc_sid=s41; other=ok`,
+            },
         });
         const seen = stub.requests.slice(before).find((r) => r.url === "/form/1")!;
-        const names = String(seen.headers.cookie ?? "").split(";").map((c) => c.trim()).filter(Boolean).map((c) => c.split("=")[0]);
+        const names = String(seen.headers.cookie ?? "")
+            .split(";")
+            .map((c) => c.trim())
+            .filter(Boolean)
+            .map((c) => c.split("=")[0]);
         expect(names).toEqual([sessionCookieName, "other"]);
         expect(String(seen.headers.cookie)).not.toMatch(/=41\b|dev41|ref41|=s41|=7\b|mtc|mautic/);
         // Each removed pair takes its leading separator with it; PHP skips the one "; " left in front.
@@ -151,7 +157,11 @@ describe("with the consent cookie, Mautic's cookies pass both ways unchanged", (
     });
 
     test("request side: Mautic gets every cookie, wherever the consent cookie stands in the header", async () => {
-        for (const cookie of [`${consent}; mtc_id=43; mautic_device_id=dev43`, `mtc_id=43;${consent};mautic_device_id=dev43`, `mtc_id=43; mautic_device_id=dev43; ${consent}`]) {
+        for (const cookie of [
+            `${consent}; mtc_id=43; mautic_device_id=dev43`,
+            `mtc_id=43;${consent};mautic_device_id=dev43`,
+            `mtc_id=43; mautic_device_id=dev43; ${consent}`,
+        ]) {
             const before = stub.requests.length;
             await edgeRequest(edge, "/form/1", { headers: { Cookie: cookie } });
             expect(stub.requests.slice(before).find((r) => r.url === "/form/1")!.headers.cookie).toBe(cookie);
@@ -180,7 +190,10 @@ describe(`POST ${consentGrantPath}: the consent signal, set by the edge for the 
     });
 
     test("preflight from the website: 204, POST allowed, nothing set", async () => {
-        const res = await edgeRequest(edge, consentGrantPath, { method: "OPTIONS", headers: { Origin: edge.website, "Access-Control-Request-Method": "POST" } });
+        const res = await edgeRequest(edge, consentGrantPath, {
+            method: "OPTIONS",
+            headers: { Origin: edge.website, "Access-Control-Request-Method": "POST" },
+        });
         expect(res.status).toBe(204);
         expect(res.headers["access-control-allow-methods"]).toBe("POST");
         expect(setCookies(res)).toEqual([]);
@@ -223,7 +236,11 @@ describe("access log: nothing after /email/<action>/, no address anywhere in a p
         const deadline = Date.now() + 5000;
         for (;;) {
             const uris = fs.existsSync(edge.accessLogPath)
-                ? fs.readFileSync(edge.accessLogPath, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l).request.uri as string)
+                ? fs
+                      .readFileSync(edge.accessLogPath, "utf8")
+                      .split("\n")
+                      .filter(Boolean)
+                      .map((l) => JSON.parse(l).request.uri as string)
                 : [];
             if (marker() || Date.now() > deadline) return uris;
             await new Promise((r) => setTimeout(r, 50));
@@ -246,7 +263,9 @@ describe("access log: nothing after /email/<action>/, no address anywhere in a p
     ];
     test.each(rows)("%s is logged as %s", async (raw, expected) => {
         await edgeRequest(edge, raw);
-        const uris = await loggedUris(() => fs.existsSync(edge.accessLogPath) && fs.readFileSync(edge.accessLogPath, "utf8").includes(JSON.stringify(expected)));
+        const uris = await loggedUris(
+            () => fs.existsSync(edge.accessLogPath) && fs.readFileSync(edge.accessLogPath, "utf8").includes(JSON.stringify(expected)),
+        );
         expect(uris).toContain(expected);
         if (raw !== expected) expect(uris).not.toContain(raw);
     });

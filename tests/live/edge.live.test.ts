@@ -228,7 +228,11 @@ describe("client address, scheme and host for Mautic", () => {
             "X-Rewrite-Url": "/s/config/edit",
             Proxy: "http://evil.example:3128",
         };
-        await edgeRequest(edge, "/form/submit?formId=7", { method: "POST", headers: { ...spoofed, "Content-Type": "application/x-www-form-urlencoded" }, body: "mauticform%5Bemail%5D=a%40b.de" });
+        await edgeRequest(edge, "/form/submit?formId=7", {
+            method: "POST",
+            headers: { ...spoofed, "Content-Type": "application/x-www-form-urlencoded" },
+            body: "mauticform%5Bemail%5D=a%40b.de",
+        });
         const seen = stub.requests.filter((r) => r.url === "/form/submit?formId=7").at(-1)!;
         expect(seen.method).toBe("POST");
         expect(seen.headers["x-forwarded-for"]).toBe("127.0.0.1");
@@ -493,7 +497,13 @@ describe("adminUiCidrs = [127.0.0.2/32]", () => {
  * only widens a match). Written here so the test does not trust the template's wording.
  */
 function cspAllowsImage(csp: string, pageOrigin: string, url: string): boolean {
-    const directives = new Map(csp.split(";").map((d) => d.trim().split(/\s+/)).filter((d) => d[0]).map(([name, ...v]) => [name.toLowerCase(), v]));
+    const directives = new Map(
+        csp
+            .split(";")
+            .map((d) => d.trim().split(/\s+/))
+            .filter((d) => d[0])
+            .map(([name, ...v]) => [name.toLowerCase(), v]),
+    );
     const sources = directives.get("img-src") ?? directives.get("default-src");
     if (sources === undefined) return true;
     const u = new URL(url);

@@ -88,13 +88,16 @@ describe("a GET or HEAD of an unsubscribe link never reaches Mautic", () => {
 });
 
 describe("open measurement at the edge", () => {
-    test.each(["/email/5f3a9c1d2e.gif", "/index.php/email/5f3a9c1d2e.gif", "/EMAIL/abc.GIF"])("the open pixel %s is answered 204 by the edge, Mautic records nothing", async (raw) => {
-        const before = stub.requests.length;
-        const res = await edgeRequest(edge, raw);
-        expect(res.status).toBe(204);
-        expect(res.body).toBe("");
-        expect(stub.requests.length - before).toBe(0);
-    });
+    test.each(["/email/5f3a9c1d2e.gif", "/index.php/email/5f3a9c1d2e.gif", "/EMAIL/abc.GIF"])(
+        "the open pixel %s is answered 204 by the edge, Mautic records nothing",
+        async (raw) => {
+            const before = stub.requests.length;
+            const res = await edgeRequest(edge, raw);
+            expect(res.status).toBe(204);
+            expect(res.body).toBe("");
+            expect(stub.requests.length - before).toBe(0);
+        },
+    );
 
     test.each([
         ["GET", "/email/view/ua1"],
@@ -102,7 +105,11 @@ describe("open measurement at the edge", () => {
         ["POST", "/email/unsubscribe/ua3/jane.doe@example.org/9b8c"],
         ["POST", "/email/dnc/ua4/jane.doe@example.org/9b8c"],
     ])("%s %s reaches Mautic without the browser's User-Agent (Mautic 5.2.1 stores device, OS and browser from it)", async (method, raw) => {
-        await edgeRequest(edge, raw, { method, headers: { "User-Agent": "UA-SECRET-9001", "Content-Type": "application/x-www-form-urlencoded" }, body: method === "POST" ? "confirm=1" : undefined });
+        await edgeRequest(edge, raw, {
+            method,
+            headers: { "User-Agent": "UA-SECRET-9001", "Content-Type": "application/x-www-form-urlencoded" },
+            body: method === "POST" ? "confirm=1" : undefined,
+        });
         const seen = stub.requests.filter((r) => r.method === method && r.url === raw);
         expect(seen).toHaveLength(1);
         expect(seen[0].headers["user-agent"]).toBeUndefined();
@@ -117,7 +124,10 @@ describe("open measurement at the edge", () => {
 
 describe("headless Chromium", () => {
     test("renders the page under its CSP with no violation, requests nothing else, and the button POSTs to the same URL", async () => {
-        const browser = await chromium.launch({ executablePath: requireTool("chromium"), args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"] });
+        const browser = await chromium.launch({
+            executablePath: requireTool("chromium"),
+            args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"],
+        });
         try {
             const context = await browser.newContext({ ignoreHTTPSErrors: true });
             const page = await context.newPage();

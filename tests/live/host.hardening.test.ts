@@ -46,7 +46,8 @@ describe("runcmd: a failed first-boot step is visible and stops the boot", () =>
     test("the real user data starts with set -eu and guards every step", () => {
         const doc = parse(renderCloudInit({ ...input, extraCommands: [["/usr/local/sbin/extra", "a b"]] }));
         expect(doc.runcmd[0]).toBe("set -eu");
-        for (const line of doc.runcmd.slice(1)) expect(line).toMatch(/ \|\| \{ rc=\$\?; echo "mautic-kit: first-boot step failed \(exit \$rc\): .*" >&2; exit "\$rc"; \}$/);
+        for (const line of doc.runcmd.slice(1))
+            expect(line).toMatch(/ \|\| \{ rc=\$\?; echo "mautic-kit: first-boot step failed \(exit \$rc\): .*" >&2; exit "\$rc"; \}$/);
         expect(doc.runcmd).toHaveLength(5);
     });
 
@@ -164,7 +165,19 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
         sshd?.kill();
     });
 
-    const sshOpts = (...extra: string[]) => ["-p", String(port), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", `UserKnownHostsFile=${path.join(tmp, "kh")}`, "-o", "ConnectTimeout=5", ...extra];
+    const sshOpts = (...extra: string[]) => [
+        "-p",
+        String(port),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        `UserKnownHostsFile=${path.join(tmp, "kh")}`,
+        "-o",
+        "ConnectTimeout=5",
+        ...extra,
+    ];
 
     test("one plain ssh-keyscan: banned with the old aggressive jail, not counted with the kit's", async () => {
         const log = await logOf(() => {
@@ -179,7 +192,10 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
 
     test("a key-exchange mismatch is not counted either", async () => {
         const log = await logOf(() => {
-            spawnSync(requireTool("ssh"), [...sshOpts("-o", "KexAlgorithms=diffie-hellman-group14-sha1"), "root@127.0.0.1", "true"], { encoding: "utf8", timeout: 20000 });
+            spawnSync(requireTool("ssh"), [...sshOpts("-o", "KexAlgorithms=diffie-hellman-group14-sha1"), "root@127.0.0.1", "true"], {
+                encoding: "utf8",
+                timeout: 20000,
+            });
         });
         expect(log).toMatch(/no matching key exchange method found/);
         expect(failures(log)).toBe(0);
@@ -198,7 +214,10 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
         expect(log).toMatch(/Connection closed by authenticating user root 127\.0\.0\.1/);
         expect(failures(log)).toBeGreaterThanOrEqual(maxretry());
         // Two tries of a password bot against root alone already reach the ban.
-        const rootOnly = log.split("\n").filter((l) => / user root /.test(l)).join("\n");
+        const rootOnly = log
+            .split("\n")
+            .filter((l) => / user root /.test(l))
+            .join("\n");
         expect(failures(rootOnly)).toBe(2);
     }, 60000);
 });
@@ -225,7 +244,9 @@ describe("dockerSource", () => {
         const base = { domain: "marketing.client-a.de", website: "https://www.client-a.de", adminEmail: "ops@agency.example", adminCidrs: ["203.0.113.0/24"] };
         expect(validateSiteArgs(base).settings.dockerSource).toBe("docker");
         expect(validateSiteArgs({ ...base, dockerSource: "debian" }).settings.dockerSource).toBe("debian");
-        expect(() => validateSiteArgs({ ...base, dockerSource: "ubuntu" })).toThrow(/dockerSource = "ubuntu" must be "docker" .* or "debian" .*Fix: `pulumi config set dockerSource docker`/);
+        expect(() => validateSiteArgs({ ...base, dockerSource: "ubuntu" })).toThrow(
+            /dockerSource = "ubuntu" must be "docker" .* or "debian" .*Fix: `pulumi config set dockerSource docker`/,
+        );
         expect(() => renderCloudInit({ ...input, dockerSource: "snap" as never })).toThrow(/dockerSource/);
     });
 });

@@ -9,7 +9,12 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { privacyMaintenancePaths, renderConsentLedgerSql, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
+import {
+    privacyMaintenancePaths,
+    renderConsentLedgerSql,
+    renderDoiUnconfirmedSql,
+    renderPrivacyMaintenanceFiles,
+} from "../../components/host/privacyMaintenance";
 import { doiNames } from "../../components/doi/doiBlueprint";
 import { MariaDbServer } from "../support/mariadb";
 import { mauticSchemaSql } from "../support/mautic-schema";
@@ -47,7 +52,11 @@ function run(args: string[] = [], confFile = conf) {
 const q = (sql: string) => db.sql(sql, "mautic");
 const v = (sql: string) => db.value(sql, "mautic");
 const ago = (spec: string) => `UTC_TIMESTAMP() - INTERVAL ${spec}`;
-const ids = (sql: string) => q(sql).flat().map(Number).sort((a, b) => a - b);
+const ids = (sql: string) =>
+    q(sql)
+        .flat()
+        .map(Number)
+        .sort((a, b) => a - b);
 
 describe("on a database without Mautic's tables", () => {
     test("does nothing and succeeds (the timer may fire before the install)", () => {
@@ -63,17 +72,26 @@ describe("on Mautic's tables", () => {
 
     /** A contact; returns its id. */
     function contact(o: { email: string; identified?: string; added?: string; tags?: string[]; consent?: boolean; owner?: boolean }): number {
-        q(`INSERT INTO leads (email, date_added, date_identified, consent_date, owner_id) VALUES ('${o.email}', ${o.added ?? o.identified ?? "UTC_TIMESTAMP()"}, ${o.identified ?? "NULL"}, ${o.consent ? "NOW()" : "NULL"}, ${o.owner ? 1 : "NULL"})`);
+        q(
+            `INSERT INTO leads (email, date_added, date_identified, consent_date, owner_id) VALUES ('${o.email}', ${o.added ?? o.identified ?? "UTC_TIMESTAMP()"}, ${o.identified ?? "NULL"}, ${o.consent ? "NOW()" : "NULL"}, ${o.owner ? 1 : "NULL"})`,
+        );
         const id = Number(v("SELECT MAX(id) FROM leads"));
         for (const t of o.tags ?? []) q(`INSERT INTO lead_tags_xref (lead_id, tag_id) VALUES (${id}, ${tag(t)})`);
         return id;
     }
 
     beforeAll(() => {
-        for (const stmt of mauticSchemaSql.split(";").map((s) => s.trim()).filter(Boolean)) q(stmt);
+        for (const stmt of mauticSchemaSql
+            .split(";")
+            .map((s) => s.trim())
+            .filter(Boolean))
+            q(stmt);
         q("INSERT INTO lead_tags (tag) VALUES ('doi-pending'), ('doi-confirmed'), ('customer')");
-        q(`INSERT INTO forms (name, alias) VALUES ('${doiNames.form("de")}', 'doi_de_sig'), ('${doiNames.form("en")}', 'doi_en_sig'), ('Contact us', 'contact')`);
-        for (const f of [1, 2]) q(`CREATE TABLE form_results_${f}_doi_signup (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)`);
+        q(
+            `INSERT INTO forms (name, alias) VALUES ('${doiNames.form("de")}', 'doi_de_sig'), ('${doiNames.form("en")}', 'doi_en_sig'), ('Contact us', 'contact')`,
+        );
+        for (const f of [1, 2])
+            q(`CREATE TABLE form_results_${f}_doi_signup (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)`);
         q("CREATE TABLE form_results_3_contact (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)");
         q(`INSERT INTO emails (name, email_type) VALUES ('${doiNames.email("de")}', 'template'), ('Newsletter May', 'list')`);
         emails = { doi: 1, newsletter: 2 };
@@ -151,7 +169,9 @@ describe("on Mautic's tables", () => {
             // Signed up long ago, but mailed last year: kept.
             c.mailed = contact({ email: "mailed@example.de", added: "'2020-01-01 00:00:00'", tags: ["doi-confirmed"] });
             const mailedRow = signedUp(c.mailed, { created: true, when: "'2020-01-01 00:00:00'", confirmed: true });
-            q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.mailed}, 'mailed@example.de', MAKEDATE(YEAR(UTC_DATE()) - 1, 100))`);
+            q(
+                `INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.mailed}, 'mailed@example.de', MAKEDATE(YEAR(UTC_DATE()) - 1, 100))`,
+            );
             const r = run();
             expect(r.code).toBe(0);
             expect(r.out).toMatch(/consent ledger rows past their retention deleted: 1/);
@@ -180,7 +200,9 @@ describe("on Mautic's tables", () => {
             q(`INSERT INTO kit_consent_ledger (signup_id, address_key, contact_id, contact_created, form, language, consent_text_sha256, signed_up_at, outcome, confirmed_at, last_activity_at)
                VALUES ('${"9".repeat(32)}', '${"9".repeat(64)}', ${c.old}, 1, 'kit-hosted', 'de', '${"c".repeat(64)}', ${ago("400 DAY")}, 'confirmed', ${ago("400 DAY")}, ${ago("400 DAY")})`);
             q(`INSERT INTO lead_donotcontact (lead_id, date_added, reason, channel) VALUES (${c.old}, ${ago("40 DAY")}, 1, 'email')`);
-            q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.old}, 'Gone.Away@Example.de', ${ago("45 DAY")})`);
+            q(
+                `INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.old}, 'Gone.Away@Example.de', ${ago("45 DAY")})`,
+            );
             c.fresh = contact({ email: "fresh-unsub@example.de", identified: ago("400 DAY") });
             q(`INSERT INTO lead_donotcontact (lead_id, date_added, reason, channel) VALUES (${c.fresh}, ${ago("10 DAY")}, 1, 'email')`);
             c.manual = contact({ email: "manual@example.de", identified: ago("400 DAY") });

@@ -37,7 +37,10 @@ beforeAll(async () => {
     const plan = await runPlan(readStackConfig(projectRoot, "prod"));
     host = await startLoopbackHost(expectationFromPlan(plan).hostFiles);
     writeRoot("var/lib/apt/periodic/unattended-upgrades-stamp", "", new Date(Date.now() - 3600_000));
-    const id = new Date(Date.now() - 2 * 3600_000).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    const id = new Date(Date.now() - 2 * 3600_000)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
     const set = path.join(host.root, "srv/mautic/backups", id);
     fs.mkdirSync(set, { recursive: true });
     fs.writeFileSync(path.join(set, "db.sql.gz"), "x");
@@ -54,9 +57,27 @@ afterAll(async () => {
 });
 
 const cliArgs = (out: string) => [
-    "--stack", "prod", "--out", out,
-    "--host", "127.0.0.1", "--port", String(host.target.port), "--key", path.join(tmp, "id"), "--host-key", path.join(tmp, "host.pub"),
-    "--only", only, "--no-edge", "--root", host.root, "--sshd-config", host.sshdConfig, "--fail2ban-socket", host.fail2banSocket,
+    "--stack",
+    "prod",
+    "--out",
+    out,
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(host.target.port),
+    "--key",
+    path.join(tmp, "id"),
+    "--host-key",
+    path.join(tmp, "host.pub"),
+    "--only",
+    only,
+    "--no-edge",
+    "--root",
+    host.root,
+    "--sshd-config",
+    host.sshdConfig,
+    "--fail2ban-socket",
+    host.fail2banSocket,
 ];
 
 function cli(out: string) {
@@ -131,7 +152,29 @@ describe("the edge from outside (the audit's code) and the fleet page", () => {
     beforeAll(async () => {
         const d = path.join(tmp, "cert");
         fs.mkdirSync(d);
-        execFileSync(requireTool("openssl"), ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", `${d}/k`, "-out", `${d}/c`, "-days", "60", "-subj", `/CN=${domain}`, "-addext", `subjectAltName=DNS:${domain}`], { stdio: "pipe" });
+        execFileSync(
+            requireTool("openssl"),
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                `${d}/k`,
+                "-out",
+                `${d}/c`,
+                "-days",
+                "60",
+                "-subj",
+                `/CN=${domain}`,
+                "-addext",
+                `subjectAltName=DNS:${domain}`,
+            ],
+            { stdio: "pipe" },
+        );
         ca = fs.readFileSync(`${d}/c`, "utf8");
         let strip = false;
         server = https.createServer({ key: fs.readFileSync(`${d}/k`), cert: ca, minVersion: "TLSv1.2" }, (_q, res) => {
@@ -163,7 +206,11 @@ describe("the edge from outside (the audit's code) and the fleet page", () => {
     test("certificate, redirect, HSTS, TLS versions and headers pass; missing headers fail by name", async () => {
         const rs = await runEdgeChecks(`https://${domain}/`, net());
         expect(rs.map((r) => [r.id, r.status])).toEqual([
-            ["edge-certificate", "pass"], ["edge-https-redirect", "pass"], ["edge-hsts", "pass"], ["edge-tls-versions", "pass"], ["edge-headers", "pass"],
+            ["edge-certificate", "pass"],
+            ["edge-https-redirect", "pass"],
+            ["edge-hsts", "pass"],
+            ["edge-tls-versions", "pass"],
+            ["edge-headers", "pass"],
         ]);
         expect(rs[0].evidence).toMatch(/\((59|60) days left\)/);
         expect(rs[3].evidence).toMatch(/^TLSv1: refused, TLSv1\.1: refused, TLSv1\.2: accepted, TLSv1\.3: accepted$/);
@@ -186,17 +233,36 @@ describe("the edge from outside (the audit's code) and the fleet page", () => {
             { id: "backup", title: "b", status: "fail", evidence: "last good set 20261201T020000Z is 53.0 h old (limit 26 h)", seenAt, items: ["C12"] },
             { id: "fail2ban", title: "f", status: "fail", evidence: "fail2ban-client status sshd failed", seenAt, items: ["C12"] },
         ]);
-        const html = renderFleetPage([fleetRowFrom("client-a", domain, "6.0.6-apache", good), fleetRowFrom("client-b", "m.client-b.de", "6.0.6-apache", bad)], seenAt);
+        const html = renderFleetPage(
+            [fleetRowFrom("client-a", domain, "6.0.6-apache", good), fleetRowFrom("client-b", "m.client-b.de", "6.0.6-apache", bad)],
+            seenAt,
+        );
         const file = path.join(tmp, "fleet.html");
         fs.writeFileSync(file, html);
         const browser = await launchBrowser({ chromiumPath: requireTool("chromium"), connectTo: [], cas: [] });
         try {
             const page = await browser.newPage();
             await page.goto(`file://${file}`);
-            const rows = await page.$$eval("tbody tr", (trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.replace(/\s+/g, " ").trim())));
+            const rows = await page.$$eval("tbody tr", (trs) =>
+                trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.replace(/\s+/g, " ").trim())),
+            );
             expect(rows).toEqual([
-                ["client-a marketing.client-a.de", expect.stringMatching(/^OK: \d+\/15 items verified live$/), "5.2 h", expect.stringMatching(/^(59|60) days$/), "4", "6.0.6-apache"],
-                ["client-b m.client-b.de", "FAILED: 0/15 items verified live, 1 failed backup, fail2ban", "53.0 h (FAIL)", "not checked", "not checked", "6.0.6-apache"],
+                [
+                    "client-a marketing.client-a.de",
+                    expect.stringMatching(/^OK: \d+\/15 items verified live$/),
+                    "5.2 h",
+                    expect.stringMatching(/^(59|60) days$/),
+                    "4",
+                    "6.0.6-apache",
+                ],
+                [
+                    "client-b m.client-b.de",
+                    "FAILED: 0/15 items verified live, 1 failed backup, fail2ban",
+                    "53.0 h (FAIL)",
+                    "not checked",
+                    "not checked",
+                    "6.0.6-apache",
+                ],
             ]);
             expect(await page.title()).toBe("Mautic fleet: 1/2 verified");
             const shot = path.join(tmp, "fleet.png");

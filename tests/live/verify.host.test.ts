@@ -38,7 +38,10 @@ function writeRoot(rel: string, content: string | Buffer, mtime?: Date) {
 }
 
 function setId(d: Date) {
-    return d.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+    return d
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d+Z$/, "Z");
 }
 
 function makeBackupSet(at: Date) {
@@ -65,7 +68,10 @@ beforeAll(async () => {
     host = await startLoopbackHost(hostFiles);
     const now = new Date();
     writeRoot("var/lib/apt/periodic/unattended-upgrades-stamp", "", new Date(now.getTime() - 3 * 3600_000));
-    writeRoot("var/log/unattended-upgrades/unattended-upgrades.log", "2026-12-02 06:10:01,123 INFO Starting unattended upgrades script\n2026-12-02 06:10:09,001 INFO No packages found that can be upgraded unattended\n");
+    writeRoot(
+        "var/log/unattended-upgrades/unattended-upgrades.log",
+        "2026-12-02 06:10:01,123 INFO Starting unattended upgrades script\n2026-12-02 06:10:09,001 INFO No packages found that can be upgraded unattended\n",
+    );
     makeBackupSet(new Date(now.getTime() - 5 * 3600_000));
     // Caddy's access log as the kit writes it: client address masked to /24.
     writeRoot("srv/mautic/logs/caddy/access.log", `{"request":{"remote_ip":"198.51.100.0","uri":"/mtc.js"},"status":200}\n`);
@@ -93,7 +99,17 @@ const byId = (rs: Array<{ id: string; status: string; evidence: string }>) => Ob
 
 test("the gather script passes shellcheck", () => {
     const file = path.join(host.dir, "gather.sh");
-    fs.writeFileSync(file, renderGatherScript({ ...expected, backup: { ...expected.backup, offsiteRepository: "sftp:u1@example.invalid:/m" }, containers: [{ name: "mautic_web", image: "mautic/mautic:5.2.1-apache", capAdd: [], healthcheck: true, restart: "unless-stopped" }], containerFiles: [{ container: "mautic_cron", path: "/opt/mautic/cron/mautic", content: "x" }], mauticConfig: { anonymize_ip: true, site_url: "https://x.example" }, logs: { paths: ["/var/log"], journalUnits: ["docker.service"] } }));
+    fs.writeFileSync(
+        file,
+        renderGatherScript({
+            ...expected,
+            backup: { ...expected.backup, offsiteRepository: "sftp:u1@example.invalid:/m" },
+            containers: [{ name: "mautic_web", image: "mautic/mautic:5.2.1-apache", capAdd: [], healthcheck: true, restart: "unless-stopped" }],
+            containerFiles: [{ container: "mautic_cron", path: "/opt/mautic/cron/mautic", content: "x" }],
+            mauticConfig: { anonymize_ip: true, site_url: "https://x.example" },
+            logs: { paths: ["/var/log"], journalUnits: ["docker.service"] },
+        }),
+    );
     const r = spawnSync(requireTool("shellcheck"), ["-s", "sh", "-S", "warning", file], { encoding: "utf8" });
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
@@ -126,17 +142,22 @@ test("cloud-init on a machine it never ran on fails the cloud-init check (real `
 test("a wrong pinned host key is refused (StrictHostKeyChecking)", async () => {
     const other = path.join(host.dir, "other_known_hosts");
     fs.writeFileSync(other, `[127.0.0.1]:${host.target.port} ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOfhzG6X0Dm1k0kJ8j3eZbH2b7f5qHjv3cJ3pX1U2x9y\n`);
-    await expect(runHostChecks({ ...host.target, knownHostsFile: other }, expected, { only: ["disk"] })).rejects.toThrow(/ssh root@127\.0\.0\.1:\d+ failed.*(Host key verification failed|REMOTE HOST IDENTIFICATION)/s);
+    await expect(runHostChecks({ ...host.target, knownHostsFile: other }, expected, { only: ["disk"] })).rejects.toThrow(
+        /ssh root@127\.0\.0\.1:\d+ failed.*(Host key verification failed|REMOTE HOST IDENTIFICATION)/s,
+    );
 }, 30_000);
 
 test("withSshTarget builds the key files in a private dir and removes them", async () => {
     let seen = "";
-    const results = await withSshTarget({ host: "127.0.0.1", port: host.target.port, privateKey: host.privateKey, hostPublicKey: host.hostPublicKey }, async (t) => {
-        seen = path.dirname(t.keyFile);
-        expect(fs.statSync(seen).mode & 0o777).toBe(0o700);
-        expect(fs.statSync(t.keyFile).mode & 0o777).toBe(0o600);
-        return runHostChecks(t, expected, { only: ["disk"] });
-    });
+    const results = await withSshTarget(
+        { host: "127.0.0.1", port: host.target.port, privateKey: host.privateKey, hostPublicKey: host.hostPublicKey },
+        async (t) => {
+            seen = path.dirname(t.keyFile);
+            expect(fs.statSync(seen).mode & 0o777).toBe(0o700);
+            expect(fs.statSync(t.keyFile).mode & 0o777).toBe(0o600);
+            return runHostChecks(t, expected, { only: ["disk"] });
+        },
+    );
     expect(results[0].status).toBe("pass");
     expect(fs.existsSync(seen)).toBe(false);
 }, 30_000);
@@ -209,7 +230,10 @@ describe("breaking the host fails the check that names it", () => {
         expect(r.status).toBe("fail");
         expect(r.evidence).toMatch(/last run 72\.0 h ago \(limit 48 h\)/);
         writeRoot(stamp, "", new Date());
-        fs.appendFileSync(path.join(host.root, "var/log/unattended-upgrades/unattended-upgrades.log"), "2026-12-03 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-03 06:10:05,000 ERROR An error occurred: dpkg was interrupted\n");
+        fs.appendFileSync(
+            path.join(host.root, "var/log/unattended-upgrades/unattended-upgrades.log"),
+            "2026-12-03 06:10:01,000 INFO Starting unattended upgrades script\n2026-12-03 06:10:05,000 ERROR An error occurred: dpkg was interrupted\n",
+        );
         [r] = await runHostChecks(host.target, expected, { only: ["unattended-upgrades"] });
         expect(r.status).toBe("fail");
         expect(r.evidence).toMatch(/1 error\(s\) in the last run's log/);

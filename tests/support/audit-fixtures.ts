@@ -57,10 +57,25 @@ function openssl(args: string[], cwd: string): void {
 export function makeCertificates(dir: string, leaves: Record<string, string[]>): { caFile: string } {
     openssl(
         [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-            "-keyout", "ca.key", "-out", "ca.crt", "-days", "90", "-subj", "/CN=Auditor Test CA",
-            "-addext", "basicConstraints=critical,CA:TRUE",
-            "-addext", "keyUsage=critical,keyCertSign,cRLSign",
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-days",
+            "90",
+            "-subj",
+            "/CN=Auditor Test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
         ],
         dir,
     );
@@ -77,15 +92,38 @@ export function makeCertificates(dir: string, leaves: Record<string, string[]>):
         );
         openssl(
             [
-                "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                "-keyout", `${name}.key`, "-out", `${name}.csr`, "-subj", `/CN=${dnsNames[0]}`,
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                `${name}.key`,
+                "-out",
+                `${name}.csr`,
+                "-subj",
+                `/CN=${dnsNames[0]}`,
             ],
             dir,
         );
         openssl(
             [
-                "x509", "-req", "-in", `${name}.csr`, "-CA", "ca.crt", "-CAkey", "ca.key",
-                "-CAcreateserial", "-out", `${name}.crt`, "-days", "60", "-extfile", `${name}.ext`,
+                "x509",
+                "-req",
+                "-in",
+                `${name}.csr`,
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                `${name}.crt`,
+                "-days",
+                "60",
+                "-extfile",
+                `${name}.ext`,
             ],
             dir,
         );
@@ -105,9 +143,7 @@ export function listenInRange(server: net.Server): Promise<number> {
 
 function readSite(name: string): SiteConfig | undefined {
     const file = path.join(FIXTURE_ROOT, "sites", name, "site.json");
-    return /^[a-z0-9-]+$/.test(name) && fs.existsSync(file)
-        ? (JSON.parse(fs.readFileSync(file, "utf8")) as SiteConfig)
-        : undefined;
+    return /^[a-z0-9-]+$/.test(name) && fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, "utf8")) as SiteConfig) : undefined;
 }
 
 /** Assets several fixture sites use (consent script, logo, stylesheet); a site's own file wins. */
@@ -158,9 +194,7 @@ function mauticHandler(hits: string[]): http.RequestListener {
     return (req, res) => {
         const url = new URL(req.url ?? "/", `https://${req.headers.host ?? MAUTIC_HOST}`);
         hits.push(`${req.method} ${url.host} ${url.pathname}`);
-        const cors = req.headers.origin
-            ? { "Access-Control-Allow-Origin": req.headers.origin, "Access-Control-Allow-Credentials": "true" }
-            : {};
+        const cors = req.headers.origin ? { "Access-Control-Allow-Origin": req.headers.origin, "Access-Control-Allow-Credentials": "true" } : {};
         if (url.pathname === "/mtc.js") {
             sendFile(res, path.join(FIXTURE_ROOT, "mautic"), "/mtc.js", { "Cache-Control": "no-store" });
         } else if (url.pathname === "/mtc/event") {

@@ -14,7 +14,8 @@ export const tables = ["leads", "lead_event_log", "assets", "lead_counter"] as c
 export const trickyText = "Grüße 😀🇩🇪 さくら Łódź e\u0301 'quote' \"dq\" back\\slash tab\tend";
 
 export function fillDatabase(db: MariaDbServer, leads = 20000): void {
-    db.sql(`
+    db.sql(
+        `
         CREATE DATABASE mautic CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
         USE mautic;
         CREATE TABLE leads (
@@ -53,7 +54,9 @@ export function fillDatabase(db: MariaDbServer, leads = 20000): void {
             (2, 'hashes', (SELECT GROUP_CONCAT(UNHEX(SHA2(seq, 256)) ORDER BY seq SEPARATOR '') FROM seq_1_to_32)),
             (3, 'empty', ''), (4, 'null', NULL);
         UPDATE leads SET notes = ${sqlString(trickyText)} WHERE id = 42;
-    `, "mysql");
+    `,
+        "mysql",
+    );
 }
 
 export function sqlString(s: string): string {
@@ -76,10 +79,12 @@ export function dbFingerprint(db: MariaDbServer): DbFingerprint {
     }
     for (const t of tables) counts[t] = db.value(`SELECT COUNT(*) FROM mautic.${t}`);
     const objects = db
-        .sql(`SELECT 'table', TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mautic'
+        .sql(
+            `SELECT 'table', TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mautic'
               UNION ALL SELECT 'routine', ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = 'mautic'
               UNION ALL SELECT 'trigger', TRIGGER_NAME, EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'mautic'
-              UNION ALL SELECT 'event', EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'mautic'`)
+              UNION ALL SELECT 'event', EVENT_NAME, STATUS FROM information_schema.EVENTS WHERE EVENT_SCHEMA = 'mautic'`,
+        )
         .map((r) => r.join(" "))
         .sort();
     const tricky = db.value("SELECT HEX(notes) FROM mautic.leads WHERE id = 42");

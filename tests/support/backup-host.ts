@@ -131,7 +131,10 @@ export class BackupHost {
     /** Backup set ids present, sorted. */
     sets(): string[] {
         if (!fs.existsSync(this.backupDir)) return [];
-        return fs.readdirSync(this.backupDir).filter((n) => /^\d{8}T\d{6}Z$/.test(n)).sort();
+        return fs
+            .readdirSync(this.backupDir)
+            .filter((n) => /^\d{8}T\d{6}Z$/.test(n))
+            .sort();
     }
 
     dockerCalls(): string[] {
@@ -154,7 +157,7 @@ export class BackupHost {
             "#!/usr/bin/env bash",
             "# fake docker: records each call; runs `exec [-i] CONTAINER CMD...` here with the container's env",
             `printf '%s\\n' "$*" >> ${shq(this.dockerLog)}`,
-            'if [[ $1 == exec ]]; then',
+            "if [[ $1 == exec ]]; then",
             "  shift; [[ $1 == -i ]] && shift; shift",
             `  exec env -i PATH="$PATH" HOME=${shq(home)} MARIADB_ROOT_PASSWORD=${shq(db?.rootPassword ?? "")} "$@"`,
             "fi",
@@ -174,5 +177,8 @@ export const DAY = 86400;
 
 /** The backup id for an epoch second (the scripts' format). */
 export function idAt(epoch: number): string {
-    return new Date(epoch * 1000).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+    return new Date(epoch * 1000)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}Z$/, "Z");
 }

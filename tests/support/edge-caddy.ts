@@ -96,16 +96,17 @@ export function edgeRequest(
 }
 
 /** One plain-HTTP request to the edge's HTTP port. */
-export function edgeHttpRequest(edge: Pick<RunningEdge, "domain" | "httpPort">, urlPath: string, host = `${edge.domain}:${edge.httpPort}`): Promise<EdgeResponse> {
+export function edgeHttpRequest(
+    edge: Pick<RunningEdge, "domain" | "httpPort">,
+    urlPath: string,
+    host = `${edge.domain}:${edge.httpPort}`,
+): Promise<EdgeResponse> {
     return new Promise((resolve, reject) => {
-        const req = http.request(
-            { host: "127.0.0.1", port: edge.httpPort, path: urlPath, headers: { host }, agent: false, timeout: 10000 },
-            (res) => {
-                const chunks: Buffer[] = [];
-                res.on("data", (c) => chunks.push(c));
-                res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-            },
-        );
+        const req = http.request({ host: "127.0.0.1", port: edge.httpPort, path: urlPath, headers: { host }, agent: false, timeout: 10000 }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c) => chunks.push(c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+        });
         req.on("timeout", () => req.destroy(new Error(`timeout: ${urlPath}`)));
         req.on("error", reject);
         req.end();

@@ -53,7 +53,11 @@ const common = {
 };
 
 /** The exact header set of a class (undefined = the header must be absent). */
-export function expectedHeaders(cls: EdgeClass, website: string, opts: { gravatar?: boolean; styleSha256?: string } = {}): Record<ManagedHeader, string | undefined> {
+export function expectedHeaders(
+    cls: EdgeClass,
+    website: string,
+    opts: { gravatar?: boolean; styleSha256?: string } = {},
+): Record<ManagedHeader, string | undefined> {
     switch (cls) {
         case "unsubscribe":
             if (!opts.styleSha256) throw new Error("expectedHeaders(unsubscribe) needs the page's style hash");

@@ -138,7 +138,13 @@ export async function startEdgeStub(from = 18000, to = 18999): Promise<EdgeStub>
                 "Cache-Control": "no-cache, private",
             });
         }
-        if (path.startsWith("/s/") || path.startsWith("/oauth/") || path.startsWith("/saml/") || path.startsWith("/passwordreset") || path.startsWith("/plugins/integrations/")) {
+        if (
+            path.startsWith("/s/") ||
+            path.startsWith("/oauth/") ||
+            path.startsWith("/saml/") ||
+            path.startsWith("/passwordreset") ||
+            path.startsWith("/plugins/integrations/")
+        ) {
             return send(200, html, "<!DOCTYPE html><html><head><title>Mautic</title></head><body>admin</body></html>");
         }
         if (path === "/api" || path.startsWith("/api/")) {

@@ -20,12 +20,17 @@ export function replacedBetween(before: RecordedResource[], after: RecordedResou
         const prev = old.get(key(r));
         if (!prev) continue;
         const ignored = new Set(r.options.ignoreChanges);
-        const changed = Object.keys({ ...prev.inputs, ...r.inputs }).filter((k) => !ignored.has(k) && JSON.stringify(unwrap(prev.inputs[k])) !== JSON.stringify(unwrap(r.inputs[k])));
+        const changed = Object.keys({ ...prev.inputs, ...r.inputs }).filter(
+            (k) => !ignored.has(k) && JSON.stringify(unwrap(prev.inputs[k])) !== JSON.stringify(unwrap(r.inputs[k])),
+        );
         const replaces =
-            r.type === "docker:index/container:Container" ? changed.some((k) => !containerUpdatable.has(k))
-            : r.type === "docker:index/remoteImage:RemoteImage" ? changed.includes("name")
-            : r.type === "command:remote:Command" ? changed.includes("triggers")
-            : false;
+            r.type === "docker:index/container:Container"
+                ? changed.some((k) => !containerUpdatable.has(k))
+                : r.type === "docker:index/remoteImage:RemoteImage"
+                  ? changed.includes("name")
+                  : r.type === "command:remote:Command"
+                    ? changed.includes("triggers")
+                    : false;
         if (replaces) out.add(r.name);
     }
     return out;
@@ -39,7 +44,11 @@ export function engineSteps(resources: RecordedResource[], replaced: Set<string>
     const dependants = (name: string): string[] => {
         const out: string[] = [];
         const walk = (n: string) => {
-            for (const r of custom) if (deps.get(r.name)!.includes(n) && !out.includes(r.name)) { out.push(r.name); walk(r.name); }
+            for (const r of custom)
+                if (deps.get(r.name)!.includes(n) && !out.includes(r.name)) {
+                    out.push(r.name);
+                    walk(r.name);
+                }
         };
         walk(name);
         return out;
@@ -60,8 +69,15 @@ export function engineSteps(resources: RecordedResource[], replaced: Set<string>
         if (!replaced.has(n)) continue;
         if (dbr.get(n)) {
             // Dependants cannot point at a deleted resource: they go first, last dependant first.
-            for (const d of dependants(n).reverse()) if (!deleted.has(d)) { steps.push(`delete ${d}`); deleted.add(d); }
-            if (!deleted.has(n)) { steps.push(`delete ${n}`); deleted.add(n); }
+            for (const d of dependants(n).reverse())
+                if (!deleted.has(d)) {
+                    steps.push(`delete ${d}`);
+                    deleted.add(d);
+                }
+            if (!deleted.has(n)) {
+                steps.push(`delete ${n}`);
+                deleted.add(n);
+            }
             steps.push(`create ${n}`);
         } else {
             steps.push(`create ${n}`);

@@ -40,7 +40,11 @@ export class FakeDoiMautic {
     private nextId = 1;
     private server?: http.Server;
 
-    constructor(private readonly user: string, private readonly password: string, private readonly host: string) {}
+    constructor(
+        private readonly user: string,
+        private readonly password: string,
+        private readonly host: string,
+    ) {}
 
     add(email: string, tags: string[] = [], fields: Record<string, string> = {}, dnc: string[] = []): FakeContact {
         const c = { id: this.nextId++, fields: { email, ...fields }, tags: [...tags], dnc: [...dnc] };
@@ -68,7 +72,8 @@ export class FakeDoiMautic {
                 };
                 const auth = `Basic ${Buffer.from(`${this.user}:${this.password}`).toString("base64")}`;
                 if (req.headers.authorization !== auth) return send(401, { errors: [{ code: 401 }] });
-                if (req.headers.host !== this.host || req.headers["x-forwarded-proto"] !== "https") return send(400, { errors: [{ message: "untrusted host" }] });
+                if (req.headers.host !== this.host || req.headers["x-forwarded-proto"] !== "https")
+                    return send(400, { errors: [{ message: "untrusted host" }] });
                 const url = new URL(req.url ?? "/", "http://x");
                 const p = url.pathname.replace(/^\/api\//, "");
                 const data = body ? (JSON.parse(body) as Record<string, unknown>) : {};
@@ -80,7 +85,14 @@ export class FakeDoiMautic {
                     // PHP reads as true (even "false") drops the tags; start/limit page by id.
                     const search = url.searchParams.get("search") ?? "";
                     if (!search.startsWith("email:")) return send(400, { errors: [{ message: `the fake knows only email: searches, got ${search}` }] });
-                    const like = new RegExp(`^${search.slice(6).replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/_/g, ".").replace(/%/g, ".*")}`, "i");
+                    const like = new RegExp(
+                        `^${search
+                            .slice(6)
+                            .replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+                            .replace(/_/g, ".")
+                            .replace(/%/g, ".*")}`,
+                        "i",
+                    );
                     const minimal = !["", "0"].includes(url.searchParams.get("minimal") ?? "");
                     const start = Number(url.searchParams.get("start") ?? 0);
                     const limit = Math.min(Number(url.searchParams.get("limit") ?? 30), this.maxPageSize);
@@ -130,7 +142,11 @@ export class FakeDoiMautic {
                     // finds nothing (measured on 5.2.1); a quoted phrase matches the name.
                     const q = url.searchParams.get("search") ?? "";
                     const phrase = /^"(.*)"$/.exec(q);
-                    const found = phrase ? this.emails.filter((e) => e.name.toLowerCase().includes(phrase[1].toLowerCase())) : /^\S+:/.test(q) ? [] : this.emails.filter((e) => e.name.includes(q));
+                    const found = phrase
+                        ? this.emails.filter((e) => e.name.toLowerCase().includes(phrase[1].toLowerCase()))
+                        : /^\S+:/.test(q)
+                          ? []
+                          : this.emails.filter((e) => e.name.includes(q));
                     return send(200, { total: found.length, emails: found });
                 }
                 if ((m = /^emails\/(\d+)\/contact\/(\d+)\/send$/.exec(p)) && req.method === "POST") {

@@ -144,7 +144,11 @@ export async function startFakeMautic(opts: {
                 seq += 1;
                 const ids = { id: `contact-${seq}`, sid: `session-${seq}`, device_id: `device-${seq}`, referer_id: `referer-${seq}` };
                 const flags = "Path=/; Max-Age=31536000; SameSite=None; Secure; HttpOnly";
-                res.setHeader("Set-Cookie", [`mautic_device_id=${ids.device_id}; ${flags}`, `mtc_id=${ids.id}; ${flags}`, `mautic_referer_id=${ids.referer_id}; ${flags}`]);
+                res.setHeader("Set-Cookie", [
+                    `mautic_device_id=${ids.device_id}; ${flags}`,
+                    `mtc_id=${ids.id}; ${flags}`,
+                    `mautic_referer_id=${ids.referer_id}; ${flags}`,
+                ]);
                 if (url.pathname === "/mtracking.gif") {
                     res.writeHead(200, { "Content-Type": "image/gif" });
                     res.end(gif);
@@ -159,13 +163,20 @@ export async function startFakeMautic(opts: {
                 // and sets its cookies server-side, without asking.
                 seq += 1;
                 const flags = "Path=/; Max-Age=31536000; SameSite=None; Secure; HttpOnly";
-                res.setHeader("Set-Cookie", [`mautic_device_id=device-${seq}; ${flags}`, `mtc_id=contact-${seq}; ${flags}`, `mautic_referer_id=referer-${seq}; ${flags}`]);
+                res.setHeader("Set-Cookie", [
+                    `mautic_device_id=device-${seq}; ${flags}`,
+                    `mtc_id=contact-${seq}; ${flags}`,
+                    `mautic_referer_id=referer-${seq}; ${flags}`,
+                ]);
                 res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
                 res.end("<!DOCTYPE html><html><head><title>Spring offer</title></head><body><h1>Spring offer</h1></body></html>");
             } else if (req.method === "POST" && url.pathname === forgetPath) {
                 // Stands in for the kit's edge route: expires Mautic's own cookies on this host.
                 const gone = "Path=/; Max-Age=0; SameSite=None; Secure; HttpOnly";
-                res.setHeader("Set-Cookie", ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id"].map((n) => `${n}=; ${gone}`));
+                res.setHeader(
+                    "Set-Cookie",
+                    ["mautic_device_id", "mtc_id", "mtc_sid", "mautic_referer_id"].map((n) => `${n}=; ${gone}`),
+                );
                 res.writeHead(204).end();
             } else {
                 res.writeHead(404).end();

@@ -69,7 +69,8 @@ export class FakeHcloudApi {
             if (req.method === "GET") return send(200, { server: s });
             if (req.method === "PUT") {
                 const b = body as { labels?: Record<string, string> } | undefined;
-                if (!b || typeof b !== "object" || Object.keys(b).some((k) => !["name", "labels"].includes(k))) return error(400, "invalid_input", "invalid input");
+                if (!b || typeof b !== "object" || Object.keys(b).some((k) => !["name", "labels"].includes(k)))
+                    return error(400, "invalid_input", "invalid input");
                 if (b.labels) s.labels = { ...b.labels };
                 return send(200, { server: s });
             }

@@ -51,7 +51,10 @@ export interface FakeMauticOptions {
 }
 
 class HttpError extends Error {
-    constructor(public readonly status: number, message: string) {
+    constructor(
+        public readonly status: number,
+        message: string,
+    ) {
         super(message);
     }
 }
@@ -59,48 +62,283 @@ class HttpError extends Error {
 const envelope: Record<FakeResource, { item: string; list: string; keyed: boolean; key: string; required: string[]; allowed: string[] }> = {
     tags: { item: "tag", list: "tags", keyed: false, key: "tag", required: ["tag"], allowed: ["tag", "description"] },
     "fields/contact": {
-        item: "field", list: "fields", keyed: false, key: "alias", required: ["label", "type"],
+        item: "field",
+        list: "fields",
+        keyed: false,
+        key: "alias",
+        required: ["label", "type"],
         // No "description" (fields have none) and "isUniqueIdentifer" spelt as Mautic's FieldType spells it:
         // a real Mautic silently drops unknown keys (allow_extra_fields); the fake refuses them to make that visible.
-        allowed: ["label", "alias", "type", "group", "order", "object", "defaultValue", "isRequired", "isPubliclyUpdatable", "isUniqueIdentifer", "properties", "isPublished", "publishUp", "publishDown"],
+        allowed: [
+            "label",
+            "alias",
+            "type",
+            "group",
+            "order",
+            "object",
+            "defaultValue",
+            "isRequired",
+            "isPubliclyUpdatable",
+            "isUniqueIdentifer",
+            "properties",
+            "isPublished",
+            "publishUp",
+            "publishDown",
+        ],
     },
     pages: {
-        item: "page", list: "pages", keyed: false, key: "alias", required: ["title"],
-        allowed: ["title", "alias", "description", "isPublished", "publishUp", "publishDown", "language", "metaDescription", "redirectType", "redirectUrl", "customHtml", "template", "category"],
+        item: "page",
+        list: "pages",
+        keyed: false,
+        key: "alias",
+        required: ["title"],
+        allowed: [
+            "title",
+            "alias",
+            "description",
+            "isPublished",
+            "publishUp",
+            "publishDown",
+            "language",
+            "metaDescription",
+            "redirectType",
+            "redirectUrl",
+            "customHtml",
+            "template",
+            "category",
+        ],
     },
     emails: {
-        item: "email", list: "emails", keyed: false, key: "name", required: ["name", "subject"],
-        allowed: ["name", "subject", "fromAddress", "fromName", "replyToAddress", "bccAddress", "isPublished", "publishUp", "publishDown", "language", "customHtml", "plainText", "template", "emailType", "lists", "category", "unsubscribeForm", "assetAttachments"],
+        item: "email",
+        list: "emails",
+        keyed: false,
+        key: "name",
+        required: ["name", "subject"],
+        allowed: [
+            "name",
+            "subject",
+            "fromAddress",
+            "fromName",
+            "replyToAddress",
+            "bccAddress",
+            "isPublished",
+            "publishUp",
+            "publishDown",
+            "language",
+            "customHtml",
+            "plainText",
+            "template",
+            "emailType",
+            "lists",
+            "category",
+            "unsubscribeForm",
+            "assetAttachments",
+        ],
     },
     forms: {
-        item: "form", list: "forms", keyed: false, key: "name", required: ["name"],
-        allowed: ["name", "alias", "category", "description", "isPublished", "publishUp", "publishDown", "fields", "actions", "template", "inKioskMode", "renderStyle", "formType", "postAction", "postActionProperty", "noIndex", "formAttributes", "language"],
+        item: "form",
+        list: "forms",
+        keyed: false,
+        key: "name",
+        required: ["name"],
+        allowed: [
+            "name",
+            "alias",
+            "category",
+            "description",
+            "isPublished",
+            "publishUp",
+            "publishDown",
+            "fields",
+            "actions",
+            "template",
+            "inKioskMode",
+            "renderStyle",
+            "formType",
+            "postAction",
+            "postActionProperty",
+            "noIndex",
+            "formAttributes",
+            "language",
+        ],
     },
     segments: {
-        item: "list", list: "lists", keyed: true, key: "alias", required: ["name"],
+        item: "list",
+        list: "lists",
+        keyed: true,
+        key: "alias",
+        required: ["name"],
         allowed: ["name", "publicName", "alias", "description", "category", "filters", "isGlobal", "isPublished", "isPreferenceCenter"],
     },
     campaigns: {
-        item: "campaign", list: "campaigns", keyed: true, key: "name", required: ["name"],
-        allowed: ["name", "alias", "description", "isPublished", "publishUp", "publishDown", "category", "events", "lists", "forms", "canvasSettings", "allowRestart"],
+        item: "campaign",
+        list: "campaigns",
+        keyed: true,
+        key: "name",
+        required: ["name"],
+        allowed: [
+            "name",
+            "alias",
+            "description",
+            "isPublished",
+            "publishUp",
+            "publishDown",
+            "category",
+            "events",
+            "lists",
+            "forms",
+            "canvasSettings",
+            "allowRestart",
+        ],
     },
 };
 
-const fieldTypes = ["text", "textarea", "email", "number", "tel", "url", "date", "datetime", "time", "boolean", "select", "multiselect", "country", "region", "timezone", "locale", "lookup"];
-const formFieldTypes = ["captcha", "checkboxgrp", "companyLookup", "date", "datetime", "freetext", "email", "file", "freehtml", "hidden", "number", "pagebreak", "password", "tel", "radiogrp", "country", "select", "textarea", "text", "url", "button"];
-const formFieldKeys = ["id", "label", "showLabel", "alias", "type", "defaultValue", "isRequired", "validationMessage", "helpMessage", "order", "properties", "validation", "parent", "conditions", "labelAttributes", "inputAttributes", "containerAttributes", "leadField", "saveResult", "isAutoFill", "mappedObject", "mappedField"];
+const fieldTypes = [
+    "text",
+    "textarea",
+    "email",
+    "number",
+    "tel",
+    "url",
+    "date",
+    "datetime",
+    "time",
+    "boolean",
+    "select",
+    "multiselect",
+    "country",
+    "region",
+    "timezone",
+    "locale",
+    "lookup",
+];
+const formFieldTypes = [
+    "captcha",
+    "checkboxgrp",
+    "companyLookup",
+    "date",
+    "datetime",
+    "freetext",
+    "email",
+    "file",
+    "freehtml",
+    "hidden",
+    "number",
+    "pagebreak",
+    "password",
+    "tel",
+    "radiogrp",
+    "country",
+    "select",
+    "textarea",
+    "text",
+    "url",
+    "button",
+];
+const formFieldKeys = [
+    "id",
+    "label",
+    "showLabel",
+    "alias",
+    "type",
+    "defaultValue",
+    "isRequired",
+    "validationMessage",
+    "helpMessage",
+    "order",
+    "properties",
+    "validation",
+    "parent",
+    "conditions",
+    "labelAttributes",
+    "inputAttributes",
+    "containerAttributes",
+    "leadField",
+    "saveResult",
+    "isAutoFill",
+    "mappedObject",
+    "mappedField",
+];
 /** Mautic's field template lists a group's options only when one of these properties is set (group.html.twig). */
 const listSwitches = ["syncList", "list", "optionList"];
-const formActionTypes = ["lead.scorecontactscompanies", "lead.pointschange", "lead.changelist", "lead.changetags", "lead.addutmtags", "lead.remove_do_not_contact", "asset.download", "form.repost", "plugin.leadpush", "email.send.lead", "email.send.user", "form.email"];
-const eventKeys = ["id", "name", "description", "type", "eventType", "order", "properties", "triggerMode", "triggerDate", "triggerInterval", "triggerIntervalUnit", "triggerHour", "triggerRestrictedStartHour", "triggerRestrictedStopHour", "triggerRestrictedDaysOfWeek", "children", "parent", "decisionPath", "channel", "channelId"];
+const formActionTypes = [
+    "lead.scorecontactscompanies",
+    "lead.pointschange",
+    "lead.changelist",
+    "lead.changetags",
+    "lead.addutmtags",
+    "lead.remove_do_not_contact",
+    "asset.download",
+    "form.repost",
+    "plugin.leadpush",
+    "email.send.lead",
+    "email.send.user",
+    "form.email",
+];
+const eventKeys = [
+    "id",
+    "name",
+    "description",
+    "type",
+    "eventType",
+    "order",
+    "properties",
+    "triggerMode",
+    "triggerDate",
+    "triggerInterval",
+    "triggerIntervalUnit",
+    "triggerHour",
+    "triggerRestrictedStartHour",
+    "triggerRestrictedStopHour",
+    "triggerRestrictedDaysOfWeek",
+    "children",
+    "parent",
+    "decisionPath",
+    "channel",
+    "channelId",
+];
 const campaignEventTypes: Record<string, "action" | "condition" | "decision"> = {
-    "lead.tags": "condition", "lead.pageHit": "condition", "lead.field_value": "condition", "lead.segments": "condition", "lead.dnc": "condition",
-    "lead.changetags": "action", "lead.deletecontact": "action", "lead.updatelead": "action", "lead.adddnc": "action", "lead.removednc": "action", "lead.changelist": "action", "email.send": "action",
-    "page.pagehit": "decision", "email.open": "decision", "email.click": "decision", "form.submit": "decision",
+    "lead.tags": "condition",
+    "lead.pageHit": "condition",
+    "lead.field_value": "condition",
+    "lead.segments": "condition",
+    "lead.dnc": "condition",
+    "lead.changetags": "action",
+    "lead.deletecontact": "action",
+    "lead.updatelead": "action",
+    "lead.adddnc": "action",
+    "lead.removednc": "action",
+    "lead.changelist": "action",
+    "email.send": "action",
+    "page.pagehit": "decision",
+    "email.open": "decision",
+    "email.click": "decision",
+    "form.submit": "decision",
     "form.field_value": "condition",
 };
 /** Operators of the `lead.field_value` condition (LeadBundle/Segment/OperatorOptions.php). */
-const fieldValueOperators = ["=", "!=", "!gt", "gt", "gte", "lt", "!lt", "lte", "empty", "!empty", "like", "!like", "in", "!in", "regexp", "!regexp", "date", "startsWith", "endsWith", "contains"];
+const fieldValueOperators = [
+    "=",
+    "!=",
+    "!gt",
+    "gt",
+    "gte",
+    "lt",
+    "!lt",
+    "lte",
+    "empty",
+    "!empty",
+    "like",
+    "!like",
+    "in",
+    "!in",
+    "regexp",
+    "!regexp",
+    "date",
+    "startsWith",
+    "endsWith",
+    "contains",
+];
 /** Property keys each event type's handler reads; anything else is refused. */
 const eventPropertyKeys: Record<string, string[]> = {
     "email.send": ["email", "email_type", "priority", "attempts"],
@@ -134,7 +372,11 @@ export class FakeMauticApi {
         this.maxPageSize = opts.maxPageSize ?? 100;
         for (const r of Object.keys(envelope) as FakeResource[]) this.store.set(r, new Map());
         // A fresh Mautic already has its core contact fields.
-        for (const [alias, label, type] of [["firstname", "First Name", "text"], ["lastname", "Last Name", "text"], ["email", "Email", "email"]]) {
+        for (const [alias, label, type] of [
+            ["firstname", "First Name", "text"],
+            ["lastname", "Last Name", "text"],
+            ["email", "Email", "email"],
+        ]) {
             this.seed("fields/contact", { label, alias, type, group: "core", object: "lead", isPublished: true });
         }
     }
@@ -228,14 +470,15 @@ export class FakeMauticApi {
         const values: Obj = {};
         for (const f of (form.fields ?? []) as Obj[]) {
             const alias = String(f.alias);
-            const v = f.type === "checkboxgrp" ? body.getAll(`mauticform[${alias}][]`).join(", ") : body.get(`mauticform[${alias}]`) ?? "";
+            const v = f.type === "checkboxgrp" ? body.getAll(`mauticform[${alias}][]`).join(", ") : (body.get(`mauticform[${alias}]`) ?? "");
             if (f.isRequired && v === "") return 200; // the form again, with the validation message; nothing stored
             if (f.type !== "button" && f.type !== "freetext") values[alias] = v;
         }
         const email = String(values.email ?? "").toLowerCase();
         let contact = [...this.contacts.values()].find((c) => c.email === email);
         if (!contact) {
-            if (!form.inKioskMode) throw new Error("fake Mautic: only kiosk-mode forms are modelled (others merge an anonymous visitor contact into the known one)");
+            if (!form.inKioskMode)
+                throw new Error("fake Mautic: only kiosk-mode forms are modelled (others merge an anonymous visitor contact into the known one)");
             contact = { id: this.nextId++, email, fields: {}, tags: [], dnc: [] };
             this.contacts.set(contact.id, contact);
         }
@@ -245,10 +488,20 @@ export class FakeMauticApi {
             const props = a.properties as Obj;
             contact.tags = [...new Set([...contact.tags, ...names(props.add_tags)])].filter((t) => !names(props.remove_tags).includes(t));
         }
-        this.submissions.push({ id: this.submissions.length + 1, form: formId, lead: { id: contact.id }, ipAddress: { ipAddress: "*.*.*.*" }, results: values });
+        this.submissions.push({
+            id: this.submissions.length + 1,
+            form: formId,
+            lead: { id: contact.id },
+            ipAddress: { ipAddress: "*.*.*.*" },
+            results: values,
+        });
         if (this.opts.line === "7.2" || form.formType !== "standalone") {
             for (const c of this.all("campaigns")) {
-                if (c.isPublished && ((c.forms ?? []) as Obj[]).some((f) => f.id === formId) && !this.campaignMembers.some((m) => m.campaign === c.id && m.contact === contact!.id)) {
+                if (
+                    c.isPublished &&
+                    ((c.forms ?? []) as Obj[]).some((f) => f.id === formId) &&
+                    !this.campaignMembers.some((m) => m.campaign === c.id && m.contact === contact!.id)
+                ) {
                     this.campaignMembers.push({ campaign: c.id as number, contact: contact.id });
                 }
             }
@@ -259,7 +512,9 @@ export class FakeMauticApi {
     private contactsRoute(method: string, url: URL, raw: string): [number, Json] | undefined {
         const p = url.pathname;
         if (p === "/api/contacts" && method === "GET") {
-            const q = String(url.searchParams.get("search") ?? "").replace(/^email:/, "").toLowerCase();
+            const q = String(url.searchParams.get("search") ?? "")
+                .replace(/^email:/, "")
+                .toLowerCase();
             const found = [...this.contacts.values()].filter((c) => c.email.includes(q));
             return [200, { total: found.length, contacts: Object.fromEntries(found.map((c) => [String(c.id), this.contactJson(c)])) }];
         }
@@ -357,7 +612,10 @@ export class FakeMauticApi {
         const entity: Obj = { isPublished: true, dateAdded: "2026-01-01T00:00:00+00:00", createdBy: 1, createdByUser: "Admin", ...data, id };
         if (resource === "forms") {
             // Mautic derives a form's alias from its name and cuts it to 10 characters.
-            entity.alias = String(data.name).toLowerCase().replace(/[^a-z0-9]+/g, "_").slice(0, 10);
+            entity.alias = String(data.name)
+                .toLowerCase()
+                .replace(/[^a-z0-9]+/g, "_")
+                .slice(0, 10);
         }
         return entity;
     }
@@ -367,8 +625,14 @@ export class FakeMauticApi {
         for (const k of Object.keys(p)) if (!env.allowed.includes(k)) bad(`${resource}: This form should not contain extra fields ("${k}")`);
         for (const k of env.required) if (typeof p[k] !== "string" || (p[k] as string).trim() === "") bad(`${resource}: ${k}: A value is required.`);
         const natural = p[env.key];
-        if (typeof natural === "string" && this.all(resource).some((e) => typeof e[env.key] === "string" && (e[env.key] as string).toLowerCase() === natural.toLowerCase())) {
-            throw new HttpError(409, `fake Mautic: a ${resource} object with ${env.key} '${natural}' exists already; a real Mautic would silently create a second copy (non-idempotent run)`);
+        if (
+            typeof natural === "string" &&
+            this.all(resource).some((e) => typeof e[env.key] === "string" && (e[env.key] as string).toLowerCase() === natural.toLowerCase())
+        ) {
+            throw new HttpError(
+                409,
+                `fake Mautic: a ${resource} object with ${env.key} '${natural}' exists already; a real Mautic would silently create a second copy (non-idempotent run)`,
+            );
         }
         const validators: Record<FakeResource, (p: Obj) => void> = {
             tags: () => undefined,
@@ -416,7 +680,8 @@ export class FakeMauticApi {
         }
         const postAction = f.postAction ?? "return";
         if (!["return", "redirect", "message"].includes(postAction as string)) bad("forms: postAction must be return, redirect or message");
-        if (postAction !== "return" && (typeof f.postActionProperty !== "string" || f.postActionProperty === "")) bad("forms: postActionProperty is required for redirect/message");
+        if (postAction !== "return" && (typeof f.postActionProperty !== "string" || f.postActionProperty === ""))
+            bad("forms: postActionProperty is required for redirect/message");
         const fields = f.fields ?? [];
         if (!Array.isArray(fields)) bad("forms: fields must be an array");
         const aliases = new Set<string>();
@@ -451,11 +716,13 @@ export class FakeMauticApi {
         for (const act of actions as Json[]) {
             if (!isObj(act)) bad("forms: every action must be an object");
             const a = act as Obj;
-            for (const k of Object.keys(a)) if (!["id", "name", "description", "type", "order", "properties"].includes(k)) bad(`forms: action has unknown key ${k}`);
+            for (const k of Object.keys(a))
+                if (!["id", "name", "description", "type", "order", "properties"].includes(k)) bad(`forms: action has unknown key ${k}`);
             if (!formActionTypes.includes(a.type as string)) bad(`forms: unknown action type ${JSON.stringify(a.type)}`);
             if (!isObj(a.properties)) bad("forms: action properties are required");
             const props = a.properties as Obj;
-            if (a.type === "email.send.lead" && !this.exists("emails", props.email)) bad(`forms: email.send.lead names no existing email (${JSON.stringify(props.email)})`);
+            if (a.type === "email.send.lead" && !this.exists("emails", props.email))
+                bad(`forms: email.send.lead names no existing email (${JSON.stringify(props.email)})`);
             if (a.type === "lead.changetags") {
                 // Seen on a real 5.2.1: form actions take tag IDs; names give this 400.
                 for (const k of ["add_tags", "remove_tags"]) {
@@ -475,7 +742,8 @@ export class FakeMauticApi {
             for (const k of ["glue", "field", "object", "type", "operator", "properties"]) if (f[k] === undefined) bad(`segments: filter needs ${k}`);
             if (f.type === "tags") {
                 const ids = isObj(f.properties) ? f.properties.filter : undefined;
-                if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => !this.exists("tags", id))) bad("segments: a tags filter needs properties.filter = [existing tag ids]");
+                if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => !this.exists("tags", id)))
+                    bad("segments: a tags filter needs properties.filter = [existing tag ids]");
                 if (!["in", "!in"].includes(f.operator as string)) bad("segments: tags filter operator must be in or !in");
             }
         }
@@ -497,24 +765,34 @@ export class FakeMauticApi {
             if (!kind) bad(`campaigns: unknown event type ${JSON.stringify(e.type)}`);
             if (e.eventType !== kind) bad(`campaigns: ${e.type} is a${kind === "action" ? "n" : ""} ${kind}, not ${JSON.stringify(e.eventType)}`);
             if (typeof e.name !== "string" || e.name === "") bad("campaigns: event name is required");
-            if (!["immediate", "interval", "date"].includes(e.triggerMode as string)) bad(`campaigns: ${e.name}: triggerMode must be immediate, interval or date`);
-            if (e.triggerMode === "interval" && (!Number.isInteger(e.triggerInterval) || (e.triggerInterval as number) < 1 || !["i", "h", "d", "m", "y"].includes(e.triggerIntervalUnit as string))) {
+            if (!["immediate", "interval", "date"].includes(e.triggerMode as string))
+                bad(`campaigns: ${e.name}: triggerMode must be immediate, interval or date`);
+            if (
+                e.triggerMode === "interval" &&
+                (!Number.isInteger(e.triggerInterval) ||
+                    (e.triggerInterval as number) < 1 ||
+                    !["i", "h", "d", "m", "y"].includes(e.triggerIntervalUnit as string))
+            ) {
                 bad(`campaigns: ${e.name}: an interval needs triggerInterval >= 1 and triggerIntervalUnit in i,h,d,m,y`);
             }
             const parent = e.parent === null || e.parent === undefined ? null : byId.get(String(e.parent));
-            if (e.parent !== null && e.parent !== undefined && !parent) bad(`campaigns: ${e.name}: parent ${JSON.stringify(e.parent)} is not an event of this campaign`);
+            if (e.parent !== null && e.parent !== undefined && !parent)
+                bad(`campaigns: ${e.name}: parent ${JSON.stringify(e.parent)} is not an event of this campaign`);
             if (!parent && e.decisionPath !== null && e.decisionPath !== undefined) bad(`campaigns: ${e.name}: a root event has no decisionPath`);
             if (parent) {
                 const parentKind = campaignEventTypes[parent.type as string];
                 if (parentKind === "action" && e.decisionPath !== null) bad(`campaigns: ${e.name}: the child of an action has no decisionPath`);
-                if (parentKind !== "action" && e.decisionPath !== "yes" && e.decisionPath !== "no") bad(`campaigns: ${e.name}: the child of a ${parentKind} needs decisionPath yes or no`);
-                if (!Array.isArray(parent.children) || !parent.children.includes(e.id as string)) bad(`campaigns: ${parent.name} does not list ${e.name} among its children`);
+                if (parentKind !== "action" && e.decisionPath !== "yes" && e.decisionPath !== "no")
+                    bad(`campaigns: ${e.name}: the child of a ${parentKind} needs decisionPath yes or no`);
+                if (!Array.isArray(parent.children) || !parent.children.includes(e.id as string))
+                    bad(`campaigns: ${parent.name} does not list ${e.name} among its children`);
                 if (parent.type === "lead.deletecontact") bad("campaigns: nothing may follow lead.deletecontact");
             }
             if ((e.type === "email.click" || e.type === "email.open") && parent?.type !== "email.send") {
                 bad(`campaigns: ${e.name}: ${e.type} must follow an email.send action (connectionRestrictions)`);
             }
-            if (!Array.isArray(e.children) || e.children.some((ch) => byId.get(String(ch))?.parent !== e.id)) bad(`campaigns: ${e.name}: children and parent links disagree`);
+            if (!Array.isArray(e.children) || e.children.some((ch) => byId.get(String(ch))?.parent !== e.id))
+                bad(`campaigns: ${e.name}: children and parent links disagree`);
             if (!isObj(e.properties)) bad(`campaigns: ${e.name}: properties must be an object`);
             const props = e.properties as Obj;
             const allowedProps = eventPropertyKeys[e.type as string];
@@ -524,30 +802,42 @@ export class FakeMauticApi {
                 case "email.send": {
                     const email = typeof props.email === "number" ? this.store.get("emails")!.get(props.email) : undefined;
                     if (!email) bad(`campaigns: ${e.name}: email.send needs properties.email = an existing email id`);
-                    if (email!.emailType !== "template") bad(`campaigns: ${e.name}: email.send sends template emails only; email ${props.email} is a ${JSON.stringify(email!.emailType)} email`);
-                    if (props.email_type !== undefined && props.email_type !== "transactional" && props.email_type !== "marketing") bad(`campaigns: ${e.name}: email_type must be transactional or marketing`);
-                    if (props.priority !== undefined && props.priority !== 1 && props.priority !== 2) bad(`campaigns: ${e.name}: priority must be 1 (high) or 2 (normal)`);
-                    if (props.attempts !== undefined && (!Number.isInteger(props.attempts) || (props.attempts as number) < 0)) bad(`campaigns: ${e.name}: attempts must be a whole number >= 0`);
+                    if (email!.emailType !== "template")
+                        bad(`campaigns: ${e.name}: email.send sends template emails only; email ${props.email} is a ${JSON.stringify(email!.emailType)} email`);
+                    if (props.email_type !== undefined && props.email_type !== "transactional" && props.email_type !== "marketing")
+                        bad(`campaigns: ${e.name}: email_type must be transactional or marketing`);
+                    if (props.priority !== undefined && props.priority !== 1 && props.priority !== 2)
+                        bad(`campaigns: ${e.name}: priority must be 1 (high) or 2 (normal)`);
+                    if (props.attempts !== undefined && (!Number.isInteger(props.attempts) || (props.attempts as number) < 0))
+                        bad(`campaigns: ${e.name}: attempts must be a whole number >= 0`);
                     break;
                 }
                 case "email.click":
                     if (props.urls !== undefined) {
                         const urls = props.urls;
-                        if (!isObj(urls) || Object.keys(urls).some((k) => k !== "list") || !Array.isArray(urls.list) || urls.list.some((u) => typeof u !== "string" || u === "")) {
+                        if (
+                            !isObj(urls) ||
+                            Object.keys(urls).some((k) => k !== "list") ||
+                            !Array.isArray(urls.list) ||
+                            urls.list.some((u) => typeof u !== "string" || u === "")
+                        ) {
                             bad(`campaigns: ${e.name}: email.click needs properties.urls = {list: [non-empty strings]}`);
                         }
                     }
                     break;
                 case "lead.field_value":
-                    if (typeof props.field !== "string" || !this.find("fields/contact", "alias", props.field)) bad(`campaigns: ${e.name}: lead.field_value needs properties.field = an existing contact field alias`);
-                    if (!fieldValueOperators.includes(props.operator as string)) bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
+                    if (typeof props.field !== "string" || !this.find("fields/contact", "alias", props.field))
+                        bad(`campaigns: ${e.name}: lead.field_value needs properties.field = an existing contact field alias`);
+                    if (!fieldValueOperators.includes(props.operator as string))
+                        bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
                     if (typeof props.value !== "string") bad(`campaigns: ${e.name}: lead.field_value needs a string value`);
                     break;
                 case "lead.tags":
                     if (!tagList(props.tags) || (props.tags as Json[]).length === 0) bad(`campaigns: ${e.name}: lead.tags needs properties.tags = [tag names]`);
                     break;
                 case "lead.changetags":
-                    if (!tagList(props.add_tags) || !tagList(props.remove_tags)) bad(`campaigns: ${e.name}: lead.changetags needs add_tags and remove_tags = [tag names]`);
+                    if (!tagList(props.add_tags) || !tagList(props.remove_tags))
+                        bad(`campaigns: ${e.name}: lead.changetags needs add_tags and remove_tags = [tag names]`);
                     break;
                 case "lead.pageHit":
                     if (!this.exists("pages", props.page)) bad(`campaigns: ${e.name}: lead.pageHit needs properties.page = existing landing page id`);
@@ -556,23 +846,28 @@ export class FakeMauticApi {
                     if ((e.children as Json[]).length > 0) bad("campaigns: lead.deletecontact must be the last event");
                     break;
                 case "lead.dnc":
-                    if (!Array.isArray(props.channels) || props.channels.length === 0 || props.channels.some((ch) => ch !== "email")) bad(`campaigns: ${e.name}: lead.dnc needs properties.channels = ["email"]`);
+                    if (!Array.isArray(props.channels) || props.channels.length === 0 || props.channels.some((ch) => ch !== "email"))
+                        bad(`campaigns: ${e.name}: lead.dnc needs properties.channels = ["email"]`);
                     break;
                 case "form.submit":
-                    if (!Array.isArray(props.forms) || props.forms.length === 0 || props.forms.some((id) => !this.exists("forms", id))) bad(`campaigns: ${e.name}: form.submit needs properties.forms = [existing form ids]`);
+                    if (!Array.isArray(props.forms) || props.forms.length === 0 || props.forms.some((id) => !this.exists("forms", id)))
+                        bad(`campaigns: ${e.name}: form.submit needs properties.forms = [existing form ids]`);
                     break;
                 case "form.field_value": {
                     const form = typeof props.form === "number" ? this.store.get("forms")!.get(props.form) : undefined;
                     if (!form) bad(`campaigns: ${e.name}: form.field_value needs properties.form = an existing form id`);
                     const aliases = ((form!.fields ?? []) as Obj[]).map((fl) => fl.alias);
-                    if (!aliases.includes(props.field as string)) bad(`campaigns: ${e.name}: form.field_value: ${JSON.stringify(props.field)} is not a field of form ${props.form}`);
-                    if (!fieldValueOperators.includes(props.operator as string)) bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
+                    if (!aliases.includes(props.field as string))
+                        bad(`campaigns: ${e.name}: form.field_value: ${JSON.stringify(props.field)} is not a field of form ${props.form}`);
+                    if (!fieldValueOperators.includes(props.operator as string))
+                        bad(`campaigns: ${e.name}: unknown operator ${JSON.stringify(props.operator)}`);
                     break;
                 }
                 case "lead.updatelead":
                     for (const [alias, value] of Object.entries(props)) {
                         if (!this.find("fields/contact", "alias", alias)) bad(`campaigns: ${e.name}: ${alias} is not a contact field`);
-                        if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean") bad(`campaigns: ${e.name}: ${alias} needs a plain value`);
+                        if (typeof value !== "string" && typeof value !== "number" && typeof value !== "boolean")
+                            bad(`campaigns: ${e.name}: ${alias} needs a plain value`);
                     }
                     break;
                 default:
@@ -582,9 +877,11 @@ export class FakeMauticApi {
         // A source is required; each one must exist (and, for forms, be able to feed a campaign).
         const lists = c.lists ?? [];
         const forms = c.forms ?? [];
-        if (!Array.isArray(lists) || lists.some((l) => !isObj(l) || !this.exists("segments", l.id))) bad("campaigns: lists must be [{id: existing segment id}]");
+        if (!Array.isArray(lists) || lists.some((l) => !isObj(l) || !this.exists("segments", l.id)))
+            bad("campaigns: lists must be [{id: existing segment id}]");
         if (!Array.isArray(forms) || forms.some((f) => !isObj(f) || !this.exists("forms", f.id))) bad("campaigns: forms must be [{id: existing form id}]");
-        if ((lists as Json[]).length === 0 && (forms as Json[]).length === 0) bad("campaigns: A campaign needs a contact source: lists or forms (mautic.campaign.form.sources.notempty)");
+        if ((lists as Json[]).length === 0 && (forms as Json[]).length === 0)
+            bad("campaigns: A campaign needs a contact source: lists or forms (mautic.campaign.form.sources.notempty)");
         for (const f of forms as Obj[]) {
             if (this.opts.line !== "7.2" && this.store.get("forms")!.get(f.id as number)!.formType !== "campaign") {
                 bad(`campaigns: form ${f.id} is a standalone form; up to Mautic 6.x a standalone form adds nobody to a campaign (use formType campaign)`);
@@ -592,19 +889,22 @@ export class FakeMauticApi {
         }
         const canvas = c.canvasSettings;
         if (canvas !== undefined) {
-            if (!isObj(canvas) || !Array.isArray(canvas.nodes) || !Array.isArray(canvas.connections)) bad("campaigns: canvasSettings needs nodes and connections");
+            if (!isObj(canvas) || !Array.isArray(canvas.nodes) || !Array.isArray(canvas.connections))
+                bad("campaigns: canvasSettings needs nodes and connections");
             const cv = canvas as { nodes: Json[]; connections: Json[] };
             const nodeIds = new Set(cv.nodes.map((n) => (isObj(n) ? String(n.id) : "")));
             for (const id of byId.keys()) if (!nodeIds.has(id)) bad(`campaigns: canvas has no node for event ${id}`);
             const sources = [...((lists as Json[]).length > 0 ? ["lists"] : []), ...((forms as Json[]).length > 0 ? ["forms"] : [])];
-            for (const src of sources) if (!nodeIds.has(src)) bad(`campaigns: canvas has no node for the ${src === "lists" ? "segment" : "form"} source (${src})`);
+            for (const src of sources)
+                if (!nodeIds.has(src)) bad(`campaigns: canvas has no node for the ${src === "lists" ? "segment" : "form"} source (${src})`);
             for (const e of byId.values()) {
                 const conn = cv.connections.find((cn) => isObj(cn) && cn.targetId === e.id) as Obj | undefined;
                 if (!conn || !isObj(conn.anchors)) bad(`campaigns: canvas has no connection into ${e.name}`);
                 const source = (conn as Obj).sourceId;
                 const anchor = ((conn as Obj).anchors as Obj).source;
                 if (e.parent === null || e.parent === undefined) {
-                    if (!sources.includes(source as string) || anchor !== "leadsource") bad(`campaigns: root event ${e.name} must be connected from a source (${sources.join(" or ")}) with the anchor leadsource`);
+                    if (!sources.includes(source as string) || anchor !== "leadsource")
+                        bad(`campaigns: root event ${e.name} must be connected from a source (${sources.join(" or ")}) with the anchor leadsource`);
                 } else if (source !== e.parent || (e.decisionPath && anchor !== e.decisionPath)) {
                     bad(`campaigns: connection into ${e.name} does not match its parent/decisionPath`);
                 }
@@ -638,7 +938,12 @@ export class FakeMauticApi {
     }
 }
 
-const esc = (v: unknown) => String(v ?? "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const esc = (v: unknown) =>
+    String(v ?? "")
+        .replace(/&/g, "&amp;")
+        .replace(/</g, "&lt;")
+        .replace(/>/g, "&gt;")
+        .replace(/"/g, "&quot;");
 
 /**
  * A published form as Mautic 5.2.1 renders it, where it matters: a checkbox/radio group lists
@@ -655,24 +960,40 @@ export function renderPublicForm(form: Obj): string {
         const props = isObj(f.properties) ? f.properties : {};
         switch (f.type) {
             case "freetext":
-                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><h3 class="mauticform-label">${esc(f.label)}</h3><div class="mauticform-freetext">${String(props.text ?? "")}</div></div>`);
+                out.push(
+                    `<div id="mauticform_${name}_${alias}" class="${cls}"><h3 class="mauticform-label">${esc(f.label)}</h3><div class="mauticform-freetext">${String(props.text ?? "")}</div></div>`,
+                );
                 break;
             case "checkboxgrp": {
-                const opts = listSwitches.some((k) => k in props) && isObj(props.optionlist) && Array.isArray(props.optionlist.list) ? (props.optionlist.list as Obj[]) : [];
-                const boxes = opts.map((o, i) => `<label><input type="checkbox" name="mauticform[${alias}][]" id="mauticform_checkboxgrp_checkbox_${alias}_${i}" value="${esc(o.value)}"${o.value === f.defaultValue && f.defaultValue ? " checked" : ""}>${esc(o.label)}</label>`);
-                out.push(`<div id="mauticform_${name}_${alias}" data-validate="${f.isRequired ? alias : ""}" class="${cls}"><label class="mauticform-label">${esc(f.label)}</label><div class="mauticform-checkboxgrp-row">${boxes.join("")}</div></div>`);
+                const opts =
+                    listSwitches.some((k) => k in props) && isObj(props.optionlist) && Array.isArray(props.optionlist.list)
+                        ? (props.optionlist.list as Obj[])
+                        : [];
+                const boxes = opts.map(
+                    (o, i) =>
+                        `<label><input type="checkbox" name="mauticform[${alias}][]" id="mauticform_checkboxgrp_checkbox_${alias}_${i}" value="${esc(o.value)}"${o.value === f.defaultValue && f.defaultValue ? " checked" : ""}>${esc(o.label)}</label>`,
+                );
+                out.push(
+                    `<div id="mauticform_${name}_${alias}" data-validate="${f.isRequired ? alias : ""}" class="${cls}"><label class="mauticform-label">${esc(f.label)}</label><div class="mauticform-checkboxgrp-row">${boxes.join("")}</div></div>`,
+                );
                 break;
             }
             case "hidden":
-                out.push(`<input name="mauticform[${alias}]" value="${esc(f.defaultValue)}" id="mauticform_input_${name}_${alias}" class="mauticform-hidden" type="hidden">`);
+                out.push(
+                    `<input name="mauticform[${alias}]" value="${esc(f.defaultValue)}" id="mauticform_input_${name}_${alias}" class="mauticform-hidden" type="hidden">`,
+                );
                 break;
             case "button":
                 out.push(`<div class="${cls}"><button type="submit" name="mauticform[${alias}]" value="1">${esc(f.label)}</button></div>`);
                 break;
             default:
-                out.push(`<div id="mauticform_${name}_${alias}" class="${cls}"><label>${esc(f.label)}</label><input name="mauticform[${alias}]" type="${f.type === "email" ? "email" : "text"}" value=""></div>`);
+                out.push(
+                    `<div id="mauticform_${name}_${alias}" class="${cls}"><label>${esc(f.label)}</label><input name="mauticform[${alias}]" type="${f.type === "email" ? "email" : "text"}" value=""></div>`,
+                );
         }
     }
-    out.push(`<input type="hidden" name="mauticform[formId]" value="${form.id}"><input type="hidden" name="mauticform[return]" value=""><input type="hidden" name="mauticform[formName]" value="${name}"></form>`);
+    out.push(
+        `<input type="hidden" name="mauticform[formId]" value="${form.id}"><input type="hidden" name="mauticform[return]" value=""><input type="hidden" name="mauticform[formName]" value="${name}"></form>`,
+    );
     return `<!DOCTYPE html><html><body>${out.join("\n")}</body></html>`;
 }

@@ -73,9 +73,17 @@ export async function startLoopbackHost(files: Array<{ path: string; content: st
     fs.writeFileSync(
         serverConfig,
         [
-            `Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${dir}/hostkey`, `PidFile ${dir}/sshd.pid`,
-            `AuthorizedKeysFile ${dir}/authorized_keys`, "PermitRootLogin prohibit-password", "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no", "UsePAM no", "StrictModes no", "",
+            `Port ${port}`,
+            "ListenAddress 127.0.0.1",
+            `HostKey ${dir}/hostkey`,
+            `PidFile ${dir}/sshd.pid`,
+            `AuthorizedKeysFile ${dir}/authorized_keys`,
+            "PermitRootLogin prohibit-password",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "UsePAM no",
+            "StrictModes no",
+            "",
         ].join("\n"),
     );
     const sshdProc: ChildProcess = spawn(sshd, ["-D", "-e", "-f", serverConfig], { stdio: ["ignore", "ignore", "pipe"] });
@@ -91,8 +99,14 @@ export async function startLoopbackHost(files: Array<{ path: string; content: st
     for (const f of fs.readdirSync(path.join(f2bConf, "jail.d"))) fs.rmSync(path.join(f2bConf, "jail.d", f));
     fs.copyFileSync(path.join(root, "etc/fail2ban/jail.d/sshd.local"), path.join(f2bConf, "jail.d/sshd.local"));
     fs.writeFileSync(path.join(dir, "auth.log"), "");
-    fs.writeFileSync(path.join(f2bConf, "jail.d/zz-loopback-test.local"), `[sshd]\nbackend = polling\nlogpath = ${dir}/auth.log\nbanaction = dummy\naction = dummy\n`);
-    fs.writeFileSync(path.join(f2bConf, "fail2ban.local"), `[Definition]\nlogtarget = ${dir}/fail2ban-server.log\ndbfile = :memory:\nsocket = ${dir}/f2b.sock\npidfile = ${dir}/f2b.pid\n`);
+    fs.writeFileSync(
+        path.join(f2bConf, "jail.d/zz-loopback-test.local"),
+        `[sshd]\nbackend = polling\nlogpath = ${dir}/auth.log\nbanaction = dummy\naction = dummy\n`,
+    );
+    fs.writeFileSync(
+        path.join(f2bConf, "fail2ban.local"),
+        `[Definition]\nlogtarget = ${dir}/fail2ban-server.log\ndbfile = :memory:\nsocket = ${dir}/f2b.sock\npidfile = ${dir}/f2b.pid\n`,
+    );
     const fail2banSocket = path.join(dir, "f2b.sock");
     const f2bPidFile = path.join(dir, "f2b.pid");
     const startFail2ban = () => {

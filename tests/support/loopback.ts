@@ -23,11 +23,29 @@ export function makeTestCert(dnsNames: string[]): TestCert {
     try {
         const key = path.join(dir, "key.pem");
         const cert = path.join(dir, "cert.pem");
-        execFileSync(openssl, [
-            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", key, "-out", cert, "-days", "2", "-subj", `/CN=${dnsNames[0]}`,
-            "-addext", `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(",")}`,
-        ], { stdio: "pipe" });
+        execFileSync(
+            openssl,
+            [
+                "req",
+                "-x509",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:prime256v1",
+                "-nodes",
+                "-keyout",
+                key,
+                "-out",
+                cert,
+                "-days",
+                "2",
+                "-subj",
+                `/CN=${dnsNames[0]}`,
+                "-addext",
+                `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(",")}`,
+            ],
+            { stdio: "pipe" },
+        );
         return { key: fs.readFileSync(key, "utf8"), cert: fs.readFileSync(cert, "utf8") };
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -80,7 +80,12 @@ export class MariaDbServer {
     /** Runs SQL as root and returns the rows (tab-separated fields, no header). */
     sql(query: string, database?: string): string[][] {
         const out = this.rawSql([`--defaults-extra-file=${this.clientCnf}`, ...(database ? [database] : [])], query);
-        return out === "" ? [] : out.replace(/\n$/, "").split("\n").map((l) => l.split("\t"));
+        return out === ""
+            ? []
+            : out
+                  .replace(/\n$/, "")
+                  .split("\n")
+                  .map((l) => l.split("\t"));
     }
 
     /** Runs SQL and returns the single value of a one-row, one-column result. */

@@ -7,13 +7,13 @@
 const target = /\/@mdn\/mdn-http-observatory\/src\/scanner\/index\.js$/;
 
 export async function load(url, context, nextLoad) {
-  const result = await nextLoad(url, context);
-  if (!target.test(url)) return result;
-  const source = String(result.source);
-  if (/retrieve\(hostname,\s*options\)/.test(source)) return result; // a fixed release
-  const patched = source.replace("retrieve(hostname);", "retrieve(hostname, options);");
-  if (patched === source) {
-    throw new Error(`observatory-hooks: scanner source changed, cannot forward scan options (${url})`);
-  }
-  return { ...result, source: patched, shortCircuit: true };
+    const result = await nextLoad(url, context);
+    if (!target.test(url)) return result;
+    const source = String(result.source);
+    if (/retrieve\(hostname,\s*options\)/.test(source)) return result; // a fixed release
+    const patched = source.replace("retrieve(hostname);", "retrieve(hostname, options);");
+    if (patched === source) {
+        throw new Error(`observatory-hooks: scanner source changed, cannot forward scan options (${url})`);
+    }
+    return { ...result, source: patched, shortCircuit: true };
 }

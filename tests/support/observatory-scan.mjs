@@ -11,24 +11,24 @@ const { scan } = await import("@mdn/mdn-http-observatory");
 const targets = JSON.parse(process.argv[2]);
 const out = [];
 for (const t of targets) {
-  try {
-    const r = await scan(t.host, { path: t.path, httpPort: String(t.httpPort), httpsPort: String(t.httpsPort) });
-    const tests = {};
-    for (const [name, v] of Object.entries(r.tests)) {
-      tests[name] = { pass: v.pass, result: v.result, scoreModifier: v.scoreModifier };
+    try {
+        const r = await scan(t.host, { path: t.path, httpPort: String(t.httpPort), httpsPort: String(t.httpsPort) });
+        const tests = {};
+        for (const [name, v] of Object.entries(r.tests)) {
+            tests[name] = { pass: v.pass, result: v.result, scoreModifier: v.scoreModifier };
+        }
+        out.push({
+            target: t,
+            score: r.scan.score,
+            grade: r.scan.grade,
+            statusCode: r.scan.statusCode,
+            testsFailed: r.scan.testsFailed,
+            testsPassed: r.scan.testsPassed,
+            route: r.tests.redirection?.route ?? [],
+            tests,
+        });
+    } catch (e) {
+        out.push({ target: t, error: e instanceof Error ? e.message : String(e) });
     }
-    out.push({
-      target: t,
-      score: r.scan.score,
-      grade: r.scan.grade,
-      statusCode: r.scan.statusCode,
-      testsFailed: r.scan.testsFailed,
-      testsPassed: r.scan.testsPassed,
-      route: r.tests.redirection?.route ?? [],
-      tests,
-    });
-  } catch (e) {
-    out.push({ target: t, error: e instanceof Error ? e.message : String(e) });
-  }
 }
 process.stdout.write(JSON.stringify(out));

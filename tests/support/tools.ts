@@ -16,8 +16,7 @@ export function requireTool(bin: string): string {
         return execFileSync("bash", ["-c", `command -v ${bin}`], { encoding: "utf8" }).trim();
     } catch {
         throw new Error(
-            `required tool '${bin}' is missing: run 'bash scripts/install-tools.sh' as root ` +
-                `(npm test does this first) - this test does not skip`,
+            `required tool '${bin}' is missing: run 'bash scripts/install-tools.sh' as root ` + `(npm test does this first) - this test does not skip`,
         );
     }
 }

@@ -65,8 +65,14 @@ export interface TrackingLab {
 }
 
 const chromiumArgs = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ];
 
 export async function startTrackingLab(opts: { edge?: boolean } = {}): Promise<TrackingLab> {

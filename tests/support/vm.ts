@@ -25,7 +25,8 @@ export interface VmImage {
 
 /** Every tool the layer needs, checked up front: a missing one fails the layer, never skips it. */
 export function requireVmTools(): void {
-    for (const t of ["qemu-system-x86_64", "qemu-img", "genisoimage", "debootstrap", "mkfs.ext4", "ssh", "ssh-keygen", "ssh-keyscan", "flock", "chroot"]) requireTool(t);
+    for (const t of ["qemu-system-x86_64", "qemu-img", "genisoimage", "debootstrap", "mkfs.ext4", "ssh", "ssh-keygen", "ssh-keyscan", "flock", "chroot"])
+        requireTool(t);
 }
 
 /** Builds (or reuses) the image holding `packages` in apt's cache. Bounded by `timeoutMs`. */
@@ -67,7 +68,26 @@ function kvmWorks(dir: string): boolean {
     const sock = path.join(dir, "kvm-probe.sock");
     const r = spawnSync(
         requireTool("qemu-system-x86_64"),
-        ["-accel", "kvm", "-cpu", "host", "-M", "q35", "-m", "64", "-display", "none", "-vga", "none", "-nodefaults", "-no-reboot", "-bios", "/dev/null", "-monitor", `unix:${sock},server=off`],
+        [
+            "-accel",
+            "kvm",
+            "-cpu",
+            "host",
+            "-M",
+            "q35",
+            "-m",
+            "64",
+            "-display",
+            "none",
+            "-vga",
+            "none",
+            "-nodefaults",
+            "-no-reboot",
+            "-bios",
+            "/dev/null",
+            "-monitor",
+            `unix:${sock},server=off`,
+        ],
         { timeout: 8000, encoding: "utf8" },
     );
     return r.status === 0 || (r.signal === "SIGTERM" && !/error|Assertion/i.test(r.stderr ?? ""));
@@ -92,7 +112,11 @@ export class Vm {
     private proc?: ChildProcess;
     private exited?: Promise<void>;
 
-    private constructor(private readonly opts: VmOptions, port: number, accel: "kvm" | "tcg") {
+    private constructor(
+        private readonly opts: VmOptions,
+        port: number,
+        accel: "kvm" | "tcg",
+    ) {
         this.sshPort = port;
         this.console = path.join(opts.dir, "console.log");
         this.accel = accel;
@@ -102,7 +126,17 @@ export class Vm {
         const d = opts.dir;
         fs.writeFileSync(path.join(d, "user-data"), opts.userData);
         fs.writeFileSync(path.join(d, "meta-data"), opts.metaData);
-        execFileSync(requireTool("genisoimage"), ["-quiet", "-output", path.join(d, "seed.iso"), "-volid", "cidata", "-joliet", "-rock", path.join(d, "user-data"), path.join(d, "meta-data")]);
+        execFileSync(requireTool("genisoimage"), [
+            "-quiet",
+            "-output",
+            path.join(d, "seed.iso"),
+            "-volid",
+            "cidata",
+            "-joliet",
+            "-rock",
+            path.join(d, "user-data"),
+            path.join(d, "meta-data"),
+        ]);
         // The cached image stays untouched: the guest writes into a copy-on-write overlay.
         execFileSync(requireTool("qemu-img"), ["create", "-q", "-f", "qcow2", "-b", opts.image.disk, "-F", "qcow2", path.join(d, "root.qcow2")]);
         const vol = path.join(d, "volume.raw");
@@ -119,20 +153,42 @@ export class Vm {
         const accel = this.accel === "kvm" ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg,thread=multi", "-cpu", "max"];
         const args = [
             ...accel,
-            "-M", "q35", "-smp", "2", "-m", String(this.opts.memoryMb ?? 2048),
-            "-display", "none", "-vga", "none", "-monitor", "none",
-            "-serial", `file:${this.console}`,
-            "-kernel", this.opts.image.kernel, "-initrd", this.opts.image.initrd,
-            "-append", "root=LABEL=root rw console=ttyS0 net.ifnames=0 quiet",
-            "-drive", `file=${path.join(d, "root.qcow2")},if=virtio,format=qcow2,cache=unsafe`,
-            "-drive", `file=${path.join(d, "seed.iso")},if=virtio,format=raw,readonly=on`,
+            "-M",
+            "q35",
+            "-smp",
+            "2",
+            "-m",
+            String(this.opts.memoryMb ?? 2048),
+            "-display",
+            "none",
+            "-vga",
+            "none",
+            "-monitor",
+            "none",
+            "-serial",
+            `file:${this.console}`,
+            "-kernel",
+            this.opts.image.kernel,
+            "-initrd",
+            this.opts.image.initrd,
+            "-append",
+            "root=LABEL=root rw console=ttyS0 net.ifnames=0 quiet",
+            "-drive",
+            `file=${path.join(d, "root.qcow2")},if=virtio,format=qcow2,cache=unsafe`,
+            "-drive",
+            `file=${path.join(d, "seed.iso")},if=virtio,format=raw,readonly=on`,
             // Hetzner attaches volumes as SCSI disks with vendor HC, product Volume, the id as serial.
-            "-device", "virtio-scsi-pci,id=scsi0",
-            "-drive", `file=${path.join(d, "volume.raw")},if=none,id=vol,format=raw,cache=unsafe`,
-            "-device", `scsi-hd,drive=vol,bus=scsi0.0,vendor=HC,product=Volume,serial=${this.opts.volumeId}`,
+            "-device",
+            "virtio-scsi-pci,id=scsi0",
+            "-drive",
+            `file=${path.join(d, "volume.raw")},if=none,id=vol,format=raw,cache=unsafe`,
+            "-device",
+            `scsi-hd,drive=vol,bus=scsi0.0,vendor=HC,product=Volume,serial=${this.opts.volumeId}`,
             // restrict=on: no packet leaves the guest except through the forward below.
-            "-netdev", `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${this.sshPort}-:22`,
-            "-device", "virtio-net-pci,netdev=n0,romfile=",
+            "-netdev",
+            `user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:${this.sshPort}-:22`,
+            "-device",
+            "virtio-net-pci,netdev=n0,romfile=",
         ];
         const p = spawn(requireTool("qemu-system-x86_64"), args, { stdio: ["ignore", "ignore", "pipe"] });
         let err = "";

@@ -61,10 +61,18 @@ test("a request with a query string and a referrer leaves no access log line", a
     let status = 0;
     for (let i = 0; i < 50 && status === 0; i++) {
         status = await new Promise<number>((resolve) => {
-            http.get({ host: "127.0.0.1", port, path: "/index.html?hash=abc123", headers: { Referer: "https://www.client-a.de/secret-page", "User-Agent": "kit-test" } }, (res) => {
-                res.resume();
-                res.on("end", () => resolve(res.statusCode ?? 0));
-            }).on("error", () => setTimeout(() => resolve(0), 100));
+            http.get(
+                {
+                    host: "127.0.0.1",
+                    port,
+                    path: "/index.html?hash=abc123",
+                    headers: { Referer: "https://www.client-a.de/secret-page", "User-Agent": "kit-test" },
+                },
+                (res) => {
+                    res.resume();
+                    res.on("end", () => resolve(res.statusCode ?? 0));
+                },
+            ).on("error", () => setTimeout(() => resolve(0), 100));
         });
     }
     expect(status).toBe(200);

@@ -77,7 +77,11 @@ test.each<[string, Partial<BackupInput>, RegExp]>([
     ["database", { database: "mautic`x`" }, /^database = "mautic`x`" must be a plain MariaDB database name/],
     ["app container is the db", { appContainers: ["mautic_web", "mautic_db"] }, /^appContainers\[1\] = "mautic_db" is the database container/],
     ["offsite kind", { offsite: { kind: "s3" as "restic-sftp", repository: "sftp:h:/x" } }, /^offsite.kind = "s3" is not supported/],
-    ["offsite not sftp", { offsite: { kind: "restic-sftp", repository: "s3:https://s3.example/bucket" } }, /^offsite.repository = .* must be a restic SFTP repository/],
+    [
+        "offsite not sftp",
+        { offsite: { kind: "restic-sftp", repository: "s3:https://s3.example/bucket" } },
+        /^offsite.repository = .* must be a restic SFTP repository/,
+    ],
     ["offsite with password", { offsite: { kind: "restic-sftp", repository: "sftp://u1:secret@host:23/x" } }, /^offsite.repository/],
     ["offsite with $", { offsite: { kind: "restic-sftp", repository: "sftp:host:/x$(id)" } }, /^offsite.repository/],
 ])("rejects %s with a message naming the field", (_name, patch, message) => {
@@ -101,13 +105,25 @@ describe("real tools", () => {
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-    test.each([["defaults", defaults], ["with off-site", withOffsite]])("shellcheck and bash -n pass on every rendered script (%s)", (_n, input) => {
+    test.each([
+        ["defaults", defaults],
+        ["with off-site", withOffsite],
+    ])("shellcheck and bash -n pass on every rendered script (%s)", (_n, input) => {
         const shellcheck = requireTool("shellcheck");
         for (const f of [...renderBackupFiles(input), renderOffsiteSetupScript()].filter((f) => f.path.includes("/sbin/"))) {
             const p = path.join(dir, path.basename(f.path));
             fs.writeFileSync(p, f.content, { mode: 0o750 });
             // Default severity (style) plus optional checks; nothing may be reported.
-            const r = spawnSync(shellcheck, ["--shell=bash", "--severity=style", "--enable=add-default-case,avoid-nullary-conditions,check-unassigned-uppercase,deprecate-which,quote-safe-variables", p], { encoding: "utf8" });
+            const r = spawnSync(
+                shellcheck,
+                [
+                    "--shell=bash",
+                    "--severity=style",
+                    "--enable=add-default-case,avoid-nullary-conditions,check-unassigned-uppercase,deprecate-which,quote-safe-variables",
+                    p,
+                ],
+                { encoding: "utf8" },
+            );
             expect(r.stdout + r.stderr).toBe("");
             expect(r.status).toBe(0);
             expect(spawnSync("bash", ["-n", p], { encoding: "utf8" }).status).toBe(0);

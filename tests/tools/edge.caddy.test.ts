@@ -91,10 +91,16 @@ describe("production Caddyfile on Caddy 2.6", () => {
     });
 
     test("listens on 80 and 443 of every interface (production), on loopback with the test ports in test mode", () => {
-        const listens = Object.values(json.apps.http.servers).map((s: Json) => s.listen).flat().sort();
+        const listens = Object.values(json.apps.http.servers)
+            .map((s: Json) => s.listen)
+            .flat()
+            .sort();
         expect(listens).toEqual([":443", ":80"]);
         const test = adapt(renderCaddyfile({ ...production, test: { bindHost: "127.0.0.1", httpPort: 18080, httpsPort: 18443 } }), "Caddyfile.test");
-        const testListens = Object.values(test.apps.http.servers).map((s: Json) => s.listen).flat().sort();
+        const testListens = Object.values(test.apps.http.servers)
+            .map((s: Json) => s.listen)
+            .flat()
+            .sort();
         expect(testListens).toEqual(["127.0.0.1:18080", "127.0.0.1:18443"]);
         expect(test.apps.tls.automation.policies[0].issuers).toEqual([{ module: "internal" }]);
         expect(test.apps.pki.certificate_authorities.local.install_trust).toBe(false);

@@ -79,7 +79,10 @@ describe("cloud-init user data", () => {
 describe("files in the user data, each checked by its consumer", () => {
     test("sshd drop-in passes `sshd -t` and enforces key-only login", () => {
         const dropIn = path.join(tmp, "10-mautic-kit-hardening.conf");
-        fs.writeFileSync(dropIn, file("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf").content.replace("/etc/ssh/ssh_host_ed25519_key", path.join(tmp, "hostkey")));
+        fs.writeFileSync(
+            dropIn,
+            file("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf").content.replace("/etc/ssh/ssh_host_ed25519_key", path.join(tmp, "hostkey")),
+        );
         execFileSync(requireTool("ssh-keygen"), ["-q", "-t", "ed25519", "-N", "", "-f", path.join(tmp, "hostkey")]);
         const main = path.join(tmp, "sshd_config");
         // Debian's layout: the drop-ins are included first, then the distribution's defaults.
@@ -100,9 +103,15 @@ describe("files in the user data, each checked by its consumer", () => {
     });
 
     test("admin keys are written to the file sshd reads, one per line", () => {
-        const keys = renderHostFiles({ ...input, adminPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y "] });
+        const keys = renderHostFiles({
+            ...input,
+            adminPublicKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y "],
+        });
         const f = keys.find((x) => x.path === "/etc/ssh/mautic-kit-authorized-keys/root")!;
-        expect(f.content.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual(["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y"]);
+        expect(f.content.split("\n").filter((l) => l && !l.startsWith("#"))).toEqual([
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA one@x",
+            "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB two@y",
+        ]);
         expect(f.permissions).toBe("0644");
     });
 
@@ -142,7 +151,13 @@ describe("files in the user data, each checked by its consumer", () => {
         const logDir = path.join(tmp, "logs");
         fs.mkdirSync(logDir);
         fs.writeFileSync(path.join(logDir, "install.log"), "x\n");
-        fs.writeFileSync(f, file("/etc/logrotate.d/mautic-kit").content.replace("/var/log/mautic-kit", logDir).replace("su root adm", "su root root").replace("create 0640 root adm", "create 0640 root root"));
+        fs.writeFileSync(
+            f,
+            file("/etc/logrotate.d/mautic-kit")
+                .content.replace("/var/log/mautic-kit", logDir)
+                .replace("su root adm", "su root root")
+                .replace("create 0640 root adm", "create 0640 root root"),
+        );
         fs.chmodSync(f, 0o644);
         const r = run("logrotate", ["-d", "-s", path.join(tmp, "logrotate.state"), f]);
         expect(r.code).toBe(0);
@@ -210,7 +225,15 @@ describe("files in the user data, each checked by its consumer", () => {
     });
 
     test("the Mautic install script passes shellcheck and uses -f", () => {
-        const script = renderInstallScript({ domain: "marketing.client-a.de", adminEmail: "ops@agency.example", adminUsername: "admin", adminFirstName: "Mautic", adminLastName: "Administrator", dbName: "mautic", dbUser: "mautic" });
+        const script = renderInstallScript({
+            domain: "marketing.client-a.de",
+            adminEmail: "ops@agency.example",
+            adminUsername: "admin",
+            adminFirstName: "Mautic",
+            adminLastName: "Administrator",
+            dbName: "mautic",
+            dbUser: "mautic",
+        });
         const p = path.join(tmp, "install.sh");
         fs.writeFileSync(p, script);
         const r = run("shellcheck", ["-s", "bash", p]);

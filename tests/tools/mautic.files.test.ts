@@ -30,7 +30,7 @@ const paramsInput = {
     logRetentionDays: 9,
     mailerDsn: "smtp://user:p'a\\ss@smtp.example.de:587",
     mailerFromEmail: "newsletter@client-a.de",
-    mailerFromName: "Client A's \"News\"",
+    mailerFromName: 'Client A\'s "News"',
     secretKey: "abcDEF123",
 };
 
@@ -111,7 +111,7 @@ describe("config/parameters_local.php", () => {
         ["messenger_dsn_hit", "doctrine://default"],
         ["messenger_dsn_failed", "doctrine://default?queue_name=failed"],
         ["mailer_from_email", "newsletter@client-a.de"],
-        ["mailer_from_name", "Client A's \"News\""],
+        ["mailer_from_name", 'Client A\'s "News"'],
     ])("%s = %p", (key, value) => {
         expect(evaluated[key]).toEqual(value);
     });
@@ -184,8 +184,14 @@ describe("the cron container's crontab", () => {
         const names = parsed.map((p) => /bin\/console (\S+)/.exec(p.command)![1]);
         expect(new Set(names)).toEqual(
             new Set([
-                "mautic:segments:update", "mautic:campaigns:update", "mautic:campaigns:trigger", "mautic:messages:send",
-                "mautic:broadcasts:send", "mautic:import", "mautic:webhooks:process", "mautic:reports:scheduler",
+                "mautic:segments:update",
+                "mautic:campaigns:update",
+                "mautic:campaigns:trigger",
+                "mautic:messages:send",
+                "mautic:broadcasts:send",
+                "mautic:import",
+                "mautic:webhooks:process",
+                "mautic:reports:scheduler",
                 "mautic:maintenance:cleanup",
             ]),
         );
@@ -306,7 +312,13 @@ describe("the worker's supervisord.conf", () => {
 
 describe("the install script", () => {
     const script = renderInstallScript({
-        domain: "marketing.client-a.de", adminEmail: "a@client-a.de", adminUsername: "admin", adminFirstName: "A", adminLastName: "B", dbName: "mautic", dbUser: "mautic",
+        domain: "marketing.client-a.de",
+        adminEmail: "a@client-a.de",
+        adminUsername: "admin",
+        adminFirstName: "A",
+        adminLastName: "B",
+        dbName: "mautic",
+        dbUser: "mautic",
     });
 
     test("puts no database password on any command line (local.php reads it from the env)", () => {

@@ -19,14 +19,17 @@ let tarball: string;
 let files: string[];
 const consumer = () => path.join(tmp, "consumer");
 const tsc = path.join(projectRoot, "node_modules", ".bin", "tsc");
-const run = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
+const run = (cmd: string, args: string[], cwd: string) =>
+    execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false" } });
 
 beforeAll(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kit-package-"));
     const src = path.join(tmp, "src");
     fs.mkdirSync(src);
     // A clean copy of what git has (tracked and new, not ignored), with the installed node_modules.
-    const list = run("git", ["ls-files", "--cached", "--others", "--exclude-standard"], projectRoot).split("\n").filter((f) => f && fs.existsSync(path.join(projectRoot, f)));
+    const list = run("git", ["ls-files", "--cached", "--others", "--exclude-standard"], projectRoot)
+        .split("\n")
+        .filter((f) => f && fs.existsSync(path.join(projectRoot, f)));
     for (const f of list) {
         fs.mkdirSync(path.dirname(path.join(src, f)), { recursive: true });
         fs.copyFileSync(path.join(projectRoot, f), path.join(src, f));
@@ -55,7 +58,14 @@ test("installs turn dependency scripts off on the command line, not in .npmrc (w
 });
 
 test("the package ships JavaScript, type declarations and the templates, and no tests", () => {
-    for (const f of ["bin/components/index.js", "bin/components/index.d.ts", "bin/components/site/mauticSite.d.ts", "bin/components/host/serverTypeChoice.js", "templates/caddyfile/Caddyfile", "package.json"]) {
+    for (const f of [
+        "bin/components/index.js",
+        "bin/components/index.d.ts",
+        "bin/components/site/mauticSite.d.ts",
+        "bin/components/host/serverTypeChoice.js",
+        "templates/caddyfile/Caddyfile",
+        "package.json",
+    ]) {
         expect(files).toContain(f);
     }
     expect(files.filter((f) => /^(tests|plan|scripts|audit|bench|examples)\//.test(f))).toEqual([]);
@@ -69,7 +79,10 @@ test("a consumer compiles against the installed .d.ts, and a type error is caugh
     const write = (body: string) => fs.writeFileSync(path.join(consumer(), "index.ts"), body);
     fs.writeFileSync(
         path.join(consumer(), "tsconfig.json"),
-        JSON.stringify({ compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", skipLibCheck: true, noEmit: true, types: [] }, files: ["index.ts"] }),
+        JSON.stringify({
+            compilerOptions: { strict: true, module: "commonjs", target: "ES2022", moduleResolution: "node", skipLibCheck: true, noEmit: true, types: [] },
+            files: ["index.ts"],
+        }),
     );
     write(`import * as pulumi from "@pulumi/pulumi";
 import { MauticSite, MauticSiteArgs, chooseServerType } from "mautic-gdpr-kit";
@@ -81,7 +94,9 @@ export const program = async () => {
 };
 `);
     run(tsc, ["-p", "tsconfig.json"], consumer());
-    write(`import { MauticSiteArgs } from "mautic-gdpr-kit";\nexport const a: MauticSiteArgs = { domain: 1, website: "x", adminEmail: "y", adminCidrs: [] };\n`);
+    write(
+        `import { MauticSiteArgs } from "mautic-gdpr-kit";\nexport const a: MauticSiteArgs = { domain: 1, website: "x", adminEmail: "y", adminCidrs: [] };\n`,
+    );
     let failed = "";
     try {
         run(tsc, ["-p", "tsconfig.json"], consumer());
@@ -112,5 +127,7 @@ const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https
 process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, alerts: typeof k.AlertSecrets, internal: [k.setPriceSource, k.doiProvider, k.renderCaddyfile].map((v) => typeof v), serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
     const out = JSON.parse(run(process.execPath, ["-e", script], consumer()));
     expect(out).toEqual({ site: "function", alerts: "function", internal: ["undefined", "undefined", "undefined"], serverType: "auto", caddy: true });
-    expect(require.resolve("mautic-gdpr-kit", { paths: [consumer()] })).toBe(path.join(fs.realpathSync(consumer()), "node_modules", "mautic-gdpr-kit", "bin", "components", "index.js"));
+    expect(require.resolve("mautic-gdpr-kit", { paths: [consumer()] })).toBe(
+        path.join(fs.realpathSync(consumer()), "node_modules", "mautic-gdpr-kit", "bin", "components", "index.js"),
+    );
 });

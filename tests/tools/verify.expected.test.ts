@@ -20,14 +20,25 @@ beforeAll(async () => {
 }, 120_000);
 
 const run = (sections: Record<string, Section>, only: Parameters<typeof evaluateHostChecks>[2], exp = e) =>
-    evaluateHostChecks(new Map(Object.entries({ now: { output: String(Math.floor(Date.now() / 1000)), rc: 0 }, ...sections })), exp, only, new Date().toISOString());
+    evaluateHostChecks(
+        new Map(Object.entries({ now: { output: String(Math.floor(Date.now() / 1000)), rc: 0 }, ...sections })),
+        exp,
+        only,
+        new Date().toISOString(),
+    );
 
 test("the expectation covers the user data's files and the synced ones, with the real volume id", () => {
     const paths = e.hostFiles.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining([
-        "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", "/etc/fail2ban/jail.d/sshd.local", "/etc/docker/daemon.json",
-        "/usr/local/sbin/mautic-backup", "/etc/systemd/system/mautic-backup.timer", "/usr/local/sbin/mautic-kit-mount-volume",
-    ]));
+    expect(paths).toEqual(
+        expect.arrayContaining([
+            "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf",
+            "/etc/fail2ban/jail.d/sshd.local",
+            "/etc/docker/daemon.json",
+            "/usr/local/sbin/mautic-backup",
+            "/etc/systemd/system/mautic-backup.timer",
+            "/usr/local/sbin/mautic-kit-mount-volume",
+        ]),
+    );
     const mount = e.hostFiles.find((f) => f.path === "/usr/local/sbin/mautic-kit-mount-volume")!;
     expect(mount.content).toContain("scsi-0HC_Volume_4242");
     expect(e.volume).toEqual({ mountPoint: "/srv/mautic", device: "/dev/disk/by-id/scsi-0HC_Volume_4242" });
@@ -67,18 +78,24 @@ test("container files: the plan's redacted secrets match any value, anything els
 });
 
 test("FORWARD policy and the metadata block, on iptables -S output", () => {
-    const rs = run({
-        "forward-policy": { output: "-P FORWARD ACCEPT\n-N DOCKER-USER\n-A FORWARD -j DOCKER-USER", rc: 0 },
-        "metadata-block": { output: "-N DOCKER-USER\n-A DOCKER-USER -j RETURN", rc: 0 },
-    }, ["forward-policy", "metadata-block"]);
+    const rs = run(
+        {
+            "forward-policy": { output: "-P FORWARD ACCEPT\n-N DOCKER-USER\n-A FORWARD -j DOCKER-USER", rc: 0 },
+            "metadata-block": { output: "-N DOCKER-USER\n-A DOCKER-USER -j RETURN", rc: 0 },
+        },
+        ["forward-policy", "metadata-block"],
+    );
     expect(rs.map((r) => [r.id, r.status, r.evidence])).toEqual([
         ["forward-policy", "fail", "FORWARD policy ACCEPT"],
         ["metadata-block", "fail", "no DROP rule for 169.254.169.254 in DOCKER-USER (exit 0)"],
     ]);
-    const ok = run({
-        "forward-policy": { output: "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER", rc: 0 },
-        "metadata-block": { output: "-N DOCKER-USER\n-A DOCKER-USER -d 169.254.169.254/32 -j DROP\n-A DOCKER-USER -j RETURN", rc: 0 },
-    }, ["forward-policy", "metadata-block"]);
+    const ok = run(
+        {
+            "forward-policy": { output: "-P FORWARD DROP\n-A FORWARD -j DOCKER-USER", rc: 0 },
+            "metadata-block": { output: "-N DOCKER-USER\n-A DOCKER-USER -d 169.254.169.254/32 -j DROP\n-A DOCKER-USER -j RETURN", rc: 0 },
+        },
+        ["forward-policy", "metadata-block"],
+    );
     expect(ok.map((r) => r.status)).toEqual(["pass", "pass"]);
 });
 
@@ -96,7 +113,13 @@ test("containers: docker inspect shapes; a stopped, unhealthy or re-capped conta
         Name: `/${c.name}`,
         Image: `sha256:${i}`,
         State: { Running: true, Status: "running", ...(c.healthcheck ? { Health: { Status: "healthy" } } : {}) },
-        HostConfig: { Memory: (c.memoryMiB ?? 0) * 1048576, CapAdd: [...c.capAdd], CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"], RestartPolicy: { Name: "unless-stopped" } },
+        HostConfig: {
+            Memory: (c.memoryMiB ?? 0) * 1048576,
+            CapAdd: [...c.capAdd],
+            CapDrop: ["ALL"],
+            SecurityOpt: ["no-new-privileges:true"],
+            RestartPolicy: { Name: "unless-stopped" },
+        },
     }));
     const images = e.containers.map((c, i) => ({ Id: `sha256:${i}`, RepoTags: [c.image], RepoDigests: [] }));
     const sections = (list: unknown[]) => ({ containers: { output: JSON.stringify(list), rc: 0 }, images: { output: JSON.stringify(images), rc: 0 } });
@@ -113,7 +136,10 @@ test("containers: docker inspect shapes; a stopped, unhealthy or re-capped conta
 test("offsite: restic snapshots --json; stale or unreadable fails", () => {
     const at = (h: number) => new Date(Date.now() - h * 3600_000).toISOString();
     expect(run({ offsite: { output: JSON.stringify([{ time: at(2), short_id: "ab12" }]), rc: 0 } }, ["offsite"])[0].status).toBe("pass");
-    expect(run({ offsite: { output: JSON.stringify([{ time: at(40) }]), rc: 0 } }, ["offsite"])[0]).toMatchObject({ status: "fail", evidence: "latest off-site snapshot 40.0 h old (limit 26 h)" });
+    expect(run({ offsite: { output: JSON.stringify([{ time: at(40) }]), rc: 0 } }, ["offsite"])[0]).toMatchObject({
+        status: "fail",
+        evidence: "latest off-site snapshot 40.0 h old (limit 26 h)",
+    });
     expect(run({ offsite: { output: "Fatal: wrong password", rc: 1 } }, ["offsite"])[0].status).toBe("fail");
 });
 
@@ -134,7 +160,10 @@ test("Mautic's effective config: the real php filter keeps only the expected key
     expect(run({ "mautic-config": { output: php.stdout, rc: 0 } }, ["mautic-config"])[0]).toMatchObject({ id: "mautic-config", status: "pass" });
     all["mautic.anonymize_ip"] = false;
     delete all["mautic.stats_update_url"];
-    const changed = spawnSync("php", ["-r", mauticConfigFilterPhp, JSON.stringify(Object.keys(e.mauticConfig!))], { input: JSON.stringify(all), encoding: "utf8" });
+    const changed = spawnSync("php", ["-r", mauticConfigFilterPhp, JSON.stringify(Object.keys(e.mauticConfig!))], {
+        input: JSON.stringify(all),
+        encoding: "utf8",
+    });
     const [r] = run({ "mautic-config": { output: changed.stdout, rc: 0 } }, ["mautic-config"]);
     expect(r.status).toBe("fail");
     expect(r.evidence).toContain("anonymize_ip = false (want true)");

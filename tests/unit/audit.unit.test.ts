@@ -25,12 +25,24 @@ describe("parseCli", () => {
     test("defaults, repeatable options and URL normalisation", () => {
         const cli = parseCli([
             "http://www.example.com/landing?x=1",
-            "--mautic-host", "Mautic.Example.com",
-            "--first-party", "*.example-cdn.com",
-            "--allow-cookie", "cc_*", "--allow-cookie", "PHPSESSID",
-            "--allow-storage", "consent-choice",
-            "--connect-to", "www.example.com:443:127.0.0.1:20443",
-            "--json", "out.json", "--min-grade", "a-", "--settle", "0",
+            "--mautic-host",
+            "Mautic.Example.com",
+            "--first-party",
+            "*.example-cdn.com",
+            "--allow-cookie",
+            "cc_*",
+            "--allow-cookie",
+            "PHPSESSID",
+            "--allow-storage",
+            "consent-choice",
+            "--connect-to",
+            "www.example.com:443:127.0.0.1:20443",
+            "--json",
+            "out.json",
+            "--min-grade",
+            "a-",
+            "--settle",
+            "0",
         ]);
         expect(cli.audit.url).toBe("https://www.example.com/landing?x=1");
         expect(cli.audit.mauticHosts).toEqual(["mautic.example.com"]);
@@ -88,9 +100,7 @@ describe("HSTS", () => {
     test("any well-formed header round-trips (property)", () => {
         fc.assert(
             fc.property(fc.nat(), fc.boolean(), fc.boolean(), (maxAge, sub, pre) => {
-                const header = [`max-age=${maxAge}`, sub ? "includeSubDomains" : "", pre ? "preload" : ""]
-                    .filter(Boolean)
-                    .join("; ");
+                const header = [`max-age=${maxAge}`, sub ? "includeSubDomains" : "", pre ? "preload" : ""].filter(Boolean).join("; ");
                 expect(parseHsts(header)).toEqual({ maxAge, includeSubDomains: sub, preload: pre });
             }),
         );
@@ -213,8 +223,7 @@ describe("before-consent judgement", () => {
         mixedContent: [],
         ...over,
     });
-    const failing = (findings: { id: string; severity: string }[]) =>
-        findings.filter((f) => f.severity === "fail").map((f) => f.id);
+    const failing = (findings: { id: string; severity: string }[]) => findings.filter((f) => f.severity === "fail").map((f) => f.id);
 
     test("a clean page passes every check", () => {
         const findings = consentFindings(classify(raw({}), input), input);
@@ -292,7 +301,12 @@ describe("before-consent judgement", () => {
             raw({
                 cookies: [{ name: "uid", domain: ".tracker.example", path: "/", sources: [], present: true }],
                 mixedContent: [
-                    { insecureUrl: "http://www.shop.test/a.png", resolution: "MixedContentAutomaticallyUpgraded", type: "Image", page: "https://www.shop.test/" },
+                    {
+                        insecureUrl: "http://www.shop.test/a.png",
+                        resolution: "MixedContentAutomaticallyUpgraded",
+                        type: "Image",
+                        page: "https://www.shop.test/",
+                    },
                 ],
             }),
             input,
@@ -332,8 +346,17 @@ describe("table", () => {
             })),
             observed: { requests: [], cookies: [], storage: [], mixedContent: [] },
             options: {
-                url: "https://www.shop.test/", mauticHosts: [], firstParty: [], allowCookies: [], allowStorage: [],
-                caFiles: [], connectTo: [], minGrade: "B", timeoutMs: 15000, settleMs: 1000, locale: "de-DE",
+                url: "https://www.shop.test/",
+                mauticHosts: [],
+                firstParty: [],
+                allowCookies: [],
+                allowStorage: [],
+                caFiles: [],
+                connectTo: [],
+                minGrade: "B",
+                timeoutMs: 15000,
+                settleMs: 1000,
+                locale: "de-DE",
             },
         };
         const table = renderTable(report);

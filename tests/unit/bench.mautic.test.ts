@@ -47,7 +47,17 @@ describe("load", () => {
         expect(concurrencySteps(8)).toEqual([1, 2, 4, 8]);
         expect(concurrencySteps(6)).toEqual([1, 2, 4, 6]);
         expect(concurrencySteps(1)).toEqual([1]);
-        const step = (c: number, perSecond: number, p95Ms: number, errors = 0): StepResult => ({ concurrency: c, seconds: 1, requests: 100, ok: 100 - errors, errors, perSecond, p50Ms: 1, p95Ms, maxMs: p95Ms });
+        const step = (c: number, perSecond: number, p95Ms: number, errors = 0): StepResult => ({
+            concurrency: c,
+            seconds: 1,
+            requests: 100,
+            ok: 100 - errors,
+            errors,
+            perSecond,
+            p50Ms: 1,
+            p95Ms,
+            maxMs: p95Ms,
+        });
         expect(bestStep([step(1, 10, 100), step(2, 18, 250), step(4, 30, 400)], 300)?.concurrency).toBe(2);
         expect(bestStep([step(1, 10, 100), step(2, 18, 250, 5)], 300)?.concurrency).toBe(1);
         expect(bestStep([step(1, 10, 400)], 300)).toBeUndefined();
@@ -68,7 +78,13 @@ describe("load", () => {
         const port = (server.address() as { port: number }).port;
         try {
             const target = { baseUrl: `http://127.0.0.1:${port}`, hostHeader: "m.example.test" };
-            const s = await runStep(target, 2, 1, (i) => ({ method: "GET", path: `/mtracking.gif?i=${i}` }), (st) => st === 200);
+            const s = await runStep(
+                target,
+                2,
+                1,
+                (i) => ({ method: "GET", path: `/mtracking.gif?i=${i}` }),
+                (st) => st === 200,
+            );
             expect(s.requests).toBe(seen.length);
             expect(s.requests).toBeGreaterThan(10);
             expect(s.errors).toBe(Math.floor(seen.length / 5));
@@ -77,9 +93,21 @@ describe("load", () => {
             expect(s.perSecond).toBeCloseTo(s.ok / s.seconds, 5);
             expect(new Set(seen.map((x) => x.host))).toEqual(new Set(["m.example.test"]));
             expect(seen[0].ua).toMatch(/Mozilla\/5.0 .*Chrome/);
-            expect(seen.map((x) => x.path).slice(0, 2).sort()).toEqual(["/mtracking.gif?i=0", "/mtracking.gif?i=1"]);
+            expect(
+                seen
+                    .map((x) => x.path)
+                    .slice(0, 2)
+                    .sort(),
+            ).toEqual(["/mtracking.gif?i=0", "/mtracking.gif?i=1"]);
             // The ramp stops at the first step with >= 1 % errors (20 % here).
-            const r = await rampUp(target, 4, 1, 300, (i) => ({ method: "GET", path: `/x?${i}` }), (st) => st === 200);
+            const r = await rampUp(
+                target,
+                4,
+                1,
+                300,
+                (i) => ({ method: "GET", path: `/x?${i}` }),
+                (st) => st === 200,
+            );
             expect(r.steps.map((x) => x.concurrency)).toEqual([1]);
             expect(r.best).toBeUndefined();
         } finally {
@@ -100,7 +128,11 @@ describe("memory sampler", () => {
             { pid: 12, ppid: 11, rssKiB: 1, hwmKiB: 1 },
             { pid: 20, ppid: 1, rssKiB: 1, hwmKiB: 1 },
         ];
-        expect(treeOf(procs, [10]).map((p) => p.pid).sort()).toEqual([10, 11, 12]);
+        expect(
+            treeOf(procs, [10])
+                .map((p) => p.pid)
+                .sort(),
+        ).toEqual([10, 11, 12]);
         expect(treeOf(procs, [99])).toEqual([]);
     });
 
@@ -168,14 +200,28 @@ describe("commands", () => {
 });
 
 describe("report", () => {
-    const rep = (label: string, over: Partial<TargetReport>): TargetReport => ({ label, mauticUrl: "http://x", peaks: {}, phasePeaks: {}, failures: [], errors: [], ...over });
+    const rep = (label: string, over: Partial<TargetReport>): TargetReport => ({
+        label,
+        mauticUrl: "http://x",
+        peaks: {},
+        phasePeaks: {},
+        failures: [],
+        errors: [],
+        ...over,
+    });
 
     test("ratios first / second; n/a without both figures", () => {
         expect(ratio(30, 20)).toBe("1.50");
         expect(ratio(1, 0)).toBe("n/a");
         expect(ratio(undefined, 2)).toBe("n/a");
-        const kit = rep("kit", { segment: { contacts: 10, members: 10, seconds: 30, runs: 1, code: 0 }, peaks: { cron: { sumMiB: 300, processMiB: 290, samples: 3 } } });
-        const dflt = rep("defaults", { segment: { contacts: 10, members: 10, seconds: 20, runs: 1, code: 0 }, peaks: { cron: { sumMiB: 600, processMiB: 590, samples: 3 } } });
+        const kit = rep("kit", {
+            segment: { contacts: 10, members: 10, seconds: 30, runs: 1, code: 0 },
+            peaks: { cron: { sumMiB: 300, processMiB: 290, samples: 3 } },
+        });
+        const dflt = rep("defaults", {
+            segment: { contacts: 10, members: 10, seconds: 20, runs: 1, code: 0 },
+            peaks: { cron: { sumMiB: 600, processMiB: 590, samples: 3 } },
+        });
         const table = figureTable([kit, dflt]).join("\n");
         expect(table).toContain("| figure | kit | defaults | kit / defaults |");
         expect(table).toMatch(/\| segment rebuild \(segments:update, all runs\) \(s, lower is better\) \| 30\.0 \| 20\.0 \| 1\.50 \|/);

@@ -91,7 +91,11 @@ test("the parser: --opt=value, repeatable options, an empty value is refused", (
         examples: [],
         exitCodes: {},
     });
-    expect(parseCommandLine(spec, ["--one=a", "--many", "b", "--many=c", "--flag"])).toEqual({ help: false, values: { one: "a", many: ["b", "c"], flag: true }, positionals: [] });
+    expect(parseCommandLine(spec, ["--one=a", "--many", "b", "--many=c", "--flag"])).toEqual({
+        help: false,
+        values: { one: "a", many: ["b", "c"], flag: true },
+        positionals: [],
+    });
     expect(() => parseCommandLine(spec, ["--one", ""])).toThrow(new UsageError("--one needs a value, got an empty one. Fix: --one X"));
     expect(() => parseCommandLine(spec, ["--one=-x"])).not.toThrow();
 });

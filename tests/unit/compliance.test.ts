@@ -1,7 +1,14 @@
 /**
  * The compliance report is computed: changing the config, or a rendered file, changes it.
  */
-import { buildComplianceReport, ComplianceInput, ComplianceReport, documentPaths, renderComplianceMarkdown, renderComplianceScreen } from "../../components/compliance/compliance";
+import {
+    buildComplianceReport,
+    ComplianceInput,
+    ComplianceReport,
+    documentPaths,
+    renderComplianceMarkdown,
+    renderComplianceScreen,
+} from "../../components/compliance/compliance";
 import { validateSiteArgs } from "../../components/config/config";
 import { runPlan } from "../../plan/runPlan";
 import { mauticParameters } from "../../components/app/mautic";
@@ -30,9 +37,21 @@ describe("the report of the example configuration", () => {
     test("statuses: documents prepared, organisational steps manual, C05 warns (consent-label placeholders; link tracking not pinned off on this branch), the rest enforced", () => {
         const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
         expect(by).toEqual({
-            C01: "prepared", C02: "prepared", C03: "manual", C04: "prepared", C05: "warning", C06: "enforced",
-            C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
-            C13: "enforced", C14: "manual", C15: "enforced",
+            C01: "prepared",
+            C02: "prepared",
+            C03: "manual",
+            C04: "prepared",
+            C05: "warning",
+            C06: "enforced",
+            C07: "enforced",
+            C08: "prepared",
+            C09: "enforced",
+            C10: "enforced",
+            C11: "enforced",
+            C12: "enforced",
+            C13: "enforced",
+            C14: "manual",
+            C15: "enforced",
         });
         expect(r.summary).toEqual({ enforced: 8, prepared: 4, manual: 2, warning: 1 });
     });
@@ -48,13 +67,19 @@ describe("the report of the example configuration", () => {
 
     test("C04 is prepared, not enforced: the endpoint enforces DOI for its sign-ups; Mautic's own forms can skip it", () => {
         const e = item(r, "C04").evidence.join("\n");
-        expect(e).toMatch(/the kit's DOI endpoint \(\/var\/www\/kit-doi, served by the Mautic web container's Apache at \/kit\/doi\/\*\): a sign-up is a POST to \/kit\/doi\/signup/);
+        expect(e).toMatch(
+            /the kit's DOI endpoint \(\/var\/www\/kit-doi, served by the Mautic web container's Apache at \/kit\/doi\/\*\): a sign-up is a POST to \/kit\/doi\/signup/,
+        );
         expect(e).toMatch(/creates a contact tagged doi-pending only for an unknown address and changes nothing on a known one/);
         expect(e).toMatch(/HMAC-SHA256 with the stack's doiSecret over it and the address key, so only the mailbox has it/);
-        expect(e).toMatch(/only a POST of the button on \/kit\/doi\/confirm with that token confirms \(a GET shows the button and changes nothing; a wrong token gets 403/);
+        expect(e).toMatch(
+            /only a POST of the button on \/kit\/doi\/confirm with that token confirms \(a GET shows the button and changes nothing; a wrong token gets 403/,
+        );
         expect(e).toMatch(/sets consent_date \(UTC\)/);
         expect(e).toMatch(/consent-proof ledger kit_consent_ledger \/ kit_consent_texts: keyed hash of the address/);
-        expect(e).toMatch(/untouched by unsubscribe minimisation, cleanup, contact deletion and `npm run dsr -- erase` \(restricted, Art\. 17\(3\)\(b\),\(e\), Art\. 18\); included in `npm run dsr -- export`/);
+        expect(e).toMatch(
+            /untouched by unsubscribe minimisation, cleanup, contact deletion and `npm run dsr -- erase` \(restricted, Art\. 17\(3\)\(b\),\(e\), Art\. 18\); included in `npm run dsr -- export`/,
+        );
         expect(e).toMatch(/not enforced: Mautic's own forms, imports and the API can add addresses without double opt-in/);
         expect(e).toMatch(/mailer_from_email=newsletter@client-a\.de/);
         // The earlier flow is gone from the report: no campaigns, no link click, no local-time consent_date.
@@ -66,8 +91,12 @@ describe("the report of the example configuration", () => {
         const c05 = item(r, "C05");
         const e = c05.evidence.join("\n");
         expect(e).toMatch(/a required, unticked consent box for the newsletter \(naming the controller and what is advertised\)/);
-        expect(e).toMatch(/a separate, optional, unticked box for the interest profile \(stored as tracking_consent only on confirmation\); a sign-up without consent=1 is refused \(400\)/);
-        expect(e).toContain("placeholders left in the texts the form shows: de: consent label [Firma des Verantwortlichen einfügen]; de: consent label [beworbene Produkte und Dienstleistungen einfügen]; en: consent label [insert the controller's legal name]; en: consent label [insert the advertised products and services]");
+        expect(e).toMatch(
+            /a separate, optional, unticked box for the interest profile \(stored as tracking_consent only on confirmation\); a sign-up without consent=1 is refused \(400\)/,
+        );
+        expect(e).toContain(
+            "placeholders left in the texts the form shows: de: consent label [Firma des Verantwortlichen einfügen]; de: consent label [beworbene Produkte und Dienstleistungen einfügen]; en: consent label [insert the controller's legal name]; en: consent label [insert the advertised products and services]",
+        );
         expect(e).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail \(opens are measured for nobody\)/);
         expect(c05.actions[0]).toMatch(/Replace the placeholders in templates\/doiBlueprint\/<lang>\/consent-label\.txt .*BGH I ZR 169\/10/);
         expect(c05.actions.join("\n")).toMatch(/use the profile \(points, segments\) only for contacts with tracking_consent set/);
@@ -76,7 +105,9 @@ describe("the report of the example configuration", () => {
 
     test("C06 states the safety net's criterion exactly, the ledger's retention and the scope", () => {
         const e = item(r, "C06").evidence.join("\n");
-        expect(e).toMatch(/deletes a contact only when the endpoint created it for a sign-up \(ledger contact_created = 1, the contact added within 10 minutes of that sign-up\), none of its sign-ups is confirmed and every one is older than 3 days, consent_date is empty, and it carries neither doi-confirmed nor doi-keep/);
+        expect(e).toMatch(
+            /deletes a contact only when the endpoint created it for a sign-up \(ledger contact_created = 1, the contact added within 10 minutes of that sign-up\), none of its sign-ups is confirmed and every one is older than 3 days, consent_date is empty, and it carries neither doi-confirmed nor doi-keep/,
+        );
         expect(e).toMatch(/a contact that existed before its sign-up is never deleted by it/);
         expect(e).toMatch(/each row is deleted on 1 January after 3 full years after the year of its last mailing or withdrawal/);
         expect(e).toMatch(/scope: sign-ups through the endpoint/);
@@ -90,7 +121,9 @@ describe("the report of the example configuration", () => {
 
     test("C12 is enforced by default (a Storage Box per stack, other German location), a warning with offsiteBackup none", async () => {
         expect(item(r, "C12").status).toBe("enforced");
-        expect(item(r, "C12").evidence.join("\n")).toMatch(/off-site copy of every nightly set, same retention, restorable with mautic-restore --from-offsite: Hetzner Storage Box BX11 in Falkenstein, Germany \(fsn1\)/);
+        expect(item(r, "C12").evidence.join("\n")).toMatch(
+            /off-site copy of every nightly set, same retention, restorable with mautic-restore --from-offsite: Hetzner Storage Box BX11 in Falkenstein, Germany \(fsn1\)/,
+        );
         expect(item(r, "C12").actions.join("\n")).toMatch(/Compare the Storage Box host key fingerprint .* storageBoxHostKey/);
         const pinned = await reportFor({ storageBoxHostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq8" });
         expect(item(pinned, "C12").actions.join("\n")).not.toMatch(/host key fingerprint/);
@@ -105,8 +138,12 @@ describe("the report of the example configuration", () => {
 
     test("C08 states the edge's consent-cookie gate, read from the rendered Caddyfile", () => {
         const e = item(r, "C08").evidence.join("\n");
-        expect(e).toContain("edge (Caddyfile): Mautic's tracking cookies (mtc_id, mtc_sid, mautic_device_id, mautic_referer_id, mautic_page_*) reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1");
-        expect(e).toContain("set by POST /consent/grant from https://www.client-a.de only, 365 days, Secure, HttpOnly, SameSite=None; expired by POST /consent/forget");
+        expect(e).toContain(
+            "edge (Caddyfile): Mautic's tracking cookies (mtc_id, mtc_sid, mautic_device_id, mautic_referer_id, mautic_page_*) reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1",
+        );
+        expect(e).toContain(
+            "set by POST /consent/grant from https://www.client-a.de only, 365 days, Secure, HttpOnly, SameSite=None; expired by POST /consent/forget",
+        );
         expect(e).toMatch(/removed from the request's Cookie header and every Set-Cookie for them becomes a deletion/);
         expect(item(r, "C08").actions).toHaveLength(1);
     });
@@ -190,21 +227,40 @@ describe("the report reads the rendered files, not the intent", () => {
     let filled: DoiFormTexts;
     beforeAll(() => {
         const { settings, warnings } = validateSiteArgs({
-            domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"],
-            mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
+            domain: "m.example.de",
+            website: "https://www.example.de",
+            adminEmail: "a@example.de",
+            adminCidrs: ["203.0.113.0/24"],
+            mailerDsn: "smtps://u:p@smtp.example.de:465",
+            mailerFromEmail: "news@example.de",
+            mailerFromName: "Example",
+            backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
         });
-        const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find((f) => f.path === privacyMaintenancePaths.script)!;
+        const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find(
+            (f) => f.path === privacyMaintenancePaths.script,
+        )!;
         const rendered = doiFormTexts(settings);
         const fill = (t: string) => t.replace(/\[[^\]]*(einfügen|insert)[^\]]*\]/g, "Example GmbH");
-        filled = { de: { consent: fill(rendered.de.consent), notice: rendered.de.notice }, en: { consent: fill(rendered.en.consent), notice: rendered.en.notice } };
+        filled = {
+            de: { consent: fill(rendered.de.consent), notice: rendered.de.notice },
+            en: { consent: fill(rendered.en.consent), notice: rendered.en.notice },
+        };
         base = {
             settings,
             warnings,
             doiFormTexts: filled,
             hostFiles: [
-                { path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", content: "PasswordAuthentication no\nAuthenticationMethods publickey\n", permissions: "0600" },
+                {
+                    path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf",
+                    content: "PasswordAuthentication no\nAuthenticationMethods publickey\n",
+                    permissions: "0600",
+                },
                 { path: "/etc/apt/apt.conf.d/20auto-upgrades", content: 'APT::Periodic::Unattended-Upgrade "1";', permissions: "0644" },
-                { path: "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit", content: 'Unattended-Upgrade::Automatic-Reboot "true";\nUnattended-Upgrade::Automatic-Reboot-Time "04:30";', permissions: "0644" },
+                {
+                    path: "/etc/apt/apt.conf.d/52unattended-upgrades-mautic-kit",
+                    content: 'Unattended-Upgrade::Automatic-Reboot "true";\nUnattended-Upgrade::Automatic-Reboot-Time "04:30";',
+                    permissions: "0644",
+                },
                 { path: "/etc/docker/daemon.json", content: '{"log-opts":{"max-size":"10m","max-file":"5"}}', permissions: "0644" },
                 { path: "/etc/fail2ban/jail.d/sshd.local", content: "backend = systemd\n", permissions: "0644" },
                 { path: "/etc/systemd/journald.conf.d/10-mautic-kit.conf", content: "MaxRetentionSec=7day\n", permissions: "0644" },
@@ -212,8 +268,16 @@ describe("the report reads the rendered files, not the intent", () => {
                 privacyJob,
             ],
             caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
-            crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
-            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, logRetentionDays: 7, secretKey: "x" }),
+            crontab:
+                "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
+            mauticParameters: mauticParameters({
+                domain: "m.example.de",
+                website: "https://www.example.de",
+                timezone: "UTC",
+                gdprPurgeDays: 1095,
+                logRetentionDays: 7,
+                secretKey: "x",
+            }),
             doiSetup: true,
             documents: documentPaths,
             consentSnippet: true,
@@ -230,7 +294,9 @@ describe("the report reads the rendered files, not the intent", () => {
         const texts = { ...filled, en: { ...filled.en, consent: "Yes, I want the newsletter of [insert the controller's legal name] about shoes." } };
         const r = buildComplianceReport({ ...base, doiFormTexts: texts });
         expect(item(r, "C05").status).toBe("warning");
-        expect(item(r, "C05").evidence.join("\n")).toContain("placeholders left in the texts the form shows: en: consent label [insert the controller's legal name]");
+        expect(item(r, "C05").evidence.join("\n")).toContain(
+            "placeholders left in the texts the form shows: en: consent label [insert the controller's legal name]",
+        );
         expect(item(r, "C05").actions[0]).toMatch(/Replace the placeholders/);
         // The kit's own templates ship with the markers: the default (rendered) texts warn.
         expect(item(buildComplianceReport({ ...base, doiFormTexts: undefined }), "C05").status).toBe("warning");
@@ -239,12 +305,16 @@ describe("the report reads the rendered files, not the intent", () => {
     test("link tracking not pinned off -> C05 warning (the texts say clicks are measured for nobody)", () => {
         const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, disable_trackable_urls: false } });
         expect(item(r, "C05").status).toBe("warning");
-        expect(item(r, "C05").evidence.join("\n")).toMatch(/MISSING: disable_trackable_urls is false: every link in a mail is a per-recipient tracked redirect/);
+        expect(item(r, "C05").evidence.join("\n")).toMatch(
+            /MISSING: disable_trackable_urls is false: every link in a mail is a per-recipient tracked redirect/,
+        );
         expect(item(r, "C05").actions[0]).toMatch(/Pin disable_trackable_urls to true/);
     });
 
     test("the consent ledger's retention missing from the privacy job -> C06 warning", () => {
-        const hostFiles = base.hostFiles.map((f) => (f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM kit_consent_ledger WHERE [^;]*;/, "") } : f));
+        const hostFiles = base.hostFiles.map((f) =>
+            f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM kit_consent_ledger WHERE [^;]*;/, "") } : f,
+        );
         const r = buildComplianceReport({ ...base, hostFiles });
         expect(item(r, "C06").status).toBe("warning");
         expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the consent ledger's retention for consentProofYears = 3/);
@@ -291,8 +361,16 @@ describe("the report reads the rendered files, not the intent", () => {
     });
 
     test("a Caddyfile without the consent-cookie gate -> C08 says MISSING and asks to deploy it", () => {
-        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
-        expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(/reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/);
+        const real = renderCaddyfile({
+            domain: "m.example.de",
+            website: "https://www.example.de",
+            adminUiCidrs: [],
+            accessLogRetentionDays: 7,
+            upstream: "mautic_web:80",
+        });
+        expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(
+            /reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/,
+        );
         const cuts: Array<[string, RegExp]> = [
             ["the request rewrite", /^\s*request_header @no_tracking_consent .*$/m],
             ["the response rewrite", /^\s*Set-Cookie "\^\\s\*\(.*$/m],
@@ -302,7 +380,10 @@ describe("the report reads the rendered files, not the intent", () => {
         for (const [what, re] of cuts) {
             expect([what, re.test(real)]).toEqual([what, true]);
             const r = buildComplianceReport({ ...base, caddyfile: real.replace(re, "") });
-            expect([what, item(r, "C08").evidence.join("\n")]).toEqual([what, expect.stringMatching(/^MISSING: the Caddyfile does not gate Mautic's tracking cookies/m)]);
+            expect([what, item(r, "C08").evidence.join("\n")]).toEqual([
+                what,
+                expect.stringMatching(/^MISSING: the Caddyfile does not gate Mautic's tracking cookies/m),
+            ]);
             expect(item(r, "C08").actions.join("\n")).toMatch(/Deploy the kit's Caddyfile/);
         }
         const renamed = buildComplianceReport({ ...base, caddyfile: real.split("tracking_consent=").join("kit_ok=") });
@@ -316,10 +397,16 @@ describe("the report reads the rendered files, not the intent", () => {
     });
 
     test("no DOI safety net in the privacy job -> C06 warning", () => {
-        const hostFiles = base.hostFiles.map((f) => (f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\);/, "") } : f));
+        const hostFiles = base.hostFiles.map((f) =>
+            f.path.includes("privacy-maintenance")
+                ? { ...f, content: f.content.replace(/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\);/, "") }
+                : f,
+        );
         const r = buildComplianceReport({ ...base, hostFiles });
         expect(item(r, "C06").status).toBe("warning");
-        expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the host job that deletes contacts the endpoint created for sign-ups unconfirmed after 3 days/);
+        expect(item(r, "C06").evidence.join()).toMatch(
+            /MISSING: the host job that deletes contacts the endpoint created for sign-ups unconfirmed after 3 days/,
+        );
     });
 
     test("Mautic's open pixel not pinned off -> C05 warning with the fix", () => {

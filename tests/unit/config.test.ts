@@ -39,9 +39,15 @@ describe("the mailer requires TLS (issue 20 item 8)", () => {
         expect(() => validateSiteArgs({ ...good, ...sender, mailerDsn: dsn })).not.toThrow();
     });
     test.each([
-        ["smtp://u:p@smtp.example.de:587", /uses smtp:\/\/ on port 587, where Symfony's mailer .* sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text/],
+        [
+            "smtp://u:p@smtp.example.de:587",
+            /uses smtp:\/\/ on port 587, where Symfony's mailer .* sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text/,
+        ],
         ["smtp://u:p@smtp.example.de:25", /uses smtp:\/\/ on port 25, where/],
-        ["smtp://u:p@smtp.example.de", /uses smtp:\/\/ without a port, where Symfony's mailer \(Mautic 5\.x\) picks implicit TLS on port 465 unless the host is "localhost" \(then plain text on port 25\): write the port, smtps:\/\/host:465/],
+        [
+            "smtp://u:p@smtp.example.de",
+            /uses smtp:\/\/ without a port, where Symfony's mailer \(Mautic 5\.x\) picks implicit TLS on port 465 unless the host is "localhost" \(then plain text on port 25\): write the port, smtps:\/\/host:465/,
+        ],
         ["smtp://u:p@localhost", /uses smtp:\/\/ without a port/],
         ["smtps://u:p@smtp.example.de:465?verify_peer=0", /turns certificate verification off \(verify_peer; remove it\)/],
         ["smtp://u:p@smtp.example.de:465?verify_peer=false", /verify_peer/],
@@ -57,7 +63,9 @@ describe("the mailer requires TLS (issue 20 item 8)", () => {
     ])("%s is refused, naming mailerDsn and the fix, never the secret", (dsn, why) => {
         const p = problemsOf({ ...sender, mailerDsn: dsn }).join("\n");
         expect(p).toMatch(new RegExp(`mailerDsn = \\[secret\\] .*${why.source}`));
-        expect(p).toMatch(/Fix: set a Symfony mailer DSN with implicit TLS as a secret, e\.g\. `pulumi config set --secret mailerDsn 'smtps:\/\/user:pass@smtp\.example\.de:465'`/);
+        expect(p).toMatch(
+            /Fix: set a Symfony mailer DSN with implicit TLS as a secret, e\.g\. `pulumi config set --secret mailerDsn 'smtps:\/\/user:pass@smtp\.example\.de:465'`/,
+        );
         expect(p).not.toContain("u:p@");
         expect(p).not.toContain("K:S@");
     });
@@ -81,8 +89,19 @@ describe("the mail sender (issue 9)", () => {
     });
 
     test("the sender reaches the settings; the MaxMind key stays out of them", () => {
-        const v = validateSiteArgs({ ...good, mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@client-a.de", mailerFromName: " Client A ", maxmindLicenseKey: "abcDEF_123456" });
-        expect(v.settings).toMatchObject({ mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", ipLookupConfigured: true, unsubscribedMinimiseDays: 30 });
+        const v = validateSiteArgs({
+            ...good,
+            mailerDsn: "smtps://u:p@smtp.example.de:465",
+            mailerFromEmail: "news@client-a.de",
+            mailerFromName: " Client A ",
+            maxmindLicenseKey: "abcDEF_123456",
+        });
+        expect(v.settings).toMatchObject({
+            mailerFromEmail: "news@client-a.de",
+            mailerFromName: "Client A",
+            ipLookupConfigured: true,
+            unsubscribedMinimiseDays: 30,
+        });
         expect(JSON.stringify(v.settings)).not.toContain("abcDEF_123456");
         expect(v.maxmindLicenseKey).toBe("abcDEF_123456");
         expect(validateSiteArgs(good).settings.ipLookupConfigured).toBe(false);
@@ -100,7 +119,12 @@ describe("the mail sender (issue 9)", () => {
 
 describe("site config: accepted values and defaults", () => {
     test("minimal config gets every default from defaults.ts", () => {
-        const { settings, warnings } = validateSiteArgs({ ...good, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtps://u:p@smtp.example.de:465" });
+        const { settings, warnings } = validateSiteArgs({
+            ...good,
+            mailerFromEmail: "news@client-a.de",
+            mailerFromName: "Client A",
+            mailerDsn: "smtps://u:p@smtp.example.de:465",
+        });
         expect(settings).toMatchObject({
             location: defaults.location,
             serverType: defaults.serverType,
@@ -119,22 +143,54 @@ describe("site config: accepted values and defaults", () => {
     });
     test("the privacy policy defaults to the website's /datenschutz", () => {
         expect(validateSiteArgs(good).settings.privacyPolicyUrl).toBe("https://www.client-a.de/datenschutz");
-        expect(validateSiteArgs({ ...good, privacyPolicyUrl: "https://www.client-a.de/privacy" }).settings.privacyPolicyUrl).toBe("https://www.client-a.de/privacy");
+        expect(validateSiteArgs({ ...good, privacyPolicyUrl: "https://www.client-a.de/privacy" }).settings.privacyPolicyUrl).toBe(
+            "https://www.client-a.de/privacy",
+        );
     });
 
     test("a bare version gets the -apache variant", () => {
         expect(validateSiteArgs({ ...good, mauticVersion: "6.0.6" }).settings.mauticVersion).toBe("6.0.6-apache");
     });
     test("explicit 0.0.0.0/0 is accepted with a warning", () => {
-        const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" });
+        const { warnings } = validateSiteArgs({
+            ...good,
+            adminCidrs: ["0.0.0.0/0"],
+            mailerFromEmail: "news@client-a.de",
+            mailerFromName: "Client A",
+            mailerDsn: "ses+api://KEY:SECRET@default",
+        });
         expect(warnings.join("\n")).toMatch(/adminCidrs contains 0\.0\.0\.0\/0: SSH is reachable from the whole internet/);
     });
     test("Mautic 5.2, 6.0 and 7.2 are first-class (no DOI warning); other lines are told which payloads they get", () => {
         for (const v of ["5.2.1-apache", "6.0.6-apache", "7.2.1-apache"]) {
-            expect(validateSiteArgs({ ...good, mauticVersion: v, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).not.toMatch(/double-opt-in payloads/);
+            expect(
+                validateSiteArgs({
+                    ...good,
+                    mauticVersion: v,
+                    mailerFromEmail: "news@client-a.de",
+                    mailerFromName: "Client A",
+                    mailerDsn: "ses+api://KEY:SECRET@default",
+                }).warnings.join("\n"),
+            ).not.toMatch(/double-opt-in payloads/);
         }
-        expect(validateSiteArgs({ ...good, mauticVersion: "7.1.0-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).toMatch(/mauticVersion = 7\.1\.0-apache: .* this line gets the 7\.2 payloads/);
-        expect(validateSiteArgs({ ...good, mauticVersion: "7.0.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).toMatch(/this line gets the 6\.0 payloads/);
+        expect(
+            validateSiteArgs({
+                ...good,
+                mauticVersion: "7.1.0-apache",
+                mailerFromEmail: "news@client-a.de",
+                mailerFromName: "Client A",
+                mailerDsn: "ses+api://KEY:SECRET@default",
+            }).warnings.join("\n"),
+        ).toMatch(/mauticVersion = 7\.1\.0-apache: .* this line gets the 7\.2 payloads/);
+        expect(
+            validateSiteArgs({
+                ...good,
+                mauticVersion: "7.0.1-apache",
+                mailerFromEmail: "news@client-a.de",
+                mailerFromName: "Client A",
+                mailerDsn: "ses+api://KEY:SECRET@default",
+            }).warnings.join("\n"),
+        ).toMatch(/this line gets the 6\.0 payloads/);
     });
 
     test("gravatar: false by default (no warning), true accepted with a warning naming the transfer, anything else rejected with its fix", () => {
@@ -143,8 +199,12 @@ describe("site config: accepted values and defaults", () => {
         expect(off.warnings.join("\n")).not.toMatch(/gravatar/);
         const on = validateSiteArgs({ ...good, gravatar: true });
         expect(on.settings.gravatar).toBe(true);
-        expect(on.warnings.join("\n")).toMatch(/gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address .* Automattic \(Gravatar, USA\)/);
-        expect(() => validateSiteArgs({ ...good, gravatar: "yes" })).toThrow(/gravatar = "yes" must be true or false\. Fix: `pulumi config set gravatar false`/);
+        expect(on.warnings.join("\n")).toMatch(
+            /gravatar = true: Mautic's admin UI sends a hash of every viewed contact's e-mail address .* Automattic \(Gravatar, USA\)/,
+        );
+        expect(() => validateSiteArgs({ ...good, gravatar: "yes" })).toThrow(
+            /gravatar = "yes" must be true or false\. Fix: `pulumi config set gravatar false`/,
+        );
         expect(readRawSettings((k) => (k === "gravatar" ? "true" : undefined))).toEqual({ gravatar: true });
     });
 
@@ -155,8 +215,12 @@ describe("site config: accepted values and defaults", () => {
     });
     test("Pulumi's string values are converted before validation", () => {
         const values: Record<string, string> = {
-            domain: good.domain, website: good.website, adminEmail: good.adminEmail,
-            adminCidrs: JSON.stringify(good.adminCidrs), cleanupDaysOld: "30", backups: "false",
+            domain: good.domain,
+            website: good.website,
+            adminEmail: good.adminEmail,
+            adminCidrs: JSON.stringify(good.adminCidrs),
+            cleanupDaysOld: "30",
+            backups: "false",
         };
         const raw = readRawSettings((k) => values[k]);
         const { settings } = validateSiteArgs(raw);
@@ -172,13 +236,21 @@ const bad: Array<[string, Record<string, unknown>, RegExp, string[]?]> = [
     ["missing website", {}, /^website = undefined is missing.*1 website = 1 Mautic/, ["website"]],
     ["missing adminEmail", {}, /^adminEmail = undefined is missing/, ["adminEmail"]],
     ["missing adminCidrs", {}, /^adminCidrs = undefined is missing.*adminCidrs\[0\]/, ["adminCidrs"]],
-    ["domain is a URL", { domain: "https://marketing.client-a.de" }, /^domain = "https:\/\/marketing\.client-a\.de" is not a valid fully qualified domain name: it is a URL/],
+    [
+        "domain is a URL",
+        { domain: "https://marketing.client-a.de" },
+        /^domain = "https:\/\/marketing\.client-a\.de" is not a valid fully qualified domain name: it is a URL/,
+    ],
     ["domain without parent", { domain: "localhost" }, /^domain = "localhost" .*has no parent domain/],
     ["domain wildcard", { domain: "*.client-a.de" }, /^domain = "\*\.client-a\.de" .*is a wildcard/],
     ["domain upper case", { domain: "Marketing.Client-A.de" }, /^domain = "Marketing\.Client-A\.de" .*upper-case/],
     ["domain bad label", { domain: "-bad.client-a.de" }, /^domain = "-bad\.client-a\.de" .*label/],
     ["domain is an IP", { domain: "192.0.2.1" }, /^domain = "192\.0\.2\.1" .*(top-level domain|IP address)/],
-    ["website list with comma", { website: "https://a.de,https://b.de" }, /^website = "https:\/\/a\.de,https:\/\/b\.de" lists more than one website; exactly one website per Mautic/],
+    [
+        "website list with comma",
+        { website: "https://a.de,https://b.de" },
+        /^website = "https:\/\/a\.de,https:\/\/b\.de" lists more than one website; exactly one website per Mautic/,
+    ],
     ["website list array", { website: ["https://a.de"] }, /^website = \["https:\/\/a\.de"\] has the wrong type/],
     ["website wildcard", { website: "https://*.client-a.de" }, /^website = "https:\/\/\*\.client-a\.de" is a wildcard/],
     ["website http", { website: "http://www.client-a.de" }, /^website = "http:\/\/www\.client-a\.de" is not https/],
@@ -202,7 +274,11 @@ const bad: Array<[string, Record<string, unknown>, RegExp, string[]?]> = [
     ["CIDR loopback", { adminCidrs: ["127.0.0.0/8"] }, /^adminCidrs\[0\] = "127\.0\.0\.0\/8" is a loopback range/],
     ["adminUiCidrs bad", { adminUiCidrs: ["10.0.0.0/33"] }, /^adminUiCidrs\[0\] = "10\.0\.0\.0\/33" is not a CIDR block/],
     ["ssh key invalid", { sshPublicKeys: ["not a key"] }, /^sshPublicKeys\[0\] = "not a key" is not an OpenSSH public key line/],
-    ["ssh private key pasted", { sshPublicKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----\nabc"] }, /^sshPublicKeys\[0\] = \[redacted\] is a PRIVATE key.*rotate it/],
+    [
+        "ssh private key pasted",
+        { sshPublicKeys: ["-----BEGIN OPENSSH PRIVATE KEY-----\nabc"] },
+        /^sshPublicKeys\[0\] = \[redacted\] is a PRIVATE key.*rotate it/,
+    ],
     ["mautic latest", { mauticVersion: "latest" }, /^mauticVersion = "latest" is a moving tag/],
     ["mautic bare major", { mauticVersion: "6" }, /^mauticVersion = "6" is not an exact release tag/],
     ["mautic fpm", { mauticVersion: "6.0.6-fpm" }, /^mauticVersion = "6\.0\.6-fpm" is the -fpm variant.*#317/],
@@ -216,9 +292,17 @@ const bad: Array<[string, Record<string, unknown>, RegExp, string[]?]> = [
     ["volume too small", { volumeSizeGb: 5 }, /^volumeSizeGb = 5 .*at least 10/],
     ["admin username", { adminUsername: "Admin User" }, /^adminUsername = "Admin User" .*3-32 characters/],
     ["admin name with quote", { adminFirstName: "O'Brien" }, /^adminFirstName = "O'Brien" .*quotes/],
-    ["mailer DSN malformed (value hidden)", { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp-password-hunter2" }, /^mailerDsn = \[secret\] is not a mailer DSN/],
+    [
+        "mailer DSN malformed (value hidden)",
+        { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp-password-hunter2" },
+        /^mailerDsn = \[secret\] is not a mailer DSN/,
+    ],
     ["unknown key with suggestion", { domian: "x.de" }, /^domian is not a setting of this kit; did you mean 'domain'\?/],
-    ["privacy policy not https", { privacyPolicyUrl: "http://www.client-a.de/datenschutz" }, /^privacyPolicyUrl = "http:\/\/www\.client-a\.de\/datenschutz" must be a plain https URL\. Fix: /],
+    [
+        "privacy policy not https",
+        { privacyPolicyUrl: "http://www.client-a.de/datenschutz" },
+        /^privacyPolicyUrl = "http:\/\/www\.client-a\.de\/datenschutz" must be a plain https URL\. Fix: /,
+    ],
     ["consent text version with spaces", { consentTextVersion: "version 2" }, /^consentTextVersion = "version 2" must be 1-32 characters/],
     ["unknown consent mechanism", { consentMechanism: "popup" }, /^consentMechanism = "popup" must be "banner" .* or "cmp"/],
 ];

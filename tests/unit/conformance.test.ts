@@ -29,7 +29,9 @@ async function run(opts: Partial<ConstructorParameters<typeof FakeMauticApi>[0]>
     const dir = mkdtempSync(join(tmpdir(), "conformance-"));
     dirs.push(dir);
     const lines: string[] = [];
-    const code = await main(["--mautic-url", url, "--host-header", "marketing.client-a.test", "--json", join(dir, "r.json"), ...extra], env, (s) => lines.push(s));
+    const code = await main(["--mautic-url", url, "--host-header", "marketing.client-a.test", "--json", join(dir, "r.json"), ...extra], env, (s) =>
+        lines.push(s),
+    );
     return { code, out: lines.join("\n"), json: JSON.parse(readFileSync(join(dir, "r.json"), "utf8")), fake };
 }
 const statusOf = (json: { rows: { id: string; status: string }[] }) => Object.fromEntries(json.rows.map((r) => [r.id, r.status]));
@@ -42,7 +44,17 @@ describe("npm run conformance against the fake Mautic API", () => {
         expect(s["form-page"]).toBe("fail");
         expect(json.rows.find((r: { id: string }) => r.id === "form-page").detail).toBe("HTTP 401"); // the fake asks for API credentials on every path
         expect(s["refuse-without-consent"]).toBe("fail");
-        for (const id of ["mail", "get-confirms-nothing", "forged-post", "confirm-worker-stopped", "known-contact-untouched", "safety-net", "ledger-after-unsubscribe", "ledger-after-erase"]) expect([id, s[id]]).toEqual([id, "skip"]);
+        for (const id of [
+            "mail",
+            "get-confirms-nothing",
+            "forged-post",
+            "confirm-worker-stopped",
+            "known-contact-untouched",
+            "safety-net",
+            "ledger-after-unsubscribe",
+            "ledger-after-erase",
+        ])
+            expect([id, s[id]]).toEqual([id, "skip"]);
         expect(json.rows.find((r: { id: string }) => r.id === "confirm-worker-stopped").detail).toBe("needs --mail-dir");
         expect(json.rows.find((r: { id: string }) => r.id === "ledger-after-erase").detail).toBe("needs --mysql");
         expect(code).toBe(1);
@@ -58,7 +70,10 @@ describe("npm run conformance against the fake Mautic API", () => {
             const all = fake.all.bind(fake);
             fake.all = (r) => (r === "emails" ? all(r).map((e) => ({ ...e, customHtml: "" })) : all(r));
         });
-        expect(json.rows.find((r: { id: string }) => r.id === "provision")).toMatchObject({ status: "fail", detail: expect.stringContaining("returns no customHtml with {kit_doi_confirm_url}") });
+        expect(json.rows.find((r: { id: string }) => r.id === "provision")).toMatchObject({
+            status: "fail",
+            detail: expect.stringContaining("returns no customHtml with {kit_doi_confirm_url}"),
+        });
     });
 
     test("usage errors exit 2 and name the fix; the password comes only from the environment", async () => {
@@ -73,8 +88,31 @@ describe("npm run conformance against the fake Mautic API", () => {
         expect(() => parseArgs(["--mautic-url", "x", "--password", "p"])).toThrow(/unknown option --password/);
         expect(() => parseArgs(["--mautic-url", "x", "--console", "php bin/console"])).toThrow(/unknown option --console/);
         expect(() => parseArgs(["--mautic-url", "x", "--mysql", "not a url"])).toThrow(/--mysql must be a URL/);
-        expect(parseArgs(["--mautic-url", "x", "--mysql", "mysql://u:p@127.0.0.1/m", "--worker-stop", "a", "--worker-start", "b", "--maintenance", "c", "--host-header", "m.example.de"])).toMatchObject({
-            mysql: "mysql://u:p@127.0.0.1/m", workerStop: "a", workerStart: "b", maintenance: "c", hostHeader: "m.example.de", line: "6.0", days: 3, unsubscribedDays: 30, mailTimeout: 180,
+        expect(
+            parseArgs([
+                "--mautic-url",
+                "x",
+                "--mysql",
+                "mysql://u:p@127.0.0.1/m",
+                "--worker-stop",
+                "a",
+                "--worker-start",
+                "b",
+                "--maintenance",
+                "c",
+                "--host-header",
+                "m.example.de",
+            ]),
+        ).toMatchObject({
+            mysql: "mysql://u:p@127.0.0.1/m",
+            workerStop: "a",
+            workerStart: "b",
+            maintenance: "c",
+            hostHeader: "m.example.de",
+            line: "6.0",
+            days: 3,
+            unsubscribedDays: 30,
+            mailTimeout: 180,
         });
         expect(formatRows([{ id: "a", title: "t", status: "fail", detail: "d" }])).toBe("FAIL  a  t: d\n0 passed, 1 failed");
     });

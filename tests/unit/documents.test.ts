@@ -60,8 +60,16 @@ const P = {
     dpaEn: "docs/en/dpa-checklist.md",
     dpaDe: "docs/de/avv-checkliste.md",
 };
-const en = (docs: RenderedDocument[]) => docs.filter((d) => d.path.startsWith("docs/en/")).map((d) => d.content).join("\n");
-const de = (docs: RenderedDocument[]) => docs.filter((d) => d.path.startsWith("docs/de/")).map((d) => d.content).join("\n");
+const en = (docs: RenderedDocument[]) =>
+    docs
+        .filter((d) => d.path.startsWith("docs/en/"))
+        .map((d) => d.content)
+        .join("\n");
+const de = (docs: RenderedDocument[]) =>
+    docs
+        .filter((d) => d.path.startsWith("docs/de/"))
+        .map((d) => d.content)
+        .join("\n");
 const markersIn = (text: string) => new Set([...text.matchAll(/\[\[([A-Z0-9_]+)\]\]/g)].map((m) => m[0]));
 const section = (text: string) => {
     const m = /<!-- BEGIN [^>]*-->\n([\s\S]*?)<!-- END [^>]*-->/.exec(text);
@@ -79,7 +87,16 @@ function variantDocs(): RenderedDocument[][] {
                     for (const offsite of [undefined, "sftp://u1@u1.your-storagebox.de:23/m", "sftp:b@files.example.net:/r"]) {
                         const gravatar = offsite === undefined;
                         const extra = { backups, gravatar, ...(offsite ? { backupOffsiteRepository: offsite } : {}) };
-                        out.push(renderComplianceDocuments({ settings: settings(extra), measures, mailerHost, generatedAt: "2026-05-01", consentMechanism, doubleOptIn }));
+                        out.push(
+                            renderComplianceDocuments({
+                                settings: settings(extra),
+                                measures,
+                                mailerHost,
+                                generatedAt: "2026-05-01",
+                                consentMechanism,
+                                doubleOptIn,
+                            }),
+                        );
                     }
     return out;
 }
@@ -130,7 +147,11 @@ describe("renderComplianceDocuments: the six documents", () => {
                 markers: [...text.matchAll(/\[\[[A-Z0-9_]+\]\]/g)].map((m) => m[0]),
             };
         };
-        const pairs = [[P.privacyEn, P.privacyDe], [P.art30En, P.art30De], [P.dpaEn, P.dpaDe]];
+        const pairs = [
+            [P.privacyEn, P.privacyDe],
+            [P.art30En, P.art30De],
+            [P.dpaEn, P.dpaDe],
+        ];
         for (const docs of variantDocs()) {
             for (const [enPath, dePath] of pairs) {
                 expect({ dePath, ...shape(byPath(docs, dePath)) }).toEqual({ dePath, ...shape(byPath(docs, enPath)) });
@@ -184,8 +205,16 @@ describe("C01 privacy policy section", () => {
     });
 
     it("states the legal bases: consent (Art. 6(1)(a) GDPR, § 25(1) TDDDG), Art. 7 for proof, Art. 6(1)(f) for security logs", () => {
-        for (const s of ["Art. 6(1)(a) GDPR", "\u00a7 25(1) TDDDG", "Art. 7(1) GDPR", "Art. 6(1)(f) GDPR", "\u00a7 25(2) no. 2 TDDDG"]) expect(pEn).toContain(s);
-        for (const s of ["Art. 6 Abs. 1 lit. a DSGVO", "\u00a7 25 Abs. 1 TDDDG", "Art. 7 Abs. 1 DSGVO", "Art. 6 Abs. 1 lit. f DSGVO", "\u00a7 25 Abs. 2 Nr. 2 TDDDG"]) expect(pDe).toContain(s);
+        for (const s of ["Art. 6(1)(a) GDPR", "\u00a7 25(1) TDDDG", "Art. 7(1) GDPR", "Art. 6(1)(f) GDPR", "\u00a7 25(2) no. 2 TDDDG"])
+            expect(pEn).toContain(s);
+        for (const s of [
+            "Art. 6 Abs. 1 lit. a DSGVO",
+            "\u00a7 25 Abs. 1 TDDDG",
+            "Art. 7 Abs. 1 DSGVO",
+            "Art. 6 Abs. 1 lit. f DSGVO",
+            "\u00a7 25 Abs. 2 Nr. 2 TDDDG",
+        ])
+            expect(pDe).toContain(s);
     });
 
     it("lists the rights (Art. 15 to 21), withdrawal of consent and the complaint to a supervisory authority", () => {
@@ -243,7 +272,9 @@ describe("every number comes from the settings (both languages change)", () => {
         const seven = render({}, { unconfirmedContactDays: 7 });
         expect(section(byPath(seven, P.privacyEn))).toContain("within 7 days,");
         expect(section(byPath(seven, P.privacyDe))).toContain("innerhalb von 7 Tagen,");
-        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up/);
+        expect(byPath(seven, P.art30En)).toMatch(
+            /\| Sign-ups that were not confirmed \| after 7 days \| the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up/,
+        );
         expect(byPath(seven, P.art30En)).toContain("none of its sign-ups is confirmed and each is older than 7 days");
     });
 
@@ -295,7 +326,9 @@ describe("backups", () => {
         expect(section(byPath(d, P.privacyEn))).toContain("keeps 7 daily copies of the server's system disk");
         expect(section(byPath(d, P.privacyDe))).toContain("7 t\u00e4gliche Kopien der Systemplatte");
         expect(byPath(d, P.art30En)).toContain("| 7 daily slots, the oldest replaced every day; deleted with the server |");
-        expect(byPath(d, P.dpaEn)).toContain("## 1. Hetzner: server, data volume, firewall and daily backups of the server's system disk in Nuremberg, Germany");
+        expect(byPath(d, P.dpaEn)).toContain(
+            "## 1. Hetzner: server, data volume, firewall and daily backups of the server's system disk in Nuremberg, Germany",
+        );
     });
 
     it("off: the backup paragraph and rows say so", () => {
@@ -335,7 +368,9 @@ describe("mail processor", () => {
     it("with a mailer host: the host is listed as a processor in every document, in both languages", () => {
         const d = render({ mailerHost: "smtp.mailbox.org" });
         for (const p of Object.values(P)) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
-        expect(section(byPath(d, P.privacyEn))).toContain("- [[MAIL_PROVIDER_NAME]]: sending of our emails through the mail server `smtp.mailbox.org`, as our processor under Art. 28 GDPR.");
+        expect(section(byPath(d, P.privacyEn))).toContain(
+            "- [[MAIL_PROVIDER_NAME]]: sending of our emails through the mail server `smtp.mailbox.org`, as our processor under Art. 28 GDPR.",
+        );
     });
 
     it("without a mailer: the mail processor line says it must be added", () => {
@@ -394,7 +429,16 @@ describe("secrets never reach the documents", () => {
 describe("placeholders", () => {
     const variants: Array<[string, RenderedDocument[]]> = [
         ["default", render()],
-        ["no mailer, backups off, cmp, no DOI", renderComplianceDocuments({ settings: settings({ backups: false }), measures, generatedAt: "2026-05-01", consentMechanism: "cmp", doubleOptIn: false })],
+        [
+            "no mailer, backups off, cmp, no DOI",
+            renderComplianceDocuments({
+                settings: settings({ backups: false }),
+                measures,
+                generatedAt: "2026-05-01",
+                consentMechanism: "cmp",
+                doubleOptIn: false,
+            }),
+        ],
         ["off-site backups", render({}, { backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m" })],
         ["gravatar on", render({}, { gravatar: true })],
     ];
@@ -407,20 +451,39 @@ describe("placeholders", () => {
             const used = markersIn(text);
             used.forEach((m) => all.add(m));
             const gravatar = text.includes("(Gravatar, `gravatar.com`)");
-            expect([...used].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
+            expect([...used].sort()).toEqual(
+                placeholdersFor({ gravatar })
+                    .map((p) => p.marker)
+                    .sort(),
+            );
         }
         expect([...all].sort()).toEqual(documentPlaceholders.map((p) => p.marker).sort());
     });
 
     it.each(variants)("%s: every marker in the documents is listed in placeholdersFor(settings), and every listed one is used", (_name, docs) => {
         const used = markersIn(docs.map((d) => d.content).join("\n"));
-        expect([...used].sort()).toEqual(placeholdersFor(gravatarOf(docs)).map((p) => p.marker).sort());
+        expect([...used].sort()).toEqual(
+            placeholdersFor(gravatarOf(docs))
+                .map((p) => p.marker)
+                .sort(),
+        );
     });
 
     it("each language's documents use every marker the client must fill (gravatar off and on)", () => {
-        for (const [docs, gravatar] of [[render(), false], [render({}, { gravatar: true }), true]] as const) {
-            expect([...markersIn(en(docs))].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
-            expect([...markersIn(de(docs))].sort()).toEqual(placeholdersFor({ gravatar }).map((p) => p.marker).sort());
+        for (const [docs, gravatar] of [
+            [render(), false],
+            [render({}, { gravatar: true }), true],
+        ] as const) {
+            expect([...markersIn(en(docs))].sort()).toEqual(
+                placeholdersFor({ gravatar })
+                    .map((p) => p.marker)
+                    .sort(),
+            );
+            expect([...markersIn(de(docs))].sort()).toEqual(
+                placeholdersFor({ gravatar })
+                    .map((p) => p.marker)
+                    .sort(),
+            );
         }
         expect(placeholdersFor({ gravatar: false }).map((p) => p.marker)).not.toContain("[[GRAVATAR_TRANSFER_BASIS]]");
     });
@@ -453,19 +516,42 @@ describe("C02 Art. 30 record", () => {
     });
 
     it("has the Art. 30(1) contents: controller, purposes with legal bases, subjects, data, recipients, transfers, erasure, measures", () => {
-        for (const h of ["## Purposes and legal bases", "## Categories of data subjects", "## Categories of personal data", "## Recipients", "## Transfers to third countries", "## Time limits for erasure", "## Technical and organisational measures (Art. 32 GDPR) deployed by the stack"]) {
+        for (const h of [
+            "## Purposes and legal bases",
+            "## Categories of data subjects",
+            "## Categories of personal data",
+            "## Recipients",
+            "## Transfers to third countries",
+            "## Time limits for erasure",
+            "## Technical and organisational measures (Art. 32 GDPR) deployed by the stack",
+        ]) {
             expect(a).toContain(h);
         }
-        for (const h of ["## Zwecke und Rechtsgrundlagen", "## Kategorien betroffener Personen", "## Empf\u00e4nger", "## \u00dcbermittlungen in Drittl\u00e4nder", "## L\u00f6schfristen"]) expect(ad).toContain(h);
+        for (const h of [
+            "## Zwecke und Rechtsgrundlagen",
+            "## Kategorien betroffener Personen",
+            "## Empf\u00e4nger",
+            "## \u00dcbermittlungen in Drittl\u00e4nder",
+            "## L\u00f6schfristen",
+        ])
+            expect(ad).toContain(h);
         expect(a).toContain("| Concluded on [[HETZNER_DPA_DATE]]");
     });
 
     it("says where each period is enforced: cron cleanup, DOI safety net, consent ledger, GDPR purge, log retention, backup retention", () => {
         expect(a).toContain("`mautic:maintenance:cleanup --days-old=21 --no-interaction` in the container `mautic_cron`, daily at 03:40 (Europe/Berlin)");
-        expect(a).toContain("| Sign-ups that were not confirmed | after 3 days | the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up (ledger `contact_created = 1`, the contact added within 10 minutes of that sign-up), none of its sign-ups is confirmed and each is older than 3 days, `consent_date` is empty and it carries neither `doi-confirmed` nor `doi-keep`; a contact that existed before its sign-up is never deleted by it;");
-        expect(ad).toContain("der Host-Auftrag `mautic-privacy-maintenance`, alle 30 Minuten, löscht einen Kontakt nur, wenn der DOI-Endpunkt ihn für eine Anmeldung angelegt hat");
-        expect(a).toContain("| Consent-proof ledger (purpose 3): `kit_consent_ledger` rows; archived texts in `kit_consent_texts` | each row on 1 January, 3 full calendar years after the end of the year of its last mailing or withdrawal");
-        expect(ad).toContain("| Nachweisprotokoll (Zweck 3): Zeilen in `kit_consent_ledger`; archivierte Texte in `kit_consent_texts` | jede Zeile am 1. Januar nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres ihrer letzten Aussendung oder ihres Widerrufs");
+        expect(a).toContain(
+            "| Sign-ups that were not confirmed | after 3 days | the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up (ledger `contact_created = 1`, the contact added within 10 minutes of that sign-up), none of its sign-ups is confirmed and each is older than 3 days, `consent_date` is empty and it carries neither `doi-confirmed` nor `doi-keep`; a contact that existed before its sign-up is never deleted by it;",
+        );
+        expect(ad).toContain(
+            "der Host-Auftrag `mautic-privacy-maintenance`, alle 30 Minuten, löscht einen Kontakt nur, wenn der DOI-Endpunkt ihn für eine Anmeldung angelegt hat",
+        );
+        expect(a).toContain(
+            "| Consent-proof ledger (purpose 3): `kit_consent_ledger` rows; archived texts in `kit_consent_texts` | each row on 1 January, 3 full calendar years after the end of the year of its last mailing or withdrawal",
+        );
+        expect(ad).toContain(
+            "| Nachweisprotokoll (Zweck 3): Zeilen in `kit_consent_ledger`; archivierte Texte in `kit_consent_texts` | jede Zeile am 1. Januar nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres ihrer letzten Aussendung oder ihres Widerrufs",
+        );
         for (const doc of [a, ad]) expect(doc).not.toMatch(/DOI: delete unconfirmed contacts|campaigns:trigger/);
         expect(a).toContain("`mautic:maintenance:cleanup --gdpr --no-interaction`, daily at 04:10 (Europe/Berlin)");
         expect(a).toContain("logrotate on the server");
@@ -528,47 +614,90 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pEn).not.toContain("Mautic stores IP addresses only in anonymised form");
         expect(pDe).not.toContain("IP-Adressen speichert Mautic nur anonymisiert");
         // The real timer: OnCalendar=hourly; the bound follows RandomizedDelaySec/AccuracySec (see the drift-guard tests).
-        const boundEn = /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, first receives the full IP address; our server anonymises it there (within one hour|within (\d+) minutes)\./.exec(pEn);
-        const boundDe = /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält die IP-Adresse zunächst vollständig; unser Server anonymisiert sie dort (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(pDe);
+        const boundEn =
+            /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, first receives the full IP address; our server anonymises it there (within one hour|within (\d+) minutes)\./.exec(
+                pEn,
+            );
+        const boundDe =
+            /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält die IP-Adresse zunächst vollständig; unser Server anonymisiert sie dort (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(
+                pDe,
+            );
         expect(boundEn).not.toBeNull();
         expect(boundDe).not.toBeNull();
         expect(boundDe![2]).toBe(boundEn![2]);
-        expect(pEn).toMatch(/\| Full IP addresses in Mautic's audit log [^|]*\| anonymised within [^|]*; the audit-log entries themselves after 21 days \| automatic job on our server, every 30 minutes; automatic clean-up in Mautic \|/);
-        expect(pDe).toMatch(/\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/);
-        expect(a).toMatch(/\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/);
-        expect(ad).toMatch(/\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/);
-        expect(renderPrivacyMaintenanceFiles({ dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content).toMatch(/^OnCalendar=\*:0\/30$/m);
+        expect(pEn).toMatch(
+            /\| Full IP addresses in Mautic's audit log [^|]*\| anonymised within [^|]*; the audit-log entries themselves after 21 days \| automatic job on our server, every 30 minutes; automatic clean-up in Mautic \|/,
+        );
+        expect(pDe).toMatch(
+            /\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/,
+        );
+        expect(a).toMatch(
+            /\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/,
+        );
+        expect(ad).toMatch(
+            /\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/,
+        );
+        expect(
+            renderPrivacyMaintenanceFiles({ dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content,
+        ).toMatch(/^OnCalendar=\*:0\/30$/m);
     });
 
     it("logs: no access log inside the Mautic web container, the edge's masked log by days, container logs bounded by size (5 x 10 MB), not by age", () => {
         expect(pEn).toContain("The web server inside Mautic keeps no access log of its own.");
         expect(pDe).toContain("Der Webserver innerhalb von Mautic führt kein eigenes Zugriffsprotokoll.");
-        expect(pEn).toContain("| not after a fixed period: each program keeps at most 5 files of 10 MB, and the oldest file is deleted when the limit is reached | automatic log rotation by size |");
-        expect(pDe).toContain("| nicht nach fester Frist: jedes Programm behält höchstens 5 Dateien zu je 10 MB, bei Erreichen der Grenze wird die älteste Datei gelöscht | automatische Log-Rotation nach Größe |");
-        expect(a).toContain("| Access log of the web edge (the only request log: Apache's access log in the Mautic web container is switched off) | after 7 days |");
-        expect(ad).toContain("| Zugriffsprotokoll des Webservers (das einzige Anfrageprotokoll: das Zugriffsprotokoll von Apache im Web-Container von Mautic ist abgeschaltet) | nach 7 Tagen |");
-        expect(a).toContain("| Container output (Mautic application errors, cron and worker output, database, edge) | bounded by size, not by age: at most 5 files of 10 MB per container; the oldest file is deleted when the limit is reached |");
-        expect(ad).toContain("| Ausgaben der Container (Anwendungsfehler von Mautic, Ausgaben von Cronjobs und Workern, Datenbank, Webserver) | nach Größe begrenzt, nicht nach Alter: höchstens 5 Dateien zu je 10 MB je Container; bei Erreichen der Grenze wird die älteste Datei gelöscht |");
+        expect(pEn).toContain(
+            "| not after a fixed period: each program keeps at most 5 files of 10 MB, and the oldest file is deleted when the limit is reached | automatic log rotation by size |",
+        );
+        expect(pDe).toContain(
+            "| nicht nach fester Frist: jedes Programm behält höchstens 5 Dateien zu je 10 MB, bei Erreichen der Grenze wird die älteste Datei gelöscht | automatische Log-Rotation nach Größe |",
+        );
+        expect(a).toContain(
+            "| Access log of the web edge (the only request log: Apache's access log in the Mautic web container is switched off) | after 7 days |",
+        );
+        expect(ad).toContain(
+            "| Zugriffsprotokoll des Webservers (das einzige Anfrageprotokoll: das Zugriffsprotokoll von Apache im Web-Container von Mautic ist abgeschaltet) | nach 7 Tagen |",
+        );
+        expect(a).toContain(
+            "| Container output (Mautic application errors, cron and worker output, database, edge) | bounded by size, not by age: at most 5 files of 10 MB per container; the oldest file is deleted when the limit is reached |",
+        );
+        expect(ad).toContain(
+            "| Ausgaben der Container (Anwendungsfehler von Mautic, Ausgaben von Cronjobs und Workern, Datenbank, Webserver) | nach Größe begrenzt, nicht nach Alter: höchstens 5 Dateien zu je 10 MB je Container; bei Erreichen der Grenze wird die älteste Datei gelöscht |",
+        );
     });
 
     it("system journal: N days, held by MaxRetentionSec with MaxFileSec=1day", () => {
         const d = render({}, { accessLogRetentionDays: 5 });
-        expect(byPath(d, P.art30En)).toContain("| System journal of the server (includes administrators' SSH logins) | after 5 days | journald `MaxRetentionSec` with `MaxFileSec=1day` (one journal file per day) |");
-        expect(byPath(d, P.art30De)).toContain("| System-Journal des Servers (enthält die SSH-Anmeldungen der Administratoren) | nach 5 Tagen | journald `MaxRetentionSec` mit `MaxFileSec=1day` (eine Journal-Datei je Tag) |");
+        expect(byPath(d, P.art30En)).toContain(
+            "| System journal of the server (includes administrators' SSH logins) | after 5 days | journald `MaxRetentionSec` with `MaxFileSec=1day` (one journal file per day) |",
+        );
+        expect(byPath(d, P.art30De)).toContain(
+            "| System-Journal des Servers (enthält die SSH-Anmeldungen der Administratoren) | nach 5 Tagen | journald `MaxRetentionSec` mit `MaxFileSec=1day` (eine Journal-Datei je Tag) |",
+        );
     });
 
     it("remains of deleted contacts (form results, page hits, email statistics, audit log): deleted by the host job within the stated bound", () => {
-        expect(pEn).toContain("| What Mautic keeps of a deleted contact: results of submitted forms, page visits, records of emails sent (they hold the email address), entries in Mautic's audit log | within 2 hours after the contact is deleted | automatic job on our server, every 30 minutes |");
-        expect(pDe).toContain("| Was Mautic von einem gelöschten Kontakt behält: Ergebnisse abgeschickter Formulare, Seitenaufrufe, Protokolle versandter E-Mails (sie enthalten die E-Mail-Adresse), Einträge im Audit-Log von Mautic | innerhalb von 2 Stunden nach dem Löschen des Kontakts | automatischer Auftrag auf unserem Server, alle 30 Minuten |");
-        expect(a).toContain("and the contact's entries in Mautic's audit log | within 2 hours after the contact is deleted (rows younger than one hour wait for the next run) | the same host job, every 30 minutes |");
+        expect(pEn).toContain(
+            "| What Mautic keeps of a deleted contact: results of submitted forms, page visits, records of emails sent (they hold the email address), entries in Mautic's audit log | within 2 hours after the contact is deleted | automatic job on our server, every 30 minutes |",
+        );
+        expect(pDe).toContain(
+            "| Was Mautic von einem gelöschten Kontakt behält: Ergebnisse abgeschickter Formulare, Seitenaufrufe, Protokolle versandter E-Mails (sie enthalten die E-Mail-Adresse), Einträge im Audit-Log von Mautic | innerhalb von 2 Stunden nach dem Löschen des Kontakts | automatischer Auftrag auf unserem Server, alle 30 Minuten |",
+        );
+        expect(a).toContain(
+            "and the contact's entries in Mautic's audit log | within 2 hours after the contact is deleted (rows younger than one hour wait for the next run) | the same host job, every 30 minutes |",
+        );
         expect(ad).toContain("und die Einträge des Kontakts im Audit-Log von Mautic | innerhalb von 2 Stunden nach dem Löschen des Kontakts");
         // The old "known limit" is gone: nothing claims the form results stay.
-        for (const t of [fullEn, fullDe, a, ad]) expect(t).not.toMatch(/Known limit|Bekannte Grenze|not enforced by the stack:\*\* they remain|until we delete them in Mautic/);
+        for (const t of [fullEn, fullDe, a, ad])
+            expect(t).not.toMatch(/Known limit|Bekannte Grenze|not enforced by the stack:\*\* they remain|until we delete them in Mautic/);
     });
 
     it("unsubscribed contacts: minimised after unsubscribedMinimiseDays, a hashed suppression record with its legal basis", () => {
-        expect(pEn).toContain("| Your contact record after you unsubscribe from our emails | 30 days after you unsubscribe; then only a suppression record remains (see below) |");
-        expect(pEn).toContain("30 days after your unsubscribe your contact record is deleted and only this entry (hash value, date of the unsubscribe) remains");
+        expect(pEn).toContain(
+            "| Your contact record after you unsubscribe from our emails | 30 days after you unsubscribe; then only a suppression record remains (see below) |",
+        );
+        expect(pEn).toContain(
+            "30 days after your unsubscribe your contact record is deleted and only this entry (hash value, date of the unsubscribe) remains",
+        );
         expect(pEn).toContain("(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)");
         expect(pDe).toContain("(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)");
         expect(a).toMatch(/\| 7 \| Suppression list: .*`kit_suppression`.* \| Art\. 6\(1\)\(f\) GDPR/);
@@ -581,11 +710,50 @@ describe("the stack's privacy facts, in both languages", () => {
 
     it("the two suppression lists: one paragraph each in the privacy policy and the record, saying which list holds what, why both, and the legal bases", () => {
         for (const [t, pieces] of [
-            [pEn, ["**Suppression lists.**", "(1) The suppression list in Mautic's database, for everyone who unsubscribed from our emails", "(2) The erasure journal on our server, outside Mautic's database, for every erasure on request: hash value, date, and whether you objected to direct marketing", "There are two lists because", "(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)", "(Art. 6(1)(c) GDPR in conjunction with Art. 17(1) GDPR)", "are needed only until the backups made before the erasure have been deleted (14 days)", "If you objected to direct marketing, the entry in the erasure journal remains too (see \"Suppression lists\" above)"]],
-            [pDe, ["**Sperrlisten.**", "(1) Die Sperrliste in der Datenbank von Mautic, für alle, die sich von unseren E-Mails abgemeldet haben", "(2) Das Löschprotokoll auf unserem Server, außerhalb der Datenbank von Mautic, für jede Löschung auf Antrag: Hashwert, Datum und ob Sie der Direktwerbung widersprochen haben", "Es gibt zwei Listen, weil", "(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)", "(Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit Art. 17 Abs. 1 DSGVO)", "bis die vor der Löschung erstellten Sicherungen gelöscht sind (14 Tage", "bleibt auch der Eintrag im Löschprotokoll (siehe „Sperrlisten“ oben)"]],
-            [a, ["Two suppression lists, both holding only the SHA-256 hash of an address and a date: the suppression list (purpose 7, table `kit_suppression`", "The erasure journal (purpose 8, a file outside the database)", "Both are needed because"]],
-            [ad, ["Zwei Sperrlisten, beide nur mit dem SHA-256-Hashwert einer Adresse und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`", "Das Löschprotokoll (Zweck 8, eine Datei außerhalb der Datenbank)", "Beide sind nötig, weil"]],
-        ] as const) for (const piece of pieces) expect(t).toContain(piece);
+            [
+                pEn,
+                [
+                    "**Suppression lists.**",
+                    "(1) The suppression list in Mautic's database, for everyone who unsubscribed from our emails",
+                    "(2) The erasure journal on our server, outside Mautic's database, for every erasure on request: hash value, date, and whether you objected to direct marketing",
+                    "There are two lists because",
+                    "(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)",
+                    "(Art. 6(1)(c) GDPR in conjunction with Art. 17(1) GDPR)",
+                    "are needed only until the backups made before the erasure have been deleted (14 days)",
+                    'If you objected to direct marketing, the entry in the erasure journal remains too (see "Suppression lists" above)',
+                ],
+            ],
+            [
+                pDe,
+                [
+                    "**Sperrlisten.**",
+                    "(1) Die Sperrliste in der Datenbank von Mautic, für alle, die sich von unseren E-Mails abgemeldet haben",
+                    "(2) Das Löschprotokoll auf unserem Server, außerhalb der Datenbank von Mautic, für jede Löschung auf Antrag: Hashwert, Datum und ob Sie der Direktwerbung widersprochen haben",
+                    "Es gibt zwei Listen, weil",
+                    "(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)",
+                    "(Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit Art. 17 Abs. 1 DSGVO)",
+                    "bis die vor der Löschung erstellten Sicherungen gelöscht sind (14 Tage",
+                    "bleibt auch der Eintrag im Löschprotokoll (siehe „Sperrlisten“ oben)",
+                ],
+            ],
+            [
+                a,
+                [
+                    "Two suppression lists, both holding only the SHA-256 hash of an address and a date: the suppression list (purpose 7, table `kit_suppression`",
+                    "The erasure journal (purpose 8, a file outside the database)",
+                    "Both are needed because",
+                ],
+            ],
+            [
+                ad,
+                [
+                    "Zwei Sperrlisten, beide nur mit dem SHA-256-Hashwert einer Adresse und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`",
+                    "Das Löschprotokoll (Zweck 8, eine Datei außerhalb der Datenbank)",
+                    "Beide sind nötig, weil",
+                ],
+            ],
+        ] as const)
+            for (const piece of pieces) expect(t).toContain(piece);
         expect(a).toMatch(/^\| 8 \| Erasure journal: .*`\/srv\/mautic\/dsr\/journal`/m);
         expect(ad).toMatch(/^\| 8 \| Löschprotokoll: .*`\/srv\/mautic\/dsr\/journal`/m);
         expect(a).toContain("the suppression record (purpose 7)");
@@ -595,13 +763,21 @@ describe("the stack's privacy facts, in both languages", () => {
     });
 
     it("the consent cookie tracking_consent on the Mautic host: in the storage table, the record's purpose 6 and its time limits", () => {
-        expect(pEn).toContain("| `tracking_consent` | cookie of `marketing.client-a.de` | records that you accepted tracking, so that the web server lets Mautic's cookies through; value 1, no identifier | 1 year, or until you withdraw your consent |");
-        expect(pDe).toContain("| `tracking_consent` | Cookie von `marketing.client-a.de` | hält fest, dass Sie dem Tracking zugestimmt haben, damit der Webserver Mautics Cookies durchlässt; Wert 1, keine Kennung |");
+        expect(pEn).toContain(
+            "| `tracking_consent` | cookie of `marketing.client-a.de` | records that you accepted tracking, so that the web server lets Mautic's cookies through; value 1, no identifier | 1 year, or until you withdraw your consent |",
+        );
+        expect(pDe).toContain(
+            "| `tracking_consent` | Cookie von `marketing.client-a.de` | hält fest, dass Sie dem Tracking zugestimmt haben, damit der Webserver Mautics Cookies durchlässt; Wert 1, keine Kennung |",
+        );
         expect(pEn).toContain("the web server in front of Mautic passes Mautic's cookies only to a browser that carries it");
         expect(pDe).toContain("der Webserver vor Mautic gibt Mautics Cookies nur an einen Browser weiter, der es mitsendet");
-        expect(a).toMatch(/^\| 6 \| Record of the visitor's choice in the consent banner, and the consent cookie `tracking_consent` on `marketing\.client-a\.de` \(value 1, no identifier; set by the web edge on `POST \/consent\/grant`/m);
+        expect(a).toMatch(
+            /^\| 6 \| Record of the visitor's choice in the consent banner, and the consent cookie `tracking_consent` on `marketing\.client-a\.de` \(value 1, no identifier; set by the web edge on `POST \/consent\/grant`/m,
+        );
         expect(ad).toMatch(/^\| 6 \| .*Einwilligungs-Cookie `tracking_consent`/m);
-        expect(a).toContain("| The consent cookie `tracking_consent` on `marketing.client-a.de` in the visitor's browser | after 1 year, or at once when the visitor withdraws consent on the website | the edge sets it on `POST /consent/grant` (from the website only) and expires it on `POST /consent/forget` |");
+        expect(a).toContain(
+            "| The consent cookie `tracking_consent` on `marketing.client-a.de` in the visitor's browser | after 1 year, or at once when the visitor withdraws consent on the website | the edge sets it on `POST /consent/grant` (from the website only) and expires it on `POST /consent/forget` |",
+        );
         expect(byPath(render({ consentMaxAgeDays: 180 }), P.art30En)).toContain("| after 180 days, or at once when the visitor withdraws consent");
         // The cmp variant lists it too (the edge sets it whatever asks for the consent).
         expect(section(byPath(render({ consentMechanism: "cmp" }), P.privacyEn))).toContain("| `tracking_consent` | cookie of `marketing.client-a.de` |");
@@ -616,26 +792,51 @@ describe("the stack's privacy facts, in both languages", () => {
         for (const doc of [ad, pDe]) expect(doc).not.toMatch(/Ortszeit der Zeitzone/);
     });
 
-
     it("names the other places that hold personal data: queue, Mautic's logs, fail2ban, session cookie, mail provider, no open pixel, backups", () => {
         const other = a.slice(a.indexOf("## Other places that hold personal data"), a.indexOf("## Technical and organisational measures"));
-        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "session cookie", "open and click tracking must be switched off", "No tracking pixel in emails: the stack pins Mautic's `mailer_append_tracking_pixel` to false", "Backups"]) expect(other).toContain(w);
+        for (const w of [
+            "`messenger_messages`",
+            "`var/logs`",
+            "fail2ban",
+            "session cookie",
+            "open and click tracking must be switched off",
+            "No tracking pixel in emails: the stack pins Mautic's `mailer_append_tracking_pixel` to false",
+            "Backups",
+        ])
+            expect(other).toContain(w);
         expect(other).not.toContain("Mautic measures openings");
         const otherDe = ad.slice(ad.indexOf("## Weitere Orte mit personenbezogenen Daten"), ad.indexOf("## Technische"));
-        for (const w of ["`messenger_messages`", "`var/logs`", "fail2ban", "Session-Cookie", "Klick-Tracking ist abzuschalten", "Kein Zählpixel in E-Mails: Der Stack setzt Mautics `mailer_append_tracking_pixel` fest auf false", "Sicherungen"]) expect(otherDe).toContain(w);
+        for (const w of [
+            "`messenger_messages`",
+            "`var/logs`",
+            "fail2ban",
+            "Session-Cookie",
+            "Klick-Tracking ist abzuschalten",
+            "Kein Zählpixel in E-Mails: Der Stack setzt Mautics `mailer_append_tracking_pixel` fest auf false",
+            "Sicherungen",
+        ])
+            expect(otherDe).toContain(w);
         expect(otherDe).not.toContain("Mautic misst Öffnungen");
     });
 
     it("Gravatar off (the default): no recipient, no legal basis, no transfer, no marker; the texts say the edge blocks it", () => {
         const all = docs.map((d) => d.content).join("\n");
-        expect(all).not.toMatch(/Automattic Inc\., USA \(Gravatar|GRAVATAR_TRANSFER_BASIS|Decide on Gravatar|Über Gravatar entscheiden|reaches Gravatar|erreicht Gravatar/);
-        expect(pEn).toContain("our web server does not let its administration interface load profile pictures of contacts from outside services (such as Gravatar).");
+        expect(all).not.toMatch(
+            /Automattic Inc\., USA \(Gravatar|GRAVATAR_TRANSFER_BASIS|Decide on Gravatar|Über Gravatar entscheiden|reaches Gravatar|erreicht Gravatar/,
+        );
+        expect(pEn).toContain(
+            "our web server does not let its administration interface load profile pictures of contacts from outside services (such as Gravatar).",
+        );
         expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
         expect(pEn).toContain("namely the security logs, the consent log after you unsubscribe or ask for erasure, you have the right to object");
         expect(pDe).toContain("nämlich die Sicherheitsprotokolle, das Nachweisprotokoll nach Ihrer Abmeldung oder Löschung, haben Sie das Recht");
         expect(a).not.toMatch(/^\| 9 \|/m);
-        expect(a).toContain("Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).");
-        expect(ad).toContain("Gravatar: keine; die Content-Security-Policy des Web-Edge hindert die Verwaltungsoberfläche von Mautic daran, Profilbilder von `gravatar.com` zu laden (Stack-Einstellung `gravatar: false`).");
+        expect(a).toContain(
+            "Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).",
+        );
+        expect(ad).toContain(
+            "Gravatar: keine; die Content-Security-Policy des Web-Edge hindert die Verwaltungsoberfläche von Mautic daran, Profilbilder von `gravatar.com` zu laden (Stack-Einstellung `gravatar: false`).",
+        );
         expect(byPath(docs, P.dpaEn)).toMatch(/^- Gravatar: not used\. .*stack setting `gravatar: false`, the default/m);
         expect(byPath(docs, P.dpaDe)).toMatch(/^- Gravatar: nicht genutzt\. .*Stack-Einstellung `gravatar: false`, die Voreinstellung/m);
     });
@@ -648,39 +849,81 @@ describe("the stack's privacy facts, in both languages", () => {
         const ad = byPath(docs, P.art30De);
         expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
         expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
-        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar");
+        expect(pEn).toContain(
+            "Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar",
+        );
         expect(documentPlaceholders.map((p) => p.marker)).toContain("[[GRAVATAR_TRANSFER_BASIS]]");
         const ph = documentPlaceholders.find((p) => p.marker === "[[GRAVATAR_TRANSFER_BASIS]]")!;
         expect(ph.en).toContain("10 July 2023");
         expect(ph.de).toContain("10. Juli 2023");
-        expect(pEn).toContain("- Automattic Inc., USA (Gravatar): when one of our staff opens your contact record in Mautic, Mautic's administration interface loads a profile picture from `gravatar.com`. For this, the staff member's browser sends Automattic a hash value calculated from your email address, together with the browser's IP address.");
+        expect(pEn).toContain(
+            "- Automattic Inc., USA (Gravatar): when one of our staff opens your contact record in Mautic, Mautic's administration interface loads a profile picture from `gravatar.com`. For this, the staff member's browser sends Automattic a hash value calculated from your email address, together with the browser's IP address.",
+        );
         expect(pEn).toContain("Automattic is located in the USA, a third country; the transfer is based on [[GRAVATAR_TRANSFER_BASIS]].");
-        expect(pDe).toContain("- Automattic Inc., USA (Gravatar): Öffnet eine Mitarbeiterin oder ein Mitarbeiter von uns Ihren Kontaktdatensatz in Mautic, lädt die Verwaltungsoberfläche von Mautic ein Profilbild von `gravatar.com`. Dazu sendet der Browser der Person an Automattic einen aus Ihrer E-Mail-Adresse berechneten Hashwert, zusammen mit der IP-Adresse des Browsers.");
+        expect(pDe).toContain(
+            "- Automattic Inc., USA (Gravatar): Öffnet eine Mitarbeiterin oder ein Mitarbeiter von uns Ihren Kontaktdatensatz in Mautic, lädt die Verwaltungsoberfläche von Mautic ein Profilbild von `gravatar.com`. Dazu sendet der Browser der Person an Automattic einen aus Ihrer E-Mail-Adresse berechneten Hashwert, zusammen mit der IP-Adresse des Browsers.",
+        );
         expect(pDe).toContain("Automattic hat seinen Sitz in den USA, einem Drittland; die Übermittlung stützt sich auf [[GRAVATAR_TRANSFER_BASIS]].");
-        expect(pEn).toContain("- Loading profile pictures from Gravatar in Mautic's administration interface (see \"Recipients\"): our legitimate interest in recognising contacts at a glance, Art. 6(1)(f) GDPR.");
-        expect(pDe).toContain("- Laden von Profilbildern von Gravatar in der Verwaltungsoberfläche von Mautic (siehe „Empfänger“): unser berechtigtes Interesse, Kontakte auf einen Blick wiederzuerkennen, Art. 6 Abs. 1 lit. f DSGVO.");
-        expect(a).toContain("| Automattic Inc., USA (Gravatar, `gravatar.com`) | Third party, not a processor: delivers the profile pictures shown in Mautic's admin interface | Hash of the contact's email address; IP address and browser data of the Mautic user's device | USA | None (it does not process on the controller's behalf); transfer basis: [[GRAVATAR_TRANSFER_BASIS]] |");
-        expect(ad).toContain("| Automattic Inc., USA (Gravatar, `gravatar.com`) | Dritter, kein Auftragsverarbeiter: liefert die Profilbilder in der Verwaltungsoberfläche von Mautic | Hashwert der E-Mail-Adresse des Kontakts; IP-Adresse und Browserdaten des Geräts des Mautic-Benutzers | USA | Keiner (keine Verarbeitung im Auftrag des Verantwortlichen); Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]] |");
+        expect(pEn).toContain(
+            '- Loading profile pictures from Gravatar in Mautic\'s administration interface (see "Recipients"): our legitimate interest in recognising contacts at a glance, Art. 6(1)(f) GDPR.',
+        );
+        expect(pDe).toContain(
+            "- Laden von Profilbildern von Gravatar in der Verwaltungsoberfläche von Mautic (siehe „Empfänger“): unser berechtigtes Interesse, Kontakte auf einen Blick wiederzuerkennen, Art. 6 Abs. 1 lit. f DSGVO.",
+        );
+        expect(a).toContain(
+            "| Automattic Inc., USA (Gravatar, `gravatar.com`) | Third party, not a processor: delivers the profile pictures shown in Mautic's admin interface | Hash of the contact's email address; IP address and browser data of the Mautic user's device | USA | None (it does not process on the controller's behalf); transfer basis: [[GRAVATAR_TRANSFER_BASIS]] |",
+        );
+        expect(ad).toContain(
+            "| Automattic Inc., USA (Gravatar, `gravatar.com`) | Dritter, kein Auftragsverarbeiter: liefert die Profilbilder in der Verwaltungsoberfläche von Mautic | Hashwert der E-Mail-Adresse des Kontakts; IP-Adresse und Browserdaten des Geräts des Mautic-Benutzers | USA | Keiner (keine Verarbeitung im Auftrag des Verantwortlichen); Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]] |",
+        );
         const transfersEn = a.slice(a.indexOf("## Transfers to third countries"), a.indexOf("## Time limits for erasure"));
         const transfersDe = ad.slice(ad.indexOf("## Übermittlungen in Drittländer"), ad.indexOf("## Löschfristen"));
-        expect(transfersEn).toContain("Gravatar: Mautic's admin interface transfers a hash of a contact's email address and the IP address of the Mautic user's device to Automattic Inc., USA, whenever a user views a contact; transfer basis: [[GRAVATAR_TRANSFER_BASIS]]");
-        expect(transfersDe).toContain("Gravatar: Die Verwaltungsoberfläche von Mautic übermittelt einen Hashwert der E-Mail-Adresse eines Kontakts und die IP-Adresse des Geräts des Mautic-Benutzers an Automattic Inc., USA, sobald ein Benutzer einen Kontakt ansieht; Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]]");
+        expect(transfersEn).toContain(
+            "Gravatar: Mautic's admin interface transfers a hash of a contact's email address and the IP address of the Mautic user's device to Automattic Inc., USA, whenever a user views a contact; transfer basis: [[GRAVATAR_TRANSFER_BASIS]]",
+        );
+        expect(transfersDe).toContain(
+            "Gravatar: Die Verwaltungsoberfläche von Mautic übermittelt einen Hashwert der E-Mail-Adresse eines Kontakts und die IP-Adresse des Geräts des Mautic-Benutzers an Automattic Inc., USA, sobald ein Benutzer einen Kontakt ansieht; Grundlage der Übermittlung: [[GRAVATAR_TRANSFER_BASIS]]",
+        );
         expect(transfersEn).not.toContain("None by the stack");
         const dpaEn = byPath(docs, P.dpaEn);
         const dpaDe = byPath(docs, P.dpaDe);
-        expect(dpaEn).toMatch(/^- \[ \] Decide on Gravatar: .*https:\/\/www\.dataprivacyframework\.gov\/list.*adequacy decision of 10 July 2023 covers the transfer.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m);
-        expect(dpaDe).toMatch(/^- \[ \] Über Gravatar entscheiden: .*https:\/\/www\.dataprivacyframework\.gov\/list.*Angemessenheitsbeschluss der Europäischen Kommission vom 10\. Juli 2023 die Übermittlung.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m);
+        expect(dpaEn).toMatch(
+            /^- \[ \] Decide on Gravatar: .*https:\/\/www\.dataprivacyframework\.gov\/list.*adequacy decision of 10 July 2023 covers the transfer.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m,
+        );
+        expect(dpaDe).toMatch(
+            /^- \[ \] Über Gravatar entscheiden: .*https:\/\/www\.dataprivacyframework\.gov\/list.*Angemessenheitsbeschluss der Europäischen Kommission vom 10\. Juli 2023 die Übermittlung.*\[\[GRAVATAR_TRANSFER_BASIS\]\]/m,
+        );
     });
 
     it("Art. 13(2)(e): providing the email address is neither statutory nor contractual; without it, no newsletter", () => {
-        expect(pEn).toContain("Providing your email address is neither a statutory nor a contractual requirement; without it, however, we cannot send you our newsletter.");
-        expect(pDe).toContain("Die Angabe Ihrer E-Mail-Adresse ist weder gesetzlich noch vertraglich vorgeschrieben; ohne sie können wir Ihnen unseren Newsletter jedoch nicht senden.");
+        expect(pEn).toContain(
+            "Providing your email address is neither a statutory nor a contractual requirement; without it, however, we cannot send you our newsletter.",
+        );
+        expect(pDe).toContain(
+            "Die Angabe Ihrer E-Mail-Adresse ist weder gesetzlich noch vertraglich vorgeschrieben; ohne sie können wir Ihnen unseren Newsletter jedoch nicht senden.",
+        );
     });
 
     it("Art. 21: a separate, bold section before the recipients; Art. 21(1) with the compelling-grounds test, Art. 21(2)/(3) stops direct marketing", () => {
         for (const [t, heading, next, objectF, consequence, marketing, stop] of [
-            [pEn, "### Your right to object (Art. 21 GDPR)", "### Recipients", "(Art. 21(1) GDPR)", "We then examine whether compelling legitimate grounds for the processing exist that override your interests, rights and freedoms, or whether the processing serves the establishment, exercise or defence of legal claims", "(Art. 21(2) GDPR)", "We then no longer process your data for direct marketing (Art. 21(3) GDPR).**"],
-            [pDe, "### Ihr Widerspruchsrecht (Art. 21 DSGVO)", "### Empfänger", "(Art. 21 Abs. 1 DSGVO)", "Wir prüfen dann, ob zwingende schutzwürdige Gründe für die Verarbeitung vorliegen, die Ihre Interessen, Rechte und Freiheiten überwiegen, oder ob die Verarbeitung der Geltendmachung, Ausübung oder Verteidigung von Rechtsansprüchen dient", "(Art. 21 Abs. 2 DSGVO)", "Wir verarbeiten Ihre Daten dann nicht mehr für Direktwerbung (Art. 21 Abs. 3 DSGVO).**"],
+            [
+                pEn,
+                "### Your right to object (Art. 21 GDPR)",
+                "### Recipients",
+                "(Art. 21(1) GDPR)",
+                "We then examine whether compelling legitimate grounds for the processing exist that override your interests, rights and freedoms, or whether the processing serves the establishment, exercise or defence of legal claims",
+                "(Art. 21(2) GDPR)",
+                "We then no longer process your data for direct marketing (Art. 21(3) GDPR).**",
+            ],
+            [
+                pDe,
+                "### Ihr Widerspruchsrecht (Art. 21 DSGVO)",
+                "### Empfänger",
+                "(Art. 21 Abs. 1 DSGVO)",
+                "Wir prüfen dann, ob zwingende schutzwürdige Gründe für die Verarbeitung vorliegen, die Ihre Interessen, Rechte und Freiheiten überwiegen, oder ob die Verarbeitung der Geltendmachung, Ausübung oder Verteidigung von Rechtsansprüchen dient",
+                "(Art. 21 Abs. 2 DSGVO)",
+                "Wir verarbeiten Ihre Daten dann nicht mehr für Direktwerbung (Art. 21 Abs. 3 DSGVO).**",
+            ],
         ]) {
             const start = t.indexOf(heading);
             expect(start).toBeGreaterThan(0);
@@ -701,25 +944,44 @@ describe("the stack's privacy facts, in both languages", () => {
 
     it("double opt-in through the endpoint: ledger entry first, a contact only for a new address, a link only the mailbox has, confirmed only by the button, opening the link not recorded, created contacts deleted after unconfirmedContactDays", () => {
         for (const piece of [
-            "When you submit one of our sign-up forms, our server at `marketing.client-a.de` first enters the sign-up in our consent log (see \"Proof of your consent\" below).",
+            'When you submit one of our sign-up forms, our server at `marketing.client-a.de` first enters the sign-up in our consent log (see "Proof of your consent" below).',
             "for a new address it creates a contact record with your email address, marked as not yet confirmed (`doi-pending`); a contact record that already exists is not changed.",
             "You receive an email with a personal confirmation link within a few minutes; the link carries a code that our server computes from your sign-up with a secret key, so only the recipient of that email can use it.",
             // The label is the real button's (templates/doiBlueprint/en/strings.json); only its POST confirms.
             'Your sign-up is confirmed only when you press "Confirm subscription" on the page the link opens; opening the link alone confirms nothing and is not recorded.',
             "If you do not confirm within 3 days, the link expires and a contact record created for this sign-up is deleted automatically; a contact record that existed before your sign-up is never deleted because of it.",
-        ]) expect(pEn).toContain(piece);
+        ])
+            expect(pEn).toContain(piece);
         for (const piece of [
             "Wenn Sie eines unserer Anmeldeformulare absenden, trägt unser Server unter `marketing.client-a.de` die Anmeldung zuerst in unser Nachweisprotokoll ein (siehe „Nachweis Ihrer Einwilligung“ unten).",
             "Für eine neue Adresse legt er einen Kontaktdatensatz mit Ihrer E-Mail-Adresse an und markiert ihn als noch nicht bestätigt (`doi-pending`); einen bereits vorhandenen Kontaktdatensatz ändert er nicht.",
             "Sie erhalten innerhalb weniger Minuten eine E-Mail mit einem persönlichen Bestätigungslink",
             "Ihre Anmeldung ist erst bestätigt, wenn Sie auf der Seite, die der Link öffnet, „Anmeldung bestätigen“ drücken; das Öffnen des Links allein bestätigt nichts und wird nicht erfasst.",
             "Bestätigen Sie nicht innerhalb von 3 Tagen, wird der Link ungültig, und ein für diese Anmeldung angelegter Kontaktdatensatz wird automatisch gelöscht",
-        ]) expect(pDe).toContain(piece);
+        ])
+            expect(pDe).toContain(piece);
         // The earlier flow's claims are gone: the recorded link click, the campaign's timing, the pending-address rule.
-        for (const old of ["confirmed only when you click that link", "when you open that link and then press", "this shows that our email reached you", "within about", "while your confirmation is still pending"]) expect(pEn).not.toContain(old);
-        for (const old of ["wenn Sie diesen Link öffnen und danach", "beim Bestätigungslink zeigt das", "innerhalb von etwa", "solange Ihre Bestätigung noch aussteht"]) expect(pDe).not.toContain(old);
-        expect(a).toContain("| 2 | Newsletter sign-up with double opt-in through the kit's endpoint at `https://marketing.client-a.de/kit/doi/` (sign-up by POST; a contact tagged `doi-pending` created only for an address Mautic does not know, a known contact left unchanged; confirmation email within a few minutes with a per-sign-up link whose token is an HMAC with the stack's secret; confirmed only by the POST of \"Confirm subscription\" on the page the link opens");
-        expect(a).toContain("opening the link confirms nothing and is not recorded; a contact the endpoint created for a sign-up not confirmed within 3 days is deleted)");
+        for (const old of [
+            "confirmed only when you click that link",
+            "when you open that link and then press",
+            "this shows that our email reached you",
+            "within about",
+            "while your confirmation is still pending",
+        ])
+            expect(pEn).not.toContain(old);
+        for (const old of [
+            "wenn Sie diesen Link öffnen und danach",
+            "beim Bestätigungslink zeigt das",
+            "innerhalb von etwa",
+            "solange Ihre Bestätigung noch aussteht",
+        ])
+            expect(pDe).not.toContain(old);
+        expect(a).toContain(
+            "| 2 | Newsletter sign-up with double opt-in through the kit's endpoint at `https://marketing.client-a.de/kit/doi/` (sign-up by POST; a contact tagged `doi-pending` created only for an address Mautic does not know, a known contact left unchanged; confirmation email within a few minutes with a per-sign-up link whose token is an HMAC with the stack's secret; confirmed only by the POST of \"Confirm subscription\" on the page the link opens",
+        );
+        expect(a).toContain(
+            "opening the link confirms nothing and is not recorded; a contact the endpoint created for a sign-up not confirmed within 3 days is deleted)",
+        );
         expect(ad).toContain("| 2 | Newsletter-Anmeldung mit Double-Opt-In über den Endpunkt des Kits unter `https://marketing.client-a.de/kit/doi/`");
         expect(ad).toContain("das Öffnen des Links bestätigt nichts und wird nicht erfasst");
     });
@@ -731,73 +993,136 @@ describe("the stack's privacy facts, in both languages", () => {
             "and restrict it from any other use (Art. 18 GDPR): unsubscribing, the deletion of your contact record and an erasure on request leave it in place (Art. 17(3)(b) and (e) GDPR).",
             "Each entry is deleted 3 full calendar years after the end of the year in which we last sent you an email or you withdrew your consent.",
             "- The consent log and the consent details in your contact record (time of sign-up and confirmation, version of the consent text): Art. 7(1) GDPR, under which we must be able to demonstrate your consent, in conjunction with Art. 6(1)(c) GDPR; keeping the log after you unsubscribe or ask for erasure, to defend against claims: our legitimate interest, Art. 6(1)(f) GDPR, and Art. 17(3)(b) and (e) GDPR.",
-            "| Consent log (see \"Proof of your consent\"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;",
+            '| Consent log (see "Proof of your consent"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;',
             "and your entries in the consent log with the texts they name.",
             "Your entries in the consent log are not deleted but kept restricted",
-        ]) expect(pEn).toContain(piece);
+        ])
+            expect(pEn).toContain(piece);
         for (const piece of [
             "**Nachweis Ihrer Einwilligung.** Zu jeder Anmeldung führen wir einen Eintrag in einem Nachweisprotokoll",
             "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
             "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
             "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
-        ]) expect(pDe).toContain(piece);
-        expect(a).toMatch(/^\| 3 \| Consent-proof ledger \(tables `kit_consent_ledger` and `kit_consent_texts` in Mautic's database, written by the endpoint\): per sign-up a keyed hash of the address \(HMAC-SHA256 of the lower-case address with the stack's secret, not the address\).*deleted on 1 January, 3 full calendar years after the end of the year of the last mailing or withdrawal \| Demonstrate consent \(Art\. 7\(1\) GDPR\); establish and defend legal claims \| Art\. 6\(1\)\(c\) GDPR in conjunction with Art\. 7\(1\) GDPR; after withdrawal or erasure Art\. 6\(1\)\(f\) GDPR \(defence of claims\), Art\. 17\(3\)\(b\) and \(e\) GDPR \|$/m);
+        ])
+            expect(pDe).toContain(piece);
+        expect(a).toMatch(
+            /^\| 3 \| Consent-proof ledger \(tables `kit_consent_ledger` and `kit_consent_texts` in Mautic's database, written by the endpoint\): per sign-up a keyed hash of the address \(HMAC-SHA256 of the lower-case address with the stack's secret, not the address\).*deleted on 1 January, 3 full calendar years after the end of the year of the last mailing or withdrawal \| Demonstrate consent \(Art\. 7\(1\) GDPR\); establish and defend legal claims \| Art\. 6\(1\)\(c\) GDPR in conjunction with Art\. 7\(1\) GDPR; after withdrawal or erasure Art\. 6\(1\)\(f\) GDPR \(defence of claims\), Art\. 17\(3\)\(b\) and \(e\) GDPR \|$/m,
+        );
         expect(ad).toMatch(/^\| 3 \| Nachweisprotokoll der Einwilligungen .*Gesperrt aufbewahrt \(Art\. 18 DSGVO\).*Art\. 17 Abs\. 3 lit\. b und e DSGVO \|$/m);
-        expect(a).toContain("- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event");
-        expect(a).toContain("`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)");
+        expect(a).toContain(
+            "- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event",
+        );
+        expect(a).toContain(
+            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
+        );
         expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen)");
         // consentProofYears is the stack's setting, in both languages.
         const five = render({}, { consentProofYears: 5 });
         expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");
         expect(section(byPath(five, P.privacyDe))).toContain("Jeder Eintrag wird nach Ablauf von 5 vollen Kalenderjahren nach dem Ende des Jahres gelöscht");
         expect(byPath(five, P.art30En)).toContain("each row on 1 January, 5 full calendar years after the end of the year of its last mailing or withdrawal");
-        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyDe))).toContain("Jeder Eintrag wird nach Ablauf von einem vollen Kalenderjahr nach dem Ende des Jahres gelöscht");
-        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyEn))).toContain("Each entry is deleted 1 full calendar year after the end of the year");
+        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyDe))).toContain(
+            "Jeder Eintrag wird nach Ablauf von einem vollen Kalenderjahr nach dem Ende des Jahres gelöscht",
+        );
+        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyEn))).toContain(
+            "Each entry is deleted 1 full calendar year after the end of the year",
+        );
     });
 
-
     it("the newsletter consent covers the newsletter only; no opens and no clicks measured for anyone; the profile needs the separate consent; no cookie is set by the confirmation link", () => {
-        expect(pEn).toContain('- Newsletter (point 2): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by pressing "Confirm subscription" on the page the link in the confirmation email opens. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. This consent covers our newsletter and marketing emails only.');
-        expect(pEn).toContain("- The interest profile from your visits to our website and to pages served by Mautic at `marketing.client-a.de` (segments, points; point 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.");
-        expect(pDe).toContain("- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie auf der Seite, die der Link in der Bestätigungs-E-Mail öffnet, „Anmeldung bestätigen“ drücken.");
-        expect(pDe).toContain("- Das Interessenprofil aus Ihren Besuchen unserer Website und der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkt 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO");
+        expect(pEn).toContain(
+            '- Newsletter (point 2): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by pressing "Confirm subscription" on the page the link in the confirmation email opens. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. This consent covers our newsletter and marketing emails only.',
+        );
+        expect(pEn).toContain(
+            "- The interest profile from your visits to our website and to pages served by Mautic at `marketing.client-a.de` (segments, points; point 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.",
+        );
+        expect(pDe).toContain(
+            "- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie auf der Seite, die der Link in der Bestätigungs-E-Mail öffnet, „Anmeldung bestätigen“ drücken.",
+        );
+        expect(pDe).toContain(
+            "- Das Interessenprofil aus Ihren Besuchen unserer Website und der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkt 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO",
+        );
         // Point 3 (issue 19 item 6): what Mautic records per e-mail; no pixel, no tracked links (disable_trackable_urls, branch i20).
         expect(pEn).toContain("**3. Emails we send you.** For every email it sends you, Mautic records which email it was, to which address, when it was sent");
-        expect(pEn).toContain("Our emails contain no tracking pixel and their links are not tracked redirects: we do not measure whether or when you open an email or which link you click.");
+        expect(pEn).toContain(
+            "Our emails contain no tracking pixel and their links are not tracked redirects: we do not measure whether or when you open an email or which link you click.",
+        );
         expect(pEn).toContain("opening that link changes nothing until you press the button on the page it shows");
         // What Mautic 5.2.1 stored behind the edge (docs/evidence/2026-12-07-pins-on-real-mautic.md, section 4).
-        expect(a).toContain("- Email interaction: sent (email, address, time, campaign or segment, the personalised token values, a stored copy of the content), failed deliveries, web version opened (time; `*.*.*.*` instead of the IP address; a device record with a random id and no device data), unsubscribed (\"do not contact\", time; likewise a device record without device data); openings in mail clients and clicks are not measured");
+        expect(a).toContain(
+            '- Email interaction: sent (email, address, time, campaign or segment, the personalised token values, a stored copy of the content), failed deliveries, web version opened (time; `*.*.*.*` instead of the IP address; a device record with a random id and no device data), unsubscribed ("do not contact", time; likewise a device record without device data); openings in mail clients and clicks are not measured',
+        );
         expect(ad).toContain("Web-Version geöffnet (Zeitpunkt; statt der IP-Adresse `*.*.*.*`; ein Gerätedatensatz mit einer Zufallskennung ohne Gerätedaten)");
-        expect(pEn).toContain("Mautic notes that the email was read and when, without your IP address and without details of your device or browser (only a device record with a random id).");
-        expect(pDe).toContain("vermerkt Mautic, dass und wann die E-Mail gelesen wurde, ohne Ihre IP-Adresse und ohne Angaben zu Ihrem Gerät oder Browser (nur einen Gerätedatensatz mit einer Zufallskennung).");
-        expect(pDe).toContain("Unsere E-Mails enthalten kein Zählpixel, und ihre Links sind keine Tracking-Weiterleitungen: Wir messen nicht, ob und wann Sie eine E-Mail öffnen oder welchen Link Sie anklicken.");
-        expect(pEn).toContain("We evaluate them to tailor our marketing to your interests (profiling) only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).");
+        expect(pEn).toContain(
+            "Mautic notes that the email was read and when, without your IP address and without details of your device or browser (only a device record with a random id).",
+        );
+        expect(pDe).toContain(
+            "vermerkt Mautic, dass und wann die E-Mail gelesen wurde, ohne Ihre IP-Adresse und ohne Angaben zu Ihrem Gerät oder Browser (nur einen Gerätedatensatz mit einer Zufallskennung).",
+        );
+        expect(pDe).toContain(
+            "Unsere E-Mails enthalten kein Zählpixel, und ihre Links sind keine Tracking-Weiterleitungen: Wir messen nicht, ob und wann Sie eine E-Mail öffnen oder welchen Link Sie anklicken.",
+        );
+        expect(pEn).toContain(
+            "We evaluate them to tailor our marketing to your interests (profiling) only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).",
+        );
         // No text claims a click is recorded, for the DOI link or any other.
-        for (const old of ["where Mautic records which link you clicked", "this shows that our email reached you", "clicks in our emails (only with your separate consent", "Measuring your clicks", "click measurement", "Mautic measures clicks itself"]) expect(fullEn).not.toContain(old);
-        for (const old of ["wo Mautic erfasst, welchen Link Sie wann angeklickt haben", "Klicks in unseren E-Mails (nur mit", "Messung Ihrer Klicks", "Klickmessung", "Mautic misst Klicks selbst"]) expect(byPath(docs, P.privacyDe)).not.toContain(old);
+        for (const old of [
+            "where Mautic records which link you clicked",
+            "this shows that our email reached you",
+            "clicks in our emails (only with your separate consent",
+            "Measuring your clicks",
+            "click measurement",
+            "Mautic measures clicks itself",
+        ])
+            expect(fullEn).not.toContain(old);
+        for (const old of [
+            "wo Mautic erfasst, welchen Link Sie wann angeklickt haben",
+            "Klicks in unseren E-Mails (nur mit",
+            "Messung Ihrer Klicks",
+            "Klickmessung",
+            "Mautic misst Klicks selbst",
+        ])
+            expect(byPath(docs, P.privacyDe)).not.toContain(old);
         for (const old of ["measurement of clicks", "clicked,", "Clicks on links in emails are recorded"]) expect(a).not.toContain(old);
         for (const old of ["Messung von Klicks", "geklickt,", "Klicks auf Links in E-Mails erfasst Mautic"]) expect(ad).not.toContain(old);
-        expect(a).toContain("newsletter and marketing emails without open or click measurement for anyone (no tracking pixel, no tracked links); profiling from visits to the website and to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for profiling the separate consent) |");
-        expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungs- und Klickmessung für alle (kein Zählpixel, keine Tracking-Links); Profiling aus Besuchen der Website und der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`)");
+        expect(a).toContain(
+            "newsletter and marketing emails without open or click measurement for anyone (no tracking pixel, no tracked links); profiling from visits to the website and to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for profiling the separate consent) |",
+        );
+        expect(ad).toContain(
+            "Newsletter und Werbe-E-Mails ohne Öffnungs- und Klickmessung für alle (kein Zählpixel, keine Tracking-Links); Profiling aus Besuchen der Website und der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`)",
+        );
         // The 'before you publish' list: the label's placeholders, the endpoint, the profile only with tracking_consent.
-        expect(fullEn).toContain("- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`");
-        expect(fullEn).toContain("send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).");
+        expect(fullEn).toContain(
+            "- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`",
+        );
+        expect(fullEn).toContain(
+            "send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).",
+        );
         // The cookie table no longer claims everything waits for the banner's consent.
         expect(pEn).not.toContain("Everything in this table is stored only after your consent");
         expect(pDe).not.toContain("Alles in dieser Tabelle wird nur nach Ihrer Einwilligung gespeichert");
         // Mautic's cookies only with the consent on the website (the edge enforces it), not by the confirmation link.
-        expect(pEn).toContain("The cookies of `marketing.client-a.de` are stored only after that consent too: when you accept, our website has `marketing.client-a.de` set the cookie `tracking_consent` (value 1, no identifier)");
-        expect(pEn).toContain("also on the pages Mautic serves itself (confirmation and unsubscribe pages, web versions of emails, links in our emails, forms)");
-        expect(pDe).toContain("Auch die Cookies von `marketing.client-a.de` werden erst nach dieser Einwilligung gespeichert: Stimmen Sie zu, lässt unsere Website `marketing.client-a.de` das Cookie `tracking_consent` setzen (Wert 1, keine Kennung)");
+        expect(pEn).toContain(
+            "The cookies of `marketing.client-a.de` are stored only after that consent too: when you accept, our website has `marketing.client-a.de` set the cookie `tracking_consent` (value 1, no identifier)",
+        );
+        expect(pEn).toContain(
+            "also on the pages Mautic serves itself (confirmation and unsubscribe pages, web versions of emails, links in our emails, forms)",
+        );
+        expect(pDe).toContain(
+            "Auch die Cookies von `marketing.client-a.de` werden erst nach dieser Einwilligung gespeichert: Stimmen Sie zu, lässt unsere Website `marketing.client-a.de` das Cookie `tracking_consent` setzen (Wert 1, keine Kennung)",
+        );
         for (const doc of [pEn, a]) expect(doc).not.toMatch(/set when (you open )?the confirmation link/);
         for (const doc of [pDe, ad]) expect(doc).not.toContain("beim Öffnen des Bestätigungslinks gesetzt");
     });
 
-
     it("without the stack's DOI setup, the 'before you publish' list asks the client to build the flow as described (both languages)", () => {
         const d = render({ doubleOptIn: false });
-        expect(byPath(d, P.privacyEn)).toContain("- [ ] This stack does not create the double opt-in endpoint (`doubleOptIn = false`). Set up a double opt-in that does what point 2 and \"Proof of your consent\" describe");
-        expect(byPath(d, P.privacyDe)).toContain("- [ ] Dieser Stack legt den Double-Opt-In-Endpunkt nicht an (`doubleOptIn = false`). Ein Double-Opt-In einrichten, das tut, was Punkt 2 und „Nachweis Ihrer Einwilligung“ beschreiben");
+        expect(byPath(d, P.privacyEn)).toContain(
+            '- [ ] This stack does not create the double opt-in endpoint (`doubleOptIn = false`). Set up a double opt-in that does what point 2 and "Proof of your consent" describe',
+        );
+        expect(byPath(d, P.privacyDe)).toContain(
+            "- [ ] Dieser Stack legt den Double-Opt-In-Endpunkt nicht an (`doubleOptIn = false`). Ein Double-Opt-In einrichten, das tut, was Punkt 2 und „Nachweis Ihrer Einwilligung“ beschreiben",
+        );
         expect(fullEn).not.toContain("This stack does not create the double opt-in endpoint");
         expect(byPath(d, P.privacyEn)).not.toContain("Send newsletters only to the segment");
     });
@@ -805,14 +1130,22 @@ describe("the stack's privacy facts, in both languages", () => {
     it("withdrawal on the website has the edge expire Mautic's cookies on its host at once (banner and consent manager); nothing says they 'expire as listed'", () => {
         for (const consentMechanism of ["banner", "cmp"] as const) {
             const d = render({ consentMechanism });
-            expect(section(byPath(d, P.privacyEn))).toContain("and has `marketing.client-a.de` delete Mautic's cookies and the cookie `tracking_consent` on that host at once. You can also delete all of these entries in your browser's settings at any time.");
-            expect(section(byPath(d, P.privacyDe))).toContain("und lässt `marketing.client-a.de` Mautics Cookies und das Cookie `tracking_consent` auf diesem Host sofort löschen. Sie können alle diese Einträge außerdem jederzeit in den Einstellungen Ihres Browsers löschen.");
+            expect(section(byPath(d, P.privacyEn))).toContain(
+                "and has `marketing.client-a.de` delete Mautic's cookies and the cookie `tracking_consent` on that host at once. You can also delete all of these entries in your browser's settings at any time.",
+            );
+            expect(section(byPath(d, P.privacyDe))).toContain(
+                "und lässt `marketing.client-a.de` Mautics Cookies und das Cookie `tracking_consent` auf diesem Host sofort löschen. Sie können alle diese Einträge außerdem jederzeit in den Einstellungen Ihres Browsers löschen.",
+            );
             expect(en(d)).not.toMatch(/expire as listed/);
             expect(de(d)).not.toMatch(/wie oben angegeben ab/);
         }
         const names = mauticHostCookieNames.map((n) => `\`${n}\``).join(", ");
-        expect(a).toContain(`| Mautic's cookies on \`marketing.client-a.de\` (${names}) in the visitor's browser | at once when the visitor withdraws consent on the website; otherwise when they expire or the visitor deletes them | the edge answers the snippet's \`POST ${consentForgetPath}\` by expiring them |`);
-        expect(ad).toContain(`| Mautics Cookies auf \`marketing.client-a.de\` (${names}) im Browser des Besuchers | sofort, wenn der Besucher seine Einwilligung auf der Website widerruft;`);
+        expect(a).toContain(
+            `| Mautic's cookies on \`marketing.client-a.de\` (${names}) in the visitor's browser | at once when the visitor withdraws consent on the website; otherwise when they expire or the visitor deletes them | the edge answers the snippet's \`POST ${consentForgetPath}\` by expiring them |`,
+        );
+        expect(ad).toContain(
+            `| Mautics Cookies auf \`marketing.client-a.de\` (${names}) im Browser des Besuchers | sofort, wenn der Besucher seine Einwilligung auf der Website widerruft;`,
+        );
         // Every Mautic-host cookie in the table is one the route expires.
         for (const e of mauticDeviceStorage.filter((x) => x.origin === "mautic")) for (const n of e.names) expect(mauticHostCookieNames).toContain(n);
     });
@@ -833,7 +1166,9 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(fullEn).toContain("into the website's privacy policy at https://www.client-a.de/datenschutz,");
         expect(fullDe).toContain("in die Datenschutzerklärung der Website unter https://www.client-a.de/datenschutz übernehmen");
         expect(byPath(render({ privacyPolicyUrl: "/privacy" }), P.privacyEn)).toContain("privacy policy at https://www.client-a.de/privacy,");
-        expect(byPath(render({ privacyPolicyUrl: "https://legal.client-a.de/datenschutz" }), P.privacyDe)).toContain("unter https://legal.client-a.de/datenschutz übernehmen");
+        expect(byPath(render({ privacyPolicyUrl: "https://legal.client-a.de/datenschutz" }), P.privacyDe)).toContain(
+            "unter https://legal.client-a.de/datenschutz übernehmen",
+        );
     });
 });
 
@@ -873,10 +1208,15 @@ describe("input validation", () => {
 });
 
 describe("drift guard: the texts cannot outlive what the stack deploys", () => {
-    const mocked = ["../../components/app/mautic", "../../components/host/privacyMaintenance", "../../components/edge/caddyfile", "../../components/shared/template"];
+    const mocked = [
+        "../../components/app/mautic",
+        "../../components/host/privacyMaintenance",
+        "../../components/edge/caddyfile",
+        "../../components/shared/template",
+    ];
     afterEach(() => mocked.forEach((m) => jest.dontMock(m)));
 
-    const renderWithModule = <M,>(modulePath: string, patch: (real: M) => Record<string, unknown>) => {
+    const renderWithModule = <M>(modulePath: string, patch: (real: M) => Record<string, unknown>) => {
         let run: () => RenderedDocument[] = () => [];
         jest.isolateModules(() => {
             jest.doMock(modulePath, () => {
@@ -889,39 +1229,54 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         });
         return run;
     };
-    const renderWith = (patch: (real: typeof import("../../components/app/mautic")) => Record<string, unknown>) => renderWithModule("../../components/app/mautic", patch);
+    const renderWith = (patch: (real: typeof import("../../components/app/mautic")) => Record<string, unknown>) =>
+        renderWithModule("../../components/app/mautic", patch);
     /** The maintenance job with its timer or script text changed. */
     const withMaintenance = (change: { timer?: (t: string) => string; script?: (t: string) => string }) =>
         renderWithModule("../../components/host/privacyMaintenance", (real: typeof import("../../components/host/privacyMaintenance")) => ({
             renderPrivacyMaintenanceFiles: (i: Parameters<typeof real.renderPrivacyMaintenanceFiles>[0]) =>
-                real.renderPrivacyMaintenanceFiles(i).map((f) =>
-                    f.path === real.privacyMaintenancePaths.timer && change.timer ? { ...f, content: change.timer(f.content) }
-                    : f.path === real.privacyMaintenancePaths.script && change.script ? { ...f, content: change.script(f.content) }
-                    : f,
-                ),
+                real
+                    .renderPrivacyMaintenanceFiles(i)
+                    .map((f) =>
+                        f.path === real.privacyMaintenancePaths.timer && change.timer
+                            ? { ...f, content: change.timer(f.content) }
+                            : f.path === real.privacyMaintenancePaths.script && change.script
+                              ? { ...f, content: change.script(f.content) }
+                              : f,
+                    ),
         }));
     const timer = (lines: string) => `[Timer]\n${lines}\nPersistent=true\n`;
 
     it("throws when Mautic no longer pins anonymised IPs", () => {
-        const run = renderWith((real) => ({ mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), anonymize_ip: false }) }));
+        const run = renderWith((real) => ({
+            mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), anonymize_ip: false }),
+        }));
         expect(run).toThrow(/out of date with the stack: the texts say anonymize_ip = true/);
     });
 
     it("throws when Mautic's open pixel is no longer pinned off (the texts promise no open measurement)", () => {
-        const run = renderWith((real) => ({ mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), mailer_append_tracking_pixel: true }) }));
+        const run = renderWith((real) => ({
+            mauticParameters: (i: Parameters<typeof real.mauticParameters>[0]) => ({ ...real.mauticParameters(i), mailer_append_tracking_pixel: true }),
+        }));
         expect(run).toThrow(/out of date with the stack: the texts say mailer_append_tracking_pixel = false, mauticParameters pins true/);
     });
 
     it("throws when the crontab loses the GDPR purge", () => {
-        const run = renderWith((real) => ({ cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).filter((j) => !j.args.includes("--gdpr")) }));
+        const run = renderWith((real) => ({
+            cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).filter((j) => !j.args.includes("--gdpr")),
+        }));
         expect(run).toThrow(/no 'mautic:maintenance:cleanup --gdpr' job/);
     });
 
     it("throws when the privacy maintenance job stops anonymising the audit log or deleting orphaned email statistics", () => {
         expect(withMaintenance({ script: (t) => t.replace(/UPDATE audit_log[^;]*;/, "") })).toThrow(/no longer anonymises audit_log\.ip_address/);
         expect(withMaintenance({ script: (t) => t.replace(" email_stats:date_sent", "") })).toThrow(/no longer deletes email_stats rows of deleted contacts/);
-        expect(withMaintenance({ script: (t) => t.replace("DELETE FROM leads WHERE id IN (SELECT id FROM kit_doi_expired);", "") })).toThrow(/no longer deletes unconfirmed sign-ups after unconfirmedContactDays \(3\)/);
-        expect(withMaintenance({ script: (t) => t.replace("DELETE a FROM audit_log a LEFT JOIN leads l", "") })).toThrow(/no longer deletes form results and audit-log entries of deleted contacts/);
+        expect(withMaintenance({ script: (t) => t.replace("DELETE FROM leads WHERE id IN (SELECT id FROM kit_doi_expired);", "") })).toThrow(
+            /no longer deletes unconfirmed sign-ups after unconfirmedContactDays \(3\)/,
+        );
+        expect(withMaintenance({ script: (t) => t.replace("DELETE a FROM audit_log a LEFT JOIN leads l", "") })).toThrow(
+            /no longer deletes form results and audit-log entries of deleted contacts/,
+        );
     });
 
     it("throws when the maintenance timer runs less often than hourly", () => {
@@ -947,15 +1302,17 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         expect(run).toThrow(/no longer keeps and then deletes the consent ledger after consentProofYears \(3\)/);
     });
 
-
     it("throws when the Mautic web container's vhost defines an access log again", () => {
-        const run = renderWith((real) => ({ renderApacheVhost: () => real.renderApacheVhost().replace("</VirtualHost>", "\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n</VirtualHost>") }));
+        const run = renderWith((real) => ({
+            renderApacheVhost: () => real.renderApacheVhost().replace("</VirtualHost>", "\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n</VirtualHost>"),
+        }));
         expect(run).toThrow(/Apache vhost defines an access log again/);
     });
 
     it("throws when journald no longer rotates daily (the N-day retention would not hold)", () => {
         const run = renderWithModule("../../components/shared/template", (real: typeof import("../../components/shared/template")) => ({
-            readTemplate: (rel: string) => (rel === "cloudInit/journald.conf" ? real.readTemplate(rel).replace(/^MaxFileSec=.*$/m, "") : real.readTemplate(rel)),
+            readTemplate: (rel: string) =>
+                rel === "cloudInit/journald.conf" ? real.readTemplate(rel).replace(/^MaxFileSec=.*$/m, "") : real.readTemplate(rel),
         }));
         expect(run).toThrow(/journald no longer rotates daily/);
     });

@@ -31,10 +31,16 @@ describe("doiBlueprint", () => {
     test("only what the DOI endpoint needs: tags, fields, the confirmation e-mails, segments; each after what it references", () => {
         expect(bp.schemaVersion).toBe(3);
         expect(bp.objects.map((o) => o.key)).toEqual([
-            "tag:pending", "tag:confirmed",
-            "field:consentDate", "field:consentTextVersion", "field:consentLanguage", "field:trackingConsent",
-            "email:confirm:de", "email:confirm:en",
-            "segment:pending", "segment:confirmed",
+            "tag:pending",
+            "tag:confirmed",
+            "field:consentDate",
+            "field:consentTextVersion",
+            "field:consentLanguage",
+            "field:trackingConsent",
+            "email:confirm:de",
+            "email:confirm:en",
+            "segment:pending",
+            "segment:confirmed",
         ]);
         expect(bp.objects.map((o) => o.resource)).not.toEqual(expect.arrayContaining(["forms"]));
         expect(bp.objects.map((o) => o.resource)).not.toEqual(expect.arrayContaining(["pages"]));
@@ -49,9 +55,15 @@ describe("doiBlueprint", () => {
     test("the earlier flow's forms, landing pages and campaigns are listed as retired, each with a fix that deletes nothing of the evidence", () => {
         const names = bp.retired.map((r) => `${r.resource}:${r.matchValue}`);
         for (const l of ["de", "en"] as const) {
-            expect(names).toEqual(expect.arrayContaining([
-                `forms:${doiNames.form(l)}`, `forms:${doiNames.confirmForm(l)}`, `pages:${doiNames.pageAlias(l)}`, `campaigns:${doiNames.campaign(l)}`, `forms:DOI: sign-up form (${l})`,
-            ]));
+            expect(names).toEqual(
+                expect.arrayContaining([
+                    `forms:${doiNames.form(l)}`,
+                    `forms:${doiNames.confirmForm(l)}`,
+                    `pages:${doiNames.pageAlias(l)}`,
+                    `campaigns:${doiNames.campaign(l)}`,
+                    `forms:DOI: sign-up form (${l})`,
+                ]),
+            );
         }
         expect(names).toEqual(expect.arrayContaining(["campaigns:DOI: record confirmation", "campaigns:DOI: delete unconfirmed contacts"]));
         for (const r of bp.retired.filter((x) => x.resource === "forms" && /sign-up/.test(x.matchValue))) expect(r.fix).toMatch(/keep it for its results/);
@@ -69,7 +81,12 @@ describe("doiBlueprint", () => {
 
     test("fills every template placeholder", () => {
         expect(JSON.stringify(bp)).not.toMatch(/\{\{\s*[A-Za-z0-9_]+\s*\}\}/);
-        expect(bp.settings).toMatchObject({ consentTextVersion: "v1", languages: ["de", "en"], privacyPolicyUrl: "https://www.client-a.de/datenschutz", mauticLine: "6.0" });
+        expect(bp.settings).toMatchObject({
+            consentTextVersion: "v1",
+            languages: ["de", "en"],
+            privacyPolicyUrl: "https://www.client-a.de/datenschutz",
+            mauticLine: "6.0",
+        });
     });
 
     test("contact fields use Mautic's key isUniqueIdentifer (sic) and carry no description (seen on 5.2.1)", () => {
@@ -92,7 +109,9 @@ describe("doiBlueprint", () => {
     });
 
     test("segments filter on the DOI tags by id", () => {
-        expect(byKey(bp.objects, doiKeys.segment("confirmed")).payload.filters).toEqual([expect.objectContaining({ field: "tags", operator: "in", properties: { filter: [refMarker(doiKeys.tag("confirmed"))] } })]);
+        expect(byKey(bp.objects, doiKeys.segment("confirmed")).payload.filters).toEqual([
+            expect.objectContaining({ field: "tags", operator: "in", properties: { filter: [refMarker(doiKeys.tag("confirmed"))] } }),
+        ]);
         expect(byKey(bp.objects, doiKeys.segment("pending")).dependsOn).toEqual([doiKeys.tag("pending")]);
     });
 
@@ -150,6 +169,8 @@ describe("doiBlueprint", () => {
     });
 
     test("reports every problem at once", () => {
-        expect(() => doiBlueprint({ mauticUrl: "", website: "", unconfirmedContactDays: -1 })).toThrow(/mauticUrl is missing[\s\S]*website is missing[\s\S]*unconfirmedContactDays/);
+        expect(() => doiBlueprint({ mauticUrl: "", website: "", unconfirmedContactDays: -1 })).toThrow(
+            /mauticUrl is missing[\s\S]*website is missing[\s\S]*unconfirmedContactDays/,
+        );
     });
 });

@@ -29,7 +29,8 @@ async function status(p: Promise<unknown>): Promise<[number, string]> {
         return [e.status, e.detail];
     }
 }
-const box = (properties: Record<string, unknown>) => ({ label: "Einwilligung", alias: "consent", type: "checkboxgrp", isRequired: true, properties }) as unknown as JsonObject;
+const box = (properties: Record<string, unknown>) =>
+    ({ label: "Einwilligung", alias: "consent", type: "checkboxgrp", isRequired: true, properties }) as unknown as JsonObject;
 const list = { optionlist: { list: [{ label: "Ja", value: "consent-v1" }] } };
 
 describe("the fake rejects what the real Mautic 5.2.1 rejected", () => {
@@ -44,7 +45,12 @@ describe("the fake rejects what the real Mautic 5.2.1 rejected", () => {
     test("tag names in a form action: 400 'add_tags: This value is not valid.'; tag ids pass", async () => {
         const { client } = await fresh();
         const tag = await client.create("tags", { tag: "doi-pending" });
-        const action = (add: unknown[]) => ({ name: "x", fields: [], actions: [{ name: "t", type: "lead.changetags", properties: { add_tags: add, remove_tags: [] } }] }) as unknown as JsonObject;
+        const action = (add: unknown[]) =>
+            ({
+                name: "x",
+                fields: [],
+                actions: [{ name: "t", type: "lead.changetags", properties: { add_tags: add, remove_tags: [] } }],
+            }) as unknown as JsonObject;
         expect(await status(client.create("forms", action(["doi-pending"])))).toEqual([400, "add_tags: This value is not valid."]);
         expect((await status(client.create("forms", { ...action([tag.id]), name: "y" })))[0]).toBe(201);
     });
@@ -52,7 +58,17 @@ describe("the fake rejects what the real Mautic 5.2.1 rejected", () => {
     test("tag ids in a campaign event are refused (the real one would create a tag named '2')", async () => {
         const { fake, client } = await fresh();
         const form = fake.seed("forms", { name: "f", formType: "campaign", fields: [], actions: [] });
-        const ev = { id: "new_1", name: "t", type: "lead.changetags", eventType: "action", properties: { add_tags: [2], remove_tags: [] }, triggerMode: "immediate", children: [], parent: null, decisionPath: null };
+        const ev = {
+            id: "new_1",
+            name: "t",
+            type: "lead.changetags",
+            eventType: "action",
+            properties: { add_tags: [2], remove_tags: [] },
+            triggerMode: "immediate",
+            children: [],
+            parent: null,
+            decisionPath: null,
+        };
         const [code, detail] = await status(client.create("campaigns", { name: "c", forms: [{ id: form.id }], events: [ev] }));
         expect(code).toBe(400);
         expect(detail).toContain("tag names");
@@ -65,7 +81,7 @@ describe("the fake rejects what the real Mautic 5.2.1 rejected", () => {
         const page = async (id: number) => (await fetch(`${fake.baseUrl}/form/${id}`)).text();
         expect(await page(bare.id)).not.toContain('type="checkbox"');
         expect(await page(synced.id)).toMatch(/<input type="checkbox" name="mauticform\[consent\]\[\]"[^>]*value="consent-v1">/);
-        expect(renderPublicForm({ id: 1, alias: "x", fields: [box(list)] } as never)).not.toContain("checkbox\" name");
+        expect(renderPublicForm({ id: 1, alias: "x", fields: [box(list)] } as never)).not.toContain('checkbox" name');
     });
 
     test("form aliases are the name cut to 10 characters: two 'DOI sign-up ...' forms collide; the kit's names do not", async () => {
@@ -89,7 +105,12 @@ describe("the fake rejects what the real Mautic 5.2.1 rejected", () => {
 describe("the kit's payloads on every line", () => {
     test.each(["5.2", "6.0", "7.2"] as const)("%s: provisioning succeeds, a second run makes 0 POSTs, no form, page or campaign", async (line) => {
         const { fake, client } = await fresh({ line });
-        const bp = doiBlueprint({ mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 3, mauticLine: line });
+        const bp = doiBlueprint({
+            mauticUrl: "https://marketing.client-a.de",
+            website: "https://www.client-a.de",
+            unconfirmedContactDays: 3,
+            mauticLine: line,
+        });
         const r = await ensureDoiSetup(client, bp);
         expect(r.created).toHaveLength(bp.objects.length);
         const posts = fake.posts().length;

@@ -73,7 +73,9 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
             e.isPublished = false;
             const r = await ensureDoiSetup(client, blueprint);
             const all = r.drift.join("\n");
-            expect(all).toMatch(/emails 'DOI: confirmation email \(de\)'.*confirmation link token: customHtml does not contain "\{kit_doi_confirm_url\}"\. Fix: .*put \{kit_doi_confirm_url\} back/);
+            expect(all).toMatch(
+                /emails 'DOI: confirmation email \(de\)'.*confirmation link token: customHtml does not contain "\{kit_doi_confirm_url\}"\. Fix: .*put \{kit_doi_confirm_url\} back/,
+            );
             expect(all).toMatch(/emails 'DOI: confirmation email \(de\)'.*published state .* is false, the configuration says true/);
             expect(all).toMatch(/emails 'DOI: confirmation email \(de\)' \(id \d+\) carries the \{tracking_pixel\} token/);
             expect(r.drift).toHaveLength(3);
@@ -88,7 +90,11 @@ describe("open tracking in any e-mail is drift (issue 19 item 6)", () => {
     test.each([
         ["the {tracking_pixel} token", '<p>Hi</p><img src="{tracking_pixel}" alt="">', /carries the \{tracking_pixel\} token/],
         ["a raw mtracking.gif", '<img src="https://marketing.client-a.de/mtracking.gif?x=1">', /carries mtracking\.gif/],
-        ["an /email/<hash>.gif pixel copied from a sent mail", '<img src="https://marketing.client-a.de/email/5f3a9c.gif">', /carries an \/email\/<hash>\.gif open pixel/],
+        [
+            "an /email/<hash>.gif pixel copied from a sent mail",
+            '<img src="https://marketing.client-a.de/email/5f3a9c.gif">',
+            /carries an \/email\/<hash>\.gif open pixel/,
+        ],
     ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
         const { fake, client } = await freshFake();
         await ensureDoiSetup(client, blueprint);
@@ -108,17 +114,33 @@ describe("open tracking in any e-mail is drift (issue 19 item 6)", () => {
 
 describe("third-country fonts and stylesheets in any e-mail are drift (issue 20 item 1)", () => {
     test.each([
-        ["Google Fonts as Mautic's neopolitan e-mail theme links them", '<head><link href="https://fonts.googleapis.com/css?family=Open+Sans" rel="stylesheet"></head>', /loads Google Fonts \(fonts\.googleapis\.com \/ fonts\.gstatic\.com\)/],
+        [
+            "Google Fonts as Mautic's neopolitan e-mail theme links them",
+            '<head><link href="https://fonts.googleapis.com/css?family=Open+Sans" rel="stylesheet"></head>',
+            /loads Google Fonts \(fonts\.googleapis\.com \/ fonts\.gstatic\.com\)/,
+        ],
         ["a font file @import-ed from fonts.gstatic.com", "<style>@font-face{src:url(//fonts.gstatic.com/s/x.woff2)}</style>", /loads Google Fonts/],
-        ["the bootstrapcdn stylesheet of Mautic's message pages", '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/3.3.7/css/bootstrap.min.css">', /loads a bootstrapcdn\.com stylesheet/],
+        [
+            "the bootstrapcdn stylesheet of Mautic's message pages",
+            '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/3.3.7/css/bootstrap.min.css">',
+            /loads a bootstrapcdn\.com stylesheet/,
+        ],
     ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
         const { fake, client } = await freshFake();
         await ensureDoiSetup(client, blueprint);
         fake.seed("emails", { name: "Newsletter May", subject: "News", emailType: "list", customHtml: html, lists: [1] });
-        fake.seed("emails", { name: "Newsletter June", subject: "News", emailType: "list", customHtml: '<p>Text with a link to <a href="https://fonts.example.org/">fonts.example.org</a></p>', lists: [1] });
+        fake.seed("emails", {
+            name: "Newsletter June",
+            subject: "News",
+            emailType: "list",
+            customHtml: '<p>Text with a link to <a href="https://fonts.example.org/">fonts.example.org</a></p>',
+            lists: [1],
+        });
         const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails 'Newsletter"));
         expect(drift).toEqual([expect.stringMatching(re)]);
-        expect(drift[0]).toMatch(/^emails 'Newsletter May' \(id \d+\) loads .* in every recipient's mail client: a transfer to a third country .*Fix: remove the <link>\/@import/);
+        expect(drift[0]).toMatch(
+            /^emails 'Newsletter May' \(id \d+\) loads .* in every recipient's mail client: a transfer to a third country .*Fix: remove the <link>\/@import/,
+        );
     });
 
     test("the kit's own DOI e-mails load nothing from a CDN", async () => {
@@ -163,7 +185,13 @@ describe("ensureDoiSetup with objects that already exist", () => {
     test("finds existing objects beyond the first page and creates only what is missing", async () => {
         const { fake, client } = await freshFake({ maxPageSize: 5 });
         for (let i = 0; i < 23; i++) fake.seed("emails", { name: `Newsletter ${i}`, subject: `Issue ${i}`, emailType: "list" });
-        const existingEmail = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "edited by the marketer", emailType: "template", isPublished: true, customHtml: `<a href="${doiConfirmToken}">ja</a>` });
+        const existingEmail = fake.seed("emails", {
+            name: "DOI: confirmation email (de)",
+            subject: "edited by the marketer",
+            emailType: "template",
+            isPublished: true,
+            customHtml: `<a href="${doiConfirmToken}">ja</a>`,
+        });
         const existingTag = fake.seed("tags", { tag: "doi-pending" });
 
         const r = await ensureDoiSetup(client, blueprint);
@@ -215,7 +243,9 @@ describe("errors", () => {
         const { port } = srv.address() as AddressInfo;
         await new Promise<void>((r) => srv.close(() => r()));
         const client = new MauticClient({ baseUrl: `http://127.0.0.1:${port}`, username: user, password, timeoutMs: 2000 });
-        await expect(client.list("tags")).rejects.toThrow(new RegExp(`GET /api/tags\\?start=0&limit=100 failed: could not reach http://127.0.0.1:${port}/api \\(ECONNREFUSED\\)`));
+        await expect(client.list("tags")).rejects.toThrow(
+            new RegExp(`GET /api/tags\\?start=0&limit=100 failed: could not reach http://127.0.0.1:${port}/api \\(ECONNREFUSED\\)`),
+        );
     });
 
     test("waitUntilReady retries while Mautic is starting, and stops at once on 401", async () => {
@@ -268,7 +298,10 @@ describe("the fake follows the documented contract and fails on anything else", 
     });
 
     test("documented envelopes", async () => {
-        expect(await call("POST", "/api/tags/new", { tag: "x" })).toEqual({ status: 201, body: { tag: expect.objectContaining({ id: expect.any(Number), tag: "x" }) } });
+        expect(await call("POST", "/api/tags/new", { tag: "x" })).toEqual({
+            status: 201,
+            body: { tag: expect.objectContaining({ id: expect.any(Number), tag: "x" }) },
+        });
         expect((await call("GET", "/api/tags")).body).toEqual({ total: 1, tags: [expect.objectContaining({ tag: "x" })] });
         const fields = (await call("GET", "/api/fields/contact")).body;
         expect(fields.total).toBe(3);
@@ -290,7 +323,14 @@ describe("the fake follows the documented contract and fails on anything else", 
         ["duplicate natural key", "POST", "/api/tags/new", { tag: "X" }, {}, 409],
         ["unknown query parameter", "GET", "/api/tags?where=1", undefined, {}, 400],
         ["form field of an undocumented type", "POST", "/api/forms/new", { name: "f", fields: [{ label: "a", type: "checkbox" }] }, {}, 400],
-        ["email action without an existing email", "POST", "/api/forms/new", { name: "g", actions: [{ type: "email.send.lead", properties: { email: 999 } }] }, {}, 400],
+        [
+            "email action without an existing email",
+            "POST",
+            "/api/forms/new",
+            { name: "g", actions: [{ type: "email.send.lead", properties: { email: 999 } }] },
+            {},
+            400,
+        ],
         [
             "an event after lead.deletecontact",
             "POST",
@@ -298,8 +338,28 @@ describe("the fake follows the documented contract and fails on anything else", 
             {
                 name: "c",
                 events: [
-                    { id: "new_1", name: "del", type: "lead.deletecontact", eventType: "action", properties: {}, triggerMode: "immediate", children: ["new_2"], parent: null, decisionPath: null },
-                    { id: "new_2", name: "after", type: "lead.changetags", eventType: "action", properties: { add_tags: [], remove_tags: [] }, triggerMode: "immediate", children: [], parent: "new_1", decisionPath: null },
+                    {
+                        id: "new_1",
+                        name: "del",
+                        type: "lead.deletecontact",
+                        eventType: "action",
+                        properties: {},
+                        triggerMode: "immediate",
+                        children: ["new_2"],
+                        parent: null,
+                        decisionPath: null,
+                    },
+                    {
+                        id: "new_2",
+                        name: "after",
+                        type: "lead.changetags",
+                        eventType: "action",
+                        properties: { add_tags: [], remove_tags: [] },
+                        triggerMode: "immediate",
+                        children: [],
+                        parent: "new_1",
+                        decisionPath: null,
+                    },
                 ],
             },
             {},
@@ -313,8 +373,28 @@ describe("the fake follows the documented contract and fails on anything else", 
 
     describe("campaigns: the shapes the DOI campaign uses, and nothing else", () => {
         const ids: Record<string, number> = {};
-        const ev = (id: string, type: string, eventType: string, properties: Obj, parent: string | null, decisionPath: string | null, children: string[], extra: Obj = {}) => ({
-            id, name: id, type, eventType, properties, triggerMode: "immediate", triggerInterval: 0, triggerIntervalUnit: "d", children, parent, decisionPath, ...extra,
+        const ev = (
+            id: string,
+            type: string,
+            eventType: string,
+            properties: Obj,
+            parent: string | null,
+            decisionPath: string | null,
+            children: string[],
+            extra: Obj = {},
+        ) => ({
+            id,
+            name: id,
+            type,
+            eventType,
+            properties,
+            triggerMode: "immediate",
+            triggerInterval: 0,
+            triggerIntervalUnit: "d",
+            children,
+            parent,
+            decisionPath,
+            ...extra,
         });
         /** A valid DOI-shaped campaign; each case breaks one thing. */
         const good = (patch: (c: Obj & { events: Obj[] }) => void = () => undefined) => {
@@ -337,7 +417,8 @@ describe("the fake follows the documented contract and fails on anything else", 
         beforeAll(async () => {
             ids.template = ((await call("POST", "/api/emails/new", { name: "t", subject: "s", emailType: "template" })).body.email as Obj).id as number;
             const seg = ((await call("POST", "/api/segments/new", { name: "seg" })).body.list as Obj).id as number;
-            ids.segmentEmail = ((await call("POST", "/api/emails/new", { name: "b", subject: "s", emailType: "list", lists: [seg] })).body.email as Obj).id as number;
+            ids.segmentEmail = ((await call("POST", "/api/emails/new", { name: "b", subject: "s", emailType: "list", lists: [seg] })).body.email as Obj)
+                .id as number;
             ids.campaignForm = ((await call("POST", "/api/forms/new", { name: "cf", formType: "campaign" })).body.form as Obj).id as number;
             ids.standaloneForm = ((await call("POST", "/api/forms/new", { name: "sf", formType: "standalone" })).body.form as Obj).id as number;
         });
@@ -347,44 +428,128 @@ describe("the fake follows the documented contract and fails on anything else", 
         });
 
         test.each([
-            ["no source", (c: Obj) => { c.forms = []; }, /needs a contact source/],
-            ["no events", (c: Obj) => { c.events = []; }, /at least one event/],
-            ["a standalone form as the source", (c: Obj) => { c.forms = [{ id: ids.standaloneForm }]; }, /standalone form/],
-            ["a form that does not exist", (c: Obj) => { c.forms = [{ id: 999 }]; }, /existing form id/],
-            ["a segment email sent by a campaign", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email = ids.segmentEmail; }, /template emails only/],
-            ["an unknown email_type", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).email_type = "newsletter"; }, /email_type/],
-            ["an unknown email.send property", (c: Obj & { events: Obj[] }) => { (c.events[0].properties as Obj).template = 1; }, /has no property template/],
-            ["a click decision with a bare URL list", (c: Obj & { events: Obj[] }) => { c.events[1].properties = { urls: ["/doi-bestaetigung"] }; }, /urls = \{list/],
-            ["a click decision that does not follow a send", (c: Obj & { events: Obj[] }) => {
-                c.events = [
-                    ev("new_1", "lead.changetags", "action", { add_tags: ["x"], remove_tags: [] }, null, null, ["new_2"]),
-                    ev("new_2", "email.click", "decision", {}, "new_1", null, []),
-                ];
-            }, /must follow an email.send/],
-            ["a decision child without a path", (c: Obj & { events: Obj[] }) => { c.events[2].decisionPath = null; }, /decisionPath yes or no/],
-            ["properties on lead.deletecontact", (c: Obj & { events: Obj[] }) => { c.events[4].properties = { now: true }; }, /has no property now/],
-            ["a condition on an unknown field", (c: Obj & { events: Obj[] }) => {
-                c.events = [ev("new_1", "lead.field_value", "condition", { field: "nope", operator: "=", value: "de" }, null, null, [])];
-            }, /existing contact field/],
-            ["a condition with an unknown operator", (c: Obj & { events: Obj[] }) => {
-                c.events = [ev("new_1", "lead.field_value", "condition", { field: "email", operator: "equals", value: "de" }, null, null, [])];
-            }, /unknown operator/],
-            ["an event after lead.deletecontact", (c: Obj & { events: Obj[] }) => {
-                c.events = [
-                    ev("new_1", "lead.deletecontact", "action", {}, null, null, ["new_2"]),
-                    ev("new_2", "lead.changetags", "action", { add_tags: [], remove_tags: [] }, "new_1", null, []),
-                ];
-            }, /lead.deletecontact must be the last event|nothing may follow lead.deletecontact/],
-            ["a canvas whose root hangs off a segment node although the source is a form", (c: Obj & { events: Obj[] }) => {
-                c.canvasSettings = {
-                    nodes: [{ id: "lists" }, ...c.events.map((e) => ({ id: e.id }))],
-                    connections: c.events.map((e) => ({ sourceId: e.parent ?? "lists", targetId: e.id, anchors: { source: e.decisionPath ?? (e.parent ? "bottom" : "leadsource"), target: "top" } })),
-                };
-            }, /canvas has no node for the form source/],
+            [
+                "no source",
+                (c: Obj) => {
+                    c.forms = [];
+                },
+                /needs a contact source/,
+            ],
+            [
+                "no events",
+                (c: Obj) => {
+                    c.events = [];
+                },
+                /at least one event/,
+            ],
+            [
+                "a standalone form as the source",
+                (c: Obj) => {
+                    c.forms = [{ id: ids.standaloneForm }];
+                },
+                /standalone form/,
+            ],
+            [
+                "a form that does not exist",
+                (c: Obj) => {
+                    c.forms = [{ id: 999 }];
+                },
+                /existing form id/,
+            ],
+            [
+                "a segment email sent by a campaign",
+                (c: Obj & { events: Obj[] }) => {
+                    (c.events[0].properties as Obj).email = ids.segmentEmail;
+                },
+                /template emails only/,
+            ],
+            [
+                "an unknown email_type",
+                (c: Obj & { events: Obj[] }) => {
+                    (c.events[0].properties as Obj).email_type = "newsletter";
+                },
+                /email_type/,
+            ],
+            [
+                "an unknown email.send property",
+                (c: Obj & { events: Obj[] }) => {
+                    (c.events[0].properties as Obj).template = 1;
+                },
+                /has no property template/,
+            ],
+            [
+                "a click decision with a bare URL list",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events[1].properties = { urls: ["/doi-bestaetigung"] };
+                },
+                /urls = \{list/,
+            ],
+            [
+                "a click decision that does not follow a send",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events = [
+                        ev("new_1", "lead.changetags", "action", { add_tags: ["x"], remove_tags: [] }, null, null, ["new_2"]),
+                        ev("new_2", "email.click", "decision", {}, "new_1", null, []),
+                    ];
+                },
+                /must follow an email.send/,
+            ],
+            [
+                "a decision child without a path",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events[2].decisionPath = null;
+                },
+                /decisionPath yes or no/,
+            ],
+            [
+                "properties on lead.deletecontact",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events[4].properties = { now: true };
+                },
+                /has no property now/,
+            ],
+            [
+                "a condition on an unknown field",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events = [ev("new_1", "lead.field_value", "condition", { field: "nope", operator: "=", value: "de" }, null, null, [])];
+                },
+                /existing contact field/,
+            ],
+            [
+                "a condition with an unknown operator",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events = [ev("new_1", "lead.field_value", "condition", { field: "email", operator: "equals", value: "de" }, null, null, [])];
+                },
+                /unknown operator/,
+            ],
+            [
+                "an event after lead.deletecontact",
+                (c: Obj & { events: Obj[] }) => {
+                    c.events = [
+                        ev("new_1", "lead.deletecontact", "action", {}, null, null, ["new_2"]),
+                        ev("new_2", "lead.changetags", "action", { add_tags: [], remove_tags: [] }, "new_1", null, []),
+                    ];
+                },
+                /lead.deletecontact must be the last event|nothing may follow lead.deletecontact/,
+            ],
+            [
+                "a canvas whose root hangs off a segment node although the source is a form",
+                (c: Obj & { events: Obj[] }) => {
+                    c.canvasSettings = {
+                        nodes: [{ id: "lists" }, ...c.events.map((e) => ({ id: e.id }))],
+                        connections: c.events.map((e) => ({
+                            sourceId: e.parent ?? "lists",
+                            targetId: e.id,
+                            anchors: { source: e.decisionPath ?? (e.parent ? "bottom" : "leadsource"), target: "top" },
+                        })),
+                    };
+                },
+                /canvas has no node for the form source/,
+            ],
         ])("refuses %s", async (_name, patch, message) => {
             const r = await call("POST", "/api/campaigns/new", good(patch as (c: Obj & { events: Obj[] }) => void));
             expect(r.status).toBe(400);
-            expect(((r.body.errors as Obj[])[0].message as string)).toMatch(message);
+            expect((r.body.errors as Obj[])[0].message as string).toMatch(message);
         });
     });
 });

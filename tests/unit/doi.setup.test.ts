@@ -20,7 +20,18 @@ pulumi.runtime.setMocks(
             captured.push(args);
             if (args.type === dynamicType) {
                 // What the provider's create returns: no password, no blueprint.
-                return { id: "doi:marketing.client-a.de", state: { apiUrl: args.inputs.apiUrl, username: args.inputs.username, blueprintHash: args.inputs.blueprintHash, rerunToken: "", ids: fakeIds, created: Object.keys(fakeIds), drift: [] } };
+                return {
+                    id: "doi:marketing.client-a.de",
+                    state: {
+                        apiUrl: args.inputs.apiUrl,
+                        username: args.inputs.username,
+                        blueprintHash: args.inputs.blueprintHash,
+                        rerunToken: "",
+                        ids: fakeIds,
+                        created: Object.keys(fakeIds),
+                        drift: [],
+                    },
+                };
             }
             return { id: `${args.name}-id`, state: args.inputs };
         },
@@ -58,13 +69,25 @@ describe("DoiSetup (Pulumi mocks)", () => {
         const expected = doiBlueprint({ mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 4 });
         expect(dyn.inputs.blueprintHash).toBe(expected.hash);
         expect(dyn.inputs.blueprint.hash).toBe(expected.hash);
-        expect(dyn.inputs).toMatchObject({ apiUrl: "https://marketing.client-a.de", username: "admin", waitForApiSeconds: 600, requestTimeoutSeconds: 30, rerunToken: "" });
+        expect(dyn.inputs).toMatchObject({
+            apiUrl: "https://marketing.client-a.de",
+            username: "admin",
+            waitForApiSeconds: 600,
+            requestTimeoutSeconds: 30,
+            rerunToken: "",
+        });
         expect(typeof dyn.inputs.__provider).toBe("string");
     });
 
     test("the password is a secret input and appears in no output", async () => {
         expect(dyn.inputs.password).toEqual({ [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: password });
-        const outs = { ids: await value(doi.ids), created: await value(doi.created), drift: await value(doi.drift), emailIds: await value(doi.emailIds), hash: await value(doi.blueprintHash) };
+        const outs = {
+            ids: await value(doi.ids),
+            created: await value(doi.created),
+            drift: await value(doi.drift),
+            emailIds: await value(doi.emailIds),
+            hash: await value(doi.blueprintHash),
+        };
         expect(JSON.stringify(outs)).not.toContain(password);
         expect(dyn.inputs.__provider).not.toContain(password);
     });
@@ -142,7 +165,16 @@ describe("the serialized provider, in a separate Node process", () => {
 
     test("create sets everything up, a second run (update) creates nothing, diff follows the hash; no password in outputs", async () => {
         const bp = doiBlueprint({ mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 4 });
-        const inputs = { apiUrl: fake.baseUrl, username: "admin", password, blueprint: bp, blueprintHash: bp.hash, waitForApiSeconds: 5, requestTimeoutSeconds: 5, rerunToken: "" };
+        const inputs = {
+            apiUrl: fake.baseUrl,
+            username: "admin",
+            password,
+            blueprint: bp,
+            blueprintHash: bp.hash,
+            waitForApiSeconds: 5,
+            requestTimeoutSeconds: 5,
+            rerunToken: "",
+        };
         const r = await runChild([
             { op: "create", args: [inputs] },
             { op: "update", args: ["id", {}, inputs] },

@@ -103,7 +103,10 @@ describe("production Caddyfile", () => {
         const csps = [...c.matchAll(/Content-Security-Policy "([^"]+)"/g)].map((m) => m[1]);
         expect(csps.length).toBe(6);
         for (const csp of csps) {
-            for (const d of csp.split(";").map((x) => x.trim()).filter((x) => /^(style|font)-src /.test(x))) {
+            for (const d of csp
+                .split(";")
+                .map((x) => x.trim())
+                .filter((x) => /^(style|font)-src /.test(x))) {
                 expect([csp, d]).toEqual([csp, expect.not.stringMatching(/https:|\*|\/\//)]);
             }
         }
@@ -132,7 +135,15 @@ describe("production Caddyfile", () => {
 describe("test mode", () => {
     test("differs from production only in the TLS issuer and the listen addresses", () => {
         const { onlyA, onlyB } = expectOnlyIssuerAndListenDiffer(production, { bindHost: "127.0.0.1", httpPort: 18080, httpsPort: 18443 });
-        expect(onlyB).toEqual(expect.arrayContaining(["\tlocal_certs", "\thttp_port 18080", "\thttps_port 18443", "\tdefault_bind 127.0.0.1", "\tredir https://{host}:18443{uri} 308"]));
+        expect(onlyB).toEqual(
+            expect.arrayContaining([
+                "\tlocal_certs",
+                "\thttp_port 18080",
+                "\thttps_port 18443",
+                "\tdefault_bind 127.0.0.1",
+                "\tredir https://{host}:18443{uri} 308",
+            ]),
+        );
         expect(onlyA).toHaveLength(3);
     });
 
@@ -225,15 +236,21 @@ describe("consent withdrawal route (consentForgetPath)", () => {
 describe("tracking consent (consentGrantPath, consentCookieName)", () => {
     test("the grant cookie lives consentMaxAgeDays (default 365) and holds no identifier", () => {
         expect(renderCaddyfile(production)).toContain('+Set-Cookie "tracking_consent=1; Path=/; Max-Age=31536000; Secure; HttpOnly; SameSite=None"');
-        expect(renderCaddyfile({ ...production, consentMaxAgeDays: 180 })).toContain('+Set-Cookie "tracking_consent=1; Path=/; Max-Age=15552000; Secure; HttpOnly; SameSite=None"');
+        expect(renderCaddyfile({ ...production, consentMaxAgeDays: 180 })).toContain(
+            '+Set-Cookie "tracking_consent=1; Path=/; Max-Age=15552000; Secure; HttpOnly; SameSite=None"',
+        );
     });
     test.each([0, 396, 1.5, "365"])("consentMaxAgeDays = %p is refused, naming the field", (v) => {
-        expect(() => renderCaddyfile({ ...production, consentMaxAgeDays: v as number })).toThrow(/consentMaxAgeDays = .* is not a whole number of days from 1 to 395/);
+        expect(() => renderCaddyfile({ ...production, consentMaxAgeDays: v as number })).toThrow(
+            /consentMaxAgeDays = .* is not a whole number of days from 1 to 395/,
+        );
     });
     test("every tracking cookie name the pattern covers, and none of the session or admin cookies", () => {
         const re = new RegExp(`^(?:${mauticTrackingCookiePattern})$`);
-        for (const n of ["mtc_id", "mtc_sid", "mautic_device_id", "mautic_referer_id", "mautic_page_3", "mautic_page_12"]) expect([n, re.test(n)]).toEqual([n, true]);
-        for (const n of ["c0ffee0123456789abcdef0123456789", "mautic_update", "mautic_remember_me", "tracking_consent", "xmtc_id"]) expect([n, re.test(n)]).toEqual([n, false]);
+        for (const n of ["mtc_id", "mtc_sid", "mautic_device_id", "mautic_referer_id", "mautic_page_3", "mautic_page_12"])
+            expect([n, re.test(n)]).toEqual([n, true]);
+        for (const n of ["c0ffee0123456789abcdef0123456789", "mautic_update", "mautic_remember_me", "tracking_consent", "xmtc_id"])
+            expect([n, re.test(n)]).toEqual([n, false]);
     });
 });
 
@@ -319,7 +336,21 @@ describe("README part (docs/guide/edge.md)", () => {
     });
 
     test("documents each class, each relaxation, the log masking and retention, and adminUiCidrs", () => {
-        for (const word of ["edge", "admin", "popup", "api", "resource", "public", "'unsafe-inline'", "'unsafe-eval'", "/24", "/32", "logrotate", "adminUiCidrs", "script.html.twig"]) {
+        for (const word of [
+            "edge",
+            "admin",
+            "popup",
+            "api",
+            "resource",
+            "public",
+            "'unsafe-inline'",
+            "'unsafe-eval'",
+            "/24",
+            "/32",
+            "logrotate",
+            "adminUiCidrs",
+            "script.html.twig",
+        ]) {
             expect(doc).toContain(word);
         }
     });

@@ -36,7 +36,17 @@ describe("resources.json records the options the engine acts on", () => {
     test("every resource has every option field", () => {
         for (const r of json()) {
             expect(Object.keys(r.options).sort()).toEqual(
-                ["additionalSecretOutputs", "aliases", "customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "provider", "replaceOnChanges"].sort(),
+                [
+                    "additionalSecretOutputs",
+                    "aliases",
+                    "customTimeouts",
+                    "deleteBeforeReplace",
+                    "dependsOn",
+                    "ignoreChanges",
+                    "protect",
+                    "provider",
+                    "replaceOnChanges",
+                ].sort(),
             );
         }
     });
@@ -60,7 +70,11 @@ describe("resources.json records the options the engine acts on", () => {
         const components = plan.cloud.resources.filter((r) => !r.custom);
         expect(components.length).toBeGreaterThanOrEqual(7);
         for (const r of components) expect(r.type).toMatch(/^mautic-kit:/);
-        expect(json().filter((r) => (r.options.aliases as unknown[]).length > 0).map((r) => r.name)).toEqual([doi[0].name]);
+        expect(
+            json()
+                .filter((r) => (r.options.aliases as unknown[]).length > 0)
+                .map((r) => r.name),
+        ).toEqual([doi[0].name]);
     });
 });
 
@@ -80,7 +94,11 @@ describe("no perpetual diff against the providers' read-back", () => {
         for (const c of containers) {
             const caps = unwrap(c.inputs.capabilities) as { adds: string[]; drops: string[] };
             expect(caps.adds.length).toBeGreaterThan(0);
-            expect({ name: c.name, adds: caps.adds, drops: caps.drops }).toEqual({ name: c.name, adds: dockerStoredCapabilities(caps.adds), drops: dockerStoredCapabilities(caps.drops) });
+            expect({ name: c.name, adds: caps.adds, drops: caps.drops }).toEqual({
+                name: c.name,
+                adds: dockerStoredCapabilities(caps.adds),
+                drops: dockerStoredCapabilities(caps.drops),
+            });
             expect(caps.drops).toEqual(["ALL"]);
         }
         // The rule itself, as in Docker's client: bare names get the prefix, ALL stays, order and case do not matter.
@@ -101,10 +119,20 @@ describe("no perpetual diff against the providers' read-back", () => {
 
     test("no remote command streams its output into the update log, keeps it in plain state, or carries a secret in its command text", () => {
         const commands = byType("command:remote:Command");
-        expect(commands.map((c) => c.name).sort()).toEqual(["site-alert-secrets-write", "site-app-install", "site-app-pre-upgrade-backup", "site-host-cloud-init-done", "site-host-files-sync", "site-offsite-setup"]);
+        expect(commands.map((c) => c.name).sort()).toEqual([
+            "site-alert-secrets-write",
+            "site-app-install",
+            "site-app-pre-upgrade-backup",
+            "site-host-cloud-init-done",
+            "site-host-files-sync",
+            "site-offsite-setup",
+        ]);
         for (const c of commands) {
             expect({ name: c.name, logging: c.inputs.logging }).toEqual({ name: c.name, logging: "none" });
-            expect({ name: c.name, secretOutputs: c.options.additionalSecretOutputs }).toEqual({ name: c.name, secretOutputs: expect.arrayContaining(["stdout", "stderr"]) });
+            expect({ name: c.name, secretOutputs: c.options.additionalSecretOutputs }).toEqual({
+                name: c.name,
+                secretOutputs: expect.arrayContaining(["stdout", "stderr"]),
+            });
             // A failing command's error shows its command text (the provider always does): no secret in it.
             expect({ name: c.name, createIsSecret: isWrappedSecret(c.inputs.create) }).toEqual({ name: c.name, createIsSecret: false });
             const text = String(unwrap(c.inputs.create));
@@ -141,7 +169,8 @@ describe("an upgrade pulls the new image before any container is deleted", () =>
     });
 
     test("no image is deleted before its replacement (a bad tag leaves the site running)", () => {
-        for (const img of after.cloud.byType("docker:index/remoteImage:RemoteImage")) expect({ name: img.name, dbr: img.options.deleteBeforeReplace }).toEqual({ name: img.name, dbr: false });
+        for (const img of after.cloud.byType("docker:index/remoteImage:RemoteImage"))
+            expect({ name: img.name, dbr: img.options.deleteBeforeReplace }).toEqual({ name: img.name, dbr: false });
         const steps = engineSteps(after.cloud.resources, replacedBetween(before.cloud.resources, after.cloud.resources));
         const at = (s: string) => steps.indexOf(s);
         expect(at("create site-app-mautic-image")).toBeGreaterThanOrEqual(0);
@@ -187,7 +216,12 @@ describe("the version label (ServerLabel) talks to Hetzner's API", () => {
         expect(out.outs).toEqual({ serverId: 42, key: "mautic-version", value: "7.2.1" });
         expect(calls).toEqual([
             { url: "https://api.hetzner.cloud/v1/servers/42", method: "GET", body: undefined, auth: "Bearer tok" },
-            { url: "https://api.hetzner.cloud/v1/servers/42", method: "PUT", body: { labels: { "managed-by": "mautic-gdpr-kit", "mautic-version": "7.2.1" } }, auth: "Bearer tok" },
+            {
+                url: "https://api.hetzner.cloud/v1/servers/42",
+                method: "PUT",
+                body: { labels: { "managed-by": "mautic-gdpr-kit", "mautic-version": "7.2.1" } },
+                auth: "Bearer tok",
+            },
         ]);
         global.fetch = (async () => ({ ok: false, status: 403, json: async () => ({}) })) as unknown as typeof fetch;
         await expect(serverLabelProvider.create!({ serverId: 42, key: "mautic-version", value: "7.2.1", token: "tok" })).rejects.toThrow(/HTTP 403/);

@@ -48,14 +48,18 @@ describe("deploy workflow", () => {
                 if (job.if && /github\.event_name == '(push|workflow_dispatch)'/.test(job.if)) continue;
                 prJobs.push(`${file}:${name}`);
                 const text = JSON.stringify(job);
-                expect({ job: `${file}:${name}`, secrets: /secrets\.|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE/.test(text) }).toEqual({ job: `${file}:${name}`, secrets: false });
+                expect({ job: `${file}:${name}`, secrets: /secrets\.|PULUMI_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE/.test(text) }).toEqual({
+                    job: `${file}:${name}`,
+                    secrets: false,
+                });
             }
         }
         expect(prJobs.sort()).toEqual(["ci.yml:plan", "ci.yml:test"]);
         expect(Object.keys(deploy.on).sort()).toEqual(["push", "workflow_dispatch"]);
         // The secret is only ever read inside a job bound to a protected environment.
         for (const [name, job] of Object.entries(deploy.jobs as Record<string, { environment?: string }>)) {
-            if (JSON.stringify(job).includes("secrets.")) expect({ name, environment: job.environment }).toEqual({ name, environment: expect.stringMatching(/^(preview|production)$/) });
+            if (JSON.stringify(job).includes("secrets."))
+                expect({ name, environment: job.environment }).toEqual({ name, environment: expect.stringMatching(/^(preview|production)$/) });
         }
         expect(deploy.permissions).toEqual({ contents: "read" });
     });
@@ -137,7 +141,9 @@ describe("deploy workflow", () => {
 describe("ci workflow", () => {
     const ci = wf("ci.yml");
     test("runs the README's test command and the offline plan of every stack, without cloud secrets", () => {
-        const runs = Object.values(ci.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
+        const runs = Object.values(ci.jobs)
+            .flatMap((j) => j.steps.map((s) => s.run ?? ""))
+            .join("\n");
         expect(runs).toMatch(/npm test/);
         expect(runs).toMatch(/npm run plan -- --stack "\$stack"/);
         expect(fs.readFileSync(path.join(projectRoot, ".github/workflows/ci.yml"), "utf8")).not.toMatch(/secrets\./);
@@ -152,8 +158,14 @@ describe("only stacks with real secrets are deployed (scripts/deployable-stacks.
     });
     test("a stack with an encrypted token is deployed; placeholders and plain text are not", () => {
         expect(judgeStack("a", `config:\n  hcloud:token:\n    secure: ${cipher}\n`).deploy).toBe(true);
-        expect(judgeStack("b", "config:\n  hcloud:token:\n    secure: v1:REPLACE-WITH-pulumi-config-set\n")).toMatchObject({ deploy: false, reason: expect.stringMatching(/placeholder/) });
+        expect(judgeStack("b", "config:\n  hcloud:token:\n    secure: v1:REPLACE-WITH-pulumi-config-set\n")).toMatchObject({
+            deploy: false,
+            reason: expect.stringMatching(/placeholder/),
+        });
         expect(judgeStack("c", "config:\n  hcloud:token: abc\n")).toMatchObject({ deploy: false, reason: expect.stringMatching(/not encrypted/) });
-        expect(judgeStack("d", `config:\n  hcloud:token:\n    secure: ${cipher}\n  x:mailerDsn:\n    secure: TODO\n`)).toMatchObject({ deploy: false, reason: "x:mailerDsn is a placeholder, not ciphertext" });
+        expect(judgeStack("d", `config:\n  hcloud:token:\n    secure: ${cipher}\n  x:mailerDsn:\n    secure: TODO\n`)).toMatchObject({
+            deploy: false,
+            reason: "x:mailerDsn is a placeholder, not ciphertext",
+        });
     });
 });

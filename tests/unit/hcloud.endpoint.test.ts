@@ -33,7 +33,10 @@ afterAll(async () => {
     await api.stop();
 });
 afterEach(() => {
-    for (const [k, v] of [["HCLOUD_ENDPOINT", savedEnv.endpoint], ["HCLOUD_TOKEN", savedEnv.token]] as const) {
+    for (const [k, v] of [
+        ["HCLOUD_ENDPOINT", savedEnv.endpoint],
+        ["HCLOUD_TOKEN", savedEnv.token],
+    ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
     }
@@ -50,14 +53,23 @@ test("precedence as the hcloud provider: configured, then HCLOUD_ENDPOINT / HCLO
 });
 
 describe("the version label (ServerLabel)", () => {
-    const inputs = (endpoint: string | undefined) => ({ serverId: 7, key: "mautic-version", value: "7.2.1", token: "tok-loopback", ...(endpoint === undefined ? {} : { endpoint }) });
+    const inputs = (endpoint: string | undefined) => ({
+        serverId: 7,
+        key: "mautic-version",
+        value: "7.2.1",
+        token: "tok-loopback",
+        ...(endpoint === undefined ? {} : { endpoint }),
+    });
 
     test("goes to the configured endpoint (hcloud:endpoint), keeping the other labels", async () => {
         api.servers.set(7, { id: 7, name: "s", labels: { "managed-by": "mautic-gdpr-kit", "mautic-version": "6.0.6" } });
         process.env.HCLOUD_ENDPOINT = "http://127.0.0.1:9/v1"; // the configured endpoint wins over the env
         const out = await serverLabelProvider.update!("7/mautic-version", {}, inputs(api.endpoint));
         expect(out.outs).toEqual({ serverId: 7, key: "mautic-version", value: "7.2.1" });
-        expect(api.requests.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(["GET /v1/servers/7 Bearer tok-loopback", "PUT /v1/servers/7 Bearer tok-loopback"]);
+        expect(api.requests.map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual([
+            "GET /v1/servers/7 Bearer tok-loopback",
+            "PUT /v1/servers/7 Bearer tok-loopback",
+        ]);
         expect(api.servers.get(7)!.labels).toEqual({ "managed-by": "mautic-gdpr-kit", "mautic-version": "7.2.1" });
     });
 

@@ -34,9 +34,11 @@ test("no other source file defines a host-name pattern of its own", () => {
         for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
             const p = path.join(dir, e.name);
             if (e.isDirectory()) walk(p);
-            else if (p.endsWith(".ts") && !p.endsWith(path.join("shared", "hostName.ts")) && /\{1,63\}|\{0,61\}/.test(fs.readFileSync(p, "utf8"))) copies.push(path.relative(projectRoot, p));
+            else if (p.endsWith(".ts") && !p.endsWith(path.join("shared", "hostName.ts")) && /\{1,63\}|\{0,61\}/.test(fs.readFileSync(p, "utf8")))
+                copies.push(path.relative(projectRoot, p));
         }
     };
-    for (const d of ["components", "audit", "verify", "dsr", "conformance", "plan", "policy", "lib"]) if (fs.existsSync(path.join(projectRoot, d))) walk(path.join(projectRoot, d));
+    for (const d of ["components", "audit", "verify", "dsr", "conformance", "plan", "policy", "lib"])
+        if (fs.existsSync(path.join(projectRoot, d))) walk(path.join(projectRoot, d));
     expect(copies).toEqual([]);
 });

@@ -16,7 +16,10 @@ function exported(rel: string): { values: string[]; types: string[] } {
     const values: string[] = [];
     const types: string[] = [];
     for (const m of read(rel).matchAll(/^export (type )?\{([^}]*)\} from "[^"]+";$/gm)) {
-        const names = m[2].split(",").map((n) => n.trim()).filter(Boolean);
+        const names = m[2]
+            .split(",")
+            .map((n) => n.trim())
+            .filter(Boolean);
         (m[1] ? types : values).push(...names);
     }
     return { values, types };
@@ -47,7 +50,18 @@ test("the components are exported, internals are not", () => {
         expect(typeof (kit as Record<string, unknown>)[c]).toBe("function");
     }
     const all = { ...kit, ...kit.render } as Record<string, unknown>;
-    for (const internal of ["doiProvider", "serverLabelProvider", "setPriceSource", "writeSshMaterial", "sshMaterialBase", "readTemplate", "fill", "templatesDir", "ensureDoiSetup", "MauticClient"]) {
+    for (const internal of [
+        "doiProvider",
+        "serverLabelProvider",
+        "setPriceSource",
+        "writeSshMaterial",
+        "sshMaterialBase",
+        "readTemplate",
+        "fill",
+        "templatesDir",
+        "ensureDoiSetup",
+        "MauticClient",
+    ]) {
         expect({ internal, exported: internal in all }).toEqual({ internal, exported: false });
     }
 });
@@ -57,7 +71,10 @@ test("every component file's class is exported (a new component is not forgotten
     const classes: string[] = [];
     for (const sub of fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
         for (const f of fs.readdirSync(path.join(dir, sub.name)).filter((n) => n.endsWith(".ts"))) {
-            for (const m of fs.readFileSync(path.join(dir, sub.name, f), "utf8").matchAll(/^export class (\w+) extends pulumi\.(ComponentResource|dynamic\.Resource)/gm)) classes.push(m[1]);
+            for (const m of fs
+                .readFileSync(path.join(dir, sub.name, f), "utf8")
+                .matchAll(/^export class (\w+) extends pulumi\.(ComponentResource|dynamic\.Resource)/gm))
+                classes.push(m[1]);
         }
     }
     expect(classes.length).toBeGreaterThanOrEqual(9);

@@ -38,8 +38,12 @@ describe("validation up front", () => {
     });
 
     test("contradicting off-site keys are refused; offsiteBackup none is a C12 warning", () => {
-        expect(problems({ offsiteBackup: "none", storageBoxId: 123 })).toMatch(/^storageBoxId = 123 is set but offsiteBackup = "none" turns the off-site copy off/m);
-        expect(problems({ backupOffsiteRepository: "sftp:u1@u1.your-storagebox.de:/m", storageBoxLocation: "fsn1" })).toMatch(/storageBoxLocation = "fsn1" is set together with backupOffsiteRepository/);
+        expect(problems({ offsiteBackup: "none", storageBoxId: 123 })).toMatch(
+            /^storageBoxId = 123 is set but offsiteBackup = "none" turns the off-site copy off/m,
+        );
+        expect(problems({ backupOffsiteRepository: "sftp:u1@u1.your-storagebox.de:/m", storageBoxLocation: "fsn1" })).toMatch(
+            /storageBoxLocation = "fsn1" is set together with backupOffsiteRepository/,
+        );
         expect(problems({ storageBoxId: 5, storageBoxLocation: "fsn1" })).toMatch(/storageBoxLocation = "fsn1" is set together with storageBoxId/);
         expect(problems({ storageBoxId: -1 })).toMatch(/storageBoxId = -1 is not a Storage Box id/);
         expect(problems({ offsiteBackup: "s3" })).toMatch(/^offsiteBackup = "s3" must be "storagebox"/m);
@@ -73,13 +77,20 @@ describe("the plan", () => {
     test("a fresh stack orders a BX11 in fsn1 (server in nbg1) with the site's own ed25519 key; secrets stay secret; C12 enforced", async () => {
         const p = await runPlan(testStack({ location: "nbg1" }));
         const box = p.cloud.one("hcloud:index/storageBox:StorageBox");
-        expect(unwrap(box.inputs)).toMatchObject({ location: "fsn1", storageBoxType: "bx11", deleteProtection: true, accessSettings: { sshEnabled: true, sambaEnabled: false, webdavEnabled: false } });
+        expect(unwrap(box.inputs)).toMatchObject({
+            location: "fsn1",
+            storageBoxType: "bx11",
+            deleteProtection: true,
+            accessSettings: { sshEnabled: true, sambaEnabled: false, webdavEnabled: false },
+        });
         expect(isWrappedSecret(box.inputs.password)).toBe(true);
         expect(box.options.ignoreChanges).toEqual(["sshKeys"]);
         const key = p.cloud.one("tls:index/privateKey:PrivateKey", "offsite-key");
         expect(key.inputs.algorithm).toBe("ED25519");
         const setup = p.cloud.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("offsite-setup"))!;
-        expect(String(unwrap(setup.inputs.create))).toMatch(/^\/usr\/local\/sbin\/mautic-offsite-setup '--host' 'u\d+\.your-storagebox\.de' '--user' 'u\d+' '--port' '23'$/);
+        expect(String(unwrap(setup.inputs.create))).toMatch(
+            /^\/usr\/local\/sbin\/mautic-offsite-setup '--host' 'u\d+\.your-storagebox\.de' '--user' 'u\d+' '--port' '23'$/,
+        );
         expect(isWrappedSecret(setup.inputs.stdin)).toBe(true);
         // The one warning of a fresh stack is C05 (the consent label's placeholders); C12 is enforced.
         const warned = (p.exports.compliance as { items: Array<{ id: string; status: string }> }).items.filter((i) => i.status === "warning").map((i) => i.id);
@@ -114,10 +125,16 @@ describe("the plan", () => {
         const p = await runPlan(testStack({ location: "nbg1", storageBoxId: 424242 }));
         expect(p.cloud.byType("hcloud:index/storageBox:StorageBox")).toEqual([]);
         const sub = p.cloud.one("hcloud:index/storageBoxSubaccount:StorageBoxSubaccount");
-        expect(unwrap(sub.inputs)).toMatchObject({ storageBoxId: 424242, homeDirectory: "mautic-mautic-gdpr-test", accessSettings: { sshEnabled: true, readonly: false } });
+        expect(unwrap(sub.inputs)).toMatchObject({
+            storageBoxId: 424242,
+            homeDirectory: "mautic-mautic-gdpr-test",
+            accessSettings: { sshEnabled: true, readonly: false },
+        });
         const setup = p.cloud.resources.find((r) => r.type === "command:remote:Command" && r.name.endsWith("offsite-setup"))!;
         expect(String(unwrap(setup.inputs.create))).toMatch(/'--install-key'$/);
-        expect(renderSummary(p, "out/test")).toMatch(/\+ off-site 0\.00 \(a subaccount of the agency's Storage Box: 0 for this site, the box is billed once to the agency\) =/);
+        expect(renderSummary(p, "out/test")).toMatch(
+            /\+ off-site 0\.00 \(a subaccount of the agency's Storage Box: 0 for this site, the box is billed once to the agency\) =/,
+        );
 
         const same = { "hcloud:index/getStorageBox:getStorageBox": () => ({ id: 424242, location: "nbg1" }) };
         await expect(runPlan(testStack({ location: "nbg1", storageBoxId: 424242 }), { calls: same })).rejects.toThrow(

@@ -16,9 +16,9 @@ const read = (rel: string) => fs.readFileSync(path.join(projectRoot, rel), "utf8
 const exists = (rel: string) => fs.existsSync(path.join(projectRoot, rel));
 
 /** The files whose text cites paths: code, scripts, templates, docs, workflows, stack files. */
-const citing = tracked.filter(
-    (f) => /\.(ts|mjs|sh|md|ya?ml)$/.test(f) || f.startsWith("templates/") || f.startsWith(".ci/") || f === "bench/prices.json",
-).filter((f) => !f.startsWith("tests/fixtures/") && f !== "tests/unit/paths.test.ts");
+const citing = tracked
+    .filter((f) => /\.(ts|mjs|sh|md|ya?ml)$/.test(f) || f.startsWith("templates/") || f.startsWith(".ci/") || f === "bench/prices.json")
+    .filter((f) => !f.startsWith("tests/fixtures/") && f !== "tests/unit/paths.test.ts");
 
 const roots = ["components", "templates", "docs", "tests", "scripts", "plan", "audit", "verify", "dsr", "conformance", "policy", "examples", "bench", "lib"];
 // "owner/repo:path" cites another repository (":path" after naming it); not matched.
@@ -69,12 +69,17 @@ test("every relative Markdown link resolves", () => {
 /** A comment's text on one line: line breaks, comment markers and repeated spaces as one space. */
 const oneLine = (t: string) => t.replace(/\s*\n\s*(\*|\/\/|#)?\s*/g, " ").replace(/\s+/g, " ");
 
-test("a cited section (`file.md, \"Heading\"`) is a heading of that file", () => {
+test('a cited section (`file.md, "Heading"`) is a heading of that file', () => {
     const missing: string[] = [];
     for (const f of citing) {
         for (const m of read(f).matchAll(/\b((?:[\w-]+\/)*[\w.-]+\.md|README), "([^"]+)"/g)) {
             const file = m[1] === "README" ? "README.md" : exists(m[1]) ? m[1] : path.join(path.dirname(f), m[1]);
-            const headings = exists(file) ? read(file).split("\n").filter((l) => l.startsWith("#")).map(oneLine) : [];
+            const headings = exists(file)
+                ? read(file)
+                      .split("\n")
+                      .filter((l) => l.startsWith("#"))
+                      .map(oneLine)
+                : [];
             if (!headings.some((h) => h.includes(oneLine(m[2])))) missing.push(`${f}: ${oneLine(m[0])}`);
         }
     }
@@ -90,7 +95,8 @@ test("nothing cites a file outside the repository (the facts are in docs/facts/)
         }
         // "../shared/" is fine where it resolves inside the repository (components/shared/).
         for (const m of text.matchAll(/(?:\.\.\/)+shared\//g)) {
-            if (path.relative(projectRoot, path.resolve(projectRoot, path.dirname(f), m[0])).startsWith("..") || !exists(path.join(path.dirname(f), m[0]))) outside.push(`${f}: ${m[0]}`);
+            if (path.relative(projectRoot, path.resolve(projectRoot, path.dirname(f), m[0])).startsWith("..") || !exists(path.join(path.dirname(f), m[0])))
+                outside.push(`${f}: ${m[0]}`);
         }
     }
     expect(outside).toEqual([]);
@@ -111,7 +117,14 @@ describe("docs/guide/architecture.md", () => {
         const folders = [...new Set(components.map((f) => f.split("/")[1]).filter((d) => !d.endsWith(".ts")))];
         expect(folders.filter((d) => !arch.includes(`${d}/`))).toEqual([]);
         expect(components.map((f) => path.basename(f)).filter((m) => !arch.includes(m))).toEqual([]);
-        const lanes = [...new Set(tracked.filter((f) => f.startsWith("tests/")).map((f) => f.split("/")[1]).filter((d) => !d.includes(".")))];
+        const lanes = [
+            ...new Set(
+                tracked
+                    .filter((f) => f.startsWith("tests/"))
+                    .map((f) => f.split("/")[1])
+                    .filter((d) => !d.includes(".")),
+            ),
+        ];
         expect(lanes).toEqual(expect.arrayContaining(["unit", "tools", "live", "browser", "vm"]));
         expect(lanes.filter((d) => !arch.includes(`${d}/`))).toEqual([]);
     });

@@ -19,11 +19,15 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function plan(args: string[], cwd = projectRoot) {
-    const r = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(projectRoot, "plan/plan.ts"), ...args], {
-        cwd,
-        encoding: "utf8",
-        timeout: 120000,
-    });
+    const r = spawnSync(
+        process.execPath,
+        [path.join(projectRoot, "node_modules/ts-node/dist/bin.js"), "--transpile-only", path.join(projectRoot, "plan/plan.ts"), ...args],
+        {
+            cwd,
+            encoding: "utf8",
+            timeout: 120000,
+        },
+    );
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -97,7 +101,9 @@ describe("npm run plan -- --policy: the policy pack over the plan (the pull-requ
         const dir = path.join(tmp, "project-world-ssh");
         fs.mkdirSync(dir);
         fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
-        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(/mautic-gdpr:adminCidrs:\n(\s+- .*\n)+/, "mautic-gdpr:adminCidrs:\n    - 0.0.0.0/0\n");
+        const prod = fs
+            .readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8")
+            .replace(/mautic-gdpr:adminCidrs:\n(\s+- .*\n)+/, "mautic-gdpr:adminCidrs:\n    - 0.0.0.0/0\n");
         expect(prod).toContain("- 0.0.0.0/0");
         fs.writeFileSync(path.join(dir, "Pulumi.worldssh.yaml"), prod);
         const bad = plan(["--stack", "worldssh", "--out", path.join(tmp, "out-policy-bad"), "--dir", dir, "--policy"]);
@@ -124,10 +130,9 @@ describe("npm run plan on invalid input", () => {
     });
 
     test("a plaintext mailer DSN: exit 1, the value is not echoed", async () => {
-        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
-            /# mautic-gdpr:mailerDsn:.*/,
-            "mautic-gdpr:mailerDsn: smtps://user:hunter2@smtp.example.de:465",
-        );
+        const prod = fs
+            .readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8")
+            .replace(/# mautic-gdpr:mailerDsn:.*/, "mautic-gdpr:mailerDsn: smtps://user:hunter2@smtp.example.de:465");
         expect(prod).toContain("hunter2");
         const dir = path.join(tmp, "project-plain");
         fs.mkdirSync(dir);

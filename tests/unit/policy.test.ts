@@ -124,7 +124,9 @@ describe("hetzner-location-germany", () => {
     test("a server in Helsinki is refused, naming resource, value, country and the fix", async () => {
         const v = await run(p, types.server, { name: "client-a-mautic", location: "hel1" }, { name: "site-host-server" });
         expect(v).toHaveLength(1);
-        expect(v[0].message).toMatch(/^Hetzner server 'site-host-server' \(name "client-a-mautic"\): location "hel1" is outside Germany \(Helsinki, Finland\)\./);
+        expect(v[0].message).toMatch(
+            /^Hetzner server 'site-host-server' \(name "client-a-mautic"\): location "hel1" is outside Germany \(Helsinki, Finland\)\./,
+        );
         expect(v[0].message).toMatch(/Fix: set location to "fsn1" \(Falkenstein\) or "nbg1" \(Nuremberg\)/);
     });
 
@@ -169,19 +171,31 @@ describe("hetzner-location-germany", () => {
 
 describe("no-world-ssh", () => {
     const p = noWorldSshPolicy;
-    const rule = (port: string | undefined, sourceIps: string[], extra: Record<string, unknown> = {}) => ({ direction: "in", protocol: "tcp", port, sourceIps, ...extra });
+    const rule = (port: string | undefined, sourceIps: string[], extra: Record<string, unknown> = {}) => ({
+        direction: "in",
+        protocol: "tcp",
+        port,
+        sourceIps,
+        ...extra,
+    });
     const fw = (...rules: Array<Record<string, unknown>>) => ({ name: "client-a-fw", rules });
 
     test("the kit's rule set passes: web ports from anywhere, SSH from admin networks", async () => {
         const world = ["0.0.0.0/0", "::/0"];
-        const v = await run(p, types.firewall, fw(rule("80", world), rule("443", world), rule("443", world, { protocol: "udp" }), rule("22", ["203.0.113.0/24", "2001:db8::/48"])));
+        const v = await run(
+            p,
+            types.firewall,
+            fw(rule("80", world), rule("443", world), rule("443", world, { protocol: "udp" }), rule("22", ["203.0.113.0/24", "2001:db8::/48"])),
+        );
         expect(v).toEqual([]);
     });
 
     test("SSH from 0.0.0.0/0 is refused, naming firewall, rule, sources and both fixes", async () => {
         const v = await run(p, types.firewall, fw(rule("80", ["0.0.0.0/0"]), rule("22", ["203.0.113.0/24", "0.0.0.0/0"])), { name: "site-host-firewall" });
         expect(v).toHaveLength(1);
-        expect(v[0].message).toMatch(/^Hetzner firewall 'site-host-firewall' \(name "client-a-fw"\): rule 1 \(in tcp port "22"\) opens SSH to the world from 0\.0\.0\.0\/0\./);
+        expect(v[0].message).toMatch(
+            /^Hetzner firewall 'site-host-firewall' \(name "client-a-fw"\): rule 1 \(in tcp port "22"\) opens SSH to the world from 0\.0\.0\.0\/0\./,
+        );
         expect(v[0].message).toMatch(/adminCidrs/);
         expect(v[0].message).toMatch(/\{ "no-world-ssh": \{ "allowWorldSsh": true \} \}/);
     });
@@ -215,7 +229,9 @@ describe("no-world-ssh", () => {
     test("a server without any firewall is refused (all its ports, SSH too, are open)", async () => {
         const v = await run(p, types.server, { location: "nbg1", firewallIds: [] }, { name: "bare" });
         expect(v).toHaveLength(1);
-        expect(v[0].message).toMatch(/^Hetzner server 'bare': firewallIds is \[\]; without a Hetzner Cloud Firewall the server's SSH port 22 is open to the world\. Fix:/);
+        expect(v[0].message).toMatch(
+            /^Hetzner server 'bare': firewallIds is \[\]; without a Hetzner Cloud Firewall the server's SSH port 22 is open to the world\. Fix:/,
+        );
         expect(await run(p, types.server, { location: "nbg1" })).toHaveLength(1);
         expect(await run(p, types.server, { location: "nbg1" }, { config: { allowWorldSsh: true } })).toEqual([]);
     });
@@ -280,7 +296,9 @@ describe("container-log-rotation", () => {
     test("json-file without options is refused, naming what is missing and the fix", async () => {
         const v = await run(p, types.container, container({ logOpts: undefined }), { name: "site-edge-caddy" });
         expect(v).toHaveLength(1);
-        expect(v[0].message).toMatch(/^docker container 'site-edge-caddy' \(name "app"\): logs are not rotated: logDriver "json-file", max-size is not set .*; max-file is not set\./);
+        expect(v[0].message).toMatch(
+            /^docker container 'site-edge-caddy' \(name "app"\): logs are not rotated: logDriver "json-file", max-size is not set .*; max-file is not set\./,
+        );
         expect(v[0].message).toMatch(/Fix: set logDriver: "json-file" with logOpts: \{ "max-size": "10m", "max-file": "5" \}/);
     });
 
@@ -337,8 +355,16 @@ describe("no-published-database-port", () => {
 
     test("non-database containers may publish ports (the edge, phpMyAdmin, an exporter)", async () => {
         expect(await run(p, types.container, container({ name: "mautic_edge", ports: [{ internal: 443, external: 443 }] }))).toEqual([]);
-        expect(await run(p, types.container, container({ name: "pma", image: "phpmyadmin:5", envs: ["PMA_HOST=db", "MYSQL_ROOT_PASSWORD=x"], ports: [{ internal: 80 }] }))).toEqual([]);
-        expect(await run(p, types.container, container({ name: "mysqld-exporter", image: "prom/mysqld-exporter:v0.15.1", ports: [{ internal: 9104 }] }))).toEqual([]);
+        expect(
+            await run(
+                p,
+                types.container,
+                container({ name: "pma", image: "phpmyadmin:5", envs: ["PMA_HOST=db", "MYSQL_ROOT_PASSWORD=x"], ports: [{ internal: 80 }] }),
+            ),
+        ).toEqual([]);
+        expect(
+            await run(p, types.container, container({ name: "mysqld-exporter", image: "prom/mysqld-exporter:v0.15.1", ports: [{ internal: 9104 }] })),
+        ).toEqual([]);
     });
 
     test("during preview an unknown image or env does not hide a database known by name", async () => {
@@ -370,7 +396,12 @@ describe("one-mautic-per-stack", () => {
             { name: "mautic_web", image: "sha256:abc", envs: ["DOCKER_MAUTIC_ROLE=mautic_web"] },
             { parent: app, dependencies: [image], propertyDependencies: { image: [image] } },
         );
-        const cron = policyResource(types.container, `${name}-app-cron`, { name: "mautic_cron", image: "sha256:abc", envs: ["DOCKER_MAUTIC_ROLE=mautic_cron"] }, { parent: app, dependencies: [image] });
+        const cron = policyResource(
+            types.container,
+            `${name}-app-cron`,
+            { name: "mautic_cron", image: "sha256:abc", envs: ["DOCKER_MAUTIC_ROLE=mautic_cron"] },
+            { parent: app, dependencies: [image] },
+        );
         return [site, app, image, web, cron];
     }
 
@@ -383,13 +414,20 @@ describe("one-mautic-per-stack", () => {
     test("two MauticSites are refused, naming both and the fix", async () => {
         const v = await checkStack(p, [...kitSite("client-a"), ...kitSite("client-b")]);
         expect(v).toHaveLength(1);
-        expect(v[0].message).toMatch(/^this stack runs 2 Mautic instances: MauticSite 'client-a' \(urn:pulumi:test::agency::mautic-kit:site:MauticSite::client-a\); MauticSite 'client-b'/);
+        expect(v[0].message).toMatch(
+            /^this stack runs 2 Mautic instances: MauticSite 'client-a' \(urn:pulumi:test::agency::mautic-kit:site:MauticSite::client-a\); MauticSite 'client-b'/,
+        );
         expect(v[0].message).toMatch(/Fix: .*own stack \(`pulumi stack init <client>`\)/);
     });
 
     test("a hand-made Mautic web container next to a site is refused", async () => {
         const image = mauticImage();
-        const extra = policyResource(types.container, "second-web", { name: "mautic2", image: "sha256:abc", envs: [] }, { dependencies: [image], propertyDependencies: { image: [image] } });
+        const extra = policyResource(
+            types.container,
+            "second-web",
+            { name: "mautic2", image: "sha256:abc", envs: [] },
+            { dependencies: [image], propertyDependencies: { image: [image] } },
+        );
         const v = await checkStack(p, [...kitSite("client-a"), image, extra]);
         expect(v).toHaveLength(1);
         expect(v[0].message).toMatch(/MauticSite 'client-a' .*; Mautic web container 'second-web' \(name "mautic2"\)/);
@@ -404,7 +442,11 @@ describe("one-mautic-per-stack", () => {
 
     test("cron and worker roles, and other images, are not Mautic instances", async () => {
         const cron = policyResource(types.container, "cron", { name: "c", image: "mautic/mautic:6.0.6-apache", envs: ["DOCKER_MAUTIC_ROLE=mautic_cron"] });
-        const worker = policyResource(types.container, "worker", { name: "w", image: "mautic/mautic:6.0.6-apache", envs: ["DOCKER_MAUTIC_ROLE=mautic_worker"] });
+        const worker = policyResource(types.container, "worker", {
+            name: "w",
+            image: "mautic/mautic:6.0.6-apache",
+            envs: ["DOCKER_MAUTIC_ROLE=mautic_worker"],
+        });
         const wp = policyResource(types.container, "wp", { name: "wordpress", image: "wordpress:6" });
         expect(await checkStack(p, [...kitSite("client-a"), cron, worker, wp])).toEqual([]);
     });
@@ -439,7 +481,6 @@ async function previewRun(stack: ReturnType<typeof testStack>): Promise<Recorded
     await cloud.settle();
     return cloud.resources;
 }
-
 
 describe("off-site Storage Box and DNS record sets", () => {
     const server = (location: string) => policyResource(types.server, "site-host-server", { location });
@@ -538,7 +579,7 @@ describe("world-open SSH in a real stack, and its waiver", () => {
         expect(e.violations[0].message).toMatch(/rule \d \(in tcp port "22"\) opens SSH to the world from 0\.0\.0\.0\/0/);
     });
 
-    test("accepted with { \"no-world-ssh\": { \"allowWorldSsh\": true } }", async () => {
+    test('accepted with { "no-world-ssh": { "allowWorldSsh": true } }', async () => {
         expect((await evaluate(recorded, { "no-world-ssh": { allowWorldSsh: true } })).violations).toEqual([]);
     });
 });

@@ -23,8 +23,15 @@ jest.setTimeout(180_000);
 // (and exits without --monitor); the test calls `run` itself, so the launcher is replaced by the one
 // value run.js reads from it.
 jest.doMock(require.resolve("@pulumi/pulumi/cmd/run/index.js"), () => ({ nodeJSProcessExitedAfterLoggingUserActionableMessage: 32 }));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const runner: { run: (argv: Record<string, unknown>, started: () => void, reportLoggedError: (e: Error) => void, isErrorReported: (e: Error) => boolean) => Promise<unknown> } = require("@pulumi/pulumi/cmd/run/run.js");
+const runner: {
+    run: (
+        argv: Record<string, unknown>,
+        started: () => void,
+        reportLoggedError: (e: Error) => void,
+        isErrorReported: (e: Error) => boolean,
+    ) => Promise<unknown>;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded after jest.doMock above
+} = require("@pulumi/pulumi/cmd/run/run.js");
 
 /** The program argument the CLI passes the nodejs runner for a project (Pulumi.yaml `main`). */
 export function programArgument(projectDir: string): { pwd: string; entry: string } {
@@ -65,12 +72,21 @@ async function runAsPulumiUp(projectDir: string): Promise<{ program: string; res
     const before = { u: process.listeners("uncaughtException"), r: process.listeners("unhandledRejection"), e: process.listeners("exit") };
     const errors: Error[] = [];
     try {
-        await runner.run({ _: [entry], pwd }, () => undefined, (e) => errors.push(e), () => false);
+        await runner.run(
+            { _: [entry], pwd },
+            () => undefined,
+            (e) => errors.push(e),
+            () => false,
+        );
         await cloud.settle();
     } finally {
         process.chdir(cwd);
         process.argv = argv;
-        for (const [ev, old] of [["uncaughtException", before.u], ["unhandledRejection", before.r], ["exit", before.e]] as const) {
+        for (const [ev, old] of [
+            ["uncaughtException", before.u],
+            ["unhandledRejection", before.r],
+            ["exit", before.e],
+        ] as const) {
             for (const l of process.listeners(ev as "exit")) if (!(old as unknown[]).includes(l)) process.removeListener(ev as "exit", l);
         }
         cloud.dispose();

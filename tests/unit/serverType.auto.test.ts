@@ -16,9 +16,24 @@ const pricingAnswer = {
         vat_rate: "19.00",
         server_backup: { percentage: "20.0000000000" },
         volume: { price_per_gb_month: price("0.0572") },
-        primary_ips: [{ type: "ipv4", prices: [{ location: "fsn1", price_hourly: price("0.0008"), price_monthly: price("0.5000") }, { location: "nbg1", price_hourly: price("0.0008"), price_monthly: price("0.5000") }] }],
+        primary_ips: [
+            {
+                type: "ipv4",
+                prices: [
+                    { location: "fsn1", price_hourly: price("0.0008"), price_monthly: price("0.5000") },
+                    { location: "nbg1", price_hourly: price("0.0008"), price_monthly: price("0.5000") },
+                ],
+            },
+        ],
         server_types: [
-            { id: 1, name: "cx23", prices: [{ location: "nbg1", price_hourly: price("0.0088"), price_monthly: price("5.4900") }, { location: "fsn1", price_hourly: price("0.0088"), price_monthly: price("5.4900") }] },
+            {
+                id: 1,
+                name: "cx23",
+                prices: [
+                    { location: "nbg1", price_hourly: price("0.0088"), price_monthly: price("5.4900") },
+                    { location: "fsn1", price_hourly: price("0.0088"), price_monthly: price("5.4900") },
+                ],
+            },
             { id: 2, name: "cpx22", prices: [{ location: "nbg1", price_hourly: price("0.0312"), price_monthly: price("19.4900") }] },
             { id: 3, name: "cx33", prices: [{ location: "nbg1", price_hourly: price("0.0136"), price_monthly: price("8.4900") }] },
             { id: 4, name: "cax11", prices: [{ location: "nbg1", price_hourly: price("0.0040"), price_monthly: price("2.4900") }] },
@@ -62,14 +77,38 @@ describe("prices from GET /v1/pricing", () => {
         const p = priceListFromApi(pricingAnswer, "nbg1", "t");
         expect(autoCandidates).not.toContain("cax11");
         expect(autoCandidates).toContain("cx23");
-        expect(cheapestAvailable([{ name: "cx23", available: true }, { name: "cx33", available: true }], p)).toBe("cx23");
-        expect(cheapestAvailable([{ name: "cx23", available: false }, { name: "cpx22", available: true }, { name: "cx33", available: true }], p)).toBe("cx33");
+        expect(
+            cheapestAvailable(
+                [
+                    { name: "cx23", available: true },
+                    { name: "cx33", available: true },
+                ],
+                p,
+            ),
+        ).toBe("cx23");
+        expect(
+            cheapestAvailable(
+                [
+                    { name: "cx23", available: false },
+                    { name: "cpx22", available: true },
+                    { name: "cx33", available: true },
+                ],
+                p,
+            ),
+        ).toBe("cx33");
         expect(cheapestAvailable([{ name: "ccx13", available: true }], p)).toBeUndefined(); // no price, no choice
     });
 
     test("monthly cost per site: server, 20 % backups, volume, IPv4, off-site", () => {
         const p = priceListFromApi(pricingAnswer, "nbg1", "t");
-        expect(siteCost(p, "cx33", { backups: true, volumeSizeGb: 20, offsite: true })).toEqual({ server: 8.49, backups: 1.7, volume: 1.14, ipv4: 0.5, offsite: 3.2, total: 15.03 });
+        expect(siteCost(p, "cx33", { backups: true, volumeSizeGb: 20, offsite: true })).toEqual({
+            server: 8.49,
+            backups: 1.7,
+            volume: 1.14,
+            ipv4: 0.5,
+            offsite: 3.2,
+            total: 15.03,
+        });
         expect(siteCost(p, "cx33", { backups: false, volumeSizeGb: 10, offsite: false })).toMatchObject({ backups: 0, offsite: 0, total: 9.56 });
     });
 });
@@ -80,7 +119,12 @@ describe("under mocks", () => {
         const server = p.cloud.one("hcloud:index/server:Server");
         expect(server.inputs.serverType).toBe("cx33"); // cx23 sold out; cax11 is Arm
         expect((server.inputs.labels as Record<string, string>)["server-type-choice"]).toBe("auto");
-        expect(p.exports.serverType).toMatchObject({ serverType: "cx33", chosenBy: "auto", prices: { source: "Hetzner API GET /v1/pricing" }, monthlyCost: { server: 8.49 } });
+        expect(p.exports.serverType).toMatchObject({
+            serverType: "cx33",
+            chosenBy: "auto",
+            prices: { source: "Hetzner API GET /v1/pricing" },
+            monthlyCost: { server: 8.49 },
+        });
         const asked = p.cloud.invokes.filter((i) => i.token === "hcloud:index/getServerType:getServerType").map((i) => i.inputs.name);
         expect(asked.sort()).toEqual([...autoCandidates].sort());
     });
@@ -88,7 +132,20 @@ describe("under mocks", () => {
     test("a running server keeps its type, whatever the prices say now", async () => {
         const p = await runPlan(testStack({ location: "nbg1" }), {
             prices: fakePrices,
-            existingServers: [{ id: 3, name: "x", serverType: "cx43", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", stack: "test", site: "www.client-a.de", "mautic-domain": "marketing.client-a.de" } }],
+            existingServers: [
+                {
+                    id: 3,
+                    name: "x",
+                    serverType: "cx43",
+                    labels: {
+                        "managed-by": "mautic-gdpr-kit",
+                        project: "mautic-gdpr",
+                        stack: "test",
+                        site: "www.client-a.de",
+                        "mautic-domain": "marketing.client-a.de",
+                    },
+                },
+            ],
         });
         expect(p.cloud.one("hcloud:index/server:Server").inputs.serverType).toBe("cx43");
         expect(p.exports.serverType).toMatchObject({ serverType: "cx43", chosenBy: "running server" });
@@ -104,11 +161,16 @@ describe("under mocks", () => {
     test("the offline plan chooses from the bundled, dated price list and shows the cost per site", async () => {
         const p = await runPlan(testStack({ backupOffsiteRepository: "sftp:u123@u123.your-storagebox.de:/mautic" }));
         const bundled = bundledPriceList();
-        const cheapest = cheapestAvailable(autoCandidates.map((name) => ({ name, available: true })), bundled)!;
+        const cheapest = cheapestAvailable(
+            autoCandidates.map((name) => ({ name, available: true })),
+            bundled,
+        )!;
         expect(p.exports.serverType).toMatchObject({ serverType: cheapest, chosenBy: "auto", prices: { date: bundled.date } });
         const summary = renderSummary(p, "out/test");
         expect(summary).toContain(`server type: ${cheapest} (serverType auto`);
-        expect(summary).toMatch(/monthly cost per site \(EUR[^)]*\): server \d+\.\d\d \+ backups \d+\.\d\d \+ volume \d+\.\d\d \+ IPv4 0\.50 \+ off-site 3\.20 \(the repository.s Storage Box, if it is one \(bundled price\)\) = \d+\.\d\d/);
+        expect(summary).toMatch(
+            /monthly cost per site \(EUR[^)]*\): server \d+\.\d\d \+ backups \d+\.\d\d \+ volume \d+\.\d\d \+ IPv4 0\.50 \+ off-site 3\.20 \(the repository.s Storage Box, if it is one \(bundled price\)\) = \d+\.\d\d/,
+        );
     });
 
     test("an explicit type is kept and labelled as configured", async () => {

@@ -131,10 +131,17 @@ describe("after boot: host files, double opt-in", () => {
         const sync = plan.cloud.resources.find((r) => r.name === "site-host-files-sync")!;
         expect(sync.options.dependsOn).toContain("site-host-cloud-init-done");
         const create = String(sync.inputs.create);
-        for (const p of ["/usr/local/sbin/mautic-backup", "/usr/local/sbin/mautic-restore", "/etc/systemd/system/mautic-backup.timer", "/etc/logrotate.d/mautic-kit-edge"]) {
+        for (const p of [
+            "/usr/local/sbin/mautic-backup",
+            "/usr/local/sbin/mautic-restore",
+            "/etc/systemd/system/mautic-backup.timer",
+            "/etc/logrotate.d/mautic-kit-edge",
+        ]) {
             expect(create).toContain(`# mautic-kit file: ${p} `);
         }
-        expect(create).toMatch(/systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\nsystemctl enable --now mautic-kit-health\.timer\n$/);
+        expect(create).toMatch(
+            /systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\nsystemctl enable --now mautic-kit-health\.timer\n$/,
+        );
         // hardening files follow the config on every deploy, and are applied safely
         expect(create).toContain("# mautic-kit file: /etc/systemd/journald.conf.d/10-mautic-kit.conf ");
         expect(create).toContain("sshd -t && systemctl try-reload-or-restart ssh.service");
@@ -144,7 +151,9 @@ describe("after boot: host files, double opt-in", () => {
 
     test("DOI is set up through the API after the install, with the admin password as a secret", () => {
         const doi = plan.cloud.resources.find((r) => r.type.startsWith("pulumi-nodejs:dynamic") && r.name === "site-doi")!;
-        expect(plan.cloud.resources.find((r) => r.name === "site-doi" && !r.custom)!.options.dependsOn).toEqual(expect.arrayContaining(["site-app-install", "site-edge-caddy"]));
+        expect(plan.cloud.resources.find((r) => r.name === "site-doi" && !r.custom)!.options.dependsOn).toEqual(
+            expect.arrayContaining(["site-app-install", "site-edge-caddy"]),
+        );
         expect(isWrappedSecret(doi.inputs.password)).toBe(true);
         expect(doi.inputs.apiUrl).toBe("https://marketing.client-a.de");
     });
@@ -152,7 +161,11 @@ describe("after boot: host files, double opt-in", () => {
 
 describe("containers", () => {
     test("db, web, cron, worker and the edge exist, from pinned images", () => {
-        expect(containers().map((c) => unwrap(c.inputs.name)).sort()).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);
+        expect(
+            containers()
+                .map((c) => unwrap(c.inputs.name))
+                .sort(),
+        ).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);
         const images = plan.cloud.byType("docker:index/remoteImage:RemoteImage").map((i) => String(i.inputs.name));
         expect(images.sort()).toEqual(["caddy:2.10.2", "mariadb:11.4.8", "mautic/mautic:6.0.6-apache"]);
     });
@@ -160,7 +173,8 @@ describe("containers", () => {
     test("only the edge publishes ports; the database is on an internal network only", () => {
         for (const c of containers()) {
             const ports = (c.inputs.ports as unknown[] | undefined) ?? [];
-            if (unwrap(c.inputs.name) === "mautic_edge") expect((ports as Array<{ ip: string }>).map((p) => p.ip).sort()).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0", "::", "::", "::"]);
+            if (unwrap(c.inputs.name) === "mautic_edge")
+                expect((ports as Array<{ ip: string }>).map((p) => p.ip).sort()).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0", "::", "::", "::"]);
             else expect(ports).toHaveLength(0);
         }
         const db = container("mautic_db");
@@ -169,15 +183,18 @@ describe("containers", () => {
         expect(backend.inputs.internal).toBe(true);
     });
 
-    test.each(["mautic_db", "mautic_web", "mautic_cron", "mautic_worker", "mautic_edge"])("%s: restart, rotated logs, no new privileges, reduced capabilities, memory limit", (name) => {
-        const c = container(name);
-        expect(c.inputs.restart).toBe("unless-stopped");
-        expect(c.inputs.logDriver).toBe("json-file");
-        expect(c.inputs.logOpts).toEqual({ "max-size": "10m", "max-file": "5" });
-        expect(c.inputs.securityOpts).toEqual(["no-new-privileges:true"]);
-        expect((c.inputs.capabilities as { drops: string[] }).drops).toEqual(["ALL"]);
-        expect(c.inputs.memory).toBeGreaterThan(0);
-    });
+    test.each(["mautic_db", "mautic_web", "mautic_cron", "mautic_worker", "mautic_edge"])(
+        "%s: restart, rotated logs, no new privileges, reduced capabilities, memory limit",
+        (name) => {
+            const c = container(name);
+            expect(c.inputs.restart).toBe("unless-stopped");
+            expect(c.inputs.logDriver).toBe("json-file");
+            expect(c.inputs.logOpts).toEqual({ "max-size": "10m", "max-file": "5" });
+            expect(c.inputs.securityOpts).toEqual(["no-new-privileges:true"]);
+            expect((c.inputs.capabilities as { drops: string[] }).drops).toEqual(["ALL"]);
+            expect(c.inputs.memory).toBeGreaterThan(0);
+        },
+    );
 
     test("healthchecks where the image allows (db, web, cron, edge)", () => {
         for (const name of ["mautic_db", "mautic_web", "mautic_cron", "mautic_edge"]) {
@@ -210,12 +227,20 @@ describe("containers", () => {
         expect((container("mautic_web").inputs.healthcheck as { tests: string[] }).tests[1]).toContain("-H 'Host: marketing.client-a.de'");
         const uploads = unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; content: string }>;
         expect(uploads.map((u) => u.file)).toEqual([
-            "/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf", "/etc/apache2/conf-available/other-vhosts-access-log.conf",
-            "/var/www/kit-doi/doi.php", "/var/www/kit-doi/lib.php", "/var/www/kit-doi/flow.php", "/var/www/kit-doi/pages.php", "/var/www/kit-doi/schema.sql",
+            "/var/www/html/config/parameters_local.php",
+            "/etc/apache2/sites-available/000-default.conf",
+            "/etc/apache2/conf-available/other-vhosts-access-log.conf",
+            "/var/www/kit-doi/doi.php",
+            "/var/www/kit-doi/lib.php",
+            "/var/www/kit-doi/flow.php",
+            "/var/www/kit-doi/pages.php",
+            "/var/www/kit-doi/schema.sql",
             "/etc/mautic-kit/doi-config.json",
         ]);
         // The DOI endpoint's config holds the HMAC key and the API password: root-owned, www-data may read it.
-        const cfg = (unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; permissions: string; owner?: string; group?: string }>).find((u) => u.file === "/etc/mautic-kit/doi-config.json")!;
+        const cfg = (unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; permissions: string; owner?: string; group?: string }>).find(
+            (u) => u.file === "/etc/mautic-kit/doi-config.json",
+        )!;
         expect([cfg.permissions, cfg.owner, cfg.group]).toEqual(["0640", "0", "33"]);
     });
 
@@ -252,7 +277,10 @@ describe("server type availability (asked of the API before anything is created)
         "hcloud:index/getServerType:getServerType": (i: Record<string, unknown>) => ({
             name: i.name,
             isDeprecated: false,
-            locations: [{ name: "fsn1", available: true, isDeprecated: false }, { name: "nbg1", available: false, isDeprecated: false }],
+            locations: [
+                { name: "fsn1", available: true, isDeprecated: false },
+                { name: "nbg1", available: false, isDeprecated: false },
+            ],
             ...patch,
         }),
     });
@@ -266,20 +294,37 @@ describe("server type availability (asked of the API before anything is created)
     });
 
     test("a deprecated type is refused", async () => {
-        await expect(runPlan(testStack({ location: "fsn1", serverType: "cx33" }), { calls: typeMock({ isDeprecated: true }) })).rejects.toThrow(/serverType = "cx33" is deprecated by Hetzner/);
+        await expect(runPlan(testStack({ location: "fsn1", serverType: "cx33" }), { calls: typeMock({ isDeprecated: true }) })).rejects.toThrow(
+            /serverType = "cx33" is deprecated by Hetzner/,
+        );
     });
 
     test("a running server of the same type is not re-checked (a sold-out type never blocks its own stack)", async () => {
         const p = await runPlan(testStack({ location: "nbg1", serverType: "cx33" }), {
             calls: typeMock({ isDeprecated: true }),
-            existingServers: [{ id: 3, name: "x", serverType: "cx33", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", stack: "test", site: "www.client-a.de", "mautic-domain": "marketing.client-a.de" } }],
+            existingServers: [
+                {
+                    id: 3,
+                    name: "x",
+                    serverType: "cx33",
+                    labels: {
+                        "managed-by": "mautic-gdpr-kit",
+                        project: "mautic-gdpr",
+                        stack: "test",
+                        site: "www.client-a.de",
+                        "mautic-domain": "marketing.client-a.de",
+                    },
+                },
+            ],
         });
         expect(p.cloud.invokes.map((i) => i.token)).not.toContain("hcloud:index/getServerType:getServerType");
     });
 });
 
 describe("1 website = 1 Mautic across stacks", () => {
-    const foreign = (labels: Record<string, string>) => [{ id: 42, name: "marketing-client-a-de-mautic", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", ...labels } }];
+    const foreign = (labels: Record<string, string>) => [
+        { id: 42, name: "marketing-client-a-de-mautic", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", ...labels } },
+    ];
 
     test("refuses when another stack's server is labelled with the same site, and creates nothing", async () => {
         let error: PlanRunError | undefined;
@@ -291,7 +336,9 @@ describe("1 website = 1 Mautic across stacks", () => {
             error = e as PlanRunError;
         }
         expect(error).toBeInstanceOf(PlanRunError);
-        expect(error!.message).toMatch(/already has a Mautic: server 'marketing-client-a-de-mautic' \(id 42\) of stack 'mautic-gdpr\/first'.*1 website = 1 Mautic/);
+        expect(error!.message).toMatch(
+            /already has a Mautic: server 'marketing-client-a-de-mautic' \(id 42\) of stack 'mautic-gdpr\/first'.*1 website = 1 Mautic/,
+        );
         // Nothing at all was registered: the check runs before the site component exists.
         expect(error!.cloud.resources).toEqual([]);
         expect(error!.cloud.invokes.map((i) => i.token)).toEqual(["hcloud:index/getServers:getServers"]);

@@ -34,7 +34,9 @@ describe("memory budgets", () => {
         expect(segmentContactsPerRun).toBe(10000);
         expect(75 + (segmentContactsPerRun * 32) / 1024).toBeLessThan(phpMemoryLimitMiB * 0.9);
         expect(cronJobs({ cleanupDaysOld: 21 }).find((j) => j.id === "segments-update")?.args).toEqual(["--max-contacts=10000"]);
-        expect(renderCrontab({ cleanupDaysOld: 21 })).toMatch(/^0,15,30,45 \* \* \* \* flock -n \/tmp\/mautic-cron-segments-update.lock php \/var\/www\/html\/bin\/console mautic:segments:update --max-contacts=10000 --no-interaction --no-ansi /m);
+        expect(renderCrontab({ cleanupDaysOld: 21 })).toMatch(
+            /^0,15,30,45 \* \* \* \* flock -n \/tmp\/mautic-cron-segments-update.lock php \/var\/www\/html\/bin\/console mautic:segments:update --max-contacts=10000 --no-interaction --no-ansi /m,
+        );
     });
 
     test("broadcasts:send queues 2,000 recipients per run, not Mautic's 100", () => {

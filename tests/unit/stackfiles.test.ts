@@ -23,7 +23,9 @@ describe.each(projects)("project %s", (dir) => {
     test.each(stacks)("%s sets every typed key without a default", (file) => {
         const config = parse(fs.readFileSync(path.join(root, file), "utf8"))?.config ?? {};
         const set = new Set(Object.keys(config).map(full));
-        const required = Object.entries(project.config ?? {}).filter(([, v]) => !(v && typeof v === "object" && "default" in (v as object))).map(([k]) => full(k));
+        const required = Object.entries(project.config ?? {})
+            .filter(([, v]) => !(v && typeof v === "object" && "default" in (v as object)))
+            .map(([k]) => full(k));
         expect(required.length).toBeGreaterThan(0);
         expect(required.filter((k) => !set.has(k))).toEqual([]);
     });

@@ -103,7 +103,11 @@ describe("rendered snippets", () => {
         const [loader, revoke] = scripts(cmp);
         expect(scripts(cmp).every((s) => s.attrs.type === "text/plain")).toBe(true);
         expect(loader.attrs).toEqual({
-            type: "text/plain", "data-category": "marketing", "data-name": "mautic", "data-type": "text/javascript", "data-mautic-snippet": "cmp-loader",
+            type: "text/plain",
+            "data-category": "marketing",
+            "data-name": "mautic",
+            "data-type": "text/javascript",
+            "data-mautic-snippet": "cmp-loader",
         });
         expect(revoke.attrs).toEqual({ type: "text/plain", "data-category": "!marketing", "data-mautic-snippet": "cmp-revoke" });
         const custom = scripts(renderCmpSnippet({ ...input, cmpCategory: "tracking" }));
@@ -137,7 +141,10 @@ describe("rendered snippets", () => {
         const [s] = scripts(html);
         const config = JSON.parse(/\}\)\(window, document, (\{.*\})\);\s*$/.exec(s.text)![1]);
         expect(config).toMatchObject({
-            privacyPolicyUrl: "/datenschutz", maxAgeDays: 180, settingsButton: false, forgetPath: "/consent/forget",
+            privacyPolicyUrl: "/datenschutz",
+            maxAgeDays: 180,
+            settingsButton: false,
+            forgetPath: "/consent/forget",
         });
         expect(config.revision).toMatch(/^[0-9a-f]{16}$/);
         expect(config.texts.de.accept).toBe("Einverstanden");
@@ -193,7 +200,10 @@ describe("input validation", () => {
     };
 
     test.each([
-        ["javascript:alert(1)", /^mauticUrl = "javascript:alert\(1\)" uses the javascript: scheme; only https is allowed\. Fix: give the Mautic host's https origin/],
+        [
+            "javascript:alert(1)",
+            /^mauticUrl = "javascript:alert\(1\)" uses the javascript: scheme; only https is allowed\. Fix: give the Mautic host's https origin/,
+        ],
         ["http://marketing.client-a.de", /is http, not https/],
         ["https://marketing.client-a.de/mtc.js", /has a path, query or fragment/],
         ["https://marketing.client-a.de?x=1", /has a path, query or fragment/],
@@ -282,28 +292,35 @@ describe("input validation", () => {
             { arbitrary: fc.string({ maxLength: 60 }), weight: 1 },
             { arbitrary: hostish.map((h) => `https://${h}`), weight: 1 },
             { arbitrary: fc.webUrl(), weight: 1 },
-            { arbitrary: fc.tuple(fc.constantFrom("https://", "HTTPS://", "http://", "javascript:", "https:"), fc.domain(), tail).map((t) => t.join("")), weight: 3 },
+            {
+                arbitrary: fc.tuple(fc.constantFrom("https://", "HTTPS://", "http://", "javascript:", "https:"), fc.domain(), tail).map((t) => t.join("")),
+                weight: 3,
+            },
             { arbitrary: fc.tuple(fc.domain(), fc.constantFrom("", "/", ":8443")).map(([d, t]) => `https://${d}${t}`), weight: 2 },
         );
         let accepted = 0;
         fc.assert(
-            fc.property(candidate, fc.oneof({ arbitrary: fc.constant("marketing"), weight: 3 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 }), (mauticUrl, cmpCategory) => {
-                let html: string[];
-                try {
-                    html = [renderConsentSnippet({ ...input, mauticUrl }), renderCmpSnippet({ ...input, mauticUrl, cmpCategory })];
-                } catch (e) {
-                    if (!(e instanceof TrackingSnippetError)) throw e;
-                    return;
-                }
-                accepted += 1;
-                const origin = new URL(mauticUrl).origin;
-                expect(origin).toMatch(/^https:\/\/[a-z0-9.-]+(:\d+)?$/);
-                for (const h of html) {
-                    parseFragment(h);
-                    for (const s of scripts(h)) new vm.Script(s.text);
-                    expect(h).toContain(`"mauticUrl":"${origin}"`);
-                }
-            }),
+            fc.property(
+                candidate,
+                fc.oneof({ arbitrary: fc.constant("marketing"), weight: 3 }, { arbitrary: fc.string({ maxLength: 20 }), weight: 1 }),
+                (mauticUrl, cmpCategory) => {
+                    let html: string[];
+                    try {
+                        html = [renderConsentSnippet({ ...input, mauticUrl }), renderCmpSnippet({ ...input, mauticUrl, cmpCategory })];
+                    } catch (e) {
+                        if (!(e instanceof TrackingSnippetError)) throw e;
+                        return;
+                    }
+                    accepted += 1;
+                    const origin = new URL(mauticUrl).origin;
+                    expect(origin).toMatch(/^https:\/\/[a-z0-9.-]+(:\d+)?$/);
+                    for (const h of html) {
+                        parseFragment(h);
+                        for (const s of scripts(h)) new vm.Script(s.text);
+                        expect(h).toContain(`"mauticUrl":"${origin}"`);
+                    }
+                },
+            ),
             { numRuns: 300, seed: 20260101 },
         );
         expect(accepted).toBeGreaterThan(50); // the property also covers inputs that pass validation

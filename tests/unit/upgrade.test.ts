@@ -56,9 +56,7 @@ function diff(before: PlanResult, after: PlanResult): Diff {
             return out;
         };
         const [was, now] = [withoutIgnoredKeys(prev.inputs), withoutIgnoredKeys(r.inputs)];
-        const changed = Object.keys({ ...was, ...now }).filter(
-            (k) => !ignored.has(k) && JSON.stringify(unwrap(was[k])) !== JSON.stringify(unwrap(now[k])),
-        );
+        const changed = Object.keys({ ...was, ...now }).filter((k) => !ignored.has(k) && JSON.stringify(unwrap(was[k])) !== JSON.stringify(unwrap(now[k])));
         (changed.length === 0 ? d.unchanged : replaces(r, changed) ? d.replaced : d.updated).push(r.name);
     }
     return d;
@@ -101,7 +99,19 @@ describe("6.0.6 -> 7.2.1", () => {
     });
 
     test("the database container, its image, the volume, networks, secrets and the edge are untouched", () => {
-        for (const name of ["site-app-db", "site-app-mariadb-image", "site-host-data", "site-host-data-attachment", "site-app-frontend", "site-app-backend", "site-edge-caddy", "site-secrets-db-root", "site-secrets-db-user", "site-secrets-admin", "site-host-host-key"]) {
+        for (const name of [
+            "site-app-db",
+            "site-app-mariadb-image",
+            "site-host-data",
+            "site-host-data-attachment",
+            "site-app-frontend",
+            "site-app-backend",
+            "site-edge-caddy",
+            "site-secrets-db-root",
+            "site-secrets-db-user",
+            "site-secrets-admin",
+            "site-host-host-key",
+        ]) {
             expect(d.unchanged).toContain(name);
         }
     });
@@ -125,7 +135,20 @@ describe("6.0.6 -> 7.2.1", () => {
 });
 
 describe("downgrades are refused before anything is registered", () => {
-    const ownServer = (version: string) => [{ id: 7, name: "marketing-client-a-de-mautic", labels: { "managed-by": "mautic-gdpr-kit", project: "mautic-gdpr", stack: "test", site: "www.client-a.de", "mautic-domain": "marketing.client-a.de", "mautic-version": version } }];
+    const ownServer = (version: string) => [
+        {
+            id: 7,
+            name: "marketing-client-a-de-mautic",
+            labels: {
+                "managed-by": "mautic-gdpr-kit",
+                project: "mautic-gdpr",
+                stack: "test",
+                site: "www.client-a.de",
+                "mautic-domain": "marketing.client-a.de",
+                "mautic-version": version,
+            },
+        },
+    ];
 
     test("7.2.1 running, 6.0.6 configured -> refused with the fix", async () => {
         let error: PlanRunError | undefined;
@@ -135,7 +158,9 @@ describe("downgrades are refused before anything is registered", () => {
             error = e as PlanRunError;
         }
         expect(error).toBeInstanceOf(PlanRunError);
-        expect(error!.message).toMatch(/mauticVersion = "6\.0\.6-apache" is older than 7\.2\.1, which server 'marketing-client-a-de-mautic' runs: downgrades are refused.*Fix: set mauticVersion back to 7\.2\.1/);
+        expect(error!.message).toMatch(
+            /mauticVersion = "6\.0\.6-apache" is older than 7\.2\.1, which server 'marketing-client-a-de-mautic' runs: downgrades are refused.*Fix: set mauticVersion back to 7\.2\.1/,
+        );
         expect(error!.cloud.resources).toEqual([]);
     });
 

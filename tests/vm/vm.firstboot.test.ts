@@ -54,10 +54,14 @@ interface Run {
 
 function ssh(command: string, timeoutMs = limits.command): Run {
     if (setupError) throw new Error(`the VM is not up (setup failed): ${setupError}`);
-    const r = spawnSync(requireTool("ssh"), [...sshOpts, "-p", String(vm!.sshPort), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "root@127.0.0.1", command], {
-        encoding: "utf8",
-        timeout: timeoutMs,
-    });
+    const r = spawnSync(
+        requireTool("ssh"),
+        [...sshOpts, "-p", String(vm!.sshPort), "-o", "BatchMode=yes", "-o", "ConnectTimeout=15", "root@127.0.0.1", command],
+        {
+            encoding: "utf8",
+            timeout: timeoutMs,
+        },
+    );
     return { code: r.status, out: r.stdout ?? "", err: `${r.stderr ?? ""}${r.error ? String(r.error) : ""}` };
 }
 
@@ -206,12 +210,23 @@ function hostChecks() {
 
     test("sshd runs the kit's effective config and only the pinned ED25519 host key", () => {
         const t = on("sshd -T -C user=root,host=x,addr=203.0.113.5");
-        for (const l of ["passwordauthentication no", "authenticationmethods publickey", "permitrootlogin without-password", "maxauthtries 2", "allowtcpforwarding no", "x11forwarding no", "kbdinteractiveauthentication no"]) {
+        for (const l of [
+            "passwordauthentication no",
+            "authenticationmethods publickey",
+            "permitrootlogin without-password",
+            "maxauthtries 2",
+            "allowtcpforwarding no",
+            "x11forwarding no",
+            "kbdinteractiveauthentication no",
+        ]) {
             expect(t).toMatch(new RegExp(`^${l}$`, "m"));
         }
         expect(t.match(/^hostkey .*$/gm)).toEqual(["hostkey /etc/ssh/ssh_host_ed25519_key"]);
         expect(on("ls /etc/ssh/ | grep ^ssh_host_ | sort").trim().split("\n")).toEqual(["ssh_host_ed25519_key", "ssh_host_ed25519_key.pub"]);
-        const scanned = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-t", "ed25519", "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 });
+        const scanned = spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-t", "ed25519", "-p", String(vm!.sshPort), "127.0.0.1"], {
+            encoding: "utf8",
+            timeout: 60000,
+        });
         expect(scanned.stdout.trim().split(" ").slice(1, 3).join(" ")).toBe(hostPublicKey.split(" ").slice(0, 2).join(" "));
     });
 
@@ -243,7 +258,9 @@ function hostChecks() {
             .split("\n")
             .filter((l) => /^[a-z]/.test(l))
             .map((l) => l.split(" = "));
-        const got = on(`sysctl -n ${wanted.map(([k]) => k).join(" ")}`).trim().split("\n");
+        const got = on(`sysctl -n ${wanted.map(([k]) => k).join(" ")}`)
+            .trim()
+            .split("\n");
         expect(got).toEqual(wanted.map(([, v]) => v));
     });
 
@@ -255,7 +272,9 @@ function hostChecks() {
         expect(on("sysctl -n net.ipv4.ip_forward")).toBe("1\n");
         expect(on("iptables -S FORWARD | head -n 1")).toBe("-P FORWARD DROP\n");
         // Docker still works with it: a container (an image built from the guest's own sh) runs.
-        on("docker image inspect kit-sh >/dev/null 2>&1 || tar -C / -ch bin/sh lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - kit-sh >/dev/null");
+        on(
+            "docker image inspect kit-sh >/dev/null 2>&1 || tar -C / -ch bin/sh lib/x86_64-linux-gnu/libc.so.6 lib64/ld-linux-x86-64.so.2 | docker import - kit-sh >/dev/null",
+        );
         expect(on("docker run --rm --network bridge kit-sh /bin/sh -c 'echo container-ok'")).toBe("container-ok\n");
     });
 
@@ -274,25 +293,33 @@ function hostChecks() {
         expect(on("systemctl show -p RequiresMountsFor docker.service")).toContain(dataMountPoint);
     });
 
-    test("a host-key scan of every key type (what a plain ssh-keyscan asks) from the admin's address bans nobody", async () => {
-        // A plain `ssh-keyscan` asks for its five default key types over five connections opened
-        // at once, with one 30 s deadline per connection counted from connect() and the key
-        // exchanges run one after the other. Behind slirp (its hostfwd listener has a backlog of
-        // 1, so the third connection onwards waits for a SYN retransmission) and with five sshd
-        // children sharing the emulated guest's CPUs under load, the ED25519 connection's banner
-        // came after its deadline: no answer, on every retry alike. Asked one type per
-        // connection, one after the other, the server sees the same five connections from the
-        // same address and logs the same four host-key mismatches; fail2ban must count none.
-        const since = on("date '+%Y-%m-%d %H:%M:%S'").trim();
-        const types = ["rsa", "ecdsa", "ed25519", "ecdsa-sk", "ed25519-sk"]; // ssh-keyscan(1): the default
-        const scanned = types.map((t) => spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-t", t, "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 }).stdout);
-        expect(scanned.map((out) => / ssh-ed25519 /.test(out))).toEqual([false, false, true, false, false]);
-        await sleep(5000); // fail2ban polls the journal
-        expect(Number(on(`journalctl -u ssh --since '${since}' | grep -c 'no matching host key type found' || true`).trim())).toBe(4);
-        const status = on("fail2ban-client status sshd");
-        expect(status).toMatch(/Currently banned:\s+0/);
-        expect(ssh("true").code).toBe(0);
-    }, minutes(6));
+    test(
+        "a host-key scan of every key type (what a plain ssh-keyscan asks) from the admin's address bans nobody",
+        async () => {
+            // A plain `ssh-keyscan` asks for its five default key types over five connections opened
+            // at once, with one 30 s deadline per connection counted from connect() and the key
+            // exchanges run one after the other. Behind slirp (its hostfwd listener has a backlog of
+            // 1, so the third connection onwards waits for a SYN retransmission) and with five sshd
+            // children sharing the emulated guest's CPUs under load, the ED25519 connection's banner
+            // came after its deadline: no answer, on every retry alike. Asked one type per
+            // connection, one after the other, the server sees the same five connections from the
+            // same address and logs the same four host-key mismatches; fail2ban must count none.
+            const since = on("date '+%Y-%m-%d %H:%M:%S'").trim();
+            const types = ["rsa", "ecdsa", "ed25519", "ecdsa-sk", "ed25519-sk"]; // ssh-keyscan(1): the default
+            const scanned = types.map(
+                (t) =>
+                    spawnSync(requireTool("ssh-keyscan"), ["-T", "30", "-t", t, "-p", String(vm!.sshPort), "127.0.0.1"], { encoding: "utf8", timeout: 60000 })
+                        .stdout,
+            );
+            expect(scanned.map((out) => / ssh-ed25519 /.test(out))).toEqual([false, false, true, false, false]);
+            await sleep(5000); // fail2ban polls the journal
+            expect(Number(on(`journalctl -u ssh --since '${since}' | grep -c 'no matching host key type found' || true`).trim())).toBe(4);
+            const status = on("fail2ban-client status sshd");
+            expect(status).toMatch(/Currently banned:\s+0/);
+            expect(ssh("true").code).toBe(0);
+        },
+        minutes(6),
+    );
 }
 
 describe("after the first boot", () => {
@@ -309,49 +336,63 @@ describe("after a reboot", () => {
             return r.code === 0 && r.out.trim() !== bootId;
         });
         // Wait for the boot to settle (fail2ban, Docker and the block unit are up).
-        await waitFor("the services after the reboot", limits.reboot, () => ssh("systemctl is-system-running --wait >/dev/null; systemctl is-active docker fail2ban mautic-kit-block-metadata >/dev/null", 120000).code === 0);
+        await waitFor(
+            "the services after the reboot",
+            limits.reboot,
+            () =>
+                ssh("systemctl is-system-running --wait >/dev/null; systemctl is-active docker fail2ban mautic-kit-block-metadata >/dev/null", 120000).code ===
+                0,
+        );
         timings.rebootSeconds = Math.round((Date.now() - t) / 1000);
     }, minutes(17));
 
     hostChecks();
 
-    test("brute force from another address is banned (nftables), the admin stays in", async () => {
-        // An attacker in a network namespace inside the guest: fail2ban ignores the host's own
-        // addresses, and banning the forward's address would lock this test out.
-        on(
-            "ip netns add atk && ip link add veth-host type veth peer name veth-atk && ip link set veth-atk netns atk && " +
-                "ip addr add 192.0.2.1/24 dev veth-host && ip link set veth-host up && " +
-                "ip -n atk addr add 192.0.2.66/24 dev veth-atk && ip -n atk link set veth-atk up && ip -n atk link set lo up",
-        );
-        on(
-            "for i in 1 2 3; do ip netns exec atk ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " +
-                "-o ConnectTimeout=10 admin$i@192.0.2.1 true >/dev/null 2>&1 || true; done",
-        );
-        let status = "";
-        const until = Date.now() + 60000;
-        while (Date.now() < until && !/192\.0\.2\.66/.test(status)) {
-            await sleep(3000);
-            status = on("fail2ban-client status sshd");
-        }
-        expect(status).toMatch(/Banned IP list:.*192\.0\.2\.66/);
-        expect(on("nft list ruleset")).toMatch(/192\.0\.2\.66/);
-        expect(ssh("true").code).toBe(0);
-    }, minutes(3));
+    test(
+        "brute force from another address is banned (nftables), the admin stays in",
+        async () => {
+            // An attacker in a network namespace inside the guest: fail2ban ignores the host's own
+            // addresses, and banning the forward's address would lock this test out.
+            on(
+                "ip netns add atk && ip link add veth-host type veth peer name veth-atk && ip link set veth-atk netns atk && " +
+                    "ip addr add 192.0.2.1/24 dev veth-host && ip link set veth-host up && " +
+                    "ip -n atk addr add 192.0.2.66/24 dev veth-atk && ip -n atk link set veth-atk up && ip -n atk link set lo up",
+            );
+            on(
+                "for i in 1 2 3; do ip netns exec atk ssh -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null " +
+                    "-o ConnectTimeout=10 admin$i@192.0.2.1 true >/dev/null 2>&1 || true; done",
+            );
+            let status = "";
+            const until = Date.now() + 60000;
+            while (Date.now() < until && !/192\.0\.2\.66/.test(status)) {
+                await sleep(3000);
+                status = on("fail2ban-client status sshd");
+            }
+            expect(status).toMatch(/Banned IP list:.*192\.0\.2\.66/);
+            expect(on("nft list ruleset")).toMatch(/192\.0\.2\.66/);
+            expect(ssh("true").code).toBe(0);
+        },
+        minutes(3),
+    );
 
-    test("verify fails, naming the check, when something is broken: fail2ban stopped, a host file edited, the volume filled", async () => {
-        const expected = vmExpected();
-        const edited = "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf";
-        expect(expected.hostFiles.map((f) => f.path)).toContain(edited);
-        on("systemctl stop fail2ban");
-        on(`echo '# edited by hand' >> ${edited}`);
-        const [size, used] = on(`df -B1 --output=size,used ${dataMountPoint} | tail -n 1`).trim().split(/\s+/).map(Number);
-        const fill = Math.ceil((size * (expected.disk.maxUsePercent + 5)) / 100 - used);
-        expect(fill).toBeGreaterThan(0);
-        on(`fallocate -l ${fill} ${dataMountPoint}/verify-fill-test`);
-        const results = await runHostChecks(vmTarget(), expected, { only: ["fail2ban", "host-files", "disk", "sshd"], timeoutMs: 180000 });
-        const failed = results.filter((r) => r.status !== "pass");
-        expect(failed.map((r) => r.id).sort()).toEqual(["disk", "fail2ban", "host-files"]);
-        expect(failed.find((r) => r.id === "host-files")!.evidence).toContain(edited);
-        expect(failed.find((r) => r.id === "disk")!.evidence).toContain(dataMountPoint);
-    }, minutes(5));
+    test(
+        "verify fails, naming the check, when something is broken: fail2ban stopped, a host file edited, the volume filled",
+        async () => {
+            const expected = vmExpected();
+            const edited = "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf";
+            expect(expected.hostFiles.map((f) => f.path)).toContain(edited);
+            on("systemctl stop fail2ban");
+            on(`echo '# edited by hand' >> ${edited}`);
+            const [size, used] = on(`df -B1 --output=size,used ${dataMountPoint} | tail -n 1`).trim().split(/\s+/).map(Number);
+            const fill = Math.ceil((size * (expected.disk.maxUsePercent + 5)) / 100 - used);
+            expect(fill).toBeGreaterThan(0);
+            on(`fallocate -l ${fill} ${dataMountPoint}/verify-fill-test`);
+            const results = await runHostChecks(vmTarget(), expected, { only: ["fail2ban", "host-files", "disk", "sshd"], timeoutMs: 180000 });
+            const failed = results.filter((r) => r.status !== "pass");
+            expect(failed.map((r) => r.id).sort()).toEqual(["disk", "fail2ban", "host-files"]);
+            expect(failed.find((r) => r.id === "host-files")!.evidence).toContain(edited);
+            expect(failed.find((r) => r.id === "disk")!.evidence).toContain(dataMountPoint);
+        },
+        minutes(5),
+    );
 });
