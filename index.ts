@@ -1,6 +1,6 @@
 /**
  * One stack = one website = one Mautic. Reads and validates the stack's config, then creates the
- * site. Every option is documented in Pulumi.prod.yaml; defaults live in components/config/defaults.ts.
+ * site. Every option is documented in Pulumi.prod.yaml; keys, defaults and docs are the field table in components/config/fields.ts.
  * The program is a function (Pulumi awaits it and exports what it returns), so the offline plan
  * can run it once per stack in one process.
  */
@@ -9,10 +9,10 @@ import { loadSiteConfig } from "./components/config/stackConfig";
 import { caaIssuers } from "./components/config/defaults";
 
 export = async () => {
+    // Validated once, here; MauticSite takes the validated settings as they are.
     const { settings, mailerDsn, maxmindLicenseKey } = loadSiteConfig();
-    const { websiteHost: _derived, mailerConfigured: _flag, ipLookupConfigured: _ipFlag, ...siteArgs } = settings;
     // Asks Hetzner first: refuses when another stack already runs a Mautic for this website.
-    const site = await MauticSite.create("site", { ...siteArgs, mailerDsn, maxmindLicenseKey });
+    const site = await MauticSite.create("site", { settings, mailerDsn, maxmindLicenseKey });
     return {
         url: site.url,
         adminUsername: site.adminUsername,

@@ -12,7 +12,7 @@ import * as tls from "tls";
 import { defaultPort, hostMatches, normalizeHost } from "./site";
 import { ConnectRule, UsageError } from "./types";
 
-const RULE_RE = /^(\*\.[^:\s]+|[^*:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^:\s\[\]]+):(\d{1,5})$/;
+const RULE_RE = /^(\*\.[^:\s]+|[^*:\s]+):(\d{1,5}):(\[[0-9a-fA-F:.]+\]|[^:\s[\]]+):(\d{1,5})$/;
 
 /** Parses `HOST:PORT:CONNECT_HOST:CONNECT_PORT`; HOST may be `*.example.com`. */
 export function parseConnectRule(text: string): ConnectRule {

@@ -29,7 +29,7 @@ export interface Finding {
     summary: string;
     /** Concrete evidence an auditor can re-check: URLs, header values, cookie names... */
     evidence: string[];
-    /** GDPR checklist items (docs/gdpr-checklist.md) this check provides evidence for. */
+    /** GDPR checklist items (docs/facts/checklist.md) this check provides evidence for. */
     checklist: string[];
 }
 
@@ -159,8 +159,8 @@ export interface AuditReport {
     options: Omit<AuditOptions, "chromiumPath">;
 }
 
-/** Bad command line: exit 2 with the message and the usage text. */
-export class UsageError extends Error {}
+/** Bad command line: exit 2 with the message and the synopsis (the kit's one UsageError, lib/cli.ts). */
+export { UsageError } from "../lib/cli";
 
 /** The audit could not run at all (unreachable host, missing tool): exit 2. */
 export class AuditRunError extends Error {}

@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: figures measured in ONE run on this machine, printed as ratios where timing
  * noise matters (the machine is shared). Not a test: nothing here passes or fails.
- *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack)
+ *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack;
+ *     `--stacks N` renders N instead of 50, N/5 instead of 10: tests/unit/bench.test.ts uses 10)
  *   - resources per stack, user-data size against Hetzner's 32 KiB
  *   - test-suite time per layer (optional: --with-tests)
  *   - monthly cost per site from bench/prices.json (source and date inside)
@@ -12,6 +13,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import { runPlan } from "../plan/runPlan";
 import { StackConfig, mockSecretFor } from "../plan/stackFile";
+import { CliIo, defineCli, exitCodes, exitWith, intOption, processIo, runCli } from "../lib/cli";
 
 const root = path.resolve(__dirname, "..");
 
@@ -23,6 +25,9 @@ function stackConfig(i: number): StackConfig {
         c("website", `https://www.client-${i}.de`),
         c("adminEmail", "ops@agency.example"),
         c("adminCidrs", ["203.0.113.0/24"]),
+        // A mailer needs a sender (mailerFromEmail/mailerFromName are required with mailerDsn).
+        c("mailerFromEmail", `newsletter@client-${i}.de`),
+        c("mailerFromName", `Client ${i}`),
         [`${project}:mailerDsn`, mockSecretFor(`${project}:mailerDsn`)],
     ]);
     return { project, stack: `client-${i}`, config, secretKeys: [`${project}:mailerDsn`] };
@@ -47,25 +52,39 @@ function jestLayer(pattern: string): number {
     return performance.now() - t0;
 }
 
-async function main() {
-    const withTests = process.argv.includes("--with-tests");
-    const lines: string[] = [];
-    const out = (s: string) => {
-        lines.push(s);
-        process.stdout.write(`${s}\n`);
-    };
+export const benchCli = defineCli({
+    name: "bench",
+    command: "npm run bench --",
+    synopsis: "[--with-tests] [--stacks N]",
+    description: `Figures measured in one run on this machine: plan time for 1, 10 and 50 stacks in one process,
+resources per stack, user-data size against Hetzner's 32 KiB, the monthly cost per site, and
+(--with-tests) the test time per lane. Not a test: nothing here passes or fails.`,
+    options: {
+        "with-tests": { type: "boolean", help: "also time each test lane (tests/unit, tools, live, browser; minutes)" },
+        stacks: { type: "string", value: "N", help: "render N stacks instead of 50 (and N/5 instead of 10); 5 to 500" },
+    },
+    examples: ["npm run bench", "npm run bench -- --with-tests"],
+    exitCodes: { 0: "measured", 1: "a measurement could not run", 2: "usage error" },
+});
+
+function bench(withTests: boolean, many: number, io: CliIo): Promise<number> {
+    return measure(withTests, many, (s) => io.out(`${s}\n`)).then(() => exitCodes.ok);
+}
+
+async function measure(withTests: boolean, many: number, out: (s: string) => void) {
+    const few = Math.max(1, Math.round(many / 5));
 
     // Warm-up (module loading, first mock install) is reported apart from the steady state.
     const first = await planMany(1, 0);
-    const ten = await planMany(10, 100);
-    const fifty = await planMany(50, 1000);
-    const per10 = ten.ms / 10;
-    const per50 = fifty.ms / 50;
+    const ten = await planMany(few, 100);
+    const fifty = await planMany(many, 1000);
+    const per10 = ten.ms / few;
+    const per50 = fifty.ms / many;
     out("Offline plan (mocked program run + rendering), one process:");
     out(`  1 stack (cold, incl. module load): ${first.ms.toFixed(0)} ms`);
-    out(`  10 stacks: ${ten.ms.toFixed(0)} ms total, ${per10.toFixed(0)} ms per stack`);
-    out(`  50 stacks: ${fifty.ms.toFixed(0)} ms total, ${per50.toFixed(0)} ms per stack`);
-    out(`  marginal cost ratio 50-vs-10 per stack: ${(per50 / per10).toFixed(2)} (1.00 = linear; > 1 means per-stack cost grows)`);
+    out(`  ${few} stacks: ${ten.ms.toFixed(0)} ms total, ${per10.toFixed(0)} ms per stack`);
+    out(`  ${many} stacks: ${fifty.ms.toFixed(0)} ms total, ${per50.toFixed(0)} ms per stack`);
+    out(`  marginal cost ratio ${many}-vs-${few} per stack: ${(per50 / per10).toFixed(2)} (1.00 = linear; > 1 means per-stack cost grows)`);
     out(`  cold first stack / warm stack: ${(first.ms / per50).toFixed(1)}x`);
     out(`Resources per stack: ${Math.min(...fifty.resources)}..${Math.max(...fifty.resources)}`);
     const ud = Math.max(...fifty.userData);
@@ -83,10 +102,10 @@ async function main() {
 
     if (withTests) {
         const layers: Array<[string, string]> = [
-            ["pure renderers and validation", "tests/(config|mautic.files|documents|doi.blueprint|edge.render|tracking.render|backup.render|audit.unit|gitops)"],
-            ["program under mocks", "tests/(site|upgrade|compliance|policy|doi.setup|plan.cli|readme)"],
-            ["real tools (cloud-init, sshd, php, caddy, MariaDB)", "tests/(host.files|edge.caddy|edge.live|edge.observatory|backup.(restore|failure|retention|offsite)|doi.provisioner)"],
-            ["headless Chromium", "tests/(tracking.standalone|tracking.cmp|tracking.forget|audit.fixtures|audit.cli)"],
+            ["unit: pure renderers, validation, the program under mocks", "tests/unit/"],
+            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy)", "tests/tools/"],
+            ["live: servers on loopback (Caddy, MariaDB, sshd)", "tests/live/"],
+            ["browser: headless Chromium", "tests/browser/"],
         ];
         const times = layers.map(([name, pattern]) => [name, jestLayer(pattern)] as const);
         const total = times.reduce((a, [, ms]) => a + ms, 0);
@@ -97,14 +116,16 @@ async function main() {
     }
 }
 
-// `--mautic-url` present: the Mautic bench (bench/mautic/, docs/guide/bench.md).
-const mauticRun = process.argv.includes("--mautic-url") || process.argv.some((a) => a.startsWith("--mautic-url="))
-    ? import("./mautic/main").then((m) => m.mauticBench(process.argv.slice(2), process.env, (s) => process.stdout.write(`${s}\n`)))
-    : main().then(() => 0);
-mauticRun.then(
-    (code) => process.exit(code),
-    (e) => {
-        process.stderr.write(`bench: ${e?.stack ?? e}\n`);
-        process.exit(1);
-    },
-);
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+    return runCli(benchCli, argv, io, (values) => bench(values["with-tests"] ?? false, intOption("stacks", values.stacks, 50, 5, 500), io));
+}
+
+if (require.main === module) {
+    const argv = process.argv.slice(2);
+    // `--mautic-url` present: the Mautic bench (bench/mautic/, docs/guide/bench.md).
+    if (argv.some((a) => a === "--mautic-url" || a.startsWith("--mautic-url="))) {
+        exitWith(import("./mautic/main").then((m) => m.mauticBench(argv, process.env, (s) => process.stdout.write(`${s}\n`))));
+    } else {
+        exitWith(main(argv));
+    }
+}

@@ -5,6 +5,7 @@
  * optionally Mautic's console (a command prefix) and the mail directory of a test mail sink.
  */
 import { execFile } from "child_process";
+import * as mysql from "mysql2/promise";
 import * as http from "http";
 import * as https from "https";
 import { readdirSync, readFileSync, statSync } from "fs";
@@ -24,6 +25,14 @@ export interface TargetOptions {
     console?: string;
     /** Directory where a mail sink stores one .eml file per message. */
     mailDir?: string;
+    /** Seconds to wait for a queued mail to reach the sink (the worker sends it). Default 180. */
+    mailTimeoutSeconds?: number;
+    /** Mautic's database, `mysql://user:pass@host:port/db` (the ledger rows, backdating sign-ups). */
+    mysql?: string;
+    /** Shell commands (run with `sh -c`): stop and start Mautic's queue worker, run the host's mautic-privacy-maintenance. */
+    workerStop?: string;
+    workerStart?: string;
+    maintenance?: string;
     fetchImpl?: typeof fetch;
 }
 
@@ -179,6 +188,52 @@ export class Target implements MauticApiLike {
         });
     }
 
+    /** Runs one of the configured shell commands; rejects with its stderr on a non-zero exit. */
+    shell(which: "workerStop" | "workerStart" | "maintenance"): Promise<string> {
+        const cmd = this.opts[which];
+        if (!cmd) return Promise.reject(new Error(`no --${which.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} given`));
+        return new Promise((resolve, reject) => {
+            execFile("sh", ["-c", cmd], { timeout: 600000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+                if (err) reject(new Error(`${which} failed: ${String(stderr || err.message).trim().slice(0, 300)}`));
+                else resolve(stdout);
+            });
+        });
+    }
+
+    private db?: mysql.Connection;
+    /** A query on Mautic's database (UTC session); rows as objects. */
+    async sql(query: string, params: unknown[] = []): Promise<Record<string, unknown>[]> {
+        if (!this.opts.mysql) throw new Error("no --mysql given");
+        if (!this.db) {
+            const u = new URL(this.opts.mysql);
+            const socketPath = u.searchParams.get("socket") ?? undefined;
+            this.db = await mysql.createConnection({
+                host: socketPath ? undefined : u.hostname, port: socketPath ? undefined : Number(u.port || 3306), socketPath,
+                user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), database: decodeURIComponent(u.pathname.slice(1)),
+                timezone: "Z", dateStrings: true,
+            });
+            await this.db.query("SET time_zone = '+00:00'");
+        }
+        const [rows] = await this.db.query(query, params);
+        return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
+    }
+
+    async close(): Promise<void> {
+        await this.db?.end();
+        this.db = undefined;
+    }
+
+    /** Waits (bounded) until a mail to the address is in the sink: queued mails arrive only after the worker sent them. */
+    async waitForMail(address: string, count = 1): Promise<string[]> {
+        const deadline = Date.now() + (this.opts.mailTimeoutSeconds ?? 180) * 1000;
+        for (;;) {
+            const mails = this.mailsTo(address);
+            if (mails.length >= count) return mails;
+            if (Date.now() > deadline) throw new Error(`no mail to ${address} in ${this.opts.mailDir} after ${this.opts.mailTimeoutSeconds ?? 180} s (is the worker running?)`);
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
+
     /** The raw messages in the mail directory whose envelope or To names the address, newest last. */
     mailsTo(address: string): string[] {
         if (!this.opts.mailDir) return [];
@@ -234,7 +289,7 @@ export function tagsOf(html: string, tag: string): Record<string, string>[] {
     const out: Record<string, string>[] = [];
     for (const m of html.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, "gi"))) {
         const attrs: Record<string, string> = {};
-        for (const a of m[1].matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.\[\]]*)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
+        for (const a of m[1].matchAll(/([a-zA-Z_:][-a-zA-Z0-9_:.[\]]*)(?:\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+)))?/g)) {
             attrs[a[1].toLowerCase()] = htmlText(a[3] ?? a[4] ?? a[5] ?? "");
         }
         out.push(attrs);

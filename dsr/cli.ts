@@ -1,43 +1,65 @@
 /**
  * npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes]
- *                [--objected] [--journal DIR]
+ *                [--objected] [--journal DIR] [--ledger-key KEY]
  *
  * export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
  *         readable summary (Art. 15) to FILE.txt (or stderr).
  * erase   deletes the person from every table (dry run without --yes), journals the erasure on
  *         the host and keeps a suppression hash when the person objected (--objected, or Mautic
  *         holds a do-not-contact entry). --out FILE: the erasure report (JSON, no personal data).
+ *         The double-opt-in consent-proof ledger is exported and KEPT (restricted; dsr/ledger.ts).
+ * --ledger-key  the ledger key of the address (--mysql only; --stack asks the DOI endpoint).
  *
  * Exit codes: 0 done; 1 failed; 2 usage; 3 the address is not in the database; 4 erased, but the
  * address still appears in the listed tables (look at them by hand).
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
+import { CliIo, CliValues, defineCli, exitCodes, processIo, runCli, UsageError } from "../lib/cli";
 import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
+import { ledgerKey, ledgerKeptNote, LEDGER_TABLE } from "./ledger";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
 import { stackAccess } from "./stack";
 import { summary } from "./summary";
 import { MysqlTransport, SshTransport, Transport } from "./transport";
 
-export class UsageError extends Error {}
+export { UsageError };
 
-const USAGE = `usage: npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql mysql://user:pass@host:port/db)
-                     [--out FILE] [--yes] [--objected] [--journal DIR]`;
+export const dsrCli = defineCli({
+    name: "dsr",
+    command: "npm run dsr --",
+    synopsis: "export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY]",
+    description: `Data subject requests against a site's Mautic database.
+export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
+        readable summary (Art. 15) to FILE.txt (or stderr).
+erase   deletes the person from every table (a dry run without --yes), journals the erasure on
+        the host and keeps a suppression hash when the person objected.`,
+    positionals: { min: 1, max: 1, name: "export|erase" },
+    options: {
+        email: { type: "string", value: "ADDRESS", help: "the person's e-mail address (required)" },
+        stack: { type: "string", value: "NAME", help: "the stack whose server holds the database (through SSH, from the stack's outputs)" },
+        mysql: { type: "string", value: "URL", help: "a database directly: mysql://user:pass@host:port/db (a restored copy, tests)" },
+        out: { type: "string", value: "FILE", help: "export: the JSON file (and FILE.txt); erase: the erasure report (no personal data)" },
+        yes: { type: "boolean", help: "erase for real (default: a dry run that only counts)" },
+        objected: { type: "boolean", help: "the person objected: keep a suppression hash (also when Mautic holds a do-not-contact entry)" },
+        journal: { type: "string", value: "DIR", help: "with --mysql: where the erasure journal is written (with --stack it is on the server)" },
+        "ledger-key": { type: "string", value: "KEY", help: "with --mysql: the person's consent-ledger key (docker exec -i mautic_web php /var/www/kit-doi/doi.php address-key); with --stack the server computes it" },
+    },
+    examples: [
+        "npm run dsr -- export --email person@example.org --stack client-a --out person.json",
+        "npm run dsr -- erase --email person@example.org --stack client-a          # dry run: counts only",
+        "npm run dsr -- erase --email person@example.org --stack client-a --yes --objected",
+    ],
+    exitCodes: { 0: "done", 1: "failed", 2: "usage error", 3: "the address is not in the database", 4: "erased, but the address still appears in the listed tables (look at them by hand)" },
+});
 
-export interface Io {
-    out(s: string): void;
-    err(s: string): void;
+export type Io = CliIo;
+
+export function main(argv: string[], io: Io = processIo): Promise<number> {
+    return runCli(dsrCli, argv, io, (values, positionals) => request(dsrOptions(values, positionals), io));
 }
 
-export async function main(argv: string[], io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) }): Promise<number> {
-    let opts: ReturnType<typeof parse>;
-    try {
-        opts = parse(argv);
-    } catch (e) {
-        io.err(`dsr: ${(e as Error).message}\n${USAGE}\n`);
-        return 2;
-    }
+async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<number> {
     let transport: Transport | undefined;
     let cleanup = () => {};
     try {
@@ -52,7 +74,9 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
             if (opts.journal) journal = new LocalJournal(opts.journal);
         }
         const schema = await loadSchema(transport);
-        const data = await exportPerson(transport, schema, opts.email);
+        const key = await ledgerKey(transport, schema, normaliseAddress(opts.email), opts.ledgerKey);
+        const data = await exportPerson(transport, schema, opts.email, new Date(), key);
+        const ledgerRows = (data.tables[LEDGER_TABLE] ?? []).length;
         if (rowCount(data) === 0) {
             io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
             return 3;
@@ -73,6 +97,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         if (!opts.yes) {
             const dry = await erasePerson(transport, schema, opts.email, false);
             io.err(`dsr: DRY RUN, nothing was changed. Erasing ${data.subject} from ${transport.description} would delete:\n${table(dry.deleted)}`);
+            io.err(ledgerKeptNote(ledgerRows).replace(/ are KEPT/, " would be KEPT"));
             io.err(`${suppress ? "It would keep only a suppression hash (the person objected), so the address is never added again.\n" : ""}Re-run with --yes to erase.\n`);
             return 0;
         }
@@ -88,7 +113,8 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         }
         const r = await erasePerson(transport, schema, opts.email, true);
         io.err(`dsr: erased ${data.subject} from ${transport.description}:\n${table(r.deleted)}`);
-        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue };
+        io.err(ledgerKeptNote(ledgerRows));
+        const report = { erasedAt: at.toISOString(), sha256: r.hash, suppressed: suppress, source: transport.description, deleted: r.deleted, residue: r.residue, keptUnderRestriction: ledgerRows > 0 ? { [LEDGER_TABLE]: ledgerRows } : {} };
         if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify(report, null, 2)}\n`, { mode: 0o600 });
         if (Object.keys(r.residue).length > 0) {
             io.err(`dsr: the address still appears in:\n${table(r.residue)}Look at these rows and delete them by hand.\n`);
@@ -97,7 +123,7 @@ export async function main(argv: string[], io: Io = { out: (s) => process.stdout
         return 0;
     } catch (e) {
         io.err(`dsr: ${(e as Error).message}\n`);
-        return 1;
+        return exitCodes.findings;
     } finally {
         await transport?.close().catch(() => undefined);
         cleanup();
@@ -110,28 +136,20 @@ function table(counts: Record<string, number>): string {
     return entries.map(([t, n]) => `  ${t.padEnd(40)} ${n}\n`).join("");
 }
 
-function parse(argv: string[]) {
-    const { values, positionals } = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-            email: { type: "string" },
-            stack: { type: "string" },
-            mysql: { type: "string" },
-            out: { type: "string" },
-            yes: { type: "boolean", default: false },
-            objected: { type: "boolean", default: false },
-            journal: { type: "string" },
-        },
-    });
+/** dsr's options from its command line (throws UsageError naming the option and the fix). */
+function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: string[]) {
     const command = positionals[0];
-    if (command !== "export" && command !== "erase") throw new UsageError("the first argument must be export or erase");
-    if (positionals.length > 1) throw new UsageError(`unexpected argument ${positionals[1]}`);
+    if (command !== "export" && command !== "erase") throw new UsageError(`the first argument must be export or erase, not ${JSON.stringify(command)}`);
     if (!values.email) throw new UsageError("--email ADDRESS is required");
-    normaliseAddress(values.email);
+    try {
+        normaliseAddress(values.email);
+    } catch (e) {
+        throw new UsageError((e as Error).message);
+    }
     if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
     if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
-    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes!, objected: values.objected!, journal: values.journal };
+    if (values.stack && values["ledger-key"]) throw new UsageError("--ledger-key is only for --mysql; with --stack the DOI endpoint on the server computes it. Fix: remove --ledger-key");
+    return { command, email: values.email, stack: values.stack, mysql: values.mysql, out: values.out, yes: values.yes ?? false, objected: values.objected ?? false, journal: values.journal, ledgerKey: values["ledger-key"] } as const;
 }
 
 if (require.main === module) {

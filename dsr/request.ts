@@ -3,6 +3,7 @@
  * objection of Art. 21 kept as a suppression hash in the journal).
  */
 import { addressHash, eraseBodySql, exportSql, normaliseAddress, parseSchema, residueSql, schemaSql, setVariables, Target } from "./sql";
+import { ledgerExportSql } from "./ledger";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
 
@@ -15,6 +16,8 @@ export interface PersonExport {
     contacts: Record<string, unknown>[];
     /** Every row that belongs to the person, by table. */
     tables: Record<string, Record<string, unknown>[]>;
+    /** The DOI consent-proof ledger's key of the address (null: this database has no ledger). */
+    ledgerKey: string | null;
     /** Names of the segments, campaigns, forms, e-mails, tags and pages the rows refer to. */
     names: Record<string, Record<string, string>>;
 }
@@ -33,10 +36,11 @@ const LOOKUPS: Array<[key: string, table: string, nameCol: string, refs: Array<[
     ["pages", "pages", "title", [["page_hits", "page_id"]]],
 ];
 
-export async function exportPerson(t: Transport, schema: Schema, email: string, now = new Date()): Promise<PersonExport> {
+/** Every row about the person; with `ledgerKey` also the consent-proof ledger's rows (dsr/ledger.ts). */
+export async function exportPerson(t: Transport, schema: Schema, email: string, now = new Date(), ledgerKey: string | null = null): Promise<PersonExport> {
     const subject = normaliseAddress(email);
     const target: Target = { hash: addressHash(subject), address: subject, before: null };
-    const rows = (await t.run(exportSql(schema, target))) as Array<{ t: string; r: Record<string, unknown> }>;
+    const rows = (await t.run([...exportSql(schema, target), ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{ t: string; r: Record<string, unknown> }>;
     const tables: PersonExport["tables"] = {};
     for (const { t: table, r } of rows) (tables[table] ??= []).push(r);
     const names: PersonExport["names"] = {};
@@ -51,7 +55,7 @@ export async function exportPerson(t: Transport, schema: Schema, email: string, 
     if (lookups.length > 0) {
         for (const { k, id, name } of (await t.run(lookups)) as Array<{ k: string; id: unknown; name: string }>) (names[k] ??= {})[String(id)] = name;
     }
-    return { subject, generatedAt: now.toISOString(), source: t.description, contacts: tables.leads ?? [], tables, names };
+    return { subject, generatedAt: now.toISOString(), source: t.description, contacts: tables.leads ?? [], tables, ledgerKey, names };
 }
 
 export function rowCount(e: PersonExport): number {

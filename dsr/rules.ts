@@ -12,6 +12,8 @@
  * the erasure, so a person who signed up again later is not erased again (unless they objected).
  */
 
+import { RESTRICTED_TABLES } from "./ledger";
+
 /** Column name -> MariaDB DATA_TYPE, per table, as read from information_schema. */
 export type Schema = Map<string, Map<string, string>>;
 
@@ -93,7 +95,8 @@ export function formResultTables(s: Schema): string[] {
 export function leadKeyedTables(s: Schema, handled: Set<string>): Array<{ table: string; column: string }> {
     const out: Array<{ table: string; column: string }> = [];
     for (const [t, cols] of [...s.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-        if (t === "leads" || handled.has(t) || t.startsWith("dsr_")) continue;
+        // The consent-proof ledger has a contact_id but is kept under restriction (dsr/ledger.ts).
+        if (t === "leads" || handled.has(t) || t.startsWith("dsr_") || RESTRICTED_TABLES.has(t)) continue;
         for (const c of ["lead_id", "contact_id"]) if (cols.has(c)) out.push({ table: t, column: c });
     }
     return out;

@@ -25,7 +25,7 @@ export function parseSchema(rows: unknown[]): Schema {
 /** Trimmed and lower-cased, as compared everywhere; refuses what cannot be an address. */
 export function normaliseAddress(address: string): string {
     const a = address.trim().toLowerCase();
-    if (!/^[^\s@"'\\`;]+@[^\s@"'\\`;]+\.[^\s@"'\\`;]+$/.test(a) || a.length > 191 || /[\u0000-\u001f\u007f]/.test(a)) {
+    if (!/^[^\s@"'\\`;]+@[^\s@"'\\`;]+\.[^\s@"'\\`;]+$/.test(a) || a.length > 191 || /\p{Cc}/u.test(a)) {
         throw new Error(`--email ${JSON.stringify(address)} is not an e-mail address (like name@example.org)`);
     }
     return a;
@@ -38,7 +38,7 @@ export function addressHash(normalised: string): string {
 /** A SQL string literal (the address is validated first: no quotes or backslashes can reach here). */
 function lit(s: string | null): string {
     if (s === null) return "NULL";
-    if (/['\\\u0000]/.test(s)) throw new Error("internal: unsafe literal");
+    if (/['\\]/.test(s) || s.includes("\u0000")) throw new Error("internal: unsafe literal");
     return `'${s}'`;
 }
 

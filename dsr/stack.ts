@@ -55,7 +55,7 @@ export function stackAccess(stack: string, run: Run = pulumiRun): StackAccess {
     try {
         outputs = JSON.parse(run(["stack", "output", "--json", "--show-secrets", "--stack", stack]));
     } catch (e) {
-        throw new Error(`cannot read the outputs of stack ${stack} (pulumi stack output): ${(e as { stderr?: string }).stderr ?? (e as Error).message}`);
+        throw new Error(`cannot read the outputs of stack ${stack} (pulumi stack output): ${(e as { stderr?: string }).stderr ?? (e as Error).message}`, { cause: e });
     }
     const ip = outputs.serverIpv4;
     if (typeof ip !== "string") throw new Error(`stack ${stack} has no serverIpv4 output: is it deployed (pulumi up)?`);

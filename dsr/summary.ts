@@ -12,6 +12,10 @@ const SECTIONS: Array<[title: string, tables: RegExp]> = [
     ["Do-not-contact entries (objections, unsubscriptions, bounces)", /^lead_donotcontact$/],
     ["Consent and change history", /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/],
     ["Devices and IP addresses", /^(lead_devices|lead_ips_xref|ip_addresses)$/],
+    [
+        "Proof of the double-opt-in consent (kept under restriction, Art. 7(1), 17(3)(b),(e), 18 GDPR; keyed by a pseudonym of the address; deleted consentProofYears after the last mailing or withdrawal)",
+        /^kit_consent_(ledger|texts)$/,
+    ],
 ];
 
 function value(v: unknown): string {

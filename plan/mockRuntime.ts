@@ -5,6 +5,8 @@
  * (passwords, private keys, secret config) is registered so it can be redacted and searched for.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -47,6 +49,11 @@ export interface ResourceOptionsRecord {
     provider: string | null;
     customTimeouts: { create?: string; update?: string; delete?: string } | null;
     additionalSecretOutputs: string[];
+    /**
+     * The earlier identities the engine matches before creating anew (a type token or name that
+     * changed): an alias URN as is, a spec as its set fields, its parent by name.
+     */
+    aliases: Array<string | { type?: string; name?: string; stack?: string; project?: string; parent?: string | null }>;
 }
 
 const noOptions: ResourceOptionsRecord = {
@@ -58,10 +65,11 @@ const noOptions: ResourceOptionsRecord = {
     provider: null,
     customTimeouts: null,
     additionalSecretOutputs: [],
+    aliases: [],
 };
 
 /** The options of one RegisterResourceRequest (the protobuf message the SDK sends the engine). */
-function optionsOf(req: any): ResourceOptionsRecord {
+function optionsOf(req: RegisterResourceRequest): ResourceOptionsRecord {
     const timeouts = req.getCustomtimeouts?.();
     const t = timeouts ? { create: timeouts.getCreate(), update: timeouts.getUpdate(), delete: timeouts.getDelete() } : undefined;
     const customTimeouts = t && (t.create || t.update || t.delete) ? Object.fromEntries(Object.entries(t).filter(([, v]) => v)) : null;
@@ -77,7 +85,20 @@ function optionsOf(req: any): ResourceOptionsRecord {
         provider,
         customTimeouts,
         additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+        aliases: (req.getAliasesList?.() ?? []).map(aliasOf),
     };
+}
+
+/** One Alias protobuf message (a URN, or a spec whose empty fields mean "as the resource's"). */
+function aliasOf(a: Alias): ResourceOptionsRecord["aliases"][number] {
+    if (a.hasUrn?.()) return a.getUrn();
+    const spec = a.getSpec();
+    if (!spec) return {};
+    const out: Exclude<ResourceOptionsRecord["aliases"][number], string> = {};
+    for (const [k, v] of [["type", spec.getType()], ["name", spec.getName()], ["stack", spec.getStack()], ["project", spec.getProject()]] as const) if (v) out[k] = v;
+    if (spec.getNoparent()) out.parent = null;
+    else if (spec.getParenturn()) out.parent = String(spec.getParenturn()).split("::").pop()!;
+    return out;
 }
 
 export interface MockOptions {
@@ -104,6 +125,7 @@ export interface MockOptions {
  * exit: never to the user's cache or runtime dir.
  */
 let processSshDir: string | undefined;
+let exitHookInstalled = false;
 function mockSshDir(): string {
     if (!processSshDir || !fs.existsSync(processSshDir)) {
         // One path per process, so two plans in one process send the Docker provider the same
@@ -113,7 +135,13 @@ function mockSshDir(): string {
         fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
         if (typeof process.getuid === "function" && fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
         processSshDir = dir;
-        process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        // One exit hook per process (a bench plans dozens of stacks in one process).
+        if (!exitHookInstalled) {
+            exitHookInstalled = true;
+            process.once("exit", () => {
+                if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
+            });
+        }
     }
     return processSshDir;
 }
@@ -185,7 +213,7 @@ export class MockCloud {
         const settings = require("@pulumi/pulumi/runtime/settings");
         const monitor = settings.getMonitor();
         const orig = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (req: any, cb: any) => {
+        monitor.registerResource = (req: RegisterResourceRequest, cb: unknown) => {
             const parentUrn: string = req.getParent();
             const key = `${req.getType()}::${req.getName()}`;
             this.parents.set(key, parentUrn ? `${parentUrn.split("::")[2].split("$").pop()}::${parentUrn.split("::").pop()}` : "");

@@ -2,6 +2,7 @@
  * `npm run plan -- [--stack NAME] [--out DIR]`: the offline plan. Runs the real program under
  * Pulumi's mock runtime with the config of Pulumi.<stack>.yaml, prints the resource tree and a
  * summary, and writes every rendered file to <out>/<stack>/. No credentials, no cloud.
+ * The command line (`--help`, exit codes) is `planCli`, parsed by lib/cli.ts.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -11,35 +12,43 @@ import { dnsRecordTtl } from "../components/config/defaults";
 import { describeOffsite, offsiteTarget, siteDnsRecords, zoneFileLines } from "../components/config/offsiteDns";
 import { PlanConfigError, PlanResult, projectRoot, runPlan } from "./runPlan";
 import { readStackConfig } from "./stackFile";
+import { evaluate } from "./policyCheck";
+import { policies } from "../policy/policies";
+import { CliIo, CliValues, defineCli, exitCodes, exitWith, processIo, runCli, stackName } from "../lib/cli";
+
+export const planCli = defineCli({
+    name: "plan",
+    command: "npm run plan --",
+    synopsis: "[--stack NAME] [--out DIR] [--dir PROJECT_DIR] [--policy]",
+    description: `The offline plan: runs the real program under Pulumi's mock runtime with the config of
+Pulumi.<stack>.yaml, prints the resource tree, the server type, the monthly cost and the
+compliance report, and writes every rendered file to <out>/<stack>/. No credentials, no cloud.`,
+    options: {
+        stack: { type: "string", value: "NAME", help: "the stack file Pulumi.NAME.yaml (default prod)" },
+        out: { type: "string", value: "DIR", help: "where <stack>/ is written (default out)" },
+        dir: { type: "string", value: "PROJECT_DIR", help: "where Pulumi.yaml and the stack file are read (default the kit's root)" },
+        policy: { type: "boolean", help: "also run the policy pack (policy/) over the plan's resources; a violation exits 1" },
+    },
+    examples: [
+        "npm run plan                                  # the example stack Pulumi.prod.yaml, files to out/prod/",
+        "npm run plan -- --stack client-a --out /tmp/p # Pulumi.client-a.yaml, files to /tmp/p/client-a/",
+        "npm run plan -- --stack client-a --policy     # and the policy pack (the pull-request check)",
+    ],
+    exitCodes: { 0: "planned, files written", 1: "the stack was not planned (its config is invalid; nothing written), or --policy found a violation", 2: "usage error" },
+});
 
 interface Cli {
     stack: string;
     out: string;
     /** Where Pulumi.yaml and the stack file are read. Default: the kit's root. */
     dir?: string;
+    /** Also run the policy pack (policy/) over the plan's resources; violations fail the plan. */
+    policy?: boolean;
 }
 
-export function parseArgs(argv: string[]): Cli {
-    const cli: Cli = { stack: "prod", out: "out" };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
-            return v;
-        };
-        if (a === "--stack") cli.stack = value();
-        else if (a === "--out") cli.out = value();
-        else if (a === "--dir") cli.dir = value();
-        else if (a.startsWith("--stack=")) cli.stack = a.slice(8);
-        else if (a.startsWith("--out=")) cli.out = a.slice(6);
-        else if (a === "--help" || a === "-h") {
-            process.stdout.write("usage: npm run plan -- [--stack NAME] [--out DIR] [--dir PROJECT_DIR]   (defaults: prod, out, the kit's root)\n");
-            process.exit(0);
-        } else throw new Error(`unknown argument ${a}; usage: npm run plan -- [--stack NAME] [--out DIR]`);
-    }
-    if (!/^[A-Za-z0-9._-]+$/.test(cli.stack)) throw new Error(`--stack ${cli.stack}: a stack name is letters, digits, '.', '_', '-'`);
-    return cli;
+/** The plan's options from its command line's values (throws UsageError). */
+export function planOptions(v: CliValues<typeof planCli.options>): Cli {
+    return { stack: stackName("stack", v.stack ?? "prod"), out: v.out ?? "out", ...(v.dir ? { dir: v.dir } : {}), ...(v.policy ? { policy: true } : {}) };
 }
 
 /** Writes the plan's files under <out>/<stack>/, replacing an earlier plan of that stack. */
@@ -112,35 +121,32 @@ export function renderSummary(result: PlanResult, dir: string): string {
     return lines.join("\n");
 }
 
-async function main(): Promise<number> {
-    let cli: Cli;
-    try {
-        cli = parseArgs(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`plan: ${(e as Error).message}\n`);
-        return 1;
-    }
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+    return runCli(planCli, argv, io, (values) => plan(planOptions(values), io));
+}
+
+async function plan(cli: Cli, io: CliIo): Promise<number> {
     let result: PlanResult;
     try {
         result = await runPlan(readStackConfig(cli.dir ? path.resolve(cli.dir) : projectRoot, cli.stack));
     } catch (e) {
         const msg = e instanceof PlanConfigError ? e.message : ((e as Error).stack ?? String(e));
-        process.stderr.write(`plan: stack '${cli.stack}' not planned, nothing written.\n${msg}\n`);
-        return 1;
+        io.err(`plan: stack '${cli.stack}' not planned, nothing written.\n${msg}\n`);
+        return exitCodes.findings;
     }
     const dir = writePlan(result, cli.out);
     const report = result.exports.compliance as ComplianceReport | undefined;
-    process.stdout.write(`${renderTree(result)}\n\n${renderSummary(result, dir)}\n`);
-    if (report) process.stdout.write(`\n${renderComplianceScreen(report)}\n`);
-    return 0;
+    io.out(`${renderTree(result)}\n\n${renderSummary(result, dir)}\n`);
+    if (report) io.out(`\n${renderComplianceScreen(report)}\n`);
+    if (cli.policy) {
+        // The policy pack over the plan's resources, offline (no engine, no credentials).
+        const e = await evaluate(result.cloud.resources);
+        const problems = [...e.violations, ...e.undecided];
+        io.out(`\npolicy pack (policy/): ${policies.length} policies, ${e.violations.length} violations\n`);
+        for (const v of problems) io.out(`  ${v.policy} ${v.resource}: ${v.message}\n`);
+        if (problems.length) return exitCodes.findings;
+    }
+    return exitCodes.ok;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e) => {
-            process.stderr.write(`plan: ${e?.stack ?? e}\n`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

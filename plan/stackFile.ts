@@ -26,7 +26,7 @@ export const standInSecretKeys = (project: string) => ["hcloud:token", `${projec
 /** Mock stand-ins for encrypted values, shaped so the validator accepts them. */
 export function mockSecretFor(key: string): string {
     const k = key.replace(/[^a-zA-Z0-9]/g, "");
-    if (key.endsWith(":mailerDsn")) return `smtp://mockuser:MockSecretConfig${k}@smtp.mock.invalid:587`;
+    if (key.endsWith(":mailerDsn")) return `smtps://mockuser:MockSecretConfig${k}@smtp.mock.invalid:465`;
     return `MockSecretConfig${k}`;
 }
 

@@ -5,56 +5,76 @@
  *   <!-- include: path/X.md -->                        ... <!-- end -->   a file's text
  *   <!-- generated: docs-index -->                     ... <!-- end -->   a link to every docs/guide/*.md, titled by its first heading
  *   <!-- generated: config-table -->                   ... <!-- end -->   every config key, its default and its doc
+ * and rewrites the comment above every key in Pulumi.prod.yaml from the same field table
+ * (components/config/fields.ts).
  *   <!-- generated: compliance-sample -->              ... <!-- end -->   the compliance report of Pulumi.prod.yaml
  * A topic file added to docs/guide/ is linked from the README by the next `npm run readme`.
  */
 import * as fs from "fs";
 import * as path from "path";
-import { parseDocument, isMap, isScalar, Pair, Scalar } from "yaml";
 import { renderComplianceMarkdown, ComplianceReport } from "../components/compliance/compliance";
-import { configKeys } from "../components/config/config";
-import { defaults } from "../components/config/defaults";
+import { ConfigKey, configKeys } from "../components/config/config";
+import { fields, FieldSpec } from "../components/config/fields";
 import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig } from "../plan/stackFile";
 
 const region = /(<!-- (include|generated): ([^ ]+) -->\n)([\s\S]*?)(<!-- end -->)/g;
 
-/** The config reference, from components/config/config.ts (keys), defaults.ts and Pulumi.prod.yaml (docs). */
+/** The config reference: one row per key of the field table (components/config/fields.ts). */
 export function configTable(): string {
-    const doc = parseDocument(fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8"));
-    const config = doc.get("config");
-    const docs = new Map<string, string>();
-    if (isMap(config)) {
-        (config.items as Pair[]).forEach((item, i) => {
-            const key = isScalar(item.key) ? String((item.key as Scalar).value) : "";
-            // The comment block right above the key (the first key's is the map's own comment, up
-            // to its last blank line); a commented-out key before it ends another key's block.
-            const raw = (item.key as Scalar).commentBefore ?? (i === 0 ? (config.commentBefore ?? "") : "");
-            const all = raw.split("\n").map((l) => l.trim());
-            const lines = i === 0 ? all.slice(all.lastIndexOf("") + 1) : all;
-            const lastOther = lines.map((l) => /^mautic-gdpr:[A-Za-z]+:/.test(l)).lastIndexOf(true);
-            const comment = lines.slice(lastOther + 1).filter((l) => !l.startsWith("---")).join(" ").trim();
-            docs.set(key.replace(/^mautic-gdpr:/, ""), comment);
-        });
-    }
-    // Keys shown commented out in the example: the comment block right above `# mautic-gdpr:key:`.
-    const lines = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").split("\n");
-    lines.forEach((line, i) => {
-        const m = /^\s*#\s*mautic-gdpr:([A-Za-z]+):/.exec(line);
-        if (!m || docs.has(m[1])) return;
-        const block: string[] = [];
-        for (let j = i - 1; j >= 0 && /^\s*#/.test(lines[j]) && !/^\s*#\s*mautic-gdpr:/.test(lines[j]); j--) block.unshift(lines[j].replace(/^\s*#\s?/, "").trim());
-        docs.set(m[1], block.filter((l) => !l.startsWith("---")).join(" ").trim());
-    });
     const rows = ["| Key | Default | What it does |", "|---|---|---|"];
     for (const key of configKeys) {
-        const d = (defaults as Record<string, unknown>)[key];
-        const computed: Record<string, string> = { privacyPolicyUrl: "`<website>/datenschutz`" };
-        const shown = computed[key] ?? (d === undefined ? (["domain", "website", "adminEmail", "adminCidrs"].includes(key) ? "**required**" : "none") : `\`${JSON.stringify(d)}\``);
-        const text = (docs.get(key) ?? "").replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;") || "(see Pulumi.prod.yaml)";
+        const f: FieldSpec = fields[key];
+        const shown = f.required ? "**required**" : f.defaultText !== undefined ? f.defaultText : "default" in f ? `\`${JSON.stringify(f.default)}\`` : "none";
+        const text = f.doc.replace(/\|/g, "\\|").replace(/</g, "&lt;").replace(/>/g, "&gt;");
         rows.push(`| \`${key}\` | ${shown} | ${text} |`);
     }
     return `${rows.join("\n")}\n`;
+}
+
+/** Width of the comment lines `stackFileComments` writes. */
+const commentWidth = 100;
+
+/**
+ * Pulumi.prod.yaml with the comment block above every key (set, or shown commented out as
+ * `# mautic-gdpr:key: ...`) saying that key's doc line from the field table: a block that says
+ * something else is replaced by the doc, wrapped at 100 columns; one that says the same words
+ * keeps its line breaks. Section headers (`# --- ...`) and every other line stay as they are.
+ */
+export function stackFileComments(text: string, project = "mautic-gdpr"): string {
+    const keyLine = new RegExp(`^(\\s*)(#\\s*)?${project}:([A-Za-z]+):`);
+    const out: string[] = [];
+    for (const line of text.split("\n")) {
+        const m = keyLine.exec(line);
+        if (m && Object.hasOwn(fields, m[3])) {
+            const keep = new RegExp(`^\\s*#\\s*(---|${project}:)`);
+            let start = out.length;
+            while (start > 0 && /^\s*#/.test(out[start - 1]) && !keep.test(out[start - 1])) start--;
+            const doc = fields[m[3] as ConfigKey].doc;
+            const current = out
+                .slice(start)
+                .map((l) => l.replace(/^\s*#\s?/, ""))
+                .join(" ");
+            // A block that already says the doc keeps its line breaks; any other is rewritten.
+            if (current.split(/\s+/).join(" ").trim() !== doc.split(/\s+/).join(" "))
+                out.splice(start, out.length - start, ...wrap(doc, `${m[1]}# `, commentWidth));
+        }
+        out.push(line);
+    }
+    return out.join("\n");
+}
+
+function wrap(text: string, prefix: string, width: number): string[] {
+    const lines: string[] = [];
+    let current = "";
+    for (const word of text.split(/\s+/)) {
+        if (current !== "" && prefix.length + current.length + 1 + word.length > width) {
+            lines.push(prefix + current);
+            current = word;
+        } else current = current === "" ? word : `${current} ${word}`;
+    }
+    if (current !== "") lines.push(prefix + current);
+    return lines;
 }
 
 export async function complianceSample(): Promise<string> {
@@ -81,7 +101,11 @@ export function docTitle(file: string): string {
 }
 
 export function docsIndex(): string {
-    return docFiles().map((f) => `- [${docTitle(f).replace(/[[\]]/g, "")}](${f})`).join("\n") + "\n";
+    return (
+        docFiles()
+            .map((f) => `- [${docTitle(f).replace(/[[\]]/g, "")}](${f})`)
+            .join("\n") + "\n"
+    );
 }
 
 export async function buildReadme(text: string): Promise<string> {
@@ -109,6 +133,9 @@ export async function buildReadme(text: string): Promise<string> {
     return parts.join("");
 }
 
+/** The stack file whose key comments `npm run readme` writes from the field table. */
+export const stackFileWithComments = "Pulumi.prod.yaml";
+
 /** README.md and every topic file: the files whose generated regions `npm run readme` fills. */
 export function generatedFiles(): string[] {
     return ["README.md", ...docFiles()];
@@ -116,6 +143,12 @@ export function generatedFiles(): string[] {
 
 if (require.main === module) {
     (async () => {
+        const stackFile = path.join(projectRoot, stackFileWithComments);
+        const stackText = fs.readFileSync(stackFile, "utf8");
+        if (stackFileComments(stackText) !== stackText) {
+            fs.writeFileSync(stackFile, stackFileComments(stackText));
+            process.stdout.write(`${stackFileWithComments} regenerated\n`);
+        }
         for (const rel of generatedFiles()) {
             const file = path.join(projectRoot, rel);
             const text = fs.readFileSync(file, "utf8");

@@ -1,25 +1,40 @@
 #!/usr/bin/env bash
 # The test command (`npm test`): installs the Debian tools the tests check rendered files with,
-# the npm dependencies, type-checks, then runs every jest suite. Extra args go to jest (and then
-# only the suites they select run).
-# Without args the suites run in two phases: everything but the first-boot VM layer on both
-# cores, then the VM layer (tests/vm/vm.firstboot.test.ts) alone, because qemu's software
-# emulation needs the whole machine to boot within its bounds.
+# the npm dependencies, lints (ESLint), type-checks, then runs every jest lane.
+#
+#   bash scripts/test.sh                every lane: unit, tools, live, browser, then vm
+#   bash scripts/test.sh LANE [ARGS]    one lane (unit|tools|live|browser|vm), ARGS to jest
+#   bash scripts/test.sh ARGS           jest ARGS (only the suites they select run)
+#
+# The lanes are the folders of tests/: unit (pure functions and the program under Pulumi's mocks;
+# `npm run test:unit`, no tools needed), tools (real tools on rendered files), live (servers on
+# loopback), browser (headless Chromium), vm (the first boot in a VM). Without args the VM lane
+# runs last and alone, because qemu's software emulation needs the whole machine to boot within
+# its bounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-tools.sh
+lane=""
+case "${1:-}" in
+    unit | tools | live | browser | vm) lane=$1; shift ;;
+esac
+if [ "$lane" != unit ]; then bash scripts/install-tools.sh; fi
 bash scripts/prepare-deps.sh
-npx tsc -p tsconfig.json --noEmit
+if [ -z "$lane" ]; then
+    npx eslint .
+    npx tsc -p tsconfig.json --noEmit
+fi
 # Jest's own summary is "Tests: N passed, M total"; print the plain closing line too, summed
 # over the phases.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-if [ "$#" -gt 0 ]; then
-  npx jest --ci --json --outputFile="$work/1.json" "$@" || status=$?
+if [ -n "$lane" ]; then
+    npx jest --ci --json --outputFile="$work/1.json" "tests/$lane/" "$@" || status=$?
+elif [ "$#" -gt 0 ]; then
+    npx jest --ci --json --outputFile="$work/1.json" "$@" || status=$?
 else
-  npx jest --ci --json --outputFile="$work/1.json" --testPathIgnorePatterns '/tests/vm/' || status=$?
-  npx jest --ci --json --outputFile="$work/2.json" tests/vm/vm.firstboot.test.ts || status=$?
+    npx jest --ci --json --outputFile="$work/1.json" --testPathIgnorePatterns '/tests/vm/' || status=$?
+    npx jest --ci --json --outputFile="$work/2.json" tests/vm/ || status=$?
 fi
 # shellcheck disable=SC2016 # a JavaScript template literal, not shell
 node -e '

@@ -22,6 +22,7 @@ import { runHostChecks, SshConnectError } from "./hostChecks";
 import { buildVerified, renderVerifiedMarkdown, Verified } from "./report";
 import { withSshTarget } from "./ssh";
 import { CheckResult, HostExpectation } from "./types";
+import { CliIo, CliValues, defineCli, exitCodes, exitWith, intOption, parseCommandLine, processIo, runCli, stackName, UsageError } from "../lib/cli";
 
 export interface VerifyCli {
     stack?: string;
@@ -44,46 +45,73 @@ export interface VerifyCli {
     edgeCa?: string;
 }
 
-const usage = "usage: npm run verify -- (--stack NAME | --all) [--out DIR] [--host IP --key FILE --host-key 'ssh-ed25519 AAAA...' [--port N] [--user root]] [--only check,check] [--no-edge]";
+export const verifyCli = defineCli({
+    name: "verify",
+    command: "npm run verify --",
+    synopsis: "(--stack NAME | --all) [--out DIR] [--host IP --key FILE --host-key KEY [--port N] [--user root]] [--only check,check] [--no-edge]",
+    description: `Checks the LIVE server of a stack against what the plan renders for it (SSH with the pinned
+host key, the edge from outside, the double opt-in objects through Mautic's API); --all verifies
+every Pulumi.<stack>.yaml and writes a fleet page. The connection comes from the stack's outputs
+(the Pulumi CLI), or from --host, --key and --host-key without it. Writes
+<out>/<stack>/verified.json and verified.md.`,
+    options: {
+        stack: { type: "string", value: "NAME", help: "the stack to verify (Pulumi.NAME.yaml)" },
+        all: { type: "boolean", help: "every stack of the project, plus <out>/fleet.html" },
+        out: { type: "string", value: "DIR", help: "where <stack>/verified.* is written (default verified)" },
+        host: { type: "string", value: "IP", help: "the server's address (with --key and --host-key; default: the stack's outputs)" },
+        port: { type: "string", value: "N", help: "SSH port (default 22)" },
+        user: { type: "string", value: "USER", help: "SSH user (default root)" },
+        key: { type: "string", value: "FILE", help: "the SSH private key file" },
+        "host-key": { type: "string", value: "KEY", help: "the pinned host public key ('ssh-ed25519 AAAA...') or a file holding it" },
+        only: { type: "string", value: "CHECKS", help: "run only these host checks, comma-separated ids (an unknown id is refused with the list)" },
+        "no-edge": { type: "boolean", help: "skip the checks from outside (edge, DOI through the API)" },
+        root: { type: "string", value: "DIR", help: "prefix of the files read on the host (tests, unusual layouts)" },
+        "sshd-config": { type: "string", value: "FILE", help: "the sshd config to check (default /etc/ssh/sshd_config)" },
+        "fail2ban-socket": { type: "string", value: "FILE", help: "fail2ban's socket (default its own)" },
+        "edge-connect": { type: "string", value: "HOST:PORT", help: "reach the edge there instead of through DNS" },
+        "edge-ca": { type: "string", value: "FILE", help: "trust this CA for the edge (a test CA)" },
+    },
+    examples: [
+        "npm run verify -- --stack client-a                 # through the stack's outputs",
+        "npm run verify -- --all --out verified             # every stack, plus verified/fleet.html",
+        "npm run verify -- --stack client-a --host 203.0.113.7 --key id_ed25519 --host-key \"$(cat host_key.pub)\"",
+    ],
+    exitCodes: { 0: "every check passed", 1: "a check failed or a stack could not be verified (named on the output)", 2: "usage error" },
+});
 
-export function parseVerifyArgs(argv: string[]): VerifyCli {
-    const cli: VerifyCli = { all: false, out: "verified", user: "root", noEdge: false };
-    for (let i = 0; i < argv.length; i++) {
-        const a = argv[i];
-        const value = () => {
-            const v = argv[++i];
-            if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value; ${usage}`);
-            return v;
-        };
-        switch (a) {
-            case "--stack": cli.stack = value(); break;
-            case "--all": cli.all = true; break;
-            case "--out": cli.out = value(); break;
-            case "--host": cli.host = value(); break;
-            case "--port": cli.port = Number(value()); break;
-            case "--user": cli.user = value(); break;
-            case "--key": cli.key = value(); break;
-            case "--host-key": cli.hostKey = value(); break;
-            case "--only": cli.only = value().split(",") as HostCheckId[]; break;
-            case "--no-edge": cli.noEdge = true; break;
-            case "--root": cli.root = value(); break;
-            case "--sshd-config": cli.sshdConfig = value(); break;
-            case "--fail2ban-socket": cli.fail2banSocket = value(); break;
-            case "--edge-connect": cli.edgeConnect = value(); break;
-            case "--edge-ca": cli.edgeCa = value(); break;
-            case "--help": case "-h": process.stdout.write(`${usage}\n`); process.exit(0);
-            // falls through (exit)
-            default: throw new Error(`unknown argument ${a}; ${usage}`);
-        }
-    }
-    if (!cli.all && !cli.stack) throw new Error(`--stack NAME or --all is required; ${usage}`);
-    if (cli.stack && !/^[A-Za-z0-9._-]+$/.test(cli.stack)) throw new Error(`--stack ${cli.stack}: a stack name is letters, digits, '.', '_', '-'`);
-    if (cli.port !== undefined && !(Number.isInteger(cli.port) && cli.port > 0 && cli.port < 65536)) throw new Error("--port must be a TCP port number");
-    for (const c of cli.only ?? []) if (!hostCheckIds.includes(c)) throw new Error(`--only: unknown check "${c}"; known: ${hostCheckIds.join(", ")}`);
+/** verify's options from its command line's values (throws UsageError naming the option and the fix). */
+export function verifyOptions(v: CliValues<typeof verifyCli.options>): VerifyCli {
+    const cli: VerifyCli = {
+        all: v.all ?? false,
+        out: v.out ?? "verified",
+        user: v.user ?? "root",
+        noEdge: v["no-edge"] ?? false,
+        ...(v.stack !== undefined ? { stack: stackName("stack", v.stack) } : {}),
+        ...(v.host !== undefined ? { host: v.host } : {}),
+        ...(v.port !== undefined ? { port: intOption("port", v.port, 22, 1, 65535, "a TCP port") } : {}),
+        ...(v.key !== undefined ? { key: v.key } : {}),
+        ...(v["host-key"] !== undefined ? { hostKey: v["host-key"] } : {}),
+        ...(v.only !== undefined ? { only: v.only.split(",") as HostCheckId[] } : {}),
+        ...(v.root !== undefined ? { root: v.root } : {}),
+        ...(v["sshd-config"] !== undefined ? { sshdConfig: v["sshd-config"] } : {}),
+        ...(v["fail2ban-socket"] !== undefined ? { fail2banSocket: v["fail2ban-socket"] } : {}),
+        ...(v["edge-connect"] !== undefined ? { edgeConnect: v["edge-connect"] } : {}),
+        ...(v["edge-ca"] !== undefined ? { edgeCa: v["edge-ca"] } : {}),
+    };
+    if (!cli.all && !cli.stack) throw new UsageError("--stack NAME or --all is required. Fix: e.g. --stack prod");
+    if (cli.all && cli.stack) throw new UsageError("--stack and --all exclude each other. Fix: give one of them");
+    for (const c of cli.only ?? []) if (!hostCheckIds.includes(c)) throw new UsageError(`--only: unknown check "${c}". Fix: use checks from ${hostCheckIds.join(", ")}`);
     const manual = [cli.host, cli.key, cli.hostKey].filter((x) => x !== undefined).length;
-    if (manual > 0 && manual < 3) throw new Error("--host, --key and --host-key go together (the host key is pinned: there is no trust on first use)");
-    if (cli.all && manual > 0) throw new Error("--all reads every stack's outputs: --host/--key/--host-key verify one stack only");
+    if (manual > 0 && manual < 3) throw new UsageError("--host, --key and --host-key go together (the host key is pinned: there is no trust on first use). Fix: give all three, or none to use the stack's outputs");
+    if (cli.all && manual > 0) throw new UsageError("--all reads every stack's outputs: --host/--key/--host-key verify one stack only. Fix: use --stack NAME with them");
     return cli;
+}
+
+/** Parses verify's command line (without --help; throws UsageError). */
+export function parseVerifyArgs(argv: string[]): VerifyCli {
+    const parsed = parseCommandLine(verifyCli, argv);
+    if (parsed.help) throw new UsageError("--help is handled by main");
+    return verifyOptions(parsed.values);
 }
 
 interface Connection {
@@ -167,14 +195,11 @@ export function stacksInProject(root = projectRoot): string[] {
     return stackNames(root);
 }
 
-async function main(): Promise<number> {
-    let cli: VerifyCli;
-    try {
-        cli = parseVerifyArgs(process.argv.slice(2));
-    } catch (e) {
-        process.stderr.write(`verify: ${(e as Error).message}\n`);
-        return 2;
-    }
+export function main(argv: string[], io: CliIo = processIo): Promise<number> {
+    return runCli(verifyCli, argv, io, (values) => verify(verifyOptions(values), io));
+}
+
+async function verify(cli: VerifyCli, io: CliIo): Promise<number> {
     const stacks = cli.all ? stacksInProject() : [cli.stack!];
     const rows: FleetRow[] = [];
     let failed = false;
@@ -183,12 +208,12 @@ async function main(): Promise<number> {
             const { verified, row } = await verifyStack(cli, stack);
             const dir = writeVerified(cli.out, verified);
             rows.push(row);
-            process.stdout.write(`${stack}: ${verified.ok ? "all checks passed" : `FAILED: ${verified.failed.join(", ")}`} (${path.relative(process.cwd(), dir) || dir}/verified.md)\n`);
-            for (const c of verified.checks.filter((x) => x.status === "fail")) process.stdout.write(`  FAIL ${c.id}: ${c.evidence}\n`);
+            io.out(`${stack}: ${verified.ok ? "all checks passed" : `FAILED: ${verified.failed.join(", ")}`} (${path.relative(process.cwd(), dir) || dir}/verified.md)\n`);
+            for (const c of verified.checks.filter((x) => x.status === "fail")) io.out(`  FAIL ${c.id}: ${c.evidence}\n`);
             failed ||= !verified.ok;
         } catch (e) {
             failed = true;
-            process.stderr.write(`verify: stack ${stack} not verified: ${(e as Error).message}\n`);
+            io.err(`verify: stack ${stack} not verified: ${(e as Error).message}\n`);
             rows.push({ stack, domain: "?", compliance: "not verified", ok: false, backupAge: "?", certExpiry: "?", pendingUpdates: "?", mauticVersion: "?", failed: [(e as Error).message] });
         }
     }
@@ -196,17 +221,9 @@ async function main(): Promise<number> {
         const file = path.resolve(cli.out, "fleet.html");
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, renderFleetPage(rows, new Date().toISOString()));
-        process.stdout.write(`fleet page: ${path.relative(process.cwd(), file)}\n`);
+        io.out(`fleet page: ${path.relative(process.cwd(), file)}\n`);
     }
-    return failed ? 1 : 0;
+    return failed ? exitCodes.findings : exitCodes.ok;
 }
 
-if (require.main === module) {
-    main().then(
-        (code) => process.exit(code),
-        (e) => {
-            process.stderr.write(`verify: ${e?.stack ?? e}\n`);
-            process.exit(1);
-        },
-    );
-}
+if (require.main === module) exitWith(main(process.argv.slice(2)));

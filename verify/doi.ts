@@ -26,7 +26,7 @@ export async function runDoiCheck(client: MauticApiLike, blueprint: DoiBlueprint
     try {
         const r = await ensureDoiSetup(readOnly(client), blueprint);
         if (r.drift.length) return { ...base, status: "fail", evidence: `drift: ${r.drift.join(" | ")}` };
-        return { ...base, status: "pass", evidence: `${r.existing.length} objects found as the kit manages them (form, e-mails, pages, campaigns, segments, tags, fields)` };
+        return { ...base, status: "pass", evidence: `${r.existing.length} objects found as the kit manages them (confirmation e-mails, segments, tags, fields); no retired object of an earlier flow` };
     } catch (e) {
         const msg = (e as Error).message;
         if (msg.includes(marker)) return { ...base, status: "fail", evidence: `missing in Mautic: ${msg.slice(msg.indexOf(marker) + marker.length + 1)} (run \`pulumi up\` to re-create it)` };

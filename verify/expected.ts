@@ -88,7 +88,7 @@ export function expectationFromPlan(plan: PlanResult, live: LiveFacts = {}, thre
     uploaded("mautic_edge", caddyfilePathInContainer);
 
     // The non-secret values the kit pins in parameters_local.php, as Mautic must see them.
-    const { secret_key: _k, mailer_dsn: _m, ...mauticConfig } = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, secretKey: "" });
+    const { secret_key: _k, mailer_dsn: _m, ...mauticConfig } = mauticParameters({ domain: s.domain, website: s.website, timezone: s.timezone, gdprPurgeDays: s.gdprPurgeDays, logRetentionDays: s.accessLogRetentionDays, secretKey: "" });
 
     return {
         sshd: expectedSshdFrom(hardening.content),

@@ -3,6 +3,7 @@
  * (`config/parameters_local.php`), the cron container's crontab and the first-deploy install
  * script. Pure functions; tests evaluate the PHP with `php` and parse the crontab.
  */
+import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { phpMemoryLimitMiB } from "../host/sizing";
@@ -47,7 +48,7 @@ export interface CronInput {
     /**
      * Whether the monthly `mautic:iplookup:download` runs. Default false: it needs a MaxMind
      * licence key (`maxmindLicenseKey`) and downloads from maxmind.com; without one it fails
-     * silently (facts-mautic.md, seen on 5.2.1).
+     * silently (docs/facts/mautic.md, seen on 5.2.1).
      */
     ipLookup?: boolean;
 }
@@ -159,6 +160,9 @@ export interface MauticParametersInput {
     /** IANA time zone: Mautic's `default_timezone` (also the wall-clock zone of `now` in date fields such as consent_date). */
     timezone: string;
     gdprPurgeDays: number;
+    /** The stack's one log retention (`accessLogRetentionDays`): Mautic keeps at most this many
+     *  daily files of its application log (`max_log_files`; Mautic's default is 7). */
+    logRetentionDays: number;
     /** Symfony mailer DSN (a secret); omitted = keep what the UI sets. */
     mailerDsn?: string;
     /** Sender address of every Mautic e-mail; required with `mailerDsn` (never Mautic's placeholder). */
@@ -186,6 +190,50 @@ export const messengerDsns = {
 } as const;
 
 /**
+ * Mautic's outbound URLs (5.2.1 source: every `http` URL among the `parameters` of the bundles'
+ * and plugins' Config/config.php, listed in docs/guide/mautic.md "No outbound requests"), each pinned so that
+ * Mautic itself asks no third party for anything. An empty URL makes the caller skip the request
+ * (stats, update check) or fail before any connection (language list and packs: Guzzle refuses
+ * an empty URL and Mautic logs the error); the marketplace is switched off (no allowlist from
+ * raw.githubusercontent.com, no packagist.org search). IP lookup: `ip_lookup_service` stays on
+ * the local MaxMind database file, so the UI cannot choose a remote lookup service; the file is
+ * downloaded only with `maxmindLicenseKey` (see mauticParameters).
+ */
+export const mauticOutboundPins = {
+    stats_update_url: "",
+    system_update_url: "",
+    translations_list_url: "",
+    translations_fetch_url: "",
+    rss_notification_url: "",
+    marketplace_enabled: false,
+    marketplace_allowlist_url: "",
+    composer_updates: false,
+    website_snapshot_url: "",
+    link_shortener_url: "",
+    ip_lookup_service: "maxmind_download",
+    ip_lookup_auth: "",
+} as const;
+
+/**
+ * The builder's font list: Mautic's default list without the eight fonts it loads from
+ * fonts.googleapis.com (Bitter, Droid Serif, Lato, Montserrat, Open Sans, Roboto, Source Sans Pro,
+ * Ubuntu). No entry has a `url`, so Mautic prints no stylesheet link for any of them.
+ */
+export const mauticEditorFonts: ReadonlyArray<{ name: string; font: string }> = [
+    { name: "Arial", font: "Arial, Helvetica Neue, Helvetica, sans-serif" },
+    { name: "Courier New", font: "Courier New, Courier, Lucida Sans Typewriter, Lucida Typewriter, monospace" },
+    { name: "Georgia", font: "Georgia, Times, Times New Roman, serif" },
+    { name: "Helvetica", font: "Helvetica Neue, Helvetica, Arial, sans-serif" },
+    { name: "Lucida Sans Unicode", font: "Lucida Sans Unicode, Lucida Grande, Lucida Sans, Geneva, Verdana, sans-serif" },
+    { name: "Tahoma", font: "Tahoma, Geneva, Segoe, sans-serif" },
+    { name: "Times New Roman", font: "TimesNewRoman, Times New Roman, Times, Beskerville, Georgia, serif" },
+    { name: "Trebuchet MS", font: "Trebuchet MS, Lucida Grande, Lucida Sans Unicode, Lucida Sans, Tahoma, sans-serif" },
+    { name: "Verdana", font: "Verdana, Geneva, sans-serif" },
+    { name: "ヒラギノ角ゴ Pro W3", font: "ヒラギノ角ゴ Pro W3, Hiragino Kaku Gothic Pro,Osaka, メイリオ, Meiryo, ＭＳ Ｐゴシック, MS PGothic, sans-serif" },
+    { name: "メイリオ", font: "メイリオ, Meiryo, ＭＳ Ｐゴシック, MS PGothic, ヒラギノ角ゴ Pro W3, Hiragino Kaku Gothic Pro,Osaka, sans-serif" },
+];
+
+/**
  * The settings the kit pins, with the checklist item each serves. This object is the single
  * source: `renderParametersLocal` writes it and the compliance report reads it.
  */
@@ -194,7 +242,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
-        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6],
+        // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
+        // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
+        trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],
         trusted_hosts: [`^${escapedHost}$`],
         // C09: store IPs anonymised, never identify visitors by IP; fingerprinting was removed
         // from Mautic in 3.0 (mautic#8428), the key is pinned off for the record.
@@ -223,14 +273,29 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         // Mautic's cookies stay on its own host ('' = host-only cookie), on every path.
         cookie_domain: "",
         cookie_path: "/",
-        // No phoning home: no instance statistics and no update checks to third parties.
-        stats_update_url: "",
-        system_update_url: "",
+        // No link in any e-mail becomes a per-recipient tracked redirect (/r/...): Mautic can
+        // switch link tracking only globally, and a tracked click also marks the mail read, so
+        // clicks and opens are measured for nobody (issue 19 item 6). Links stay as written.
+        disable_trackable_urls: true,
+        // No phoning home (issue 20 item 2): every outbound URL among Mautic's defaults is pinned
+        // empty or off (mauticOutboundPins: statistics, update check, language packs, marketplace).
+        ...mauticOutboundPins,
+        // No third-country requests from Mautic's pages (issue 20 item 1): the editor fonts are
+        // system fonts only; Mautic's default list loads 8 fonts from fonts.googleapis.com into
+        // the head of the admin UI and of every landing page, form and message page.
+        editor_fonts: mauticEditorFonts,
+        // The default theme of pages, forms and message pages (unsubscribe, "mautic_code_mode"
+        // e-mails): `blank` carries its styles inline; brienz, confirmme, paprika and trulypersonal
+        // link bootstrapcdn.com from their message page (the edge's CSP blocks it anyway).
+        theme: "blank",
         // CORS: only the one website may call Mautic from a browser (1 website = 1 Mautic).
         cors_restrict_domains: true,
         cors_valid_domains: [input.website],
         // GDPR purge threshold used by `mautic:maintenance:cleanup --gdpr` (crontab).
         gdpr_user_purge_threshold: input.gdprPurgeDays,
+        // One log retention figure (issue 20 item 8): Mautic's application log (var/logs, one
+        // file per day with entries) keeps as many files as the other logs keep days.
+        max_log_files: input.logRetentionDays,
         // The API is used by the deploy to set up double opt-in (C04-C06); basic auth over TLS only.
         api_enabled: true,
         api_enable_basic_auth: true,
@@ -257,10 +322,32 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     // IP lookup: only with a MaxMind licence key (opt-in); the database is then downloaded
     // monthly by cron and every lookup stays on this server.
     if (input.maxmindLicenseKey !== undefined) {
-        params.ip_lookup_service = "maxmind_download";
         params.ip_lookup_auth = input.maxmindLicenseKey;
     }
     return params;
+}
+
+/**
+ * The parameters input of a stack, from its validated settings and its secrets: the one place
+ * the site (mauticApp.ts uploads it; mauticSite.ts's compliance report reads it with placeholders
+ * for the secrets) and the local harness (scripts/local-mautic/render.ts) build it.
+ */
+export function siteParametersInput(
+    s: Pick<SiteSettings, "domain" | "website" | "timezone" | "gdprPurgeDays" | "accessLogRetentionDays" | "mailerFromEmail" | "mailerFromName">,
+    secrets: { secretKey: string; mailerDsn?: string; maxmindLicenseKey?: string },
+): MauticParametersInput {
+    return {
+        domain: s.domain,
+        website: s.website,
+        timezone: s.timezone,
+        gdprPurgeDays: s.gdprPurgeDays,
+        logRetentionDays: s.accessLogRetentionDays,
+        mailerDsn: secrets.mailerDsn,
+        mailerFromEmail: s.mailerFromEmail,
+        mailerFromName: s.mailerFromName,
+        maxmindLicenseKey: secrets.maxmindLicenseKey,
+        secretKey: secrets.secretKey,
+    };
 }
 
 export function renderParametersLocal(input: MauticParametersInput): string {

@@ -15,12 +15,15 @@ import {
     renderCrontab,
     renderInstallScript,
     renderParametersLocal,
+    siteParametersInput,
     MauticRole,
     renderMauticEnv,
     renderWorkerSupervisord,
     workerSupervisordPathInContainer,
 } from "./mautic";
 import { memoryBudget } from "../host/sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
+import { doiEndpointFiles, doiEndpointPaths } from "../doi/doiEndpoint";
 
 export interface MauticAppArgs {
     /** Validated site settings. Required. */
@@ -41,6 +44,12 @@ export interface MauticAppArgs {
     mailerDsn?: pulumi.Input<string>;
     /** MaxMind licence key (secret). Default: none (no IP lookup database; the monthly download job is left out). */
     maxmindLicenseKey?: pulumi.Input<string>;
+    /**
+     * The DOI endpoint's configuration (`renderDoiEndpointConfig`, secret: HMAC key and API
+     * password). Uploaded root-owned, readable by the web server's group only, next to the
+     * endpoint's PHP files; Apache serves them at /kit/doi. Default: none (no endpoint).
+     */
+    doiEndpointConfig?: pulumi.Input<string>;
     /** Database name. Default "mautic". */
     dbName?: string;
     /** Database user. Default "mautic". */
@@ -98,7 +107,7 @@ export class MauticApp extends pulumi.ComponentResource {
         );
 
         // Images have no fixed name: the new one is pulled before any container that uses it is
-        // replaced (deleteBeforeReplace here would delete those containers first, facts-pulumi.md).
+        // replaced (deleteBeforeReplace here would delete those containers first, docs/facts/pulumi.md).
         const imageOpts = { parent: this, provider: args.provider };
         const mariadbImage = new docker.RemoteImage(`${name}-mariadb-image`, { name: args.mariadbImage ?? images.mariadb, keepLocally: true }, imageOpts);
         // Upgrades: a changed mauticVersion first runs a verified backup (this command is
@@ -113,9 +122,9 @@ export class MauticApp extends pulumi.ComponentResource {
                       connection: args.connection,
                       create: `if docker inspect ${containerNames.db} >/dev/null 2>&1; then ${args.backupCommand}; else echo "first deploy: nothing to back up"; fi`,
                       triggers: [s.mauticVersion],
-                      addPreviousOutputInEnv: false,
+                      ...remoteCommandArgs,
                   },
-                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" } },
+                  { parent: this, dependsOn: args.hostReady ?? [], customTimeouts: { create: "60m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
               )
             : undefined;
         const mauticImage = new docker.RemoteImage(
@@ -183,17 +192,13 @@ export class MauticApp extends pulumi.ComponentResource {
 
         this.parametersLocal = pulumi.secret(
             pulumi.all([args.secretKey, args.mailerDsn, args.maxmindLicenseKey]).apply(([secretKey, mailerDsn, maxmindLicenseKey]) =>
-                renderParametersLocal({
-                    domain: s.domain,
-                    website: s.website,
-                    timezone: s.timezone,
-                    gdprPurgeDays: s.gdprPurgeDays,
-                    mailerDsn: mailerDsn as string | undefined,
-                    mailerFromEmail: s.mailerFromEmail,
-                    mailerFromName: s.mailerFromName,
-                    maxmindLicenseKey: maxmindLicenseKey as string | undefined,
-                    secretKey,
-                }),
+                renderParametersLocal(
+                    siteParametersInput(s, {
+                        secretKey,
+                        mailerDsn: mailerDsn as string | undefined,
+                        maxmindLicenseKey: maxmindLicenseKey as string | undefined,
+                    }),
+                ),
             ),
         );
 
@@ -211,6 +216,13 @@ export class MauticApp extends pulumi.ComponentResource {
                     // No Apache access log: the edge logs requests with masked IPs (C12).
                     { file: apacheVhostPathInContainer, content: renderApacheVhost(), permissions: "0644" },
                     { file: apacheOtherVhostsLogPathInContainer, content: renderApacheOtherVhostsLog(), permissions: "0644" },
+                    // The kit's DOI endpoint (docs/guide/doi.md): code world-readable, config root:www-data 0640.
+                    ...(args.doiEndpointConfig !== undefined
+                        ? [
+                              ...doiEndpointFiles().map((f) => ({ file: f.path, content: f.content, permissions: "0644" })),
+                              { file: doiEndpointPaths.config, content: pulumi.secret(args.doiEndpointConfig), permissions: "0640", owner: "0", group: "33" },
+                          ]
+                        : []),
                 ],
                 memory: mem.web,
                 memorySwap: mem.web,
@@ -293,9 +305,9 @@ export class MauticApp extends pulumi.ComponentResource {
                 // The two secrets, one per line; the script reads them from stdin.
                 stdin: pulumi.secret(pulumi.interpolate`${args.dbPassword}\n${args.adminPassword}\n`),
                 triggers: [this.web.id],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" } },
+            { parent: this, dependsOn: [this.web, this.db, ...(args.hostReady ?? [])], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.registerOutputs({ webContainer: this.web.name, dbContainer: this.db.name });

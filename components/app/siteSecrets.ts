@@ -19,6 +19,8 @@ export class SiteSecrets extends pulumi.ComponentResource {
     public readonly dbPassword: pulumi.Output<string>;
     public readonly mauticSecretKey: pulumi.Output<string>;
     public readonly adminPassword: pulumi.Output<string>;
+    /** HMAC key of the double-opt-in endpoint: confirmation tokens and the ledger's address keys. */
+    public readonly doiSecret: pulumi.Output<string>;
 
     constructor(name: string, args: SiteSecretsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:secrets:SiteSecrets", name, {}, opts);
@@ -30,6 +32,9 @@ export class SiteSecrets extends pulumi.ComponentResource {
         this.dbRootPassword = alnum(`${name}-db-root`, dbLen);
         this.dbPassword = alnum(`${name}-db-user`, dbLen);
         this.mauticSecretKey = alnum(`${name}-mautic-secret-key`, 64);
+        // Never rotated by the kit: a new key invalidates open confirmation links and makes the
+        // ledger's existing address keys unfindable for `npm run dsr -- export`.
+        this.doiSecret = alnum(`${name}-doi-secret`, 64);
         this.adminPassword = new random.RandomPassword(
             `${name}-admin`,
             {

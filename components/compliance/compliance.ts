@@ -1,5 +1,5 @@
 /**
- * The compliance report (C01..C15 of shared/docs/gdpr-checklist.md), computed from the stack's
+ * The compliance report (C01..C15 of docs/facts/checklist.md), computed from the stack's
  * settings and from the files the stack actually renders (user data files, Caddyfile, crontab,
  * pinned Mautic settings), never written by hand: change the config and the report changes.
  */
@@ -7,7 +7,7 @@ import { adminAllowsGravatar, adminGravatarEvidence, edgeTrackingConsentEvidence
 import { SiteSettings } from "../config/config";
 import { germanLocations } from "../config/defaults";
 import { HostFile } from "../host/cloudInit";
-import { doiLanguages, doiNames } from "../doi/doiBlueprint";
+import { DoiFormTexts, addDoiItems } from "./complianceDoi";
 import { ComplianceMeasure, complianceDocumentFiles } from "./documents";
 import { describeOffsite, offsiteTarget } from "../config/offsiteDns";
 
@@ -42,8 +42,10 @@ export interface ComplianceInput {
     crontab: string;
     /** The pinned Mautic parameters (secrets may be redacted; only flags are read). */
     mauticParameters: Record<string, unknown>;
-    /** Whether the double opt-in setup resource is part of the stack. */
+    /** Whether the double opt-in endpoint and its setup resource are part of the stack. */
     doiSetup: boolean;
+    /** The consent label and notice the DOI form shows (C05). Default: rendered from the settings. */
+    doiFormTexts?: DoiFormTexts;
     /** Relative paths of the generated documents (C01-C03). */
     documents: string[];
     /** Whether a consent snippet was generated (C08). */
@@ -73,7 +75,7 @@ export function deployedMeasures(s: SiteSettings): DeployedMeasure[] {
         { id: "logs", en: "Log rotation for containers, the system journal and the kit's own logs", de: "Log-Rotation für Container, System-Journal und die Protokolle des Kits" },
         { id: "retention", en: `Automatic deletion: anonymous tracking data after ${s.cleanupDaysOld} days, unconfirmed contacts after ${s.unconfirmedContactDays} days, contacts inactive for ${s.gdprPurgeDays} days`, de: `Automatische Löschung: anonyme Tracking-Daten nach ${s.cleanupDaysOld} Tagen, unbestätigte Kontakte nach ${s.unconfirmedContactDays} Tagen, seit ${s.gdprPurgeDays} Tagen inaktive Kontakte` },
         { id: "backups", en: `Nightly verified database and media backups kept ${s.backupRetentionDays} days${offsiteTarget(s).kind !== "none" ? ", copied off-site (restic over SFTP, encrypted)" : ""}${s.backups ? "; Hetzner server backups (7 daily)" : ""}; restore procedure documented and tested`, de: `Nächtliche geprüfte Sicherung von Datenbank und Medien, ${s.backupRetentionDays} Tage aufbewahrt${offsiteTarget(s).kind !== "none" ? ", extern kopiert (restic über SFTP, verschlüsselt)" : ""}${s.backups ? "; Hetzner-Server-Backups (7 tägliche)" : ""}; Wiederherstellung dokumentiert und getestet` },
-        { id: "consent", en: "Tracking only after opt-in (consent snippet); double opt-in with logged consent text version and date", de: "Tracking erst nach Einwilligung (Consent-Snippet); Double-Opt-In mit protokollierter Version des Einwilligungstextes und Datum" },
+        { id: "consent", en: `Tracking only after opt-in (consent snippet); double opt-in confirmed only by a button POST with a per-sign-up HMAC token; consent-proof ledger (keyed hash of the address, UTC times, archived texts) kept restricted for ${s.consentProofYears} full years after the year of the last mailing or withdrawal`, de: `Tracking erst nach Einwilligung (Consent-Snippet); Double-Opt-In, bestätigt nur per Schaltfläche (POST) mit einem HMAC-Token je Anmeldung; Nachweisprotokoll der Einwilligungen (Hashwert der Adresse mit geheimem Schlüssel, Zeitpunkte in UTC, archivierte Texte), gesperrt aufbewahrt für ${s.consentProofYears} volle Jahre nach dem Jahr der letzten Aussendung oder des Widerrufs` },
     ];
     return m;
 }
@@ -152,72 +154,8 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         ...(gravatarAllowed ? ["Gravatar is on: check the basis of the transfer to Automattic (USA) as the DPA checklist, section 3, says and fill [[GRAVATAR_TRANSFER_BASIS]], or set gravatar to false."] : []),
     ]);
 
-    // C04-C06: double opt-in, consent checkbox, deletion of unconfirmed contacts. The campaign
-    // sends the confirmation email and deletes unconfirmed contacts when the trigger cron runs.
-    const triggerLine = cronLines(input.crontab).find((l) => l.command.includes("mautic:campaigns:trigger"));
-    const triggerEvidence = triggerLine ? `crontab: mautic:campaigns:trigger at "${triggerLine.schedule}"` : "crontab: mautic:campaigns:trigger is MISSING";
-    if (!input.doiSetup) {
-        for (const id of ["C04", "C05", "C06"]) add(id, "manual", ["the double opt-in setup is not part of this stack"], ["Set up double opt-in by hand (README)."]);
-    } else {
-        const c04Problems = [
-            ...(s.mailerConfigured ? [] : ["mailerDsn is not set: confirmation emails cannot be sent. Set it: pulumi config set --secret mailerDsn ..."]),
-            ...(triggerLine ? [] : ["the campaign trigger cron is missing: confirmation emails are never sent"]),
-        ];
-        // Prepared, not enforced: the kit creates its sign-up forms unpublished, and any other form
-        // a marketer builds in Mautic can collect addresses without double opt-in.
-        add(
-            "C04",
-            c04Problems.length === 0 ? "prepared" : "warning",
-            [
-                `DoiSetup resource: the kit's sign-up forms (created unpublished) tag the contact doi-pending; the published campaigns ${doiLanguages.map((l) => `'${doiNames.campaign(l)}'`).join(" / ")} send the confirmation email; only opening the link in that email (proof of the mailbox) AND THEN pressing the confirm button on the confirmation page (a form POST; opening the link alone confirms nothing, link scanners follow GETs) tags it doi-confirmed and records consent_date, consent_text_version, consent_language and, if its box was ticked, tracking_consent`,
-                "a sign-up with a known address (doi-confirmed, doi-keep, or on the do-not-contact list) changes nothing on that contact and sends no mail; a still-pending address that signs up again gets no second mail (Mautic adds a contact to a campaign once), a new one only after the pending contact was deleted",
-                "not enforced: Mautic lets any other form collect addresses without double opt-in, and the kit's forms take no sign-ups until published",
-                triggerEvidence,
-                s.mailerConfigured
-                    ? `mailer_dsn, mailer_from_email=${String(p.mailer_from_email ?? "MISSING")}, mailer_from_name pinned in config/parameters_local.php; messenger_dsn_email pinned, so mail sent by cron goes through the worker's queue`
-                    : "MISSING: mailer_dsn",
-                `consent_date is stored as local time of ${String(p.default_timezone)} (Mautic's default_timezone), not UTC; the form result's submission time is UTC`,
-            ],
-            [
-                ...c04Problems,
-                "Review the German and English texts in Mautic, replace the withdrawal-address placeholder in the processing notice, and publish the sign-up forms.",
-                "Collect addresses only through the kit's sign-up forms (or forms built from them with the same action and campaign); verify live with `npm run conformance`.",
-            ],
-        );
-        // Prepared, not enforced: the kit's forms carry the checkbox, but Mautic lets a marketer
-        // build further forms without one.
-        const noPixel = p.mailer_append_tracking_pixel === false;
-        add("C05", noPixel ? "prepared" : "warning", [
-            "DoiSetup resource: sign-up forms (de, en; created unpublished) with a required, unchecked consent checkbox for the newsletter (it covers the newsletter and marketing mails only) and the processing notice",
-            "a separate, optional, unchecked checkbox for click measurement and profiling; stored in the contact field tracking_consent only on confirmation",
-            noPixel
-                ? "config/parameters_local.php: mailer_append_tracking_pixel=false, no open pixel in any mail (opens are not measured)"
-                : `MISSING: mailer_append_tracking_pixel is ${JSON.stringify(p.mailer_append_tracking_pixel)}: Mautic appends an open pixel to every mail, which the texts do not cover`,
-        ], [
-            ...(noPixel ? [] : ["Pin mailer_append_tracking_pixel to false in config/parameters_local.php (mauticParameters)."]),
-            "Review and publish the sign-up forms; build every further form from them (or add the same checkboxes and notice).",
-            "Send newsletters only to the segment doi-confirmed; use clicks for profiling (points, segments) only for contacts with tracking_consent set.",
-        ]);
-        const privacyScript = hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance");
-        const safetyNet = /DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\)/.test(privacyScript);
-        const safetyDays = /kit_doi_expired[\s\S]*?INTERVAL (\d+) DAY/.exec(privacyScript)?.[1];
-        add(
-            "C06",
-            triggerLine && safetyNet ? "enforced" : "warning",
-            [
-                `DoiSetup resource: the published campaigns ${doiLanguages.map((l) => `'${doiNames.campaign(l)}'`).join(" / ")} (one per language) delete contacts who do not confirm within ${s.unconfirmedContactDays} days of the confirmation email (lead.deletecontact)`,
-                triggerEvidence,
-                safetyNet
-                    ? `mautic-privacy-maintenance (every 30 minutes): whatever happened to the campaign (e.g. a failed send), deletes contacts still doi-pending ${safetyDays} days after signing up on the kit's forms; never a contact with a sign of an earlier existence (identified before the sign-up, another tag, a do-not-contact entry, another form or e-mail, an owner, stage, note or company, added by hand), which stays pending for a person to decide`
-                    : "MISSING: the host job that deletes unconfirmed contacts when the campaign did not (failed sends never reach its 'not confirmed' branch)",
-                "scope: contacts of the kit's sign-up forms; addresses collected by other forms never enter double opt-in (C04)",
-            ],
-            [
-                ...(safetyNet ? [] : ["Install the privacy-maintenance job (HostFiles)."]),
-                "`pulumi up` reports drift (e.g. an unpublished campaign or a changed delay) as a warning with its fix.",
-            ],
-        );
-    }
+    // C04-C06: the DOI endpoint, its texts and the safety net (complianceDoi.ts).
+    addDoiItems({ settings: s, mauticParameters: p, privacyScript: hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance"), doiSetup: input.doiSetup, formTexts: input.doiFormTexts }, add);
 
     // C07: the cleanup cron, read back from the crontab.
     const cleanup = cronLines(input.crontab).find((l) => l.command.includes("mautic:maintenance:cleanup") && l.command.includes("--days-old="));

@@ -1,29 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
 import { configKeys, ConfigKey, readRawSettings, SiteConfigError, validateSiteArgs, ValidatedSite } from "./config";
+import { fields } from "./fields";
+import { secretKeys } from "./schema";
 
 /**
  * Validates a stack's config values as the Pulumi CLI hands them over ("<project>:<key>" ->
  * string). Shared by the program (`loadSiteConfig`) and the offline plan, so both reject the
  * same input with the same message. Throws `SiteConfigError`.
  */
-export function validateStackConfig(
-    project: string,
-    values: Record<string, string | undefined>,
-    isSecret: (fullKey: string) => boolean,
-): ValidatedSite {
+export function validateStackConfig(project: string, values: Record<string, string | undefined>, isSecret: (fullKey: string) => boolean): ValidatedSite {
     const prefix = `${project}:`;
-    const present = Object.keys(values).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
-    const raw = readRawSettings((key: ConfigKey) => values[`${prefix}${key}`], present.filter((k) => !(configKeys as readonly string[]).includes(k)));
-    // A plaintext mailer DSN would sit unencrypted in Pulumi.<stack>.yaml and in git.
-    if (raw.mailerDsn !== undefined && !isSecret(`${prefix}mailerDsn`)) {
-        throw new SiteConfigError([
-            "mailerDsn = [secret] is stored in plain text. Fix: `pulumi config set --secret mailerDsn '<dsn>'` so it is encrypted in the stack file.",
-        ]);
-    }
-    if (raw.maxmindLicenseKey !== undefined && !isSecret(`${prefix}maxmindLicenseKey`)) {
-        throw new SiteConfigError([
-            "maxmindLicenseKey = [secret] is stored in plain text. Fix: `pulumi config set --secret maxmindLicenseKey '<key>'` so it is encrypted in the stack file.",
-        ]);
+    const present = Object.keys(values)
+        .filter((k) => k.startsWith(prefix))
+        .map((k) => k.slice(prefix.length));
+    const raw = readRawSettings(
+        (key: ConfigKey) => values[`${prefix}${key}`],
+        present.filter((k) => !(configKeys as readonly string[]).includes(k)),
+    );
+    // A plaintext secret (e.g. the mailer DSN) would sit unencrypted in Pulumi.<stack>.yaml and in git.
+    for (const key of secretKeys) {
+        if (raw[key] !== undefined && !isSecret(`${prefix}${key}`)) {
+            throw new SiteConfigError([
+                `${key} = [secret] is stored in plain text. Fix: \`pulumi config set --secret ${key} '${fields[key].secret.placeholder}'\` so it is encrypted in the stack file.`,
+            ]);
+        }
     }
     return validateSiteArgs(raw);
 }

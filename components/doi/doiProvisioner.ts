@@ -31,8 +31,10 @@ export interface DoiSetupResult {
     created: string[];
     /** Keys of the objects that already existed. */
     existing: string[];
-    /** Differences between existing objects and what the kit manages, each with its fix. */
+    /** Differences between existing objects and what the kit manages, each with its fix; retired objects start with "retired:". */
     drift: string[];
+    /** Objects of earlier kit versions still in Mautic (also in `drift`), as "<resource> '<name>' (id N)". */
+    retired: string[];
 }
 
 const markerRe = /%%ref:([^%]+)%%/g;
@@ -96,9 +98,9 @@ function sameValue(actual: JsonValue | undefined, expected: NonNullable<DriftChe
 
 /** The drift message of one check, or undefined when the value is as managed. */
 function checkValue(c: DriftCheck, actual: JsonValue | undefined, subject: string): string | undefined {
-    if (c.forbidden !== undefined) {
+    if (c.required !== undefined) {
         const text = typeof actual === "string" ? actual : JSON.stringify(actual ?? "");
-        return text.includes(c.forbidden) ? `${subject}: ${c.description}: ${c.property} contains ${JSON.stringify(c.forbidden)}. Fix: ${c.fix}.` : undefined;
+        return text.includes(c.required) ? undefined : `${subject}: ${c.description}: ${c.property} does not contain ${JSON.stringify(c.required)}. Fix: ${c.fix}.`;
     }
     if (c.expected === undefined || sameValue(actual, c.expected)) return undefined;
     return `${subject}: ${c.description} is ${JSON.stringify(actual ?? null)}, the configuration says ${JSON.stringify(c.expected)}. Fix: ${c.fix}.`;
@@ -125,8 +127,57 @@ function checkDrift(obj: BlueprintObject, entity: MauticEntity): string[] {
     return out;
 }
 
+/**
+ * Open tracking that an e-mail brings in by itself, whatever `mailer_append_tracking_pixel`
+ * says: Mautic replaces the token `{tracking_pixel}` in any e-mail's content with the per-recipient
+ * open pixel /email/<hash>.gif (EmailBundle/Helper/MailHelper.php, getTokens), and a raw
+ * mtracking.gif is the website tracking pixel. The texts promise that no e-mail measures opens.
+ */
+export const emailTrackingPatterns: ReadonlyArray<{ re: RegExp; what: string }> = [
+    { re: /\{tracking_pixel\}/i, what: "the {tracking_pixel} token (Mautic puts the per-recipient open pixel there)" },
+    { re: /mtracking\.gif/i, what: "mtracking.gif (Mautic's tracking pixel)" },
+    { re: /\/email\/[A-Za-z0-9]+\.gif/i, what: "an /email/<hash>.gif open pixel" },
+];
+
+/** Drift for every e-mail in Mautic (the kit's and the marketers') whose content carries open tracking. */
+export function emailTrackingDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        const content = ["customHtml", "plainText", "content", "subject"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        const hits = emailTrackingPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
+        if (hits.length > 0) {
+            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) carries ${hits.join(" and ")}: opens would be measured for its recipients, which the texts rule out. Fix: remove it from the e-mail's content in Mautic.`);
+        }
+    }
+    return out;
+}
+
+/**
+ * Stylesheets and fonts from third-country CDNs that an e-mail makes the recipient's mail client
+ * load (the edge's CSP cannot reach a mail client): Mautic 5.2.1's e-mail themes confirmme,
+ * neopolitan, skyline and sunday link fonts.googleapis.com in their `email.html.twig`, and the
+ * themes' message pages link maxcdn.bootstrapcdn.com (docs/evidence/2026-12-07-pins-on-real-mautic.md).
+ */
+export const emailThirdPartyPatterns: ReadonlyArray<{ re: RegExp; what: string }> = [
+    { re: /\/\/fonts\.(googleapis|gstatic)\.com\b/i, what: "Google Fonts (fonts.googleapis.com / fonts.gstatic.com)" },
+    { re: /\/\/(maxcdn|stackpath|cdn)\.bootstrapcdn\.com\b/i, what: "a bootstrapcdn.com stylesheet" },
+];
+
+/** Drift for every e-mail whose content makes the recipient's mail client load from those CDNs. */
+export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        const content = ["customHtml", "content"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        const hits = emailThirdPartyPatterns.filter((p) => p.re.test(content)).map((p) => p.what);
+        if (hits.length > 0) {
+            out.push(`emails '${String(e.name ?? "?")}' (id ${e.id}) loads ${hits.join(" and ")} in every recipient's mail client: a transfer to a third country that the texts do not name. Fix: remove the <link>/@import from the e-mail's HTML in Mautic (or build it on a theme without them, e.g. blank).`);
+        }
+    }
+    return out;
+}
+
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
-    return found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit: ${r.reason}. Fix: ${r.fix}.`);
+    return found.map((e) => `retired: ${r.resource} '${r.matchValue}' (id ${e.id}) is left over from an earlier version of the kit and is not used any more: ${r.reason}. The kit does not delete it. Fix: ${r.fix}.`);
 }
 
 /**
@@ -134,10 +185,10 @@ function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
  * created before it stay; the next run finds them and continues).
  */
 export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBlueprint, log: (message: string) => void = () => undefined): Promise<DoiSetupResult> {
-    if (!blueprint || blueprint.schemaVersion !== 2 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
-        throw new Error("DOI setup: not a DOI blueprint of schema version 2 (build it with doiBlueprint())");
+    if (!blueprint || blueprint.schemaVersion !== 3 || !Array.isArray(blueprint.objects) || !Array.isArray(blueprint.retired)) {
+        throw new Error("DOI setup: not a DOI blueprint of schema version 3 (build it with doiBlueprint())");
     }
-    const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [] };
+    const result: DoiSetupResult = { ids: {}, created: [], existing: [], drift: [], retired: [] };
     const cache = new Map<MauticResource, MauticEntity[]>();
     const known = async (resource: MauticResource): Promise<MauticEntity[]> => {
         let list = cache.get(resource);
@@ -179,6 +230,11 @@ export async function ensureDoiSetup(client: MauticApiLike, blueprint: DoiBluepr
     for (const r of blueprint.retired) {
         const found = (await known(r.resource)).filter((e) => matches(e, r)).sort((a, b) => a.id - b.id);
         result.drift.push(...retiredDrift(r, found));
+        result.retired.push(...found.map((e) => `${r.resource} '${r.matchValue}' (id ${e.id})`));
     }
+    // Every e-mail, not only the kit's: lists may be abridged, so one without content is read in full.
+    const emails: MauticEntity[] = [];
+    for (const e of await known("emails")) emails.push(typeof e.customHtml === "string" ? e : await client.get("emails", e.id));
+    result.drift.push(...emailTrackingDrift(emails), ...emailThirdPartyDrift(emails));
     return result;
 }

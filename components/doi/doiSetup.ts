@@ -1,11 +1,11 @@
 /**
  * `DoiSetup`: sets up double opt-in in Mautic through its REST API (C04, C05, C06), from the
  * Pulumi runner, after Mautic is installed. What it creates and why: docs/guide/doi.md.
- * In short: sign-up forms that only tag the contact `doi-pending`, and one published campaign
- * that sends the confirmation email, confirms on the tracked click on its link (proof of the
- * mailbox) and deletes contacts who do not click within `unconfirmedContactDays`.
+ * In short: what the kit's DOI endpoint needs in Mautic (tags, consent fields, the confirmation
+ * e-mail per language carrying `{kit_doi_confirm_url}`, the two segments); the forms, landing
+ * pages and campaigns of the earlier flow are no longer created, only reported as retired.
  *
- * The component renders the blueprint (`render/doiBlueprint.ts`) in the program and hands it to
+ * The component renders the blueprint (`doiBlueprint.ts`) in the program and hands it to
  * a `pulumi.dynamic.Resource` whose provider runs `ensureDoiSetup` on create and on every
  * update; the diff is on the blueprint's hash (plus API URL, user and `rerunToken`), so a deploy
  * that changes nothing does not call Mautic. Removing the resource leaves the Mautic objects in
@@ -28,15 +28,15 @@ export interface DoiSetupArgs {
     password: pulumi.Input<string>;
     /** The ONE website this Mautic serves, e.g. "https://www.client-a.de". Required. */
     website: pulumi.Input<string>;
-    /** Contacts who did not click the confirmation link are deleted this many days after the confirmation email (C06). Default 3; 1 to 30. */
+    /** Days a confirmation link stays valid; named in the e-mail and the tag description (C06). Default 3; 1 to 30. */
     unconfirmedContactDays?: pulumi.Input<number>;
     /** Version label of the consent text, stored with every sign-up. Default "v1". */
     consentTextVersion?: pulumi.Input<string>;
-    /** Languages to create a form, an e-mail and a landing page for. Default ["de", "en"]. */
+    /** Languages to create a confirmation e-mail for. Default ["de", "en"]. */
     languages?: pulumi.Input<DoiLanguage[]>;
     /** Privacy policy linked from the texts. Default `<website>/datenschutz`. */
     privacyPolicyUrl?: pulumi.Input<string>;
-    /** The Mautic image tag (e.g. "6.0.6-apache"); picks the payload line (5.2, 6.0, 7.2). Default: the 6.0 payloads. */
+    /** The Mautic image tag (e.g. "6.0.6-apache"); recorded as the line (5.2, 6.0, 7.2). Default: 6.0. */
     mauticVersion?: pulumi.Input<string>;
     /** How long to wait for the API to answer on the first deploy (Mautic still installing). Default 600 s; 0 to 3600. */
     waitForApiSeconds?: number;
@@ -130,27 +130,27 @@ class DoiSetupResource extends pulumi.dynamic.Resource {
 const isPlain = (v: unknown): boolean => v !== undefined && !pulumi.Output.isInstance(v) && !(v instanceof Promise);
 
 export class DoiSetup extends pulumi.ComponentResource {
-    /** Mautic ids of every object, by blueprint key (e.g. "campaign:delete", "form:signup:de"). */
+    /** Pulumi type token of the component. */
+    static readonly typeToken = "mautic-kit:doi:DoiSetup";
+    /** The token stacks deployed before the tokens were aligned recorded; an alias of the current one. */
+    static readonly previousTypeToken = "mautic-gdpr-kit:mautic:DoiSetup";
+    /** Mautic ids of every object, by blueprint key (e.g. "email:confirm:de", "segment:confirmed"). */
     readonly ids: pulumi.Output<Record<string, number>>;
     /** Keys of the objects the last run created (empty when everything existed). */
     readonly created: pulumi.Output<string[]>;
-    /** Managed settings that differ in Mautic and leftovers of the retired pixel flow, each with its fix. */
+    /** Managed settings that differ in Mautic and objects of earlier flows still there ("retired: ..."), each with its fix. */
     readonly drift: pulumi.Output<string[]>;
-    /** Ids of the sign-up forms by language: embed these on the website once published. */
-    readonly formIds: pulumi.Output<Record<string, number>>;
-    /**
-     * Ids of the DOI campaigns "DOI: delete unconfirmed contacts (<lang>)" by language (blueprint keys
-     * "campaign:<lang>"): each sends the confirmation email, confirms on the button and deletes
-     * new contacts that do not confirm (C04, C06).
-     */
-    readonly campaignIds: pulumi.Output<Record<string, number>>;
+    /** Ids of the confirmation e-mails by language (the DOI endpoint sends them by name). */
+    readonly emailIds: pulumi.Output<Record<string, number>>;
     /** Id of the segment of confirmed contacts: the one to send newsletters to. */
     readonly confirmedSegmentId: pulumi.Output<number>;
     /** sha256 of the blueprint the last run ensured. */
     readonly blueprintHash: pulumi.Output<string>;
 
     constructor(name: string, args: DoiSetupArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("mautic-gdpr-kit:mautic:DoiSetup", name, {}, opts);
+        // The type token's prefix was "mautic-gdpr-kit:" until the others' "mautic-kit:" was
+        // adopted: the alias keeps a stack deployed before as it is (no replacement).
+        super(DoiSetup.typeToken, name, {}, { ...opts, aliases: [...(opts?.aliases ?? []), { type: DoiSetup.previousTypeToken }] });
         DoiSetup.validateArgs(args, this);
 
         const waitForApiSeconds = args.waitForApiSeconds ?? 600;
@@ -195,11 +195,8 @@ export class DoiSetup extends pulumi.ComponentResource {
         this.created = resource.created;
         this.drift = resource.drift;
         this.blueprintHash = resource.blueprintHash;
-        this.formIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
-            Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.form(l)]])),
-        );
-        this.campaignIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
-            Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.campaign(l)]])),
+        this.emailIds = pulumi.all([resource.ids, blueprint]).apply(([ids, bp]) =>
+            Object.fromEntries(bp.settings.languages.map((l) => [l, ids[doiKeys.email(l)]])),
         );
         // Drift is never fixed silently (the objects may carry a marketer's edits): say it loudly.
         this.drift.apply((drift) => {
@@ -211,8 +208,7 @@ export class DoiSetup extends pulumi.ComponentResource {
             ids: this.ids,
             created: this.created,
             drift: this.drift,
-            formIds: this.formIds,
-            campaignIds: this.campaignIds,
+            emailIds: this.emailIds,
             confirmedSegmentId: this.confirmedSegmentId,
             blueprintHash: this.blueprintHash,
         });

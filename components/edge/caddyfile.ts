@@ -6,8 +6,10 @@
  * addresses/ports; `tests/unit/edge.render.test.ts` proves it.
  */
 import * as ipaddr from "ipaddr.js";
+import { hostLabel } from "../shared/hostName";
 import { renderTemplate } from "../shared/template";
 import { defaultConsentMaxAgeDays } from "./tracking";
+import { renderUnsubscribePage, unsubscribePageCsp, unsubscribePathRegexp } from "./unsubscribePage";
 
 export interface CaddyfileInput {
     /** Mautic host, e.g. "marketing.client-a.de". Caddy obtains its certificate by ACME. */
@@ -15,8 +17,9 @@ export interface CaddyfileInput {
     /** The ONE website origin, e.g. "https://www.client-a.de": the only origin that may frame
      *  Mautic's forms and landing pages and read its responses via CORS. */
     website: string;
-    /** ACME account email (expiry notices). */
-    adminEmail: string;
+    /** ACME account e-mail (the CA's expiry and policy notices). Default: none: Caddy registers an
+     *  account without e-mail, so no address is handed to the CA (Let's Encrypt, ZeroSSL). */
+    acmeEmail?: string;
     /** [] = admin UI and /api open; else only these CIDRs reach them (public endpoints stay open). */
     adminUiCidrs: string[];
     /** Days the access log is kept (daily rotation by the host's logrotate, see renderEdgeLogrotate). */
@@ -103,8 +106,6 @@ export const consentCookie = (maxAgeDays: number) => `${consentCookieName}=1; Pa
  */
 export const adminImgSrc = (gravatar: boolean): string => (gravatar ? "'self' data: blob: https:" : "'self' data: blob:");
 
-const hostLabel = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
 function problemsOf(input: CaddyfileInput): string[] {
     const problems: string[] = [];
     const bad = (field: string, value: unknown, why: string) =>
@@ -129,8 +130,8 @@ function problemsOf(input: CaddyfileInput): string[] {
         bad("website", input.website, "is not an absolute URL such as https://www.client-a.de");
     }
 
-    if (typeof input.adminEmail !== "string" || !/^[^\s@{}"'`#;<>]+@[a-z0-9.-]+\.[a-z]{2,63}$/i.test(input.adminEmail)) {
-        bad("adminEmail", input.adminEmail, "is not an email address");
+    if (input.acmeEmail !== undefined && (typeof input.acmeEmail !== "string" || !/^[^\s@{}"'`#;<>]+@[a-z0-9.-]+\.[a-z]{2,63}$/i.test(input.acmeEmail))) {
+        bad("acmeEmail", input.acmeEmail, "is not an email address (or leave it unset: no e-mail goes to the CA)");
     }
 
     if (!Array.isArray(input.adminUiCidrs)) {
@@ -235,7 +236,13 @@ export function renderCaddyfile(input: CaddyfileInput): string {
     return renderTemplate("caddyfile/Caddyfile", {
         domain: input.domain,
         website: input.website,
-        adminEmail: input.adminEmail,
+        acmeEmail:
+            input.acmeEmail === undefined
+                ? "\t# No ACME account e-mail (acmeEmail unset): the CA gets no address; expiry is watched by the\n\t# kit's health check (alerts)."
+                : `\t# ACME account (acmeEmail): the CA's certificate expiry and policy notices.\n\temail ${input.acmeEmail}`,
+        unsubscribeCsp: unsubscribePageCsp(),
+        unsubscribePath: unsubscribePathRegexp,
+        unsubscribePage: renderUnsubscribePage(),
         upstream: input.upstream,
         accessLogPath: input.accessLogPath ?? edgeDefaults.accessLogPath,
         accessLogRetentionDays: input.accessLogRetentionDays,

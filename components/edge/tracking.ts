@@ -15,6 +15,7 @@
  * The JavaScript lives in `templates/tracking/`; see docs/guide/tracking.md.
  */
 import { createHash } from "crypto";
+import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate, renderTemplate } from "../shared/template";
 import { BannerTexts, consentRevisionHash, defaultBannerTexts, textKeys } from "./trackingTexts";
 
@@ -134,9 +135,8 @@ const show = (v: unknown): string => {
 };
 
 const isLoopbackHost = (h: string) => h === "localhost" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-const dnsName = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
 // Characters that never belong in an origin and that could break out of HTML, JS or CSS.
-const unsafeChars = /[\s"'`<>\\^{}|\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const unsafeChars = /[\s"'`<>\\^{}|\p{Cc}\u2028\u2029]/u;
 
 /** Checks an https origin; returns the normalised origin or the reason it is rejected. */
 function checkOrigin(v: unknown, allowLoopbackHttp: boolean): { origin: string } | { why: string } {
@@ -165,7 +165,7 @@ function checkOrigin(v: unknown, allowLoopbackHttp: boolean): { origin: string }
         if (!allowLoopbackHttp) return { why: "is a loopback address, which no visitor can reach" };
     } else if (/^[0-9.]+$|^\[/.test(url.hostname)) {
         return { why: "is an IP address; use the host name its TLS certificate is issued for" };
-    } else if (!dnsName.test(url.hostname) || /^[0-9]+$/.test(url.hostname.split(".").pop() as string)) {
+    } else if (!isFqdn(url.hostname)) {
         return { why: "has no valid fully qualified host name" };
     }
     return { origin: url.origin };
@@ -277,7 +277,7 @@ export function validateTrackingSnippetInput(input: TrackingSnippetInput): Track
                 for (const [k, v] of Object.entries(set)) {
                     if (!(textKeys as string[]).includes(k)) problems.push(`texts.${lang}.${k} is not a banner text. Fix: use one of: ${textKeys.join(", ")}.`);
                     else if (typeof v !== "string" || v.trim() === "" || v.length > 2000) problem(`texts.${lang}.${k}`, v, "is not a non-empty string of at most 2000 characters");
-                    else if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v)) problem(`texts.${lang}.${k}`, v, "contains control characters or line breaks");
+                    else if (/[\p{Cc}\u2028\u2029]/u.test(v)) problem(`texts.${lang}.${k}`, v, "contains control characters or line breaks");
                     else texts[lang][k as keyof BannerTexts] = v;
                 }
             }

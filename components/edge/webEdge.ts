@@ -24,7 +24,7 @@ export const edgePorts = [80, 443].flatMap((internal) =>
 export const edgePortsLabel = edgePorts.map((p) => `${p.ip === "::" ? "[::]" : p.ip}:${p.external}:${p.internal}/${p.protocol}`).join(",");
 
 export interface WebEdgeArgs {
-    /** Validated site settings (domain, website, adminEmail, adminUiCidrs, log retention). Required. */
+    /** Validated site settings (domain, website, acmeEmail, adminUiCidrs, log retention). Required. */
     settings: SiteSettings;
     /** Docker provider connected to the site's server. Required. */
     provider: docker.Provider;
@@ -54,7 +54,7 @@ export class WebEdge extends pulumi.ComponentResource {
         this.caddyfile = renderCaddyfile({
             domain: s.domain,
             website: s.website,
-            adminEmail: s.adminEmail,
+            acmeEmail: s.acmeEmail,
             adminUiCidrs: s.adminUiCidrs,
             accessLogRetentionDays: s.accessLogRetentionDays,
             upstream: `${containerNames.web}:80`,

@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { renderAlertSecretFiles, renderAlertSecretsCommand, renderAlertSecretsStdin } from "./alerts";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface AlertSecretsArgs {
     /** SSH connection to the server (pinned host key). Required. */
@@ -37,9 +38,9 @@ export class AlertSecrets extends pulumi.ComponentResource {
                 stdin,
                 // A hash of the content (not the content) re-runs the command when it changes.
                 triggers: [pulumi.secret(stdin.apply((s) => createHash("sha256").update(s).digest("hex")))],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { parent: this, dependsOn: args.after ?? [] },
+            { parent: this, dependsOn: args.after ?? [], additionalSecretOutputs: remoteCommandSecretOutputs },
         );
         this.registerOutputs({});
     }

@@ -15,6 +15,7 @@
  * docs/guide/alerts.md describes it for operators.
  */
 import { HostFile } from "./cloudInit";
+import { isFqdn } from "../shared/hostName";
 import { fill, readTemplate } from "../shared/template";
 
 export interface AlertsInput {
@@ -60,7 +61,6 @@ export const alertPaths = {
 export const alertEnableCommands = ["systemctl daemon-reload", "systemctl enable --now mautic-kit-health.timer"];
 
 const emailRe = /^[^\s@"'<>\\]+@[^\s@"'<>\\]+\.[^\s@"'<>\\]+$/;
-const domainRe = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 const unitRe = /^[A-Za-z0-9_.@-]+$/;
 const pathRe = /^\/(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/?)*$/;
 
@@ -68,7 +68,7 @@ const pathRe = /^\/(?:[A-Za-z0-9_][A-Za-z0-9._-]*\/?)*$/;
 export function validateAlertsInput(i: AlertsInput): string[] {
     const p: string[] = [];
     if (!emailRe.test(i.adminEmail)) p.push(`adminEmail = ${JSON.stringify(i.adminEmail)} is not an e-mail address (alerts go there)`);
-    if (!domainRe.test(i.domain)) p.push(`domain = ${JSON.stringify(i.domain)} is not a host name`);
+    if (!isFqdn(i.domain)) p.push(`domain = ${JSON.stringify(i.domain)} is not a host name`);
     if (!pathRe.test(i.backupDir)) p.push(`backupDir = ${JSON.stringify(i.backupDir)} must be a plain absolute path`);
     const intIn = (name: string, v: number | undefined, lo: number, hi: number) => {
         if (v !== undefined && (!Number.isInteger(v) || v < lo || v > hi)) p.push(`${name} = ${JSON.stringify(v)} must be a whole number from ${lo} to ${hi}`);

@@ -76,7 +76,7 @@ const containerName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 const databaseName = /^[A-Za-z0-9_]{1,64}$/;
 // Rendered inside single quotes: no quotes, whitespace, '$', '`', '\' or control characters, and
 // no "user:password@" (the password lives in the host's env file, never in rendered files).
-const resticSftpRepo = /^sftp:(?:\/\/)?(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+(?::[0-9]{1,5})?[:/][A-Za-z0-9._~\/-]*$/;
+const resticSftpRepo = /^sftp:(?:\/\/)?(?:[A-Za-z0-9._~-]+@)?[A-Za-z0-9.-]+(?::[0-9]{1,5})?[:/][A-Za-z0-9._~/-]*$/;
 
 /** Every problem with the input, each naming the field, the bad value and the fix. */
 export function validateBackupInput(input: BackupInput): string[] {

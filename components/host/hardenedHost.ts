@@ -9,6 +9,7 @@ import { SiteSettings } from "../config/config";
 import { dataMountPoint } from "../config/defaults";
 import { HostFile, renderCloudInit, renderHostFiles } from "./cloudInit";
 import { hetznerName } from "./sizing";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 /** Written by the last first-boot command (templates/cloudInit/host-ready.sh); the deploy waits for it. */
 export const hostReadyMarker = "/var/lib/mautic-kit/host-ready";
@@ -167,9 +168,9 @@ export class HardenedHost extends pulumi.ComponentResource {
             },
             {
                 ...child,
-                // Each of these would recreate the server (facts-platform.md). The data survives on
+                // Each of these would recreate the server (docs/facts/hetzner-and-host.md). The data survives on
                 // the volume, but a silent rebuild is never what an edit of the config should mean:
-                // changing them is a documented migration (README, "Changing a running site").
+                // changing them means a new server (docs/guide/architecture.md lists what is ignored and why).
                 ignoreChanges: ["userData", "image", "sshKeys", "location", ...(args.labelsSetElsewhere ?? []).map((k) => `labels["${k}"]`)],
             },
         );
@@ -208,10 +209,9 @@ export class HardenedHost extends pulumi.ComponentResource {
                     "docker version --format '{{.Server.Version}}'",
                 ].join("\n"),
                 triggers: [this.server.id],
-                // Without this the provider sends PULUMI_COMMAND_* env vars sshd refuses (no AcceptEnv).
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" } },
+            { ...child, dependsOn: [attachment], customTimeouts: { create: "20m" }, additionalSecretOutputs: remoteCommandSecretOutputs },
         );
 
         this.dockerHost = pulumi.interpolate`ssh://root@${this.server.ipv4Address}`;

@@ -2,6 +2,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import { HostFile } from "./cloudInit";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface HostFilesArgs {
     /** SSH connection to the server (pinned host key). Required. */
@@ -62,8 +63,8 @@ export class HostFiles extends pulumi.ComponentResource {
         const create = renderHostFilesCommand(args.files, args.commands);
         this.command = new command.remote.Command(
             `${name}-sync`,
-            { connection: args.connection, create, triggers: [createHash("sha256").update(create).digest("hex")], addPreviousOutputInEnv: false },
-            { parent: this, dependsOn: args.after ?? [] },
+            { connection: args.connection, create, triggers: [createHash("sha256").update(create).digest("hex")], ...remoteCommandArgs },
+            { parent: this, dependsOn: args.after ?? [], additionalSecretOutputs: remoteCommandSecretOutputs },
         );
         this.registerOutputs({ files: args.files.map((f) => f.path) });
     }

@@ -7,6 +7,7 @@ import { createHash } from "crypto";
 import { germanLocations } from "../config/defaults";
 import { OffsiteSettings, offsiteTarget, OffsiteTarget } from "../config/offsiteDns";
 import { hostKeyFingerprintOf, renderOffsiteSetupCommand, renderOffsiteSetupStdin } from "./offsite";
+import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface OffsiteBackupArgs {
     /** The Storage Box to order, or the agency box to add a subaccount to (offsiteTarget()). Required. */
@@ -113,11 +114,12 @@ export class OffsiteBackup extends pulumi.ComponentResource {
                 stdin,
                 // A hash of the secrets (never the secrets) re-runs the setup when one changes.
                 triggers: [pulumi.secret(stdin.apply((s) => createHash("sha256").update(s).digest("hex")))],
-                addPreviousOutputInEnv: false,
+                ...remoteCommandArgs,
             },
-            { ...child, dependsOn: args.after ?? [] },
+            { ...child, dependsOn: args.after ?? [], additionalSecretOutputs: remoteCommandSecretOutputs },
         );
-        this.hostKeyFingerprint = this.setup.stdout.apply(hostKeyFingerprintOf);
+        // Only the fingerprint the setup prints is taken from its (secret) output: not a secret.
+        this.hostKeyFingerprint = pulumi.unsecret(this.setup.stdout.apply(hostKeyFingerprintOf));
         this.registerOutputs({ server: this.server, username: this.username, hostKeyFingerprint: this.hostKeyFingerprint });
     }
 }

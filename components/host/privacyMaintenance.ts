@@ -7,8 +7,9 @@
  * (`--audit-ip-only` at least) before every dump.
  */
 import { defaults } from "../config/defaults";
+import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
-import { doiFields, doiLanguages, doiNames, doiTags } from "../doi/doiBlueprint";
+import { doiFields, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
 
 export interface PrivacyMaintenanceInput {
@@ -22,6 +23,8 @@ export interface PrivacyMaintenanceInput {
     unconfirmedContactDays?: number;
     /** Days after an unsubscribe before the contact is reduced to a suppression record (`unsubscribedMinimiseDays`, default 30). */
     unsubscribedMinimiseDays?: number;
+    /** Full years after the year of the last mailing or withdrawal that the consent ledger is kept (`consentProofYears`, default 3). */
+    consentProofYears?: number;
 }
 
 export const privacyMaintenancePaths = {
@@ -36,18 +39,6 @@ export const orphanGraceMinutes = 60;
 /** Run after the files are written (with the backup's daemon-reload). */
 export const privacyMaintenanceEnableCommands = ["systemctl daemon-reload", "systemctl enable --now mautic-privacy-maintenance.timer"];
 
-/** A SQL list of string literals, e.g. `'a', 'b'` (names from the DOI blueprint, quoted). */
-function sqlList(names: string[]): string {
-    if (names.length === 0) throw new Error("no names for a SQL list");
-    return names.map((n) => `'${n.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`).join(", ");
-}
-
-/** The kit's DOI forms (sign-up and confirm button, every language) and confirmation e-mails, by name. */
-export function doiObjectNames(): { forms: string[]; emails: string[] } {
-    const forms = doiLanguages.flatMap((l) => [doiNames.form(l), doiNames.confirmForm(l)]);
-    return { forms, emails: doiLanguages.map((l) => doiNames.email(l)) };
-}
-
 const days = (name: string, v: number, max: number) => {
     if (!Number.isInteger(v) || v < 1 || v > max) throw new Error(`${name} = ${JSON.stringify(v)} must be a whole number of days from 1 to ${max}`);
     return v;
@@ -56,17 +47,24 @@ const days = (name: string, v: number, max: number) => {
 /** The DOI safety net's criterion, filled (one SQL template, easy to change). */
 export function renderDoiUnconfirmedSql(unconfirmedContactDays: number): string {
     return renderTemplate("privacyMaintenance/doi-unconfirmed.sql", {
-        pendingTag: doiTags.pending,
-        days: days("unconfirmedContactDays", unconfirmedContactDays, 30),
+        days: days("unconfirmedContactDays", unconfirmedContactDays, intRange("unconfirmedContactDays")[1]),
         consentDateColumn: doiFields.consentDate,
-        doiFormNames: sqlList(doiObjectNames().forms),
-        doiEmailNames: sqlList(doiObjectNames().emails),
+        confirmedTag: doiTags.confirmed,
+        keepTag: doiTags.keep,
     }).trimEnd();
+}
+
+/** The consent ledger's tables (the endpoint's schema.sql) and its retention, filled. */
+export function renderConsentLedgerSql(consentProofYears: number): string {
+    const years = consentProofYears;
+    const [min, max] = intRange("consentProofYears");
+    if (!Number.isInteger(years) || years < min || years > max) throw new Error(`consentProofYears = ${JSON.stringify(years)} must be a whole number of years from ${min} to ${max}`);
+    return `${readTemplate("doiEndpoint/schema.sql").trimEnd()}\n${renderTemplate("privacyMaintenance/consent-ledger.sql", { years }).trimEnd()}`;
 }
 
 export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string {
     return renderTemplate("privacyMaintenance/unsubscribed-minimise.sql", {
-        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, 3650),
+        days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, intRange("unsubscribedMinimiseDays")[1]),
         pendingTag: doiTags.pending,
         confirmedTag: doiTags.confirmed,
     }).trimEnd();
@@ -79,21 +77,22 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
     if (!/^[A-Za-z0-9_]{1,64}$/.test(input.database)) throw new Error(`database = ${JSON.stringify(input.database)} is not a plain database name`);
     const doiSql = renderDoiUnconfirmedSql(unconfirmed);
     const unsubscribedSql = renderUnsubscribedSql(unsubscribed);
+    const ledgerSql = renderConsentLedgerSql(input.consentProofYears ?? defaults.consentProofYears);
     // The SQL goes into quoted here-documents ending at a line "SQL".
-    if (/^SQL$/m.test(doiSql) || /^SQL$/m.test(unsubscribedSql)) throw new Error("a privacy SQL template contains a line 'SQL'");
+    if ([doiSql, unsubscribedSql, ledgerSql].some((x) => /^SQL$/m.test(x))) throw new Error("a privacy SQL template contains a line 'SQL'");
     return [
         {
             path: privacyMaintenancePaths.script,
             content: renderTemplate("privacyMaintenance/mautic-privacy-maintenance.sh", {
                 dbContainer: input.dbContainer,
                 database: input.database,
-                pendingTag: doiTags.pending,
                 unconfirmedDays: unconfirmed,
                 unsubscribedDays: unsubscribed,
                 graceMinutes: orphanGraceMinutes,
                 consentDateColumn: doiFields.consentDate,
                 doiUnconfirmedSql: doiSql,
                 unsubscribedSql,
+                consentLedgerSql: ledgerSql,
                 dataDir: input.dataDir,
             }),
             permissions: "0750",

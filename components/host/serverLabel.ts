@@ -6,18 +6,22 @@
  * (`ignoreChanges: ['labels["mautic-version"]']`), so the two never fight.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { hcloudEndpoint, hcloudToken } from "./hcloudApi";
 
 interface LabelInputs {
     serverId: number;
     key: string;
     value: string;
     token: string;
+    /** The stack's `hcloud:endpoint` ("" when unset: then HCLOUD_ENDPOINT, then Hetzner's API). */
+    endpoint?: string;
 }
 
 /** Sets the label, keeping every other label. Module-level: serialized with the provider. */
 async function putServerLabel(inputs: LabelInputs): Promise<{ serverId: number; key: string; value: string }> {
-    const url = `https://api.hetzner.cloud/v1/servers/${inputs.serverId}`;
-    const token = inputs.token || process.env.HCLOUD_TOKEN;
+    // Module-level imports are serialized with the provider; the provider host's env is the CLI's.
+    const url = `${hcloudEndpoint(inputs.endpoint)}/servers/${inputs.serverId}`;
+    const token = hcloudToken(inputs.token);
     if (!token) throw new Error("no Hetzner token for the server label. Fix: `pulumi config set --secret hcloud:token` (or HCLOUD_TOKEN).");
     const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
     const got = await fetch(url, { headers });
@@ -53,6 +57,11 @@ export interface ServerLabelArgs {
     value: pulumi.Input<string>;
     /** Hetzner API token. Default: the stack's `hcloud:token` (or HCLOUD_TOKEN). Always a secret. */
     token?: pulumi.Input<string>;
+    /**
+     * Hetzner Cloud API base URL. Default: the stack's `hcloud:endpoint`, else HCLOUD_ENDPOINT,
+     * else https://api.hetzner.cloud/v1 (as the hcloud provider).
+     */
+    endpoint?: pulumi.Input<string>;
 }
 
 export class ServerLabel extends pulumi.dynamic.Resource {
@@ -60,7 +69,15 @@ export class ServerLabel extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: ServerLabelArgs, opts?: pulumi.CustomResourceOptions) {
         // Missing here (e.g. an explicit hcloud provider): the provider falls back to HCLOUD_TOKEN.
-        const token = args.token ?? pulumi.runtime.allConfig()["hcloud:token"] ?? "";
-        super(serverLabelProvider, name, { serverId: args.serverId, key: args.key, value: args.value, token: pulumi.secret(token) }, { ...opts, additionalSecretOutputs: ["token"] }, "mautic-kit-server-label");
+        const config = pulumi.runtime.allConfig();
+        const token = args.token ?? config["hcloud:token"] ?? "";
+        const endpoint = args.endpoint ?? config["hcloud:endpoint"] ?? "";
+        super(
+            serverLabelProvider,
+            name,
+            { serverId: args.serverId, key: args.key, value: args.value, token: pulumi.secret(token), endpoint },
+            { ...opts, additionalSecretOutputs: ["token"] },
+            "mautic-kit-server-label",
+        );
     }
 }

@@ -10,6 +10,7 @@
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { serverTypes } from "../config/defaults";
+import { hcloudEndpoint, hcloudToken } from "./hcloudApi";
 
 /** Monthly prices (net, EUR) in one location: what the choice and the cost summary need. */
 export interface PriceList {
@@ -61,7 +62,7 @@ export const autoCandidates = Object.entries(serverTypes)
 
 /** Fallback Storage Box price when the API answer is used (it has none): bench/prices.json's. */
 const storageBoxMonthFallback = 3.2;
-/** The date of that price in bench/prices.json (tests/serverType.auto.test.ts keeps both in step). */
+/** The date of that price in bench/prices.json (tests/unit/serverType.auto.test.ts keeps both in step). */
 export const bundledStorageBoxPriceDate = "2026-11-28";
 
 const num = (v: unknown) => {
@@ -70,17 +71,30 @@ const num = (v: unknown) => {
     return n;
 };
 
+/** The fields of Hetzner's `GET /v1/pricing` answer the kit reads (each checked when read). */
+interface PricingAnswer {
+    currency?: string;
+    server_types?: Array<{ name?: unknown; prices?: LocationPrice[] }>;
+    primary_ips?: Array<{ type?: string; prices?: LocationPrice[] }>;
+    volume?: { price_per_gb_month?: { net?: unknown } };
+    server_backup?: { percentage?: unknown };
+}
+interface LocationPrice {
+    location?: string;
+    price_monthly?: { net?: unknown };
+}
+
 /** The prices of one location from a `GET /v1/pricing` answer (net prices). */
 export function priceListFromApi(answer: unknown, location: string, readAt: string): PriceList {
-    const p = (answer as { pricing?: any })?.pricing;
+    const p = (answer as { pricing?: PricingAnswer })?.pricing;
     if (!p || !Array.isArray(p.server_types)) throw new Error("GET /v1/pricing: the answer has no pricing.server_types");
     const serverMonthly: Record<string, number> = {};
     for (const t of p.server_types) {
-        const here = (t.prices ?? []).find((x: any) => x.location === location);
+        const here = (t.prices ?? []).find((x) => x.location === location);
         if (here) serverMonthly[String(t.name)] = num(here.price_monthly?.net);
     }
-    const ipv4 = (p.primary_ips ?? []).find((x: any) => x.type === "ipv4");
-    const ipv4Here = (ipv4?.prices ?? []).find((x: any) => x.location === location);
+    const ipv4 = (p.primary_ips ?? []).find((x) => x.type === "ipv4");
+    const ipv4Here = (ipv4?.prices ?? []).find((x) => x.location === location);
     return {
         source: "Hetzner API GET /v1/pricing",
         date: readAt,
@@ -93,10 +107,13 @@ export function priceListFromApi(answer: unknown, location: string, readAt: stri
     };
 }
 
-/** Asks Hetzner's API for the prices (token of the stack: `hcloud:token`, or HCLOUD_TOKEN). */
-export function hetznerPriceSource(token: string, fetchImpl: typeof fetch = fetch): PriceSource {
+/**
+ * Asks Hetzner's API for the prices (token of the stack: `hcloud:token`, or HCLOUD_TOKEN; API at
+ * `endpoint`, default as the hcloud provider: `hcloud:endpoint`, HCLOUD_ENDPOINT, Hetzner's).
+ */
+export function hetznerPriceSource(token: string, fetchImpl: typeof fetch = fetch, endpoint: string = hcloudEndpoint(undefined)): PriceSource {
     return async (location) => {
-        const res = await fetchImpl("https://api.hetzner.cloud/v1/pricing", { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
+        const res = await fetchImpl(`${endpoint}/pricing`, { headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } });
         if (!res.ok) throw new Error(`GET /v1/pricing answered HTTP ${res.status}`);
         return priceListFromApi(await res.json(), location, new Date().toISOString());
     };
@@ -109,11 +126,13 @@ export function setPriceSource(source: PriceSource | undefined): void {
     priceSourceOverride = source;
 }
 
-function defaultPriceSource(): PriceSource {
+/** The price source `serverType: auto` uses: the override, else Hetzner's API as the hcloud provider reaches it. */
+export function defaultPriceSource(): PriceSource {
     if (priceSourceOverride) return priceSourceOverride;
-    const token = process.env.HCLOUD_TOKEN || pulumi.runtime.allConfig()["hcloud:token"];
+    const config = pulumi.runtime.allConfig();
+    const token = hcloudToken(config["hcloud:token"]);
     if (!token) throw new pulumi.RunError("serverType = auto needs the Hetzner token to read prices. Fix: `pulumi config set --secret hcloud:token`, or set serverType (e.g. cx33).");
-    return hetznerPriceSource(token);
+    return hetznerPriceSource(token, fetch, hcloudEndpoint(config["hcloud:endpoint"]));
 }
 
 export function siteCost(prices: PriceList, serverType: string, site: { backups: boolean; volumeSizeGb: number; offsite: OffsiteCostKind }): SiteCost | undefined {

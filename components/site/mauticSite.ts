@@ -2,8 +2,10 @@ import * as docker from "@pulumi/docker";
 import * as hcloud from "@pulumi/hcloud";
 import * as pulumi from "@pulumi/pulumi";
 import { ComplianceReport, buildComplianceReport, documentPaths } from "../compliance/compliance";
-import { backupDefaultsFor, compareMauticVersions, MauticSiteSettingsInput, SiteConfigError, SiteSettings, validateSiteArgs, ValidatedSite } from "../config/config";
+import { backupDefaultsFor, compareMauticVersions, SiteConfigError, SiteSettings } from "../config/config";
+import { MauticSiteArgs, MauticSiteValidatedArgs, siteValidation, SiteValidation } from "./siteArgs";
 import { DoiSetup } from "../doi/doiSetup";
+import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoint";
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
@@ -15,7 +17,7 @@ import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } 
 import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
 import { AlertSecrets } from "../host/alertSecrets";
 import { placeholdersFor } from "../compliance/documents";
-import { mauticParameters } from "../app/mautic";
+import { mauticParameters, siteParametersInput } from "../app/mautic";
 import { labelValue, managedBy, siteLabels } from "../host/sizing";
 import { chooseServerType, ServerTypeChoice } from "../host/serverTypeChoice";
 import { ServerLabel } from "../host/serverLabel";
@@ -26,22 +28,7 @@ import { offsiteTarget } from "../config/offsiteDns";
 import { offsitePaths, renderOffsiteSetupScript, storageBoxRepository } from "../host/offsite";
 import { SiteDns } from "../dns/siteDns";
 
-/**
- * Everything one website's Mautic needs. The settings are the stack config keys (see
- * `Pulumi.prod.yaml`, which documents each); defaults live in `components/config/defaults.ts`.
- */
-export type MauticSiteArgs = Omit<MauticSiteSettingsInput, "mailerDsn" | "maxmindLicenseKey"> & {
-    /** Symfony mailer DSN, a secret. Default: none (Mautic cannot send DOI mails; reported as a warning). */
-    mailerDsn?: pulumi.Input<string>;
-    /** MaxMind licence key, a secret. Default: none (no IP lookup database, no download from maxmind.com). */
-    maxmindLicenseKey?: pulumi.Input<string>;
-    /**
-     * Set up double opt-in (consent fields, form, confirmation email and page, deletion campaign)
-     * through Mautic's API after the install. Default true. Turn off only for a stack whose
-     * marketer sets up DOI by hand (the compliance report then lists C04-C06 as manual).
-     */
-    doubleOptIn?: boolean;
-};
+export type { MauticSiteArgs, MauticSiteValidatedArgs } from "./siteArgs";
 
 /**
  * One website = one Mautic = one stack: a hardened Hetzner server in Germany with its own
@@ -78,16 +65,22 @@ export class MauticSite extends pulumi.ComponentResource {
     /** The server type and why (serverType auto), with the monthly cost when prices were read. */
     public readonly serverTypeChoice: ServerTypeChoice;
 
-    constructor(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
+    /**
+     * `args`: the raw settings (validated here), or settings validated upstream (taken as they
+     * are). `choice` is the server type `MauticSite.create` chose; use `create`.
+     */
+    constructor(name: string, args: MauticSiteArgs | MauticSiteValidatedArgs, opts?: pulumi.ComponentResourceOptions, choice?: ServerTypeChoice) {
         super("mautic-kit:site:MauticSite", name, {}, opts);
-        if (args.serverType === "auto" || (args.serverType === undefined && !choice)) {
+        const validatedUpstream = "settings" in args;
+        const serverType = validatedUpstream ? (choice?.serverType ?? args.settings.serverType) : args.serverType;
+        if (serverType === "auto" || (serverType === undefined && !choice)) {
             throw new pulumi.ResourceError("serverType = auto is resolved by MauticSite.create (it asks Hetzner for availability and prices). Fix: use `await MauticSite.create(...)`, or set serverType (e.g. cx33).", this);
         }
-        this.serverTypeChoice = choice ?? { serverType: args.serverType!, chosenBy: "config" };
+        this.serverTypeChoice = choice ?? { serverType: serverType!, chosenBy: "config" };
 
-        let validated: ValidatedSite;
+        let validated: SiteValidation;
         try {
-            validated = validateMauticSiteArgs(args);
+            validated = siteValidation(args, validatedUpstream ? serverType : undefined);
         } catch (e) {
             throw new pulumi.ResourceError(e instanceof SiteConfigError ? e.message : String(e), this);
         }
@@ -129,7 +122,7 @@ export class MauticSite extends pulumi.ComponentResource {
             ...this.host.hostFiles.filter((f) => syncedHostConfigPaths.includes(f.path)),
             ...renderBackupFiles(backup),
             ...(kitBox ? [renderOffsiteSetupScript()] : []),
-            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays }),
+            ...renderPrivacyMaintenanceFiles({ dataDir: dataMountPoint, dbContainer: backup.dbContainer, database: backup.database, unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears }),
             // Alerts: OnFailure handlers and the hourly health check (docs/guide/alerts.md).
             ...renderAlertFiles({
                 adminEmail: s.adminEmail,
@@ -212,6 +205,14 @@ export class MauticSite extends pulumi.ComponentResource {
                 maxmindLicenseKey: args.maxmindLicenseKey === undefined ? undefined : pulumi.secret(args.maxmindLicenseKey),
                 hostReady: [this.host.ready, this.hostFiles.command],
                 backupCommand: backupPaths.backupScript,
+                doiEndpointConfig:
+                    args.doubleOptIn === false
+                        ? undefined
+                        : pulumi.secret(
+                              pulumi.all([this.secrets.doiSecret, this.secrets.adminPassword]).apply(([doiSecret, adminPassword]) =>
+                                  renderDoiEndpointConfig(siteDoiEndpointInput(s, { doiSecret, adminPassword })),
+                              ),
+                          ),
             },
             child,
         );
@@ -250,17 +251,13 @@ export class MauticSite extends pulumi.ComponentResource {
             hostFiles: [...this.host.hostFiles.filter((f) => !syncedHostConfigPaths.includes(f.path)), ...afterBootFiles],
             caddyfile: this.edge.caddyfile,
             crontab: this.app.crontab,
-            mauticParameters: mauticParameters({
-                domain: s.domain,
-                website: s.website,
-                timezone: s.timezone,
-                gdprPurgeDays: s.gdprPurgeDays,
-                secretKey: "[secret]",
-                mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
-                mailerFromEmail: s.mailerFromEmail,
-                mailerFromName: s.mailerFromName,
-                maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
-            }),
+            mauticParameters: mauticParameters(
+                siteParametersInput(s, {
+                    secretKey: "[secret]",
+                    mailerDsn: s.mailerConfigured ? "[secret]" : undefined,
+                    maxmindLicenseKey: s.ipLookupConfigured ? "[secret]" : undefined,
+                }),
+            ),
             doiSetup: this.doi !== undefined,
             documents: documentPaths,
             consentSnippet: true,
@@ -297,24 +294,18 @@ export class MauticSite extends pulumi.ComponentResource {
      * stack's server runs (downgrades are refused: migrations are one-way). Nothing is registered
      * before the answer. Use this rather than `new MauticSite` in a stack program.
      */
-    static async create(name: string, args: MauticSiteArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
+    static async create(name: string, args: MauticSiteArgs | MauticSiteValidatedArgs, opts?: pulumi.ComponentResourceOptions): Promise<MauticSite> {
         let settings: SiteSettings;
         try {
-            settings = validateMauticSiteArgs(args).settings;
+            // Validated here once (or upstream); the constructor takes the result as it is.
+            settings = siteValidation(args).settings;
         } catch (e) {
             throw new pulumi.RunError(e instanceof SiteConfigError ? e.message : String(e));
         }
         const choice = await preflight(settings, pulumi.getProject(), pulumi.getStack());
-        return new MauticSite(name, { ...args, serverType: choice.serverType }, opts, choice);
+        const { mailerDsn, maxmindLicenseKey, doubleOptIn } = args;
+        return new MauticSite(name, { settings, mailerDsn, maxmindLicenseKey, doubleOptIn }, opts, choice);
     }
-}
-
-function validateMauticSiteArgs(args: MauticSiteArgs): ValidatedSite {
-    const { mailerDsn, maxmindLicenseKey, doubleOptIn: _doi, ...raw } = args;
-    return validateSiteArgs(
-        { ...raw, ...(typeof mailerDsn === "string" ? { mailerDsn } : {}), ...(typeof maxmindLicenseKey === "string" ? { maxmindLicenseKey } : {}) },
-        { mailerDsnProvided: mailerDsn !== undefined, maxmindLicenseKeyProvided: maxmindLicenseKey !== undefined },
-    );
 }
 
 /**
@@ -352,7 +343,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
         running,
     );
     await checkAgencyStorageBox(settings);
-    // A server type can be withdrawn or sold out in a location (facts-platform.md): ask the API
+    // A server type can be withdrawn or sold out in a location (docs/facts/hetzner-and-host.md): ask the API
     // for a new server or a resize; a running server of an unchanged type is left alone.
     if (choice.chosenBy === "config" && !ours.some((srv) => srv.serverType === settings.serverType)) {
         const type = await hcloud.getServerType({ name: settings.serverType });
@@ -374,7 +365,7 @@ export async function preflight(settings: SiteSettings, project: string, stack: 
             throw new pulumi.RunError(
                 `mauticVersion = "${settings.mauticVersion}" is older than ${deployed}, which server '${srv.name}' runs: downgrades are refused ` +
                     `(Mautic's database migrations only go forward). Fix: set mauticVersion back to ${deployed} or newer; to really go back, ` +
-                    `restore the backup taken before the upgrade (README, "Restore").`,
+                    `restore the backup taken before the upgrade (docs/guide/backup.md, "Restore, step by step").`,
             );
         }
     }

@@ -42,7 +42,15 @@ case "$cmd" in
       prog="${args[0]}"; args=("${args[@]:1}")
       case "$prog" in
         mariadb|mysql|mariadb-dump|mysqldump|mariadb-admin|mysqladmin) exec "$prog" --socket="$INST/db-run/mysqld.sock" "${args[@]}" ;;
-        sh|bash) exec "$prog" "${args[@]}" ;;
+        # A shell in the db container (the privacy maintenance: sh -c '... exec mariadb ...'):
+        # its clients are wrappers that add the instance's socket (Debian's client config names
+        # /run/mysqld/mysqld.sock, which beats MYSQL_UNIX_PORT).
+        sh|bash)
+          wrap="$INST/run/db-clients"; mkdir -p "$wrap"
+          for c in mariadb mysql mariadb-dump mysqldump; do
+            printf '#!/bin/sh\nexec %s --socket=%q "$@"\n' "$(command -v "$c")" "$INST/db-run/mysqld.sock" > "$wrap/$c"; chmod 755 "$wrap/$c"
+          done
+          PATH="$wrap:$PATH" exec "$prog" "${args[@]}" ;;
         *) echo "docker-shim: db command '$prog' not supported" >&2; exit 125 ;;
       esac
     fi

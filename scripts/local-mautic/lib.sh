@@ -6,7 +6,8 @@
 #   html/        the Mautic tree (a copy of --tree; vendor/ and node_modules/ hard-linked)
 #   kit/         the files the kit renders for a server (scripts/local-mautic/render.ts)
 #   secrets/     db-root-password, db-password, secret-key, admin-password (0600)
-#   etc/         the web role's /etc/apache2, PHP's conf.d, /etc/hosts
+#   etc/         the web role's /etc/apache2, PHP's conf.d, /etc/hosts, /etc/mautic-kit
+#   kit-doi/     the web role's /var/www/kit-doi (the kit's DOI endpoint)
 #   tmp-<role>/  each container's own /tmp (cron's /tmp/stdout FIFO, flock files)
 #   mysql/       MariaDB datadir; db-run/ its socket, pid file and error log; run/ other pid
 #                files; log/ every other log; mail/ the SMTP sink
@@ -20,6 +21,7 @@ set -euo pipefail
 
 LOCAL_MAUTIC_HOME="${LOCAL_MAUTIC_HOME:-/work/mautic/instances}"
 KIT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 HARNESS="$KIT_ROOT/scripts/local-mautic"
 PHP_VERSION_DIR=/etc/php/8.2
 
@@ -89,7 +91,7 @@ in_container() {
   { image_env; cat "$INST/kit/env.mautic_$role"; [ -z "${LOCAL_MAUTIC_EXTRA_ENVFILE:-}" ] || cat "$LOCAL_MAUTIC_EXTRA_ENVFILE"; } > "$envfile"
   chmod 600 "$envfile"
   local maybe_exec="" cg
-  [ "${IN_CONTAINER_EXEC:-}" != 1 ] || maybe_exec=exec
+  [ "${IN_CONTAINER_EXEC:-}" != 1 ] || maybe_exec="exec"
   cg=$(role_cgroup "$role"); cgroup_prefix "$cg"
   INST="$INST" ROLE="$role" RUSER="$user" ENVFILE="$envfile" PHPDIR="$PHP_VERSION_DIR" \
     $maybe_exec "${CG_PREFIX[@]}" unshare -m --propagation private bash -c '
@@ -103,6 +105,10 @@ in_container() {
       mount --bind "$INST/run/apache2" /var/run/apache2
       mount --bind "$INST/log/apache2" /var/log/apache2
       mount --bind "$INST/log/mautic-kit" /var/log/mautic-kit
+      if [ "$ROLE" = web ]; then   # the kit uploads the DOI endpoint into mautic_web only
+        mount --bind "$INST/kit-doi" /var/www/kit-doi
+        mount --bind "$INST/etc/mautic-kit" /etc/mautic-kit
+      fi
       envfile="$ENVFILE"; user="$RUSER"
       unset INST ROLE RUSER ENVFILE PHPDIR
       mapfile -t kv < "$envfile"; rm -f "$envfile"

@@ -2,10 +2,14 @@
  * Renders, with the kit's own renderers, every file a kit server gives Mautic, for one local
  * instance of scripts/local-mautic (up.sh calls it): the pinned parameters_local.php, Apache's
  * vhost and access-log override, the worker's supervisord.conf, the crontab, the install script
- * and each role's container environment. Nothing here builds or downloads Mautic.
+ * and each role's container environment, the host's mautic-privacy-maintenance, and the kit's DOI endpoint (its PHP files into
+ * kit/doi-endpoint/, its config kit/doi-config.json). Nothing here builds or downloads Mautic.
+ * The parameters and the endpoint's config come from the same functions the site uses
+ * (siteParametersInput, siteDoiEndpointInput), from the settings validateSiteArgs returns.
  *
  * usage: ts-node render.ts --out DIR --domain D --ip IP --secrets DIR [--profile kit|defaults]
- *   DIR/secrets holds db-password, secret-key (one value each, written by up.sh, mode 0600).
+ *   DIR/secrets holds db-password, secret-key, admin-password, doi-secret (one value each,
+ *   written by up.sh, mode 0600).
  *
  * --profile defaults (for `npm run bench`, docs/guide/bench.md) swaps what the kit changes in
  * docker-mautic's roles back to docker-mautic's own defaults, and nothing else (same Mautic, same
@@ -16,9 +20,9 @@
  * ENV and the kit's role env). See defaultsProfile.ts for the sources.
  *
  * The only differences from a server, each forced by running without Docker:
- *   - trusted_proxies gets 127.0.0.1 added (the local edge connects from loopback, not from the
- *     Docker frontend subnet the kit lists);
- *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret.
+ *   - mailer_dsn is the instance's SMTP sink (smtp://IP:25), the server's is the stack's secret;
+ *   - the DOI endpoint calls the API at http://IP, not http://127.0.0.1 (the host's
+ *     127.0.0.1:80 belongs to someone else; the source address is 127.0.0.1 either way).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -32,10 +36,13 @@ import {
     renderInstallScript,
     renderMauticEnv,
     renderWorkerSupervisord,
+    siteParametersInput,
 } from "../../components/app/mautic";
 import { renderTemplate } from "../../components/shared/template";
+import { doiEndpointFiles, doiEndpointPaths, renderDoiEndpointConfig, siteDoiEndpointInput } from "../../components/doi/doiEndpoint";
 import { memoryBudget } from "../../components/host/sizing";
-import { renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
+import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
+import { containerNames } from "../../components/config/defaults";
 import { dockerMauticCrontab, dockerMauticSupervisord } from "./defaultsProfile";
 
 function arg(name: string): string {
@@ -54,7 +61,7 @@ const ip = arg("ip");
 const secrets = arg("secrets");
 const secret = (f: string) => fs.readFileSync(path.join(secrets, f), "utf8").trim();
 
-// The stack's settings as the kit validates them (defaults from components/defaults.ts).
+// The stack's settings as the kit validates them (defaults from components/config/defaults.ts).
 const { settings: s } = validateSiteArgs(
     {
         domain,
@@ -71,17 +78,7 @@ const mem = memoryBudget(s.serverType);
 const dbName = "mautic";
 const dbUser = "mautic";
 
-const params = mauticParameters({
-    domain: s.domain,
-    website: s.website,
-    timezone: s.timezone,
-    gdprPurgeDays: s.gdprPurgeDays,
-    mailerDsn: `smtp://${ip}:25`,
-    mailerFromEmail: s.mailerFromEmail,
-    mailerFromName: s.mailerFromName,
-    secretKey: secret("secret-key"),
-});
-params.trusted_proxies = [...(params.trusted_proxies as string[]), "127.0.0.1"];
+const params = mauticParameters(siteParametersInput(s, { secretKey: secret("secret-key"), mailerDsn: `smtp://${ip}:25` }));
 
 const files: Record<string, string> = {
     "parameters_local.php": renderTemplate("mautic/parameters_local.php", { domain: s.domain, parameters: phpLiteral(params) }),
@@ -107,13 +104,25 @@ const files: Record<string, string> = {
     }),
     "admin-username": `${s.adminUsername}\n`,
     "mailer-from": `${s.mailerFromEmail}\n`,
+    // api_base: the instance's address, not 127.0.0.1 (this machine's 127.0.0.1:80 is not ours);
+    // the call still comes from 127.0.0.1 (the source of every 127/8 route), the trusted proxy.
+    "doi-config.json": renderDoiEndpointConfig({ ...siteDoiEndpointInput(s, { doiSecret: secret("doi-secret"), adminPassword: secret("admin-password") }), apiBase: `http://${ip}` }),
 };
+// The host's mautic-privacy-maintenance (run with PATH=INST/bin:$PATH so `docker` is the shim);
+// its data dir (the DSR journal) is the instance's data/ instead of the volume's mount point.
+const maintenance = renderPrivacyMaintenanceFiles({
+    dataDir: path.resolve(out, "..", "data"), dbContainer: containerNames.db, database: dbName,
+    unconfirmedContactDays: s.unconfirmedContactDays, unsubscribedMinimiseDays: s.unsubscribedMinimiseDays, consentProofYears: s.consentProofYears,
+}).find((f) => f.path === privacyMaintenancePaths.script)!;
+files["mautic-privacy-maintenance"] = maintenance.content;
+for (const f of doiEndpointFiles()) files[`doi-endpoint/${f.path.slice(doiEndpointPaths.dir.length + 1)}`] = f.content;
 for (const role of ["mautic_web", "mautic_cron", "mautic_worker"] as const) {
     const env = renderMauticEnv({ role, dbName, dbUser, dbPassword: secret("db-password"), timezone: s.timezone });
     files[`env.${role}`] = `${env.join("\n")}\n`;
 }
-fs.mkdirSync(out, { recursive: true, mode: 0o700 });
+fs.mkdirSync(path.join(out, "doi-endpoint"), { recursive: true, mode: 0o700 });
+const secretFiles = ["parameters_local.php", "doi-config.json"];
 for (const [name, content] of Object.entries(files)) {
-    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || name === "parameters_local.php" ? 0o600 : 0o644 });
+    fs.writeFileSync(path.join(out, name), content, { mode: name.startsWith("env.") || secretFiles.includes(name) ? 0o600 : name === "mautic-privacy-maintenance" ? 0o750 : 0o644 });
 }
 process.stdout.write(`rendered ${Object.keys(files).length} files into ${out}\n`);

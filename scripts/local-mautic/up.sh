@@ -9,7 +9,8 @@
 #   install the kit's rendered mautic-install.sh, unchanged (its `docker` calls go to docker-shim.sh)
 #   worker  Debian's supervisor with the kit's rendered supervisord.conf (email, hit, failed)
 #   cron    the kit's crontab, run on demand by cron-once.sh
-#   edge    Caddy on 127.0.0.1:PORT -> IP:80, adding X-Forwarded-Proto: https (Mautic's site_url is https)
+#   edge    Caddy on 127.0.0.1:PORT (plain HTTP, adds X-Forwarded-Proto: https; Mautic's site_url is
+#           https) and on 127.0.0.1:PORT+1 (HTTPS, Caddy's local CA), both -> IP:80
 #   mail    an SMTP sink on IP:25 writing one .eml per message into mail/
 # IP is 127.1.<PORT/256>.<PORT%256>: each instance has its own loopback address, so the kit's
 # ports (80, 3306, 25) stay as they are. Re-running up.sh on a stopped instance starts it again.
@@ -75,6 +76,8 @@ if [ ! -f "$INST/instance.env" ]; then
   printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\nPROFILE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" "${profile:-kit}" > "$INST/instance.env"
 fi
 load_instance "$name"
+# The DOI endpoint's HMAC key (the stack's doiSecret: RandomPassword, 64 letters and digits).
+[ -s "$INST/secrets/doi-secret" ] || (umask 077; head -c 96 /dev/urandom | base64 | tr -d '/+=\n' | cut -c1-64 > "$INST/secrets/doi-secret")
 [ "$PORT" = "$port" ] || die "instance $name was created with --port $PORT"
 PROFILE="${PROFILE:-kit}"
 [ -z "$profile" ] || [ "$profile" = "$PROFILE" ] || die "instance $name was created with --profile $PROFILE"
@@ -86,7 +89,10 @@ ip="$IP"; domain="$DOMAIN"
 mkdir -p "$INST/dsr"
 printf "DB_CONTAINER=''\nDB_CLIENT_OPTS=(--socket=%q --user=root)\nDSR_JOURNAL=%q\n" "$INST/db-run/mysqld.sock" "$INST/dsr/journal" > "$INST/kit/privacy-maintenance.conf"
 chmod 600 "$INST/kit/privacy-maintenance.conf"
-printf '127.0.0.1\tlocalhost\n%s\tmautic_db mautic_web mautic_cron mautic_worker\n' "$ip" > "$INST/etc/hosts"
+# Docker writes the container's own host name into its /etc/hosts; the roles here share the
+# machine's host name (no UTS namespace), so it is listed the same way: PHP's lookups of the
+# local host name are answered here, as in a container, and never reach a DNS server.
+printf '127.0.0.1\tlocalhost\n%s\tmautic_db mautic_web mautic_cron mautic_worker %s\n' "$ip" "$(hostname)" > "$INST/etc/hosts"
 
 # --- web role: Debian's Apache set up as php:apache + the Mautic image do it --------------------
 if [ ! -d "$INST/etc/apache2" ]; then
@@ -115,11 +121,17 @@ fi
 cp "$INST/kit/000-default.conf" "$INST/etc/apache2/sites-available/000-default.conf"
 cp "$INST/kit/other-vhosts-access-log.conf" "$INST/etc/apache2/conf-available/other-vhosts-access-log.conf"
 ln -sf ../sites-available/000-default.conf "$INST/etc/apache2/sites-enabled/000-default.conf"
+# The DOI endpoint (mauticApp.ts: doiEndpointFiles() 0644, doiEndpointPaths.config 0640 root:www-data).
+mkdir -p "$INST/kit-doi" "$INST/etc/mautic-kit"
+for f in "$INST"/kit/doi-endpoint/*; do install -o root -g root -m 0644 "$f" "$INST/kit-doi/"; done
+install -o root -g 33 -m 0640 "$INST/kit/doi-config.json" "$INST/etc/mautic-kit/doi-config.json"
 printf '# local-mautic: the container listens on :80 of its own address\nListen %s:80\n' "$ip" > "$INST/etc/apache2/ports.conf"
 # PHP: Debian's conf.d plus the image's php.ini (common/templates/php.ini: values from PHP_INI_VALUE_*).
 for sapi in apache2 cli; do
   d="$INST/etc/php-$sapi-conf.d"
-  rm -rf "$d"; cp -a "$PHP_VERSION_DIR/$sapi/conf.d" "$d"
+  # Refilled in place: a running Apache has this directory bind-mounted (a new one would leave
+  # it with an empty, deleted directory after the reload below: no PDO).
+  mkdir -p "$d"; find "$d" -mindepth 1 -delete; cp -a "$PHP_VERSION_DIR/$sapi/conf.d/." "$d/"
   cat > "$d/99-mautic-image.ini" <<'INI'
 ; local-mautic: the official image's php.ini (docker-mautic common/templates/php.ini)
 date.timezone="${PHP_INI_VALUE_DATE_TIMEZONE}"
@@ -132,7 +144,7 @@ zend.assertions = -1
 expose_php = off
 INI
 done
-mkdir -p /var/www/html /var/run/apache2 /var/log/apache2 /var/log/mautic-kit
+mkdir -p /var/www/html /var/www/kit-doi /etc/mautic-kit /var/run/apache2 /var/log/apache2 /var/log/mautic-kit
 
 # --- db: MariaDB as the kit's db container runs it ------------------------------------------------
 mysock="$INST/db-run/mysqld.sock"
@@ -174,6 +186,8 @@ chown -R www-data:www-data "$INST/html/config" "$INST/html/var" "$INST/html/medi
 if [ ! -f "$INST/html/config/local.php" ]; then
   install -o www-data -g www-data -m 0644 "$HARNESS/image-local.php" "$INST/html/config/local.php"
 fi
+params_changed=0
+cmp -s "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php" || params_changed=1
 install -o 33 -g 33 -m 0640 "$INST/kit/parameters_local.php" "$INST/html/config/parameters_local.php"
 installed() {
   in_container web www-data php -r 'include "/var/www/html/config/local.php"; exit(!empty($parameters["db_driver"]) && !empty($parameters["site_url"]) ? 0 : 1);'
@@ -181,8 +195,17 @@ installed() {
 if installed; then
   log "installed: doctrine:migrations:migrate (as the image's web entrypoint does)"
   in_container web www-data php /var/www/html/bin/console doctrine:migrations:migrate -n >>"$INST/log/web-start.log" 2>&1
+  # A server replaces the container when the file changes (a fresh var/cache); here the tree's
+  # compiled container keeps the old parameters until the cache is cleared.
+  if [ "$params_changed" = 1 ]; then
+    log "parameters_local.php changed: cache:clear"
+    in_container web www-data php /var/www/html/bin/console cache:clear -n >>"$INST/log/web-start.log" 2>&1
+  fi
 fi
-if ! { [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apache2/apache2.pid")" 2>/dev/null; }; then
+if [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apache2/apache2.pid")" 2>/dev/null; then
+  # Running already: reload, so a changed vhost or endpoint config is in effect.
+  in_container web root bash -c 'source /etc/apache2/envvars && exec apache2 -k graceful'
+else
   in_container web root bash -c 'source /etc/apache2/envvars && exec apache2 -k start'
   sleep 1
   [ -f "$INST/run/apache2/apache2.pid" ] || die "Apache did not start: $INST/log/apache2/error.log"
@@ -190,11 +213,14 @@ if ! { [ -f "$INST/run/apache2/apache2.pid" ] && kill -0 "$(cat "$INST/run/apach
 fi
 
 # --- edge ----------------------------------------------------------------------------------
+tls_port=$((port + 1))
 cat > "$INST/etc/Caddyfile" <<CADDY
 {
 	admin off
-	auto_https off
+	skip_install_trust
+	storage file_system $INST/caddy-data
 }
+# Plain HTTP for curl-like clients: they send Host: $domain and get Mautic as behind the real edge.
 http://:$port {
 	bind 127.0.0.1
 	reverse_proxy $ip:80 {
@@ -202,7 +228,19 @@ http://:$port {
 		header_up X-Forwarded-Port 443
 	}
 }
+# HTTPS (Caddy's own local CA) for browsers: Mautic's cookies are Secure and its links https.
+https://$domain:$tls_port {
+	bind 127.0.0.1
+	tls internal
+	reverse_proxy $ip:80 {
+		header_up X-Forwarded-Port 443
+	}
+}
 CADDY
+# The edge's config may have changed: always start a fresh one.
+if [ -f "$INST/run/caddy.pid" ] && kill -0 "$(cat "$INST/run/caddy.pid")" 2>/dev/null; then
+  kill "$(cat "$INST/run/caddy.pid")"; sleep 1
+fi
 start_bg "$INST/run/caddy.pid" "$INST/log/caddy.log" caddy run --config "$INST/etc/Caddyfile" --adapter caddyfile
 for _ in $(seq 1 40); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.25; done
 
@@ -230,4 +268,4 @@ fi
 bash "$HARNESS/worker.sh" "$name" start
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Host: $domain" "http://127.0.0.1:$port/s/login")
-log "ready: http://127.0.0.1:$port/ with 'Host: $domain' (GET /s/login -> $code); admin $(cat "$INST/kit/admin-username") / $INST/secrets/admin-password"
+log "ready: http://127.0.0.1:$port/ with 'Host: $domain' (GET /s/login -> $code), or https://$domain/ connected to 127.0.0.1:$tls_port (curl -k --connect-to $domain:443:127.0.0.1:$tls_port); admin $(cat "$INST/kit/admin-username") / $INST/secrets/admin-password"

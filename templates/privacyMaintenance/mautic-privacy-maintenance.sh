@@ -4,9 +4,11 @@
 # (components/host/privacyMaintenance.ts): change the kit, not this copy.
 #  1. Mautic writes the raw client IP into audit_log on contact changes (form submissions, tag
 #     changes): overwritten with '*.*.*.*', the value Mautic itself stores when anonymising.
-#  2. Double-opt-in safety net (C06): contacts still '{{pendingTag}}' {{unconfirmedDays}} day(s) after
-#     signing up are deleted whatever happened to the campaign; never a contact that shows any
-#     sign of existing before the sign-up (the criterion: doi-unconfirmed.sql, below).
+#  2. Consent-proof ledger: its tables are created when missing; a row's reference date follows
+#     the contact's last mailing and withdrawal; rows past their retention are deleted
+#     (consent-ledger.sql). Then the double-opt-in safety net (C06): contacts the kit's DOI
+#     endpoint created for a sign-up that was never confirmed are deleted {{unconfirmedDays}} day(s) after
+#     the sign-up; never a contact that existed before or confirmed (doi-unconfirmed.sql).
 #  3. Unsubscribed contacts are deleted {{unsubscribedDays}} day(s) after the unsubscribe; only a
 #     suppression record (SHA-256 of the address, date) stays in kit_suppression.
 #  4. What Mautic keeps of deleted contacts (their id set to NULL): page hits, e-mail, SMS, push and
@@ -68,7 +70,13 @@ sql="UPDATE audit_log SET ip_address = '*.*.*.*' WHERE ip_address IS NOT NULL AN
 SELECT CONCAT('audit_log rows anonymised: ', ROW_COUNT());
 "
 if (( ! AUDIT_ONLY )); then
-  # 2. The safety net needs the consent field the double-opt-in setup creates.
+  # 2. The consent ledger first: the steps below delete what moves its dates.
+  sql+=$(cat <<'SQL'
+{{consentLedgerSql}}
+SQL
+)
+  sql+=$'\n'
+  # The safety net needs the consent field the double-opt-in setup creates.
   consent_column=$(printf '%s\n' "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'leads' AND column_name = '{{consentDateColumn}}';" | run_sql)
   if [[ $consent_column == 1 ]]; then
     sql+=$(cat <<'SQL'

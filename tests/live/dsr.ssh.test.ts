@@ -9,7 +9,9 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { doiEndpointFiles } from "../../components/doi/doiEndpoint";
 import { HostJournal } from "../../dsr/journal";
+import { ledgerKey } from "../../dsr/ledger";
 import { erasePerson, exportPerson, loadSchema } from "../../dsr/request";
 import { addressHash } from "../../dsr/sql";
 import { fingerprint, stackAccess } from "../../dsr/stack";
@@ -105,6 +107,7 @@ describe("over a real sshd on 127.0.0.1", () => {
     let port: number;
     let transport: SshTransport;
     let dockerLog: string;
+    const ledgerSecret = "ssh-test-ledger-secret-0123456789abcdef";
 
     beforeAll(async () => {
         const keygen = requireTool("ssh-keygen");
@@ -121,10 +124,19 @@ describe("over a real sshd on 127.0.0.1", () => {
         fs.mkdirSync(home);
         fs.writeFileSync(path.join(home, ".my.cnf"), `[client]\nsocket=${db.socket}\n`, { mode: 0o600 });
         dockerLog = path.join(dir, "docker.log");
-        // Stand-in for `docker exec -i mautic_db CMD...`: runs CMD here with the container's env only.
+        // The DOI endpoint as the web container has it (its CLI prints the ledger key).
+        fs.mkdirSync(path.join(dir, "kit-doi"));
+        for (const f of doiEndpointFiles()) fs.writeFileSync(path.join(dir, "kit-doi", path.basename(f.path)), f.content);
+        fs.writeFileSync(path.join(dir, "doi-config.json"), JSON.stringify({ secret: ledgerSecret }), { mode: 0o600 });
+        db.sql(fs.readFileSync(path.join(dir, "kit-doi", "schema.sql"), "utf8"), "mautic");
+        // Stand-in for `docker exec -i mautic_db CMD...` (runs CMD here with the container's env
+        // only) and for `docker exec -i mautic_web php /var/www/kit-doi/doi.php ARGS` (real php).
+        const php = requireTool("php");
         fs.writeFileSync(
             path.join(bin, "docker"),
-            `#!/bin/bash\nprintf '%s\\n' "$*" >> ${dockerLog}\n[[ $1 == exec && $2 == -i && $3 == mautic_db ]] || exit 99\nshift 3\nexec env -i PATH=/usr/bin:/bin HOME=${home} MARIADB_ROOT_PASSWORD='${db.rootPassword}' "$@"\n`,
+            `#!/bin/bash\nprintf '%s\\n' "$*" >> ${dockerLog}\n` +
+                `if [[ $1 == exec && $2 == -i && $3 == mautic_web && $4 == php && $5 == /var/www/kit-doi/doi.php ]]; then shift 5; exec env -i KIT_DOI_CONFIG=${dir}/doi-config.json ${php} ${dir}/kit-doi/doi.php "$@"; fi\n` +
+                `[[ $1 == exec && $2 == -i && $3 == mautic_db ]] || exit 99\nshift 3\nexec env -i PATH=/usr/bin:/bin HOME=${home} MARIADB_ROOT_PASSWORD='${db.rootPassword}' "$@"\n`,
             { mode: 0o755 },
         );
         fs.writeFileSync(path.join(dir, "authorized_keys"), `environment="PATH=${bin}:/usr/bin:/bin" ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`, { mode: 0o600 });
@@ -160,6 +172,17 @@ describe("over a real sshd on 127.0.0.1", () => {
         const calls = fs.readFileSync(dockerLog, "utf8");
         expect(calls).toMatch(/^exec -i mautic_db sh -c MYSQL_PWD="\$\{MARIADB_ROOT_PASSWORD:-\}"; .* mautic$/m);
         expect(calls).not.toContain(db.rootPassword);
+    });
+
+    test("the ledger key comes from the DOI endpoint in the web container, the address on stdin only", async () => {
+        const schema = await loadSchema(transport);
+        const key = await ledgerKey(transport, schema, subject.email.toLowerCase());
+        const local = execFileSync(requireTool("php"), [path.join(dir, "kit-doi", "doi.php"), "address-key"], { input: subject.email, encoding: "utf8", env: { KIT_DOI_CONFIG: path.join(dir, "doi-config.json") } }).trim();
+        expect(key).toBe(local);
+        expect(key).toMatch(/^[0-9a-f]{64}$/);
+        const calls = fs.readFileSync(dockerLog, "utf8");
+        expect(calls).toMatch(/^exec -i mautic_web php \/var\/www\/kit-doi\/doi\.php address-key$/m);
+        expect(calls.toLowerCase()).not.toContain(subject.email.toLowerCase());
     });
 
     test("a wrong host key is refused before anything runs", async () => {

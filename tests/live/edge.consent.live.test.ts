@@ -55,9 +55,10 @@ function direct(urlPath: string, method = "GET"): Promise<http.IncomingMessage> 
 
 // [label, raw path, method]: every kind of Mautic page that sets tracking cookies before consent.
 const trackingPages: [string, string, string][] = [
-    ["unsubscribe/preference page", "/email/unsubscribe/5f3a9c1d2e/jane.doe%40example.org/9b8c7d6e5f4a", "GET"],
+    // A GET of these links is answered by the edge's button page; the button POSTs (tests/live/edge.unsubscribe.live.test.ts).
+    ["unsubscribe/preference page (its button's POST)", "/email/unsubscribe/5f3a9c1d2e/jane.doe%40example.org/9b8c7d6e5f4a", "POST"],
     ["one-click unsubscribe (List-Unsubscribe-Post)", "/email/unsubscribe/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", "POST"],
-    ["do-not-contact link", "/email/dnc/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", "GET"],
+    ["do-not-contact link (its button's POST)", "/email/dnc/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", "POST"],
     ["email web view", "/email/view/5f3a9c1d2e", "GET"],
     ["click redirect", "/r/9a8b7c6d5e?ct=YToxOntzOjY6InNvdXJjZSI7fQ", "GET"],
     ["form submission", "/form/submit?formId=1", "POST"],
@@ -87,7 +88,7 @@ describe("without the consent cookie, Mautic's tracking cookies never reach the 
     });
 
     test("the preference centre's session cookie passes unchanged (its form needs it), the tracking cookies do not", async () => {
-        const res = await edgeRequest(edge, "/email/unsubscribe/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a");
+        const res = await edgeRequest(edge, "/email/unsubscribe/5f3a9c1d2e/jane.doe@example.org/9b8c7d6e5f4a", { method: "POST" });
         const session = setCookies(res).filter((c) => nameOf(c) === sessionCookieName);
         expect(session).toHaveLength(1);
         expect(session[0]).toMatch(new RegExp(`^${sessionCookieName}=pref\\d+; path=/; secure; httponly; samesite=lax$`));

@@ -6,10 +6,12 @@
  * logrotate copytruncate), adminUiCidrs and the consent-withdrawal route the edge answers itself.
  */
 import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { consentForgetPath, renderEdgeLogrotate } from "../../components/edge/caddyfile";
+import { unsubscribePageStyle } from "../../components/edge/unsubscribePage";
 import { edgeHttpRequest, edgeRequest, EdgeResponse, edgeTestWebsite, RunningEdge, startEdge } from "../support/edge-caddy";
 import { EdgeClass, expectedHeaders, managedHeaders } from "../support/edge-expectations";
 import { EdgeStub, rogueUpstreamHeaders, startEdgeStub } from "../support/edge-stub";
@@ -38,7 +40,7 @@ afterAll(async () => {
 });
 
 function expectHeaderSet(res: EdgeResponse, cls: EdgeClass, website: string, opts: { gravatar?: boolean } = {}) {
-    const expected = expectedHeaders(cls, website, opts);
+    const expected = expectedHeaders(cls, website, { ...opts, styleSha256: crypto.createHash("sha256").update(unsubscribePageStyle).digest("base64") });
     const actual: Record<string, string | undefined> = {};
     for (const h of managedHeaders) {
         const v = res.headers[h];
@@ -138,7 +140,8 @@ describe("headers per path class", () => {
         ["/form/generate.js?id=1", "resource", 200, false],
         ["/focus/1.js", "resource", 200, false],
         ["/dwc/hero-slot", "resource", 200, false],
-        ["/email/5f3a9c1d2e.gif", "resource", 200, false],
+        // The open pixel is answered by the edge: nothing reaches Mautic, nothing is recorded.
+        ["/email/5f3a9c1d2e.gif", "resource", 204, true],
         ["/media/images/logo.png", "resource", 200, false],
         ["/media/images/.tmb/logo.png", "resource", 200, false],
         ["/media/js/mautic-form.js", "resource", 200, false],
@@ -149,7 +152,8 @@ describe("headers per path class", () => {
         ["/form/submit?formId=1", "public", 200, false],
         ["/spring-offer", "public", 200, false],
         ["/email/view/5f3a9c1d2e", "public", 200, false],
-        ["/email/unsubscribe/5f3a9c1d2e", "public", 200, false],
+        // A GET of an unsubscribe link gets the edge's button page (tests/live/edge.unsubscribe.live.test.ts).
+        ["/email/unsubscribe/5f3a9c1d2e", "unsubscribe", 200, true],
         ["/asset/1:whitepaper", "public", 200, false],
         ["/r/9a8b7c?ct=abc", "public", 200, false],
         ["/.well-known/security.txt", "public", 200, false],

@@ -9,7 +9,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { privacyMaintenancePaths, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
+import { privacyMaintenancePaths, renderConsentLedgerSql, renderDoiUnconfirmedSql, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
 import { doiNames } from "../../components/doi/doiBlueprint";
 import { MariaDbServer } from "../support/mariadb";
 import { mauticSchemaSql } from "../support/mautic-schema";
@@ -58,7 +58,6 @@ describe("on a database without Mautic's tables", () => {
 });
 
 describe("on Mautic's tables", () => {
-    let forms: { doiDe: number; doiEn: number; contact: number };
     let emails: { doi: number; newsletter: number };
     const tag = (name: string) => Number(v(`SELECT id FROM lead_tags WHERE tag = '${name}'`));
 
@@ -69,112 +68,104 @@ describe("on Mautic's tables", () => {
         for (const t of o.tags ?? []) q(`INSERT INTO lead_tags_xref (lead_id, tag_id) VALUES (${id}, ${tag(t)})`);
         return id;
     }
-    function submit(lead: number, form: number, when: string, email = "x@example.de"): void {
-        q(`INSERT INTO form_submissions (form_id, lead_id, date_submitted) VALUES (${form}, ${lead}, ${when})`);
-        const sub = v("SELECT MAX(id) FROM form_submissions");
-        const table = form === forms.contact ? `form_results_${form}_contact` : `form_results_${form}_doi_signup`;
-        q(`INSERT INTO ${table} (submission_id, form_id, email) VALUES (${sub}, ${form}, '${email}')`);
-    }
 
     beforeAll(() => {
         for (const stmt of mauticSchemaSql.split(";").map((s) => s.trim()).filter(Boolean)) q(stmt);
         q("INSERT INTO lead_tags (tag) VALUES ('doi-pending'), ('doi-confirmed'), ('customer')");
         q(`INSERT INTO forms (name, alias) VALUES ('${doiNames.form("de")}', 'doi_de_sig'), ('${doiNames.form("en")}', 'doi_en_sig'), ('Contact us', 'contact')`);
-        forms = { doiDe: 1, doiEn: 2, contact: 3 };
         for (const f of [1, 2]) q(`CREATE TABLE form_results_${f}_doi_signup (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)`);
         q("CREATE TABLE form_results_3_contact (submission_id INT NOT NULL PRIMARY KEY, form_id INT NOT NULL, email LONGTEXT NULL)");
         q(`INSERT INTO emails (name, email_type) VALUES ('${doiNames.email("de")}', 'template'), ('Newsletter May', 'list')`);
         emails = { doi: 1, newsletter: 2 };
     });
 
-    describe("the double-opt-in safety net", () => {
+    describe("the double-opt-in safety net and the consent ledger", () => {
         const c: Record<string, number> = {};
         let out = "";
+        let seq = 0;
+        /** A ledger row as the DOI endpoint writes it. */
+        function signedUp(lead: number | null, o: { created: boolean; when: string; confirmed?: boolean; key?: string }): string {
+            const id = (++seq).toString(16).padStart(32, "0");
+            q(`INSERT INTO kit_consent_ledger (signup_id, address_key, contact_id, contact_created, form, language, consent_text_sha256, signed_up_at, outcome, mail_sent_at, confirmed_at, confirm_event, last_activity_at)
+               VALUES ('${id}', '${(o.key ?? id).padEnd(64, "a")}', ${lead ?? "NULL"}, ${o.created ? 1 : 0}, 'kit-hosted', 'de', '${"c".repeat(64)}', ${o.when}, '${o.confirmed ? "confirmed" : "mail-sent"}', ${o.when},
+                       ${o.confirmed ? o.when : "NULL"}, ${o.confirmed ? "'button-post'" : "NULL"}, ${o.when})`);
+            return id;
+        }
         beforeAll(() => {
-            // Deleted: signed up 5 days ago on a DOI form, never confirmed (failed send or no click).
-            c.expired = contact({ email: "expired@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.expired, forms.doiDe, ago("5 DAY"));
-            q(`INSERT INTO page_hits (lead_id, date_hit, url) VALUES (${c.expired}, ${ago("5 DAY")}, '/form/1')`);
-            q(`INSERT INTO lead_utmtags (lead_id, date_added, utm_source) VALUES (${c.expired}, ${ago("5 DAY")}, 'newsletter')`);
-            q(`INSERT INTO audit_log (user_id, user_name, bundle, object, object_id, action, details, date_added, ip_address) VALUES (0, 'System', 'lead', 'lead', ${c.expired}, 'create', 'a:1:{s:5:"email";s:18:"expired@example.de";}', ${ago("5 DAY")}, '*.*.*.*')`);
-            // Deleted: the only e-mail it got is the DOI confirmation.
-            c.mailedDoiOnly = contact({ email: "mailed@example.de", identified: ago("4 DAY"), tags: ["doi-pending"] });
-            submit(c.mailedDoiOnly, forms.doiEn, ago("4 DAY"));
-            q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.doi}, ${c.mailedDoiOnly}, 'mailed@example.de', ${ago("4 DAY")})`);
-            // Deleted: an anonymous visitor's record (tracked for weeks) identified by the sign-up.
-            c.anonymousBefore = contact({ email: "anon@example.de", added: ago("40 DAY"), identified: ago("4 DAY"), tags: ["doi-pending"] });
-            submit(c.anonymousBefore, forms.doiDe, ago("4 DAY"));
-            // Kept: too recent.
-            c.recent = contact({ email: "recent@example.de", identified: ago("1 DAY"), tags: ["doi-pending"] });
-            submit(c.recent, forms.doiDe, ago("1 DAY"));
-            // Kept: existed before (imported 200 days ago), a stranger submitted its address.
-            c.imported = contact({ email: "imported@example.de", identified: ago("200 DAY"), tags: ["doi-pending"] });
-            submit(c.imported, forms.doiDe, ago("5 DAY"));
-            // Kept: a suppression entry (unsubscribed earlier).
-            c.suppressed = contact({ email: "dnc@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.suppressed, forms.doiDe, ago("5 DAY"));
-            q(`INSERT INTO lead_donotcontact (lead_id, date_added, reason, channel) VALUES (${c.suppressed}, ${ago("5 DAY")}, 3, 'email')`);
-            // Kept: also used the contact form.
-            c.otherForm = contact({ email: "other@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.otherForm, forms.doiDe, ago("5 DAY"));
-            submit(c.otherForm, forms.contact, ago("5 DAY"));
-            // Kept: confirmed (and the pending tag left behind), another tag, consent date, an owner.
-            c.confirmed = contact({ email: "confirmed@example.de", identified: ago("5 DAY"), tags: ["doi-pending", "doi-confirmed"] });
-            submit(c.confirmed, forms.doiDe, ago("5 DAY"));
-            c.customer = contact({ email: "customer@example.de", identified: ago("5 DAY"), tags: ["doi-pending", "customer"] });
-            submit(c.customer, forms.doiDe, ago("5 DAY"));
-            c.consented = contact({ email: "consent@example.de", identified: ago("5 DAY"), tags: ["doi-pending"], consent: true });
-            submit(c.consented, forms.doiDe, ago("5 DAY"));
-            c.owned = contact({ email: "owned@example.de", identified: ago("5 DAY"), tags: ["doi-pending"], owner: true });
-            submit(c.owned, forms.doiDe, ago("5 DAY"));
-            // Kept: got a newsletter; added to a segment by hand; has a note.
-            c.newsletter = contact({ email: "news@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.newsletter, forms.doiDe, ago("5 DAY"));
-            q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.newsletter}, 'news@example.de', ${ago("4 DAY")})`);
-            c.manualSegment = contact({ email: "seg@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.manualSegment, forms.doiDe, ago("5 DAY"));
-            q(`INSERT INTO lead_lists_leads (leadlist_id, lead_id, date_added, manually_removed, manually_added) VALUES (9, ${c.manualSegment}, ${ago("5 DAY")}, 0, 1)`);
-            c.noted = contact({ email: "note@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
-            submit(c.noted, forms.doiDe, ago("5 DAY"));
-            q(`INSERT INTO lead_notes (lead_id, text) VALUES (${c.noted}, 'called')`);
-            // Kept: no DOI-form submission at all (tagged by someone else).
-            c.tagOnly = contact({ email: "tag@example.de", identified: ago("5 DAY"), tags: ["doi-pending"] });
+            // The job creates the ledger tables itself (first run, before the endpoint's first sign-up).
+            const first = run();
+            if (first.code !== 0) throw new Error(first.out);
+            q("INSERT INTO lead_tags (tag) VALUES ('doi-keep')");
+            // Deleted: created by the endpoint 4 and 10 days ago, never confirmed.
+            c.four = contact({ email: "four@example.de", added: ago("4 DAY"), tags: ["doi-pending"] });
+            signedUp(c.four, { created: true, when: ago("4 DAY") });
+            c.ten = contact({ email: "ten@example.de", added: ago("10 DAY"), tags: ["doi-pending"] });
+            signedUp(c.ten, { created: true, when: ago("10 DAY") });
+            // Kept: created 5 days ago, but signed up again yesterday (that link still works).
+            c.again = contact({ email: "again@example.de", added: ago("5 DAY"), tags: ["doi-pending"] });
+            signedUp(c.again, { created: true, when: ago("5 DAY") });
+            signedUp(c.again, { created: false, when: ago("1 DAY") });
+            // Kept: created 2 days ago (within unconfirmedContactDays).
+            c.recent = contact({ email: "recent@example.de", added: ago("2 DAY"), tags: ["doi-pending"] });
+            signedUp(c.recent, { created: true, when: ago("2 DAY") });
+            // Kept: created and confirmed (also when the tag was removed by hand).
+            c.confirmed = contact({ email: "confirmed@example.de", added: ago("10 DAY"), tags: ["customer"] });
+            signedUp(c.confirmed, { created: true, when: ago("10 DAY"), confirmed: true });
+            // Kept: existed before; a stranger submitted its address 10 days ago and never confirmed.
+            c.preExisting = contact({ email: "old@example.de", added: ago("400 DAY"), identified: ago("400 DAY") });
+            signedUp(c.preExisting, { created: false, when: ago("10 DAY") });
+            // Kept: created by the endpoint, but the marketer tagged it doi-keep / it has a consent date.
+            c.kept = contact({ email: "keep@example.de", added: ago("10 DAY"), tags: ["doi-pending", "doi-keep"] });
+            signedUp(c.kept, { created: true, when: ago("10 DAY") });
+            c.consented = contact({ email: "consent@example.de", added: ago("10 DAY"), consent: true });
+            signedUp(c.consented, { created: true, when: ago("10 DAY") });
+            // Kept: a newer contact that got the id of a deleted one (the ledger row is older than the contact... by far).
+            c.reused = contact({ email: "reused@example.de", added: "UTC_TIMESTAMP()" });
+            signedUp(c.reused, { created: true, when: ago("30 DAY") });
+            // Kept: no ledger row at all (tagged doi-pending by someone else, or by the retired flow).
+            c.tagOnly = contact({ email: "tag@example.de", added: ago("10 DAY"), tags: ["doi-pending"] });
 
             const r = run();
             if (r.code !== 0) throw new Error(r.out);
             out = r.out;
         });
 
-        test("deletes exactly the unconfirmed sign-ups older than unconfirmedContactDays", () => {
-            expect(out).toMatch(/unconfirmed double-opt-in contacts deleted: 3/);
+        test("deletes exactly the contacts the endpoint created for sign-ups never confirmed, older than unconfirmedContactDays", () => {
+            expect(out).toMatch(/unconfirmed double-opt-in contacts deleted: 2/);
             const left = ids("SELECT id FROM leads");
-            for (const k of ["expired", "mailedDoiOnly", "anonymousBefore"]) expect({ k, kept: left.includes(c[k]) }).toEqual({ k, kept: false });
-            for (const k of ["recent", "imported", "suppressed", "otherForm", "confirmed", "customer", "consented", "owned", "newsletter", "manualSegment", "noted", "tagOnly"]) {
+            for (const k of ["four", "ten"]) expect({ k, kept: left.includes(c[k]) }).toEqual({ k, kept: false });
+            for (const k of ["again", "recent", "confirmed", "preExisting", "kept", "consented", "reused", "tagOnly"]) {
                 expect({ k, kept: left.includes(c[k]) }).toEqual({ k, kept: true });
             }
         });
 
-        test("the suppression entry of an existing contact survives", () => {
-            expect(v(`SELECT COUNT(*) FROM lead_donotcontact WHERE lead_id = ${c.suppressed}`)).toBe("1");
+        test("the ledger rows stay (the proof), also of the deleted contacts", () => {
+            expect(v(`SELECT COUNT(*) FROM kit_consent_ledger WHERE contact_id IN (${c.four}, ${c.ten})`)).toBe("2");
         });
 
-        test("their form results, page hits, UTM tags, e-mail statistics and audit-log entries are gone", () => {
-            expect(v("SELECT COUNT(*) FROM form_submissions WHERE lead_id IS NULL")).toBe("0");
-            expect(v("SELECT COUNT(*) FROM form_results_1_doi_signup r LEFT JOIN form_submissions s ON s.id = r.submission_id WHERE s.id IS NULL")).toBe("0");
-            expect(v("SELECT COUNT(*) FROM form_results_2_doi_signup")).toBe("0");
-            expect(v("SELECT COUNT(*) FROM page_hits")).toBe("0");
-            expect(v("SELECT COUNT(*) FROM lead_utmtags")).toBe("0");
-            expect(q("SELECT email_address FROM email_stats").flat()).toEqual(["news@example.de"]);
-            expect(v(`SELECT COUNT(*) FROM audit_log WHERE object = 'lead' AND object_id = ${c.expired}`)).toBe("0");
-            // The kept contacts' submissions are still there.
-            expect(v(`SELECT COUNT(*) FROM form_submissions WHERE lead_id = ${c.otherForm}`)).toBe("2");
+        test("retention: the last mailing moves the date; rows are deleted after the end of the 3rd year after it", () => {
+            const oldKey = "e".repeat(64);
+            // Last activity 2021-06-30: kept until 2024-12-31, deleted from 2025-01-01 (today is later).
+            q(`INSERT INTO kit_consent_ledger (signup_id, address_key, contact_id, contact_created, form, language, consent_text_sha256, signed_up_at, outcome, last_activity_at)
+               VALUES ('${"f".repeat(32)}', '${oldKey}', NULL, 1, 'kit-hosted', 'de', '${"c".repeat(64)}', '2021-06-30 10:00:00', 'mail-sent', '2021-06-30 10:00:00')`);
+            // Signed up long ago, but mailed last year: kept.
+            c.mailed = contact({ email: "mailed@example.de", added: "'2020-01-01 00:00:00'", tags: ["doi-confirmed"] });
+            const mailedRow = signedUp(c.mailed, { created: true, when: "'2020-01-01 00:00:00'", confirmed: true });
+            q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.mailed}, 'mailed@example.de', MAKEDATE(YEAR(UTC_DATE()) - 1, 100))`);
+            const r = run();
+            expect(r.code).toBe(0);
+            expect(r.out).toMatch(/consent ledger rows past their retention deleted: 1/);
+            expect(v(`SELECT COUNT(*) FROM kit_consent_ledger WHERE address_key = '${oldKey}'`)).toBe("0");
+            expect(v(`SELECT YEAR(last_activity_at) = YEAR(UTC_DATE()) - 1 FROM kit_consent_ledger WHERE signup_id = '${mailedRow}'`)).toBe("1");
+            expect(renderConsentLedgerSql(3)).toContain("MAKEDATE(YEAR(last_activity_at) + 1 + 3, 1)");
+            expect(() => renderConsentLedgerSql(0)).toThrow(/consentProofYears = 0/);
         });
 
         test("the criterion is one SQL template with the kit's tag names and period", () => {
             const sql = renderDoiUnconfirmedSql(3);
-            expect(sql).toContain("pt.tag = 'doi-pending'");
+            expect(sql).toContain("g.contact_created = 1");
             expect(sql).toContain("INTERVAL 3 DAY");
-            expect(sql).toContain(`f.name IN ('${doiNames.form("de")}', '${doiNames.confirmForm("de")}', '${doiNames.form("en")}', '${doiNames.confirmForm("en")}')`);
+            expect(sql).toContain("t.tag IN ('doi-confirmed', 'doi-keep')");
             expect(file(privacyMaintenancePaths.script).content).toContain(sql);
             expect(() => renderDoiUnconfirmedSql(0)).toThrow(/unconfirmedContactDays = 0/);
         });
@@ -186,6 +177,8 @@ describe("on Mautic's tables", () => {
         let out = "";
         beforeAll(() => {
             c.old = contact({ email: "Gone.Away@Example.de", identified: ago("400 DAY"), tags: ["doi-confirmed"] });
+            q(`INSERT INTO kit_consent_ledger (signup_id, address_key, contact_id, contact_created, form, language, consent_text_sha256, signed_up_at, outcome, confirmed_at, last_activity_at)
+               VALUES ('${"9".repeat(32)}', '${"9".repeat(64)}', ${c.old}, 1, 'kit-hosted', 'de', '${"c".repeat(64)}', ${ago("400 DAY")}, 'confirmed', ${ago("400 DAY")}, ${ago("400 DAY")})`);
             q(`INSERT INTO lead_donotcontact (lead_id, date_added, reason, channel) VALUES (${c.old}, ${ago("40 DAY")}, 1, 'email')`);
             q(`INSERT INTO email_stats (email_id, lead_id, email_address, date_sent) VALUES (${emails.newsletter}, ${c.old}, 'Gone.Away@Example.de', ${ago("45 DAY")})`);
             c.fresh = contact({ email: "fresh-unsub@example.de", identified: ago("400 DAY") });
@@ -208,6 +201,8 @@ describe("on Mautic's tables", () => {
             expect(q("SHOW COLUMNS FROM kit_suppression").map((r) => r[0])).toEqual(["email_sha256", "unsubscribed_at", "recorded_at"]);
             // Nothing else of the address is left: not in the statistics either.
             expect(v("SELECT COUNT(*) FROM email_stats WHERE email_address LIKE '%Gone.Away%'")).toBe("0");
+            // The consent proof survives the minimisation, its date moved to the withdrawal (40 days ago).
+            expect(v(`SELECT DATEDIFF(UTC_TIMESTAMP(), last_activity_at) FROM kit_consent_ledger WHERE signup_id = '${"9".repeat(32)}'`)).toBe("40");
         });
 
         test("a later copy of the address gets its do-not-contact entry back; a pending sign-up is left alone", () => {

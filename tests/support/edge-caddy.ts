@@ -185,7 +185,7 @@ export async function startEdge(input: Partial<Omit<CaddyfileInput, "test" | "ac
     const full = {
         domain: edgeTestDomain,
         website: edgeTestWebsite,
-        adminEmail: "ops@client-a.test",
+        acmeEmail: "ops@client-a.test",
         adminUiCidrs: [],
         accessLogRetentionDays: 7,
         ...input,

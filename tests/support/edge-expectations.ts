@@ -3,7 +3,7 @@
  * the live tests check the Caddyfile instead of repeating it. The README table
  * (docs/guide/edge.md) quotes the same values; tests/unit/edge.render.test.ts keeps them equal.
  */
-export type EdgeClass = "edge" | "admin" | "popup" | "api" | "resource" | "public";
+export type EdgeClass = "edge" | "admin" | "popup" | "api" | "resource" | "public" | "unsubscribe";
 
 /** Every header the edge manages. A class's set names each of them: a value, or absent. */
 export const managedHeaders = [
@@ -28,16 +28,20 @@ export const permissionsPolicy =
 export const cspStrict = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 /** The admin and popup CSP; `gravatar` = the stack setting (default false: no `https:` images). */
 export const cspAdminFor = (gravatar: boolean) =>
-    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline' https:; " +
-    `img-src 'self' data: blob:${gravatar ? " https:" : ""}; font-src 'self' data: https:; media-src 'self' blob: https:; frame-src 'self' https:; ` +
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; " +
+    `img-src 'self' data: blob:${gravatar ? " https:" : ""}; font-src 'self' data:; media-src 'self' blob: https:; frame-src 'self' https:; ` +
     "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self' https:; frame-ancestors 'self'; upgrade-insecure-requests";
 export const cspAdmin = cspAdminFor(false);
 export const cspResource = (website: string) => `default-src 'none'; frame-ancestors 'self' ${website}`;
 export const cspPublic = (website: string) =>
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline' https:; " +
-    "img-src 'self' data: https:; font-src 'self' data: https:; media-src 'self' https:; frame-src 'self' https:; " +
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https:; style-src 'self' 'unsafe-inline'; " +
+    "img-src 'self' data: https:; font-src 'self' data:; media-src 'self' https:; frame-src 'self' https:; " +
     "connect-src 'self' https:; object-src 'none'; base-uri 'self'; form-action 'self' https:; " +
     `frame-ancestors 'self' ${website}; upgrade-insecure-requests`;
+
+/** The unsubscribe page's CSP: nothing loads, one inline style by its sha256, posts only to itself. */
+export const cspUnsubscribe = (styleSha256: string) =>
+    `default-src 'none'; style-src 'sha256-${styleSha256}'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
 const common = {
     "strict-transport-security": hsts,
@@ -49,8 +53,18 @@ const common = {
 };
 
 /** The exact header set of a class (undefined = the header must be absent). */
-export function expectedHeaders(cls: EdgeClass, website: string, opts: { gravatar?: boolean } = {}): Record<ManagedHeader, string | undefined> {
+export function expectedHeaders(cls: EdgeClass, website: string, opts: { gravatar?: boolean; styleSha256?: string } = {}): Record<ManagedHeader, string | undefined> {
     switch (cls) {
+        case "unsubscribe":
+            if (!opts.styleSha256) throw new Error("expectedHeaders(unsubscribe) needs the page's style hash");
+            return {
+                ...common,
+                "content-security-policy": cspUnsubscribe(opts.styleSha256),
+                "x-frame-options": "DENY",
+                "cross-origin-opener-policy": "same-origin",
+                "cross-origin-resource-policy": "same-origin",
+                "x-robots-tag": "noindex, nofollow",
+            };
         case "edge":
         case "api":
             return {

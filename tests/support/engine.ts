@@ -72,3 +72,13 @@ export function engineSteps(resources: RecordedResource[], replaced: Set<string>
     for (const n of order) if (deleted.has(n) && !replaced.has(n)) steps.push(`create ${n}`);
     return [...steps, ...deferred.reverse()];
 }
+
+/**
+ * CapAdd/CapDrop as Docker stores them, so as the Docker provider reads them back: the Go client
+ * upper-cases each, prefixes `CAP_` (all but the magic `ALL`), drops duplicates and sorts before
+ * the API call (docker/docker client/container_create.go, normalizeCapabilities).
+ */
+export function dockerStoredCapabilities(caps: readonly string[]): string[] {
+    const norm = caps.map((c) => c.toUpperCase()).map((c) => (c === "ALL" || c.startsWith("CAP_") ? c : `CAP_${c}`));
+    return [...new Set(norm)].sort();
+}

@@ -180,7 +180,7 @@ export class FakeMauticApi {
         const raw = Buffer.concat(chunks).toString("utf8");
         const entry: FakeRequest = { method: req.method ?? "?", path: `${url.pathname}${url.search}`, status: 0 };
         this.requests.push(entry);
-        let status = 200;
+        let status: number;
         let body: Json;
         const page = /^\/form\/(\d+)$/.exec(url.pathname);
         if (page && req.method === "GET") {

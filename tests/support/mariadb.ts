@@ -73,7 +73,7 @@ export class MariaDbServer {
             return server;
         } catch (e) {
             await server.stop();
-            throw new Error(`MariaDB test server did not start: ${(e as Error).message}\n${server.logTail()}`);
+            throw new Error(`MariaDB test server did not start: ${(e as Error).message}\n${server.logTail()}`, { cause: e });
         }
     }
 

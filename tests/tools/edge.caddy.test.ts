@@ -14,7 +14,7 @@ import { requireTool } from "../support/tools";
 const production: CaddyfileInput = {
     domain: "marketing.client-a.de",
     website: "https://www.client-a.de",
-    adminEmail: "ops@client-a.de",
+    acmeEmail: "ops@client-a.de",
     adminUiCidrs: ["203.0.113.0/24", "2001:db8::/32"],
     accessLogRetentionDays: 7,
     upstream: "mautic_web:80",

@@ -27,6 +27,7 @@ const paramsInput = {
     website: "https://www.client-a.de",
     timezone: "Europe/Berlin",
     gdprPurgeDays: 730,
+    logRetentionDays: 9,
     mailerDsn: "smtp://user:p'a\\ss@smtp.example.de:587",
     mailerFromEmail: "newsletter@client-a.de",
     mailerFromName: "Client A's \"News\"",
@@ -71,7 +72,7 @@ describe("config/parameters_local.php", () => {
         ["cookie_secure", true],
         ["cookie_httponly", true],
         ["site_url", "https://marketing.client-a.de"],
-        ["trusted_proxies", ["172.30.80.0/24", "fd4d:6175:7469:6380::/64"]],
+        ["trusted_proxies", ["172.30.80.0/24", "fd4d:6175:7469:6380::/64", "127.0.0.1"]],
         ["trusted_hosts", ["^marketing\\.client-a\\.de$"]],
         ["stats_update_url", ""],
         ["cors_restrict_domains", true],
@@ -88,6 +89,21 @@ describe("config/parameters_local.php", () => {
         ["facebook_pixel_landingpage_enabled", false],
         ["track_by_tracking_url", false],
         ["mailer_append_tracking_pixel", false],
+        // issue 19 item 6: no link becomes a per-recipient tracked redirect.
+        ["disable_trackable_urls", true],
+        // issue 20 item 2: no phoning home.
+        ["system_update_url", ""],
+        ["translations_list_url", ""],
+        ["translations_fetch_url", ""],
+        ["rss_notification_url", ""],
+        ["marketplace_enabled", false],
+        ["marketplace_allowlist_url", ""],
+        ["composer_updates", false],
+        ["website_snapshot_url", ""],
+        // issue 20 item 1: the default theme loads nothing from a CDN.
+        ["theme", "blank"],
+        // issue 20 item 8: one log retention figure.
+        ["max_log_files", 9],
         ["cookie_domain", ""],
         ["cookie_path", "/"],
         // issue 9: cron-sent mail goes through the worker's queue; a real sender.
@@ -98,6 +114,23 @@ describe("config/parameters_local.php", () => {
         ["mailer_from_name", "Client A's \"News\""],
     ])("%s = %p", (key, value) => {
         expect(evaluated[key]).toEqual(value);
+    });
+
+    test("no pinned value names another host: the only URLs are Mautic's own and the website (issue 20)", () => {
+        // The mailer DSN is the client's own provider; everything else may name only these two.
+        const { mailer_dsn: _dsn, ...rest } = evaluated;
+        const urls = JSON.stringify(rest).match(/https?:\\?\/\\?\/[^"]+|[a-z0-9-]+\.(com|net|org|io|de)\b/gi) ?? [];
+        // client-a.de: the sender address newsletter@client-a.de.
+        expect([...new Set(urls.map((u) => u.replace(/\\/g, "")))].sort()).toEqual(["client-a.de", "https://marketing.client-a.de", "https://www.client-a.de"]);
+    });
+
+    test("editor fonts are system fonts: none loads a stylesheet (Mautic's default loads 8 from fonts.googleapis.com)", () => {
+        const fonts = evaluated.editor_fonts as { name: string; font: string; url?: string }[];
+        expect(fonts.length).toBe(11);
+        for (const f of fonts) {
+            expect(Object.keys(f).sort()).toEqual(["font", "name"]);
+            expect(f.font.length).toBeGreaterThan(0);
+        }
     });
 
     test("secrets survive PHP quoting exactly", () => {
@@ -121,8 +154,8 @@ describe("config/parameters_local.php", () => {
         expect(() => mauticParameters({ ...paramsInput, mailerFromName: " " })).toThrow(/mailerFromName/);
     });
 
-    test("IP lookup only with a MaxMind key (opt-in)", () => {
-        expect(evaluated).not.toHaveProperty("ip_lookup_auth");
+    test("IP lookup only with a MaxMind key (opt-in); without one the UI cannot pick a remote lookup service", () => {
+        expect(evaluated).toMatchObject({ ip_lookup_service: "maxmind_download", ip_lookup_auth: "" });
         const p = mauticParameters({ ...paramsInput, maxmindLicenseKey: "Key_123456" });
         expect(p).toMatchObject({ ip_lookup_service: "maxmind_download", ip_lookup_auth: "Key_123456" });
     });

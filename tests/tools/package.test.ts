@@ -1,6 +1,7 @@
 /**
- * The kit as a library others install: a real `npm pack` of a clean copy of the repository
- * (the `prepare` script builds the JavaScript and the .d.ts), a real `npm install` of the tarball
+ * The kit as a library others install: a plain `npm pack` of a clean copy of the repository, as a
+ * user or a CI job runs it after `npm ci --ignore-scripts` (the `prepare` script builds the
+ * JavaScript and the .d.ts; no flag needed), a real `npm install` of the tarball
  * into a fresh consumer project (registry via npm's cache), then `tsc` compiles a consumer
  * against the installed types and Node loads the package, templates included. Everything happens
  * under one temp dir; the repository gets no bin/.
@@ -31,8 +32,10 @@ beforeAll(() => {
         fs.copyFileSync(path.join(projectRoot, f), path.join(src, f));
     }
     fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(src, "node_modules"));
-    // The repository's .npmrc turns install scripts off (offline installs); packing runs `prepare`.
-    const out = JSON.parse(run("npm", ["pack", "--ignore-scripts=false", "--json", "--pack-destination", tmp], src));
+    // Plain `npm pack`, with the repository's own .npmrc: it must run `prepare` (an
+    // `ignore-scripts` there skipped it and the tarball had no bin/).
+    expect(fs.existsSync(path.join(src, "bin"))).toBe(false);
+    const out = JSON.parse(run("npm", ["pack", "--json", "--pack-destination", tmp], src));
     tarball = path.join(tmp, out[0].filename);
     files = out[0].files.map((f: { path: string }) => f.path);
     fs.mkdirSync(consumer());
@@ -40,6 +43,16 @@ beforeAll(() => {
     run("npm", ["install", "--prefer-offline", "--ignore-scripts", "--no-audit", "--no-fund", tarball], consumer());
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+test("installs turn dependency scripts off on the command line, not in .npmrc (which would skip prepare on pack)", () => {
+    const npmrc = fs.readFileSync(path.join(projectRoot, ".npmrc"), "utf8");
+    expect(npmrc).not.toMatch(/^\s*ignore-scripts\s*=\s*true/m);
+    const installs = ["scripts/prepare-deps.sh", ".github/workflows/ci.yml", ".github/workflows/deploy.yml", "README.md"].flatMap((f) =>
+        (fs.readFileSync(path.join(projectRoot, f), "utf8").match(/npm ci\b[^\n]*/g) ?? []).map((line) => `${f}: ${line}`),
+    );
+    expect(installs.length).toBeGreaterThanOrEqual(8);
+    for (const line of installs) expect(line).toMatch(/npm ci --ignore-scripts/);
+});
 
 test("the package ships JavaScript, type declarations and the templates, and no tests", () => {
     for (const f of ["bin/components/index.js", "bin/components/index.d.ts", "bin/components/site/mauticSite.d.ts", "bin/components/host/serverTypeChoice.js", "templates/caddyfile/Caddyfile", "package.json"]) {
@@ -78,11 +91,26 @@ export const program = async () => {
     expect(failed).toMatch(/error TS2322: Type 'number' is not assignable to type 'string'/);
 });
 
+test("the example program of docs/guide/library.md compiles against the installed .d.ts", () => {
+    const page = fs.readFileSync(path.join(projectRoot, "docs", "guide", "library.md"), "utf8");
+    const examples = [...page.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
+    expect(examples).toHaveLength(1);
+    expect(examples[0]).toContain(`from "mautic-gdpr-kit"`);
+    fs.writeFileSync(path.join(consumer(), "index.ts"), examples[0]);
+    let errors = "";
+    try {
+        run(tsc, ["-p", "tsconfig.json"], consumer());
+    } catch (e) {
+        errors = String((e as { stdout?: string }).stdout) || String(e);
+    }
+    expect(errors).toBe("");
+});
+
 test("Node loads the installed package and its renderers find the templates", () => {
     const script = `const k = require("mautic-gdpr-kit");
-const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "ops@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
-process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
+const caddy = k.render.renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+process.stdout.write(JSON.stringify({ site: typeof k.MauticSite, alerts: typeof k.AlertSecrets, internal: [k.setPriceSource, k.doiProvider, k.renderCaddyfile].map((v) => typeof v), serverType: k.defaults.serverType, caddy: caddy.includes("m.example.de") }));`;
     const out = JSON.parse(run(process.execPath, ["-e", script], consumer()));
-    expect(out).toEqual({ site: "function", serverType: "auto", caddy: true });
+    expect(out).toEqual({ site: "function", alerts: "function", internal: ["undefined", "undefined", "undefined"], serverType: "auto", caddy: true });
     expect(require.resolve("mautic-gdpr-kit", { paths: [consumer()] })).toBe(path.join(fs.realpathSync(consumer()), "node_modules", "mautic-gdpr-kit", "bin", "components", "index.js"));
 });

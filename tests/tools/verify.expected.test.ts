@@ -46,7 +46,7 @@ test("containers carry the pinned image tags, the caps and memory limits of the 
     expect(Object.keys(byName).sort()).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);
     expect(byName.mautic_web.image).toMatch(/^mautic\/mautic:\d+\.\d+\.\d+-apache$/);
     expect(byName.mautic_db.image).toMatch(/^mariadb:\d+\.\d+\.\d+$/);
-    expect(byName.mautic_edge.capAdd).toEqual(["NET_BIND_SERVICE"]);
+    expect(byName.mautic_edge.capAdd).toEqual(["CAP_NET_BIND_SERVICE"]);
     expect(byName.mautic_worker.healthcheck).toBe(false);
     expect(byName.mautic_web.memoryMiB).toBeGreaterThan(0);
 });
@@ -96,7 +96,7 @@ test("containers: docker inspect shapes; a stopped, unhealthy or re-capped conta
         Name: `/${c.name}`,
         Image: `sha256:${i}`,
         State: { Running: true, Status: "running", ...(c.healthcheck ? { Health: { Status: "healthy" } } : {}) },
-        HostConfig: { Memory: (c.memoryMiB ?? 0) * 1048576, CapAdd: c.capAdd.map((x) => `CAP_${x}`), CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"], RestartPolicy: { Name: "unless-stopped" } },
+        HostConfig: { Memory: (c.memoryMiB ?? 0) * 1048576, CapAdd: [...c.capAdd], CapDrop: ["ALL"], SecurityOpt: ["no-new-privileges:true"], RestartPolicy: { Name: "unless-stopped" } },
     }));
     const images = e.containers.map((c, i) => ({ Id: `sha256:${i}`, RepoTags: [c.image], RepoDigests: [] }));
     const sections = (list: unknown[]) => ({ containers: { output: JSON.stringify(list), rc: 0 }, images: { output: JSON.stringify(images), rc: 0 } });

@@ -8,6 +8,7 @@ import { mauticParameters } from "../../components/app/mautic";
 import { renderCaddyfile } from "../../components/edge/caddyfile";
 import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
 import { testStack } from "../support/stacks";
+import { DoiFormTexts, doiFormTexts } from "../../components/compliance/complianceDoi";
 
 async function reportFor(overrides: Record<string, unknown> = {}, opts: { mailer?: boolean } = {}): Promise<ComplianceReport> {
     const plan = await runPlan(testStack(overrides, opts), {}, "2026-11-28");
@@ -26,14 +27,14 @@ describe("the report of the example configuration", () => {
         for (const i of r.items) expect(i.evidence.length).toBeGreaterThan(0);
     });
 
-    test("statuses: documents prepared, organisational steps manual, the rest enforced", () => {
+    test("statuses: documents prepared, organisational steps manual, C05 warns (consent-label placeholders; link tracking not pinned off on this branch), the rest enforced", () => {
         const by = Object.fromEntries(r.items.map((i) => [i.id, i.status]));
         expect(by).toEqual({
-            C01: "prepared", C02: "prepared", C03: "manual", C04: "prepared", C05: "prepared", C06: "enforced",
+            C01: "prepared", C02: "prepared", C03: "manual", C04: "prepared", C05: "warning", C06: "enforced",
             C07: "enforced", C08: "prepared", C09: "enforced", C10: "enforced", C11: "enforced", C12: "enforced",
             C13: "enforced", C14: "manual", C15: "enforced",
         });
-        expect(r.summary).toEqual({ enforced: 8, prepared: 5, manual: 2, warning: 0 });
+        expect(r.summary).toEqual({ enforced: 8, prepared: 4, manual: 2, warning: 1 });
     });
 
     test("evidence quotes the rendered files", () => {
@@ -41,37 +42,45 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C11").evidence.join("\n")).toMatch(/max-age=63072000/);
         expect(item(r, "C09").evidence[0]).toMatch(/anonymize_ip=true, track_contact_by_ip=false/);
         expect(item(r, "C12").evidence.join("\n")).toMatch(/SSH only from 203\.0\.113\.0\/24/);
-        expect(item(r, "C06").evidence[0]).toMatch(/within 3 days/);
+        expect(item(r, "C06").evidence[0]).toMatch(/every one is older than 3 days/);
         expect(item(r, "C12").evidence.join("\n")).toMatch(/edge access log: client IPs masked .* deleted after 7 days/);
     });
 
-    test("C04 is prepared, not enforced: the forms are created unpublished and other forms can skip DOI", () => {
-        const c04 = item(r, "C04");
-        expect(c04.evidence.join("\n")).toMatch(/created unpublished/);
-        expect(c04.evidence.join("\n")).toMatch(/not enforced: Mautic lets any other form collect addresses without double opt-in/);
-        expect(c04.evidence.join("\n")).toMatch(/mailer_from_email=newsletter@client-a\.de/);
-        expect(c04.evidence.join("\n")).toMatch(/consent_date is stored as local time of Europe\/Berlin/);
-        expect(c04.evidence.join("\n")).toMatch(/the published campaigns 'DOI: delete unconfirmed contacts \(de\)' \/ 'DOI: delete unconfirmed contacts \(en\)' send the confirmation email/);
-        expect(c04.evidence.join("\n")).toMatch(/only opening the link in that email \(proof of the mailbox\) AND THEN pressing the confirm button on the confirmation page \(a form POST; opening the link alone confirms nothing/);
-        expect(c04.evidence.join("\n")).toMatch(/a sign-up with a known address \(doi-confirmed, doi-keep, or on the do-not-contact list\) changes nothing on that contact/);
-        expect(c04.evidence.join("\n")).toMatch(/a still-pending address that signs up again gets no second mail/);
-        expect(c04.evidence.join("\n")).toMatch(/not UTC; the form result's submission time is UTC/);
-        expect(c04.actions.join("\n")).toMatch(/publish the sign-up forms/);
+    test("C04 is prepared, not enforced: the endpoint enforces DOI for its sign-ups; Mautic's own forms can skip it", () => {
+        const e = item(r, "C04").evidence.join("\n");
+        expect(e).toMatch(/the kit's DOI endpoint \(\/var\/www\/kit-doi, served by the Mautic web container's Apache at \/kit\/doi\/\*\): a sign-up is a POST to \/kit\/doi\/signup/);
+        expect(e).toMatch(/creates a contact tagged doi-pending only for an unknown address and changes nothing on a known one/);
+        expect(e).toMatch(/HMAC-SHA256 with the stack's doiSecret over it and the address key, so only the mailbox has it/);
+        expect(e).toMatch(/only a POST of the button on \/kit\/doi\/confirm with that token confirms \(a GET shows the button and changes nothing; a wrong token gets 403/);
+        expect(e).toMatch(/sets consent_date \(UTC\)/);
+        expect(e).toMatch(/consent-proof ledger kit_consent_ledger \/ kit_consent_texts: keyed hash of the address/);
+        expect(e).toMatch(/untouched by unsubscribe minimisation, cleanup, contact deletion and `npm run dsr -- erase` \(restricted, Art\. 17\(3\)\(b\),\(e\), Art\. 18\); included in `npm run dsr -- export`/);
+        expect(e).toMatch(/not enforced: Mautic's own forms, imports and the API can add addresses without double opt-in/);
+        expect(e).toMatch(/mailer_from_email=newsletter@client-a\.de/);
+        // The earlier flow is gone from the report: no campaigns, no link click, no local-time consent_date.
+        for (const old of [/campaign/i, /opening the link in that email/, /local time/, /created unpublished/]) expect(e).not.toMatch(old);
+        expect(item(r, "C04").actions.join("\n")).toMatch(/Point every sign-up of the website at POST \/kit\/doi\/signup/);
     });
 
-    test("C05: the newsletter consent covers the newsletter only; clicks need the separate box; no open pixel", () => {
+    test("C05: required and optional boxes, the label's placeholders warned about, no open pixel; link tracking named as missing", () => {
         const c05 = item(r, "C05");
-        expect(c05.evidence.join("\n")).toMatch(/it covers the newsletter and marketing mails only/);
-        expect(c05.evidence.join("\n")).toMatch(/a separate, optional, unchecked checkbox for click measurement and profiling; stored in the contact field tracking_consent only on confirmation/);
-        expect(c05.evidence.join("\n")).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail/);
-        expect(c05.actions.join("\n")).toMatch(/use clicks for profiling \(points, segments\) only for contacts with tracking_consent set/);
+        const e = c05.evidence.join("\n");
+        expect(e).toMatch(/a required, unticked consent box for the newsletter \(naming the controller and what is advertised\)/);
+        expect(e).toMatch(/a separate, optional, unticked box for the interest profile \(stored as tracking_consent only on confirmation\); a sign-up without consent=1 is refused \(400\)/);
+        expect(e).toContain("placeholders left in the texts the form shows: de: consent label [Firma des Verantwortlichen einfügen]; de: consent label [beworbene Produkte und Dienstleistungen einfügen]; en: consent label [insert the controller's legal name]; en: consent label [insert the advertised products and services]");
+        expect(e).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail \(opens are measured for nobody\)/);
+        expect(c05.actions[0]).toMatch(/Replace the placeholders in templates\/doiBlueprint\/<lang>\/consent-label\.txt .*BGH I ZR 169\/10/);
+        expect(c05.actions.join("\n")).toMatch(/use the profile \(points, segments\) only for contacts with tracking_consent set/);
+        expect(e).not.toMatch(/click measurement/);
     });
 
-    test("C06 states the campaign, the safety net and its scope", () => {
+    test("C06 states the safety net's criterion exactly, the ledger's retention and the scope", () => {
         const e = item(r, "C06").evidence.join("\n");
-        expect(e).toMatch(/deletes contacts still doi-pending 3 days after signing up on the kit's forms; never a contact with a sign of an earlier existence/);
-        expect(e).toMatch(/scope: contacts of the kit's sign-up forms/);
-        expect(e).toMatch(/the published campaigns 'DOI: delete unconfirmed contacts \(de\)' \/ 'DOI: delete unconfirmed contacts \(en\)' \(one per language\) delete contacts/);
+        expect(e).toMatch(/deletes a contact only when the endpoint created it for a sign-up \(ledger contact_created = 1, the contact added within 10 minutes of that sign-up\), none of its sign-ups is confirmed and every one is older than 3 days, consent_date is empty, and it carries neither doi-confirmed nor doi-keep/);
+        expect(e).toMatch(/a contact that existed before its sign-up is never deleted by it/);
+        expect(e).toMatch(/each row is deleted on 1 January after 3 full years after the year of its last mailing or withdrawal/);
+        expect(e).toMatch(/scope: sign-ups through the endpoint/);
+        expect(e).not.toMatch(/campaign/);
     });
 
     test("C10 says what it guarantees: no Google Analytics or Meta pixel through Mautic", () => {
@@ -171,21 +180,27 @@ describe("the report follows the configuration", () => {
     test("cleanup period and unconfirmed-contact period are quoted from the config", async () => {
         const r = await reportFor({ cleanupDaysOld: 30, unconfirmedContactDays: 7 });
         expect(item(r, "C07").evidence[0]).toContain("--days-old=30");
-        expect(item(r, "C06").evidence[0]).toMatch(/within 7 days/);
+        expect(item(r, "C06").evidence[0]).toMatch(/every one is older than 7 days/);
     });
 });
 
 describe("the report reads the rendered files, not the intent", () => {
     let base: ComplianceInput;
+    /** The form texts with the label's placeholders filled, as a marketer leaves them. */
+    let filled: DoiFormTexts;
     beforeAll(() => {
         const { settings, warnings } = validateSiteArgs({
             domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminCidrs: ["203.0.113.0/24"],
-            mailerDsn: "null://null", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
+            mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@example.de", mailerFromName: "Example", backupOffsiteRepository: "sftp://u1@u1.your-storagebox.de:23/m",
         });
         const privacyJob = renderPrivacyMaintenanceFiles({ dataDir: "/srv/mautic", dbContainer: "mautic_db", database: "mautic" }).find((f) => f.path === privacyMaintenancePaths.script)!;
+        const rendered = doiFormTexts(settings);
+        const fill = (t: string) => t.replace(/\[[^\]]*(einfügen|insert)[^\]]*\]/g, "Example GmbH");
+        filled = { de: { consent: fill(rendered.de.consent), notice: rendered.de.notice }, en: { consent: fill(rendered.en.consent), notice: rendered.en.notice } };
         base = {
             settings,
             warnings,
+            doiFormTexts: filled,
             hostFiles: [
                 { path: "/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf", content: "PasswordAuthentication no\nAuthenticationMethods publickey\n", permissions: "0600" },
                 { path: "/etc/apt/apt.conf.d/20auto-upgrades", content: 'APT::Periodic::Unattended-Upgrade "1";', permissions: "0644" },
@@ -198,7 +213,7 @@ describe("the report reads the rendered files, not the intent", () => {
             ],
             caddyfile: `log { format filter { fields { request>remote_ip ip_mask } } }\ntls {\n\tprotocols tls1.2 tls1.3\n}\nheader { Strict-Transport-Security "max-age=63072000" Content-Security-Policy "frame-ancestors 'none'" X-Content-Type-Options "nosniff" Referrer-Policy "x" Permissions-Policy "x" -Server }`,
             crontab: "10,25,40,55 * * * * php bin/console mautic:campaigns:trigger --no-interaction\n40 3 * * * php bin/console mautic:maintenance:cleanup --days-old=21 --no-interaction\n",
-            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, secretKey: "x" }),
+            mauticParameters: mauticParameters({ domain: "m.example.de", website: "https://www.example.de", timezone: "UTC", gdprPurgeDays: 1095, logRetentionDays: 7, secretKey: "x" }),
             doiSetup: true,
             documents: documentPaths,
             consentSnippet: true,
@@ -209,6 +224,30 @@ describe("the report reads the rendered files, not the intent", () => {
     test("the hand-built input is fully enforced", () => {
         const r = buildComplianceReport(base);
         expect(r.items.filter((i) => i.status === "warning")).toEqual([]);
+    });
+
+    test("C05 warns while the consent label keeps a placeholder (the label must name who advertises what)", () => {
+        const texts = { ...filled, en: { ...filled.en, consent: "Yes, I want the newsletter of [insert the controller's legal name] about shoes." } };
+        const r = buildComplianceReport({ ...base, doiFormTexts: texts });
+        expect(item(r, "C05").status).toBe("warning");
+        expect(item(r, "C05").evidence.join("\n")).toContain("placeholders left in the texts the form shows: en: consent label [insert the controller's legal name]");
+        expect(item(r, "C05").actions[0]).toMatch(/Replace the placeholders/);
+        // The kit's own templates ship with the markers: the default (rendered) texts warn.
+        expect(item(buildComplianceReport({ ...base, doiFormTexts: undefined }), "C05").status).toBe("warning");
+    });
+
+    test("link tracking not pinned off -> C05 warning (the texts say clicks are measured for nobody)", () => {
+        const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, disable_trackable_urls: false } });
+        expect(item(r, "C05").status).toBe("warning");
+        expect(item(r, "C05").evidence.join("\n")).toMatch(/MISSING: disable_trackable_urls is false: every link in a mail is a per-recipient tracked redirect/);
+        expect(item(r, "C05").actions[0]).toMatch(/Pin disable_trackable_urls to true/);
+    });
+
+    test("the consent ledger's retention missing from the privacy job -> C06 warning", () => {
+        const hostFiles = base.hostFiles.map((f) => (f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM kit_consent_ledger WHERE [^;]*;/, "") } : f));
+        const r = buildComplianceReport({ ...base, hostFiles });
+        expect(item(r, "C06").status).toBe("warning");
+        expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the consent ledger's retention for consentProofYears = 3/);
     });
 
     test("a short HSTS max-age -> C11 warning", () => {
@@ -252,7 +291,7 @@ describe("the report reads the rendered files, not the intent", () => {
     });
 
     test("a Caddyfile without the consent-cookie gate -> C08 says MISSING and asks to deploy it", () => {
-        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminEmail: "a@example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
+        const real = renderCaddyfile({ domain: "m.example.de", website: "https://www.example.de", adminUiCidrs: [], accessLogRetentionDays: 7, upstream: "mautic_web:80" });
         expect(item(buildComplianceReport({ ...base, caddyfile: real }), "C08").evidence.join("\n")).toMatch(/reach a visitor only on requests that carry the first-party consent cookie tracking_consent=1/);
         const cuts: Array<[string, RegExp]> = [
             ["the request rewrite", /^\s*request_header @no_tracking_consent .*$/m],
@@ -280,7 +319,7 @@ describe("the report reads the rendered files, not the intent", () => {
         const hostFiles = base.hostFiles.map((f) => (f.path.includes("privacy-maintenance") ? { ...f, content: f.content.replace(/DELETE FROM leads WHERE id IN \(SELECT id FROM kit_doi_expired\);/, "") } : f));
         const r = buildComplianceReport({ ...base, hostFiles });
         expect(item(r, "C06").status).toBe("warning");
-        expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the host job that deletes unconfirmed contacts/);
+        expect(item(r, "C06").evidence.join()).toMatch(/MISSING: the host job that deletes contacts the endpoint created for sign-ups unconfirmed after 3 days/);
     });
 
     test("Mautic's open pixel not pinned off -> C05 warning with the fix", () => {

@@ -20,9 +20,52 @@ function problemsOf(patch: Record<string, unknown>, drop: string[] = []): string
     throw new Error(`accepted ${JSON.stringify(patch)}`);
 }
 
+describe("the mailer requires TLS (issue 20 item 8)", () => {
+    const sender = { mailerFromEmail: "news@client-a.de", mailerFromName: "Client A" };
+    test.each([
+        ["smtps://u:p@smtp.example.de:465"],
+        ["smtps://u:p@smtp.example.de"],
+        // verify_peer on (FILTER_VALIDATE_BOOLEAN true) or empty (ignored by EsmtpTransportFactory).
+        ["smtps://u:p@smtp.example.de:465?verify_peer=1"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=TRUE"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=yes"],
+        ["smtps://u:p@smtp.example.de:465?verify_peer="],
+        ["smtp://u:p@smtp.example.de:465"],
+        ["ses+api://KEY:SECRET@default?region=eu-central-1"],
+        ["sendgrid+smtps://KEY@default"],
+        ["brevo+api://KEY@default"],
+        ["failover(smtps://u:p@a.example.de:465 ses+api://K:S@default)"],
+    ])("%s is accepted", (dsn) => {
+        expect(() => validateSiteArgs({ ...good, ...sender, mailerDsn: dsn })).not.toThrow();
+    });
+    test.each([
+        ["smtp://u:p@smtp.example.de:587", /uses smtp:\/\/ on port 587, where Symfony's mailer .* sends STARTTLS only if the server offers it: an attacker on the path can strip the offer and the mail and the SMTP login go in plain text/],
+        ["smtp://u:p@smtp.example.de:25", /uses smtp:\/\/ on port 25, where/],
+        ["smtp://u:p@smtp.example.de", /uses smtp:\/\/ without a port, where Symfony's mailer \(Mautic 5\.x\) picks implicit TLS on port 465 unless the host is "localhost" \(then plain text on port 25\): write the port, smtps:\/\/host:465/],
+        ["smtp://u:p@localhost", /uses smtp:\/\/ without a port/],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=0", /turns certificate verification off \(verify_peer; remove it\)/],
+        ["smtp://u:p@smtp.example.de:465?verify_peer=false", /verify_peer/],
+        // PHP's FILTER_VALIDATE_BOOLEAN is false for every value but 1/true/on/yes: "nope" turns checks off too.
+        ["smtps://u:p@smtp.example.de:465?verify_peer=nope", /turns certificate verification off/],
+        ["smtps://u:p@smtp.example.de:465?verify_peer=2", /turns certificate verification off/],
+        ["null://null", /discards every e-mail/],
+        ["sendmail://default", /local MTA \(sendmail:\/\/\)/],
+        ["native://default", /local MTA \(native:\/\/\)/],
+        ["mailjet+smtp://K:S@default", /uses mailjet\+smtp:\/\/.*use mailjet\+smtps:\/\/ or the provider's \+api DSN/],
+        ["failover(smtps://u:p@a.example.de:465 smtp://u:p@b.example.de:587)", /\(DSN 2 of failover\) uses smtp:\/\/ on port 587/],
+        ["roundrobin(smtps://u:p@a.example.de:465)", /fewer than two DSNs/],
+    ])("%s is refused, naming mailerDsn and the fix, never the secret", (dsn, why) => {
+        const p = problemsOf({ ...sender, mailerDsn: dsn }).join("\n");
+        expect(p).toMatch(new RegExp(`mailerDsn = \\[secret\\] .*${why.source}`));
+        expect(p).toMatch(/Fix: set a Symfony mailer DSN with implicit TLS as a secret, e\.g\. `pulumi config set --secret mailerDsn 'smtps:\/\/user:pass@smtp\.example\.de:465'`/);
+        expect(p).not.toContain("u:p@");
+        expect(p).not.toContain("K:S@");
+    });
+});
+
 describe("the mail sender (issue 9)", () => {
     test("mailerDsn without mailerFromEmail / mailerFromName is refused, naming both", () => {
-        const p = problemsOf({ mailerDsn: "smtp://u:p@smtp.example.de:587" });
+        const p = problemsOf({ mailerDsn: "smtps://u:p@smtp.example.de:465" });
         expect(p.join("\n")).toMatch(/mailerFromEmail = undefined is missing: it is required whenever mailerDsn is set/);
         expect(p.join("\n")).toMatch(/mailerFromName = undefined is missing/);
         expect(p.join("\n")).not.toMatch(/u:p@/);
@@ -33,12 +76,12 @@ describe("the mail sender (issue 9)", () => {
     });
 
     test("Mautic's placeholder sender is refused", () => {
-        const p = problemsOf({ mailerDsn: "smtp://u:p@smtp.example.de:587", mailerFromEmail: "email@yoursite.com", mailerFromName: "X" });
+        const p = problemsOf({ mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "email@yoursite.com", mailerFromName: "X" });
         expect(p.join("\n")).toMatch(/mailerFromEmail = "email@yoursite.com" is Mautic's placeholder sender/);
     });
 
     test("the sender reaches the settings; the MaxMind key stays out of them", () => {
-        const v = validateSiteArgs({ ...good, mailerDsn: "smtp://u:p@smtp.example.de:587", mailerFromEmail: "news@client-a.de", mailerFromName: " Client A ", maxmindLicenseKey: "abcDEF_123456" });
+        const v = validateSiteArgs({ ...good, mailerDsn: "smtps://u:p@smtp.example.de:465", mailerFromEmail: "news@client-a.de", mailerFromName: " Client A ", maxmindLicenseKey: "abcDEF_123456" });
         expect(v.settings).toMatchObject({ mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", ipLookupConfigured: true, unsubscribedMinimiseDays: 30 });
         expect(JSON.stringify(v.settings)).not.toContain("abcDEF_123456");
         expect(v.maxmindLicenseKey).toBe("abcDEF_123456");
@@ -57,7 +100,7 @@ describe("the mail sender (issue 9)", () => {
 
 describe("site config: accepted values and defaults", () => {
     test("minimal config gets every default from defaults.ts", () => {
-        const { settings, warnings } = validateSiteArgs({ ...good, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtp://u:p@smtp.example.de:587" });
+        const { settings, warnings } = validateSiteArgs({ ...good, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "smtps://u:p@smtp.example.de:465" });
         expect(settings).toMatchObject({
             location: defaults.location,
             serverType: defaults.serverType,
@@ -72,7 +115,7 @@ describe("site config: accepted values and defaults", () => {
             mailerConfigured: true,
         });
         expect(warnings).toEqual([]);
-        expect(JSON.stringify(settings)).not.toContain("smtp://u:p@");
+        expect(JSON.stringify(settings)).not.toContain("smtps://u:p@");
     });
     test("the privacy policy defaults to the website's /datenschutz", () => {
         expect(validateSiteArgs(good).settings.privacyPolicyUrl).toBe("https://www.client-a.de/datenschutz");
@@ -83,15 +126,15 @@ describe("site config: accepted values and defaults", () => {
         expect(validateSiteArgs({ ...good, mauticVersion: "6.0.6" }).settings.mauticVersion).toBe("6.0.6-apache");
     });
     test("explicit 0.0.0.0/0 is accepted with a warning", () => {
-        const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" });
+        const { warnings } = validateSiteArgs({ ...good, adminCidrs: ["0.0.0.0/0"], mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" });
         expect(warnings.join("\n")).toMatch(/adminCidrs contains 0\.0\.0\.0\/0: SSH is reachable from the whole internet/);
     });
     test("Mautic 5.2, 6.0 and 7.2 are first-class (no DOI warning); other lines are told which payloads they get", () => {
         for (const v of ["5.2.1-apache", "6.0.6-apache", "7.2.1-apache"]) {
-            expect(validateSiteArgs({ ...good, mauticVersion: v, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).not.toMatch(/double-opt-in payloads/);
+            expect(validateSiteArgs({ ...good, mauticVersion: v, mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).not.toMatch(/double-opt-in payloads/);
         }
-        expect(validateSiteArgs({ ...good, mauticVersion: "7.1.0-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).toMatch(/mauticVersion = 7\.1\.0-apache: .* this line gets the 7\.2 payloads/);
-        expect(validateSiteArgs({ ...good, mauticVersion: "7.0.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "null://null" }).warnings.join("\n")).toMatch(/this line gets the 6\.0 payloads/);
+        expect(validateSiteArgs({ ...good, mauticVersion: "7.1.0-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).toMatch(/mauticVersion = 7\.1\.0-apache: .* this line gets the 7\.2 payloads/);
+        expect(validateSiteArgs({ ...good, mauticVersion: "7.0.1-apache", mailerFromEmail: "news@client-a.de", mailerFromName: "Client A", mailerDsn: "ses+api://KEY:SECRET@default" }).warnings.join("\n")).toMatch(/this line gets the 6\.0 payloads/);
     });
 
     test("gravatar: false by default (no warning), true accepted with a warning naming the transfer, anything else rejected with its fix", () => {

@@ -22,7 +22,6 @@ import {
     RenderedDocument,
 } from "../../components/compliance/documents";
 import { consentForgetPath, mauticHostCookieNames } from "../../components/edge/caddyfile";
-import { cronJobs } from "../../components/app/mautic";
 import { doiNames } from "../../components/doi/doiBlueprint";
 import { renderPrivacyMaintenanceFiles, privacyMaintenancePaths } from "../../components/host/privacyMaintenance";
 import { consentStorageKey } from "../../components/edge/tracking";
@@ -244,7 +243,8 @@ describe("every number comes from the settings (both languages change)", () => {
         const seven = render({}, { unconfirmedContactDays: 7 });
         expect(section(byPath(seven, P.privacyEn))).toContain("within 7 days,");
         expect(section(byPath(seven, P.privacyDe))).toContain("innerhalb von 7 Tagen,");
-        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| campaigns `DOI: delete unconfirmed contacts \(de\)` and `DOI: delete unconfirmed contacts \(en\)` \(one per language/);
+        expect(byPath(seven, P.art30En)).toMatch(/\| Sign-ups that were not confirmed \| after 7 days \| the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up/);
+        expect(byPath(seven, P.art30En)).toContain("none of its sign-ups is confirmed and each is older than 7 days");
     });
 
     it("gdprPurgeDays appears with the pinned threshold", () => {
@@ -284,7 +284,7 @@ describe("every number comes from the settings (both languages change)", () => {
         const d = render({}, { timezone: "UTC" });
         expect(byPath(d, P.art30En)).toContain("daily at 03:40 (UTC)");
         expect(byPath(d, P.art30En)).toContain("daily at 04:10 (UTC)");
-        expect(byPath(d, P.art30En)).toContain("every 5 minutes"); // campaign events (DOI mail, deletion)
+        expect(byPath(d, P.art30En)).not.toContain("every 5 minutes"); // the campaign trigger is no longer part of the DOI texts
         expect(byPath(d, P.art30De)).toContain("t\u00e4glich um 03:40 Uhr (UTC)");
     });
 });
@@ -460,10 +460,13 @@ describe("C02 Art. 30 record", () => {
         expect(a).toContain("| Concluded on [[HETZNER_DPA_DATE]]");
     });
 
-    it("says where each period is enforced: cron cleanup, DOI deletion campaign, GDPR purge, log retention, backup retention", () => {
+    it("says where each period is enforced: cron cleanup, DOI safety net, consent ledger, GDPR purge, log retention, backup retention", () => {
         expect(a).toContain("`mautic:maintenance:cleanup --days-old=21 --no-interaction` in the container `mautic_cron`, daily at 03:40 (Europe/Berlin)");
-        expect(a).toContain("campaigns `DOI: delete unconfirmed contacts (de)` and `DOI: delete unconfirmed contacts (en)` (one per language, created by the stack;");
-        expect(ad).toContain("Kampagnen `DOI: delete unconfirmed contacts (de)` und `DOI: delete unconfirmed contacts (en)` (eine je Sprache, vom Stack angelegt;");
+        expect(a).toContain("| Sign-ups that were not confirmed | after 3 days | the host job `mautic-privacy-maintenance`, every 30 minutes, deletes a contact only when the DOI endpoint created it for a sign-up (ledger `contact_created = 1`, the contact added within 10 minutes of that sign-up), none of its sign-ups is confirmed and each is older than 3 days, `consent_date` is empty and it carries neither `doi-confirmed` nor `doi-keep`; a contact that existed before its sign-up is never deleted by it;");
+        expect(ad).toContain("der Host-Auftrag `mautic-privacy-maintenance`, alle 30 Minuten, löscht einen Kontakt nur, wenn der DOI-Endpunkt ihn für eine Anmeldung angelegt hat");
+        expect(a).toContain("| Consent-proof ledger (purpose 3): `kit_consent_ledger` rows; archived texts in `kit_consent_texts` | each row on 1 January, 3 full calendar years after the end of the year of its last mailing or withdrawal");
+        expect(ad).toContain("| Nachweisprotokoll (Zweck 3): Zeilen in `kit_consent_ledger`; archivierte Texte in `kit_consent_texts` | jede Zeile am 1. Januar nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres ihrer letzten Aussendung oder ihres Widerrufs");
+        for (const doc of [a, ad]) expect(doc).not.toMatch(/DOI: delete unconfirmed contacts|campaigns:trigger/);
         expect(a).toContain("`mautic:maintenance:cleanup --gdpr --no-interaction`, daily at 04:10 (Europe/Berlin)");
         expect(a).toContain("logrotate on the server");
         expect(a).toContain("journald `MaxRetentionSec`");
@@ -475,7 +478,7 @@ describe("C02 Art. 30 record", () => {
     it("without the DOI setup, says the deletion of unconfirmed contacts is not enforced by the stack", () => {
         const d = render({ doubleOptIn: false });
         expect(byPath(d, P.art30En)).toContain("**not enforced by the stack:**");
-        expect(byPath(d, P.art30En)).not.toContain(`campaign "${doiNames.campaignDelete}"`);
+        expect(byPath(d, P.art30En)).not.toContain(doiNames.email("en"));
         expect(byPath(d, P.privacyDe)).toContain("**vor der Ver\u00f6ffentlichung einzurichten:**");
     });
 });
@@ -578,8 +581,8 @@ describe("the stack's privacy facts, in both languages", () => {
 
     it("the two suppression lists: one paragraph each in the privacy policy and the record, saying which list holds what, why both, and the legal bases", () => {
         for (const [t, pieces] of [
-            [pEn, ["**Suppression lists.**", "(1) The suppression list in Mautic's database, for everyone who unsubscribed from our emails", "(2) The erasure journal on our server, outside Mautic's database, for every erasure on request: hash value, date, and whether you objected to direct marketing", "There are two lists because", "(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)", "(Art. 6(1)(c) GDPR in conjunction with Art. 17(1) GDPR)", "are needed only until the backups made before the erasure have been deleted (14 days)", "If you objected to direct marketing, only the entry in the erasure journal remains (see \"Suppression lists\" above)"]],
-            [pDe, ["**Sperrlisten.**", "(1) Die Sperrliste in der Datenbank von Mautic, für alle, die sich von unseren E-Mails abgemeldet haben", "(2) Das Löschprotokoll auf unserem Server, außerhalb der Datenbank von Mautic, für jede Löschung auf Antrag: Hashwert, Datum und ob Sie der Direktwerbung widersprochen haben", "Es gibt zwei Listen, weil", "(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)", "(Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit Art. 17 Abs. 1 DSGVO)", "bis die vor der Löschung erstellten Sicherungen gelöscht sind (14 Tage", "bleibt nur der Eintrag im Löschprotokoll (siehe „Sperrlisten“ oben)"]],
+            [pEn, ["**Suppression lists.**", "(1) The suppression list in Mautic's database, for everyone who unsubscribed from our emails", "(2) The erasure journal on our server, outside Mautic's database, for every erasure on request: hash value, date, and whether you objected to direct marketing", "There are two lists because", "(Art. 6(1)(f) GDPR in conjunction with Art. 21(3) GDPR)", "(Art. 6(1)(c) GDPR in conjunction with Art. 17(1) GDPR)", "are needed only until the backups made before the erasure have been deleted (14 days)", "If you objected to direct marketing, the entry in the erasure journal remains too (see \"Suppression lists\" above)"]],
+            [pDe, ["**Sperrlisten.**", "(1) Die Sperrliste in der Datenbank von Mautic, für alle, die sich von unseren E-Mails abgemeldet haben", "(2) Das Löschprotokoll auf unserem Server, außerhalb der Datenbank von Mautic, für jede Löschung auf Antrag: Hashwert, Datum und ob Sie der Direktwerbung widersprochen haben", "Es gibt zwei Listen, weil", "(Art. 6 Abs. 1 lit. f DSGVO in Verbindung mit Art. 21 Abs. 3 DSGVO)", "(Art. 6 Abs. 1 lit. c DSGVO in Verbindung mit Art. 17 Abs. 1 DSGVO)", "bis die vor der Löschung erstellten Sicherungen gelöscht sind (14 Tage", "bleibt auch der Eintrag im Löschprotokoll (siehe „Sperrlisten“ oben)"]],
             [a, ["Two suppression lists, both holding only the SHA-256 hash of an address and a date: the suppression list (purpose 7, table `kit_suppression`", "The erasure journal (purpose 8, a file outside the database)", "Both are needed because"]],
             [ad, ["Zwei Sperrlisten, beide nur mit dem SHA-256-Hashwert einer Adresse und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`", "Das Löschprotokoll (Zweck 8, eine Datei außerhalb der Datenbank)", "Beide sind nötig, weil"]],
         ] as const) for (const piece of pieces) expect(t).toContain(piece);
@@ -604,12 +607,15 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(section(byPath(render({ consentMechanism: "cmp" }), P.privacyEn))).toContain("| `tracking_consent` | cookie of `marketing.client-a.de` |");
     });
 
-    it("consent_date: the documents state its time zone", () => {
-        expect(a).toContain("`consent_date` holds the local time of the time zone Europe/Berlin (Mautic's `default_timezone`), not UTC; the submission time of the form result is UTC");
-        expect(ad).toContain("`consent_date` enthält die Ortszeit der Zeitzone Europe/Berlin (Mautics `default_timezone`), nicht UTC; der Zeitpunkt des Formularergebnisses ist UTC");
-        expect(section(byPath(render({}, { timezone: "Europe/Vienna" }), P.privacyEn))).toContain("(Mautic stores the time of your confirmation as local time of the time zone Europe/Vienna, the time of your sign-up in UTC.)");
-        expect(section(byPath(render({}, { timezone: "Europe/Vienna" }), P.privacyDe))).toContain("(Mautic speichert den Zeitpunkt Ihrer Bestätigung in Ortszeit der Zeitzone Europe/Vienna, den Zeitpunkt der Anmeldung in UTC.)");
+    it("consent_date: the endpoint writes it in UTC, and the documents say so (no local-time caveat any more)", () => {
+        expect(a).toContain("in the contact record `consent_date` (UTC), `consent_text_version`, the language and the tags `doi-pending` / `doi-confirmed`");
+        expect(ad).toContain("im Kontaktdatensatz `consent_date` (UTC), `consent_text_version`, die Sprache und die Tags `doi-pending` / `doi-confirmed`");
+        expect(pEn).toContain("Mautic then records in your contact record the time of your confirmation (UTC)");
+        expect(pDe).toContain("Mautic speichert dann in Ihrem Kontaktdatensatz den Zeitpunkt Ihrer Bestätigung (UTC)");
+        for (const doc of [a, pEn]) expect(doc).not.toMatch(/local time of the time zone/);
+        for (const doc of [ad, pDe]) expect(doc).not.toMatch(/Ortszeit der Zeitzone/);
     });
+
 
     it("names the other places that hold personal data: queue, Mautic's logs, fail2ban, session cookie, mail provider, no open pixel, backups", () => {
         const other = a.slice(a.indexOf("## Other places that hold personal data"), a.indexOf("## Technical and organisational measures"));
@@ -625,8 +631,8 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(all).not.toMatch(/Automattic Inc\., USA \(Gravatar|GRAVATAR_TRANSFER_BASIS|Decide on Gravatar|Über Gravatar entscheiden|reaches Gravatar|erreicht Gravatar/);
         expect(pEn).toContain("our web server does not let its administration interface load profile pictures of contacts from outside services (such as Gravatar).");
         expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
-        expect(pEn).toContain("namely the security logs, you have the right to object");
-        expect(pDe).toContain("nämlich die Sicherheitsprotokolle, haben Sie das Recht");
+        expect(pEn).toContain("namely the security logs, the consent log after you unsubscribe or ask for erasure, you have the right to object");
+        expect(pDe).toContain("nämlich die Sicherheitsprotokolle, das Nachweisprotokoll nach Ihrer Abmeldung oder Löschung, haben Sie das Recht");
         expect(a).not.toMatch(/^\| 9 \|/m);
         expect(a).toContain("Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).");
         expect(ad).toContain("Gravatar: keine; die Content-Security-Policy des Web-Edge hindert die Verwaltungsoberfläche von Mautic daran, Profilbilder von `gravatar.com` zu laden (Stack-Einstellung `gravatar: false`).");
@@ -642,7 +648,7 @@ describe("the stack's privacy facts, in both languages", () => {
         const ad = byPath(docs, P.art30De);
         expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
         expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
-        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs and the loading of profile pictures from Gravatar");
+        expect(pEn).toContain("Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar");
         expect(documentPlaceholders.map((p) => p.marker)).toContain("[[GRAVATAR_TRANSFER_BASIS]]");
         const ph = documentPlaceholders.find((p) => p.marker === "[[GRAVATAR_TRANSFER_BASIS]]")!;
         expect(ph.en).toContain("10 July 2023");
@@ -693,50 +699,89 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toContain("Ihre Einwilligung können Sie jederzeit mit Wirkung für die Zukunft widerrufen (Art. 7 Abs. 3 DSGVO)");
     });
 
-    it("double opt-in: created on submission and pending, confirmation email at the next campaign trigger run, confirmed only by the link AND the confirm button, known addresses unchanged, deleted after unconfirmedContactDays", () => {
-        // The DOI campaign sends the confirmation email at the next `mautic:campaigns:trigger` run.
-        const trigger = cronJobs({ cleanupDaysOld: 21 }).find((j) => j.command === "mautic:campaigns:trigger")!;
-        const every = 60 / trigger.schedule.split(" ")[0].split(",").length;
-        expect(trigger.schedule).toMatch(/^\d+(,\d+)+ \* \* \* \*$/);
+    it("double opt-in through the endpoint: ledger entry first, a contact only for a new address, a link only the mailbox has, confirmed only by the button, opening the link not recorded, created contacts deleted after unconfirmedContactDays", () => {
         for (const piece of [
-            "When you submit one of our sign-up forms, Mautic stores what you entered (at least your email address), the time of your sign-up, the version of the consent text you agreed to and whether you ticked the optional box for click measurement (point 3), creates a contact record for a new address and marks it as not yet confirmed.",
-            `You receive an email with a confirmation link within about ${every} minutes.`,
+            "When you submit one of our sign-up forms, our server at `marketing.client-a.de` first enters the sign-up in our consent log (see \"Proof of your consent\" below).",
+            "for a new address it creates a contact record with your email address, marked as not yet confirmed (`doi-pending`); a contact record that already exists is not changed.",
+            "You receive an email with a personal confirmation link within a few minutes; the link carries a code that our server computes from your sign-up with a secret key, so only the recipient of that email can use it.",
             // The label is the real button's (templates/doiBlueprint/en/strings.json); only its POST confirms.
-            'Your sign-up is confirmed only when you open that link and then press "Confirm subscription" on the page it opens; opening the link alone confirms nothing.',
-            "If you do not confirm within 3 days, your contact record is deleted automatically.",
-            "A sign-up with an address that is already known to us (a confirmed subscription, or an address that asked not to be contacted) changes nothing in its contact record.",
-            "If you sign up again while your confirmation is still pending, you receive no second email; a new one only after the unconfirmed contact record has been deleted.",
+            'Your sign-up is confirmed only when you press "Confirm subscription" on the page the link opens; opening the link alone confirms nothing and is not recorded.',
+            "If you do not confirm within 3 days, the link expires and a contact record created for this sign-up is deleted automatically; a contact record that existed before your sign-up is never deleted because of it.",
         ]) expect(pEn).toContain(piece);
         for (const piece of [
-            "Wenn Sie eines unserer Anmeldeformulare absenden, speichert Mautic Ihre Eingaben (mindestens Ihre E-Mail-Adresse), den Zeitpunkt der Anmeldung, die Version des Einwilligungstextes, dem Sie zugestimmt haben, und ob Sie das freiwillige Kästchen für die Klickmessung (Punkt 3) angekreuzt haben, legt für eine neue Adresse einen Kontaktdatensatz an und markiert ihn als noch nicht bestätigt.",
-            `Sie erhalten innerhalb von etwa ${every} Minuten eine E-Mail mit einem Bestätigungslink.`,
-            "Ihre Anmeldung ist erst bestätigt, wenn Sie diesen Link öffnen und danach auf der Seite, die er öffnet, „Anmeldung bestätigen“ drücken; das Öffnen des Links allein bestätigt nichts.",
-            "Bestätigen Sie nicht innerhalb von 3 Tagen, wird Ihr Kontaktdatensatz automatisch gelöscht.",
-            "Eine Anmeldung mit einer Adresse, die uns bereits bekannt ist (ein bestätigtes Abonnement oder eine Adresse, die nicht mehr kontaktiert werden möchte), ändert an deren Kontaktdatensatz nichts.",
-            "Melden Sie sich erneut an, solange Ihre Bestätigung noch aussteht, erhalten Sie keine zweite E-Mail; eine neue erst, nachdem der unbestätigte Kontaktdatensatz gelöscht wurde.",
+            "Wenn Sie eines unserer Anmeldeformulare absenden, trägt unser Server unter `marketing.client-a.de` die Anmeldung zuerst in unser Nachweisprotokoll ein (siehe „Nachweis Ihrer Einwilligung“ unten).",
+            "Für eine neue Adresse legt er einen Kontaktdatensatz mit Ihrer E-Mail-Adresse an und markiert ihn als noch nicht bestätigt (`doi-pending`); einen bereits vorhandenen Kontaktdatensatz ändert er nicht.",
+            "Sie erhalten innerhalb weniger Minuten eine E-Mail mit einem persönlichen Bestätigungslink",
+            "Ihre Anmeldung ist erst bestätigt, wenn Sie auf der Seite, die der Link öffnet, „Anmeldung bestätigen“ drücken; das Öffnen des Links allein bestätigt nichts und wird nicht erfasst.",
+            "Bestätigen Sie nicht innerhalb von 3 Tagen, wird der Link ungültig, und ein für diese Anmeldung angelegter Kontaktdatensatz wird automatisch gelöscht",
         ]) expect(pDe).toContain(piece);
-        for (const old of ["confirmed only when you click that link", "confirm by clicking the link"]) expect(pEn).not.toContain(old);
-        for (const old of ["erst bestätigt, wenn Sie diesen Link anklicken", "mit dem Klick auf den Link"]) expect(pDe).not.toContain(old);
-        expect(a).toContain(`| 2 | Newsletter sign-up with double opt-in (contact created on submission and tagged \`doi-pending\`, confirmation email within about ${every} minutes, confirmed only when the person opens the link in it and then presses "Confirm subscription" on the confirmation page (a form POST; opening the link alone confirms nothing), deleted after 3 days without confirmation; a sign-up with a known address changes nothing on that contact, a pending address gets no second email)`);
-        expect(ad).toContain(`| 2 | Newsletter-Anmeldung mit Double-Opt-In (Kontakt beim Absenden angelegt und mit \`doi-pending\` markiert, Bestätigungs-E-Mail innerhalb von etwa ${every} Minuten, bestätigt erst, wenn die Person den Link darin öffnet und danach auf der Bestätigungsseite „Anmeldung bestätigen“ drückt (ein Formular-POST; das Öffnen des Links allein bestätigt nichts), nach 3 Tagen ohne Bestätigung gelöscht;`);
+        // The earlier flow's claims are gone: the recorded link click, the campaign's timing, the pending-address rule.
+        for (const old of ["confirmed only when you click that link", "when you open that link and then press", "this shows that our email reached you", "within about", "while your confirmation is still pending"]) expect(pEn).not.toContain(old);
+        for (const old of ["wenn Sie diesen Link öffnen und danach", "beim Bestätigungslink zeigt das", "innerhalb von etwa", "solange Ihre Bestätigung noch aussteht"]) expect(pDe).not.toContain(old);
+        expect(a).toContain("| 2 | Newsletter sign-up with double opt-in through the kit's endpoint at `https://marketing.client-a.de/kit/doi/` (sign-up by POST; a contact tagged `doi-pending` created only for an address Mautic does not know, a known contact left unchanged; confirmation email within a few minutes with a per-sign-up link whose token is an HMAC with the stack's secret; confirmed only by the POST of \"Confirm subscription\" on the page the link opens");
+        expect(a).toContain("opening the link confirms nothing and is not recorded; a contact the endpoint created for a sign-up not confirmed within 3 days is deleted)");
+        expect(ad).toContain("| 2 | Newsletter-Anmeldung mit Double-Opt-In über den Endpunkt des Kits unter `https://marketing.client-a.de/kit/doi/`");
+        expect(ad).toContain("das Öffnen des Links bestätigt nichts und wird nicht erfasst");
     });
 
-    it("the newsletter consent covers the newsletter only; no open measurement; clicks and profile need the separate consent; no cookie is set by the confirmation link", () => {
-        expect(pEn).toContain('- Newsletter (point 2): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by opening the link in the confirmation email and then pressing "Confirm subscription". Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. This consent covers our newsletter and marketing emails only.');
-        expect(pEn).toContain("- Measuring your clicks in our emails and the profile built from them and from your visits to pages served by Mautic at `marketing.client-a.de` (segments, points; points 3 and 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.");
-        expect(pDe).toContain("- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie den Link in der Bestätigungs-E-Mail öffnen und danach „Anmeldung bestätigen“ drücken. Bis zu Ihrer Bestätigung senden wir Ihnen nur diese Bestätigungs-E-Mail; bestätigen Sie nicht, löschen wir Ihre Eingaben nach 3 Tagen. Diese Einwilligung umfasst nur unseren Newsletter und unsere Werbe-E-Mails.");
-        expect(pDe).toContain("- Messung Ihrer Klicks in unseren E-Mails und das Profil aus diesen und aus Ihren Besuchen der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkte 3 und 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem zweiten Kästchen unseres Anmeldeformulars erteilen und die mit der Bestätigung Ihrer Anmeldung wirksam wird.");
-        // Point 3: no pixel (mailer_append_tracking_pixel is pinned false), clicks evaluated only with the separate consent.
-        expect(pEn).toContain("**3. Emails we send you.** Our emails contain no tracking pixel: we do not measure whether or when you open them.");
-        expect(pEn).toContain("We evaluate the clicks in our newsletters to see what interests you only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).");
-        expect(pDe).toContain("**3. E-Mails, die wir Ihnen senden.** Unsere E-Mails enthalten kein Zählpixel: Wir messen nicht, ob und wann Sie sie öffnen.");
-        for (const old of ["tracking pixel). With them", "whether you open them", "email openings"]) expect(pEn).not.toContain(old);
-        for (const old of ["(Zählpixel). Damit", "ob Sie diese öffnen", "Öffnungen und Klicks in E-Mails"]) expect(pDe).not.toContain(old);
-        expect(a).toContain("newsletter and marketing emails without open measurement (no tracking pixel); measurement of clicks and profiling from them and from visits to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for click measurement and profiling the separate consent) |");
-        expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungsmessung (kein Zählpixel); Messung von Klicks und Profiling daraus und aus Besuchen der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`); keine Cookies (der Web-Edge lässt Mautics Cookies nur mit dem Einwilligungs-Cookie aus Zweck 6 durch) | Direktwerbung per E-Mail | Art. 6 Abs. 1 lit. a DSGVO (Einwilligung in den Newsletter; für Klickmessung und Profiling die gesonderte Einwilligung) |");
-        expect(a).toContain("- Email interaction: sent, clicked, unsubscribed (\"do not contact\"); openings are not measured");
-        // The 'before you publish' list: clicks for profiling only with tracking_consent.
-        expect(fullEn).toContain("- [ ] Send newsletters only to the segment `doi-confirmed`, and use clicks for the profile (points, segments) only of contacts whose field `tracking_consent` is set");
+    it("the consent-proof ledger: a section of the privacy policy, purpose 3 of the record, its categories, retention, restriction and the DSR tools (both languages)", () => {
+        for (const piece of [
+            "**Proof of your consent.** For every sign-up we keep an entry in a consent log, separate from the contact records: a hash of your email address computed with a secret key of our server (not the address itself)",
+            "the time of the sign-up, of the confirmation email and of your confirmation (UTC), how you confirmed (the button), and checksums (SHA-256) of the texts you were shown",
+            "and restrict it from any other use (Art. 18 GDPR): unsubscribing, the deletion of your contact record and an erasure on request leave it in place (Art. 17(3)(b) and (e) GDPR).",
+            "Each entry is deleted 3 full calendar years after the end of the year in which we last sent you an email or you withdrew your consent.",
+            "- The consent log and the consent details in your contact record (time of sign-up and confirmation, version of the consent text): Art. 7(1) GDPR, under which we must be able to demonstrate your consent, in conjunction with Art. 6(1)(c) GDPR; keeping the log after you unsubscribe or ask for erasure, to defend against claims: our legitimate interest, Art. 6(1)(f) GDPR, and Art. 17(3)(b) and (e) GDPR.",
+            "| Consent log (see \"Proof of your consent\"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;",
+            "and your entries in the consent log with the texts they name.",
+            "Your entries in the consent log are not deleted but kept restricted",
+        ]) expect(pEn).toContain(piece);
+        for (const piece of [
+            "**Nachweis Ihrer Einwilligung.** Zu jeder Anmeldung führen wir einen Eintrag in einem Nachweisprotokoll",
+            "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
+            "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
+            "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
+        ]) expect(pDe).toContain(piece);
+        expect(a).toMatch(/^\| 3 \| Consent-proof ledger \(tables `kit_consent_ledger` and `kit_consent_texts` in Mautic's database, written by the endpoint\): per sign-up a keyed hash of the address \(HMAC-SHA256 of the lower-case address with the stack's secret, not the address\).*deleted on 1 January, 3 full calendar years after the end of the year of the last mailing or withdrawal \| Demonstrate consent \(Art\. 7\(1\) GDPR\); establish and defend legal claims \| Art\. 6\(1\)\(c\) GDPR in conjunction with Art\. 7\(1\) GDPR; after withdrawal or erasure Art\. 6\(1\)\(f\) GDPR \(defence of claims\), Art\. 17\(3\)\(b\) and \(e\) GDPR \|$/m);
+        expect(ad).toMatch(/^\| 3 \| Nachweisprotokoll der Einwilligungen .*Gesperrt aufbewahrt \(Art\. 18 DSGVO\).*Art\. 17 Abs\. 3 lit\. b und e DSGVO \|$/m);
+        expect(a).toContain("- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event");
+        expect(a).toContain("`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)");
+        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen)");
+        // consentProofYears is the stack's setting, in both languages.
+        const five = render({}, { consentProofYears: 5 });
+        expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");
+        expect(section(byPath(five, P.privacyDe))).toContain("Jeder Eintrag wird nach Ablauf von 5 vollen Kalenderjahren nach dem Ende des Jahres gelöscht");
+        expect(byPath(five, P.art30En)).toContain("each row on 1 January, 5 full calendar years after the end of the year of its last mailing or withdrawal");
+        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyDe))).toContain("Jeder Eintrag wird nach Ablauf von einem vollen Kalenderjahr nach dem Ende des Jahres gelöscht");
+        expect(section(byPath(render({}, { consentProofYears: 1 }), P.privacyEn))).toContain("Each entry is deleted 1 full calendar year after the end of the year");
+    });
+
+
+    it("the newsletter consent covers the newsletter only; no opens and no clicks measured for anyone; the profile needs the separate consent; no cookie is set by the confirmation link", () => {
+        expect(pEn).toContain('- Newsletter (point 2): your consent, Art. 6(1)(a) GDPR, which you give by submitting our sign-up form and confirm by pressing "Confirm subscription" on the page the link in the confirmation email opens. Until you confirm, we send you only that confirmation email; if you do not confirm, we delete your entries after 3 days. This consent covers our newsletter and marketing emails only.');
+        expect(pEn).toContain("- The interest profile from your visits to our website and to pages served by Mautic at `marketing.client-a.de` (segments, points; point 4): your separate, optional consent, Art. 6(1)(a) GDPR, which you give by ticking the second box of our sign-up form and which takes effect when you confirm your sign-up.");
+        expect(pDe).toContain("- Newsletter (Punkt 2): Ihre Einwilligung, Art. 6 Abs. 1 lit. a DSGVO, die Sie mit dem Absenden unseres Anmeldeformulars erteilen und bestätigen, indem Sie auf der Seite, die der Link in der Bestätigungs-E-Mail öffnet, „Anmeldung bestätigen“ drücken.");
+        expect(pDe).toContain("- Das Interessenprofil aus Ihren Besuchen unserer Website und der von Mautic unter `marketing.client-a.de` ausgelieferten Seiten (Segmente, Punkte; Punkt 4): Ihre gesonderte, freiwillige Einwilligung, Art. 6 Abs. 1 lit. a DSGVO");
+        // Point 3 (issue 19 item 6): what Mautic records per e-mail; no pixel, no tracked links (disable_trackable_urls, branch i20).
+        expect(pEn).toContain("**3. Emails we send you.** For every email it sends you, Mautic records which email it was, to which address, when it was sent");
+        expect(pEn).toContain("Our emails contain no tracking pixel and their links are not tracked redirects: we do not measure whether or when you open an email or which link you click.");
+        expect(pEn).toContain("opening that link changes nothing until you press the button on the page it shows");
+        // What Mautic 5.2.1 stored behind the edge (docs/evidence/2026-12-07-pins-on-real-mautic.md, section 4).
+        expect(a).toContain("- Email interaction: sent (email, address, time, campaign or segment, the personalised token values, a stored copy of the content), failed deliveries, web version opened (time; `*.*.*.*` instead of the IP address; a device record with a random id and no device data), unsubscribed (\"do not contact\", time; likewise a device record without device data); openings in mail clients and clicks are not measured");
+        expect(ad).toContain("Web-Version geöffnet (Zeitpunkt; statt der IP-Adresse `*.*.*.*`; ein Gerätedatensatz mit einer Zufallskennung ohne Gerätedaten)");
+        expect(pEn).toContain("Mautic notes that the email was read and when, without your IP address and without details of your device or browser (only a device record with a random id).");
+        expect(pDe).toContain("vermerkt Mautic, dass und wann die E-Mail gelesen wurde, ohne Ihre IP-Adresse und ohne Angaben zu Ihrem Gerät oder Browser (nur einen Gerätedatensatz mit einer Zufallskennung).");
+        expect(pDe).toContain("Unsere E-Mails enthalten kein Zählpixel, und ihre Links sind keine Tracking-Weiterleitungen: Wir messen nicht, ob und wann Sie eine E-Mail öffnen oder welchen Link Sie anklicken.");
+        expect(pEn).toContain("We evaluate them to tailor our marketing to your interests (profiling) only if you ticked the separate, optional box for it when signing up (it is not ticked in advance).");
+        // No text claims a click is recorded, for the DOI link or any other.
+        for (const old of ["where Mautic records which link you clicked", "this shows that our email reached you", "clicks in our emails (only with your separate consent", "Measuring your clicks", "click measurement", "Mautic measures clicks itself"]) expect(fullEn).not.toContain(old);
+        for (const old of ["wo Mautic erfasst, welchen Link Sie wann angeklickt haben", "Klicks in unseren E-Mails (nur mit", "Messung Ihrer Klicks", "Klickmessung", "Mautic misst Klicks selbst"]) expect(byPath(docs, P.privacyDe)).not.toContain(old);
+        for (const old of ["measurement of clicks", "clicked,", "Clicks on links in emails are recorded"]) expect(a).not.toContain(old);
+        for (const old of ["Messung von Klicks", "geklickt,", "Klicks auf Links in E-Mails erfasst Mautic"]) expect(ad).not.toContain(old);
+        expect(a).toContain("newsletter and marketing emails without open or click measurement for anyone (no tracking pixel, no tracked links); profiling from visits to the website and to pages served by Mautic (points, segments) only with the separate, optional consent (`tracking_consent`); no cookies (the web edge passes Mautic's cookies only with the consent cookie of purpose 6) | Direct marketing by email | Art. 6(1)(a) GDPR (newsletter consent; for profiling the separate consent) |");
+        expect(ad).toContain("Newsletter und Werbe-E-Mails ohne Öffnungs- und Klickmessung für alle (kein Zählpixel, keine Tracking-Links); Profiling aus Besuchen der Website und der von Mautic ausgelieferten Seiten (Punkte, Segmente) nur mit der gesonderten, freiwilligen Einwilligung (`tracking_consent`)");
+        // The 'before you publish' list: the label's placeholders, the endpoint, the profile only with tracking_consent.
+        expect(fullEn).toContain("- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`");
+        expect(fullEn).toContain("send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).");
         // The cookie table no longer claims everything waits for the banner's consent.
         expect(pEn).not.toContain("Everything in this table is stored only after your consent");
         expect(pDe).not.toContain("Alles in dieser Tabelle wird nur nach Ihrer Einwilligung gespeichert");
@@ -748,11 +793,12 @@ describe("the stack's privacy facts, in both languages", () => {
         for (const doc of [pDe, ad]) expect(doc).not.toContain("beim Öffnen des Bestätigungslinks gesetzt");
     });
 
+
     it("without the stack's DOI setup, the 'before you publish' list asks the client to build the flow as described (both languages)", () => {
         const d = render({ doubleOptIn: false });
-        expect(byPath(d, P.privacyEn)).toContain("- [ ] This stack does not create the double opt-in flow (`doubleOptIn = false`). Set it up in Mautic exactly as point 2 describes");
-        expect(byPath(d, P.privacyDe)).toContain("- [ ] Dieser Stack legt den Double-Opt-In-Ablauf nicht an (`doubleOptIn = false`). Ihn in Mautic genau so einrichten, wie Punkt 2 ihn beschreibt");
-        expect(fullEn).not.toContain("This stack does not create the double opt-in flow");
+        expect(byPath(d, P.privacyEn)).toContain("- [ ] This stack does not create the double opt-in endpoint (`doubleOptIn = false`). Set up a double opt-in that does what point 2 and \"Proof of your consent\" describe");
+        expect(byPath(d, P.privacyDe)).toContain("- [ ] Dieser Stack legt den Double-Opt-In-Endpunkt nicht an (`doubleOptIn = false`). Ein Double-Opt-In einrichten, das tut, was Punkt 2 und „Nachweis Ihrer Einwilligung“ beschreiben");
+        expect(fullEn).not.toContain("This stack does not create the double opt-in endpoint");
         expect(byPath(d, P.privacyEn)).not.toContain("Send newsletters only to the segment");
     });
 
@@ -830,13 +876,14 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
     const mocked = ["../../components/app/mautic", "../../components/host/privacyMaintenance", "../../components/edge/caddyfile", "../../components/shared/template"];
     afterEach(() => mocked.forEach((m) => jest.dontMock(m)));
 
-    const renderWithModule = (modulePath: string, patch: (real: any) => Record<string, unknown>) => {
+    const renderWithModule = <M,>(modulePath: string, patch: (real: M) => Record<string, unknown>) => {
         let run: () => RenderedDocument[] = () => [];
         jest.isolateModules(() => {
             jest.doMock(modulePath, () => {
-                const real = jest.requireActual(modulePath);
+                const real = jest.requireActual<M & object>(modulePath);
                 return { ...real, ...patch(real) };
             });
+            // eslint-disable-next-line @typescript-eslint/no-require-imports -- isolateModules needs a synchronous require that sees the doMock above
             const mod = require("../../components/compliance/documents") as typeof import("../../components/compliance/documents");
             run = () => mod.renderComplianceDocuments({ settings: settings(), measures, generatedAt: "2026-05-01" });
         });
@@ -895,15 +942,11 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
         expect(byPath(halfHourly, P.art30De)).toContain("(systemd-Timer `mautic-privacy-maintenance.timer`, alle 30 Minuten)");
     });
 
-    it("the confirmation-email delay follows the campaign trigger's schedule", () => {
-        const run = renderWith((real) => ({
-            cronJobs: (i: Parameters<typeof real.cronJobs>[0]) => real.cronJobs(i).map((j) => (j.command === "mautic:campaigns:trigger" ? { ...j, schedule: "*/5 * * * *" } : j)),
-        }));
-        const d = run();
-        expect(section(byPath(d, P.privacyEn))).toContain("You receive an email with a confirmation link within about 5 minutes.");
-        expect(section(byPath(d, P.privacyDe))).toContain("Sie erhalten innerhalb von etwa 5 Minuten eine E-Mail mit einem Bestätigungslink.");
-        expect(byPath(d, P.art30En)).toContain("their events run with the cron job `mautic:campaigns:trigger`, every 5 minutes)");
+    it("the consent ledger's retention: throws when the privacy job no longer keeps and deletes it after consentProofYears", () => {
+        const run = withMaintenance({ script: (t) => t.replace(/DELETE FROM kit_consent_ledger WHERE [^;]*;/, "") });
+        expect(run).toThrow(/no longer keeps and then deletes the consent ledger after consentProofYears \(3\)/);
     });
+
 
     it("throws when the Mautic web container's vhost defines an access log again", () => {
         const run = renderWith((real) => ({ renderApacheVhost: () => real.renderApacheVhost().replace("</VirtualHost>", "\tCustomLog ${APACHE_LOG_DIR}/access.log combined\n</VirtualHost>") }));

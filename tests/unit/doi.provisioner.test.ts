@@ -2,7 +2,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { MauticApiError, MauticClient, isMauticApiError } from "../../components/mautic/mauticApi";
 import { ensureDoiSetup, resolveRefs } from "../../components/doi/doiProvisioner";
-import { DoiBlueprintInput, doiBlueprint, doiEventNames, doiKeys, withdrawalContactPlaceholder } from "../../components/doi/doiBlueprint";
+import { DoiBlueprintInput, doiBlueprint, doiConfirmToken, doiKeys, doiNames } from "../../components/doi/doiBlueprint";
 import { FakeMauticApi } from "../support/fakeMauticApi";
 
 const user = "admin";
@@ -32,17 +32,21 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         first = await ensureDoiSetup(client, blueprint);
     });
 
-    test("the first run creates every object, once, through POST /api/<resource>/new", () => {
+    test("the first run creates every object, once, through POST /api/<resource>/new; no form, page or campaign", () => {
         expect(first.created).toEqual(blueprint.objects.map((o) => o.key));
         expect(first.existing).toEqual([]);
         expect(first.drift).toEqual([]);
+        expect(first.retired).toEqual([]);
         const posts = fake.posts();
         expect(posts.map((p) => p.path)).toEqual(blueprint.objects.map((o) => `/api/${o.resource}/new`));
         expect(posts.every((p) => p.status === 201)).toBe(true);
         for (const o of blueprint.objects) expect(Number.isInteger(first.ids[o.key])).toBe(true);
+        expect(fake.all("forms")).toEqual([]);
+        expect(fake.all("pages")).toEqual([]);
+        expect(fake.all("campaigns")).toEqual([]);
     });
 
-    test("a second run creates nothing (0 POSTs) and returns the same ids; it only reminds of the withdrawal address", async () => {
+    test("a second run creates nothing (0 POSTs), returns the same ids and reports no drift", async () => {
         const before = fake.requests.length;
         const second = await ensureDoiSetup(client, blueprint);
         const during = fake.requests.slice(before);
@@ -50,147 +54,108 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
         expect(second.created).toEqual([]);
         expect(second.existing).toEqual(blueprint.objects.map((o) => o.key));
         expect(second.ids).toEqual(first.ids);
-        // The one thing a person must still do: the notice's withdrawal address is a placeholder until edited.
-        expect(second.drift).toEqual([
-            expect.stringMatching(/DOI de: sign-up form.*withdrawal contact.*contains "\[Kontaktadresse einfügen\]"\. Fix: .*replace/),
-            expect.stringMatching(/DOI en: sign-up form.*withdrawal contact.*contains "\[insert contact address\]"\. Fix: .*replace/),
-        ]);
+        expect(second.drift).toEqual([]);
     });
 
-    test("once the marketer replaced the withdrawal address, a run reports no drift", async () => {
-        const notices = fake.all("forms").flatMap((f) => (f.fields as Obj[]).filter((x) => x.alias === "processing_notice").map((x) => x.properties as Obj));
-        const saved = notices.map((n) => n.text);
-        try {
-            for (const n of notices) {
-                n.text = String(n.text).replace(withdrawalContactPlaceholder.de, "datenschutz@client-a.de").replace(withdrawalContactPlaceholder.en, "privacy@client-a.de");
-            }
-            const r = await ensureDoiSetup(client, blueprint);
-            expect(r.drift).toEqual([]);
-        } finally {
-            notices.forEach((n, i) => (n.text = saved[i]));
-        }
-    });
-
-    test("each language's stored campaign is published, sourced from its form, guards known contacts, confirms on the button, deletes after the delay", () => {
+    test("the stored confirmation e-mails are published template e-mails carrying the endpoint's link token", () => {
         for (const lang of ["de", "en"] as const) {
-            const campaign = fake.all("campaigns").find((c) => c.name === `DOI: delete unconfirmed contacts (${lang})`)!;
-            expect(campaign.isPublished).toBe(true);
-            expect(campaign.forms).toEqual([{ id: first.ids[doiKeys.form(lang)] }]);
-            const events = Object.values(campaign.events as Record<string, Obj>);
-            const byName = (n: string) => events.find((e) => e.name === n)!;
-            const send = byName(doiEventNames.send);
-            expect(send).toMatchObject({ type: "email.send", properties: { email: first.ids[doiKeys.email(lang)], email_type: "transactional" } });
-            expect(byName(doiEventNames.known)).toMatchObject({ type: "lead.tags", parent: null, properties: { tags: ["doi-confirmed", "doi-keep"] } });
-            const clicked = byName(doiEventNames.clicked);
-            expect(clicked).toMatchObject({ type: "email.click", parent: { id: send.id } });
-            const pressed = byName(doiEventNames.pressed);
-            expect(pressed).toMatchObject({ type: "form.submit", parent: { id: clicked.id }, decisionPath: "yes", properties: { forms: [first.ids[doiKeys.confirmForm(lang)]] } });
-            expect(byName(doiEventNames.tracking)).toMatchObject({ properties: { form: first.ids[doiKeys.form(lang)], field: "tracking_consent" } });
-            for (const d of [doiEventNames.deleteNoClick, doiEventNames.deleteNoPress]) {
-                expect(byName(d)).toMatchObject({ type: "lead.deletecontact", decisionPath: "no", children: [], triggerMode: "interval", triggerInterval: 3, triggerIntervalUnit: "d" });
-            }
+            const e = fake.all("emails").find((x) => x.id === first.ids[doiKeys.email(lang)])!;
+            expect(e).toMatchObject({ name: doiNames.email(lang), emailType: "template", isPublished: true });
+            expect(String(e.customHtml)).toContain(doiConfirmToken);
         }
     });
 
-    test("the stored sign-up forms: kiosk mode, required unticked consent, tag action by tag id, derived unique aliases", () => {
-        const aliases = new Set<string>();
-        for (const lang of ["de", "en"] as const) {
-            const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form(lang)])!;
-            expect(form).toMatchObject({ formType: "campaign", inKioskMode: true, alias: `doi_${lang}_sig` });
-            const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
-            expect(consent).toMatchObject({ type: "checkboxgrp", isRequired: true, defaultValue: "" });
-            expect(form.actions).toEqual([expect.objectContaining({ type: "lead.changetags", properties: { add_tags: [first.ids[doiKeys.tag("pending")]], remove_tags: [] } })]);
-            aliases.add(String(form.alias));
-            aliases.add(String(fake.all("forms").find((f) => f.id === first.ids[doiKeys.confirmForm(lang)])!.alias));
-        }
-        expect(aliases.size).toBe(4);
-    });
-
-    test("references are resolved to the created ids", () => {
-        const page = fake.all("pages").find((e) => e.id === first.ids[doiKeys.page("de")])!;
-        expect(page.customHtml).toContain(`{form=${first.ids[doiKeys.confirmForm("de")]}}`);
-        const segment = fake.all("segments").find((s) => s.id === first.ids[doiKeys.segment("confirmed")])!;
-        expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([first.ids[doiKeys.tag("confirmed")]]);
-        expect(JSON.stringify([...fake.all("campaigns"), ...fake.all("forms"), ...fake.all("pages")])).not.toContain("%%ref:");
-        expect(JSON.stringify([...fake.all("pages"), ...fake.all("emails"), ...fake.all("forms")])).not.toMatch(/mtracking|<img/);
-    });
-
-    const withoutNotices = (drift: string[]) => drift.filter((d) => !d.includes("withdrawal contact"));
-
-    test("a changed delay is reported as drift, not silently overwritten", async () => {
-        const five = doiBlueprint({ ...input, unconfirmedContactDays: 5 });
-        const before = fake.posts().length;
-        const r = await ensureDoiSetup(client, five);
-        expect(fake.posts().length).toBe(before);
-        expect(r.created).toEqual([]);
-        const d = withoutNotices(r.drift);
-        expect(d).toHaveLength(4);
-        for (const x of d) expect(x).toMatch(/days before unconfirmed contacts are deleted .* is 3, the configuration says 5\. Fix: .*set the delay .* to 5 days/);
-    });
-
-    test("a pre-ticked or required tracking box, an optional consent box and an old text version are reported as drift", async () => {
-        const form = fake.all("forms").find((f) => f.id === first.ids[doiKeys.form("en")])!;
-        const consent = (form.fields as Obj[]).find((f) => f.alias === "consent")!;
-        const tracking = (form.fields as Obj[]).find((f) => f.alias === "tracking_consent")!;
-        consent.isRequired = false;
-        tracking.isRequired = true;
-        tracking.defaultValue = "tracking-v1";
+    test("an e-mail without the link token, unpublished, or with {tracking_pixel} is reported as drift, not overwritten", async () => {
+        const e = fake.all("emails").find((x) => x.id === first.ids[doiKeys.email("de")])!;
+        const saved = { customHtml: e.customHtml, isPublished: e.isPublished };
         try {
-            const all = withoutNotices((await ensureDoiSetup(client, doiBlueprint({ ...input, consentTextVersion: "v2" }))).drift).join("\n");
-            expect(all).toMatch(/DOI en: sign-up form.*consent checkbox 'required' .* is false, the configuration says true/);
-            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox 'required' .* is true, the configuration says false/);
-            expect(all).toMatch(/DOI en: sign-up form.*click-measurement checkbox default .* is "tracking-v1", the configuration says ""/);
-            expect(all).toMatch(/DOI de: sign-up form.*consent text version the form records is "v1", the configuration says "v2"/);
-        } finally {
-            consent.isRequired = true;
-            tracking.isRequired = false;
-            tracking.defaultValue = "";
-        }
-    });
-
-    test("an unpublished campaign, an immediate deletion and a changed link filter are reported as drift (C04, C06)", async () => {
-        const campaign = fake.all("campaigns").find((c) => c.name === "DOI: delete unconfirmed contacts (de)")!;
-        const events = Object.values(campaign.events as Record<string, Obj>);
-        const del = events.find((e) => e.name === doiEventNames.deleteNoClick)!;
-        const decision = events.find((e) => e.name === doiEventNames.clicked)!;
-        const savedProps = decision.properties;
-        campaign.isPublished = false;
-        del.triggerMode = "immediate";
-        decision.properties = {};
-        try {
+            e.customHtml = String(e.customHtml).replace(doiConfirmToken, "https://www.client-a.de/") + "{tracking_pixel}";
+            e.isPublished = false;
             const r = await ensureDoiSetup(client, blueprint);
-            expect(withoutNotices(r.drift)).toEqual([
-                expect.stringContaining("C04 and C06 are not enforced"),
-                expect.stringMatching(/link that leads to the confirmation page is null, the configuration says "\/doi-bestaetigung"/),
-                expect.stringMatching(/delay mode of the deletion .*is "immediate", the configuration says "interval"/),
-            ]);
+            const all = r.drift.join("\n");
+            expect(all).toMatch(/emails 'DOI: confirmation email \(de\)'.*confirmation link token: customHtml does not contain "\{kit_doi_confirm_url\}"\. Fix: .*put \{kit_doi_confirm_url\} back/);
+            expect(all).toMatch(/emails 'DOI: confirmation email \(de\)'.*published state .* is false, the configuration says true/);
+            expect(all).toMatch(/emails 'DOI: confirmation email \(de\)' \(id \d+\) carries the \{tracking_pixel\} token/);
+            expect(r.drift).toHaveLength(3);
+            expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "POST")).toEqual([]);
         } finally {
-            campaign.isPublished = true;
-            del.triggerMode = "interval";
-            decision.properties = savedProps;
+            Object.assign(e, saved);
         }
     });
 });
 
+describe("open tracking in any e-mail is drift (issue 19 item 6)", () => {
+    test.each([
+        ["the {tracking_pixel} token", '<p>Hi</p><img src="{tracking_pixel}" alt="">', /carries the \{tracking_pixel\} token/],
+        ["a raw mtracking.gif", '<img src="https://marketing.client-a.de/mtracking.gif?x=1">', /carries mtracking\.gif/],
+        ["an /email/<hash>.gif pixel copied from a sent mail", '<img src="https://marketing.client-a.de/email/5f3a9c.gif">', /carries an \/email\/<hash>\.gif open pixel/],
+    ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
+        const { fake, client } = await freshFake();
+        await ensureDoiSetup(client, blueprint);
+        fake.seed("emails", { name: "Newsletter March", subject: "News", emailType: "list", customHtml: html, lists: [1] });
+        fake.seed("emails", { name: "Newsletter April", subject: "News", emailType: "list", customHtml: "<p>clean</p>", lists: [1] });
+        const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails 'Newsletter"));
+        expect(drift).toEqual([expect.stringMatching(re)]);
+        expect(drift[0]).toMatch(/^emails 'Newsletter March' \(id \d+\) carries .*opens would be measured.*Fix: remove it/);
+    });
+
+    test("the kit's own DOI e-mails carry no open tracking", async () => {
+        const { client } = await freshFake();
+        const r = await ensureDoiSetup(client, blueprint);
+        expect(r.drift.filter((d) => d.startsWith("emails "))).toEqual([]);
+    });
+});
+
+describe("third-country fonts and stylesheets in any e-mail are drift (issue 20 item 1)", () => {
+    test.each([
+        ["Google Fonts as Mautic's neopolitan e-mail theme links them", '<head><link href="https://fonts.googleapis.com/css?family=Open+Sans" rel="stylesheet"></head>', /loads Google Fonts \(fonts\.googleapis\.com \/ fonts\.gstatic\.com\)/],
+        ["a font file @import-ed from fonts.gstatic.com", "<style>@font-face{src:url(//fonts.gstatic.com/s/x.woff2)}</style>", /loads Google Fonts/],
+        ["the bootstrapcdn stylesheet of Mautic's message pages", '<link rel="stylesheet" href="https://maxcdn.bootstrapcdn.com/bootstrap/3.3.7/css/bootstrap.min.css">', /loads a bootstrapcdn\.com stylesheet/],
+    ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
+        const { fake, client } = await freshFake();
+        await ensureDoiSetup(client, blueprint);
+        fake.seed("emails", { name: "Newsletter May", subject: "News", emailType: "list", customHtml: html, lists: [1] });
+        fake.seed("emails", { name: "Newsletter June", subject: "News", emailType: "list", customHtml: '<p>Text with a link to <a href="https://fonts.example.org/">fonts.example.org</a></p>', lists: [1] });
+        const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails 'Newsletter"));
+        expect(drift).toEqual([expect.stringMatching(re)]);
+        expect(drift[0]).toMatch(/^emails 'Newsletter May' \(id \d+\) loads .* in every recipient's mail client: a transfer to a third country .*Fix: remove the <link>\/@import/);
+    });
+
+    test("the kit's own DOI e-mails load nothing from a CDN", async () => {
+        const { client } = await freshFake();
+        const r = await ensureDoiSetup(client, blueprint);
+        expect(r.drift.filter((d) => / loads /.test(d))).toEqual([]);
+    });
+});
+
 describe("ensureDoiSetup against a Mautic that has the retired flows", () => {
-    test("reports every leftover with its fix and creates only what is missing", async () => {
+    test("reports every leftover as retired with its fix, deletes and changes nothing, creates only what is missing", async () => {
         const { fake, client } = await freshFake();
         const pending = fake.seed("tags", { tag: "doi-pending" });
-        fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: '<p>Danke</p><img src="https://marketing.client-a.de/mtracking.gif?tags=doi-confirmed,-doi-pending">' });
+        fake.seed("pages", { title: "Anmeldung bestätigt", alias: "doi-bestaetigung", customHtml: "<p>Danke</p>" });
+        fake.seed("forms", { name: "DOI de: sign-up form", formType: "campaign", fields: [], actions: [] });
+        fake.seed("forms", { name: "DOI de: confirm button", formType: "campaign", fields: [], actions: [] });
         fake.seed("forms", { name: "DOI: sign-up form (de)", formType: "standalone", fields: [], actions: [] });
+        fake.seed("campaigns", { name: "DOI: delete unconfirmed contacts (de)", lists: [], events: {}, isPublished: true });
         fake.seed("campaigns", { name: "DOI: delete unconfirmed contacts", lists: [], events: {}, isPublished: true });
         fake.seed("campaigns", { name: "DOI: record confirmation", lists: [], events: {}, isPublished: true });
 
         const r = await ensureDoiSetup(client, doiBlueprint({ ...input, languages: ["de"] }));
-        expect(r.existing).toEqual(["tag:pending", "page:confirm:de"]);
+        expect(r.existing).toEqual(["tag:pending"]);
         expect(r.ids["tag:pending"]).toBe(pending.id);
+        expect(r.retired).toHaveLength(7);
         const all = r.drift.join("\n");
-        expect(all).toMatch(/pages 'doi-bestaetigung'.*tracking image.*customHtml contains "mtracking\.gif"\. Fix: .*delete the image/);
-        expect(all).toMatch(/forms 'DOI: sign-up form \(de\)' \(id \d+\) is left over .*Fix: unpublish/);
-        expect(all).toMatch(/campaigns 'DOI: delete unconfirmed contacts' \(id \d+\) is left over .*link scanners/);
-        expect(all).toMatch(/campaigns 'DOI: record confirmation' \(id \d+\) is left over from an earlier version of the kit: .*Fix: unpublish/);
-        // Nothing is changed or deleted by the kit.
+        expect(all).toMatch(/retired: pages 'doi-bestaetigung' \(id \d+\) is left over .*\/kit\/doi\/confirm.*The kit does not delete it\. Fix: unpublish/);
+        expect(all).toMatch(/retired: forms 'DOI de: sign-up form' \(id \d+\).*Fix: unpublish .*keep it for its results/);
+        expect(all).toMatch(/retired: forms 'DOI de: confirm button' \(id \d+\).*anyone who knew an address/);
+        expect(all).toMatch(/retired: campaigns 'DOI: delete unconfirmed contacts \(de\)' \(id \d+\).*hit queue/);
+        expect(all).toMatch(/retired: forms 'DOI: sign-up form \(de\)' \(id \d+\)/);
+        expect(all).toMatch(/retired: campaigns 'DOI: delete unconfirmed contacts' \(id \d+\).*link scanners/);
+        expect(all).toMatch(/retired: campaigns 'DOI: record confirmation' \(id \d+\)/);
+        // Nothing is changed or deleted by the kit, and nothing of the old flow is created.
         expect(fake.requests.filter((q) => q.method !== "GET" && q.method !== "POST")).toEqual([]);
+        expect(fake.posts().map((p) => p.path)).not.toEqual(expect.arrayContaining(["/api/forms/new", "/api/pages/new", "/api/campaigns/new"]));
+        expect(fake.all("forms")).toHaveLength(3);
     });
 });
 
@@ -198,24 +163,21 @@ describe("ensureDoiSetup with objects that already exist", () => {
     test("finds existing objects beyond the first page and creates only what is missing", async () => {
         const { fake, client } = await freshFake({ maxPageSize: 5 });
         for (let i = 0; i < 23; i++) fake.seed("emails", { name: `Newsletter ${i}`, subject: `Issue ${i}`, emailType: "list" });
-        const existingEmail = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "edited by the marketer", emailType: "template" });
+        const existingEmail = fake.seed("emails", { name: "DOI: confirmation email (de)", subject: "edited by the marketer", emailType: "template", isPublished: true, customHtml: `<a href="${doiConfirmToken}">ja</a>` });
         const existingTag = fake.seed("tags", { tag: "doi-pending" });
 
         const r = await ensureDoiSetup(client, blueprint);
         expect(r.existing).toEqual(["tag:pending", "email:confirm:de"]);
         expect(r.created).toHaveLength(blueprint.objects.length - 2);
         expect(r.ids["email:confirm:de"]).toBe(existingEmail.id);
+        expect(r.drift).toEqual([]);
         // Dependants use the existing objects' ids; the marketer's email is untouched.
-        const campaign = fake.all("campaigns").find((c) => c.id === r.ids["campaign:de"])!;
-        const send = Object.values(campaign.events as Record<string, Obj>).find((e) => e.name === doiEventNames.send)!;
-        expect((send.properties as Obj).email).toBe(existingEmail.id);
         const segment = fake.all("segments").find((s) => s.id === r.ids["segment:pending"])!;
         expect(((segment.filters as Obj[])[0].properties as Obj).filter).toEqual([existingTag.id]);
         expect(fake.find("emails", "name", "DOI: confirmation email (de)")!.subject).toBe("edited by the marketer");
         // Paging: the e-mail list took several requests.
         expect(fake.requests.filter((q) => q.path.startsWith("/api/emails?")).length).toBeGreaterThan(4);
     });
-
     test("reports duplicates a marketer made and uses the oldest", async () => {
         const { fake, client } = await freshFake();
         const a = fake.seed("tags", { tag: "doi-confirmed" });

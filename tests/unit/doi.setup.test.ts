@@ -12,7 +12,7 @@ const secretSig = "4dabf18193072939515e22adb298388d";
 const dynamicType = "pulumi-nodejs:dynamic/mautic-doi:Resource";
 const password = "Adm1n-Secret-Pw";
 const captured: pulumi.runtime.MockResourceArgs[] = [];
-const fakeIds = { "form:signup:de": 11, "form:signup:en": 12, "campaign:de": 21, "campaign:en": 22, "segment:confirmed": 31 };
+const fakeIds = { "email:confirm:de": 13, "email:confirm:en": 14, "segment:confirmed": 31 };
 
 pulumi.runtime.setMocks(
     {
@@ -53,7 +53,7 @@ describe("DoiSetup (Pulumi mocks)", () => {
     });
 
     test("is a component with one dynamic child that receives the blueprint", () => {
-        expect(captured.map((c) => c.type)).toEqual(expect.arrayContaining(["mautic-gdpr-kit:mautic:DoiSetup", dynamicType]));
+        expect(captured.map((c) => c.type)).toEqual(expect.arrayContaining(["mautic-kit:doi:DoiSetup", dynamicType]));
         expect(dyn.name).toBe("doi");
         const expected = doiBlueprint({ mauticUrl: "https://marketing.client-a.de", website: "https://www.client-a.de", unconfirmedContactDays: 4 });
         expect(dyn.inputs.blueprintHash).toBe(expected.hash);
@@ -64,14 +64,13 @@ describe("DoiSetup (Pulumi mocks)", () => {
 
     test("the password is a secret input and appears in no output", async () => {
         expect(dyn.inputs.password).toEqual({ [secretSig]: "1b47061264138c4ac30d75fd1eb44270", value: password });
-        const outs = { ids: await value(doi.ids), created: await value(doi.created), drift: await value(doi.drift), formIds: await value(doi.formIds), hash: await value(doi.blueprintHash) };
+        const outs = { ids: await value(doi.ids), created: await value(doi.created), drift: await value(doi.drift), emailIds: await value(doi.emailIds), hash: await value(doi.blueprintHash) };
         expect(JSON.stringify(outs)).not.toContain(password);
         expect(dyn.inputs.__provider).not.toContain(password);
     });
 
     test("exposes the ids a marketer needs", async () => {
-        expect(await value(doi.formIds)).toEqual({ de: 11, en: 12 });
-        expect(await value(doi.campaignIds)).toEqual({ de: 21, en: 22 });
+        expect(await value(doi.emailIds)).toEqual({ de: 13, en: 14 });
         expect(await value(doi.confirmedSegmentId)).toBe(31);
     });
 
@@ -158,9 +157,9 @@ describe("the serialized provider, in a separate Node process", () => {
         expect(create.ok.outs.created).toEqual(bp.objects.map((o) => o.key));
         expect(update.ok.outs.created).toEqual([]);
         expect(update.ok.outs.ids).toEqual(create.ok.outs.ids);
-        // The drift checks run inside the serialized provider too: only the withdrawal-address reminder remains.
+        // The drift checks run inside the serialized provider too.
         expect(create.ok.outs.drift).toEqual([]);
-        expect(update.ok.outs.drift).toEqual([expect.stringContaining("[Kontaktadresse einfügen]"), expect.stringContaining("[insert contact address]")]);
+        expect(update.ok.outs.drift).toEqual([]);
         expect(fake.posts()).toHaveLength(bp.objects.length);
         expect(same.ok.changes).toBe(false);
         expect(changed.ok).toMatchObject({ changes: true, replaces: [] });

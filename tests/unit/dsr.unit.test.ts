@@ -3,7 +3,7 @@ import { journalLine } from "../../dsr/journal";
 import { objected, PersonExport } from "../../dsr/request";
 import { addressHash, normaliseAddress, setVariables } from "../../dsr/sql";
 
-const exp = (dnc: Array<{ reason: number }>): PersonExport => ({ subject: "a@b.org", generatedAt: "", source: "", contacts: [], names: {}, tables: dnc.length ? { lead_donotcontact: dnc } : {} });
+const exp = (dnc: Array<{ reason: number }>): PersonExport => ({ subject: "a@b.org", generatedAt: "", source: "", contacts: [], names: {}, ledgerKey: null, tables: dnc.length ? { lead_donotcontact: dnc } : {} });
 
 test("addresses are trimmed and lower-cased before hashing; what is not an address is refused", () => {
     expect(normaliseAddress("  Erika.Muster@Example.ORG ")).toBe("erika.muster@example.org");

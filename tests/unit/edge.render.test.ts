@@ -21,7 +21,7 @@ import { cspAdmin, cspAdminFor, cspPublic, cspResource, cspStrict, hsts, permiss
 const production: CaddyfileInput = {
     domain: "marketing.client-a.de",
     website: "https://www.client-a.de",
-    adminEmail: "ops@client-a.de",
+    acmeEmail: "ops@client-a.de",
     adminUiCidrs: [],
     accessLogRetentionDays: 7,
     upstream: "mautic_web:80",
@@ -90,6 +90,25 @@ describe("production Caddyfile", () => {
         }
     });
 
+    test("acmeEmail: without it no e-mail goes to the CA (no `email` option); with it, exactly that one", () => {
+        const { acmeEmail: _e, ...withoutEmail } = production;
+        const c = renderCaddyfile(withoutEmail);
+        expect(c).not.toMatch(/^\s*email\b/m);
+        expect(c).toContain("# No ACME account e-mail (acmeEmail unset)");
+        expect(renderCaddyfile(production).match(/^\temail .*$/gm)).toEqual(["\temail ops@client-a.de"]);
+    });
+
+    test("no CSP allows styles or fonts from another host (issue 20: Google Fonts, CDN stylesheets)", () => {
+        const c = renderCaddyfile(production);
+        const csps = [...c.matchAll(/Content-Security-Policy "([^"]+)"/g)].map((m) => m[1]);
+        expect(csps.length).toBe(6);
+        for (const csp of csps) {
+            for (const d of csp.split(";").map((x) => x.trim()).filter((x) => /^(style|font)-src /.test(x))) {
+                expect([csp, d]).toEqual([csp, expect.not.stringMatching(/https:|\*|\/\//)]);
+            }
+        }
+    });
+
     test("gravatar: the admin and popup img-src allow https: only when it is true; nothing else changes", () => {
         const off = renderCaddyfile(production);
         const on = renderCaddyfile({ ...production, gravatar: true });
@@ -133,7 +152,7 @@ describe("test mode", () => {
                     const input: CaddyfileInput = {
                         domain: `m.${a}.de`,
                         website: `https://www.${b}x.de`,
-                        adminEmail: `ops@${a}.de`,
+                        acmeEmail: `ops@${a}.de`,
                         adminUiCidrs: cidrs,
                         accessLogRetentionDays: days,
                         upstream: "mautic_web:80",
@@ -245,7 +264,7 @@ describe("input validation", () => {
         ["a domain with a newline (Caddyfile injection)", { domain: "m.client-a.de\n:80 {" }, /domain .* is not a lower-case host name/],
         ["a domain with a brace", { domain: "m.client-a.de{" }, /domain/],
         ["an upper-case domain", { domain: "Marketing.client-a.de" }, /domain/],
-        ["an email with a space", { adminEmail: "ops @client-a.de" }, /adminEmail/],
+        ["an email with a space", { acmeEmail: "ops @client-a.de" }, /acmeEmail/],
         ["a CIDR without prefix", { adminUiCidrs: ["203.0.113.7"] }, /adminUiCidrs\[0\] = "203\.0\.113\.7" is not a CIDR block/],
         ["a CIDR with host bits", { adminUiCidrs: ["203.0.113.7/24"] }, /adminUiCidrs\[0\] .* has host bits set; the network is 203\.0\.113\.0\/24/],
         ["zero retention", { accessLogRetentionDays: 0 }, /accessLogRetentionDays = 0/],

@@ -1,5 +1,5 @@
 /**
- * What the real engine and providers do that plain mocks cannot show (facts-pulumi.md; provider
+ * What the real engine and providers do that plain mocks cannot show (docs/facts/pulumi.md; provider
  * source read for docs/guide/deploy.md): the options resources.json records, inputs that
  * would diff against the provider's read-back on every `up`, and the order of an upgrade's steps.
  */
@@ -7,9 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { edgePorts } from "../../components/edge/webEdge";
-import { RecordedResource, unwrap } from "../../plan/mockRuntime";
+import { isWrappedSecret, RecordedResource, unwrap } from "../../plan/mockRuntime";
 import { PlanResult, runPlan } from "../../plan/runPlan";
-import { engineSteps, replacedBetween } from "../support/engine";
+import { dockerStoredCapabilities, engineSteps, replacedBetween } from "../support/engine";
 import { testStack } from "../support/stacks";
 
 let plan: PlanResult;
@@ -36,7 +36,7 @@ describe("resources.json records the options the engine acts on", () => {
     test("every resource has every option field", () => {
         for (const r of json()) {
             expect(Object.keys(r.options).sort()).toEqual(
-                ["additionalSecretOutputs", "customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "provider", "replaceOnChanges"].sort(),
+                ["additionalSecretOutputs", "aliases", "customTimeouts", "deleteBeforeReplace", "dependsOn", "ignoreChanges", "protect", "provider", "replaceOnChanges"].sort(),
             );
         }
     });
@@ -49,7 +49,18 @@ describe("resources.json records the options the engine acts on", () => {
         expect(o("site-app-web")).toMatchObject({ provider: "site-docker", deleteBeforeReplace: true });
         expect(o("site-app-web").dependsOn).toContain("site-app-db");
         expect(o("site-host-host-key").additionalSecretOutputs).toContain("privateKeyOpenssh");
-        expect(o("site-host-firewall")).toMatchObject({ provider: null, protect: false, customTimeouts: null });
+        expect(o("site-host-firewall")).toMatchObject({ provider: null, protect: false, customTimeouts: null, aliases: [] });
+    });
+
+    test("DoiSetup's type token has the kit's prefix, with the old one as an alias (a deployed stack keeps it, no replacement)", () => {
+        const doi = json().filter((r) => r.type.endsWith(":DoiSetup"));
+        expect(doi.map((r) => r.type)).toEqual(["mautic-kit:doi:DoiSetup"]);
+        expect(doi[0].options.aliases).toEqual([{ type: "mautic-gdpr-kit:mautic:DoiSetup", parent: "site" }]);
+        // Every component of the kit has the same prefix; only DoiSetup needed an alias.
+        const components = plan.cloud.resources.filter((r) => !r.custom);
+        expect(components.length).toBeGreaterThanOrEqual(7);
+        for (const r of components) expect(r.type).toMatch(/^mautic-kit:/);
+        expect(json().filter((r) => (r.options.aliases as unknown[]).length > 0).map((r) => r.name)).toEqual([doi[0].name]);
     });
 });
 
@@ -63,6 +74,20 @@ describe("no perpetual diff against the providers' read-back", () => {
         }
     });
 
+    test("every container's capabilities are written as Docker stores them (CAP_*, sorted): the provider reads them back verbatim and replaces on a difference", () => {
+        const containers = byType("docker:index/container:Container");
+        expect(containers.map((c) => c.inputs.name).sort()).toEqual(["mautic_cron", "mautic_db", "mautic_edge", "mautic_web", "mautic_worker"]);
+        for (const c of containers) {
+            const caps = unwrap(c.inputs.capabilities) as { adds: string[]; drops: string[] };
+            expect(caps.adds.length).toBeGreaterThan(0);
+            expect({ name: c.name, adds: caps.adds, drops: caps.drops }).toEqual({ name: c.name, adds: dockerStoredCapabilities(caps.adds), drops: dockerStoredCapabilities(caps.drops) });
+            expect(caps.drops).toEqual(["ALL"]);
+        }
+        // The rule itself, as in Docker's client: bare names get the prefix, ALL stays, order and case do not matter.
+        expect(dockerStoredCapabilities(["setuid", "CHOWN", "CAP_KILL", "chown"])).toEqual(["CAP_CHOWN", "CAP_KILL", "CAP_SETUID"]);
+        expect(dockerStoredCapabilities(["all"])).toEqual(["ALL"]);
+    });
+
     test("the Hetzner SSH key is sent trimmed (Hetzner returns it so; a difference replaces it)", () => {
         const key = String(unwrap(plan.cloud.one("hcloud:index/sshKey:SshKey").inputs.publicKey));
         expect(key).toMatch(/^ssh-ed25519 \S+$/);
@@ -72,6 +97,21 @@ describe("no perpetual diff against the providers' read-back", () => {
         const commands = byType("command:remote:Command");
         expect(commands.length).toBeGreaterThanOrEqual(4);
         for (const c of commands) expect({ name: c.name, env: c.inputs.addPreviousOutputInEnv }).toEqual({ name: c.name, env: false });
+    });
+
+    test("no remote command streams its output into the update log, keeps it in plain state, or carries a secret in its command text", () => {
+        const commands = byType("command:remote:Command");
+        expect(commands.map((c) => c.name).sort()).toEqual(["site-alert-secrets-write", "site-app-install", "site-app-pre-upgrade-backup", "site-host-cloud-init-done", "site-host-files-sync", "site-offsite-setup"]);
+        for (const c of commands) {
+            expect({ name: c.name, logging: c.inputs.logging }).toEqual({ name: c.name, logging: "none" });
+            expect({ name: c.name, secretOutputs: c.options.additionalSecretOutputs }).toEqual({ name: c.name, secretOutputs: expect.arrayContaining(["stdout", "stderr"]) });
+            // A failing command's error shows its command text (the provider always does): no secret in it.
+            expect({ name: c.name, createIsSecret: isWrappedSecret(c.inputs.create) }).toEqual({ name: c.name, createIsSecret: false });
+            const text = String(unwrap(c.inputs.create));
+            for (const secret of plan.cloud.secretValues) expect({ name: c.name, leaks: text.includes(secret) }).toEqual({ name: c.name, leaks: false });
+        }
+        // The ones that need secrets get them on stdin, as secrets.
+        expect(isWrappedSecret(plan.cloud.one("command:remote:Command", "site-app-install").inputs.stdin)).toBe(true);
     });
 
     test("edge ports: dual-stack, in the provider's read-back order, the list ignored by the engine, a change carried by a label", () => {

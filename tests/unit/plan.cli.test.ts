@@ -1,6 +1,7 @@
 /**
  * `npm run plan` end to end, as a newcomer runs it: a real child process on the real
- * Pulumi.prod.yaml, and on broken stack files.
+ * Pulumi.prod.yaml and on a usage error (the process's exit codes); broken stack files through
+ * the same `main` in this process (a child process costs seconds of module loading each).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -9,6 +10,7 @@ import * as path from "path";
 import { renderCaddyfile } from "../../components/edge/caddyfile";
 import { projectRoot, validateStack } from "../../plan/runPlan";
 import { mockSecretFor, readStackConfig } from "../../plan/stackFile";
+import { main } from "../../plan/plan";
 
 let tmp: string;
 beforeAll(() => {
@@ -23,6 +25,14 @@ function plan(args: string[], cwd = projectRoot) {
         timeout: 120000,
     });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The CLI's main in this process: the same parsing, messages and exit codes as the child process. */
+async function planHere(args: string[]) {
+    let stdout = "";
+    let stderr = "";
+    const code = await main(args, { out: (t) => (stdout += t), err: (t) => (stderr += t) });
+    return { code, stdout, stderr };
 }
 
 function walk(dir: string): string[] {
@@ -60,7 +70,7 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
         const expected = renderCaddyfile({
             domain: site.domain,
             website: site.website,
-            adminEmail: site.adminEmail,
+            acmeEmail: site.acmeEmail,
             adminUiCidrs: site.adminUiCidrs,
             accessLogRetentionDays: site.accessLogRetentionDays,
             upstream: "mautic_web:80",
@@ -79,8 +89,25 @@ describe("npm run plan on Pulumi.prod.yaml", () => {
     });
 });
 
+describe("npm run plan -- --policy: the policy pack over the plan (the pull-request check)", () => {
+    test("the example stack passes all eight policies; world-open SSH (accepted by the kit with a warning) fails with exit 1, naming policy and resource", () => {
+        const ok = plan(["--stack", "prod", "--out", path.join(tmp, "out-policy-ok"), "--policy"]);
+        expect(ok.code).toBe(0);
+        expect(ok.stdout).toMatch(/policy pack \(policy\/\): 8 policies, 0 violations/);
+        const dir = path.join(tmp, "project-world-ssh");
+        fs.mkdirSync(dir);
+        fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(/mautic-gdpr:adminCidrs:\n(\s+- .*\n)+/, "mautic-gdpr:adminCidrs:\n    - 0.0.0.0/0\n");
+        expect(prod).toContain("- 0.0.0.0/0");
+        fs.writeFileSync(path.join(dir, "Pulumi.worldssh.yaml"), prod);
+        const bad = plan(["--stack", "worldssh", "--out", path.join(tmp, "out-policy-bad"), "--dir", dir, "--policy"]);
+        expect(bad.code).toBe(1);
+        expect(bad.stdout).toMatch(/8 policies, 1 violations\n {2}no-world-ssh site-host-firewall: .*0\.0\.0\.0\/0/);
+    });
+});
+
 describe("npm run plan on invalid input", () => {
-    test("a stack file in Finland: exit 1, the message, nothing written", () => {
+    test("a stack file in Finland: exit 1, the message, nothing written", async () => {
         const out = path.join(tmp, "out-bad");
         const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace("mautic-gdpr:location: nbg1", "mautic-gdpr:location: hel1");
         // Into a project dir of the test's own (the repository gets no stack file).
@@ -89,17 +116,17 @@ describe("npm run plan on invalid input", () => {
         fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(dir, "Pulumi.plantest-bad.yaml"), prod);
         {
-            const r = plan(["--stack", "plantest-bad", "--out", out, "--dir", dir]);
+            const r = await planHere(["--stack", "plantest-bad", "--out", out, "--dir", dir]);
             expect(r.code).toBe(1);
             expect(r.stderr).toMatch(/location = "hel1" is in Helsinki, Finland, not in Germany/);
             expect(fs.existsSync(out)).toBe(false);
         }
     });
 
-    test("a plaintext mailer DSN: exit 1, the value is not echoed", () => {
+    test("a plaintext mailer DSN: exit 1, the value is not echoed", async () => {
         const prod = fs.readFileSync(path.join(projectRoot, "Pulumi.prod.yaml"), "utf8").replace(
             /# mautic-gdpr:mailerDsn:.*/,
-            "mautic-gdpr:mailerDsn: smtp://user:hunter2@smtp.example.de:587",
+            "mautic-gdpr:mailerDsn: smtps://user:hunter2@smtp.example.de:465",
         );
         expect(prod).toContain("hunter2");
         const dir = path.join(tmp, "project-plain");
@@ -107,22 +134,28 @@ describe("npm run plan on invalid input", () => {
         fs.copyFileSync(path.join(projectRoot, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(path.join(dir, "Pulumi.plantest-plain.yaml"), prod);
         {
-            const r = plan(["--stack", "plantest-plain", "--out", path.join(tmp, "plain"), "--dir", dir]);
+            const r = await planHere(["--stack", "plantest-plain", "--out", path.join(tmp, "plain"), "--dir", dir]);
             expect(r.code).toBe(1);
             expect(r.stderr).toMatch(/mailerDsn = \[secret\] is stored in plain text\. Fix: `pulumi config set --secret mailerDsn/);
             expect(r.stderr + r.stdout).not.toContain("hunter2");
         }
     });
 
-    test("a missing stack file: exit 1 with the fix", () => {
-        const r = plan(["--stack", "nope", "--out", path.join(tmp, "x")]);
+    test("a missing stack file: exit 1 with the fix", async () => {
+        const r = await planHere(["--stack", "nope", "--out", path.join(tmp, "x")]);
         expect(r.code).toBe(1);
         expect(r.stderr).toMatch(/no stack file Pulumi\.nope\.yaml/);
     });
 
-    test("an unknown argument: exit 1 with usage", () => {
+    test("an unknown option: exit 2 (usage), the option, a suggestion and the synopsis", () => {
         const r = plan(["--stak", "prod"]);
-        expect(r.code).toBe(1);
-        expect(r.stderr).toMatch(/unknown argument --stak; usage: npm run plan/);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toMatch(/^plan: unknown option --stak \(did you mean --stack\?\)[^\n]*\n\nUsage: npm run plan -- \[--stack NAME\]/);
+    });
+
+    test("--help: the usage with examples on stdout, exit 0", async () => {
+        const r = await planHere(["--help"]);
+        expect(r.code).toBe(0);
+        expect(r.stdout).toMatch(/^Usage: npm run plan -- [\s\S]*\nExamples:\n[\s\S]*\nExit codes:\n/);
     });
 });

@@ -6,8 +6,7 @@
  * and the example program really register (under Pulumi's mocks), which must pass.
  */
 import * as grpc from "@grpc/grpc-js";
-import * as policySdk from "@pulumi/policy";
-import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PolicyResource, ResourceValidationPolicy } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzerPb from "@pulumi/pulumi/proto/analyzer_pb";
@@ -42,104 +41,14 @@ import {
     UNKNOWN,
 } from "../../policy/policies";
 import { testStack } from "../support/stacks";
+import { check, checkStack, evaluate, policyResource, resourceArgs, sdk, stackResources, unknownValue, urnOf } from "../../plan/policyCheck";
 import { storageBoxLocationPolicy, zoneRecordNamePolicy } from "../../policy/offsiteDns";
 
 // ---------------------------------------------------------------------------------------------
-// Harness: args as @pulumi/policy's server builds them
-
-const sdk = policySdk as unknown as {
-    unknownCheckingProxy<T extends object>(o: T): T;
-    UnknownValueError: new (...args: never[]) => Error;
-};
-/** The engine's marker for a value not known during preview (what the policy server receives). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const unknownValue: string = require("@pulumi/pulumi/runtime/rpc").unknownValue;
-
-interface Violation {
-    message: string;
-    urn?: string;
-}
-
-const options = () => ({
-    protect: false,
-    ignoreChanges: [],
-    aliases: [],
-    customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-    additionalSecretOutputs: [],
-});
-const urnOf = (type: string, name: string, parentTypes: string[] = []) => `urn:pulumi:test::agency::${[...parentTypes, type].join("$")}::${name}`;
-const isTypeFn = (type: string) => (cls: unknown) => (cls as { __pulumiType?: string }).__pulumiType === type;
-
-function resourceArgs(type: string, props: Record<string, unknown>, o: { name?: string; config?: object } = {}): ResourceValidationArgs {
-    const name = o.name ?? "res";
-    const proxied = sdk.unknownCheckingProxy(props);
-    const isType = isTypeFn(type);
-    return {
-        type,
-        name,
-        urn: urnOf(type, name),
-        props: proxied,
-        opts: options(),
-        stackTags: new Map(),
-        isType,
-        asType: ((cls: unknown) => (isType(cls) ? proxied : undefined)) as ResourceValidationArgs["asType"],
-        getConfig: <T extends object>() => (o.config ?? {}) as T,
-        notApplicable: (reason?: string): never => {
-            throw new Error(`not applicable: ${reason}`);
-        },
-    };
-}
-
-async function check(policy: ResourceValidationPolicy, args: ResourceValidationArgs): Promise<Violation[]> {
-    const out: Violation[] = [];
-    const report: ReportViolation = (message, urn) => out.push({ message, urn });
-    const fns = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
-    for (const fn of fns) await fn(args, report);
-    return out;
-}
+// Harness: args as @pulumi/policy's server builds them (plan/policyCheck.ts)
 
 const run = (policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, o: { name?: string; config?: object } = {}) =>
     check(policy, resourceArgs(type, props, o));
-
-function policyResource(
-    type: string,
-    name: string,
-    props: Record<string, unknown>,
-    o: { parent?: PolicyResource; dependencies?: PolicyResource[]; propertyDependencies?: Record<string, PolicyResource[]> } = {},
-): PolicyResource {
-    const parentTypes: string[] = [];
-    for (let p = o.parent; p; p = p.parent) parentTypes.unshift(p.type);
-    const proxied = sdk.unknownCheckingProxy(props);
-    const isType = isTypeFn(type);
-    return {
-        type,
-        name,
-        urn: urnOf(type, name, parentTypes),
-        props: proxied,
-        opts: { ...options(), parent: o.parent?.urn },
-        parent: o.parent,
-        dependencies: o.dependencies ?? [],
-        propertyDependencies: o.propertyDependencies ?? {},
-        isType,
-        asType: ((cls: unknown) => (isType(cls) ? proxied : undefined)) as PolicyResource["asType"],
-    };
-}
-
-async function checkStack(policy: StackValidationPolicy, resources: PolicyResource[], config: object = {}): Promise<Violation[]> {
-    const out: Violation[] = [];
-    await policy.validateStack(
-        {
-            resources,
-            stackTags: new Map(),
-            getConfig: <T extends object>() => config as T,
-            notApplicable: (reason?: string): never => {
-                throw new Error(`not applicable: ${reason}`);
-            },
-        },
-        (message, urn) => out.push({ message, urn }),
-    );
-    return out;
-}
 
 const container = (extra: Record<string, unknown> = {}) => ({
     ...baseContainerArgs(capabilitySets.mautic),
@@ -510,28 +419,6 @@ describe("one-mautic-per-stack", () => {
 // ---------------------------------------------------------------------------------------------
 // The kit's real resources (and the example program's) under Pulumi's mocks
 
-/** Mock inputs as the policy server receives them: secrets unwrapped, unknowns as the engine's marker. */
-function engineProps(v: unknown): unknown {
-    if (pulumi.isUnknown(v)) return unknownValue;
-    if (Array.isArray(v)) return v.map(engineProps);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, engineProps(x)]));
-    return v;
-}
-
-/** The recorded resources as the stack policy sees them (parents and dependencies linked). */
-function stackResources(recorded: RecordedResource[]): PolicyResource[] {
-    const byName = new Map<string, PolicyResource>();
-    const out: PolicyResource[] = [];
-    for (const r of recorded) {
-        const parent = r.parent ? byName.get(r.parent) : undefined;
-        const dependencies = r.options.dependsOn.map((d) => byName.get(d)).filter((d): d is PolicyResource => d !== undefined);
-        const pr = policyResource(r.type, r.name, unwrap(engineProps(r.inputs)) as Record<string, unknown>, { parent, dependencies });
-        if (!byName.has(r.name)) byName.set(r.name, pr);
-        out.push(pr);
-    }
-    return out;
-}
-
 /**
  * Runs the stack program (index.ts) as a first `pulumi preview` sees it: the mocks return no
  * computed outputs and no ids, so everything derived from them stays unknown.
@@ -553,45 +440,6 @@ async function previewRun(stack: ReturnType<typeof testStack>): Promise<Recorded
     return cloud.resources;
 }
 
-interface Evaluation {
-    violations: Array<{ policy: string; resource: string; message: string }>;
-    /** Resource policies that could not decide because a value was unknown (preview). */
-    undecided: Array<{ policy: string; resource: string; message: string }>;
-    /** How many resources each resource policy had something to say about or inspected. */
-    inspected: Record<string, number>;
-}
-
-const resourcePolicies = policies.filter((p): p is ResourceValidationPolicy => "validateResource" in p);
-const relevantTypes: Record<string, string[]> = {
-    "hetzner-location-germany": [types.server, types.volume],
-    "no-world-ssh": [types.firewall, types.server],
-    "container-restart-policy": [types.container],
-    "container-log-rotation": [types.container],
-    "no-published-database-port": [types.container],
-};
-
-/** Runs every policy of the pack over recorded resources, as the engine would. */
-async function evaluate(recorded: RecordedResource[], config: Record<string, object> = {}): Promise<Evaluation> {
-    const result: Evaluation = { violations: [], undecided: [], inspected: {} };
-    for (const r of recorded) {
-        const props = unwrap(engineProps(r.inputs)) as Record<string, unknown>;
-        for (const p of resourcePolicies) {
-            if (relevantTypes[p.name].includes(r.type)) result.inspected[p.name] = (result.inspected[p.name] ?? 0) + 1;
-            try {
-                for (const v of await check(p, resourceArgs(r.type, props, { name: r.name, config: config[p.name] }))) {
-                    result.violations.push({ policy: p.name, resource: r.name, message: v.message });
-                }
-            } catch (e) {
-                if (!(e instanceof sdk.UnknownValueError)) throw e;
-                result.undecided.push({ policy: p.name, resource: r.name, message: e.message });
-            }
-        }
-    }
-    for (const v of await checkStack(oneMauticPerStackPolicy, stackResources(recorded), config["one-mautic-per-stack"])) {
-        result.violations.push({ policy: oneMauticPerStackPolicy.name, resource: "(stack)", message: v.message });
-    }
-    return result;
-}
 
 describe("off-site Storage Box and DNS record sets", () => {
     const server = (location: string) => policyResource(types.server, "site-host-server", { location });

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { configKeys } from "../../components/config/config";
 import { projectRoot } from "../../plan/runPlan";
-import { buildReadme, docFiles, docTitle, generatedFiles } from "../../scripts/build-readme";
+import { buildReadme, docFiles, docTitle, generatedFiles, stackFileComments, stackFileWithComments } from "../../scripts/build-readme";
 
 const read = (rel: string) => fs.readFileSync(path.join(projectRoot, rel), "utf8");
 const readme = read("README.md");
@@ -23,7 +23,7 @@ test("the README is short: at most 300 lines", () => {
 
 test("the two commands are at the top, and .ci/run runs the test command", () => {
     const top = readme.slice(0, 1500);
-    expect(top).toContain("npm ci && npm run plan");
+    expect(top).toContain("npm ci --ignore-scripts && npm run plan");
     expect(top).toContain("npm test");
     expect(read(".ci/run")).toMatch(/^npm test$/m);
 });
@@ -64,4 +64,17 @@ test("every config key is in the configuration reference and in Pulumi.prod.yaml
         expect(reference).toContain(`| \`${key}\` |`);
         expect(example).toMatch(new RegExp(`mautic-gdpr:${key}:`));
     }
+});
+
+test("the comment above every key in Pulumi.prod.yaml is the key's doc in the field table (run `npm run readme`)", () => {
+    const text = read(stackFileWithComments);
+    expect(stackFileComments(text)).toBe(text);
+    // A comment that drifted from the table is written back; a missing one is added (a block
+    // that says the doc in other line breaks is kept, so hand-wrapped blocks stay as they are).
+    const drifted = text.replace("# First name of that admin account", "# Given name of that admin account");
+    expect(drifted).not.toBe(text);
+    expect(stackFileComments(drifted)).toBe(text);
+    const missing = text.replace(/\n *# First name of that admin account[^\n]*\n *# [^\n]*\n/, "\n");
+    expect(missing).not.toBe(text);
+    expect(stackFileComments(missing)).toBe(text);
 });

@@ -209,7 +209,14 @@ describe("containers", () => {
     test("the web healthcheck asks for Mautic's own host name (trusted_hosts would refuse localhost)", () => {
         expect((container("mautic_web").inputs.healthcheck as { tests: string[] }).tests[1]).toContain("-H 'Host: marketing.client-a.de'");
         const uploads = unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; content: string }>;
-        expect(uploads.map((u) => u.file)).toEqual(["/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf", "/etc/apache2/conf-available/other-vhosts-access-log.conf"]);
+        expect(uploads.map((u) => u.file)).toEqual([
+            "/var/www/html/config/parameters_local.php", "/etc/apache2/sites-available/000-default.conf", "/etc/apache2/conf-available/other-vhosts-access-log.conf",
+            "/var/www/kit-doi/doi.php", "/var/www/kit-doi/lib.php", "/var/www/kit-doi/flow.php", "/var/www/kit-doi/pages.php", "/var/www/kit-doi/schema.sql",
+            "/etc/mautic-kit/doi-config.json",
+        ]);
+        // The DOI endpoint's config holds the HMAC key and the API password: root-owned, www-data may read it.
+        const cfg = (unwrap(container("mautic_web").inputs.uploads) as Array<{ file: string; permissions: string; owner?: string; group?: string }>).find((u) => u.file === "/etc/mautic-kit/doi-config.json")!;
+        expect([cfg.permissions, cfg.owner, cfg.group]).toEqual(["0640", "0", "33"]);
     });
 
     test("the cron container gets the kit's crontab at the image's crontab path", () => {

@@ -4,7 +4,7 @@
  */
 import { MauticClient } from "../../components/mautic/mauticApi";
 import { ensureDoiSetup } from "../../components/doi/doiProvisioner";
-import { doiBlueprint, withdrawalContactPlaceholder } from "../../components/doi/doiBlueprint";
+import { doiBlueprint } from "../../components/doi/doiBlueprint";
 import { runDoiCheck } from "../../verify/doi";
 import { FakeMauticApi } from "../support/fakeMauticApi";
 
@@ -27,26 +27,19 @@ test("before the deploy set it up: fails naming the first missing object, and cr
     expect(fake.requests.filter((q) => q.method !== "GET")).toEqual([]);
 });
 
-test("set up and the notice completed: passes; an unreplaced placeholder or a deleted object fails", async () => {
+test("set up: passes; a retired object of the earlier flow or a deleted e-mail fails", async () => {
     await ensureDoiSetup(client, blueprint);
     let r = await runDoiCheck(client, blueprint);
-    expect(r.status).toBe("fail");
-    expect(r.evidence).toMatch(/^drift: .*withdrawal contact/);
-    for (const f of fake.all("forms")) {
-        // Only the sign-up forms carry the notice (the confirm-button forms have none).
-        const notice = (f.fields as Array<Record<string, unknown>>).find((x) => x.alias === "processing_notice");
-        if (!notice) continue;
-        const n = notice.properties as Record<string, unknown>;
-        n.text = String(n.text).replace(withdrawalContactPlaceholder.de, "datenschutz@client-a.de").replace(withdrawalContactPlaceholder.en, "privacy@client-a.de");
-    }
-    const before = fake.requests.length;
-    r = await runDoiCheck(client, blueprint);
     expect(r).toMatchObject({ status: "pass" });
-    expect(fake.requests.slice(before).every((q) => q.method === "GET")).toBe(true);
-    const campaigns = fake.store.get("campaigns")!;
-    const first = [...campaigns.keys()][0];
-    campaigns.delete(first);
+    const before = fake.requests.length;
+    fake.seed("forms", { name: "DOI de: sign-up form", formType: "campaign", fields: [], actions: [], isPublished: true });
     r = await runDoiCheck(client, blueprint);
     expect(r.status).toBe("fail");
-    expect(r.evidence).toMatch(/^missing in Mautic: campaigns /);
+    expect(r.evidence).toMatch(/^drift: retired: forms 'DOI de: sign-up form' \(id \d+\).*Fix: unpublish/);
+    expect(fake.requests.slice(before).every((q) => q.method === "GET")).toBe(true);
+    const emails = fake.store.get("emails")!;
+    emails.delete([...emails.keys()][0]);
+    r = await runDoiCheck(client, blueprint);
+    expect(r.status).toBe("fail");
+    expect(r.evidence).toMatch(/^missing in Mautic: emails "DOI: confirmation email \(de\)"/);
 });
