@@ -3,7 +3,8 @@
  * given): the Mautic bench, run against one Mautic, or two in one run (`--vs`), one after the
  * other on the same machine; prints absolute figures with the machine named, ratios first /
  * second, and the kit's memory budgets against the measured peaks. Exit 0 when every scenario
- * ran and no process was killed, 1 otherwise, 2 on bad usage. docs/guide/bench.md.
+ * ran, every command exited 0, every check held and no process was killed; 1 otherwise; 2 on
+ * bad usage. docs/guide/bench.md.
  */
 import * as fs from "fs";
 import { Target } from "../../conformance/target";
@@ -114,5 +115,5 @@ export async function mauticBench(argv: string[], env: NodeJS.ProcessEnv, out: (
             a.json,
             `${JSON.stringify({ date: started.toISOString(), machine: m, loadStart, loadEnd, args: { ...a, targets: a.targets.map((t) => t.label) }, budget, reports }, null, 2)}\n`,
         );
-    return reports.some((r) => r.errors.length > 0 || killed(r)) ? 1 : 0;
+    return reports.some((r) => r.errors.length > 0 || r.failures.length > 0 || killed(r)) ? 1 : 0;
 }

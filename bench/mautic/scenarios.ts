@@ -70,7 +70,11 @@ async function consoleCmd(ctx: Ctx, args: string[], what: string): Promise<Comma
         sampler: ctx.sampler,
         timeoutMs: ctx.a.drainTimeoutSeconds * 1000,
     });
-    if (r.code !== 0) ctx.failures.push(`${what}: exit ${r.code ?? r.signal} ${(r.stderr || r.stdout).trim().slice(-200)}`);
+    if (r.code !== 0) {
+        const text = `${r.stderr}\n${r.stdout}`;
+        const reason = /^.*(Allowed memory size[^\n]*)$/m.exec(text)?.[1] ?? text.trim().slice(-200);
+        ctx.failures.push(`${what}: exit ${r.code ?? r.signal} ${reason}`);
+    }
     return r;
 }
 

@@ -1,15 +1,17 @@
 /**
  * Mautic's side of the kit, rendered as files: the pinned privacy settings
- * (`config/parameters_local.php`), the cron container's crontab and the first-deploy install
- * script. Pure functions; tests evaluate the PHP with `php` and parse the crontab.
+ * (`config/parameters_local.php`), the first-deploy install script, the worker's supervisord.conf
+ * and the containers' environment (the cron container's crontab: cron.ts). Pure functions; tests evaluate the PHP with `php` and parse the crontab.
  */
 import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { phpMemoryLimitMiB } from "../host/sizing";
 
-/** Where the crontab is mounted in the cron container. */
-export const crontabPathInContainer = "/opt/mautic/cron/mautic";
+// The crontab moved to cron.ts (file size); re-exported for the existing imports.
+export { broadcastRecipientsPerRun, cronCommonArgs, cronJobs, crontabPathInContainer, renderCrontab, segmentContactsPerRun } from "./cron";
+export type { CronInput, CronJob } from "./cron";
+
 /** The web container's Apache virtual host, replaced by the kit's (no access log). */
 export const apacheVhostPathInContainer = "/etc/apache2/sites-available/000-default.conf";
 
@@ -30,138 +32,6 @@ export function renderApacheOtherVhostsLog(): string {
 
 /** Where the pinned settings live in the web/cron/worker containers (the shared config volume). */
 export const parametersLocalPathInContainer = "/var/www/html/config/parameters_local.php";
-
-export interface CronJob {
-    /** Stable id, also the lock file name. */
-    id: string;
-    /** Five-field schedule. */
-    schedule: string;
-    /** Console command name; must be in templates/mautic/console-commands.json. */
-    command: string;
-    args: string[];
-    /** Why the job exists (printed above the line). */
-    why: string;
-}
-
-export interface CronInput {
-    cleanupDaysOld: number;
-    /**
-     * Whether the monthly `mautic:iplookup:download` runs. Default false: it needs a MaxMind
-     * licence key (`maxmindLicenseKey`) and downloads from maxmind.com; without one it fails
-     * silently (docs/facts/mautic.md, seen on 5.2.1).
-     */
-    ipLookup?: boolean;
-}
-
-/**
- * The full official cron set, staggered so no two heavy jobs start in the same minute.
- * Schedules follow Mautic's cron documentation; cleanup and GDPR purge run at night.
- */
-export function cronJobs(input: CronInput): CronJob[] {
-    return [
-        {
-            id: "segments-update",
-            schedule: "0,15,30,45 * * * *",
-            command: "mautic:segments:update",
-            args: [`--max-contacts=${segmentContactsPerRun}`],
-            why: `Rebuild segment membership (required); at most ${segmentContactsPerRun} contacts per segment and run, so one run stays inside PHP's memory_limit (a large segment fills over several runs)`,
-        },
-        {
-            id: "campaigns-update",
-            schedule: "5,20,35,50 * * * *",
-            command: "mautic:campaigns:update",
-            args: [],
-            why: "Add/remove contacts to/from campaigns (required)",
-        },
-        {
-            id: "campaigns-trigger",
-            schedule: "3,8,13,18,23,28,33,38,43,48,53,58 * * * *",
-            command: "mautic:campaigns:trigger",
-            args: [],
-            why: "Execute due campaign events every 5 minutes: the double-opt-in confirmation email and the deletion of unconfirmed contacts (required)",
-        },
-        {
-            id: "messages-send",
-            schedule: "2,17,32,47 * * * *",
-            command: "mautic:messages:send",
-            args: [],
-            why: "Send marketing messages rescheduled by frequency rules",
-        },
-        {
-            id: "broadcasts-send",
-            schedule: "7,22,37,52 * * * *",
-            command: "mautic:broadcasts:send",
-            args: [`--limit=${broadcastRecipientsPerRun}`],
-            why: `Send segment emails (broadcasts): up to ${broadcastRecipientsPerRun} recipients per email and run into the email queue (Mautic's default is 100)`,
-        },
-        {
-            id: "import",
-            schedule: "12,27,42,57 * * * *",
-            command: "mautic:import",
-            args: [],
-            why: "Process queued contact imports (var/import, import_leads_dir, is shared with the web container)",
-        },
-        { id: "webhooks-process", schedule: "4,19,34,49 * * * *", command: "mautic:webhooks:process", args: [], why: "Deliver queued webhooks" },
-        { id: "reports-scheduler", schedule: "9 * * * *", command: "mautic:reports:scheduler", args: [], why: "Send scheduled reports" },
-        ...(input.ipLookup
-            ? [
-                  {
-                      id: "iplookup-download",
-                      schedule: "20 3 1 * *",
-                      command: "mautic:iplookup:download",
-                      args: [],
-                      why: "Refresh the local MaxMind IP lookup database monthly (maxmindLicenseKey; lookups stay on this server)",
-                  },
-              ]
-            : []),
-        {
-            id: "maintenance-cleanup",
-            schedule: "40 3 * * *",
-            command: "mautic:maintenance:cleanup",
-            args: [`--days-old=${input.cleanupDaysOld}`],
-            why: `C07: delete anonymous visitors' tracking data older than ${input.cleanupDaysOld} days`,
-        },
-        {
-            id: "maintenance-cleanup-gdpr",
-            schedule: "10 4 * * *",
-            command: "mautic:maintenance:cleanup",
-            args: ["--gdpr"],
-            why: "GDPR purge: delete ALL contacts inactive longer than gdpr_user_purge_threshold (parameters_local.php)",
-        },
-    ];
-}
-
-/**
- * `--max-contacts` of the segments-update job. Mautic 5.2's segments:update grows by about
- * 32 KiB per contact it adds in one run (mautic/mautic#15643): measured on 5.2.1, it reached
- * PHP's 512M memory_limit after 14,700 contacts of a 50,000-contact segment (docs/guide/bench.md).
- * 10,000 per run stays near 400 MiB; the next run (15 minutes later) continues.
- */
-export const segmentContactsPerRun = 10000;
-
-/**
- * `--limit` of the broadcasts-send job. Without it Mautic 5.2.1 queues at most 100 recipients per
- * run (ChannelBroadcastEvent: limit 100, batch 50): 400 an hour at four runs an hour, a
- * 10,000-contact newsletter in 25 hours. Measured: 2,000 recipients queued in one run in 52-75 s
- * with a cron peak of about 150 MiB (docs/guide/bench.md).
- */
-export const broadcastRecipientsPerRun = 2000;
-
-/** The arguments every cron job gets: without --no-interaction the cleanup deletes nothing. */
-export const cronCommonArgs = ["--no-interaction", "--no-ansi"];
-
-export function renderCrontab(input: CronInput): string {
-    const lines = [readTemplate("mautic/crontab.header").trimEnd(), ""];
-    for (const job of cronJobs(input)) {
-        const cmd = ["flock", "-n", `/tmp/mautic-cron-${job.id}.lock`, "php", "/var/www/html/bin/console", job.command, ...job.args, ...cronCommonArgs].join(
-            " ",
-        );
-        lines.push(`# ${job.why}`);
-        lines.push(`${job.schedule} ${cmd} >/tmp/stdout 2>&1`);
-        lines.push("");
-    }
-    return `${lines.join("\n").trimEnd()}\n`;
-}
 
 /** A PHP literal for a JSON-like value: strings single-quoted with \\ and ' escaped. */
 export function phpLiteral(value: unknown, indent = ""): string {
