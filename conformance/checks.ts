@@ -19,6 +19,7 @@ import {
     type MauticLine,
 } from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
+import { profilingChecks } from "./profilingChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
 export interface CheckRow {
@@ -316,6 +317,8 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         { mail: true, mysql: true, worker: true },
     );
 
+    // Before the ledger checks: they minimise the confirmed contact.
+    await profilingChecks(run, t, { address, contactById, confirmedId: () => pending?.id, version });
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
     await t.close();
     return rows;

@@ -29,7 +29,7 @@ export const doiFields = {
     consentLanguage: "consent_language",
     /** The optional, separate consent to click measurement and profiling (value `tracking-<version>`, empty without it). */
     trackingConsent: "tracking_consent",
-    /** The token of the one-click withdrawal link of the profiling consent (`<id>.<HMAC>`), set on confirmation. */
+    /** The token of the one-click withdrawal link of the profiling consent (`<id>.<HMAC, 128 bits>`: Mautic's text fields hold 64 characters), set on confirmation. */
     profilingToken: "profiling_token",
 } as const;
 

@@ -9,16 +9,19 @@ declare(strict_types=1);
 
 namespace KitDoi;
 
-/** The link token of a contact: its id and an HMAC of it with the stack's secret. */
+/**
+ * The link token of a contact: its id and an HMAC-SHA256 of it with the stack's secret, cut to
+ * 128 bits (32 hex digits): Mautic's text fields hold at most 64 characters (5.2.1).
+ */
 function profiling_token(string $secret, int $contactId): string
 {
-    return $contactId . '.' . hash_hmac('sha256', 'profiling:' . $contactId, $secret);
+    return $contactId . '.' . substr(hash_hmac('sha256', 'profiling:' . $contactId, $secret), 0, 32);
 }
 
 /** The contact id a token names, or an HttpError 403 when the token is not one the endpoint made. */
 function profiling_contact(string $secret, ?string $token): int
 {
-    if ($token === null || !preg_match('/^([1-9][0-9]{0,18})\.([0-9a-f]{64})$/', $token, $m)) {
+    if ($token === null || !preg_match('/^([1-9][0-9]{0,18})\.([0-9a-f]{32})$/', $token, $m)) {
         throw new HttpError(403, 'invalidProfilingLink');
     }
     if (!hash_equals(profiling_token($secret, (int) $m[1]), $token)) {
