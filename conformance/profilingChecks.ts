@@ -103,7 +103,10 @@ export async function profilingChecks(run: Runner, t: Target, h: Helpers): Promi
             const r = await t.visit("POST", "/kit/doi/profiling", [["t", token]]);
             must(r.status === 200, `POST: HTTP ${r.status}`);
             const after = await derivedCounts(t, id);
-            must(after.hits === 0 && after.pointLog === 0 && after.points === 0 && (after.consent === null || after.consent === ""), `after: ${JSON.stringify(after)}`);
+            must(
+                after.hits === 0 && after.pointLog === 0 && after.points === 0 && (after.consent === null || after.consent === ""),
+                `after: ${JSON.stringify(after)}`,
+            );
             const c = await h.contactById(id);
             must(c && c.tags.includes(doiTags.confirmed) && !c.dnc.some((d) => d.channel === "email"), `subscription changed: ${JSON.stringify(c)}`);
             return `before ${JSON.stringify(before)}; after ${JSON.stringify(after)}; still ${doiTags.confirmed}, no do-not-contact entry`;
@@ -115,7 +118,11 @@ export async function profilingChecks(run: Runner, t: Target, h: Helpers): Promi
         "`npm run dsr -- withdraw-profiling`: the dry run changes nothing, the real run clears the same and keeps the subscription",
         async () => {
             const email = h.address("profiling-dsr");
-            const created = await t.api("POST", "contacts/new", { email, tags: [doiTags.confirmed], [doiFields.trackingConsent]: trackingConsentValue(h.version) });
+            const created = await t.api("POST", "contacts/new", {
+                email,
+                tags: [doiTags.confirmed],
+                [doiFields.trackingConsent]: trackingConsentValue(h.version),
+            });
             const id = Number((created.contact as JsonObject).id);
             await plantDerived(t, id);
             const before = await derivedCounts(t, id);

@@ -19,7 +19,14 @@ export interface StackFigures {
     privacyPolicyUrl?: string;
 }
 
-const numberKeys = ["unconfirmedContactDays", "unsubscribedMinimiseDays", "consentProofYears", "backupRetentionDays", "gdprPurgeDays", "accessLogRetentionDays"] as const;
+const numberKeys = [
+    "unconfirmedContactDays",
+    "unsubscribedMinimiseDays",
+    "consentProofYears",
+    "backupRetentionDays",
+    "gdprPurgeDays",
+    "accessLogRetentionDays",
+] as const;
 
 export function defaultFigures(): StackFigures {
     const d = defaults as unknown as Record<string, unknown>;
@@ -65,7 +72,8 @@ export function art15Information(f: StackFigures, figuresFrom: string) {
                 legalBasis: "Art. 6(1)(c) with Art. 7(1) GDPR; after withdrawal or erasure, kept restricted: Art. 6(1)(f), Art. 17(3)(b) and (e), Art. 18 GDPR",
             },
             {
-                purpose: "Respecting an unsubscribe or an objection permanently, and keeping an erasure erased after a backup is restored (suppression list, erasure journal: a SHA-256 hash of your address and a date)",
+                purpose:
+                    "Respecting an unsubscribe or an objection permanently, and keeping an erasure erased after a backup is restored (suppression list, erasure journal: a SHA-256 hash of your address and a date)",
                 legalBasis: "Art. 6(1)(f) with Art. 21(3) GDPR; the erasure journal Art. 6(1)(c) with Art. 17(1) GDPR",
             },
             { purpose: "Security logs of the web server with shortened IP addresses", legalBasis: "Art. 6(1)(f) GDPR (detecting and repelling attacks)" },

@@ -24,7 +24,8 @@ import { withdrawNote, withdrawProfiling } from "./profiling";
 import { Schema } from "./rules";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
-import { stackAccess } from "./stack";
+import { stackAccess, stackFigures } from "./stack";
+import { art15Information, defaultFigures } from "./art15";
 import { summary } from "./summary";
 import { MysqlTransport, SshTransport, Transport } from "./transport";
 
@@ -33,7 +34,8 @@ export { UsageError };
 export const dsrCli = defineCli({
     name: "dsr",
     command: "npm run dsr --",
-    synopsis: "export|erase|withdraw-profiling --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY]",
+    synopsis:
+        "export|erase|withdraw-profiling --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY]",
     description: `Data subject requests against a site's Mautic database.
 export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
         readable summary (Art. 15) to FILE.txt (or stderr).
@@ -95,12 +97,16 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
         if (opts.command === "withdraw-profiling") return await withdraw(transport, schema, opts, io);
         const key = await ledgerKey(transport, schema, normaliseAddress(opts.email), opts.ledgerKey);
         const data = await exportPerson(transport, schema, opts.email, new Date(), key);
+        if (journal) data.journal = await journal.entries(addressHash(data.subject));
         const ledgerRows = (data.tables[LEDGER_TABLE] ?? []).length;
-        if (rowCount(data) === 0) {
+        if (rowCount(data) === 0 && (opts.command !== "export" || data.journal.length === 0)) {
             io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
             return 3;
         }
         if (opts.command === "export") {
+            data.information = opts.stack
+                ? art15Information(stackFigures(opts.stack), `the configuration of stack ${opts.stack}`)
+                : art15Information(defaultFigures(), "the kit's defaults (--mysql does not read a stack's configuration: check the periods against the stack)");
             const json = `${JSON.stringify(data, null, 2)}\n`;
             if (opts.out) {
                 fs.writeFileSync(opts.out, json, { mode: 0o600 });
@@ -173,7 +179,8 @@ async function withdraw(t: Transport, schema: Schema, opts: ReturnType<typeof ds
     );
     io.err(withdrawNote());
     if (!opts.yes) io.err("Re-run with --yes to withdraw.\n");
-    if (opts.out) fs.writeFileSync(opts.out, `${JSON.stringify({ withdrawnAt: new Date().toISOString(), committed: opts.yes, ...r }, null, 2)}\n`, { mode: 0o600 });
+    if (opts.out)
+        fs.writeFileSync(opts.out, `${JSON.stringify({ withdrawnAt: new Date().toISOString(), committed: opts.yes, ...r }, null, 2)}\n`, { mode: 0o600 });
     return 0;
 }
 

@@ -40,7 +40,10 @@ async function dsr(...args: string[]) {
 function state(id: number): Record<string, string> {
     const out: Record<string, string> = {};
     for (const t of personTables) {
-        const cols = db.value(`SELECT GROUP_CONCAT(column_name) FROM information_schema.columns WHERE table_schema = 'mautic' AND table_name = '${t}'`, "mautic");
+        const cols = db.value(
+            `SELECT GROUP_CONCAT(column_name) FROM information_schema.columns WHERE table_schema = 'mautic' AND table_name = '${t}'`,
+            "mautic",
+        );
         const col = cols.split(",").find((c) => c === "lead_id" || c === "contact_id");
         if (col) out[t] = db.value(`SELECT COUNT(*) FROM ${t} WHERE ${col} = ${id}`, "mautic");
     }

@@ -97,7 +97,9 @@ describe("an e-mail without {unsubscribe_text} (no one-click withdrawal) is drif
         fake.seed("emails", { name: "Newsletter August", subject: "News", emailType: "list", customHtml: `<p>ok</p>${footer}`, lists: [1] });
         const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails "));
         expect(drift).toEqual([
-            expect.stringMatching(/^emails 'Newsletter July' \(id \d+\) lacks \{unsubscribe_text\}: .*one-click withdrawal of the profiling consent.*Fix: put \{unsubscribe_text\}/),
+            expect.stringMatching(
+                /^emails 'Newsletter July' \(id \d+\) lacks \{unsubscribe_text\}: .*one-click withdrawal of the profiling consent.*Fix: put \{unsubscribe_text\}/,
+            ),
         ]);
     });
 });

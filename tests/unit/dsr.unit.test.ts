@@ -10,6 +10,7 @@ const exp = (dnc: Array<{ reason: number }>): PersonExport => ({
     contacts: [],
     names: {},
     ledgerKey: null,
+    journal: [],
     tables: dnc.length ? { lead_donotcontact: dnc } : {},
 });
 
