@@ -5,6 +5,7 @@
 import { addressHash, eraseBodySql, exportSql, normaliseAddress, parseSchema, residueSql, schemaSql, setVariables, Target } from "./sql";
 import type { Art15Information } from "./art15";
 import { ledgerExportSql } from "./ledger";
+import { restrictedComment } from "./rectify";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
 
@@ -92,7 +93,8 @@ export function rowCount(e: PersonExport): number {
  * do-not-contact entry that is an objection: reason 1 (unsubscribed) or 3 (manual), not 2 (bounced).
  */
 export function objected(e: PersonExport, asked: boolean): boolean {
-    return asked || (e.tables.lead_donotcontact ?? []).some((d) => Number(d.reason) === 1 || Number(d.reason) === 3);
+    // A restriction (dsr/rectify.ts) is a manual entry too, but not an objection.
+    return asked || (e.tables.lead_donotcontact ?? []).some((d) => Number(d.reason) === 1 || (Number(d.reason) === 3 && d.comments !== restrictedComment));
 }
 
 export interface EraseResult {
