@@ -65,7 +65,8 @@ export function parseSets(schema: Schema, sets: string[]): Array<[column: string
 /** A SQL string literal for a rectified value: quotes and backslashes escaped, control characters refused. */
 function literal(v: string | null): string {
     if (v === null) return "NULL";
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(v)) throw new Error("--set: a value must not contain control characters");
+    const control = [...v].some((ch) => ch.charCodeAt(0) < 32 && !"\t\n\r".includes(ch));
+    if (control) throw new Error("--set: a value must not contain control characters");
     return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 }
 
