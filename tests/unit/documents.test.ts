@@ -994,8 +994,16 @@ describe("the stack's privacy facts, in both languages", () => {
             "Each entry is deleted 3 full calendar years after the end of the year in which we last sent you an email or you withdrew your consent.",
             "- The consent log and the consent details in your contact record (time of sign-up and confirmation, version of the consent text): Art. 7(1) GDPR, under which we must be able to demonstrate your consent, in conjunction with Art. 6(1)(c) GDPR; keeping the log after you unsubscribe or ask for erasure, to defend against claims: our legitimate interest, Art. 6(1)(f) GDPR, and Art. 17(3)(b) and (e) GDPR.",
             '| Consent log (see "Proof of your consent"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;',
-            "and your entries in the consent log with the texts they name.",
+            "and your entries in the consent log with the texts they name, your entries in the suppression lists",
+            "and the information on the purposes, recipients, storage periods and source of the data and on your rights (Art. 15(1) GDPR).",
             "Your entries in the consent log are not deleted but kept restricted",
+            // Issue 20 item 7: exactly what remains after an erasure; the hash is not called irreversible.
+            "After an erasure exactly this remains: your entries in the consent log (restricted); your entries in the suppression lists (hash values and dates); the backups made before the erasure, until they are deleted after 14 days;",
+            "and what our email provider keeps of the emails it delivered to you, under its own retention periods.",
+            "but anyone who already knows an address can calculate the same value from it and so recognise it",
+            // Issue 20 item 5: withdrawal as easy as consent.
+            'every email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
+            "with the link next to it (it withdraws only your consent to the interest profile, see point 4, and you stay subscribed)",
         ])
             expect(pEn).toContain(piece);
         for (const piece of [
@@ -1013,9 +1021,10 @@ describe("the stack's privacy facts, in both languages", () => {
             "- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event",
         );
         expect(a).toContain(
-            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
+            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name, the suppression-list entry and erasure-journal lines, and the Art. 15(1) information), `rectify`, `restrict`",
+            "and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
         );
-        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen)");
+        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen, dem Eintrag in der Sperrliste");
         // consentProofYears is the stack's setting, in both languages.
         const five = render({}, { consentProofYears: 5 });
         expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");
