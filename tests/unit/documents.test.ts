@@ -1022,9 +1022,11 @@ describe("the stack's privacy facts, in both languages", () => {
         );
         expect(a).toContain(
             "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name, the suppression-list entry and erasure-journal lines, and the Art. 15(1) information), `rectify`, `restrict`",
-            "and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
         );
-        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen, dem Eintrag in der Sperrliste");
+        expect(a).toContain("and `npm run dsr -- erase` (keeps the consent ledger, restricted)");
+        expect(ad).toContain(
+            "`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen, dem Eintrag in der Sperrliste",
+        );
         // consentProofYears is the stack's setting, in both languages.
         const five = render({}, { consentProofYears: 5 });
         expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");
