@@ -1002,13 +1002,16 @@ describe("the stack's privacy facts, in both languages", () => {
             "and what our email provider keeps of the emails it delivered to you, under its own retention periods.",
             "but anyone who already knows an address can calculate the same value from it and so recognise it",
             // Issue 20 item 5: withdrawal as easy as consent.
-            'every email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
+            'every newsletter email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
             "with the link next to it (it withdraws only your consent to the interest profile, see point 4, and you stay subscribed)",
         ])
             expect(pEn).toContain(piece);
         for (const piece of [
             "**Nachweis Ihrer Einwilligung.** Zu jeder Anmeldung führen wir einen Eintrag in einem Nachweisprotokoll",
             "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
+            "Jede Newsletter-E-Mail von uns enthält neben dem Abmeldelink den Link „Einwilligung ins Interessenprofil widerrufen (Newsletter bleibt)“",
+            "Nach einer Löschung bleibt genau dies: Ihre Einträge im Nachweisprotokoll (gesperrt)",
+            "wer eine Adresse aber schon kennt, kann aus ihr denselben Wert berechnen",
             "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
             "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
         ])
