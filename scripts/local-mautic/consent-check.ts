@@ -129,7 +129,8 @@ async function main() {
             if (r.url().startsWith(mauticOrigin)) requests.push(`${r.method()} ${r.url().slice(mauticOrigin.length).split("?")[0]}`);
         });
         context.on("requestfailed", (r) => {
-            if (r.url().startsWith(mauticOrigin)) requests.push(`FAILED ${r.method()} ${r.url().slice(mauticOrigin.length).split("?")[0]} ${r.failure()?.errorText}`);
+            if (r.url().startsWith(mauticOrigin))
+                requests.push(`FAILED ${r.method()} ${r.url().slice(mauticOrigin.length).split("?")[0]} ${r.failure()?.errorText}`);
         });
         return { context, page: await context.newPage(), requests };
     };
@@ -206,10 +207,7 @@ async function main() {
         let before = await counts();
         await v.page.goto(`${WEBSITE}/`, { waitUntil: "networkidle" });
         // Accept: the grant, then mtc.js and its page view; wait for Mautic's answer to it.
-        await Promise.all([
-            v.page.waitForResponse((r) => r.url() === `${mauticOrigin}/mtc/event`, { timeout: 30_000 }),
-            v.page.click('[data-mcc="granted"]'),
-        ]);
+        await Promise.all([v.page.waitForResponse((r) => r.url() === `${mauticOrigin}/mtc/event`, { timeout: 30_000 }), v.page.click('[data-mcc="granted"]')]);
         await v.page.waitForTimeout(500);
         await drained();
         let d = delta(before, await counts());
@@ -238,7 +236,10 @@ async function main() {
         await v.page.click('button[type="submit"], input[type="submit"]');
         await v.page.waitForTimeout(2500);
         await drained();
-        const [mine] = await db.query("SELECT l.id, COUNT(h.id) AS hits FROM leads l LEFT JOIN page_hits h ON h.lead_id = l.id WHERE l.email = ? GROUP BY l.id", [email]);
+        const [mine] = await db.query(
+            "SELECT l.id, COUNT(h.id) AS hits FROM leads l LEFT JOIN page_hits h ON h.lead_id = l.id WHERE l.email = ? GROUP BY l.id",
+            [email],
+        );
         const me = (mine as Array<{ id: number; hits: number }>)[0];
         check(
             "identified-profile",

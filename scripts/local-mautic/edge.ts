@@ -27,7 +27,15 @@ async function main() {
     fs.writeFileSync(
         arg("info"),
         JSON.stringify(
-            { domain, website, httpPort: edge.httpPort, httpsPort: edge.httpsPort, caCertPath: edge.caCertPath, accessLogPath: edge.accessLogPath, pid: process.pid },
+            {
+                domain,
+                website,
+                httpPort: edge.httpPort,
+                httpsPort: edge.httpsPort,
+                caCertPath: edge.caCertPath,
+                accessLogPath: edge.accessLogPath,
+                pid: process.pid,
+            },
             null,
             2,
         ),
