@@ -5,7 +5,7 @@
  * makes the documents throw (a drift guard), so the texts cannot silently go stale.
  */
 import { SiteSettings } from "../config/config";
-import { consentForgetPath, mauticHostCookieNames } from "../edge/caddyfile";
+import { consentForgetPath, mauticHostCookieNames, noConsentUserAgent } from "../edge/caddyfile";
 import { cronJobs, mauticParameters, siteParametersInput, renderApacheVhost } from "../app/mautic";
 import {
     privacyMaintenancePaths,
@@ -58,6 +58,11 @@ export function stackFacts(s: SiteSettings) {
     };
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);
+    }
+    // The texts say Mautic records no visit without consent: the edge's no-consent User-Agent is
+    // what Mautic's bot list names.
+    if (JSON.stringify(p.do_not_track_bots) !== JSON.stringify([noConsentUserAgent])) {
+        drift(`the texts say do_not_track_bots = [${JSON.stringify(noConsentUserAgent)}], mauticParameters pins ${JSON.stringify(p.do_not_track_bots)}`);
     }
 
     // The half-hourly host job: audit-log IPs anonymised; unconfirmed sign-ups and unsubscribed

@@ -84,7 +84,7 @@ test("banner: labelled dialog, focus moves in, reject and accept are equal butto
     expect(await b.getAttribute("lang")).toBe("en");
     expect(await v.page.locator(`#${await b.getAttribute("aria-labelledby")}`).textContent()).toBe("Marketing analytics: your choice");
     expect(await v.page.locator(`#${await b.getAttribute("aria-describedby")}`).textContent()).toMatch(
-        /marketing\.client-a\.test.*Nothing is loaded or stored before you decide/,
+        /marketing\.client-a\.test.*links these visits to your contact record.*Mautic's own pages on marketing\.client-a\.test.*Before you decide, Mautic's tracking is not loaded and nothing is stored for it/,
     );
     expect(await b.locator("a").getAttribute("href")).toBe("/datenschutz");
     expect(await activeId(v)).toBe("mautic-consent");
