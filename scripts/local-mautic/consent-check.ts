@@ -202,6 +202,29 @@ async function main() {
             await v.context.close();
         }
 
+        // 2b. A page of the website that embeds a Mautic form (Mautic's embed code), no decision.
+        {
+            const v = await visitor();
+            const formId = arg("form").replace(/^.*\//, "");
+            (v.context as unknown as { setSite: (s: string) => void }).setSite(
+                page(`<script src="${mauticOrigin}/form/generate.js?id=${formId}"></script>${renderConsentSnippet(snippetInput)}`),
+            );
+            const before = await counts();
+            await v.page.goto(`${WEBSITE}/`, { waitUntil: "networkidle" });
+            await v.page.waitForTimeout(800);
+            await drained();
+            const d = delta(before, await counts());
+            const s = await seen(v);
+            const shown = await v.page.locator('input[type="email"]').count();
+            check(
+                "website-form-embed",
+                shown === 1 && d.contacts === 0 && d.hits === 0 && d.devices === 0 && s.mauticCookies.length === 0 && s.storage.length === 0 && !s.mauticJs,
+                `website page with the form embedded, no decision: form shown ${shown === 1}; ${show(d)}; requests: ${s.requests.join(", ")}; ` +
+                    `Mautic host cookies ${s.mauticCookies.length}, mtc*/mautic* storage ${s.storage.length}`,
+            );
+            await v.context.close();
+        }
+
         // 3. Accept on the website, then open a landing page: one contact, both hits linked to it.
         const v = await visitor();
         let before = await counts();
