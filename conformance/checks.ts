@@ -20,6 +20,7 @@ import {
     type MauticLine,
 } from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
+import { queueChecks } from "./queueChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
 export interface CheckRow {
@@ -325,6 +326,7 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
     );
 
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
+    await queueChecks(run, t, { address, signup });
     await t.close();
     return rows;
 }
