@@ -21,6 +21,7 @@ import {
 } from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
 import { queueChecks } from "./queueChecks";
+import { webhookChecks } from "./webhookChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
 export interface CheckRow {
@@ -327,6 +328,7 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
 
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
     await queueChecks(run, t, { address, signup });
+    await webhookChecks(run, t, runId);
     await t.close();
     return rows;
 }
