@@ -302,25 +302,6 @@ describe("the report reads the rendered files, not the intent", () => {
         expect(item(buildComplianceReport({ ...base, doiFormTexts: undefined }), "C05").status).toBe("warning");
     });
 
-    test("controllerName and newsletterTopics fill the consent label of both languages; C05 no longer warns about it", () => {
-        const named = { ...base.settings, controllerName: "Beispiel GmbH", newsletterTopics: "Gartenmöbel und Pflanzkurse" };
-        const texts = doiFormTexts(named);
-        expect(texts.de.consent).toBe(
-            "Ja, ich möchte den Newsletter von Beispiel GmbH (www.example.de) per E-Mail erhalten: Informationen und Angebote zu Gartenmöbel und Pflanzkurse. Ich kann diese Einwilligung jederzeit widerrufen (Einzelheiten oben).",
-        );
-        expect(texts.en.consent).toContain(
-            "the newsletter of Beispiel GmbH (www.example.de) by email: information and offers about Gartenmöbel und Pflanzkurse.",
-        );
-        const c05 = item(buildComplianceReport({ ...base, settings: named, doiFormTexts: undefined }), "C05");
-        expect(c05.evidence).toContain("consent label and notice: no placeholder left");
-        expect(c05.status).toBe("prepared");
-        // Only one of the two set: the other marker stays, and C05 names it.
-        const half = item(buildComplianceReport({ ...base, settings: { ...named, newsletterTopics: undefined }, doiFormTexts: undefined }), "C05");
-        expect(half.status).toBe("warning");
-        expect(half.evidence.join("\n")).toContain("en: consent label [insert the advertised products and services]");
-        expect(half.evidence.join("\n")).not.toContain("legal name");
-    });
-
     test("link tracking not pinned off -> C05 warning (the texts say clicks are measured for nobody)", () => {
         const r = buildComplianceReport({ ...base, mauticParameters: { ...base.mauticParameters, disable_trackable_urls: false } });
         expect(item(r, "C05").status).toBe("warning");
