@@ -5,7 +5,7 @@
  * makes the documents throw (a drift guard), so the texts cannot silently go stale.
  */
 import { SiteSettings } from "../config/config";
-import { consentForgetPath, mauticHostCookieNames } from "../edge/caddyfile";
+import { consentForgetPath, mauticHostCookieNames, noConsentUserAgent } from "../edge/caddyfile";
 import { cronJobs, mauticParameters, siteParametersInput, renderApacheVhost } from "../app/mautic";
 import {
     privacyMaintenancePaths,
@@ -59,6 +59,11 @@ export function stackFacts(s: SiteSettings) {
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);
     }
+    // The texts say Mautic records no visit without consent: the edge's no-consent User-Agent is
+    // what Mautic's bot list names.
+    if (JSON.stringify(p.do_not_track_bots) !== JSON.stringify([noConsentUserAgent])) {
+        drift(`the texts say do_not_track_bots = [${JSON.stringify(noConsentUserAgent)}], mauticParameters pins ${JSON.stringify(p.do_not_track_bots)}`);
+    }
 
     // The half-hourly host job: audit-log IPs anonymised; unconfirmed sign-ups and unsubscribed
     // contacts deleted; the remains of deleted contacts removed after the grace period. The texts
@@ -96,6 +101,9 @@ export function stackFacts(s: SiteSettings) {
     }
     if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script))
         drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
+    // The failed-message queue: the texts state the days after which the job deletes a message.
+    const failedDays = /DELETE FROM messenger_messages WHERE queue_name = 'failed' AND created_at < UTC_TIMESTAMP\(\) - INTERVAL (\d+) DAY;/.exec(script)?.[1];
+    if (failedDays === undefined) drift("mautic-privacy-maintenance no longer deletes old messages of Mautic's failed-message queue");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
@@ -121,6 +129,7 @@ export function stackFacts(s: SiteSettings) {
         purge: purge!,
         backupStart: backupTimerStart(),
         maintenanceSchedule: maintenanceSchedule!,
+        failedMessageDays: Number(failedDays),
         maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,
     };
 }
