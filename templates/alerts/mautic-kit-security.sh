@@ -81,7 +81,8 @@ audit=$(sed '$d' <<<"$audit")
 
 # The edge's requests since the last run that matter here: "epoch<TAB>kind<TAB>status<TAB>network",
 # kind login (POST to the login form) or api. The rotated file covers a rotation in between.
-edge=$(for f in "$EDGE_LOG.1" "$EDGE_LOG"; do [[ -r $f ]] && cat -- "$f"; done | python3 -c '
+# grep first: a busy day's log has many lines, few of them for the login form or the API.
+edge=$(for f in "$EDGE_LOG.1" "$EDGE_LOG"; do [[ -r $f ]] && cat -- "$f"; done | { grep -i -e login_check -e /api/ || true; } | python3 -c '
 import json, re, sys
 since = float(sys.argv[1])
 api = re.compile(r"^(?:/+index\.php)?/+api/", re.I)
