@@ -37,8 +37,12 @@ export const securityPaths = {
     script: "/usr/local/sbin/mautic-kit-security",
     service: "/etc/systemd/system/mautic-kit-security.service",
     timer: "/etc/systemd/system/mautic-kit-security.timer",
-    /** Root-only: one tab-separated line per staff login, API network, export, admin change. */
-    staffLog: "/var/log/mautic-kit/staff-access.log",
+    /**
+     * Root-only: one tab-separated line per staff login, API network, export, admin change. In the
+     * check's 0700 state folder, not under /var/log/mautic-kit/, whose logrotate rule deletes
+     * after the journal's days: this log's period is `staffAccessLogDays`, enforced by the check.
+     */
+    staffLog: "/var/lib/mautic-kit/security/staff-access.log",
 } as const;
 
 /** Run after the files are written. */
