@@ -97,6 +97,9 @@ export function stackFacts(s: SiteSettings) {
     }
     if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script))
         drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
+    // The failed-message queue: the texts state the days after which the job deletes a message.
+    const failedDays = /DELETE FROM messenger_messages WHERE queue_name = 'failed' AND created_at < UTC_TIMESTAMP\(\) - INTERVAL (\d+) DAY;/.exec(script)?.[1];
+    if (failedDays === undefined) drift("mautic-privacy-maintenance no longer deletes old messages of Mautic's failed-message queue");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
@@ -134,6 +137,7 @@ export function stackFacts(s: SiteSettings) {
         purge: purge!,
         backupStart: backupTimerStart(),
         maintenanceSchedule: maintenanceSchedule!,
+        failedMessageDays: Number(failedDays),
         maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,
         securityEveryMinutes: securityEvery,
     };

@@ -96,6 +96,7 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         auditLogBound: w.within(facts.maintenanceSchedule.boundMinutes),
         maintenanceSchedule: facts.maintenanceSchedule.periodMinutes === 60 ? w.hourly : w.everyMinutes(facts.maintenanceSchedule.periodMinutes),
         maintenanceTimer: facts.maintenanceTimer,
+        failedMessageDays: w.days(facts.failedMessageDays),
         forgetPath: consentForgetPath,
         grantPath: consentGrantPath,
         consentCookieName,

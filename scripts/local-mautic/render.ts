@@ -71,6 +71,9 @@ const { settings: s } = validateSiteArgs(
         adminCidrs: ["203.0.113.0/24"], // documentation range: SSH is not part of a local instance
         mailerFromEmail: `mautic@${domain}`,
         mailerFromName: "Mautic Kit Local",
+        // The consent label names who advertises what (C05): the values a client sets.
+        controllerName: "Mautic Kit Local GmbH",
+        newsletterTopics: "Mautic hosting, privacy tooling and training courses",
     },
     { mailerDsnProvided: true },
 );

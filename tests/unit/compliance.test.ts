@@ -98,7 +98,7 @@ describe("the report of the example configuration", () => {
             "placeholders left in the texts the form shows: de: consent label [Firma des Verantwortlichen einfügen]; de: consent label [beworbene Produkte und Dienstleistungen einfügen]; en: consent label [insert the controller's legal name]; en: consent label [insert the advertised products and services]",
         );
         expect(e).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail \(opens are measured for nobody\)/);
-        expect(c05.actions[0]).toMatch(/Replace the placeholders in templates\/doiBlueprint\/<lang>\/consent-label\.txt .*BGH I ZR 169\/10/);
+        expect(c05.actions[0]).toMatch(/pulumi config set controllerName .*pulumi config set newsletterTopics .*BGH I ZR 169\/10/);
         expect(c05.actions.join("\n")).toMatch(/use the profile \(points, segments\) only for contacts with tracking_consent set/);
         expect(e).not.toMatch(/click measurement/);
     });
@@ -297,7 +297,7 @@ describe("the report reads the rendered files, not the intent", () => {
         expect(item(r, "C05").evidence.join("\n")).toContain(
             "placeholders left in the texts the form shows: en: consent label [insert the controller's legal name]",
         );
-        expect(item(r, "C05").actions[0]).toMatch(/Replace the placeholders/);
+        expect(item(r, "C05").actions[0]).toMatch(/pulumi config set controllerName .*pulumi config set newsletterTopics .*BGH I ZR 169\/10/);
         // The kit's own templates ship with the markers: the default (rendered) texts warn.
         expect(item(buildComplianceReport({ ...base, doiFormTexts: undefined }), "C05").status).toBe("warning");
     });
