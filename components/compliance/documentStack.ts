@@ -14,6 +14,7 @@ import {
     renderPrivacyMaintenanceFiles,
     renderUnsubscribedSql,
 } from "../host/privacyMaintenance";
+import { renderSecurityAlertFiles, securityPaths } from "../host/securityAlerts";
 import { readTemplate } from "../shared/template";
 import { mauticDeviceStorage } from "./documentFacts";
 
@@ -107,6 +108,18 @@ export function stackFacts(s: SiteSettings) {
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
 
+    // The security check (breach alerts): every N minutes; the staff access log and the networks
+    // it remembers are kept staffAccessLogDays, older lines deleted on every run.
+    const security = renderSecurityAlertFiles({ dataDir: "/unused", dbContainer: "unused", database: "unused", staffAccessLogDays: s.staffAccessLogDays });
+    const securityScript = security.find((f) => f.path === securityPaths.script)!.content;
+    const securityEvery = Number(/^OnCalendar=\*:0\/(\d+)$/m.exec(security.find((f) => f.path === securityPaths.timer)!.content)?.[1]);
+    if (
+        !securityScript.includes(`\nSTAFF_LOG_DAYS=${s.staffAccessLogDays}\n`) ||
+        !securityScript.includes("keep_from=$(( now - STAFF_LOG_DAYS * 86400 ))") ||
+        !(securityEvery <= 60)
+    )
+        drift(`mautic-kit-security no longer runs at least hourly and keeps its staff access log staffAccessLogDays (${s.staffAccessLogDays})`);
+
     // Logs: the texts say the Mautic web container's Apache vhost defines no access log and the
     // journal rotates daily, so its N-day retention holds.
     if (/^\s*(CustomLog|TransferLog)\b/m.test(renderApacheVhost()))
@@ -131,6 +144,7 @@ export function stackFacts(s: SiteSettings) {
         maintenanceSchedule: maintenanceSchedule!,
         failedMessageDays: Number(failedDays),
         maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,
+        securityEveryMinutes: securityEvery,
     };
 }
 

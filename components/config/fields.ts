@@ -160,6 +160,12 @@ export const fields = {
         fix: "e.g. `pulumi config set accessLogRetentionDays 7`",
         doc: "Edge access logs (client IPs masked) and the host journal are kept N days. 1..90, default 7.",
     },
+    staffAccessLogDays: {
+        schema: intIn(7, 730),
+        default: 180,
+        fix: "e.g. `pulumi config set staffAccessLogDays 180` (days the host keeps the staff access log for breach investigation)",
+        doc: "The host's staff access log (logins of Mautic users, API use, contact exports, new administrators, failed logins, each with the network masked as in the edge log) and the networks the security alerts remember are kept N days, then deleted (Art. 33 GDPR: a breach may be found late). 7..730, default 180.",
+    },
     volumeSizeGb: {
         schema: intIn(10, 10240),
         default: 20,

@@ -279,6 +279,11 @@ export function renderCaddyfile(input: CaddyfileInput): string {
     });
 }
 
+/** The host folder mounted at the access log's folder in the Caddy container. */
+export const edgeHostLogDir = (dataDir: string) => `${dataDir.replace(/\/$/, "")}/logs/caddy`;
+/** The access log's path on the host. */
+export const edgeHostAccessLog = (dataDir: string) => `${edgeHostLogDir(dataDir)}/${edgeDefaults.accessLogPath.split("/").pop()!}`;
+
 export interface EdgeLogrotateInput {
     /** The host directory mounted at the access log's folder in the Caddy container. */
     hostLogDir: string;

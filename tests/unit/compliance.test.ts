@@ -175,7 +175,7 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C01").evidence[0]).toContain("docs/en/privacy-policy.md");
         expect(item(r, "C01").evidence[0]).toContain("docs/de/datenschutzerklaerung.md");
         expect(r.placeholders.map((p) => p.marker)).toEqual(expect.arrayContaining(["[[CONTROLLER_NAME]]", "[[DPO_CONTACT]]"]));
-        expect(documentPaths).toHaveLength(6);
+        expect(documentPaths).toHaveLength(10);
     });
 
     test("markdown and one-screen renderings carry every item and the disclaimer", () => {

@@ -59,6 +59,10 @@ const P = {
     art30De: "docs/de/verarbeitungsverzeichnis.md",
     dpaEn: "docs/en/dpa-checklist.md",
     dpaDe: "docs/de/avv-checkliste.md",
+    runbookEn: "docs/en/breach-runbook.md",
+    runbookDe: "docs/de/ablaufplan-datenpanne.md",
+    registerEn: "docs/en/breach-register.md",
+    registerDe: "docs/de/verzeichnis-datenpannen.md",
 };
 const en = (docs: RenderedDocument[]) =>
     docs
@@ -105,7 +109,18 @@ describe("renderComplianceDocuments: the six documents", () => {
     const docs = render();
 
     it("renders the privacy section, the Art. 30 record and the DPA checklist in English and German, in a fixed order", () => {
-        expect(docs.map((d) => d.path)).toEqual([P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]);
+        expect(docs.map((d) => d.path)).toEqual([
+            P.privacyEn,
+            P.privacyDe,
+            P.art30En,
+            P.art30De,
+            P.dpaEn,
+            P.dpaDe,
+            P.runbookEn,
+            P.runbookDe,
+            P.registerEn,
+            P.registerDe,
+        ]);
         for (const d of variantDocs().flat()) {
             expect(d.content.endsWith("\n")).toBe(true);
             expect(d.content).not.toMatch(/\{\{|\}\}|undefined|NaN|\[object /);
@@ -151,6 +166,8 @@ describe("renderComplianceDocuments: the six documents", () => {
             [P.privacyEn, P.privacyDe],
             [P.art30En, P.art30De],
             [P.dpaEn, P.dpaDe],
+            [P.runbookEn, P.runbookDe],
+            [P.registerEn, P.registerDe],
         ];
         for (const docs of variantDocs()) {
             for (const [enPath, dePath] of pairs) {
@@ -367,7 +384,8 @@ describe("backups", () => {
 describe("mail processor", () => {
     it("with a mailer host: the host is listed as a processor in every document, in both languages", () => {
         const d = render({ mailerHost: "smtp.mailbox.org" });
-        for (const p of Object.values(P)) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
+        // The breach runbook and register name no processor by host.
+        for (const p of [P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
         expect(section(byPath(d, P.privacyEn))).toContain(
             "- [[MAIL_PROVIDER_NAME]]: sending of our emails through the mail server `smtp.mailbox.org`, as our processor under Art. 28 GDPR.",
         );
@@ -830,7 +848,7 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
         expect(pEn).toContain("namely the security logs, the consent log after you unsubscribe or ask for erasure, you have the right to object");
         expect(pDe).toContain("nämlich die Sicherheitsprotokolle, das Nachweisprotokoll nach Ihrer Abmeldung oder Löschung, haben Sie das Recht");
-        expect(a).not.toMatch(/^\| 9 \|/m);
+        expect(a).not.toMatch(/^\| 10 \|/m);
         expect(a).toContain(
             "Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).",
         );
@@ -841,14 +859,14 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(byPath(docs, P.dpaDe)).toMatch(/^- Gravatar: nicht genutzt\. .*Stack-Einstellung `gravatar: false`, die Voreinstellung/m);
     });
 
-    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 9), and a DPA-checklist decision", () => {
+    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 10), and a DPA-checklist decision", () => {
         const docs = render({}, { gravatar: true });
         const pEn = section(byPath(docs, P.privacyEn));
         const pDe = section(byPath(docs, P.privacyDe));
         const a = byPath(docs, P.art30En);
         const ad = byPath(docs, P.art30De);
-        expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
-        expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
+        expect(a).toMatch(/^\| 10 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
+        expect(ad).toMatch(/^\| 10 \| Profilbilder von Kontakten/m);
         expect(pEn).toContain(
             "Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar",
         );
