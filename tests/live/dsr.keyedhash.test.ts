@@ -1,11 +1,17 @@
 /**
  * The keyed hash computed inside a real MariaDB (dsr/keyedHash.ts: HMAC from the key's pads)
  * equals Node's crypto.createHmac for the same key and address, for ASCII and non-ASCII
- * addresses stored in a utf8mb4_unicode_ci column (Mautic's), and differs for another key.
+ * addresses stored in a utf8mb4_unicode_ci column (Mautic's), and differs for another key; the
+ * host scripts' bash derivation of the pads (templates/dsr/hash-key.sh) gives the same pads.
  */
+import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { keyedHash, keyedSql, padsSql } from "../../dsr/keyedHash";
 import { MariaDbServer } from "../support/mariadb";
+import { requireTool } from "../support/tools";
 
 let db: MariaDbServer;
 
@@ -30,4 +36,36 @@ test.each([64, 32, 48])("MariaDB's keyed hash equals Node's HMAC-SHA256 (key of 
     // Not the plain hash, and another key gives another value.
     const other = db.sql(`${padsSql(alnum(len))}; SELECT ${keyedSql("LOWER(TRIM(email))")} FROM t.a ORDER BY id`).map((r) => r[0]);
     addresses.forEach((a, i) => expect(other[i]).not.toBe(rows[i][1]));
+});
+
+describe("the host scripts' load_hash_key (templates/dsr/hash-key.sh)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hk-"));
+    const fn = path.join(__dirname, "../../templates/dsr/hash-key.sh");
+    const run = (keyFile: string) =>
+        spawnSync(requireTool("bash"), ["-c", `set -euo pipefail; . "$0"; load_hash_key "$1"; printf '%s' "$HASH_PADS_SQL"`, fn, keyFile], {
+            encoding: "utf8",
+        });
+
+    test.each([64, 32, 41])("gives the same pads as Node, and MariaDB then the Node HMAC (key of %i characters)", (len) => {
+        const key = alnum(len);
+        const f = path.join(dir, `key${len}`);
+        fs.writeFileSync(f, `${key}\n`, { mode: 0o600 });
+        const r = run(f);
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toBe(`${padsSql(key)};`);
+        const a = "  Grüße.An@Example.ORG ";
+        expect(db.value(`${r.stdout} SELECT ${keyedSql(`LOWER(TRIM('${a}'))`)}`)).toBe(keyedHash(key, a.trim().toLowerCase()));
+    });
+
+    test("refuses a missing, readable-by-others or malformed key file, naming it", () => {
+        const f = path.join(dir, "bad");
+        expect(run(f)).toMatchObject({ status: 1, stdout: "", stderr: expect.stringContaining(`${f} is missing`) });
+        fs.writeFileSync(f, `${alnum(64)}\n`, { mode: 0o644 });
+        fs.chmodSync(f, 0o644);
+        expect(run(f)).toMatchObject({ status: 1, stderr: expect.stringContaining("mode 0600") });
+        fs.chmodSync(f, 0o600);
+        fs.writeFileSync(f, "short'; DROP\n");
+        expect(run(f)).toMatchObject({ status: 1, stdout: "", stderr: expect.stringContaining("32 to 64 letters and digits") });
+    });
 });
