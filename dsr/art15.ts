@@ -73,7 +73,7 @@ export function art15Information(f: StackFigures, figuresFrom: string) {
             },
             {
                 purpose:
-                    "Respecting an unsubscribe or an objection permanently, and keeping an erasure erased after a backup is restored (suppression list, erasure journal: a SHA-256 hash of your address and a date)",
+                    "Respecting an unsubscribe or an objection permanently, and keeping an erasure erased after a backup is restored (suppression list, erasure journal: a keyed hash of your address, HMAC-SHA256 with a key only our server holds, and a date)",
                 legalBasis: "Art. 6(1)(f) with Art. 21(3) GDPR; the erasure journal Art. 6(1)(c) with Art. 17(1) GDPR",
             },
             { purpose: "Security logs of the web server with shortened IP addresses", legalBasis: "Art. 6(1)(f) GDPR (detecting and repelling attacks)" },

@@ -27,6 +27,7 @@ import { parseSets, rectifySql, restrictSql, runChange } from "./rectify";
 import { Schema } from "./rules";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
+import { hashKeyPath, keyedHash, validateHashKey } from "./keyedHash";
 import { stackAccess, stackFigures } from "./stack";
 import { art15Information, defaultFigures } from "./art15";
 import { summary } from "./summary";
@@ -58,6 +59,11 @@ restrict  stops all processing but storage (Art. 18): an e-mail do-not-contact e
         yes: { type: "boolean", help: "erase or withdraw for real (default: a dry run that only counts)" },
         objected: { type: "boolean", help: "the person objected: keep a suppression hash (also when Mautic holds a do-not-contact entry)" },
         journal: { type: "string", value: "DIR", help: "with --mysql: where the erasure journal is written (with --stack it is on the server)" },
+        "hash-key-file": {
+            type: "string",
+            value: "FILE",
+            help: `with --mysql: the stack's address-hash key (a copy of ${hashKeyPath} on the server) for the journal and the suppression list; with --stack it is read from the server`,
+        },
         set: { type: "string", multiple: true, value: "FIELD=VALUE", help: "rectify: the contact field and its corrected value (FIELD= empties it)" },
         lift: { type: "boolean", help: "restrict: lift the restriction again" },
         "ledger-key": {
@@ -94,12 +100,15 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
     let cleanup = () => {};
     try {
         let journal: JournalSink | undefined;
+        let hashKey: string | null = null;
         if (opts.stack) {
             const access = stackAccess(opts.stack);
             cleanup = access.cleanup;
             transport = new SshTransport(access.target);
             journal = new HostJournal(transport);
+            hashKey = validateHashKey(await transport.host!(`cat ${hashKeyPath}`, ""), `${hashKeyPath} on the server`);
         } else {
+            if (opts.hashKeyFile) hashKey = validateHashKey(fs.readFileSync(opts.hashKeyFile, "utf8"), `--hash-key-file ${opts.hashKeyFile}`);
             transport = await MysqlTransport.connect(opts.mysql!);
             if (opts.journal) journal = new LocalJournal(opts.journal);
         }
@@ -120,8 +129,8 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
             return 0;
         }
         const key = await ledgerKey(transport, schema, normaliseAddress(opts.email), opts.ledgerKey);
-        const data = await exportPerson(transport, schema, opts.email, new Date(), key);
-        if (journal) data.journal = await journal.entries(addressHash(data.subject));
+        const data = await exportPerson(transport, schema, opts.email, new Date(), key, hashKey);
+        if (journal && hashKey) data.journal = await journal.entries({ plain: addressHash(data.subject), keyed: keyedHash(hashKey, data.subject) });
         const ledgerRows = (data.tables[LEDGER_TABLE] ?? []).length;
         if (rowCount(data) === 0 && (opts.command !== "export" || data.journal.length === 0)) {
             io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
@@ -153,9 +162,9 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
             return 0;
         }
         const at = new Date();
-        if (journal) {
+        if (journal && hashKey) {
             // Journal first: if the erasure fails after this, a restore still erases the person.
-            const entry = { at, hash: addressHash(normaliseAddress(opts.email)), suppressed: suppress };
+            const entry = { at, keyedHash: keyedHash(hashKey, data.subject), suppressed: suppress };
             await journal.write(schema, entry);
             io.err(`dsr: erasure journalled in ${journal.description}${suppress ? " (suppressed: the person objected)" : ""}\n`);
             io.err(`dsr: keep this line in your record of the request (it holds no address): ${journalLine(entry)}`);
@@ -167,7 +176,8 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
         io.err(ledgerKeptNote(ledgerRows));
         const report = {
             erasedAt: at.toISOString(),
-            sha256: r.hash,
+            // The keyed hash only (the plain SHA-256 could be linked to the address by anyone who knows it).
+            keyedHash: hashKey ? keyedHash(hashKey, data.subject) : null,
             suppressed: suppress,
             source: transport.description,
             deleted: r.deleted,
@@ -229,6 +239,10 @@ function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: strin
     }
     if (!values.stack === !values.mysql) throw new UsageError("give exactly one of --stack NAME or --mysql URL");
     if (values.stack && values.journal) throw new UsageError("--journal is only for --mysql; with --stack the journal is on the server");
+    if (values.stack && values["hash-key-file"])
+        throw new UsageError("--hash-key-file is only for --mysql; with --stack the key is read from the server. Fix: remove --hash-key-file");
+    if (values.journal && !values["hash-key-file"])
+        throw new UsageError(`--journal needs --hash-key-file FILE: the journal holds keyed hashes (copy ${hashKeyPath} from the server, root only)`);
     if (values.stack && values["ledger-key"])
         throw new UsageError("--ledger-key is only for --mysql; with --stack the DOI endpoint on the server computes it. Fix: remove --ledger-key");
     return {
@@ -240,6 +254,7 @@ function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: strin
         yes: values.yes ?? false,
         objected: values.objected ?? false,
         journal: values.journal,
+        hashKeyFile: values["hash-key-file"],
         ledgerKey: values["ledger-key"],
         set: values.set ?? [],
         lift: values.lift ?? false,

@@ -1,5 +1,7 @@
 /**
- * The erasure journal: one line per erasure, `<UTC time> <sha256 of the address> erased|suppressed`,
+ * The erasure journal: one line per erasure, `<UTC time> hmac:<keyed hash of the address> erased|suppressed`
+ * (dsr/keyedHash.ts; lines written before the stack had its key hold the plain SHA-256 instead and
+ * keep working),
  * kept on the host outside the database (`/srv/mautic/dsr/journal`, root only, 0600), next to
  * `erase.sql`, the erasure SQL for the current schema. `mautic-restore` re-applies every line
  * to a restored database before Mautic starts again; `suppressed` lines (the person objected,
@@ -8,6 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { asClientScript, eraseBodySql } from "./sql";
+import { KEYED_PREFIX } from "./keyedHash";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
 import { dataMountPoint } from "../components/config/defaults";
@@ -17,29 +20,40 @@ export const hostDsrDir = `${dataMountPoint}/dsr`;
 export interface JournalEntry {
     /** UTC, second precision. */
     at: Date;
-    hash: string;
+    /** The keyed hash (HMAC-SHA256 hex) of the normalised address. */
+    keyedHash: string;
     suppressed: boolean;
 }
 
 export function journalLine(e: JournalEntry): string {
-    if (!/^[0-9a-f]{64}$/.test(e.hash)) throw new Error("internal: bad hash");
-    return `${e.at.toISOString().replace(/\.\d{3}Z$/, "Z")} ${e.hash} ${e.suppressed ? "suppressed" : "erased"}\n`;
+    if (!/^[0-9a-f]{64}$/.test(e.keyedHash)) throw new Error("internal: bad hash");
+    return `${e.at.toISOString().replace(/\.\d{3}Z$/, "Z")} ${KEYED_PREFIX}${e.keyedHash} ${e.suppressed ? "suppressed" : "erased"}\n`;
 }
 
 /** The script the host keeps to re-apply erasures (variables are set by mautic-restore per line). */
 export function eraseScript(schema: Schema): string {
-    return `-- Rendered by the mautic-gdpr-kit's dsr tool: erases the person whose address hash is @dsr_hash.\n${asClientScript(eraseBodySql(schema, true))}`;
+    return `-- Rendered by the mautic-gdpr-kit's dsr tool: erases the person whose address hash is @dsr_hash (keyed when @dsr_keyed = 1).\n${asClientScript(eraseBodySql(schema, true))}`;
 }
 
 /** Where a journal goes: a local directory (--journal) or the stack's host over SSH. */
 export interface JournalSink {
     readonly description: string;
     write(schema: Schema, entry: JournalEntry): Promise<void>;
-    /** The journal's lines for this address hash (an access request shows them). */
-    entries(hash: string): Promise<string[]>;
+    /** The journal's lines for this address: its plain SHA-256 (older lines) or keyed hash (an access request shows them). */
+    entries(hashes: AddressHashes): Promise<string[]>;
 }
 
-const linesFor = (text: string, hash: string) => text.split("\n").filter((l) => l.split(" ")[1] === hash);
+/** Both forms of an address's hash: plain SHA-256 and the keyed hash (hex). */
+export interface AddressHashes {
+    plain: string;
+    keyed: string;
+}
+
+function checkHashes(h: AddressHashes): void {
+    if (!/^[0-9a-f]{64}$/.test(h.plain) || !/^[0-9a-f]{64}$/.test(h.keyed)) throw new Error("internal: bad hash");
+}
+
+const linesFor = (text: string, h: AddressHashes) => text.split("\n").filter((l) => [h.plain, `${KEYED_PREFIX}${h.keyed}`].includes(l.split(" ")[1]));
 
 export class LocalJournal implements JournalSink {
     constructor(readonly dir: string) {}
@@ -54,9 +68,10 @@ export class LocalJournal implements JournalSink {
         fs.renameSync(tmp, path.join(this.dir, "erase.sql"));
         fs.appendFileSync(path.join(this.dir, "journal"), journalLine(entry), { mode: 0o600 });
     }
-    async entries(hash: string): Promise<string[]> {
+    async entries(hashes: AddressHashes): Promise<string[]> {
+        checkHashes(hashes);
         const f = path.join(this.dir, "journal");
-        return fs.existsSync(f) ? linesFor(fs.readFileSync(f, "utf8"), hash) : [];
+        return fs.existsSync(f) ? linesFor(fs.readFileSync(f, "utf8"), hashes) : [];
     }
 }
 
@@ -81,9 +96,10 @@ export class HostJournal implements JournalSink {
         );
         await this.t.host(`umask 077 && cat >> ${d}/journal && chmod 600 ${d}/journal`, journalLine(entry));
     }
-    async entries(hash: string): Promise<string[]> {
+    async entries(hashes: AddressHashes): Promise<string[]> {
         if (!this.t.host) throw new Error("internal: this transport has no host");
-        if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error("internal: bad hash");
-        return linesFor(await this.t.host(`grep -F ' ${hash} ' ${this.dir}/journal 2>/dev/null || true`, ""), hash);
+        checkHashes(hashes);
+        const grep = `grep -F -e ' ${hashes.plain} ' -e ' ${KEYED_PREFIX}${hashes.keyed} ' ${this.dir}/journal 2>/dev/null || true`;
+        return linesFor(await this.t.host(grep, ""), hashes);
     }
 }

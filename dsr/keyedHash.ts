@@ -11,6 +11,9 @@
  */
 import { createHmac } from "crypto";
 
+/** The key on the server (root only, 0600; written by components/host/addressHashKey.ts). */
+export const hashKeyPath = "/etc/mautic/address-hash.key";
+
 /** Journal prefix of a keyed entry. */
 export const KEYED_PREFIX = "hmac:";
 

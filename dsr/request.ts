@@ -4,6 +4,7 @@
  */
 import { addressHash, eraseBodySql, exportSql, normaliseAddress, parseSchema, residueSql, schemaSql, setVariables, Target } from "./sql";
 import type { Art15Information } from "./art15";
+import { hashKeyPath, keyedHash } from "./keyedHash";
 import { ledgerExportSql } from "./ledger";
 import { restrictedComment } from "./rectify";
 import { Schema } from "./rules";
@@ -31,6 +32,21 @@ export interface PersonExport {
 /** The suppression list of unsubscribed contacts (privacy maintenance): the person's entry, by the address hash. */
 export const SUPPRESSION_TABLE = "kit_suppression";
 
+/**
+ * The person's suppression entries: keyed rows (`keyed` = 1, dsr/keyedHash.ts) by the keyed hash,
+ * older rows by the plain SHA-256 (@dsr_hash). A list with keyed rows needs the stack's key.
+ */
+export function suppressionSql(schema: Schema, subject: string, hashKey: string | null): string {
+    const cols = schema.get(SUPPRESSION_TABLE)!;
+    const select = `SELECT JSON_OBJECT('t', '${SUPPRESSION_TABLE}', 'r', JSON_OBJECT(${[...cols.keys()].map((c) => `'${c}', \`${c}\``).join(", ")})) FROM ${SUPPRESSION_TABLE}`;
+    if (!cols.has("keyed")) return `${select} WHERE email_sha256 = @dsr_hash`;
+    if (hashKey === null)
+        throw new Error(
+            `${SUPPRESSION_TABLE} holds keyed hashes: give the stack's address-hash key (--hash-key-file FILE, a copy of ${hashKeyPath} on the server)`,
+        );
+    return `${select} WHERE (keyed = 0 AND email_sha256 = @dsr_hash) OR (keyed = 1 AND email_sha256 = '${keyedHash(hashKey, subject)}')`;
+}
+
 export async function loadSchema(t: Transport): Promise<Schema> {
     return parseSchema(await t.run(schemaSql));
 }
@@ -54,14 +70,17 @@ const LOOKUPS: Array<[key: string, table: string, nameCol: string, refs: Array<[
 ];
 
 /** Every row about the person; with `ledgerKey` also the consent-proof ledger's rows (dsr/ledger.ts). */
-export async function exportPerson(t: Transport, schema: Schema, email: string, now = new Date(), ledgerKey: string | null = null): Promise<PersonExport> {
+export async function exportPerson(
+    t: Transport,
+    schema: Schema,
+    email: string,
+    now = new Date(),
+    ledgerKey: string | null = null,
+    hashKey: string | null = null,
+): Promise<PersonExport> {
     const subject = normaliseAddress(email);
     const target: Target = { hash: addressHash(subject), address: subject, before: null };
-    const suppression = schema.get(SUPPRESSION_TABLE)?.has("email_sha256")
-        ? [
-              `SELECT JSON_OBJECT('t', '${SUPPRESSION_TABLE}', 'r', JSON_OBJECT(${[...schema.get(SUPPRESSION_TABLE)!.keys()].map((c) => `'${c}', \`${c}\``).join(", ")})) FROM ${SUPPRESSION_TABLE} WHERE email_sha256 = @dsr_hash`,
-          ]
-        : [];
+    const suppression = schema.get(SUPPRESSION_TABLE)?.has("email_sha256") ? [suppressionSql(schema, subject, hashKey)] : [];
     const rows = (await t.run([...exportSql(schema, target), ...suppression, ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{
         t: string;
         r: Record<string, unknown>;

@@ -4,14 +4,16 @@
  * rules select, erase deletes them in this order (dependants before what they point at; the
  * contact row last, so Mautic's ON DELETE SET NULL never orphans a row before it was matched).
  *
- * The person is matched by the SHA-256 of the trimmed, lower-cased address (@dsr_hash), never by
- * a stored plain address, so the same SQL re-applies an erasure from the journal. Live runs also
+ * The person is matched by the hash of the trimmed, lower-cased address (@dsr_hash: SHA-256, or
+ * the keyed hash of a journal line, see addressHashSql), never by a stored plain address, so the
+ * same SQL re-applies an erasure from the journal. Live runs also
  * set @dsr_address and additionally match rows that merely CONTAIN it (audit-log details,
  * serialised queue messages, webhook payloads, event properties, sent e-mail copies).
  * @dsr_before (NULL or 'YYYY-MM-DD HH:MM:SS' UTC) limits a re-applied erasure to rows older than
  * the erasure, so a person who signed up again later is not erased again (unless they objected).
  */
 
+import { keyedSql } from "./keyedHash";
 import { RESTRICTED_TABLES } from "./ledger";
 
 /** Column name -> MariaDB DATA_TYPE, per table, as read from information_schema. */
@@ -31,9 +33,18 @@ export function isText(type: string): boolean {
     return TEXT_TYPES.has(type.toLowerCase());
 }
 
-/** `SHA2(LOWER(TRIM(col)),256) = @dsr_hash`: how every stored address is compared. */
+/**
+ * The hash of a text expression as @dsr_hash holds it: plain SHA-256 (live runs, and journal
+ * lines written before the key existed), or with @dsr_keyed = 1 the keyed hash of
+ * dsr/keyedHash.ts (a re-applied `hmac:` journal line; the session sets the key's pads).
+ */
+export function addressHashSql(expr: string): string {
+    return `IF(@dsr_keyed = 1, ${keyedSql(expr)}, SHA2(${expr}, 256))`;
+}
+
+/** `<hash of LOWER(TRIM(col))> = @dsr_hash`: how every stored address is compared. */
 export function hashMatch(col: string): string {
-    return `SHA2(LOWER(TRIM(${col})), 256) = @dsr_hash`;
+    return `${addressHashSql(`LOWER(TRIM(${col}))`)} = @dsr_hash`;
 }
 
 /**
@@ -64,7 +75,7 @@ export function tokenHitsSql(table: string, idCol: string, col: string): string 
         `SELECT ${q(idCol)}, REGEXP_SUBSTR(${q(col)}, ${EMAIL_RE}), ${q(col)}, 0 FROM ${q(table)} ` +
         `WHERE LOCATE('@', ${q(col)}) > 0 AND (@dsr_address IS NULL OR LOCATE(${ADDRESS}, ${q(col)}) > 0) ` +
         `UNION ALL SELECT id, REGEXP_SUBSTR(${next}, ${EMAIL_RE}), ${next}, n + 1 FROM toks WHERE tok <> '' AND n < 200) ` +
-        `SELECT '${table}', id FROM toks WHERE tok <> '' AND SHA2(LOWER(tok), 256) = @dsr_hash`
+        `SELECT '${table}', id FROM toks WHERE tok <> '' AND ${addressHashSql("LOWER(tok)")} = @dsr_hash`
     );
 }
 

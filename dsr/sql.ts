@@ -54,7 +54,7 @@ export interface Target {
 export function setVariables(t: Target): string {
     if (!/^[0-9a-f]{64}$/.test(t.hash)) throw new Error("internal: bad hash");
     if (t.before !== null && !/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(t.before)) throw new Error("internal: bad date");
-    return `SET @dsr_hash = ${lit(t.hash)}, @dsr_address = ${lit(t.address)}, @dsr_before = ${lit(t.before)}`;
+    return `SET @dsr_hash = ${lit(t.hash)}, @dsr_keyed = 0, @dsr_address = ${lit(t.address)}, @dsr_before = ${lit(t.before)}`;
 }
 
 function column(table: string, col: string, type: string): string {

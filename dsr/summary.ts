@@ -10,7 +10,10 @@ const SECTIONS: Array<[title: string, tables: RegExp]> = [
     ["E-mails sent, opened, clicked", /^(email_stats|email_stats_devices|email_stat_replies|email_copies|message_queue)$/],
     ["Notes", /^lead_notes$/],
     ["Do-not-contact entries (objections, unsubscriptions, bounces)", /^lead_donotcontact$/],
-    ["Suppression list (a SHA-256 hash of the address and the unsubscribe date, kept after the contact is deleted)", /^kit_suppression$/],
+    [
+        "Suppression list (a keyed hash of the address, HMAC-SHA256 with a key only our server holds, and the unsubscribe date; kept after the contact is deleted; older entries: a plain SHA-256 hash)",
+        /^kit_suppression$/,
+    ],
     [
         "Consent and change history",
         /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/,
@@ -79,7 +82,7 @@ export function summary(e: PersonExport): string {
         out.push("");
     }
     if (e.journal.length > 0) {
-        out.push("Erasure journal (on our server, outside the database; a hash of the address, the date, and whether you objected):");
+        out.push("Erasure journal (on our server, outside the database; a keyed hash of the address, the date, and whether you objected):");
         for (const l of e.journal) out.push(`  ${l}`);
         out.push("");
     }

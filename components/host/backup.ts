@@ -144,10 +144,11 @@ export function renderBackupFiles(input: BackupInput): RenderedFile[] {
         },
         "backup/common.sh",
     ).trimEnd();
-    const script = (rel: string) => fill(readTemplate(rel), { common }, rel);
+    const script = (rel: string, extra: Record<string, string> = {}) => fill(readTemplate(rel), { common, ...extra }, rel);
+    const hashKeyFns = readTemplate("dsr/hash-key.sh").trimEnd();
     return [
         { path: backupPaths.backupScript, content: script("backup/mautic-backup.sh"), permissions: "0750" },
-        { path: backupPaths.restoreScript, content: script("backup/mautic-restore.sh"), permissions: "0750" },
+        { path: backupPaths.restoreScript, content: script("backup/mautic-restore.sh", { hashKeyFns }), permissions: "0750" },
         {
             path: backupPaths.service,
             content: fill(readTemplate("backup/mautic-backup.service"), { dataDir: input.dataDir }, "backup/mautic-backup.service"),

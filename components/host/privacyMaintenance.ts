@@ -2,7 +2,7 @@
  * The half-hourly privacy maintenance job on the host (pure renderer): anonymises the IPs Mautic
  * writes into its audit log; deletes unconfirmed double-opt-in contacts after the DOI period
  * whatever happened to the campaign (the criterion: templates/privacyMaintenance/doi-unconfirmed.sql);
- * reduces unsubscribed contacts to a hashed suppression record; and deletes what Mautic keeps of
+ * reduces unsubscribed contacts to a suppression record holding a keyed hash of the address (dsr/keyedHash.ts); and deletes what Mautic keeps of
  * deleted contacts, and messages older than `failedMessageDays` in Mautic's failed-message queue. Kept current on the host by the HostFiles component; the backup runs it
  * (`--audit-ip-only` at least) before every dump.
  */
@@ -11,6 +11,7 @@ import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
 import { doiFields, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
+import { hashKeyPath, keyedSql } from "../../dsr/keyedHash";
 
 export interface PrivacyMaintenanceInput {
     /** The durable volume's mount point (the unit waits for it). */
@@ -75,6 +76,9 @@ export function renderUnsubscribedSql(unsubscribedMinimiseDays: number): string 
         days: days("unsubscribedMinimiseDays", unsubscribedMinimiseDays, intRange("unsubscribedMinimiseDays")[1]),
         pendingTag: doiTags.pending,
         confirmedTag: doiTags.confirmed,
+        keyedEmail: keyedSql("LOWER(TRIM(l.email))"),
+        // A row's own form: keyed (HMAC-SHA256) or, from before the stack had its key, the plain SHA-256.
+        storedHash: `IF(s.keyed = 1, ${keyedSql("LOWER(TRIM(l.email))")}, SHA2(LOWER(TRIM(l.email)), 256))`,
     }).trimEnd();
 }
 
@@ -104,6 +108,9 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
                 unsubscribedSql,
                 consentLedgerSql: ledgerSql,
                 dataDir: input.dataDir,
+                hashKeyFile: hashKeyPath,
+                hashKeyFns: readTemplate("dsr/hash-key.sh").trimEnd(),
+                keyedEmail: keyedSql("LOWER(TRIM(email))"),
             }),
             permissions: "0750",
         },

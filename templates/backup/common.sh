@@ -32,9 +32,12 @@ OFFSITE_SSH_HOST=mautic-offsite
 RESTIC_BIN=restic
 RESTIC_CACHE="${CACHE_DIRECTORY:-/var/cache/mautic-backup}"
 # Erasure journal of `npm run dsr -- erase` (root only): "journal" (one line per erasure:
-# UTC time, SHA-256 of the address, erased|suppressed) and "erase.sql". mautic-restore re-applies
-# every line to the restored database before Mautic starts again.
+# UTC time, "hmac:" and the keyed hash of the address (older lines: its plain SHA-256),
+# erased|suppressed) and "erase.sql". mautic-restore re-applies every line to the restored
+# database before Mautic starts again.
 DSR_DIR="$DATA_DIR/dsr"
+# The stack's address-hash key (root only, 0600; dsr/keyedHash.ts) for the keyed journal lines.
+HASH_KEY_FILE=/etc/mautic/address-hash.key
 # mautic-restore runs it for the safety backup.
 BACKUP_BIN=/usr/local/sbin/mautic-backup
 CONF_FILE="${MAUTIC_BACKUP_CONF:-/etc/mautic/backup.conf}"

@@ -16,6 +16,8 @@ export LC_ALL=C
 
 {{common}}
 
+{{hashKeyFns}}
+
 usage() {
   cat <<'EOF'
 Usage: mautic-restore --list                  list the backup sets (newest last)
@@ -183,7 +185,7 @@ restore_files() {
 # only touch rows older than the erasure (someone who signed up again later stays);
 # "suppressed" lines (the person objected, Art. 21) have no date limit: never re-added.
 reapply_erasures() {
-  local journal="$DSR_DIR/journal" script="$DSR_DIR/erase.sql" at hash kind before n=0 lineno=0
+  local journal="$DSR_DIR/journal" script="$DSR_DIR/erase.sql" at hash kind before keyed n=0 lineno=0
   if [[ ! -s $journal ]]; then
     log "no erasure journal ($journal): nothing to re-apply"
     return 0
@@ -191,17 +193,22 @@ reapply_erasures() {
   [[ -s $script ]] || die "$journal exists but $script is missing: cannot re-apply the erasures"
   check_file_safe "$journal" private
   check_file_safe "$script" private
+  # Lines "hmac:<hash>" hold the keyed hash (the stack's key); older lines the plain SHA-256.
+  if grep -q ' hmac:' -- "$journal"; then load_hash_key "$HASH_KEY_FILE" || die "cannot re-apply keyed erasures without the address-hash key"; fi
   while read -r at hash kind rest; do
     lineno=$((lineno + 1))
     [[ -n $at ]] || continue
+    keyed=0
+    if [[ $hash == hmac:* ]]; then keyed=1; hash=${hash#hmac:}; fi
     if [[ ! $at =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ || ! $hash =~ ^[0-9a-f]{64}$ || ! $kind =~ ^(erased|suppressed)$ || -n $rest ]]; then
-      die "$journal line $lineno is not '<UTC time> <sha256> erased|suppressed'"
+      die "$journal line $lineno is not '<UTC time> hmac:<keyed hash>|<sha256> erased|suppressed'"
     fi
     if [[ $kind == suppressed ]]; then before=NULL; else
       (( SUPPRESSED_ONLY )) && continue
       before="'${at:0:10} ${at:11:8}'"
     fi
-    { printf "SET @dsr_hash = '%s', @dsr_address = NULL, @dsr_before = %s;\n" "$hash" "$before"; cat -- "$script"; } \
+    { ((keyed)) && printf '%s\n' "$HASH_PADS_SQL"
+      printf "SET @dsr_hash = '%s', @dsr_keyed = %d, @dsr_address = NULL, @dsr_before = %s;\n" "$hash" "$keyed" "$before"; cat -- "$script"; } \
       | db_tool "$CLIENT_BIN" --batch --raw --skip-column-names --default-character-set=utf8mb4 "$DATABASE" >/dev/null \
       || die "re-applying erasure ${hash:0:12}... (journal line $lineno) failed (messages above)"
     n=$((n + 1))

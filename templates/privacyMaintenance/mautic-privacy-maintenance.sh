@@ -10,7 +10,8 @@
 #     endpoint created for a sign-up that was never confirmed are deleted {{unconfirmedDays}} day(s) after
 #     the sign-up; never a contact that existed before or confirmed (doi-unconfirmed.sql).
 #  3. Unsubscribed contacts are deleted {{unsubscribedDays}} day(s) after the unsubscribe; only a
-#     suppression record (SHA-256 of the address, date) stays in kit_suppression.
+#     suppression record (keyed hash of the address: HMAC-SHA256 with the stack's key in
+#     {{hashKeyFile}}; date) stays in kit_suppression.
 #  4. What Mautic keeps of deleted contacts (their id set to NULL): page hits, e-mail, SMS, push and
 #     dynamic-content statistics, asset downloads, video hits, form submissions with their
 #     results, and their audit-log entries are deleted once they are {{graceMinutes}} minutes old.
@@ -30,6 +31,7 @@ DATABASE='{{database}}'
 DOCKER=docker
 DSR_JOURNAL='{{dataDir}}/dsr/journal'
 RESTORE_BIN=/usr/local/sbin/mautic-restore
+HASH_KEY_FILE='{{hashKeyFile}}'
 # Tests (and hosts without Docker) override these in a root-only file.
 DB_CLIENT_OPTS=()
 conf=${MAUTIC_PRIVACY_CONF:-/etc/mautic/privacy-maintenance.conf}
@@ -41,6 +43,8 @@ if [[ -f $conf ]]; then
   # shellcheck source=/dev/null
   . "$conf"
 fi
+
+{{hashKeyFns}}
 
 AUDIT_ONLY=0
 case ${1:-} in
@@ -73,6 +77,10 @@ sql="UPDATE audit_log SET ip_address = '*.*.*.*' WHERE ip_address IS NOT NULL AN
 SELECT CONCAT('audit_log rows anonymised: ', ROW_COUNT());
 "
 if (( ! AUDIT_ONLY )); then
+  # The key's HMAC pads for the suppression list (steps 3 and 5): only on stdin, never on disk.
+  load_hash_key "$HASH_KEY_FILE" || exit 1
+  sql+="$HASH_PADS_SQL
+"
   # 2. The consent ledger first: the steps below delete what moves its dates.
   sql+=$(cat <<'SQL'
 {{consentLedgerSql}}
@@ -130,10 +138,14 @@ result=$(run_sql <<<"$sql")
 echo "mautic-privacy-maintenance: ${result//$'\n'/; }"
 
 # 5. Suppressed addresses (hashes only): a cheap check first, the full erasure only on a match.
+#    Lines "hmac:<hash>" hold the keyed hash, older lines the plain SHA-256.
 if (( ! AUDIT_ONLY )) && [[ -s $DSR_JOURNAL ]]; then
-  hashes=$(awk '$3 == "suppressed" && $2 ~ /^[0-9a-f]+$/ && length($2) == 64 { printf "%s\x27%s\x27", (n++ ? "," : ""), $2 }' "$DSR_JOURNAL")
-  if [[ -n $hashes ]]; then
-    back=$(printf '%s\n' "SELECT COUNT(*) FROM leads WHERE email IS NOT NULL AND SHA2(LOWER(TRIM(email)), 256) IN ($hashes);" | run_sql)
+  # shellcheck disable=SC2016 # an awk program
+  pick='$3 == "suppressed" && substr($2, 1, length(p)) == p && (h = substr($2, length(p) + 1)) ~ /^[0-9a-f]+$/ && length(h) == 64 { printf "%s\x27%s\x27", (n++ ? "," : ""), h }'
+  plain=$(awk -v p='' "$pick" "$DSR_JOURNAL")
+  keyed=$(awk -v p='hmac:' "$pick" "$DSR_JOURNAL")
+  if [[ -n $plain || -n $keyed ]]; then
+    back=$(printf '%s\n' "$HASH_PADS_SQL" "SELECT COUNT(*) FROM leads WHERE email IS NOT NULL AND (SHA2(LOWER(TRIM(email)), 256) IN (${plain:-NULL}) OR {{keyedEmail}} IN (${keyed:-NULL}));" | run_sql)
     if [[ $back != 0 ]]; then
       echo "mautic-privacy-maintenance: $back contact(s) with a suppressed address were added again: erasing them"
       rc=0; "$RESTORE_BIN" --reapply-erasures --suppressed-only || rc=$?

@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../dsr/cli";
 import { addressHash } from "../../dsr/sql";
+import { keyedHash } from "../../dsr/keyedHash";
 import { MariaDbServer } from "../support/mariadb";
 import { bystander, createMauticSchema, personTables, plantPerson, subject } from "../support/mautic-person";
 import { requireTool } from "../support/tools";
@@ -19,6 +20,8 @@ let dir: string;
 let url: string;
 let subjectId: number;
 let bystanderId: number;
+let keyFile: string;
+const hashKey = `${"K3yOfTheStack".repeat(4)}0123456789AB`; // 64 letters and digits, as the stack generates it
 
 beforeAll(async () => {
     requireTool("mariadb-dump");
@@ -29,10 +32,14 @@ beforeAll(async () => {
     bystanderId = plantPerson(db, bystander, { ip: 1 });
     subjectId = plantPerson(db, subject, { ip: 2, dnc: true });
     db.sql(`INSERT INTO lead_ips_xref VALUES (${subjectId}, 1)`, "mautic"); // the shared anonymised IP row
-    // The privacy job's suppression list (unsubscribed-minimise.sql) with an entry for the person and one for somebody else.
+    keyFile = path.join(dir, "address-hash.key");
+    fs.writeFileSync(keyFile, `${hashKey}\n`, { mode: 0o600 });
+    // The privacy job's suppression list (unsubscribed-minimise.sql): for the person an entry from before the
+    // stack had its key (plain SHA-256) and a keyed one; one for somebody else.
     db.sql(
-        "CREATE TABLE kit_suppression (email_sha256 CHAR(64) NOT NULL PRIMARY KEY, unsubscribed_at DATETIME NOT NULL, recorded_at DATETIME NOT NULL); " +
-            `INSERT INTO kit_suppression VALUES ('${addressHash(subject.email.toLowerCase())}', '2026-01-02 03:04:05', '2026-02-01 00:00:00'), ('${"0".repeat(64)}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')`,
+        "CREATE TABLE kit_suppression (email_sha256 CHAR(64) NOT NULL PRIMARY KEY, unsubscribed_at DATETIME NOT NULL, recorded_at DATETIME NOT NULL, keyed TINYINT(1) NOT NULL DEFAULT 0); " +
+            `INSERT INTO kit_suppression VALUES ('${addressHash(subject.email.toLowerCase())}', '2026-01-02 03:04:05', '2026-02-01 00:00:00', 0), ` +
+            `('${keyedHash(hashKey, subject.email.toLowerCase())}', '2026-03-02 03:04:05', '2026-04-01 00:00:00', 1), ('${"0".repeat(64)}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)`,
         "mautic",
     );
 });
@@ -42,7 +49,12 @@ afterAll(async () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
+/** `npm run dsr` with the stack's address-hash key (--hash-key-file) on --mysql runs. */
 async function dsr(...args: string[]) {
+    return dsrRaw(...args, ...(args.includes("--mysql") ? ["--hash-key-file", keyFile] : []));
+}
+
+async function dsrRaw(...args: string[]) {
     let out = "";
     let err = "";
     const code = await main(args, { out: (s) => (out += s), err: (s) => (err += s) });
@@ -98,7 +110,8 @@ test("export: every row about the person, as JSON and a readable summary", async
     expect(Object.keys(data.tables).sort()).toEqual([...personTables, "kit_suppression"].sort());
     // The person's suppression-list entry (by the address hash), not the other one.
     expect(data.tables.kit_suppression).toEqual([
-        { email_sha256: addressHash(subject.email.toLowerCase()), unsubscribed_at: "2026-01-02 03:04:05", recorded_at: "2026-02-01 00:00:00" },
+        { email_sha256: addressHash(subject.email.toLowerCase()), unsubscribed_at: "2026-01-02 03:04:05", recorded_at: "2026-02-01 00:00:00", keyed: 0 },
+        { email_sha256: keyedHash(hashKey, subject.email.toLowerCase()), unsubscribed_at: "2026-03-02 03:04:05", recorded_at: "2026-04-01 00:00:00", keyed: 1 },
     ]);
     // Art. 15(1): purposes, recipients, storage periods (the kit's defaults with --mysql, said so), source, rights.
     expect(data.information.figuresFrom).toMatch(/^the kit's defaults \(--mysql/);
@@ -126,7 +139,7 @@ test("export: every row about the person, as JSON and a readable summary", async
     expect(text).toMatch(/E-mails sent, opened, clicked:[\s\S]*email_stats \(3\)/);
     expect(text).toMatch(/Do-not-contact entries[\s\S]*comments=User unsubscribed\./);
     expect(text).toMatch(/Notes:\n lead_notes \(1\)\n.*Called Zenobia Quastenfeld/);
-    expect(text).toMatch(/Suppression list \(a SHA-256 hash[^\n]*\n kit_suppression \(1\)/);
+    expect(text).toMatch(/Suppression list \(a keyed hash of the address, HMAC-SHA256[^\n]*\n kit_suppression \(2\)/);
     expect(text).toMatch(
         /Information under Art\. 15\(1\) GDPR \(periods from the kit's defaults[\s\S]*Storage periods:\n {2}- an unconfirmed sign-up \(contact record\): 3 day\(s\) after the sign-up/,
     );
@@ -147,6 +160,20 @@ test("bad input: usage errors exit 2 and name the option", async () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/cannot connect to mysql:\/\/root@127\.0\.0\.1:1\/mautic/);
     expect(r.err).not.toContain("secret-pw");
+});
+
+test("the address-hash key: required for --journal and for a suppression list with keyed entries, refused when malformed", async () => {
+    expect((await dsrRaw("erase", "--email", subject.email, "--mysql", url, "--journal", path.join(dir, "j-nokey"))).err).toMatch(
+        /--journal needs --hash-key-file FILE/,
+    );
+    const r = await dsrRaw("export", "--email", subject.email, "--mysql", url);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/kit_suppression holds keyed hashes: give the stack's address-hash key \(--hash-key-file FILE/);
+    const bad = path.join(dir, "bad.key");
+    fs.writeFileSync(bad, "too-short\n", { mode: 0o600 });
+    const b = await dsrRaw("export", "--email", subject.email, "--mysql", url, "--hash-key-file", bad);
+    expect(b.err).toMatch(/--hash-key-file .*bad\.key must hold the stack's address-hash key: 32 to 64 letters and digits/);
+    expect(fs.existsSync(path.join(dir, "j-nokey"))).toBe(false);
 });
 
 test("erase without --yes is a dry run: it counts and changes nothing", async () => {
@@ -173,7 +200,7 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
     expect(r.err).not.toMatch(/ERROR|WARNING/);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/erased zenobia\.quastenfeld@example\.org/);
-    expect(r.err).toMatch(/keep this line in your record of the request \(it holds no address\): \d{4}-\S+ [0-9a-f]{64} suppressed\n/);
+    expect(r.err).toMatch(/keep this line in your record of the request \(it holds no address\): \d{4}-\S+ hmac:[0-9a-f]{64} suppressed\n/);
 
     const d = dump();
     expect(mentions(d, subject)).toEqual([]);
@@ -192,12 +219,15 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
     // Journal: root-only, hash + date + suppressed (the person had unsubscribed), no address.
     expect(fs.statSync(journal).mode & 0o777).toBe(0o700);
     const line = fs.readFileSync(path.join(journal, "journal"), "utf8");
-    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ ${addressHash(subject.email.toLowerCase())} suppressed\\n$`));
+    // The keyed hash (Node's HMAC-SHA256 with the stack's key), never the plain SHA-256 of the address.
+    expect(line).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ hmac:${keyedHash(hashKey, subject.email.toLowerCase())} suppressed\\n$`));
+    expect(line).not.toContain(addressHash(subject.email.toLowerCase()));
     expect(fs.statSync(path.join(journal, "journal")).mode & 0o777).toBe(0o600);
     const script = fs.readFileSync(path.join(journal, "erase.sql"), "utf8");
     expect(mentions(script, subject)).toEqual([]);
     const rep = JSON.parse(fs.readFileSync(report, "utf8"));
-    expect(rep).toMatchObject({ suppressed: true, residue: {}, sha256: addressHash(subject.email.toLowerCase()) });
+    expect(rep).toMatchObject({ suppressed: true, residue: {}, keyedHash: keyedHash(hashKey, subject.email.toLowerCase()) });
+    expect(JSON.stringify(rep)).not.toContain(addressHash(subject.email.toLowerCase()));
     expect(rep.deleted.leads).toBe(1);
     expect(JSON.stringify(rep)).not.toContain("Quastenfeld");
 
@@ -206,9 +236,10 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
     expect((await dsr("export", "--email", subject.email, "--mysql", url, "--journal", journal, "--out", after)).code).toBe(0);
     const left = JSON.parse(fs.readFileSync(after, "utf8"));
     expect(Object.keys(left.tables)).toEqual(["kit_suppression"]);
+    expect(left.tables.kit_suppression).toHaveLength(2);
     expect(left.journal).toEqual([line.trimEnd()]);
     expect(fs.readFileSync(`${after}.txt`, "utf8")).toContain(
-        `Erasure journal (on our server, outside the database; a hash of the address, the date, and whether you objected):\n  ${line.trimEnd()}`,
+        `Erasure journal (on our server, outside the database; a keyed hash of the address, the date, and whether you objected):\n  ${line.trimEnd()}`,
     );
 });
 

@@ -9,12 +9,14 @@ import * as fs from "fs";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import { main } from "../../dsr/cli";
+import { addressHash } from "../../dsr/sql";
 import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
 import { BackupHost, DAY, T0, idAt } from "../support/backup-host";
 import { MariaDbServer } from "../support/mariadb";
 import { bystander, createMauticSchema, Person, plantPerson, subject } from "../support/mautic-person";
 import { requireTool } from "../support/tools";
 
+const legacy: Person = { email: "ludmilla.altbestand@example.com", firstname: "Ludmilla", lastname: "Altbestand" };
 const objector: Person = { email: "olga.widerspruch@example.com", firstname: "Olga", lastname: "Widerspruch" };
 
 // Restores and backups of a real MariaDB: slow on a loaded machine.
@@ -24,6 +26,7 @@ let db: MariaDbServer;
 let host: BackupHost;
 let url: string;
 let journalDir: string;
+let keyFile: string;
 
 beforeAll(async () => {
     for (const t of ["gzip", "tar", "sha256sum", "flock", "mariadb-dump"]) requireTool(t);
@@ -37,6 +40,9 @@ beforeAll(async () => {
     fs.mkdirSync(path.join(host.filesRoot, "config"), { recursive: true });
     fs.writeFileSync(path.join(host.filesRoot, "config", "local.php"), "<?php\n");
     url = `mysql://root:${encodeURIComponent(db.rootPassword)}@localhost/mautic?socket=${encodeURIComponent(db.socket)}`;
+    keyFile = path.join(host.root, "address-hash.key");
+    fs.writeFileSync(keyFile, `${"RestoreKey".repeat(6)}0123\n`, { mode: 0o600 });
+    host.writeConf(`HASH_KEY_FILE=${keyFile}`);
 });
 
 afterAll(async () => {
@@ -46,7 +52,7 @@ afterAll(async () => {
 
 async function dsr(...args: string[]) {
     let err = "";
-    const code = await main(args, { out: () => undefined, err: (s) => (err += s) });
+    const code = await main([...args, "--hash-key-file", keyFile], { out: () => undefined, err: (s) => (err += s) });
     return { code, err };
 }
 
@@ -102,11 +108,18 @@ test("restore re-applies the journal before Mautic starts: erased people stay er
     expect(traces(objector)).toEqual([]);
 });
 
-test("the privacy job's --reapply-erasures --suppressed-only erases a re-added objector, nobody else", async () => {
+test("the privacy job's --reapply-erasures --suppressed-only erases a re-added objector, nobody else; a plain (pre-key) line still works", async () => {
+    const journal = fs.readFileSync(path.join(journalDir, "journal"), "utf8");
+    expect(journal).toMatch(/^(\S+ hmac:[0-9a-f]{64} (erased|suppressed)\n){2}$/);
+    // A line from before the stack had its key: the plain SHA-256 of the address.
+    fs.appendFileSync(path.join(journalDir, "journal"), `2030-01-01T00:00:00Z ${addressHash(legacy.email.toLowerCase())} suppressed\n`);
+    plantPerson(db, legacy, { ip: 1, when: "2099-02-01 10:00:00" });
     plantPerson(db, objector, { ip: 1, when: "2099-02-01 10:00:00" });
     const r = host.run("restore", ["--reapply-erasures", "--suppressed-only"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("re-applied 1 erasures");
+    expect(r.stdout).toContain("re-applied 2 erasures");
+    expect(leadsOf(legacy)).toBe("0");
+    expect(traces(legacy)).toEqual([]);
     expect(leadsOf(objector)).toBe("0");
     expect(leadsOf(subject)).toBe("1");
     expect(leadsOf(bystander)).toBe("1");
@@ -117,7 +130,13 @@ test("the privacy maintenance job erases an objector who was added again, and do
     const files = renderPrivacyMaintenanceFiles({ dataDir: host.dataDir, dbContainer: "mautic_db", database: "mautic" });
     fs.writeFileSync(script, files.find((f) => f.path === privacyMaintenancePaths.script)!.content, { mode: 0o750 });
     const conf = path.join(host.root, "privacy.conf");
-    fs.writeFileSync(conf, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nRESTORE_BIN=${host.restoreScript}\n`, { mode: 0o600 });
+    fs.writeFileSync(
+        conf,
+        `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nRESTORE_BIN=${host.restoreScript}\nHASH_KEY_FILE=${keyFile}\n`,
+        {
+            mode: 0o600,
+        },
+    );
     const run = () => spawnSync("bash", [script], { encoding: "utf8", env: { ...process.env, MAUTIC_PRIVACY_CONF: conf, MAUTIC_BACKUP_CONF: host.confFile } });
 
     const quiet = run();
@@ -125,6 +144,7 @@ test("the privacy maintenance job erases an objector who was added again, and do
     expect(quiet.stdout).not.toMatch(/added again/);
 
     plantPerson(db, objector, { ip: 1, when: "2099-03-01 10:00:00" });
+    plantPerson(db, legacy, { ip: 1, when: "2099-03-01 10:00:00" }); // on the journal by its plain SHA-256
     // While a backup holds the lock: no failure, the next run erases.
     const lock = spawnSync("flock", [path.join(host.backupDir, ".lock"), "bash", script], {
         encoding: "utf8",
@@ -136,11 +156,21 @@ test("the privacy maintenance job erases an objector who was added again, and do
     const r = run();
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/1 contact\(s\) with a suppressed address were added again: erasing them/);
-    expect(r.stdout).toMatch(/re-applied 1 erasures/);
+    expect(r.stdout).toMatch(/2 contact\(s\) with a suppressed address were added again: erasing them/);
+    expect(r.stdout).toMatch(/re-applied 2 erasures/);
     expect(leadsOf(objector)).toBe("0");
+    expect(leadsOf(legacy)).toBe("0");
     expect(traces(objector)).toEqual([]);
     expect(leadsOf(subject)).toBe("1");
+});
+
+test("keyed journal lines without the key file: the restore stops, naming the key", () => {
+    host.writeConf(`HASH_KEY_FILE=${host.root}/no-such.key`);
+    const r = host.run("restore", ["--reapply-erasures"]);
+    host.writeConf(`HASH_KEY_FILE=${keyFile}`);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`the address-hash key ${host.root}/no-such.key is missing`);
+    expect(r.stderr).toMatch(/cannot re-apply keyed erasures without the address-hash key/);
 });
 
 test("a journal that others could read or a malformed line stops the restore with Mautic left stopped", () => {
@@ -154,5 +184,5 @@ test("a journal that others could read or a malformed line stops the restore wit
     fs.appendFileSync(j, "garbage line\n");
     const m = host.run("restore", ["--yes", "--no-safety-backup", idAt(T0)]);
     expect(m.code).toBe(1);
-    expect(m.stderr).toMatch(/journal line 3 is not/);
+    expect(m.stderr).toMatch(/journal line 4 is not/);
 });

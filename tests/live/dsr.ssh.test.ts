@@ -4,6 +4,7 @@
  * export/erase over a real OpenSSH (Debian's sshd on 127.0.0.1) into a stand-in `docker exec`
  * that runs the real mariadb client with the password from the "container" environment.
  */
+import { keyedHash } from "../../dsr/keyedHash";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
@@ -256,10 +257,12 @@ describe("over a real sshd on 127.0.0.1", () => {
         const journalDir = path.join(dir, "srv-dsr");
         await new HostJournal(transport, journalDir).write(schema, {
             at: new Date("2030-01-01T00:00:00Z"),
-            hash: addressHash(subject.email.toLowerCase()),
+            keyedHash: keyedHash("k".repeat(64), subject.email.toLowerCase()),
             suppressed: true,
         });
-        expect(fs.readFileSync(path.join(journalDir, "journal"), "utf8")).toBe(`2030-01-01T00:00:00Z ${addressHash(subject.email.toLowerCase())} suppressed\n`);
+        expect(fs.readFileSync(path.join(journalDir, "journal"), "utf8")).toBe(
+            `2030-01-01T00:00:00Z hmac:${keyedHash("k".repeat(64), subject.email.toLowerCase())} suppressed\n`,
+        );
         expect(fs.statSync(journalDir).mode & 0o777).toBe(0o700);
         expect(fs.statSync(path.join(journalDir, "erase.sql")).mode & 0o777).toBe(0o600);
         const r = await erasePerson(transport, schema, subject.email, true);

@@ -6,6 +6,7 @@
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
+import { keyedHash } from "../../dsr/keyedHash";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -30,6 +31,8 @@ let db: MariaDbServer;
 let dir: string;
 let script: string;
 let conf: string;
+let keyFile: string;
+const hashKey = `${"PrivacyJobKey".repeat(4)}0123456789AB`; // 64 letters and digits, as the stack generates it
 
 beforeAll(async () => {
     db = await MariaDbServer.start();
@@ -37,7 +40,9 @@ beforeAll(async () => {
     script = path.join(dir, "mautic-privacy-maintenance");
     fs.writeFileSync(script, file(privacyMaintenancePaths.script).content, { mode: 0o750 });
     conf = path.join(dir, "privacy.conf");
-    fs.writeFileSync(conf, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\n`, { mode: 0o600 });
+    keyFile = path.join(dir, "address-hash.key");
+    fs.writeFileSync(keyFile, `${hashKey}\n`, { mode: 0o600 });
+    fs.writeFileSync(conf, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nHASH_KEY_FILE=${keyFile}\n`, { mode: 0o600 });
     db.sql("CREATE DATABASE mautic CHARACTER SET utf8mb4");
 }, 120_000);
 
@@ -197,6 +202,10 @@ describe("on Mautic's tables", () => {
         const sha = (e: string) => createHash("sha256").update(e.trim().toLowerCase()).digest("hex");
         let out = "";
         beforeAll(() => {
+            // A list from before the stack had its key: no `keyed` column, a plain SHA-256 row.
+            q("DROP TABLE IF EXISTS kit_suppression");
+            q("CREATE TABLE kit_suppression (email_sha256 CHAR(64) NOT NULL PRIMARY KEY, unsubscribed_at DATETIME NOT NULL, recorded_at DATETIME NOT NULL)");
+            q(`INSERT INTO kit_suppression VALUES ('${sha("legacy@example.de")}', ${ago("500 DAY")}, ${ago("500 DAY")})`);
             c.old = contact({ email: "Gone.Away@Example.de", identified: ago("400 DAY"), tags: ["doi-confirmed"] });
             q(`INSERT INTO kit_consent_ledger (signup_id, address_key, contact_id, contact_created, form, language, consent_text_sha256, signed_up_at, outcome, confirmed_at, last_activity_at)
                VALUES ('${"9".repeat(32)}', '${"9".repeat(64)}', ${c.old}, 1, 'kit-hosted', 'de', '${"c".repeat(64)}', ${ago("400 DAY")}, 'confirmed', ${ago("400 DAY")}, ${ago("400 DAY")})`);
@@ -215,13 +224,31 @@ describe("on Mautic's tables", () => {
             out = r.out;
         });
 
-        test("N days after the unsubscribe only the hashed address and the date remain", () => {
+        test("without the key file the job stops (naming it) before it changes anything; --audit-ip-only needs no key", () => {
+            const noKey = path.join(dir, "privacy-nokey.conf");
+            fs.writeFileSync(noKey, `DB_CONTAINER=''\nDB_CLIENT_OPTS=(--defaults-extra-file=${db.clientCnf})\nHASH_KEY_FILE=${dir}/missing.key\n`, {
+                mode: 0o600,
+            });
+            const before = v("SELECT COUNT(*) FROM leads");
+            const r = run([], noKey);
+            expect(r.code).toBe(1);
+            expect(r.out).toContain(`the address-hash key ${dir}/missing.key is missing`);
+            expect(v("SELECT COUNT(*) FROM leads")).toBe(before);
+            expect(run(["--audit-ip-only"], noKey).code).toBe(0);
+        });
+
+        test("N days after the unsubscribe only the keyed hash of the address and the date remain", () => {
             expect(out).toMatch(/unsubscribed contacts reduced to a suppression record: 1/);
             const left = ids("SELECT id FROM leads");
             expect(left).not.toContain(c.old);
             for (const k of ["fresh", "manual", "bounced"]) expect(left).toContain(c[k]);
-            expect(q("SELECT email_sha256 FROM kit_suppression").flat()).toEqual([sha("gone.away@example.de")]);
-            expect(q("SHOW COLUMNS FROM kit_suppression").map((r) => r[0])).toEqual(["email_sha256", "unsubscribed_at", "recorded_at"]);
+            // The new row: HMAC-SHA256 with the stack's key (Node's reference), marked keyed; the old plain row kept, keyed = 0.
+            expect(q("SELECT email_sha256, keyed FROM kit_suppression ORDER BY keyed")).toEqual([
+                [sha("legacy@example.de"), "0"],
+                [keyedHash(hashKey, "gone.away@example.de"), "1"],
+            ]);
+            expect(v(`SELECT COUNT(*) FROM kit_suppression WHERE email_sha256 = '${sha("gone.away@example.de")}'`)).toBe("0");
+            expect(q("SHOW COLUMNS FROM kit_suppression").map((r) => r[0])).toEqual(["email_sha256", "unsubscribed_at", "recorded_at", "keyed"]);
             // Nothing else of the address is left: not in the statistics either.
             expect(v("SELECT COUNT(*) FROM email_stats WHERE email_address LIKE '%Gone.Away%'")).toBe("0");
             // The consent proof survives the minimisation, its date moved to the withdrawal (40 days ago).
@@ -231,8 +258,10 @@ describe("on Mautic's tables", () => {
         test("a later copy of the address gets its do-not-contact entry back; a pending sign-up is left alone", () => {
             c.reimported = contact({ email: "gone.away@example.de ", identified: ago("2 HOUR") });
             c.pending = contact({ email: "GONE.AWAY@example.de", identified: ago("2 HOUR"), tags: ["doi-pending"] });
+            c.legacy = contact({ email: " Legacy@Example.de", identified: ago("2 HOUR") }); // matches the plain row
             const r = run();
-            expect(r.out).toMatch(/suppressed addresses marked do-not-contact again: 1/);
+            expect(r.out).toMatch(/suppressed addresses marked do-not-contact again: 2/);
+            expect(q(`SELECT reason, channel FROM lead_donotcontact WHERE lead_id = ${c.legacy}`)).toEqual([["1", "email"]]);
             expect(q(`SELECT reason, channel FROM lead_donotcontact WHERE lead_id = ${c.reimported}`)).toEqual([["1", "email"]]);
             expect(v(`SELECT COUNT(*) FROM lead_donotcontact WHERE lead_id = ${c.pending}`)).toBe("0");
         });
@@ -242,7 +271,7 @@ describe("on Mautic's tables", () => {
             q(`INSERT INTO lead_tags_xref (lead_id, tag_id) VALUES (${c.pending}, ${tag("doi-confirmed")})`);
             const r = run();
             expect(r.out).toMatch(/suppression records lifted by a new confirmed sign-up: 1/);
-            expect(v("SELECT COUNT(*) FROM kit_suppression")).toBe("0");
+            expect(q("SELECT keyed FROM kit_suppression").flat()).toEqual(["0"]);
         });
     });
 

@@ -1,4 +1,5 @@
 /** Pure parts of the dsr tool: address normalisation, hashing, the objection rule, the journal line. */
+import { keyedHash } from "../../dsr/keyedHash";
 import { profilingConfig, PROFILING_TABLES, unsubscribeText } from "../../components/doi/doiNames";
 import { journalLine } from "../../dsr/journal";
 import { withdrawProfilingSql } from "../../dsr/profiling";
@@ -27,7 +28,7 @@ test("the hash is SHA-256 of the normalised address, as MariaDB's SHA2(LOWER(TRI
     // printf %s a@b.org | sha256sum
     expect(addressHash("a@b.org")).toBe("5b26064bbe849dabc6e30cd26694c2cf44dc41a9171fbdae13c722e55f9ff041");
     expect(setVariables({ hash: addressHash("a@b.org"), address: "a@b.org", before: "2030-01-02 03:04:05" })).toBe(
-        "SET @dsr_hash = '5b26064bbe849dabc6e30cd26694c2cf44dc41a9171fbdae13c722e55f9ff041', @dsr_address = 'a@b.org', @dsr_before = '2030-01-02 03:04:05'",
+        "SET @dsr_hash = '5b26064bbe849dabc6e30cd26694c2cf44dc41a9171fbdae13c722e55f9ff041', @dsr_keyed = 0, @dsr_address = 'a@b.org', @dsr_before = '2030-01-02 03:04:05'",
     );
     expect(() => setVariables({ hash: "x", address: null, before: null })).toThrow();
     expect(() => setVariables({ hash: addressHash("a@b.org"), address: "a'@b.org", before: null })).toThrow();
@@ -41,11 +42,12 @@ test("an unsubscription or a manual do-not-contact is an objection; a bounce is 
     expect(objected(exp([{ reason: 2 }]), false)).toBe(false);
 });
 
-test("journal lines: UTC second, hash, kind; nothing else", () => {
-    const h = addressHash("a@b.org");
-    expect(journalLine({ at: new Date("2030-05-06T07:08:09.123Z"), hash: h, suppressed: false })).toBe(`2030-05-06T07:08:09Z ${h} erased\n`);
-    expect(journalLine({ at: new Date("2030-05-06T07:08:09Z"), hash: h, suppressed: true })).toBe(`2030-05-06T07:08:09Z ${h} suppressed\n`);
-    expect(() => journalLine({ at: new Date(), hash: "a@b.org", suppressed: true })).toThrow();
+test("journal lines: UTC second, keyed hash, kind; nothing else", () => {
+    const h = keyedHash("k".repeat(64), "a@b.org");
+    expect(h).not.toBe(addressHash("a@b.org"));
+    expect(journalLine({ at: new Date("2030-05-06T07:08:09.123Z"), keyedHash: h, suppressed: false })).toBe(`2030-05-06T07:08:09Z hmac:${h} erased\n`);
+    expect(journalLine({ at: new Date("2030-05-06T07:08:09Z"), keyedHash: h, suppressed: true })).toBe(`2030-05-06T07:08:09Z hmac:${h} suppressed\n`);
+    expect(() => journalLine({ at: new Date(), keyedHash: "a@b.org", suppressed: true })).toThrow();
 });
 
 describe("withdrawal of the profiling consent (issue 20 item 5)", () => {
