@@ -15,6 +15,8 @@ export type { HardenedHostArgs } from "./host/hardenedHost";
 export { HostFiles } from "./host/hostFiles";
 export type { HostFilesArgs } from "./host/hostFiles";
 export { AlertSecrets } from "./host/alertSecrets";
+export { AddressHashKey } from "./host/addressHashKey";
+export type { AddressHashKeyArgs } from "./host/addressHashKey";
 export type { AlertSecretsArgs } from "./host/alertSecrets";
 export { ServerLabel } from "./host/serverLabel";
 export type { ServerLabelArgs } from "./host/serverLabel";

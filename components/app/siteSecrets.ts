@@ -21,6 +21,8 @@ export class SiteSecrets extends pulumi.ComponentResource {
     public readonly adminPassword: pulumi.Output<string>;
     /** HMAC key of the double-opt-in endpoint: confirmation tokens and the ledger's address keys. */
     public readonly doiSecret: pulumi.Output<string>;
+    /** HMAC key of the suppression list and the erasure journal (dsr/keyedHash.ts); only on the server. */
+    public readonly addressHashKey: pulumi.Output<string>;
 
     constructor(name: string, args: SiteSecretsArgs = {}, opts?: pulumi.ComponentResourceOptions) {
         super("mautic-kit:secrets:SiteSecrets", name, {}, opts);
@@ -35,6 +37,9 @@ export class SiteSecrets extends pulumi.ComponentResource {
         // Never rotated by the kit: a new key invalidates open confirmation links and makes the
         // ledger's existing address keys unfindable for `npm run dsr -- export`.
         this.doiSecret = alnum(`${name}-doi-secret`, 64);
+        // Never rotated by the kit either: the keyed entries of the suppression list and the
+        // erasure journal match only with the key they were written with.
+        this.addressHashKey = alnum(`${name}-address-hash-key`, 64);
         this.adminPassword = new random.RandomPassword(
             `${name}-admin`,
             {

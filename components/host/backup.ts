@@ -145,7 +145,7 @@ export function renderBackupFiles(input: BackupInput): RenderedFile[] {
         "backup/common.sh",
     ).trimEnd();
     const script = (rel: string, extra: Record<string, string> = {}) => fill(readTemplate(rel), { common, ...extra }, rel);
-    const hashKeyFns = readTemplate("dsr/hash-key.sh").trimEnd();
+    const hashKeyFns = readTemplate("privacyMaintenance/hash-key.sh").trimEnd();
     return [
         { path: backupPaths.backupScript, content: script("backup/mautic-backup.sh"), permissions: "0750" },
         { path: backupPaths.restoreScript, content: script("backup/mautic-restore.sh", { hashKeyFns }), permissions: "0750" },

@@ -109,7 +109,7 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
                 consentLedgerSql: ledgerSql,
                 dataDir: input.dataDir,
                 hashKeyFile: hashKeyPath,
-                hashKeyFns: readTemplate("dsr/hash-key.sh").trimEnd(),
+                hashKeyFns: readTemplate("privacyMaintenance/hash-key.sh").trimEnd(),
                 keyedEmail: keyedSql("LOWER(TRIM(email))"),
             }),
             permissions: "0750",

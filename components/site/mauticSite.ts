@@ -9,6 +9,7 @@ import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoin
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
+import { AddressHashKey } from "../host/addressHashKey";
 import { edgeHostLogDir, renderEdgeLogrotate } from "../edge/caddyfile";
 import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "../host/cloudInit";
 import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "../host/privacyMaintenance";
@@ -152,6 +153,12 @@ export class MauticSite extends pulumi.ComponentResource {
                 permissions: "0644",
             },
         ];
+        // The suppression list's and erasure journal's key: on the server before the privacy job runs.
+        const hashKey = new AddressHashKey(
+            `${name}-address-hash-key`,
+            { connection: this.host.connection, key: this.secrets.addressHashKey, after: [this.host.ready] },
+            child,
+        );
         this.hostFiles = new HostFiles(
             `${name}-host-files`,
             {
@@ -167,7 +174,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
                     ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands, ...securityEnableCommands]),
                 ],
-                after: [this.host.ready],
+                after: [this.host.ready, hashKey.command],
             },
             child,
         );

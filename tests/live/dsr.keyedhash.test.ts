@@ -2,7 +2,7 @@
  * The keyed hash computed inside a real MariaDB (dsr/keyedHash.ts: HMAC from the key's pads)
  * equals Node's crypto.createHmac for the same key and address, for ASCII and non-ASCII
  * addresses stored in a utf8mb4_unicode_ci column (Mautic's), and differs for another key; the
- * host scripts' bash derivation of the pads (templates/dsr/hash-key.sh) gives the same pads.
+ * host scripts' bash derivation of the pads (templates/privacyMaintenance/hash-key.sh) gives the same pads.
  */
 import { spawnSync } from "child_process";
 import { randomBytes } from "crypto";
@@ -38,9 +38,9 @@ test.each([64, 32, 48])("MariaDB's keyed hash equals Node's HMAC-SHA256 (key of 
     addresses.forEach((a, i) => expect(other[i]).not.toBe(rows[i][1]));
 });
 
-describe("the host scripts' load_hash_key (templates/dsr/hash-key.sh)", () => {
+describe("the host scripts' load_hash_key (templates/privacyMaintenance/hash-key.sh)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "hk-"));
-    const fn = path.join(__dirname, "../../templates/dsr/hash-key.sh");
+    const fn = path.join(__dirname, "../../templates/privacyMaintenance/hash-key.sh");
     const run = (keyFile: string) =>
         spawnSync(requireTool("bash"), ["-c", `set -euo pipefail; . "$0"; load_hash_key "$1"; printf '%s' "$HASH_PADS_SQL"`, fn, keyFile], {
             encoding: "utf8",

@@ -120,6 +120,7 @@ describe("no perpetual diff against the providers' read-back", () => {
     test("no remote command streams its output into the update log, keeps it in plain state, or carries a secret in its command text", () => {
         const commands = byType("command:remote:Command");
         expect(commands.map((c) => c.name).sort()).toEqual([
+            "site-address-hash-key-write",
             "site-alert-secrets-write",
             "site-app-install",
             "site-app-pre-upgrade-backup",
@@ -140,6 +141,11 @@ describe("no perpetual diff against the providers' read-back", () => {
         }
         // The ones that need secrets get them on stdin, as secrets.
         expect(isWrappedSecret(plan.cloud.one("command:remote:Command", "site-app-install").inputs.stdin)).toBe(true);
+        // The address-hash key: a secret on stdin, on the host before the host files (the privacy job) are synced.
+        const hashKey = plan.cloud.one("command:remote:Command", "site-address-hash-key-write");
+        expect(isWrappedSecret(hashKey.inputs.stdin)).toBe(true);
+        expect(String(unwrap(hashKey.inputs.create))).toContain("/etc/mautic/address-hash.key");
+        expect(plan.cloud.one("command:remote:Command", "site-host-files-sync").options.dependsOn).toContain("site-address-hash-key-write");
     });
 
     test("edge ports: dual-stack, in the provider's read-back order, the list ignored by the engine, a change carried by a label", () => {
