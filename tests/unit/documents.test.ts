@@ -757,7 +757,7 @@ describe("the stack's privacy facts, in both languages", () => {
             [
                 a,
                 [
-                    "Two suppression lists, both holding only the SHA-256 hash of an address and a date: the suppression list (purpose 7, table `kit_suppression`",
+                    "Two suppression lists, both holding only a keyed hash of an address (HMAC-SHA256 with a per-stack key held only on the server: without the key an entry cannot be linked to an address; with it, anyone who knows an address can check whether it is listed) and a date: the suppression list (purpose 7, table `kit_suppression`",
                     "The erasure journal (purpose 8, a file outside the database)",
                     "Both are needed because",
                 ],
@@ -765,7 +765,7 @@ describe("the stack's privacy facts, in both languages", () => {
             [
                 ad,
                 [
-                    "Zwei Sperrlisten, beide nur mit dem SHA-256-Hashwert einer Adresse und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`",
+                    "Zwei Sperrlisten, beide nur mit einem Hashwert einer Adresse mit geheimem Schlüssel (HMAC-SHA256 mit einem Schlüssel je Stack, nur auf dem Server: ohne den Schlüssel lässt sich ein Eintrag keiner Adresse zuordnen; mit ihm kann jeder, der eine Adresse kennt, prüfen, ob sie auf der Liste steht) und einem Datum: Die Sperrliste (Zweck 7, Tabelle `kit_suppression`",
                     "Das Löschprotokoll (Zweck 8, eine Datei außerhalb der Datenbank)",
                     "Beide sind nötig, weil",
                 ],
@@ -778,6 +778,15 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(ad).toContain("der Sperreintrag (Zweck 7)");
         // The old single-list wording is gone.
         expect(pEn).not.toContain("we keep only a one-way hash (SHA-256) of your email address and the date, so that you are never added again");
+        // Issue 20 item 7: a keyed hash; without the key no link to an address, with it anyone who knows an address can check it.
+        expect(pEn).toContain("each holds only a keyed hash value calculated from it (HMAC-SHA256 with a secret key that only our server holds) and a date");
+        expect(pEn).toContain(
+            "Without the key, an entry cannot be linked to an address; with the key, anyone who knows an address can calculate the same value",
+        );
+        expect(pDe).toContain("mit einem geheimen Schlüssel berechneten Hashwert (HMAC-SHA256; den Schlüssel hat nur unser Server)");
+        expect(pDe).toContain("Ohne den Schlüssel lässt sich ein Eintrag keiner Adresse zuordnen; mit dem Schlüssel kann jeder, der eine Adresse kennt");
+        for (const t of [pEn, a]) expect(t).not.toMatch(/cannot be (read|turned) back/);
+        expect(pDe).not.toContain("lässt sich Ihre Adresse nicht ablesen");
     });
 
     it("the consent cookie tracking_consent on the Mautic host: in the storage table, the record's purpose 6 and its time limits", () => {
@@ -1018,7 +1027,7 @@ describe("the stack's privacy facts, in both languages", () => {
             // Issue 20 item 7: exactly what remains after an erasure; the hash is not called irreversible.
             "After an erasure exactly this remains: your entries in the consent log (restricted); your entries in the suppression lists (hash values and dates); the backups made before the erasure, until they are deleted after 14 days;",
             "and what our email provider keeps of the emails it delivered to you, under its own retention periods.",
-            "but anyone who already knows an address can calculate the same value from it and so recognise it",
+            "Without the key, an entry cannot be linked to an address; with the key, anyone who knows an address can calculate the same value and so check whether it is on a list",
             // Issue 20 item 5: withdrawal as easy as consent.
             'every newsletter email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
             "with the link next to it (it withdraws only your consent to the interest profile, see point 4, and you stay subscribed)",
@@ -1029,7 +1038,7 @@ describe("the stack's privacy facts, in both languages", () => {
             "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
             "Jede Newsletter-E-Mail von uns enthält neben dem Abmeldelink den Link „Einwilligung ins Interessenprofil widerrufen (Newsletter bleibt)“",
             "Nach einer Löschung bleibt genau dies: Ihre Einträge im Nachweisprotokoll (gesperrt)",
-            "wer eine Adresse aber schon kennt, kann aus ihr denselben Wert berechnen",
+            "mit dem Schlüssel kann jeder, der eine Adresse kennt, denselben Wert berechnen und so prüfen, ob sie auf einer Liste steht",
             "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
             "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
         ])
