@@ -253,7 +253,7 @@ export const fields = {
         schema: intIn(1, 3650),
         default: 30,
         fix: "e.g. `pulumi config set unsubscribedMinimiseDays 30` (days after an unsubscribe until only a hashed suppression record is kept)",
-        doc: 'Unsubscribed contacts (do-not-contact "unsubscribed" on e-mail) are deleted N days after the unsubscribe; only a suppression record (a keyed hash of the address: HMAC-SHA256 with the stack's key; the date) is kept so the address is never mailed again (daily host job). 1..3650, default 30.',
+        doc: 'Unsubscribed contacts (do-not-contact "unsubscribed" on e-mail) are deleted N days after the unsubscribe; only a suppression record (a keyed hash of the address: HMAC-SHA256 with a per-stack key held only on the server; the date) is kept so the address is never mailed again (daily host job). 1..3650, default 30.',
     },
     consentProofYears: {
         schema: intIn(1, 10),
