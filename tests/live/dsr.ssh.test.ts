@@ -14,7 +14,6 @@ import { doiEndpointFiles } from "../../components/doi/doiEndpoint";
 import { HostJournal } from "../../dsr/journal";
 import { ledgerKey } from "../../dsr/ledger";
 import { erasePerson, exportPerson, loadSchema } from "../../dsr/request";
-import { addressHash } from "../../dsr/sql";
 import { fingerprint, stackAccess } from "../../dsr/stack";
 import { MysqlTransport, remoteClientCommand, sshArgs, SshTransport } from "../../dsr/transport";
 import { MariaDbServer } from "../support/mariadb";
