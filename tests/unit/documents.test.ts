@@ -77,8 +77,14 @@ const section = (text: string) => {
     return m[1];
 };
 
-/** The documents for every combination of the variant switches. */
-function variantDocs(): RenderedDocument[][] {
+/**
+ * The documents for every combination of the variant switches, rendered once per suite (four tests
+ * read them; rendering is pure, "is deterministic" checks it, and no test changes them).
+ */
+let variants: RenderedDocument[][] | undefined;
+const variantDocs = (): RenderedDocument[][] => (variants ??= renderVariants());
+
+function renderVariants(): RenderedDocument[][] {
     const out: RenderedDocument[][] = [];
     for (const backups of [true, false])
         for (const mailerHost of ["smtp.mail.example.de", undefined])
