@@ -105,7 +105,7 @@ async function measure(withTests: boolean, many: number, out: (s: string) => voi
     if (withTests) {
         const layers: Array<[string, string]> = [
             ["unit: pure renderers, validation, the program under mocks", "tests/unit/"],
-            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy)", "tests/tools/"],
+            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy), the kit's commands as child processes", "tests/tools/"],
             ["live: servers on loopback (Caddy, MariaDB, sshd)", "tests/live/"],
             ["browser: headless Chromium", "tests/browser/"],
         ];
