@@ -3,7 +3,7 @@
  * settings and from the files the stack actually renders (user data files, Caddyfile, crontab,
  * pinned Mautic settings), never written by hand: change the config and the report changes.
  */
-import { adminAllowsGravatar, adminGravatarEvidence, edgeTrackingConsentEvidence, readEdgeTrackingConsent } from "./complianceEdge";
+import { adminAllowsGravatar, adminGravatarEvidence, edgeNoConsentVisitEvidence, edgeTrackingConsentEvidence, readEdgeTrackingConsent } from "./complianceEdge";
 import { SiteSettings } from "../config/config";
 import { germanLocations } from "../config/defaults";
 import { HostFile } from "../host/cloudInit";
@@ -173,6 +173,7 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
                   ]
                 : []),
             edgeTrackingConsentEvidence(input.caddyfile),
+            edgeNoConsentVisitEvidence(input.caddyfile, p.do_not_track_bots),
             ...(input.consentSnippet ? ["device fingerprinting does not exist in Mautic >= 3.0 (mautic#8428); the kit refuses versions older than 5.2"] : []),
         ],
         [

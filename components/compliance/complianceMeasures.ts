@@ -5,6 +5,7 @@
 import { SiteSettings } from "../config/config";
 import { germanLocations } from "../config/defaults";
 import { offsiteTarget } from "../config/offsiteDns";
+import { securityDefaults } from "../host/securityAlerts";
 import { ComplianceMeasure } from "./documents";
 
 export type DeployedMeasure = ComplianceMeasure;
@@ -49,6 +50,11 @@ export function deployedMeasures(s: SiteSettings): DeployedMeasure[] {
             id: "access-control",
             en: `SSH only with keys and only from ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; database never reachable from outside${s.adminUiCidrs.length ? `; Mautic admin UI and API only from ${s.adminUiCidrs.join(", ")}` : ""}`,
             de: `SSH nur mit Schlüssel und nur aus ${s.adminCidrs.join(", ")} (Hetzner Cloud Firewall); fail2ban; Datenbank nie von außen erreichbar${s.adminUiCidrs.length ? `; Mautic-Administration und API nur aus ${s.adminUiCidrs.join(", ")}` : ""}`,
+        },
+        {
+            id: "breach-alerts",
+            en: `Security alerts to the stack's admin e-mail address and alert URL, checked every ${securityDefaults.periodMinutes} minutes: a new administrator, an administrator's login from a new network, API use from a new network or a new API client, every contact export, ${securityDefaults.failedLoginLimit} or more failed logins; staff access log kept ${s.staffAccessLogDays} days; breach runbook and register (Art. 33, 34 GDPR)`,
+            de: `Sicherheitswarnungen an die Admin-E-Mail-Adresse und die Alarm-URL des Stacks, geprüft alle ${securityDefaults.periodMinutes} Minuten: ein neuer Administrator, die Anmeldung eines Administrators aus einem neuen Netz, API-Nutzung aus einem neuen Netz oder ein neuer API-Client, jeder Export von Kontakten, ${securityDefaults.failedLoginLimit} oder mehr fehlgeschlagene Anmeldungen; Protokoll der Mitarbeiterzugriffe ${s.staffAccessLogDays} Tage aufbewahrt; Ablaufplan und Verzeichnis für Datenschutzverletzungen (Art. 33, 34 DSGVO)`,
         },
         {
             id: "updates",

@@ -7,7 +7,7 @@
  */
 import type { SiteSettings } from "../config/config";
 import { readTemplate, renderTemplate } from "../shared/template";
-import { DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
+import { consentLabelMarkers, DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
 
 /** Where the endpoint lives in the Mautic web container. */
 export const doiEndpointPaths = {
@@ -37,6 +37,10 @@ export interface DoiEndpointInput {
     withdrawalContact?: string;
     /** Days a confirmation link stays valid and an unconfirmed sign-up is kept (`unconfirmedContactDays`). Default 3. */
     unconfirmedContactDays?: number;
+    /** The controller's legal name, named in the consent label (`controllerName`). Default: a marker the compliance report warns about (C05). */
+    controllerName?: string;
+    /** What the newsletter advertises, named in the consent label (`newsletterTopics`). Default: a marker the compliance report warns about (C05). */
+    newsletterTopics?: string;
     /** Version label of the consent text. Default "v1". */
     consentTextVersion?: string;
     /** Languages of the hosted form and the pages. Default ["de", "en"]. */
@@ -57,11 +61,26 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 /** The texts of one language, filled: exactly what the hosted form and pages show (and the ledger archives). */
 export function doiEndpointTexts(
     lang: DoiLanguage,
-    v: { websiteHost: string; mauticHost: string; privacyPolicyUrl: string; withdrawalContact: string; days: number },
+    v: {
+        websiteHost: string;
+        mauticHost: string;
+        privacyPolicyUrl: string;
+        withdrawalContact: string;
+        days: number;
+        /** Unset: the label keeps the marker (consentLabelMarkers). */
+        controllerName?: string;
+        newsletterTopics?: string;
+    },
 ) {
     const strings = JSON.parse(readTemplate(`doiBlueprint/${lang}/strings.json`)) as Record<string, unknown>;
     return {
-        consent: oneLine(renderTemplate(`doiBlueprint/${lang}/consent-label.txt`, { websiteHost: v.websiteHost })),
+        consent: oneLine(
+            renderTemplate(`doiBlueprint/${lang}/consent-label.txt`, {
+                websiteHost: v.websiteHost,
+                controllerName: v.controllerName ?? consentLabelMarkers[lang].controllerName,
+                newsletterTopics: v.newsletterTopics ?? consentLabelMarkers[lang].newsletterTopics,
+            }),
+        ),
         tracking: oneLine(renderTemplate(`doiBlueprint/${lang}/tracking-consent-label.txt`, { websiteHost: v.websiteHost })),
         notice: renderTemplate(`doiBlueprint/${lang}/processing-notice.html`, {
             websiteHost: v.websiteHost,
@@ -86,7 +105,16 @@ export function doiEndpointTexts(
 export function siteDoiEndpointInput(
     s: Pick<
         SiteSettings,
-        "domain" | "website" | "privacyPolicyUrl" | "mailerFromEmail" | "adminEmail" | "unconfirmedContactDays" | "consentTextVersion" | "adminUsername"
+        | "domain"
+        | "website"
+        | "privacyPolicyUrl"
+        | "mailerFromEmail"
+        | "adminEmail"
+        | "unconfirmedContactDays"
+        | "consentTextVersion"
+        | "adminUsername"
+        | "controllerName"
+        | "newsletterTopics"
     >,
     secrets: { doiSecret: string; adminPassword: string },
 ): DoiEndpointInput {
@@ -97,6 +125,8 @@ export function siteDoiEndpointInput(
         withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
         unconfirmedContactDays: s.unconfirmedContactDays,
         consentTextVersion: s.consentTextVersion,
+        controllerName: s.controllerName,
+        newsletterTopics: s.newsletterTopics,
         secret: secrets.doiSecret,
         apiUser: s.adminUsername,
         apiPassword: secrets.adminPassword,
@@ -134,6 +164,8 @@ export function renderDoiEndpointConfig(input: DoiEndpointInput): string {
                 privacyPolicyUrl,
                 withdrawalContact: input.withdrawalContact ?? withdrawalContactPlaceholder[l],
                 days,
+                controllerName: input.controllerName,
+                newsletterTopics: input.newsletterTopics,
             }),
         ]),
     );

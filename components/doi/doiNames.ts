@@ -70,6 +70,16 @@ export const withdrawalContactPlaceholder: Record<DoiLanguage, string> = {
     en: "[insert contact address]",
 };
 
+/**
+ * Markers the newsletter consent label (templates/doiBlueprint/<lang>/consent-label.txt) shows
+ * while the stack leaves `controllerName` / `newsletterTopics` unset: a consent must name who
+ * advertises what (BGH I ZR 169/10), so the config check and the compliance report (C05) warn.
+ */
+export const consentLabelMarkers: Record<DoiLanguage, { controllerName: string; newsletterTopics: string }> = {
+    de: { controllerName: "[Firma des Verantwortlichen einfügen]", newsletterTopics: "[beworbene Produkte und Dienstleistungen einfügen]" },
+    en: { controllerName: "[insert the controller's legal name]", newsletterTopics: "[insert the advertised products and services]" },
+};
+
 /** Mautic's cookies on its own host, named in the consent texts (docs/facts/mautic.md, mtc.js). */
 export const mauticHostCookies = ["mtc_id", "mautic_device_id", "mautic_referer_id"] as const;
 

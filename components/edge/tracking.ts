@@ -9,7 +9,9 @@
  *   scripts by category (`data-category`, vanilla-cookieconsent and compatibles) or by service
  *   (`data-name="mautic"`, Klaro); the second runs on withdrawal (`data-category="!<category>"`).
  *
- * Before consent neither variant requests anything from the Mautic host nor stores anything.
+ * Before consent neither variant requests anything from the Mautic host nor stores anything. The
+ * one exception is a withdrawal: a page of the banner variant that finds a stored accept that
+ * expired or belongs to an older revision sends the forget request (`mauticForgetPath`) at once.
  * After consent `<mauticUrl>/mtc.js` loads once per page and sends one pageview. Revoking stops
  * tracking on the page without a reload and deletes Mautic's cookies and storage on the website.
  * The JavaScript lives in `templates/tracking/`; see docs/guide/tracking.md.

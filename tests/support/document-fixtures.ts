@@ -38,6 +38,10 @@ export const P = {
     art30De: "docs/de/verarbeitungsverzeichnis.md",
     dpaEn: "docs/en/dpa-checklist.md",
     dpaDe: "docs/de/avv-checkliste.md",
+    runbookEn: "docs/en/breach-runbook.md",
+    runbookDe: "docs/de/ablaufplan-datenpanne.md",
+    registerEn: "docs/en/breach-register.md",
+    registerDe: "docs/de/verzeichnis-datenpannen.md",
 };
 export const en = (docs: RenderedDocument[]) =>
     docs

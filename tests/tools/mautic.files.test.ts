@@ -18,6 +18,7 @@ import {
     renderWorkerSupervisord,
     workerConsumerMemoryMiB,
 } from "../../components/app/mautic";
+import { noConsentUserAgent } from "../../components/edge/caddyfile";
 import { memoryBudget } from "../../components/host/sizing";
 import { readTemplate } from "../../components/shared/template";
 import { requireTool } from "../support/tools";
@@ -138,8 +139,8 @@ describe("config/parameters_local.php", () => {
         expect(evaluated.secret_key).toBe("abcDEF123");
     });
 
-    test("the bots list is left at Mautic's default (not overridden)", () => {
-        expect(evaluated).not.toHaveProperty("do_not_track_bots");
+    test("the bots list is exactly the edge's no-consent User-Agent (issue 20 item 3: no visit is recorded without consent)", () => {
+        expect(evaluated.do_not_track_bots).toEqual([noConsentUserAgent]);
     });
 
     test("without a mailer DSN the UI's value is kept", () => {

@@ -168,7 +168,7 @@ describe("the stack's privacy facts, in both languages: consent", () => {
         );
         // The 'before you publish' list: the label's placeholders, the endpoint, the profile only with tracking_consent.
         expect(fullEn).toContain(
-            "- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`",
+            "- [ ] Name the controller's legal name and what the newsletter advertises in the consent label of the sign-up form (stack settings `controllerName` and `newsletterTopics`; until both are set the label shows placeholders and the compliance report warns), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`",
         );
         expect(fullEn).toContain(
             "send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).",

@@ -241,7 +241,7 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
         expect(pEn).toContain("namely the security logs, the consent log after you unsubscribe or ask for erasure, you have the right to object");
         expect(pDe).toContain("nämlich die Sicherheitsprotokolle, das Nachweisprotokoll nach Ihrer Abmeldung oder Löschung, haben Sie das Recht");
-        expect(a).not.toMatch(/^\| 9 \|/m);
+        expect(a).not.toMatch(/^\| 10 \|/m);
         expect(a).toContain(
             "Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).",
         );
@@ -252,14 +252,14 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(byPath(docs, P.dpaDe)).toMatch(/^- Gravatar: nicht genutzt\. .*Stack-Einstellung `gravatar: false`, die Voreinstellung/m);
     });
 
-    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 9), and a DPA-checklist decision", () => {
+    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 10), and a DPA-checklist decision", () => {
         const docs = render({}, { gravatar: true });
         const pEn = section(byPath(docs, P.privacyEn));
         const pDe = section(byPath(docs, P.privacyDe));
         const a = byPath(docs, P.art30En);
         const ad = byPath(docs, P.art30De);
-        expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
-        expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
+        expect(a).toMatch(/^\| 10 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
+        expect(ad).toMatch(/^\| 10 \| Profilbilder von Kontakten/m);
         expect(pEn).toContain(
             "Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar",
         );

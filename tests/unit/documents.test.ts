@@ -21,7 +21,18 @@ describe("renderComplianceDocuments: the six documents", () => {
     const docs = render();
 
     it("renders the privacy section, the Art. 30 record and the DPA checklist in English and German, in a fixed order", () => {
-        expect(docs.map((d) => d.path)).toEqual([P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]);
+        expect(docs.map((d) => d.path)).toEqual([
+            P.privacyEn,
+            P.privacyDe,
+            P.art30En,
+            P.art30De,
+            P.dpaEn,
+            P.dpaDe,
+            P.runbookEn,
+            P.runbookDe,
+            P.registerEn,
+            P.registerDe,
+        ]);
         for (const d of variantDocs().flat()) {
             expect(d.content.endsWith("\n")).toBe(true);
             expect(d.content).not.toMatch(/\{\{|\}\}|undefined|NaN|\[object /);
@@ -67,6 +78,8 @@ describe("renderComplianceDocuments: the six documents", () => {
             [P.privacyEn, P.privacyDe],
             [P.art30En, P.art30De],
             [P.dpaEn, P.dpaDe],
+            [P.runbookEn, P.runbookDe],
+            [P.registerEn, P.registerDe],
         ];
         for (const docs of variantDocs()) {
             for (const [enPath, dePath] of pairs) {
@@ -283,7 +296,8 @@ describe("backups", () => {
 describe("mail processor", () => {
     it("with a mailer host: the host is listed as a processor in every document, in both languages", () => {
         const d = render({ mailerHost: "smtp.mailbox.org" });
-        for (const p of Object.values(P)) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
+        // The breach runbook and register name no processor by host.
+        for (const p of [P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
         expect(section(byPath(d, P.privacyEn))).toContain(
             "- [[MAIL_PROVIDER_NAME]]: sending of our emails through the mail server `smtp.mailbox.org`, as our processor under Art. 28 GDPR.",
         );
