@@ -20,6 +20,7 @@ import {
     type MauticLine,
 } from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
+import { profilingChecks } from "./profilingChecks";
 import { queueChecks } from "./queueChecks";
 import { webhookChecks } from "./webhookChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
@@ -326,6 +327,8 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         { mail: true, mysql: true, worker: true },
     );
 
+    // Before the ledger checks: they minimise the confirmed contact.
+    await profilingChecks(run, t, { address, contactById, confirmedId: () => pending?.id, version });
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
     await queueChecks(run, t, { address, signup });
     await webhookChecks(run, t, runId);

@@ -19,7 +19,7 @@ interface Helpers extends ConformanceOptions {
 }
 
 /** The conformance target's database as a dsr transport (the same statements `npm run dsr` runs). */
-function sqlTransport(t: Target): Transport {
+export function sqlTransport(t: Target): Transport {
     return {
         description: "conformance --mysql",
         run: async (statements) => {

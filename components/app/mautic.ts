@@ -7,6 +7,7 @@ import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { phpMemoryLimitMiB } from "../host/sizing";
+import { unsubscribeText } from "../doi/doiNames";
 import { noConsentUserAgent } from "../edge/caddyfile";
 
 // The crontab moved to cron.ts (file size); re-exported for the existing imports.
@@ -144,6 +145,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
+        // Every mail's {unsubscribe_text}: the unsubscribe link and the one-click withdrawal of
+        // the profiling consent (issue 20 item 5; the provisioner reports mails without the token).
+        unsubscribe_text: unsubscribeText(input.domain),
         // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
         // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
         trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],

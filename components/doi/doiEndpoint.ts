@@ -8,6 +8,7 @@
 import type { SiteSettings } from "../config/config";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { consentLabelMarkers, DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
+import { profilingConfig } from "./doiNames";
 
 /** Where the endpoint lives in the Mautic web container. */
 export const doiEndpointPaths = {
@@ -18,7 +19,7 @@ export const doiEndpointPaths = {
 } as const;
 
 /** The endpoint's files (PHP, schema): not secret, 0644. */
-export const doiEndpointFileNames = ["doi.php", "lib.php", "flow.php", "pages.php", "schema.sql"] as const;
+export const doiEndpointFileNames = ["doi.php", "lib.php", "flow.php", "pages.php", "profiling.php", "schema.sql"] as const;
 
 export function doiEndpointFiles(): { path: string; content: string }[] {
     return doiEndpointFileNames.map((f) => ({ path: `${doiEndpointPaths.dir}/${f}`, content: readTemplate(`doiEndpoint/${f}`) }));
@@ -185,6 +186,7 @@ export function renderDoiEndpointConfig(input: DoiEndpointInput): string {
             email_names: Object.fromEntries(languages.map((l) => [l, doiNames.email(l)])),
             tags: doiTags,
             fields: doiFields,
+            profiling: profilingConfig(),
             texts,
         },
         null,

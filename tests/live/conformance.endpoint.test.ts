@@ -188,6 +188,10 @@ test("the endpoint rows pass against the endpoint with fakes of Mautic's API, qu
         "get-confirms-nothing": "pass",
         "forged-post": "pass",
         "confirm-worker-stopped": "pass",
+        // The fake has neither Mautic's e-mail sending with {unsubscribe_text} nor its points and page-hit tables.
+        "profiling-link": "fail",
+        "profiling-withdraw": "fail",
+        "dsr-withdraw-profiling": "fail",
         "known-contact-untouched": "pass",
         "stranger-keeps-contact": "skip",
         "safety-net": "skip",
@@ -204,9 +208,13 @@ test("the endpoint rows pass against the endpoint with fakes of Mautic's API, qu
     );
     expect(detail["forged-post"]).toBe("4 forged tokens refused with 403");
     expect(detail["safety-net"]).toBe("needs --maintenance");
+    expect(detail["profiling-withdraw"]).toBe("no link (previous check failed)");
+    expect(detail["profiling-link"]).toMatch(/^no \/kit\/doi\/profiling link in the mail/);
+    expect(detail["dsr-withdraw-profiling"]).toMatch(/no route POST contacts\/\d+\/points\/plus\/7/);
     expect(code).toBe(1);
     expect(lines.join("\n")).not.toContain(password);
     // The queue really held the mails while the worker was stopped, and is empty now.
     expect(db.value("SELECT COUNT(*) FROM messenger_messages", "mautic")).toBe("0");
-    expect(fs.readdirSync(path.join(dir, "mail")).filter((f) => f.endsWith(".eml")).length).toBe(4);
+    // 4 confirmation mails and the profiling check's newsletter (the fake sends it without a footer).
+    expect(fs.readdirSync(path.join(dir, "mail")).filter((f) => f.endsWith(".eml")).length).toBe(5);
 }, 120_000);

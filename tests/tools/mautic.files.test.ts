@@ -122,7 +122,13 @@ describe("config/parameters_local.php", () => {
         const { mailer_dsn: _dsn, ...rest } = evaluated;
         const urls = JSON.stringify(rest).match(/https?:\\?\/\\?\/[^"]+|[a-z0-9-]+\.(com|net|org|io|de)\b/gi) ?? [];
         // client-a.de: the sender address newsletter@client-a.de.
-        expect([...new Set(urls.map((u) => u.replace(/\\/g, "")))].sort()).toEqual(["client-a.de", "https://marketing.client-a.de", "https://www.client-a.de"]);
+        // The profiling-withdrawal link of unsubscribe_text is on Mautic's own host.
+        expect([...new Set(urls.map((u) => u.replace(/\\/g, "")))].sort()).toEqual([
+            "client-a.de",
+            "https://marketing.client-a.de",
+            "https://marketing.client-a.de/kit/doi/profiling?t={contactfield=profiling_token}&amp;lang={contactfield=consent_language}",
+            "https://www.client-a.de",
+        ]);
     });
 
     test("editor fonts are system fonts: none loads a stylesheet (Mautic's default loads 8 from fonts.googleapis.com)", () => {

@@ -69,13 +69,24 @@ describe("the stack's privacy facts, in both languages: consent", () => {
             "Each entry is deleted 3 full calendar years after the end of the year in which we last sent you an email or you withdrew your consent.",
             "- The consent log and the consent details in your contact record (time of sign-up and confirmation, version of the consent text): Art. 7(1) GDPR, under which we must be able to demonstrate your consent, in conjunction with Art. 6(1)(c) GDPR; keeping the log after you unsubscribe or ask for erasure, to defend against claims: our legitimate interest, Art. 6(1)(f) GDPR, and Art. 17(3)(b) and (e) GDPR.",
             '| Consent log (see "Proof of your consent"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;',
-            "and your entries in the consent log with the texts they name.",
+            "and your entries in the consent log with the texts they name, your entries in the suppression lists",
+            "and the information on the purposes, recipients, storage periods and source of the data and on your rights (Art. 15(1) GDPR).",
             "Your entries in the consent log are not deleted but kept restricted",
+            // Issue 20 item 7: exactly what remains after an erasure; the hash is not called irreversible.
+            "After an erasure exactly this remains: your entries in the consent log (restricted); your entries in the suppression lists (hash values and dates); the backups made before the erasure, until they are deleted after 14 days;",
+            "and what our email provider keeps of the emails it delivered to you, under its own retention periods.",
+            "but anyone who already knows an address can calculate the same value from it and so recognise it",
+            // Issue 20 item 5: withdrawal as easy as consent.
+            'every newsletter email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
+            "with the link next to it (it withdraws only your consent to the interest profile, see point 4, and you stay subscribed)",
         ])
             expect(pEn).toContain(piece);
         for (const piece of [
             "**Nachweis Ihrer Einwilligung.** Zu jeder Anmeldung führen wir einen Eintrag in einem Nachweisprotokoll",
             "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
+            "Jede Newsletter-E-Mail von uns enthält neben dem Abmeldelink den Link „Einwilligung ins Interessenprofil widerrufen (Newsletter bleibt)“",
+            "Nach einer Löschung bleibt genau dies: Ihre Einträge im Nachweisprotokoll (gesperrt)",
+            "wer eine Adresse aber schon kennt, kann aus ihr denselben Wert berechnen",
             "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
             "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
         ])
@@ -88,9 +99,12 @@ describe("the stack's privacy facts, in both languages: consent", () => {
             "- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event",
         );
         expect(a).toContain(
-            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
+            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name, the suppression-list entry and erasure-journal lines, and the Art. 15(1) information), `rectify`, `restrict`",
         );
-        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen)");
+        expect(a).toContain("and `npm run dsr -- erase` (keeps the consent ledger, restricted)");
+        expect(ad).toContain(
+            "`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen, dem Eintrag in der Sperrliste",
+        );
         // consentProofYears is the stack's setting, in both languages.
         const five = render({}, { consentProofYears: 5 });
         expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");

@@ -236,6 +236,7 @@ describe("containers", () => {
             "/var/www/kit-doi/lib.php",
             "/var/www/kit-doi/flow.php",
             "/var/www/kit-doi/pages.php",
+            "/var/www/kit-doi/profiling.php",
             "/var/www/kit-doi/schema.sql",
             "/etc/mautic-kit/doi-config.json",
         ]);
