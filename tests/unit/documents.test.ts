@@ -633,11 +633,11 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).not.toContain("IP-Adressen speichert Mautic nur anonymisiert");
         // The real timer: OnCalendar=hourly; the bound follows RandomizedDelaySec/AccuracySec (see the drift-guard tests).
         const boundEn =
-            /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, first receives the full IP address; our server anonymises it there (within one hour|within (\d+) minutes)\./.exec(
+            /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, receives `\*\.\*\.\*\.\*` instead of the IP address because IP anonymisation is switched on; should a full IP address ever be found there \(for example in entries imported from an older installation\), our server overwrites it (within one hour|within (\d+) minutes)\./.exec(
                 pEn,
             );
         const boundDe =
-            /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält die IP-Adresse zunächst vollständig; unser Server anonymisiert sie dort (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(
+            /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält statt der IP-Adresse `\*\.\*\.\*\.\*`, weil die IP-Anonymisierung eingeschaltet ist; sollte dort doch eine vollständige IP-Adresse stehen \(etwa in Einträgen, die aus einer älteren Installation übernommen wurden\), überschreibt unser Server sie (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(
                 pDe,
             );
         expect(boundEn).not.toBeNull();
@@ -650,10 +650,10 @@ describe("the stack's privacy facts, in both languages", () => {
             /\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/,
         );
         expect(a).toMatch(
-            /\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/,
+            /\| Full IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/,
         );
         expect(ad).toMatch(
-            /\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/,
+            /\| Vollständige IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/,
         );
         expect(
             renderPrivacyMaintenanceFiles({ dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content,
@@ -1317,14 +1317,14 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
 
     it("prints the anonymisation bound the timer really gives: period + RandomizedDelaySec + AccuracySec", () => {
         const hourlyJitter = withMaintenance({ timer: () => timer("OnCalendar=hourly\nRandomizedDelaySec=5min") })();
-        expect(section(byPath(hourlyJitter, P.privacyEn))).toContain("our server anonymises it there within 66 minutes.");
-        expect(section(byPath(hourlyJitter, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb von 66 Minuten.");
+        expect(section(byPath(hourlyJitter, P.privacyEn))).toContain("our server overwrites it within 66 minutes.");
+        expect(section(byPath(hourlyJitter, P.privacyDe))).toContain("überschreibt unser Server sie innerhalb von 66 Minuten.");
         const exact = withMaintenance({ timer: () => timer("OnCalendar=hourly\nAccuracySec=1s") })();
-        expect(section(byPath(exact, P.privacyEn))).toContain("our server anonymises it there within one hour.");
-        expect(section(byPath(exact, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb einer Stunde.");
+        expect(section(byPath(exact, P.privacyEn))).toContain("our server overwrites it within one hour.");
+        expect(section(byPath(exact, P.privacyDe))).toContain("überschreibt unser Server sie innerhalb einer Stunde.");
         expect(byPath(exact, P.art30En)).toContain("(systemd timer `mautic-privacy-maintenance.timer`, every hour)");
         const halfHourly = withMaintenance({ timer: () => timer("OnCalendar=*:0/30\nRandomizedDelaySec=5min") })();
-        expect(section(byPath(halfHourly, P.privacyEn))).toContain("our server anonymises it there within one hour.");
+        expect(section(byPath(halfHourly, P.privacyEn))).toContain("our server overwrites it within one hour.");
         expect(section(byPath(halfHourly, P.privacyEn))).toContain("| automatic job on our server, every 30 minutes |");
         expect(byPath(halfHourly, P.art30De)).toContain("(systemd-Timer `mautic-privacy-maintenance.timer`, alle 30 Minuten)");
     });
