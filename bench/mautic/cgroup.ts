@@ -53,7 +53,7 @@ export class CgroupMeter {
             try {
                 text = this.read(dir, "memory.max_usage_in_bytes");
             } catch (e) {
-                throw new Error(`--cgroup ${role}=${dir}: not a memory cgroup (v1) directory: ${(e as Error).message}`);
+                throw new Error(`--cgroup ${role}=${dir}: not a memory cgroup (v1) directory: ${(e as Error).message}`, { cause: e });
             }
             if (!/^\d+\s*$/.test(text)) throw new Error(`--cgroup ${role}=${dir}: memory.max_usage_in_bytes reads ${JSON.stringify(text)}`);
             this.start.set(role, { oom: parseOomKills(this.read(dir, "memory.oom_control")), failcnt: Number(this.read(dir, "memory.failcnt")) });
