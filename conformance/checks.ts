@@ -9,6 +9,7 @@
  */
 import { ensureDoiSetup } from "../components/doi/doiProvisioner";
 import {
+    consentLabelMarkers,
     DoiBlueprint,
     DoiLanguage,
     doiBlueprint,
@@ -19,6 +20,9 @@ import {
     type MauticLine,
 } from "../components/doi/doiBlueprint";
 import { ledgerChecks } from "./ledgerChecks";
+import { profilingChecks } from "./profilingChecks";
+import { queueChecks } from "./queueChecks";
+import { webhookChecks } from "./webhookChecks";
 import { htmlText, mailHeader, mailHtml, tagsOf, Target } from "./target";
 
 export interface CheckRow {
@@ -36,6 +40,8 @@ export interface ConformanceOptions {
     languages: DoiLanguage[];
     /** Sender the confirmation mail must come from; default: anything but Mautic's placeholder. */
     expectFrom?: string;
+    /** A text the hosted form's consent label must show (e.g. the stack's controllerName); the markers are refused either way. */
+    expectLabel?: string;
     /** Unique part of the test addresses. Default: the current time. */
     runId?: string;
     log?: (line: string) => void;
@@ -181,7 +187,12 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         must(consent && "required" in consent && !("checked" in consent), "consent box missing, optional or pre-ticked");
         must(tracking && !("required" in tracking) && !("checked" in tracking), "click-measurement box missing, required or pre-ticked");
         must(r.setCookie.length === 0, `the form sets cookies: ${r.setCookie.join("; ")}`);
-        return `both boxes as required, no cookie; ${htmlText(r.body).length} characters of text`;
+        // The consent label must name who advertises what (BGH I ZR 169/10): no marker left.
+        const text = htmlText(r.body);
+        const markers = Object.values(consentLabelMarkers[lang]).filter((m) => text.includes(m));
+        must(markers.length === 0, `the consent label still shows ${markers.join(" and ")} (set controllerName and newsletterTopics)`);
+        if (o.expectLabel) must(text.includes(o.expectLabel), `the form does not show ${JSON.stringify(o.expectLabel)}`);
+        return `both boxes as required, no cookie, no placeholder in the consent label${o.expectLabel ? ` (names ${JSON.stringify(o.expectLabel)})` : ""}; ${text.length} characters of text`;
     });
     await run("refuse-without-consent", "a sign-up without the consent box: 400, no contact", async () => {
         const email = address("noconsent");
@@ -316,7 +327,11 @@ export async function runConformance(t: Target, o: ConformanceOptions): Promise<
         { mail: true, mysql: true, worker: true },
     );
 
+    // Before the ledger checks: they minimise the confirmed contact.
+    await profilingChecks(run, t, { address, contactById, confirmedId: () => pending?.id, version });
     await ledgerChecks(run, t, { ...o, address, signup, contactByEmail, contactById, pendingId: () => pending?.id });
+    await queueChecks(run, t, { address, signup });
+    await webhookChecks(run, t, runId);
     await t.close();
     return rows;
 }

@@ -2,7 +2,7 @@
  * `npm run conformance -- --mautic-url URL [--host-header HOST] [--mail-dir DIR] [--mail-timeout S]
  *   [--mysql URL] [--worker-stop CMD] [--worker-start CMD] [--maintenance CMD] [--json FILE]
  *   [--website URL] [--days N] [--unsubscribed-days N] [--line 5.2|6.0|7.2] [--languages de,en]
- *   [--expect-from ADDRESS]`
+ *   [--expect-from ADDRESS] [--expect-label TEXT]`
  *
  * Runs the kit's real DOI provisioner and the kit's DOI endpoint (/kit/doi/*) against a live
  * Mautic (a staging copy, never production: it creates, confirms, backdates, minimises and
@@ -33,13 +33,14 @@ export interface CliArgs {
     line: MauticLine;
     languages: DoiLanguage[];
     expectFrom?: string;
+    expectLabel?: string;
 }
 
 export const conformanceCli = defineCli({
     name: "conformance",
     command: "npm run conformance --",
     synopsis:
-        "--mautic-url URL [--host-header HOST] [--mail-dir DIR] [--mail-timeout S] [--mysql URL] [--worker-stop CMD] [--worker-start CMD] [--maintenance CMD] [--json FILE] [--website URL] [--days N] [--unsubscribed-days N] [--line 5.2|6.0|7.2] [--languages de,en] [--expect-from ADDRESS]",
+        "--mautic-url URL [--host-header HOST] [--mail-dir DIR] [--mail-timeout S] [--mysql URL] [--worker-stop CMD] [--worker-start CMD] [--maintenance CMD] [--json FILE] [--website URL] [--days N] [--unsubscribed-days N] [--line 5.2|6.0|7.2] [--languages de,en] [--expect-from ADDRESS] [--expect-label TEXT]",
     description: `Runs the kit's real DOI provisioner and the kit's DOI endpoint (/kit/doi/*) against a live Mautic
 (a staging copy, never production: it creates, confirms, backdates, minimises and erases test
 contacts, and stops the worker for a moment) and prints one row per check and
@@ -73,6 +74,7 @@ from MAUTIC_API_USER / MAUTIC_API_PASSWORD and are never printed. Details: docs/
         line: { type: "string", value: "LINE", help: `the Mautic line: ${mauticLines.join(", ")} (default 6.0)` },
         languages: { type: "string", value: "LIST", help: `comma-separated, of ${doiLanguages.join(", ")} (default de,en)` },
         "expect-from": { type: "string", value: "ADDRESS", help: "the sender the DOI e-mail must have" },
+        "expect-label": { type: "string", value: "TEXT", help: "a text the form's consent label must show (e.g. the stack's controllerName)" },
     },
     examples: [
         "MAUTIC_API_USER=admin MAUTIC_API_PASSWORD=... npm run conformance -- --mautic-url https://staging.client-a.de --mail-dir /srv/mail --mysql mysql://mautic:...@127.0.0.1:3306/mautic",
@@ -116,6 +118,7 @@ export function conformanceOptions(v: CliValues<typeof conformanceCli.options>):
         line,
         languages,
         expectFrom: v["expect-from"],
+        expectLabel: v["expect-label"],
     };
 }
 
@@ -167,6 +170,7 @@ async function run(args: CliArgs, env: NodeJS.ProcessEnv, out: (s: string) => vo
         mauticLine: args.line,
         languages: args.languages,
         expectFrom: args.expectFrom,
+        expectLabel: args.expectLabel,
     });
     const secrets = [password, ...(args.mysql ? [decodeURIComponent(new URL(args.mysql).password)] : [])].filter(Boolean);
     const redact = (x: string) => secrets.reduce((acc, sec) => acc.split(sec).join("[redacted]"), x);

@@ -1,7 +1,7 @@
 /**
  * The conformance checks that need Mautic's database and the host's mautic-privacy-maintenance:
- * a known contact stays untouched, the safety net deletes only never-confirmed sign-ups (4 and
- * 10 days old), and the consent-proof ledger survives unsubscribe minimisation and a DSR erasure.
+ * a known contact stays untouched, a stranger's sign-up of an existing contact's address never
+ * deletes that contact, the safety net deletes only never-confirmed sign-ups (4 and 10 days old), and the consent-proof ledger survives unsubscribe minimisation and a DSR erasure.
  * Split from checks.ts by concern.
  */
 import { doiFields, doiTags, type JsonObject } from "../components/doi/doiBlueprint";
@@ -19,7 +19,7 @@ interface Helpers extends ConformanceOptions {
 }
 
 /** The conformance target's database as a dsr transport (the same statements `npm run dsr` runs). */
-function sqlTransport(t: Target): Transport {
+export function sqlTransport(t: Target): Transport {
     return {
         description: "conformance --mysql",
         run: async (statements) => {
@@ -73,6 +73,53 @@ export async function ledgerChecks(run: Runner, t: Target, h: Helpers): Promise<
             return `contact ${id} unchanged, DNC kept, ledger row 'already-confirmed', no mail`;
         },
         { mysql: true, mail: true },
+    );
+
+    await run(
+        "stranger-keeps-contact",
+        "a stranger signs up an existing contact's address and never confirms: past unconfirmedContactDays the safety net leaves the contact and its data",
+        async () => {
+            const email = h.address("customer");
+            const created = await t.api("POST", "contacts/new", { email, firstname: "Erika", lastname: "Kundin", company: "Kundin KG", tags: ["customer"] });
+            const id = Number((created.contact as JsonObject).id);
+            await t.api("POST", "notes/new", { lead: id, text: "conformance: met at the trade fair", type: "general" });
+            await t.sql("UPDATE leads SET points = 42 WHERE id = ?", [id]);
+            const state = async () => {
+                const c = await h.contactById(id);
+                const [row] = await t.sql("SELECT points, (SELECT COUNT(*) FROM lead_notes n WHERE n.lead_id = l.id) AS notes FROM leads l WHERE l.id = ?", [
+                    id,
+                ]);
+                return c && row
+                    ? JSON.stringify({
+                          fields: ["email", "firstname", "lastname", "company", doiFields.consentDate].map((f) => c.fields[f] ?? null),
+                          tags: [...c.tags].sort(),
+                          points: Number(row.points),
+                          notes: Number(row.notes),
+                      })
+                    : undefined;
+            };
+            const before = await state();
+            must(before, `contact ${id} not readable`);
+            // The stranger's sign-up (the address's owner gets a confirmation mail and ignores it).
+            must((await h.signup(email)).status === 200, "sign-up failed");
+            const rows = await ledgerOf(id);
+            must(rows.length === 1 && Number(rows[0].contact_created) === 0 && !rows[0].confirmed_at, `ledger ${JSON.stringify(rows)}`);
+            must((await state()) === before, `the sign-up changed the contact: ${await state()} (before ${before})`);
+            // Backdate the sign-up AND the contact past unconfirmedContactDays, so that the contact
+            // looks created with the sign-up: only contact_created = 0 keeps it.
+            const days = h.unconfirmedContactDays + 7;
+            await t.sql(
+                `UPDATE kit_consent_ledger SET signed_up_at = signed_up_at - INTERVAL ${days} DAY, mail_sent_at = mail_sent_at - INTERVAL ${days} DAY WHERE contact_id = ?`,
+                [id],
+            );
+            await t.sql(`UPDATE leads SET date_added = date_added - INTERVAL ${days} DAY WHERE id = ?`, [id]);
+            const out = await t.shell("maintenance");
+            const after = await state();
+            must(after === before, `after the safety net: ${after ?? "contact deleted"} (before ${before})`);
+            must((await ledgerOf(id)).length === 1, "the sign-up's ledger row is gone");
+            return `contact ${id} (name, company, tag customer, 42 points, 1 note) unchanged by the sign-up and by the safety net ${days} days later; ledger row contact_created = 0, unconfirmed; ${(/unconfirmed double-opt-in contacts deleted: \d+/.exec(out) ?? ["(no count)"])[0]}`;
+        },
+        { mysql: true, maintenance: true },
     );
 
     await run(

@@ -1,5 +1,5 @@
 /**
- * npm run dsr -- export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes]
+ * npm run dsr -- export|erase|withdraw-profiling|rectify|restrict --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes]
  *                [--objected] [--journal DIR] [--ledger-key KEY]
  *
  * export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
@@ -8,6 +8,11 @@
  *         the host and keeps a suppression hash when the person objected (--objected, or Mautic
  *         holds a do-not-contact entry). --out FILE: the erasure report (JSON, no personal data).
  *         The double-opt-in consent-proof ledger is exported and KEPT (restricted; dsr/ledger.ts).
+ * withdraw-profiling  withdraws the profiling consent (Art. 7(3)): clears tracking_consent, resets
+ *         the points and deletes the derived data (dsr/profiling.ts); the subscription stays
+ *         (dry run without --yes). The same as the one-click link in every mail.
+ * rectify  sets contact fields (--set FIELD=VALUE, repeatable), Art. 16; restrict  an e-mail
+ *         do-not-contact entry marked as restriction (Art. 18), --lift removes it (dsr/rectify.ts).
  * --ledger-key  the ledger key of the address (--mysql only; --stack asks the DOI endpoint).
  *
  * Exit codes: 0 done; 1 failed; 2 usage; 3 the address is not in the database; 4 erased, but the
@@ -17,9 +22,13 @@ import * as fs from "fs";
 import { CliIo, CliValues, defineCli, exitCodes, processIo, runCli, UsageError } from "../lib/cli";
 import { HostJournal, journalLine, JournalSink, LocalJournal } from "./journal";
 import { ledgerKey, ledgerKeptNote, LEDGER_TABLE } from "./ledger";
+import { withdrawNote, withdrawProfiling } from "./profiling";
+import { parseSets, rectifySql, restrictSql, runChange } from "./rectify";
+import { Schema } from "./rules";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
-import { stackAccess } from "./stack";
+import { stackAccess, stackFigures } from "./stack";
+import { art15Information, defaultFigures } from "./art15";
 import { summary } from "./summary";
 import { MysqlTransport, SshTransport, Transport } from "./transport";
 
@@ -28,21 +37,29 @@ export { UsageError };
 export const dsrCli = defineCli({
     name: "dsr",
     command: "npm run dsr --",
-    synopsis: "export|erase --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY]",
+    synopsis:
+        "export|erase|withdraw-profiling|rectify|restrict --email ADDRESS (--stack NAME | --mysql URL) [--out FILE] [--yes] [--objected] [--journal DIR] [--ledger-key KEY] [--set FIELD=VALUE] [--lift]",
     description: `Data subject requests against a site's Mautic database.
 export  everything stored about the person: JSON (Art. 20) to --out FILE (or stdout) and a
         readable summary (Art. 15) to FILE.txt (or stderr).
 erase   deletes the person from every table (a dry run without --yes), journals the erasure on
-        the host and keeps a suppression hash when the person objected.`,
-    positionals: { min: 1, max: 1, name: "export|erase" },
+        the host and keeps a suppression hash when the person objected.
+withdraw-profiling  clears tracking_consent, resets the points and deletes page visits, clicks,
+        points history (a dry run without --yes); the subscription stays.
+rectify  sets contact fields (--set FIELD=VALUE, repeatable; a dry run without --yes), Art. 16.
+restrict  stops all processing but storage (Art. 18): an e-mail do-not-contact entry marked
+        as restriction; --lift removes it (a dry run without --yes).`,
+    positionals: { min: 1, max: 1, name: "export|erase|withdraw-profiling|rectify|restrict" },
     options: {
         email: { type: "string", value: "ADDRESS", help: "the person's e-mail address (required)" },
         stack: { type: "string", value: "NAME", help: "the stack whose server holds the database (through SSH, from the stack's outputs)" },
         mysql: { type: "string", value: "URL", help: "a database directly: mysql://user:pass@host:port/db (a restored copy, tests)" },
         out: { type: "string", value: "FILE", help: "export: the JSON file (and FILE.txt); erase: the erasure report (no personal data)" },
-        yes: { type: "boolean", help: "erase for real (default: a dry run that only counts)" },
+        yes: { type: "boolean", help: "erase or withdraw for real (default: a dry run that only counts)" },
         objected: { type: "boolean", help: "the person objected: keep a suppression hash (also when Mautic holds a do-not-contact entry)" },
         journal: { type: "string", value: "DIR", help: "with --mysql: where the erasure journal is written (with --stack it is on the server)" },
+        set: { type: "string", multiple: true, value: "FIELD=VALUE", help: "rectify: the contact field and its corrected value (FIELD= empties it)" },
+        lift: { type: "boolean", help: "restrict: lift the restriction again" },
         "ledger-key": {
             type: "string",
             value: "KEY",
@@ -53,6 +70,9 @@ erase   deletes the person from every table (a dry run without --yes), journals 
         "npm run dsr -- export --email person@example.org --stack client-a --out person.json",
         "npm run dsr -- erase --email person@example.org --stack client-a          # dry run: counts only",
         "npm run dsr -- erase --email person@example.org --stack client-a --yes --objected",
+        "npm run dsr -- withdraw-profiling --email person@example.org --stack client-a --yes",
+        "npm run dsr -- rectify --email person@example.org --stack client-a --set lastname=Müller --yes",
+        "npm run dsr -- restrict --email person@example.org --stack client-a --yes",
     ],
     exitCodes: {
         0: "done",
@@ -84,14 +104,33 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
             if (opts.journal) journal = new LocalJournal(opts.journal);
         }
         const schema = await loadSchema(transport);
+        if (opts.command === "withdraw-profiling") return await withdraw(transport, schema, opts, io);
+        if (opts.command === "rectify" || opts.command === "restrict") {
+            const subject = normaliseAddress(opts.email);
+            const sql = opts.command === "rectify" ? rectifySql(subject, parseSets(schema, opts.set), opts.yes) : restrictSql(subject, opts.lift, opts.yes);
+            const r = await runChange(transport, sql);
+            if (r.contacts === 0) {
+                io.err(`dsr: no contact with ${subject} in ${transport.description}: nothing to ${opts.command}.\n`);
+                return 3;
+            }
+            const what = opts.command === "rectify" ? "rectified" : opts.lift ? "restriction lifted" : "restricted";
+            io.err(
+                `dsr: ${opts.yes ? "" : "DRY RUN, nothing was changed. Would be "}${what}: ${subject} in ${transport.description} (${r.contacts} contact(s)):\n${table(r.changed)}${opts.yes ? "" : "Re-run with --yes.\n"}`,
+            );
+            return 0;
+        }
         const key = await ledgerKey(transport, schema, normaliseAddress(opts.email), opts.ledgerKey);
         const data = await exportPerson(transport, schema, opts.email, new Date(), key);
+        if (journal) data.journal = await journal.entries(addressHash(data.subject));
         const ledgerRows = (data.tables[LEDGER_TABLE] ?? []).length;
-        if (rowCount(data) === 0) {
+        if (rowCount(data) === 0 && (opts.command !== "export" || data.journal.length === 0)) {
             io.err(`dsr: no data about ${data.subject} in ${transport.description}: nothing to ${opts.command}.\n`);
             return 3;
         }
         if (opts.command === "export") {
+            data.information = opts.stack
+                ? art15Information(stackFigures(opts.stack), `the configuration of stack ${opts.stack}`)
+                : art15Information(defaultFigures(), "the kit's defaults (--mysql does not read a stack's configuration: check the periods against the stack)");
             const json = `${JSON.stringify(data, null, 2)}\n`;
             if (opts.out) {
                 fs.writeFileSync(opts.out, json, { mode: 0o600 });
@@ -150,6 +189,25 @@ async function request(opts: ReturnType<typeof dsrOptions>, io: Io): Promise<num
     }
 }
 
+async function withdraw(t: Transport, schema: Schema, opts: ReturnType<typeof dsrOptions>, io: Io): Promise<number> {
+    const subject = normaliseAddress(opts.email);
+    const r = await withdrawProfiling(t, schema, subject, opts.yes);
+    if (r.contacts === 0) {
+        io.err(`dsr: no contact with ${subject} in ${t.description}: nothing to withdraw.\n`);
+        return 3;
+    }
+    io.err(
+        opts.yes
+            ? `dsr: profiling consent of ${subject} withdrawn in ${t.description} (${r.contacts} contact(s)):\n${table(r.changed)}`
+            : `dsr: DRY RUN, nothing was changed. Withdrawing the profiling consent of ${subject} in ${t.description} would change:\n${table(r.changed)}`,
+    );
+    io.err(withdrawNote());
+    if (!opts.yes) io.err("Re-run with --yes to withdraw.\n");
+    if (opts.out)
+        fs.writeFileSync(opts.out, `${JSON.stringify({ withdrawnAt: new Date().toISOString(), committed: opts.yes, ...r }, null, 2)}\n`, { mode: 0o600 });
+    return 0;
+}
+
 function table(counts: Record<string, number>): string {
     const entries = Object.entries(counts);
     if (entries.length === 0) return "  (no rows)\n";
@@ -159,7 +217,10 @@ function table(counts: Record<string, number>): string {
 /** dsr's options from its command line (throws UsageError naming the option and the fix). */
 function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: string[]) {
     const command = positionals[0];
-    if (command !== "export" && command !== "erase") throw new UsageError(`the first argument must be export or erase, not ${JSON.stringify(command)}`);
+    if (!["export", "erase", "withdraw-profiling", "rectify", "restrict"].includes(command))
+        throw new UsageError(`the first argument must be export, erase, withdraw-profiling, rectify or restrict, not ${JSON.stringify(command)}`);
+    if (values.set && command !== "rectify") throw new UsageError("--set is only for rectify");
+    if (values.lift && command !== "restrict") throw new UsageError("--lift is only for restrict");
     if (!values.email) throw new UsageError("--email ADDRESS is required");
     try {
         normaliseAddress(values.email);
@@ -180,6 +241,8 @@ function dsrOptions(values: CliValues<typeof dsrCli.options>, positionals: strin
         objected: values.objected ?? false,
         journal: values.journal,
         ledgerKey: values["ledger-key"],
+        set: values.set ?? [],
+        lift: values.lift ?? false,
     } as const;
 }
 

@@ -35,7 +35,11 @@ export function eraseScript(schema: Schema): string {
 export interface JournalSink {
     readonly description: string;
     write(schema: Schema, entry: JournalEntry): Promise<void>;
+    /** The journal's lines for this address hash (an access request shows them). */
+    entries(hash: string): Promise<string[]>;
 }
+
+const linesFor = (text: string, hash: string) => text.split("\n").filter((l) => l.split(" ")[1] === hash);
 
 export class LocalJournal implements JournalSink {
     constructor(readonly dir: string) {}
@@ -49,6 +53,10 @@ export class LocalJournal implements JournalSink {
         fs.writeFileSync(tmp, eraseScript(schema), { mode: 0o600 });
         fs.renameSync(tmp, path.join(this.dir, "erase.sql"));
         fs.appendFileSync(path.join(this.dir, "journal"), journalLine(entry), { mode: 0o600 });
+    }
+    async entries(hash: string): Promise<string[]> {
+        const f = path.join(this.dir, "journal");
+        return fs.existsSync(f) ? linesFor(fs.readFileSync(f, "utf8"), hash) : [];
     }
 }
 
@@ -72,5 +80,10 @@ export class HostJournal implements JournalSink {
             eraseScript(schema),
         );
         await this.t.host(`umask 077 && cat >> ${d}/journal && chmod 600 ${d}/journal`, journalLine(entry));
+    }
+    async entries(hash: string): Promise<string[]> {
+        if (!this.t.host) throw new Error("internal: this transport has no host");
+        if (!/^[0-9a-f]{64}$/.test(hash)) throw new Error("internal: bad hash");
+        return linesFor(await this.t.host(`grep -F ' ${hash} ' ${this.dir}/journal 2>/dev/null || true`, ""), hash);
     }
 }

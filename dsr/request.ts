@@ -3,7 +3,9 @@
  * objection of Art. 21 kept as a suppression hash in the journal).
  */
 import { addressHash, eraseBodySql, exportSql, normaliseAddress, parseSchema, residueSql, schemaSql, setVariables, Target } from "./sql";
+import type { Art15Information } from "./art15";
 import { ledgerExportSql } from "./ledger";
+import { restrictedComment } from "./rectify";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
 
@@ -20,7 +22,14 @@ export interface PersonExport {
     ledgerKey: string | null;
     /** Names of the segments, campaigns, forms, e-mails, tags and pages the rows refer to. */
     names: Record<string, Record<string, string>>;
+    /** The person's lines of the erasure journal (held outside the database; empty when none or not readable). */
+    journal: string[];
+    /** The Art. 15(1) information (dsr/art15.ts), set by the CLI. */
+    information?: Art15Information;
 }
+
+/** The suppression list of unsubscribed contacts (privacy maintenance): the person's entry, by the address hash. */
+export const SUPPRESSION_TABLE = "kit_suppression";
 
 export async function loadSchema(t: Transport): Promise<Schema> {
     return parseSchema(await t.run(schemaSql));
@@ -48,7 +57,12 @@ const LOOKUPS: Array<[key: string, table: string, nameCol: string, refs: Array<[
 export async function exportPerson(t: Transport, schema: Schema, email: string, now = new Date(), ledgerKey: string | null = null): Promise<PersonExport> {
     const subject = normaliseAddress(email);
     const target: Target = { hash: addressHash(subject), address: subject, before: null };
-    const rows = (await t.run([...exportSql(schema, target), ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{
+    const suppression = schema.get(SUPPRESSION_TABLE)?.has("email_sha256")
+        ? [
+              `SELECT JSON_OBJECT('t', '${SUPPRESSION_TABLE}', 'r', JSON_OBJECT(${[...schema.get(SUPPRESSION_TABLE)!.keys()].map((c) => `'${c}', \`${c}\``).join(", ")})) FROM ${SUPPRESSION_TABLE} WHERE email_sha256 = @dsr_hash`,
+          ]
+        : [];
+    const rows = (await t.run([...exportSql(schema, target), ...suppression, ...(ledgerKey ? ledgerExportSql(schema, ledgerKey) : [])])) as Array<{
         t: string;
         r: Record<string, unknown>;
     }>;
@@ -67,7 +81,7 @@ export async function exportPerson(t: Transport, schema: Schema, email: string, 
     if (lookups.length > 0) {
         for (const { k, id, name } of (await t.run(lookups)) as Array<{ k: string; id: unknown; name: string }>) (names[k] ??= {})[String(id)] = name;
     }
-    return { subject, generatedAt: now.toISOString(), source: t.description, contacts: tables.leads ?? [], tables, ledgerKey, names };
+    return { subject, generatedAt: now.toISOString(), source: t.description, contacts: tables.leads ?? [], tables, ledgerKey, names, journal: [] };
 }
 
 export function rowCount(e: PersonExport): number {
@@ -79,7 +93,8 @@ export function rowCount(e: PersonExport): number {
  * do-not-contact entry that is an objection: reason 1 (unsubscribed) or 3 (manual), not 2 (bounced).
  */
 export function objected(e: PersonExport, asked: boolean): boolean {
-    return asked || (e.tables.lead_donotcontact ?? []).some((d) => Number(d.reason) === 1 || Number(d.reason) === 3);
+    // A restriction (dsr/rectify.ts) is a manual entry too, but not an objection.
+    return asked || (e.tables.lead_donotcontact ?? []).some((d) => Number(d.reason) === 1 || (Number(d.reason) === 3 && d.comments !== restrictedComment));
 }
 
 export interface EraseResult {

@@ -12,6 +12,7 @@ import * as path from "path";
 import { containerNames } from "../components/config/defaults";
 import { knownHostsLine } from "../verify/ssh";
 import { SshTarget } from "./transport";
+import { figuresFromConfig, StackFigures } from "./art15";
 
 export interface StackAccess {
     target: SshTarget;
@@ -47,6 +48,13 @@ function secretValue(v: unknown): string | undefined {
         }
     }
     return undefined;
+}
+
+/** The stack's retention figures for the Art. 15 information (`pulumi config --json`). */
+export function stackFigures(stack: string, run: Run = pulumiRun): StackFigures {
+    if (!/^[A-Za-z0-9_./-]{1,200}$/.test(stack)) throw new Error(`--stack ${JSON.stringify(stack)} is not a stack name`);
+    // Without --show-secrets: secret values stay hidden; none of the figures is a secret.
+    return figuresFromConfig(JSON.parse(run(["config", "--json", "--stack", stack])) as Record<string, { value?: unknown }>);
 }
 
 export function stackAccess(stack: string, run: Run = pulumiRun): StackAccess {

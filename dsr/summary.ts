@@ -10,6 +10,7 @@ const SECTIONS: Array<[title: string, tables: RegExp]> = [
     ["E-mails sent, opened, clicked", /^(email_stats|email_stats_devices|email_stat_replies|email_copies|message_queue)$/],
     ["Notes", /^lead_notes$/],
     ["Do-not-contact entries (objections, unsubscriptions, bounces)", /^lead_donotcontact$/],
+    ["Suppression list (a SHA-256 hash of the address and the unsubscribe date, kept after the contact is deleted)", /^kit_suppression$/],
     [
         "Consent and change history",
         /^(lead_event_log|audit_log|lead_points_change_log|lead_stages_change_log|lead_companies_change_log|point_lead_.*|lead_frequencyrules)$/,
@@ -77,6 +78,19 @@ export function summary(e: PersonExport): string {
         }
         out.push("");
     }
-    out.push("The complete data, machine-readable (Art. 20 GDPR), is in the accompanying JSON file.");
+    if (e.journal.length > 0) {
+        out.push("Erasure journal (on our server, outside the database; a hash of the address, the date, and whether you objected):");
+        for (const l of e.journal) out.push(`  ${l}`);
+        out.push("");
+    }
+    const i = e.information;
+    if (i) {
+        out.push(`Information under Art. 15(1) GDPR (periods from ${i.figuresFrom}):`, " Purposes and legal bases:");
+        for (const p of i.purposes) out.push(`  - ${p.purpose}: ${p.legalBasis}`);
+        out.push(" Recipients:", ...i.recipients.map((r) => `  - ${r}`), " Storage periods:");
+        for (const s of i.storagePeriods) out.push(`  - ${s.data}: ${s.period}`);
+        out.push(` Source: ${i.source}`, " Your rights:", ...i.rights.map((r) => `  - ${r}`), ` Automated decisions: ${i.automatedDecisions}`, "");
+    }
+    out.push("The complete data and this information, machine-readable (Art. 20 GDPR), are in the accompanying JSON file.");
     return `${out.join("\n")}\n`;
 }

@@ -13,6 +13,7 @@ import { projectRoot, runPlan } from "../plan/runPlan";
 import { readStackConfig, stackNames } from "../plan/stackFile";
 import { runEdgeChecks } from "./edge";
 import { runDoiCheck } from "./doi";
+import { runWebhookCheck } from "./recipients";
 import { MauticClient } from "../components/mautic/mauticApi";
 import { doiBlueprint } from "../components/doi/doiBlueprint";
 import { expectationFromPlan } from "./expected";
@@ -213,7 +214,9 @@ export async function verifyStack(cli: VerifyCli, stack: string): Promise<{ veri
             consentTextVersion: st.consentTextVersion,
             privacyPolicyUrl: st.privacyPolicyUrl,
         });
-        checks.push(await runDoiCheck(new MauticClient({ baseUrl: url, ...conn.admin, timeoutMs: 30_000 }), blueprint));
+        const api = new MauticClient({ baseUrl: url, ...conn.admin, timeoutMs: 30_000 });
+        checks.push(await runDoiCheck(api, blueprint));
+        checks.push(await runWebhookCheck((p) => api.request("GET", p)));
     }
     const verified = buildVerified(stack, `${conn.host}:${conn.port}`, checks, plan.exports.compliance as ComplianceReport | undefined);
     return { verified, row: fleetRowFrom(stack, plan.site.settings.domain, plan.site.settings.mauticVersion, verified) };

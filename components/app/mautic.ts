@@ -7,6 +7,8 @@ import type { SiteSettings } from "../config/config";
 import { containerNames, dockerNetworks } from "../config/defaults";
 import { readTemplate, renderTemplate } from "../shared/template";
 import { phpMemoryLimitMiB } from "../host/sizing";
+import { unsubscribeText } from "../doi/doiNames";
+import { noConsentUserAgent } from "../edge/caddyfile";
 
 // The crontab moved to cron.ts (file size); re-exported for the existing imports.
 export { broadcastRecipientsPerRun, cronCommonArgs, cronJobs, crontabPathInContainer, renderCrontab, segmentContactsPerRun } from "./cron";
@@ -143,6 +145,9 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
     const params: Record<string, unknown> = {
         // C11: links, forms and redirects are generated as https behind the edge (mautic#14428).
         site_url: `https://${input.domain}`,
+        // Every mail's {unsubscribe_text}: the unsubscribe link and the one-click withdrawal of
+        // the profiling consent (issue 20 item 5; the provisioner reports mails without the token).
+        unsubscribe_text: unsubscribeText(input.domain),
         // The edge's network, and the container's own loopback: the kit's DOI endpoint calls the
         // API there with X-Forwarded-Proto https, so the links Mautic builds use https.
         trusted_proxies: [dockerNetworks.frontend.subnet, dockerNetworks.frontend.subnet6, "127.0.0.1"],
@@ -163,6 +168,12 @@ export function mauticParameters(input: MauticParametersInput): Record<string, u
         facebook_pixel_id: "",
         facebook_pixel_trackingpage_enabled: false,
         facebook_pixel_landingpage_enabled: false,
+        // No visit is recorded without tracking consent (issue 20 item 3): the edge gives every
+        // visitor request without its consent cookie this User-Agent, and Mautic treats a request
+        // whose User-Agent contains an entry of this list as a crawler's (no page hit, no anonymous
+        // contact, no device record). Mautic's own list of crawler names is not needed: no
+        // crawler carries the consent cookie, so every crawler request gets this User-Agent.
+        do_not_track_bots: [noConsentUserAgent],
         // No tracking of contacts through tracked URLs (a contact id in links).
         track_by_tracking_url: false,
         // No open pixel in any e-mail: Mautic can only switch it globally, and the newsletter

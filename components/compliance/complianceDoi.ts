@@ -7,21 +7,17 @@
  */
 import { SiteSettings } from "../config/config";
 import { renderApacheVhost } from "../app/mautic";
-import { DoiLanguage, doiLanguages, doiTags, withdrawalContactPlaceholder } from "../doi/doiBlueprint";
+import { consentLabelMarkers, DoiLanguage, doiLanguages, doiTags, withdrawalContactPlaceholder } from "../doi/doiBlueprint";
 import { doiEndpointPaths, doiEndpointTexts } from "../doi/doiEndpoint";
 import { renderConsentLedgerSql, renderDoiUnconfirmedSql } from "../host/privacyMaintenance";
 
 type Status = "enforced" | "prepared" | "manual" | "warning";
 type Add = (id: string, status: Status, evidence: string[], actions?: string[]) => void;
 
-/**
- * Markers in the newsletter consent label (templates/doiBlueprint/<lang>/consent-label.txt) the
- * marketer replaces with the controller's legal name and what the newsletter advertises: a
- * consent must name who advertises what (BGH I ZR 169/10). The kit warns (C05) until they are gone.
- */
+/** The consent label's markers (per language, both of them) while `controllerName` / `newsletterTopics` are unset. */
 export const consentLabelPlaceholders: Record<DoiLanguage, string[]> = {
-    de: ["[Firma des Verantwortlichen einfügen]", "[beworbene Produkte und Dienstleistungen einfügen]"],
-    en: ["[insert the controller's legal name]", "[insert the advertised products and services]"],
+    de: Object.values(consentLabelMarkers.de),
+    en: Object.values(consentLabelMarkers.en),
 };
 
 /** The consent label and the processing notice the hosted form shows, per language. */
@@ -29,7 +25,10 @@ export type DoiFormTexts = Record<DoiLanguage, { consent: string; notice: string
 
 /** The form texts as the endpoint renders them for these settings (as components/site/mauticSite.ts configures it). */
 export function doiFormTexts(
-    s: Pick<SiteSettings, "websiteHost" | "domain" | "privacyPolicyUrl" | "unconfirmedContactDays" | "mailerFromEmail" | "adminEmail">,
+    s: Pick<
+        SiteSettings,
+        "websiteHost" | "domain" | "privacyPolicyUrl" | "unconfirmedContactDays" | "mailerFromEmail" | "adminEmail" | "controllerName" | "newsletterTopics"
+    >,
 ): DoiFormTexts {
     const of = (lang: DoiLanguage) =>
         doiEndpointTexts(lang, {
@@ -38,6 +37,8 @@ export function doiFormTexts(
             privacyPolicyUrl: s.privacyPolicyUrl ?? "",
             withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
             days: s.unconfirmedContactDays,
+            controllerName: s.controllerName,
+            newsletterTopics: s.newsletterTopics,
         });
     return { de: of("de"), en: of("en") };
 }
@@ -124,7 +125,7 @@ export function addDoiItems(input: DoiItemsInput, add: Add): void {
             ...(left.length === 0
                 ? []
                 : [
-                      "Replace the placeholders in templates/doiBlueprint/<lang>/consent-label.txt with the controller's legal name and what the newsletter advertises (BGH I ZR 169/10), then deploy (the new texts are archived by hash).",
+                      "Set the stack's `pulumi config set controllerName 'Client A GmbH'` and `pulumi config set newsletterTopics '...'` (the consent label must name who advertises what, BGH I ZR 169/10), then deploy (the new texts are archived by hash).",
                   ]),
             ...(noPixel ? [] : ["Pin mailer_append_tracking_pixel to false in config/parameters_local.php (mauticParameters)."]),
             ...(noTrackedLinks ? [] : ["Pin disable_trackable_urls to true in config/parameters_local.php (mauticParameters)."]),

@@ -63,6 +63,48 @@ export function edgeTrackingConsentEvidence(caddyfile: string): string {
     );
 }
 
+/**
+ * The edge's no-visit gate (issue 20 item 3), read from a Caddyfile: the User-Agent it gives Mautic
+ * for visitor requests without the consent cookie, or undefined unless ALL of it is there: the
+ * three tracking-endpoint answers (script, event, pixel) and the User-Agent rewrite, each on
+ * requests without the consent cookie.
+ */
+export function readEdgeNoConsentVisitGate(caddyfile: string, cookie: string): string | undefined {
+    const gated = (matcher: string) =>
+        new RegExp(`@${matcher} \\{\\s*not header_regexp \\S+ Cookie \\S*\\\\s\\*${escapeRe(cookie)}=1\\\\s\\*\\S*\\s+path_regexp`).test(caddyfile);
+    const answered = (matcher: string, body: RegExp) => {
+        const at = caddyfile.indexOf(`handle @${matcher} {`);
+        return gated(matcher) && at >= 0 && body.test(caddyfile.slice(at, at + 400));
+    };
+    if (
+        !answered("no_consent_script", /^[^]*?respond 200 \{\s*body "\/\* no tracking consent/) ||
+        !answered("no_consent_event", /^[^]*?body `\{"success":0\}`/)
+    )
+        return undefined;
+    if (!answered("no_consent_pixel", /^[^]*?respond 204/)) return undefined;
+    const visit = new RegExp(`@no_consent_visit \\{\\s*not header_regexp \\S+ Cookie \\S*\\\\s\\*${escapeRe(cookie)}=1`).test(caddyfile);
+    const ua = /^\s*request_header @no_consent_visit User-Agent "([^"]+)"\s*$/m.exec(caddyfile)?.[1];
+    return visit ? ua : undefined;
+}
+
+/**
+ * The C08 evidence line on Mautic recording no visit without consent: the edge's gate read from
+ * the Caddyfile, and whether Mautic's pinned `do_not_track_bots` lists the edge's User-Agent.
+ */
+export function edgeNoConsentVisitEvidence(caddyfile: string, doNotTrackBots: unknown): string {
+    const c = readEdgeTrackingConsent(caddyfile);
+    const ua = c ? readEdgeNoConsentVisitGate(caddyfile, c.cookie) : undefined;
+    if (!c || !ua)
+        return "MISSING: without the consent cookie Mautic still records visits: the edge does not answer /mtc.js, /mtc/event and /mtracking.gif itself nor mark other visitor requests as not to be tracked (every landing-page view creates an anonymous contact)";
+    const listed = Array.isArray(doNotTrackBots) && doNotTrackBots.some((b) => typeof b === "string" && b !== "" && ua.includes(b));
+    if (!listed)
+        return `MISSING: the edge gives visitor requests without consent the User-Agent "${ua}", but Mautic's do_not_track_bots (pinned) does not list it, so Mautic records those visits`;
+    return (
+        `edge (Caddyfile) + parameters_local.php: without ${c.cookie}=1 the edge answers Mautic's tracking script, event and pixel itself and passes every other visitor request ` +
+        `with the User-Agent "${ua}", the entry of the pinned do_not_track_bots: Mautic records no visit, no anonymous contact and no device (measured on 5.2.1)`
+    );
+}
+
 /** The `img-src` of the admin class's Content-Security-Policy, or undefined when there is none. */
 export function adminImgSrc(caddyfile: string): string | undefined {
     const csp = /\(headers_admin\)\s*\{[\s\S]*?Content-Security-Policy "([^"]+)"/.exec(caddyfile)?.[1];

@@ -95,6 +95,8 @@ export const complianceDocumentFiles = [
     { kind: "privacy", template: "privacy-policy.md", path: { en: "docs/en/privacy-policy.md", de: "docs/de/datenschutzerklaerung.md" } },
     { kind: "art30", template: "art30-record.md", path: { en: "docs/en/art30-record.md", de: "docs/de/verarbeitungsverzeichnis.md" } },
     { kind: "dpa", template: "dpa-checklist.md", path: { en: "docs/en/dpa-checklist.md", de: "docs/de/avv-checkliste.md" } },
+    { kind: "breachRunbook", template: "breach-runbook.md", path: { en: "docs/en/breach-runbook.md", de: "docs/de/ablaufplan-datenpanne.md" } },
+    { kind: "breachRegister", template: "breach-register.md", path: { en: "docs/en/breach-register.md", de: "docs/de/verzeichnis-datenpannen.md" } },
 ] as const;
 
 /**

@@ -141,6 +141,7 @@ export function validate(input: DocumentInput): Resolved {
             "accessLogRetentionDays",
             "unsubscribedMinimiseDays",
             "consentProofYears",
+            "staffAccessLogDays",
         ] as const
     ).map((k) => [k, ...intRange(k)] as const);
     for (const [k, min, max] of ints) {

@@ -5,7 +5,7 @@
  * makes the documents throw (a drift guard), so the texts cannot silently go stale.
  */
 import { SiteSettings } from "../config/config";
-import { consentForgetPath, mauticHostCookieNames } from "../edge/caddyfile";
+import { consentForgetPath, mauticHostCookieNames, noConsentUserAgent } from "../edge/caddyfile";
 import { cronJobs, mauticParameters, siteParametersInput, renderApacheVhost } from "../app/mautic";
 import {
     privacyMaintenancePaths,
@@ -14,6 +14,7 @@ import {
     renderPrivacyMaintenanceFiles,
     renderUnsubscribedSql,
 } from "../host/privacyMaintenance";
+import { renderSecurityAlertFiles, securityPaths } from "../host/securityAlerts";
 import { readTemplate } from "../shared/template";
 import { mauticDeviceStorage } from "./documentFacts";
 
@@ -59,6 +60,11 @@ export function stackFacts(s: SiteSettings) {
     for (const [k, v] of Object.entries(expected)) {
         if (p[k] !== v) drift(`the texts say ${k} = ${JSON.stringify(v)}, mauticParameters pins ${JSON.stringify(p[k])}`);
     }
+    // The texts say Mautic records no visit without consent: the edge's no-consent User-Agent is
+    // what Mautic's bot list names.
+    if (JSON.stringify(p.do_not_track_bots) !== JSON.stringify([noConsentUserAgent])) {
+        drift(`the texts say do_not_track_bots = [${JSON.stringify(noConsentUserAgent)}], mauticParameters pins ${JSON.stringify(p.do_not_track_bots)}`);
+    }
 
     // The half-hourly host job: audit-log IPs anonymised; unconfirmed sign-ups and unsubscribed
     // contacts deleted; the remains of deleted contacts removed after the grace period. The texts
@@ -96,8 +102,23 @@ export function stackFacts(s: SiteSettings) {
     }
     if (!script.includes("^form_results_") || !script.includes("DELETE r FROM") || !/DELETE a FROM audit_log a LEFT JOIN leads l/.test(script))
         drift("mautic-privacy-maintenance no longer deletes form results and audit-log entries of deleted contacts");
+    // The failed-message queue: the texts state the days after which the job deletes a message.
+    const failedDays = /DELETE FROM messenger_messages WHERE queue_name = 'failed' AND created_at < UTC_TIMESTAMP\(\) - INTERVAL (\d+) DAY;/.exec(script)?.[1];
+    if (failedDays === undefined) drift("mautic-privacy-maintenance no longer deletes old messages of Mautic's failed-message queue");
     const maintenanceSchedule = maintenanceTimerSchedule(timer);
     if (maintenanceSchedule === undefined) drift("mautic-privacy-maintenance.timer no longer runs at least hourly (OnCalendar=hourly or *:0/N)");
+
+    // The security check (breach alerts): every N minutes; the staff access log and the networks
+    // it remembers are kept staffAccessLogDays, older lines deleted on every run.
+    const security = renderSecurityAlertFiles({ dataDir: "/unused", dbContainer: "unused", database: "unused", staffAccessLogDays: s.staffAccessLogDays });
+    const securityScript = security.find((f) => f.path === securityPaths.script)!.content;
+    const securityEvery = Number(/^OnCalendar=\*:0\/(\d+)$/m.exec(security.find((f) => f.path === securityPaths.timer)!.content)?.[1]);
+    if (
+        !securityScript.includes(`\nSTAFF_LOG_DAYS=${s.staffAccessLogDays}\n`) ||
+        !securityScript.includes("keep_from=$(( now - STAFF_LOG_DAYS * 86400 ))") ||
+        !(securityEvery <= 60)
+    )
+        drift(`mautic-kit-security no longer runs at least hourly and keeps its staff access log staffAccessLogDays (${s.staffAccessLogDays})`);
 
     // Logs: the texts say the Mautic web container's Apache vhost defines no access log and the
     // journal rotates daily, so its N-day retention holds.
@@ -121,7 +142,9 @@ export function stackFacts(s: SiteSettings) {
         purge: purge!,
         backupStart: backupTimerStart(),
         maintenanceSchedule: maintenanceSchedule!,
+        failedMessageDays: Number(failedDays),
         maintenanceTimer: privacyMaintenancePaths.timer.split("/").pop()!,
+        securityEveryMinutes: securityEvery,
     };
 }
 

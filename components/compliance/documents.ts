@@ -27,6 +27,7 @@ import { dockerLogOpts, germanLocations } from "../config/defaults";
 import { consentCookieName, consentForgetPath, consentGrantPath, edgeDefaults, mauticHostCookieNames } from "../edge/caddyfile";
 import { doiConfirmButtonLabel, doiFields, doiNames, doiTags } from "../doi/doiBlueprint";
 import { orphanGraceMinutes } from "../host/privacyMaintenance";
+import { securityPaths } from "../host/securityAlerts";
 import { consentStorageKey, defaultBannerTexts } from "../edge/tracking";
 import { complianceDocumentFiles, germanLocationNamesDe, gravatar, hetznerDpa, hetznerServerBackupSlots, mauticDeviceStorage } from "./documentFacts";
 import { DocumentInput, Resolved, storageBoxDomain, validate } from "./documentInput";
@@ -70,6 +71,9 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         gdprPurgeDaysNumber: s.gdprPurgeDays,
         gdprSchedule: describeCron(facts.purge.schedule, lang, tz),
         accessLogDays: w.days(s.accessLogRetentionDays),
+        staffLogDays: w.days(s.staffAccessLogDays),
+        staffLogPath: securityPaths.staffLog,
+        securitySchedule: w.everyMinutes(facts.securityEveryMinutes),
         ipv4MaskBits: edgeDefaults.ipv4MaskBits,
         ipv6MaskBits: edgeDefaults.ipv6MaskBits,
         backupDays: w.days(s.backupRetentionDays),
@@ -92,6 +96,7 @@ function languageValues(r: Resolved, lang: Lang, facts: StackFacts, parts: Map<s
         auditLogBound: w.within(facts.maintenanceSchedule.boundMinutes),
         maintenanceSchedule: facts.maintenanceSchedule.periodMinutes === 60 ? w.hourly : w.everyMinutes(facts.maintenanceSchedule.periodMinutes),
         maintenanceTimer: facts.maintenanceTimer,
+        failedMessageDays: w.days(facts.failedMessageDays),
         forgetPath: consentForgetPath,
         grantPath: consentGrantPath,
         consentCookieName,

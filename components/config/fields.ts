@@ -42,6 +42,15 @@ const personName = z
     .max(64, "must be at most 64 characters")
     .regex(/^[^'"\\$`\n]+$/, "must not contain quotes, '$', '`', '\\' or newlines");
 
+/** One line of text shown inside a consent label: no markup, no placeholder or template brackets. */
+const labelText = (max: number) =>
+    z
+        .string()
+        .trim()
+        .min(2, "must not be empty")
+        .max(max, `must be at most ${max} characters`)
+        .regex(/^[^\n\r<>[\]{}"\\]+$/, "must be one line without '<', '>', '[', ']', '{', '}', '\"' or '\\'");
+
 /** The keys in the order the docs list them and the validator reports them. */
 export const fields = {
     domain: {
@@ -151,6 +160,12 @@ export const fields = {
         fix: "e.g. `pulumi config set accessLogRetentionDays 7`",
         doc: "Edge access logs (client IPs masked) and the host journal are kept N days. 1..90, default 7.",
     },
+    staffAccessLogDays: {
+        schema: intIn(7, 730),
+        default: 180,
+        fix: "e.g. `pulumi config set staffAccessLogDays 180` (days the host keeps the staff access log for breach investigation)",
+        doc: "The host's staff access log (logins of Mautic users, API use, contact exports, new administrators, failed logins, each with the network masked as in the edge log) and the networks the security alerts remember are kept N days, then deleted (Art. 33 GDPR: a breach may be found late). 7..730, default 180.",
+    },
     volumeSizeGb: {
         schema: intIn(10, 10240),
         default: 20,
@@ -204,6 +219,16 @@ export const fields = {
         default: "banner",
         fix: "`pulumi config set consentMechanism banner` or `cmp`",
         doc: 'How the website asks for tracking consent (C08): "banner" (the kit\'s own banner snippet) or "cmp" (an existing consent manager gates the kit\'s snippet). The generated privacy texts follow it. Default: banner.',
+    },
+    controllerName: {
+        schema: labelText(120),
+        fix: "set the controller's legal name as the newsletter consent shows it, e.g. `pulumi config set controllerName 'Client A GmbH'`",
+        doc: "The controller's legal name (the company that runs the website), named in the newsletter consent label of the double-opt-in form: a consent must name who advertises (BGH I ZR 169/10). One line without '<', '>', '[', ']', '{', '}', '\"' or backslashes, at most 120 characters. Default: none (the label keeps a placeholder and the compliance report warns, C05).",
+    },
+    newsletterTopics: {
+        schema: labelText(200),
+        fix: "say what the newsletter advertises, e.g. `pulumi config set newsletterTopics 'our software products, training courses and events'` (shown in every form language as given)",
+        doc: "What the newsletter advertises (products and services), named in the newsletter consent label of the double-opt-in form after \"information and offers about\" (BGH I ZR 169/10); shown in every form language exactly as given. One line without '<', '>', '[', ']', '{', '}', '\"' or backslashes, at most 200 characters. Default: none (the label keeps a placeholder and the compliance report warns, C05).",
     },
     mailerFromEmail: {
         schema: z.string(),

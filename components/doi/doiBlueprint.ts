@@ -149,6 +149,7 @@ export function doiBlueprint(input: DoiBlueprintInput): DoiBlueprint {
     field("consentTextVersion", "Consent text version", "text");
     field("consentLanguage", "Consent text language", "text");
     field("trackingConsent", "Consent to click measurement and profiling", "text");
+    field("profilingToken", "Token of the profiling-withdrawal link (kit)", "text");
 
     for (const lang of s.languages) {
         const name = doiNames.email(lang);

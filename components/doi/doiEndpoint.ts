@@ -7,7 +7,8 @@
  */
 import type { SiteSettings } from "../config/config";
 import { readTemplate, renderTemplate } from "../shared/template";
-import { DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
+import { consentLabelMarkers, DoiLanguage, doiDefaults, doiFields, doiLanguages, doiNames, doiTags, withdrawalContactPlaceholder } from "./doiBlueprint";
+import { profilingConfig } from "./doiNames";
 
 /** Where the endpoint lives in the Mautic web container. */
 export const doiEndpointPaths = {
@@ -18,7 +19,7 @@ export const doiEndpointPaths = {
 } as const;
 
 /** The endpoint's files (PHP, schema): not secret, 0644. */
-export const doiEndpointFileNames = ["doi.php", "lib.php", "flow.php", "pages.php", "schema.sql"] as const;
+export const doiEndpointFileNames = ["doi.php", "lib.php", "flow.php", "pages.php", "profiling.php", "schema.sql"] as const;
 
 export function doiEndpointFiles(): { path: string; content: string }[] {
     return doiEndpointFileNames.map((f) => ({ path: `${doiEndpointPaths.dir}/${f}`, content: readTemplate(`doiEndpoint/${f}`) }));
@@ -37,6 +38,10 @@ export interface DoiEndpointInput {
     withdrawalContact?: string;
     /** Days a confirmation link stays valid and an unconfirmed sign-up is kept (`unconfirmedContactDays`). Default 3. */
     unconfirmedContactDays?: number;
+    /** The controller's legal name, named in the consent label (`controllerName`). Default: a marker the compliance report warns about (C05). */
+    controllerName?: string;
+    /** What the newsletter advertises, named in the consent label (`newsletterTopics`). Default: a marker the compliance report warns about (C05). */
+    newsletterTopics?: string;
     /** Version label of the consent text. Default "v1". */
     consentTextVersion?: string;
     /** Languages of the hosted form and the pages. Default ["de", "en"]. */
@@ -57,11 +62,26 @@ const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 /** The texts of one language, filled: exactly what the hosted form and pages show (and the ledger archives). */
 export function doiEndpointTexts(
     lang: DoiLanguage,
-    v: { websiteHost: string; mauticHost: string; privacyPolicyUrl: string; withdrawalContact: string; days: number },
+    v: {
+        websiteHost: string;
+        mauticHost: string;
+        privacyPolicyUrl: string;
+        withdrawalContact: string;
+        days: number;
+        /** Unset: the label keeps the marker (consentLabelMarkers). */
+        controllerName?: string;
+        newsletterTopics?: string;
+    },
 ) {
     const strings = JSON.parse(readTemplate(`doiBlueprint/${lang}/strings.json`)) as Record<string, unknown>;
     return {
-        consent: oneLine(renderTemplate(`doiBlueprint/${lang}/consent-label.txt`, { websiteHost: v.websiteHost })),
+        consent: oneLine(
+            renderTemplate(`doiBlueprint/${lang}/consent-label.txt`, {
+                websiteHost: v.websiteHost,
+                controllerName: v.controllerName ?? consentLabelMarkers[lang].controllerName,
+                newsletterTopics: v.newsletterTopics ?? consentLabelMarkers[lang].newsletterTopics,
+            }),
+        ),
         tracking: oneLine(renderTemplate(`doiBlueprint/${lang}/tracking-consent-label.txt`, { websiteHost: v.websiteHost })),
         notice: renderTemplate(`doiBlueprint/${lang}/processing-notice.html`, {
             websiteHost: v.websiteHost,
@@ -86,7 +106,16 @@ export function doiEndpointTexts(
 export function siteDoiEndpointInput(
     s: Pick<
         SiteSettings,
-        "domain" | "website" | "privacyPolicyUrl" | "mailerFromEmail" | "adminEmail" | "unconfirmedContactDays" | "consentTextVersion" | "adminUsername"
+        | "domain"
+        | "website"
+        | "privacyPolicyUrl"
+        | "mailerFromEmail"
+        | "adminEmail"
+        | "unconfirmedContactDays"
+        | "consentTextVersion"
+        | "adminUsername"
+        | "controllerName"
+        | "newsletterTopics"
     >,
     secrets: { doiSecret: string; adminPassword: string },
 ): DoiEndpointInput {
@@ -97,6 +126,8 @@ export function siteDoiEndpointInput(
         withdrawalContact: s.mailerFromEmail ?? s.adminEmail,
         unconfirmedContactDays: s.unconfirmedContactDays,
         consentTextVersion: s.consentTextVersion,
+        controllerName: s.controllerName,
+        newsletterTopics: s.newsletterTopics,
         secret: secrets.doiSecret,
         apiUser: s.adminUsername,
         apiPassword: secrets.adminPassword,
@@ -134,6 +165,8 @@ export function renderDoiEndpointConfig(input: DoiEndpointInput): string {
                 privacyPolicyUrl,
                 withdrawalContact: input.withdrawalContact ?? withdrawalContactPlaceholder[l],
                 days,
+                controllerName: input.controllerName,
+                newsletterTopics: input.newsletterTopics,
             }),
         ]),
     );
@@ -153,6 +186,7 @@ export function renderDoiEndpointConfig(input: DoiEndpointInput): string {
             email_names: Object.fromEntries(languages.map((l) => [l, doiNames.email(l)])),
             tags: doiTags,
             fields: doiFields,
+            profiling: profilingConfig(),
             texts,
         },
         null,

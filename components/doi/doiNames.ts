@@ -29,6 +29,8 @@ export const doiFields = {
     consentLanguage: "consent_language",
     /** The optional, separate consent to click measurement and profiling (value `tracking-<version>`, empty without it). */
     trackingConsent: "tracking_consent",
+    /** The token of the one-click withdrawal link of the profiling consent (`<id>.<HMAC, 128 bits>`: Mautic's text fields hold 64 characters), set on confirmation. */
+    profilingToken: "profiling_token",
 } as const;
 
 /**
@@ -58,6 +60,46 @@ export const doiKeys = {
     segment: (s: "pending" | "confirmed") => `segment:${s}`,
 } as const;
 
+/** Tables whose rows of the contact are derived from behaviour and deleted on withdrawal: [table, contact column, what]. */
+export const PROFILING_TABLES: ReadonlyArray<readonly [table: string, column: string, what: string]> = [
+    ["page_hits", "lead_id", "page visits (and e-mail link clicks, which the kit does not measure)"],
+    ["video_hits", "lead_id", "video views"],
+    ["lead_utmtags", "lead_id", "UTM tags of visits"],
+    ["asset_downloads", "lead_id", "downloads"],
+    ["focus_stats", "lead_id", "focus item views and clicks"],
+    ["lead_points_change_log", "lead_id", "points history"],
+    ["point_lead_action_log", "lead_id", "point actions triggered"],
+    ["point_lead_event_log", "lead_id", "point triggers fired"],
+    ["point_group_contact_score", "contact_id", "point group scores"],
+];
+
+/** The contact's own columns reset on withdrawal: the consent field to NULL, the points to 0. */
+export const PROFILING_RESET: ReadonlyArray<readonly [column: string, value: "NULL" | "0"]> = [
+    [doiFields.trackingConsent, "NULL"],
+    ["points", "0"],
+];
+
+/** The endpoint's copy of the lists (doi-config.json), so the PHP page deletes exactly the same. */
+export function profilingConfig(): { tables: Array<[string, string]>; reset: Array<[string, "NULL" | "0"]> } {
+    return { tables: PROFILING_TABLES.map(([t, c]) => [t, c]), reset: PROFILING_RESET.map(([c, v]) => [c, v]) };
+}
+
+/**
+ * Mautic's `unsubscribe_text` (what `{unsubscribe_text}` in an e-mail becomes), pinned by the kit:
+ * the unsubscribe link (`|URL|`, Mautic's) and the one-click withdrawal of the profiling consent,
+ * which keeps the subscription. Mautic replaces contact-field tokens inside it per recipient
+ * (EmailBundle BuilderSubscriber, 5.2.1), so the link carries the contact's `profiling_token`.
+ * One text for all recipients (Mautic has one), so both languages.
+ */
+export function unsubscribeText(mauticHost: string): string {
+    if (!/^[a-z0-9.-]+(:\d+)?$/i.test(mauticHost)) throw new Error(`mauticHost ${JSON.stringify(mauticHost)} is not a host name`);
+    const link = `https://${mauticHost}/kit/doi/profiling?t={contactfield=${doiFields.profilingToken}}&amp;lang={contactfield=${doiFields.consentLanguage}}`;
+    return (
+        `<a href="|URL|">Newsletter abbestellen / Unsubscribe</a> &middot; ` +
+        `<a href="${link}">Einwilligung ins Interessenprofil widerrufen (Newsletter bleibt) / Withdraw consent to the interest profile (stay subscribed)</a>`
+    );
+}
+
 /** The value `tracking_consent` gets when the click-measurement box was ticked. */
 export const trackingConsentValue = (version: string): string => `tracking-${version}`;
 
@@ -68,6 +110,16 @@ export const trackingConsentValue = (version: string): string => `tracking-${ver
 export const withdrawalContactPlaceholder: Record<DoiLanguage, string> = {
     de: "[Kontaktadresse einfügen]",
     en: "[insert contact address]",
+};
+
+/**
+ * Markers the newsletter consent label (templates/doiBlueprint/<lang>/consent-label.txt) shows
+ * while the stack leaves `controllerName` / `newsletterTopics` unset: a consent must name who
+ * advertises what (BGH I ZR 169/10), so the config check and the compliance report (C05) warn.
+ */
+export const consentLabelMarkers: Record<DoiLanguage, { controllerName: string; newsletterTopics: string }> = {
+    de: { controllerName: "[Firma des Verantwortlichen einfügen]", newsletterTopics: "[beworbene Produkte und Dienstleistungen einfügen]" },
+    en: { controllerName: "[insert the controller's legal name]", newsletterTopics: "[insert the advertised products and services]" },
 };
 
 /** Mautic's cookies on its own host, named in the consent texts (docs/facts/mautic.md, mtc.js). */

@@ -185,6 +185,26 @@ export function emailThirdPartyDrift(emails: MauticEntity[]): string[] {
     return out;
 }
 
+/**
+ * Every e-mail except the kit's own confirmation mails must carry `{unsubscribe_text}`: the kit
+ * pins Mautic's `unsubscribe_text` (mauticParameters) to the unsubscribe link AND the one-click
+ * withdrawal of the profiling consent (/kit/doi/profiling), so the texts' "one click in every
+ * mail" holds only where the token is.
+ */
+export function emailWithdrawalDrift(emails: MauticEntity[]): string[] {
+    const out: string[] = [];
+    for (const e of emails) {
+        if (String(e.name ?? "").startsWith("DOI: ")) continue;
+        const content = ["customHtml", "content"].map((k) => (typeof e[k] === "string" ? e[k] : JSON.stringify(e[k] ?? ""))).join("\n");
+        if (!content.includes("{unsubscribe_text}")) {
+            out.push(
+                `emails '${String(e.name ?? "?")}' (id ${e.id}) lacks {unsubscribe_text}: its recipients get neither the unsubscribe link nor the one-click withdrawal of the profiling consent that the texts promise in every mail. Fix: put {unsubscribe_text} into the e-mail's footer in Mautic.`,
+            );
+        }
+    }
+    return out;
+}
+
 function retiredDrift(r: RetiredObject, found: MauticEntity[]): string[] {
     return found.map(
         (e) =>
@@ -255,6 +275,6 @@ export async function ensureDoiSetup(
     // Every e-mail, not only the kit's: lists may be abridged, so one without content is read in full.
     const emails: MauticEntity[] = [];
     for (const e of await known("emails")) emails.push(typeof e.customHtml === "string" ? e : await client.get("emails", e.id));
-    result.drift.push(...emailTrackingDrift(emails), ...emailThirdPartyDrift(emails));
+    result.drift.push(...emailTrackingDrift(emails), ...emailThirdPartyDrift(emails), ...emailWithdrawalDrift(emails));
     return result;
 }

@@ -95,6 +95,17 @@ export const consentCookieName = "tracking_consent";
  */
 export const mauticTrackingCookiePattern = "mtc_id|mtc_sid|mautic_device_id|mautic_referer_id|mautic_page_[A-Za-z0-9_-]+";
 
+/**
+ * The User-Agent the edge gives Mautic for every visitor request without the consent cookie
+ * (outside the admin UI, the API and the e-mail links, whose own rules apply). The kit pins
+ * Mautic's `do_not_track_bots` to exactly this value (components/app/mautic.ts), so Mautic
+ * treats such a request as a crawler's: a landing page or redirect records no page hit, creates
+ * no anonymous contact and stores no device record (measured on Mautic 5.2.1:
+ * docs/evidence/2026-12-07-consent-on-real-mautic.md). Form submissions still store the
+ * submitted contact. No browser sends this string, so the value says what it is.
+ */
+export const noConsentUserAgent = "mautic-kit-edge (no tracking consent)";
+
 /** The Set-Cookie value of the consent signal. Same attributes as Mautic's cookies, so the same rules let the browser keep it. */
 export const consentCookie = (maxAgeDays: number) => `${consentCookieName}=1; Path=/; Max-Age=${maxAgeDays * 86400}; Secure; HttpOnly; SameSite=None`;
 
@@ -255,6 +266,7 @@ export function renderCaddyfile(input: CaddyfileInput): string {
         consentCookieName,
         grantCookie: consentCookie(input.consentMaxAgeDays ?? defaultConsentMaxAgeDays),
         trackingCookies: mauticTrackingCookiePattern,
+        noConsentUserAgent,
         adminImgSrc: adminImgSrc(input.gravatar ?? false),
         adminImgComment: input.gravatar
             ? "gravatar = true: any https host, so contacts' avatars from gravatar.com\n# (Automattic, USA) and the builder's remote images load."
@@ -266,6 +278,11 @@ export function renderCaddyfile(input: CaddyfileInput): string {
                 : "[] - the admin UI and /api are open to every network (the matcher below denies nobody).",
     });
 }
+
+/** The host folder mounted at the access log's folder in the Caddy container. */
+export const edgeHostLogDir = (dataDir: string) => `${dataDir.replace(/\/$/, "")}/logs/caddy`;
+/** The access log's path on the host. */
+export const edgeHostAccessLog = (dataDir: string) => `${edgeHostLogDir(dataDir)}/${edgeDefaults.accessLogPath.split("/").pop()!}`;
 
 export interface EdgeLogrotateInput {
     /** The host directory mounted at the access log's folder in the Caddy container. */

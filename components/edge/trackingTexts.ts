@@ -26,7 +26,11 @@ export const defaultBannerTexts: { en: BannerTexts; de: BannerTexts } = {
         text:
             "With your consent, this website loads Mautic, our self-hosted marketing automation, from {host}. " +
             "Mautic stores identifiers on your device (cookies and local storage) and records which pages you visit, " +
-            "so that we can recognise returning visitors and tailor our marketing. Nothing is loaded or stored before you decide. " +
+            "so that we can recognise returning visitors and tailor our marketing. " +
+            "If Mautic knows you in this browser (for example after you filled in one of our forms or opened the web version of one of our e-mails), " +
+            "it links these visits to your contact record with your e-mail address. " +
+            "Your consent also covers Mautic's own pages on {host} (such as landing pages): with it they record your visits too, without it they record none. " +
+            "Before you decide, Mautic's tracking is not loaded and nothing is stored for it. " +
             "You can change or withdraw your choice at any time under \u201cPrivacy settings\u201d.",
         privacyLink: "Details in our privacy policy.",
         imprintLink: "Imprint",
@@ -44,7 +48,11 @@ export const defaultBannerTexts: { en: BannerTexts; de: BannerTexts } = {
         text:
             "Mit Ihrer Einwilligung l\u00e4dt diese Website Mautic, unsere selbst betriebene Marketing-Automatisierung, von {host}. " +
             "Mautic speichert Kennungen auf Ihrem Ger\u00e4t (Cookies und Local Storage) und erfasst, welche Seiten Sie aufrufen, " +
-            "damit wir wiederkehrende Besucher erkennen und unser Marketing anpassen k\u00f6nnen. Vor Ihrer Entscheidung wird nichts geladen oder gespeichert. " +
+            "damit wir wiederkehrende Besucher erkennen und unser Marketing anpassen k\u00f6nnen. " +
+            "Kennt Mautic Sie in diesem Browser (etwa nachdem Sie eines unserer Formulare ausgef\u00fcllt oder die Web-Version einer unserer E-Mails ge\u00f6ffnet haben), " +
+            "verkn\u00fcpft es diese Besuche mit Ihrem Kontaktdatensatz samt E-Mail-Adresse. " +
+            "Ihre Einwilligung gilt auch f\u00fcr Mautics eigene Seiten auf {host} (etwa Landingpages): Mit ihr erfassen diese Ihre Besuche ebenfalls, ohne sie keine. " +
+            "Vor Ihrer Entscheidung wird das Tracking von Mautic nicht geladen und nichts daf\u00fcr gespeichert. " +
             "Sie k\u00f6nnen Ihre Wahl jederzeit unter \u201eDatenschutz-Einstellungen\u201c \u00e4ndern oder widerrufen.",
         privacyLink: "Einzelheiten in unserer Datenschutzerkl\u00e4rung.",
         imprintLink: "Impressum",

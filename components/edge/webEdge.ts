@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SiteSettings } from "../config/config";
 import { baseContainerArgs, capabilitySets } from "../app/containerDefaults";
 import { containerNames, dataMountPoint, images } from "../config/defaults";
-import { renderCaddyfile } from "./caddyfile";
+import { edgeHostLogDir, renderCaddyfile } from "./caddyfile";
 import { memoryBudget } from "../host/sizing";
 
 /** Where the Caddyfile is uploaded in the edge container. */
@@ -80,7 +80,7 @@ export class WebEdge extends pulumi.ComponentResource {
                 volumes: [
                     { hostPath: `${dataMountPoint}/caddy/data`, containerPath: "/data" },
                     { hostPath: `${dataMountPoint}/caddy/config`, containerPath: "/config" },
-                    { hostPath: `${dataMountPoint}/logs/caddy`, containerPath: "/var/log/caddy" },
+                    { hostPath: edgeHostLogDir(dataMountPoint), containerPath: "/var/log/caddy" },
                 ],
                 uploads: [{ file: caddyfilePathInContainer, content: this.caddyfile, permissions: "0644" }],
                 memory: memoryBudget(s.serverType).edge,

@@ -3,7 +3,7 @@
  * writes into its audit log; deletes unconfirmed double-opt-in contacts after the DOI period
  * whatever happened to the campaign (the criterion: templates/privacyMaintenance/doi-unconfirmed.sql);
  * reduces unsubscribed contacts to a hashed suppression record; and deletes what Mautic keeps of
- * deleted contacts. Kept current on the host by the HostFiles component; the backup runs it
+ * deleted contacts, and messages older than `failedMessageDays` in Mautic's failed-message queue. Kept current on the host by the HostFiles component; the backup runs it
  * (`--audit-ip-only` at least) before every dump.
  */
 import { defaults } from "../config/defaults";
@@ -35,6 +35,13 @@ export const privacyMaintenancePaths = {
 
 /** Rows of deleted contacts younger than this are left for the next run (a write may be in flight). */
 export const orphanGraceMinutes = 60;
+
+/**
+ * Days a message stays in Mautic's failed-message queue (messenger_messages, queue_name 'failed':
+ * the transport `messenger_dsn_failed` of components/app/mautic.ts) before the job deletes it.
+ * The worker retries those messages meanwhile; a week leaves time to see and fix a mail outage.
+ */
+export const failedMessageDays = 7;
 
 /** Run after the files are written (with the backup's daemon-reload). */
 export const privacyMaintenanceEnableCommands = ["systemctl daemon-reload", "systemctl enable --now mautic-privacy-maintenance.timer"];
@@ -91,6 +98,7 @@ export function renderPrivacyMaintenanceFiles(input: PrivacyMaintenanceInput): R
                 unconfirmedDays: unconfirmed,
                 unsubscribedDays: unsubscribed,
                 graceMinutes: orphanGraceMinutes,
+                failedMessageDays,
                 consentDateColumn: doiFields.consentDate,
                 doiUnconfirmedSql: doiSql,
                 unsubscribedSql,

@@ -9,12 +9,13 @@ import { renderDoiEndpointConfig, siteDoiEndpointInput } from "../doi/doiEndpoin
 import { containerNames, dataMountPoint } from "../config/defaults";
 import { HardenedHost } from "../host/hardenedHost";
 import { HostFiles } from "../host/hostFiles";
-import { renderEdgeLogrotate } from "../edge/caddyfile";
+import { edgeHostLogDir, renderEdgeLogrotate } from "../edge/caddyfile";
 import { HostFile, hostConfigReloadCommands, syncedHostConfigPaths } from "../host/cloudInit";
 import { privacyMaintenanceEnableCommands, renderPrivacyMaintenanceFiles } from "../host/privacyMaintenance";
 import { MauticApp } from "../app/mauticApp";
 import { backupEnableCommands, backupPackages, backupPaths, renderBackupFiles } from "../host/backup";
 import { alertEnableCommands, renderAlertFiles } from "../host/alerts";
+import { renderSecurityAlertFiles, securityEnableCommands } from "../host/securityAlerts";
 import { AlertSecrets } from "../host/alertSecrets";
 import { placeholdersFor } from "../compliance/documents";
 import { mauticParameters, siteParametersInput } from "../app/mautic";
@@ -144,9 +145,10 @@ export class MauticSite extends pulumi.ComponentResource {
                 offsiteExpected: backup.offsite !== undefined,
                 containers: Object.values(containerNames),
             }),
+            ...renderSecurityAlertFiles({ ...backup, dataDir: dataMountPoint, staffAccessLogDays: s.staffAccessLogDays }),
             {
                 path: "/etc/logrotate.d/mautic-kit-edge",
-                content: renderEdgeLogrotate({ hostLogDir: `${dataMountPoint}/logs/caddy`, accessLogRetentionDays: s.accessLogRetentionDays }),
+                content: renderEdgeLogrotate({ hostLogDir: edgeHostLogDir(dataMountPoint), accessLogRetentionDays: s.accessLogRetentionDays }),
                 permissions: "0644",
             },
         ];
@@ -163,7 +165,7 @@ export class MauticSite extends pulumi.ComponentResource {
                     ),
                     // Grow the filesystem after volumeSizeGb was raised (online; a no-op otherwise).
                     `resize2fs "$(findmnt -no SOURCE ${dataMountPoint})" >/dev/null 2>&1 # volumeSizeGb=${s.volumeSizeGb}`,
-                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands]),
+                    ...new Set([...backupEnableCommands, ...privacyMaintenanceEnableCommands, ...alertEnableCommands, ...securityEnableCommands]),
                 ],
                 after: [this.host.ready],
             },

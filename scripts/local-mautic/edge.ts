@@ -5,7 +5,8 @@
  * domain and website as render.ts gives Mautic. Writes the edge's ports and CA path as JSON to
  * --info FILE and runs until SIGTERM/SIGINT.
  *
- * usage: ts-node edge.ts --domain NAME.mautic.test --ip IP --info FILE
+ * usage: ts-node edge.ts --domain NAME.mautic.test --ip IP --info FILE [--website ORIGIN]
+ * (--website: the instance's website, default https://www.example.org as up.sh's)
  * A browser reaches it with --host-resolver-rules="MAP NAME.mautic.test:443 127.0.0.1:<httpsPort>".
  */
 import * as fs from "fs";
@@ -20,11 +21,21 @@ function arg(name: string): string {
 
 async function main() {
     const domain = arg("domain");
-    const edge = await startEdge({ domain, website: "https://www.example.org", upstream: `${arg("ip")}:80`, acmeEmail: undefined });
+    const w = process.argv.indexOf("--website");
+    const website = w >= 0 ? process.argv[w + 1] : "https://www.example.org";
+    const edge = await startEdge({ domain, website, upstream: `${arg("ip")}:80`, acmeEmail: undefined });
     fs.writeFileSync(
         arg("info"),
         JSON.stringify(
-            { domain, httpPort: edge.httpPort, httpsPort: edge.httpsPort, caCertPath: edge.caCertPath, accessLogPath: edge.accessLogPath, pid: process.pid },
+            {
+                domain,
+                website,
+                httpPort: edge.httpPort,
+                httpsPort: edge.httpsPort,
+                caCertPath: edge.caCertPath,
+                accessLogPath: edge.accessLogPath,
+                pid: process.pid,
+            },
             null,
             2,
         ),

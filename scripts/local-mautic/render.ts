@@ -48,7 +48,7 @@ import { dockerMauticCrontab, dockerMauticSupervisord } from "./defaultsProfile"
 function arg(name: string): string {
     const i = process.argv.indexOf(`--${name}`);
     const v = i >= 0 ? process.argv[i + 1] : undefined;
-    if (!v) throw new Error(`--${name} is required (usage: render.ts --out DIR --domain D --ip IP --secrets DIR [--profile kit|defaults])`);
+    if (!v) throw new Error(`--${name} is required (usage: render.ts --out DIR --domain D --ip IP --secrets DIR [--profile kit|defaults] [--website ORIGIN])`);
     return v;
 }
 const profileAt = process.argv.indexOf("--profile");
@@ -59,18 +59,23 @@ const out = arg("out");
 const domain = arg("domain");
 const ip = arg("ip");
 const secrets = arg("secrets");
+const websiteAt = process.argv.indexOf("--website");
+const website = websiteAt >= 0 ? process.argv[websiteAt + 1] : "https://www.example.org";
 const secret = (f: string) => fs.readFileSync(path.join(secrets, f), "utf8").trim();
 
 // The stack's settings as the kit validates them (defaults from components/config/defaults.ts).
 const { settings: s } = validateSiteArgs(
     {
         domain,
-        website: "https://www.example.org",
+        website,
         adminEmail: `admin@${domain}`,
         serverType: "cx23",
         adminCidrs: ["203.0.113.0/24"], // documentation range: SSH is not part of a local instance
         mailerFromEmail: `mautic@${domain}`,
         mailerFromName: "Mautic Kit Local",
+        // The consent label names who advertises what (C05): the values a client sets.
+        controllerName: "Mautic Kit Local GmbH",
+        newsletterTopics: "Mautic hosting, privacy tooling and training courses",
     },
     { mailerDsnProvided: true },
 );

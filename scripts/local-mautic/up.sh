@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--profile kit|defaults]
+# usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--website ORIGIN] [--profile kit|defaults]
 #
 # Runs an EXISTING Mautic tree (with vendor/ and built assets; this script never downloads or
 # builds Mautic) the way the kit runs it on a server, as instance NAME:
@@ -17,9 +17,12 @@
 # --profile (fixed when the instance is created): kit (default) runs each role in a memory cgroup
 # with the kit's container limit (components/host/sizing.ts); defaults renders docker-mautic's
 # own worker, crontab and (absent) limits instead (render.ts, defaultsProfile.ts), for `npm run bench`.
+# --website (fixed when the instance is created; default https://www.example.org): the stack's
+# website. A website on the same site as the domain (https://www.mautic.test for NAME.mautic.test)
+# is the kit's recommended set-up, in which the Mautic host's cookies are first-party.
 source "$(dirname "$0")/lib.sh"
 
-tree="" name="" port="" domain="" profile=""
+tree="" name="" port="" domain="" profile="" website=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --tree) tree="$2"; shift 2 ;;
@@ -27,7 +30,8 @@ while [ $# -gt 0 ]; do
     --port) port="$2"; shift 2 ;;
     --domain) domain="$2"; shift 2 ;;
     --profile) profile="$2"; shift 2 ;;
-    *) die "unknown argument $1 (usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--profile kit|defaults])" ;;
+    --website) website="$2"; shift 2 ;;
+    *) die "unknown argument $1 (usage: up.sh --tree DIR --name NAME --port PORT [--domain DOMAIN] [--website ORIGIN] [--profile kit|defaults])" ;;
   esac
 done
 [ -n "$name" ] || die "--name is required"
@@ -73,7 +77,7 @@ if [ ! -f "$INST/instance.env" ]; then
     (umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=' | cut -c1-32 > "$INST/secrets/$s")
   done
   case "${profile:-kit}" in kit|defaults) ;; *) die "--profile '$profile': use kit or defaults" ;; esac
-  printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\nPROFILE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" "${profile:-kit}" > "$INST/instance.env"
+  printf 'NAME=%s\nPORT=%s\nIP=%s\nDOMAIN=%s\nTREE=%s\nPROFILE=%s\nWEBSITE=%s\n' "$name" "$port" "$ip" "$domain" "$(cd "$tree" && pwd)" "${profile:-kit}" "${website:-https://www.example.org}" > "$INST/instance.env"
 fi
 load_instance "$name"
 # The DOI endpoint's HMAC key (the stack's doiSecret: RandomPassword, 64 letters and digits).
@@ -81,10 +85,11 @@ load_instance "$name"
 [ "$PORT" = "$port" ] || die "instance $name was created with --port $PORT"
 PROFILE="${PROFILE:-kit}"
 [ -z "$profile" ] || [ "$profile" = "$PROFILE" ] || die "instance $name was created with --profile $PROFILE"
-ip="$IP"; domain="$DOMAIN"
+ip="$IP"; domain="$DOMAIN"; WEBSITE="${WEBSITE:-https://www.example.org}"
+[ -z "$website" ] || [ "$website" = "$WEBSITE" ] || die "instance $name was created with --website $WEBSITE"
 
 # --- the kit's files -----------------------------------------------------------------------
-(cd "$KIT_ROOT" && npx ts-node --transpile-only scripts/local-mautic/render.ts --out "$INST/kit" --domain "$domain" --ip "$ip" --secrets "$INST/secrets" --profile "$PROFILE") >/dev/null
+(cd "$KIT_ROOT" && npx ts-node --transpile-only scripts/local-mautic/render.ts --out "$INST/kit" --domain "$domain" --ip "$ip" --secrets "$INST/secrets" --profile "$PROFILE" --website "$WEBSITE") >/dev/null
 # The privacy job's root-only config (the script's own override): MariaDB over the socket as root.
 mkdir -p "$INST/dsr"
 printf "DB_CONTAINER=''\nDB_CLIENT_OPTS=(--socket=%q --user=root)\nDSR_JOURNAL=%q\n" "$INST/db-run/mysqld.sock" "$INST/dsr/journal" > "$INST/kit/privacy-maintenance.conf"

@@ -5,6 +5,7 @@
 #   mautic-kit-alert ok [MESSAGE]           ping alertUrl (the dead man's switch: "all is well")
 #   mautic-kit-alert recovered CHECK [MESSAGE]  e-mail that a failure has cleared, ping alertUrl
 #   mautic-kit-alert ping-fail CHECK [MESSAGE]  only ping alertUrl + /fail (a check that still fails)
+#   mautic-kit-alert security CHECK MESSAGE     a security event (mautic-kit-security): e-mail, ping + /fail
 # Secrets (the SMTP password, the ping URL) are only in root-only files, never on a command
 # line: curl reads the SMTP settings with -K from MAIL_CONF.
 set -u
@@ -18,9 +19,9 @@ JOURNAL_LINES=30
 kind=${1:-}
 check=${2:-}
 case $kind in
-  fail | recovered | ping-fail) [ -n "$check" ] || { echo "usage: $0 fail|recovered|ping-fail CHECK [MESSAGE]" >&2; exit 64; }; shift 2 ;;
+  fail | recovered | ping-fail | security) [ -n "$check" ] || { echo "usage: $0 fail|recovered|ping-fail|security CHECK [MESSAGE]" >&2; exit 64; }; shift 2 ;;
   ok) shift 1; check=health ;;
-  *) echo "usage: $0 fail|recovered|ping-fail CHECK [MESSAGE] | ok [MESSAGE]" >&2; exit 64 ;;
+  *) echo "usage: $0 fail|recovered|ping-fail|security CHECK [MESSAGE] | ok [MESSAGE]" >&2; exit 64 ;;
 esac
 message=${*:-}
 host=$(hostname -f 2>/dev/null || hostname)
@@ -66,7 +67,7 @@ ping_url() {
   url=$(head -n 1 "$URL_FILE")
   [ -n "$url" ] || return 0
   case $kind in
-    fail | ping-fail) url="$url/fail" ;;
+    fail | ping-fail | security) url="$url/fail" ;;
   esac
   # The URL is read into curl's config from stdin: it never shows in the process list.
   if ! printf 'url = "%s"\n' "$url" | curl -fsS --max-time 15 --retry 3 -o /dev/null --data-binary "$check: ${message:-$kind}" -K -; then
@@ -75,6 +76,6 @@ ping_url() {
   fi
 }
 
-case $kind in fail | recovered) send_mail ;; esac
+case $kind in fail | recovered | security) send_mail ;; esac
 ping_url
 exit "$rc"

@@ -15,7 +15,7 @@ CERT_CONNECT=127.0.0.1:443
 CERT_MIN_DAYS={{certMinDays}}
 # unattended-upgrade often exits 0 when a package fails: its log tells.
 UU_LOG=/var/log/unattended-upgrades/unattended-upgrades.log
-FAILED_UNITS=(mautic-backup.service mautic-privacy-maintenance.service apt-daily-upgrade.service)
+FAILED_UNITS=(mautic-backup.service mautic-privacy-maintenance.service mautic-kit-security.service apt-daily-upgrade.service)
 ALERT_BIN=/usr/local/sbin/mautic-kit-alert
 STATE_DIR=/var/lib/mautic-kit
 DOCKER=docker

@@ -100,6 +100,34 @@ prune() {
   done < <(list_ids)
 }
 
+# Off-site retention, counted from NOW like prune(): forgets (and prunes) every snapshot tagged
+# mautic-backup, of any host, taken more than RETENTION_DAYS days before NOW, except the newest.
+# Not restic's --keep-within: it counts from the newest snapshot of each host, so the copies of
+# a replaced server (another host name) would never expire. The snapshots are named by id.
+offsite_retention() {
+  local json line t cutoff newest=-1 i
+  local -a times=() ids=() expired=()
+  cutoff=$((NOW - RETENTION_DAYS * 86400))
+  json=$("${restic[@]}" snapshots --tag mautic-backup --json) || die "off-site: restic snapshots failed (local set $SET_ID is good and was copied)"
+  # restic's JSON (compact): each snapshot's "time" comes before its "id" ("short_id" does not match).
+  while IFS= read -r line; do
+    case $line in
+      '"time":"'*) t=${line#'"time":"'}; times+=("$(date -u -d "${t%'"'}" +%s)") || die "off-site: unreadable snapshot time $t" ;;
+      '"id":"'*) line=${line#'"id":"'}; ids+=("${line%'"'}") ;;
+      *) die "off-site: unexpected line in restic's snapshot list" ;;
+    esac
+  done < <(grep -o -e '"time":"[^"]*"' -e '"id":"[0-9a-f]\{64\}"' <<<"$json")
+  (( ${#times[@]} == ${#ids[@]} )) || die "off-site: cannot read restic's snapshot list (${#times[@]} times, ${#ids[@]} ids)"
+  for i in "${!times[@]}"; do (( newest >= 0 && times[newest] >= times[i] )) || newest=$i; done
+  for i in "${!times[@]}"; do
+    if (( i != newest && times[i] < cutoff )); then expired+=("${ids[i]}"); fi
+  done
+  (( ${#expired[@]} > 0 )) || return 0
+  "${restic[@]}" forget --prune "${expired[@]}" >/dev/null \
+    || die "off-site: restic forget/prune failed (local set $SET_ID is good and was copied)"
+  log "off-site: forgot ${#expired[@]} snapshot(s) older than $RETENTION_DAYS days"
+}
+
 # Copies the new set to the restic repository and applies the same retention there.
 offsite() {
   local -a restic
@@ -115,8 +143,7 @@ offsite() {
   fi
   TZ=UTC "${restic[@]}" backup --tag mautic-backup --time "$(date -u -d "@$(epoch_from_id "$SET_ID")" '+%Y-%m-%d %H:%M:%S')" \
     "$BACKUP_DIR/$SET_ID" || die "off-site: restic backup failed (local set $SET_ID is good)"
-  "${restic[@]}" forget --tag mautic-backup --group-by host --keep-within "${RETENTION_DAYS}d" --prune >/dev/null \
-    || die "off-site: restic forget/prune failed (local set $SET_ID is good and was copied)"
+  offsite_retention
   OFFSITE=ok
   log "copied $SET_ID off-site to $OFFSITE_REPOSITORY"
 }

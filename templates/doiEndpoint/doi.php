@@ -5,6 +5,8 @@
 //   POST /kit/doi/signup             a sign-up (this form's or the website's own form)
 //   GET  /kit/doi/confirm?t=TOKEN    the confirmation page with its button; confirms nothing
 //   POST /kit/doi/confirm            t=TOKEN: confirms; a wrong token gets 403 and changes nothing
+//   GET  /kit/doi/profiling?t=TOKEN  the withdrawal page of the profiling consent; changes nothing
+//   POST /kit/doi/profiling          t=TOKEN: withdraws it (profiling.php); a wrong token gets 403
 // CLI: `php doi.php schema` creates the ledger tables; `php doi.php address-key` prints the
 // ledger key of the address on stdin (for `npm run dsr -- export`).
 declare(strict_types=1);
@@ -14,6 +16,7 @@ namespace KitDoi;
 require __DIR__ . '/lib.php';
 require __DIR__ . '/flow.php';
 require __DIR__ . '/pages.php';
+require __DIR__ . '/profiling.php';
 
 function config(): array
 {
@@ -65,7 +68,7 @@ $lang = 'en';
 try {
     $c = config();
     $lang = in_array($_REQUEST['lang'] ?? null, $c['languages'], true) ? $_REQUEST['lang'] : $c['languages'][0];
-    $allowed = ['/kit/doi/form' => ['GET'], '/kit/doi/signup' => ['POST'], '/kit/doi/confirm' => ['GET', 'POST']];
+    $allowed = ['/kit/doi/form' => ['GET'], '/kit/doi/signup' => ['POST'], '/kit/doi/confirm' => ['GET', 'POST'], '/kit/doi/profiling' => ['GET', 'POST']];
     if (!isset($allowed[$path])) {
         throw new HttpError(404, 'notFound');
     }
@@ -75,6 +78,19 @@ try {
     }
     if ($path === '/kit/doi/form') {
         page($c, $lang, 200, 'form');
+        exit;
+    }
+    if ($path === '/kit/doi/profiling') {
+        $token = $method === 'POST' ? ($_POST['t'] ?? null) : ($_GET['t'] ?? null);
+        $token = is_string($token) ? $token : null;
+        $contactId = profiling_contact($c['secret'], $token);
+        if ($method === 'GET') {
+            page($c, $lang, 200, 'profiling', ['token' => $token]);
+            exit;
+        }
+        $done = withdraw_profiling(ledger($c)->db, $c['profiling'], $contactId);
+        error_log('kit-doi: profiling consent withdrawn for contact ' . $contactId . ': ' . json_encode($done));
+        page($c, $lang, 200, 'profilingDone');
         exit;
     }
     $ledger = ledger($c);

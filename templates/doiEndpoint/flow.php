@@ -150,6 +150,8 @@ final class Flow
         if ($row['tracking_text_sha256'] !== null) {
             $edit[$f['trackingConsent']] = 'tracking-' . $version;
         }
+        // The token of the withdrawal link in every mail ({unsubscribe_text}: /kit/doi/profiling).
+        $edit[$f['profilingToken']] = profiling_token($this->c['secret'], (int) $row['contact_id']);
         $this->api->ok('PATCH', "contacts/{$row['contact_id']}/edit", $edit);
         // A person who unsubscribed earlier and now confirms a new sign-up subscribes again.
         foreach ((array) ($contact['doNotContact'] ?? []) as $dnc) {

@@ -38,6 +38,17 @@ function page(array $c, string $lang, int $status, string $kind, array $vars = [
                 . '<form method="post" action="/kit/doi/confirm"><input type="hidden" name="t" value="' . h((string) $vars['token']) . '">'
                 . '<p><button type="submit">' . h($s['confirmButtonLabel']) . '</button></p></form>';
             break;
+        case 'profiling':
+            $title = $s['profilingTitle'];
+            $body = '<p>' . h($s['profilingIntro']) . '</p>'
+                . '<form method="post" action="/kit/doi/profiling"><input type="hidden" name="t" value="' . h((string) $vars['token']) . '">'
+                . '<input type="hidden" name="lang" value="' . h($lang) . '">'
+                . '<p><button type="submit">' . h($s['profilingButtonLabel']) . '</button></p></form>';
+            break;
+        case 'profilingDone':
+            $title = $s['profilingTitle'];
+            $body = '<p>' . h($s['profilingDone']) . '</p>';
+            break;
         case 'confirmed':
             $body = '<p>' . h($t['confirmed']) . '</p>';
             break;

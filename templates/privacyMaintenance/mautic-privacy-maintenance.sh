@@ -16,6 +16,9 @@
 #     results, and their audit-log entries are deleted once they are {{graceMinutes}} minutes old.
 #  5. Art. 21: people who objected and were erased (`npm run dsr -- erase`) are "suppressed" in
 #     the erasure journal; a contact added again with such an address is erased again.
+#  6. Messages in Mautic's failed-message queue (messenger_messages, queue 'failed': an email or
+#     a page hit that could not be processed even after the retries, with its addresses or request
+#     data) are deleted once they are {{failedMessageDays}} day(s) old.
 # With --audit-ip-only only step 1 runs.
 # Exit: 0 done (or Mautic not installed yet); 1 failed (the journal has the details); 2 usage.
 set -euo pipefail
@@ -115,6 +118,12 @@ SELECT CONCAT('$t rows of deleted contacts removed: ', ROW_COUNT());
   sql+="DELETE a FROM audit_log a LEFT JOIN leads l ON l.id = a.object_id WHERE a.object = 'lead' AND l.id IS NULL AND a.date_added < $grace;
 SELECT CONCAT('audit_log entries of deleted contacts removed: ', ROW_COUNT());
 "
+  # 6. The failed-message queue (Symfony Messenger writes created_at in UTC: Mautic runs PHP in UTC).
+  if has_table messenger_messages; then
+    sql+="DELETE FROM messenger_messages WHERE queue_name = 'failed' AND created_at < UTC_TIMESTAMP() - INTERVAL {{failedMessageDays}} DAY;
+SELECT CONCAT('failed-queue messages older than {{failedMessageDays}} days deleted: ', ROW_COUNT());
+"
+  fi
 fi
 
 result=$(run_sql <<<"$sql")

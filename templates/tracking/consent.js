@@ -14,7 +14,9 @@
   var lang = de ? "de" : "en";
   var choice = null;
   // A stored "granted" that expired or belongs to an older revision: the Mautic host may still
-  // hold the consent cookie, so the next rejection sends the forget request too.
+  // hold the consent cookie. That consent no longer counts (it was given to other texts, or is
+  // too old), so the page load that finds it sends the forget request at once, before the
+  // visitor decides again; it is not left until a rejection.
   var staleGrant = false;
 
   // The visitor's choice: {"v":1,"rev":"<revision hash>","choice":"granted"|"denied","date":"YYYY-MM-DD"}
@@ -156,6 +158,7 @@
 
   function start() {
     choice = readChoice();
+    if (staleGrant) { staleGrant = false; forgetOnMauticHost(); }
     build();
     if (choice === "granted") loadMautic(s);
     else forgetMautic(); // no consent: also remove what an earlier, ungated embed may have left

@@ -84,7 +84,7 @@ test("banner: labelled dialog, focus moves in, reject and accept are equal butto
     expect(await b.getAttribute("lang")).toBe("en");
     expect(await v.page.locator(`#${await b.getAttribute("aria-labelledby")}`).textContent()).toBe("Marketing analytics: your choice");
     expect(await v.page.locator(`#${await b.getAttribute("aria-describedby")}`).textContent()).toMatch(
-        /marketing\.client-a\.test.*Nothing is loaded or stored before you decide/,
+        /marketing\.client-a\.test.*links these visits to your contact record.*Mautic's own pages on marketing\.client-a\.test.*Before you decide, Mautic's tracking is not loaded and nothing is stored for it/,
     );
     expect(await b.locator("a").getAttribute("href")).toBe("/datenschutz");
     expect(await activeId(v)).toBe("mautic-consent");
@@ -330,7 +330,7 @@ test("revoke with mauticForgetPath: one request expires the Mautic host's own co
     await Promise.all([v.close(), w.close()]);
 });
 
-test("a rejection after an expired or older-revision ACCEPT sends the forget request (the Mautic host may still hold consent); after a stale reject it does not", async () => {
+test("an expired or older-revision ACCEPT is withdrawn on the Mautic host when the page loads, before any decision; a stale reject sends nothing", async () => {
     const v = await lab.visitor();
     await v.goto("/forget");
     const old = new Date(Date.now() - 366 * 864e5).toISOString().slice(0, 10);
@@ -341,8 +341,13 @@ test("a rejection after an expired or older-revision ACCEPT sends the forget req
     ];
     for (const [record, forgets] of cases) {
         await v.page.evaluate(([k, r]) => localStorage.setItem(k, r), [consentStorageKey, JSON.stringify(record)] as const);
-        await v.page.reload();
         const from = lab.mautic.hits.length;
+        await v.page.reload();
+        await settle();
+        // The page load alone: the banner asks again and the old consent is forgotten there.
+        expect(await banner(v).isVisible()).toBe(true);
+        expect([record, hitsSince(from)]).toEqual([record, Array(forgets).fill(`POST ${forgetPath}`)]);
+        // Rejecting now sends nothing more: the stale consent is already gone.
         await v.page.click('#mautic-consent button[data-mcc="denied"]');
         await settle();
         expect([record, hitsSince(from)]).toEqual([record, Array(forgets).fill(`POST ${forgetPath}`)]);

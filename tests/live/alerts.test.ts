@@ -239,6 +239,20 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
         expect(pings).toEqual([{ method: "POST", url: "/ping/abc-123/fail", body: "mautic-backup.service: mautic-backup.service failed on host1" }]);
     });
 
+    test("a security event (mautic-kit-security): e-mail with the message and a ping to alertUrl/fail", async () => {
+        pings.length = 0;
+        const before = mails().length;
+        const r = await runAsync("sh", [alertBin, "security", "security:new-admin", "user 'mallory' (id 3) now has an administrator role"], env());
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        const all = mails();
+        expect(all).toHaveLength(before + 1);
+        const mail = all[all.length - 1];
+        expect(mail).toMatch(/^Subject: \[marketing\.client-a\.de\] security: security:new-admin$/m);
+        expect(mail).toContain("user 'mallory' (id 3) now has an administrator role");
+        expect(pings).toEqual([{ method: "POST", url: "/ping/abc-123/fail", body: "security:new-admin: user 'mallory' (id 3) now has an administrator role" }]);
+    });
+
     function healthRun(conf: string) {
         const confFile = path.join(tmp, "health.conf");
         fs.writeFileSync(confFile, conf, { mode: 0o600 });

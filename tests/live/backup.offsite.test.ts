@@ -30,7 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => host?.cleanup());
 
-function snapshots(): { time: string; paths: string[]; tags: string[]; id: string }[] {
+function snapshots(): { time: string; paths: string[]; tags: string[]; id: string; hostname: string }[] {
     const out = execFileSync(restic, ["--repo", repo, "--no-cache", "snapshots", "--json"], {
         env: { ...process.env, RESTIC_PASSWORD: password },
         encoding: "utf8",
@@ -96,4 +96,45 @@ test("each verified set is copied with its backup time; retention applies off-si
         const sha = (p: string) => createHash("sha256").update(fs.readFileSync(p)).digest("hex");
         expect(sha(path.join(copy, f))).toBe(sha(path.join(original, f)));
     }
+});
+
+test("off-site retention counts from today, for every host: a replaced server's copies expire too (restic's --keep-within would keep them)", () => {
+    const env = { ...process.env, RESTIC_PASSWORD: password };
+    const r = (args: string[]) => execFileSync(restic, ["--repo", repo, "--no-cache", ...args], { env, encoding: "utf8" });
+    // Two copies of a former server (another host name), 3 and 8 days after T0.
+    const src = path.join(host.root, "old-server-set");
+    fs.mkdirSync(src, { recursive: true });
+    fs.writeFileSync(path.join(src, "db.sql.gz"), "old server");
+    for (const d of [3, 8]) {
+        const at = new Date((T0 + d * DAY) * 1000)
+            .toISOString()
+            .replace("T", " ")
+            .replace(/\.\d+Z$/, "");
+        execFileSync(restic, ["--repo", repo, "--no-cache", "backup", "--host", "old-server", "--tag", "mautic-backup", "--time", at, src], {
+            env: { ...env, TZ: "UTC" },
+        });
+    }
+    const now = T0 + 30 * DAY;
+    // What restic's own policy (the kit's former command) keeps: counted from each host's newest
+    // snapshot, the old server's copies (22 and 27 days before now) stay.
+    const policy = JSON.parse(r(["forget", "--tag", "mautic-backup", "--group-by", "host", "--keep-within", "14d", "--dry-run", "--json"])) as {
+        host: string;
+        keep: unknown[];
+    }[];
+    expect(policy.find((g) => g.host === "old-server")?.keep).toHaveLength(2);
+
+    const run = host.run("backup", [], { now });
+    expect(run.stderr).not.toMatch(/ERROR/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/off-site: forgot 2 snapshot\(s\) older than 14 days/);
+    const left = snapshots().map((s) => [s.hostname, s.time.replace(/\.\d+/, "").replace(/\+00:00$/, "Z")]);
+    // Kept: the copy 8 days old (T0+22) and today's; the old server's copies are gone.
+    expect(left.sort()).toEqual(
+        [idAt(T0 + 22 * DAY), idAt(now)].map((id) => [
+            expect.any(String),
+            `${id.slice(0, 4)}-${id.slice(4, 6)}-${id.slice(6, 8)}T${id.slice(9, 11)}:${id.slice(11, 13)}:${id.slice(13, 15)}Z`,
+        ]),
+    );
+    expect(left.every(([h]) => h !== "old-server")).toBe(true);
+    expect(r(["check"])).toMatch(/no errors were found/);
 });

@@ -112,6 +112,8 @@ beforeAll(async () => {
         renderDoiEndpointConfig({
             host,
             website: "https://www.example.org",
+            controllerName: "Client A GmbH",
+            newsletterTopics: "software and training courses",
             secret: "conformance-endpoint-secret-0123456789abcdef",
             apiUser: user,
             apiPassword: password,
@@ -186,20 +188,33 @@ test("the endpoint rows pass against the endpoint with fakes of Mautic's API, qu
         "get-confirms-nothing": "pass",
         "forged-post": "pass",
         "confirm-worker-stopped": "pass",
+        // The fake has neither Mautic's e-mail sending with {unsubscribe_text} nor its points and page-hit tables.
+        "profiling-link": "fail",
+        "profiling-withdraw": "fail",
+        "dsr-withdraw-profiling": "fail",
         "known-contact-untouched": "pass",
+        "stranger-keeps-contact": "skip",
         "safety-net": "skip",
         "ledger-after-unsubscribe": "skip",
         "ledger-after-erase": "fail",
+        "failed-queue-purge": "skip",
+        // The fake API has no /api/hooks: a failure, never a silent pass.
+        "webhook-recipient": "fail",
     });
+    expect(detail["form-page"]).toMatch(/no placeholder in the consent label/);
     expect(detail.signup).toMatch(/the look-alike \d+ included\), the endpoint took the exact one/);
     expect(detail["confirm-worker-stopped"]).toMatch(
         /confirmed with \d+ messages queued and no worker.*the 3 queued mails arrived only after the worker started again/,
     );
     expect(detail["forged-post"]).toBe("4 forged tokens refused with 403");
     expect(detail["safety-net"]).toBe("needs --maintenance");
+    expect(detail["profiling-withdraw"]).toBe("no link (previous check failed)");
+    expect(detail["profiling-link"]).toMatch(/^no \/kit\/doi\/profiling link in the mail/);
+    expect(detail["dsr-withdraw-profiling"]).toMatch(/no route POST contacts\/\d+\/points\/plus\/7/);
     expect(code).toBe(1);
     expect(lines.join("\n")).not.toContain(password);
     // The queue really held the mails while the worker was stopped, and is empty now.
     expect(db.value("SELECT COUNT(*) FROM messenger_messages", "mautic")).toBe("0");
-    expect(fs.readdirSync(path.join(dir, "mail")).filter((f) => f.endsWith(".eml")).length).toBe(4);
+    // 4 confirmation mails and the profiling check's newsletter (the fake sends it without a footer).
+    expect(fs.readdirSync(path.join(dir, "mail")).filter((f) => f.endsWith(".eml")).length).toBe(5);
 }, 120_000);

@@ -190,6 +190,50 @@ test("sign-up -> mail with a token link; GET confirms nothing; a forged POST is 
     expect(again.status).toBe(200);
 });
 
+test("the one-click withdrawal of the profile consent: token set on confirmation; GET changes nothing; a forged POST 403; the POST clears the derived data and keeps the subscription", async () => {
+    const contact = [...api.contacts.values()].find((c) => c.fields.email === "new.person@example.org")!;
+    const token = String(contact.fields.profiling_token);
+    const mac = createHmac("sha256", secret).update(`profiling:${contact.id}`).digest("hex").slice(0, 32);
+    expect(token).toBe(`${contact.id}.${mac}`);
+    // Mautic's tables, as much of them as the withdrawal touches (the fake API keeps its contacts in memory).
+    db.sql(
+        "CREATE TABLE IF NOT EXISTS leads (id BIGINT UNSIGNED PRIMARY KEY, email VARCHAR(191), points INT NOT NULL DEFAULT 0, tracking_consent VARCHAR(191) NULL); " +
+            "CREATE TABLE IF NOT EXISTS page_hits (id INT AUTO_INCREMENT PRIMARY KEY, lead_id BIGINT UNSIGNED NULL); " +
+            "CREATE TABLE IF NOT EXISTS lead_points_change_log (id INT AUTO_INCREMENT PRIMARY KEY, lead_id BIGINT UNSIGNED NOT NULL, delta INT NOT NULL); " +
+            "CREATE TABLE IF NOT EXISTS lead_donotcontact (id INT AUTO_INCREMENT PRIMARY KEY, lead_id BIGINT UNSIGNED NULL, reason SMALLINT NOT NULL, channel VARCHAR(191) NOT NULL); " +
+            `INSERT INTO leads VALUES (${contact.id}, 'new.person@example.org', 12, 'tracking-v1'), (${contact.id + 1000}, 'other@example.org', 5, 'tracking-v1'); ` +
+            `INSERT INTO page_hits (lead_id) VALUES (${contact.id}), (${contact.id}), (${contact.id + 1000}); ` +
+            `INSERT INTO lead_points_change_log (lead_id, delta) VALUES (${contact.id}, 12), (${contact.id + 1000}, 5); ` +
+            `INSERT INTO lead_donotcontact (lead_id, reason, channel) VALUES (${contact.id}, 2, 'email')`,
+        "mautic",
+    );
+    const state = () =>
+        db.sql(
+            "SELECT l.id, l.points, IFNULL(l.tracking_consent, 'NULL'), (SELECT COUNT(*) FROM page_hits h WHERE h.lead_id = l.id), " +
+                "(SELECT COUNT(*) FROM lead_points_change_log p WHERE p.lead_id = l.id), (SELECT COUNT(*) FROM lead_donotcontact d WHERE d.lead_id = l.id) FROM leads l ORDER BY l.id",
+            "mautic",
+        );
+    const before = state();
+    const page = await request("GET", `/kit/doi/profiling?t=${token}&lang=de`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<form method="post" action="/kit/doi/profiling">');
+    expect(page.body).toContain(`<input type="hidden" name="t" value="${token}">`);
+    expect(page.body).toContain("Einwilligung in das Interessenprofil widerrufen");
+    expect(state()).toEqual(before);
+    for (const t of [`${contact.id}.${"0".repeat(32)}`, `${contact.id + 1000}.${mac}`, `${contact.id}.${mac}0`, ""]) {
+        expect((await request("POST", "/kit/doi/profiling", { t })).status).toBe(403);
+    }
+    expect(state()).toEqual(before);
+    const ok = await request("POST", "/kit/doi/profiling", { t: token, lang: "de" });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toContain("Ihre Einwilligung in das Interessenprofil ist widerrufen");
+    // The contact: consent cleared, points 0, hits and points log gone, its do-not-contact entry kept; the other contact untouched.
+    expect(state()).toEqual([[String(contact.id), "0", "NULL", "0", "0", "1"], before[1]]);
+    expect(contact.tags).toEqual(["doi-confirmed"]);
+    db.sql(`DELETE FROM leads WHERE id = ${contact.id}`, "mautic");
+    expect((await request("POST", "/kit/doi/profiling", { t: token })).status).toBe(410);
+});
+
 test("a sign-up with a known address changes nothing on that contact; a confirmed one gets no mail", async () => {
     const confirmed = api.add("known@example.org", ["doi-confirmed", "vip"], { consent_date: "2025-01-02 03:04:05", consent_text_version: "v0" }, ["email"]);
     const before = JSON.stringify(confirmed);

@@ -29,6 +29,12 @@ beforeAll(async () => {
     bystanderId = plantPerson(db, bystander, { ip: 1 });
     subjectId = plantPerson(db, subject, { ip: 2, dnc: true });
     db.sql(`INSERT INTO lead_ips_xref VALUES (${subjectId}, 1)`, "mautic"); // the shared anonymised IP row
+    // The privacy job's suppression list (unsubscribed-minimise.sql) with an entry for the person and one for somebody else.
+    db.sql(
+        "CREATE TABLE kit_suppression (email_sha256 CHAR(64) NOT NULL PRIMARY KEY, unsubscribed_at DATETIME NOT NULL, recorded_at DATETIME NOT NULL); " +
+            `INSERT INTO kit_suppression VALUES ('${addressHash(subject.email.toLowerCase())}', '2026-01-02 03:04:05', '2026-02-01 00:00:00'), ('${"0".repeat(64)}', '2026-01-01 00:00:00', '2026-01-01 00:00:00')`,
+        "mautic",
+    );
 });
 
 afterAll(async () => {
@@ -89,7 +95,20 @@ test("export: every row about the person, as JSON and a readable summary", async
         doi_consent_text: "v3 2030-01",
     });
     // Every table that holds the person, none of the bystander's rows.
-    expect(Object.keys(data.tables).sort()).toEqual([...personTables].sort());
+    expect(Object.keys(data.tables).sort()).toEqual([...personTables, "kit_suppression"].sort());
+    // The person's suppression-list entry (by the address hash), not the other one.
+    expect(data.tables.kit_suppression).toEqual([
+        { email_sha256: addressHash(subject.email.toLowerCase()), unsubscribed_at: "2026-01-02 03:04:05", recorded_at: "2026-02-01 00:00:00" },
+    ]);
+    // Art. 15(1): purposes, recipients, storage periods (the kit's defaults with --mysql, said so), source, rights.
+    expect(data.information.figuresFrom).toMatch(/^the kit's defaults \(--mysql/);
+    expect(data.information.purposes.length).toBeGreaterThanOrEqual(4);
+    expect(data.information.recipients.join(" ")).toMatch(/Hetzner Online GmbH/);
+    expect(data.information.storagePeriods.map((p: { data: string }) => p.data)).toEqual(
+        expect.arrayContaining(["an unconfirmed sign-up (contact record)", "the consent log (kit_consent_ledger)", "backups of the database"]),
+    );
+    expect(data.information.rights.join(" ")).toMatch(/Art\. 16.*Art\. 18.*Art\. 20/);
+    expect(typeof data.information.source).toBe("string");
     const json = JSON.stringify(data);
     expect(mentions(json, bystander)).toEqual([]);
     // The rows whose contact id Mautic nulled: found by the address.
@@ -107,6 +126,10 @@ test("export: every row about the person, as JSON and a readable summary", async
     expect(text).toMatch(/E-mails sent, opened, clicked:[\s\S]*email_stats \(3\)/);
     expect(text).toMatch(/Do-not-contact entries[\s\S]*comments=User unsubscribed\./);
     expect(text).toMatch(/Notes:\n lead_notes \(1\)\n.*Called Zenobia Quastenfeld/);
+    expect(text).toMatch(/Suppression list \(a SHA-256 hash[^\n]*\n kit_suppression \(1\)/);
+    expect(text).toMatch(
+        /Information under Art\. 15\(1\) GDPR \(periods from the kit's defaults[\s\S]*Storage periods:\n {2}- an unconfirmed sign-up \(contact record\): 3 day\(s\) after the sign-up/,
+    );
 });
 
 test("an unknown address: a clear message and exit 3, for export and erase", async () => {
@@ -178,8 +201,15 @@ test("erase --yes: no trace of the address or the name in a full dump; the bysta
     expect(rep.deleted.leads).toBe(1);
     expect(JSON.stringify(rep)).not.toContain("Quastenfeld");
 
-    // Afterwards the address is unknown.
-    expect((await dsr("export", "--email", subject.email, "--mysql", url)).code).toBe(3);
+    // Afterwards the database knows the address only by the suppression entry; the export shows it and the journal line.
+    const after = path.join(dir, "after.json");
+    expect((await dsr("export", "--email", subject.email, "--mysql", url, "--journal", journal, "--out", after)).code).toBe(0);
+    const left = JSON.parse(fs.readFileSync(after, "utf8"));
+    expect(Object.keys(left.tables)).toEqual(["kit_suppression"]);
+    expect(left.journal).toEqual([line.trimEnd()]);
+    expect(fs.readFileSync(`${after}.txt`, "utf8")).toContain(
+        `Erasure journal (on our server, outside the database; a hash of the address, the date, and whether you objected):\n  ${line.trimEnd()}`,
+    );
 });
 
 test("the address left in a table no rule knows: erase reports it and exits 4", async () => {

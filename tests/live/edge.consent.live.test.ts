@@ -13,7 +13,7 @@
  */
 import * as fs from "fs";
 import * as http from "http";
-import { consentCookie, consentCookieName, consentGrantPath } from "../../components/edge/caddyfile";
+import { consentCookie, consentCookieName, consentGrantPath, noConsentUserAgent } from "../../components/edge/caddyfile";
 import { edgeRequest, EdgeResponse, edgeTestWebsite, RunningEdge, startEdge } from "../support/edge-caddy";
 import { expectedHeaders, managedHeaders } from "../support/edge-expectations";
 import { EdgeStub, sessionCookieName, startEdgeStub } from "../support/edge-stub";
@@ -64,6 +64,10 @@ const trackingPages: [string, string, string][] = [
     ["form submission", "/form/submit?formId=1", "POST"],
     ["landing page", "/spring-offer", "GET"],
     ["A/B landing page", "/ab-offer", "GET"],
+];
+// Mautic's tracking endpoints: without consent the edge answers them itself (below); with it they
+// pass like the pages above.
+const trackingEndpoints: [string, string, string][] = [
     ["tracking event", "/mtc/event", "POST"],
     ["tracking pixel", "/mtracking.gif?page_url=x", "GET"],
 ];
@@ -146,7 +150,7 @@ describe("without the consent cookie, Mautic's tracking cookies never reach the 
 });
 
 describe("with the consent cookie, Mautic's cookies pass both ways unchanged", () => {
-    test.each(trackingPages)("%s (%s %s)", async (_label, rawPath, method) => {
+    test.each([...trackingPages, ...trackingEndpoints])("%s (%s %s)", async (_label, rawPath, method) => {
         const res = await edgeRequest(edge, rawPath, { method, headers: { Cookie: `mtc_id=7; ${consent}` } });
         const sent = setCookies(res).filter((c) => isTracking(nameOf(c)));
         expect(sent.map(nameOf)).toEqual(expect.arrayContaining(["mtc_id", "mautic_device_id", "mautic_referer_id"]));
@@ -166,6 +170,79 @@ describe("with the consent cookie, Mautic's cookies pass both ways unchanged", (
             await edgeRequest(edge, "/form/1", { headers: { Cookie: cookie } });
             expect(stub.requests.slice(before).find((r) => r.url === "/form/1")!.headers.cookie).toBe(cookie);
         }
+    });
+});
+
+describe("without the consent cookie Mautic records no visit (issue 20 item 3)", () => {
+    const browserUa = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36";
+    const reached = (p: string) => stub.requests.filter((r) => r.url === p).length;
+    const lastSeen = (p: string) => [...stub.requests].reverse().find((r) => r.url === p)!;
+
+    test.each([
+        ["/mtc.js", "GET", 200, "text/javascript; charset=utf-8", "/* no tracking consent: Mautic's tracking script is not served */"],
+        ["/index.php/mtc.js", "GET", 200, "text/javascript; charset=utf-8", "/* no tracking consent: Mautic's tracking script is not served */"],
+        ["/MTC.JS", "GET", 200, "text/javascript; charset=utf-8", "/* no tracking consent: Mautic's tracking script is not served */"],
+        ["/mautic-tracking.js", "GET", 200, "text/javascript; charset=utf-8", "/* no tracking consent: Mautic's tracking script is not served */"],
+        ["/mtc/event", "POST", 200, "application/json", '{"success":0}'],
+        ["/mtc", "POST", 200, "application/json", '{"success":0}'],
+        ["/mtracking.gif?page_url=x", "GET", 204, undefined, ""],
+    ])("%s (%s): answered by the edge (%d), never passed to Mautic, no cookie, not cached", async (rawPath, method, status, type, body) => {
+        const before = stub.requests.length;
+        const res = await edgeRequest(edge, rawPath, { method, headers: { "User-Agent": browserUa, Cookie: "mtc_id=7; other=1" } });
+        expect(res.status).toBe(status);
+        expect(res.headers["content-type"]).toBe(type);
+        expect(res.body).toBe(body);
+        expect(res.headers["cache-control"]).toBe("no-store");
+        // The stale mtc_id the request carried is deleted; nothing else is set.
+        expect(setCookies(res).map(nameOf)).toContain("mtc_id");
+        expect(setCookies(res).every((c) => c === deletion(nameOf(c)))).toBe(true);
+        expect(stub.requests.length).toBe(before);
+        const want = expectedHeaders("resource", edge.website);
+        for (const h of managedHeaders) expect([h, res.headers[h]]).toEqual([h, want[h]]);
+    });
+
+    test.each([
+        ["/mtc.js", "GET"],
+        ["/mtc/event", "POST"],
+        ["/mtracking.gif?page_url=x", "GET"],
+    ])("%s (%s) with the consent cookie reaches Mautic with the browser's User-Agent", async (rawPath, method) => {
+        const before = reached(rawPath);
+        const res = await edgeRequest(edge, rawPath, { method, headers: { "User-Agent": browserUa, Cookie: consent } });
+        expect(res.status).toBe(200);
+        expect(reached(rawPath)).toBe(before + 1);
+        expect(lastSeen(rawPath).headers["user-agent"]).toBe(browserUa);
+    });
+
+    test.each([
+        ["landing page", "/spring-offer", "GET"],
+        ["form page", "/form/1", "GET"],
+        ["form submission", "/form/submit?formId=1", "POST"],
+        ["click redirect", "/r/9a8b7c6d5e?ct=YToxOntzOjY6InNvdXJjZSI7fQ", "GET"],
+        ["focus item", "/focus/1.js", "GET"],
+        ["dynamic content", "/dwc/hero-slot", "GET"],
+        ["landing page through the front controller", "/index.php/spring-offer", "GET"],
+    ])("%s (%s %s): without consent Mautic gets the User-Agent its pinned bot list names; with consent the browser's", async (_l, rawPath, method) => {
+        await edgeRequest(edge, rawPath, { method, headers: { "User-Agent": browserUa } });
+        expect(lastSeen(rawPath).headers["user-agent"]).toBe(noConsentUserAgent);
+        await edgeRequest(edge, rawPath, { method, headers: { "User-Agent": browserUa, Cookie: `a=1; ${consent}` } });
+        expect(lastSeen(rawPath).headers["user-agent"]).toBe(browserUa);
+    });
+
+    test.each([
+        ["admin UI", "/s/login"],
+        ["admin UI through the front controller", "/index.php/s/dashboard"],
+        ["API", "/api/contacts"],
+        ["OAuth", "/oauth/v2/token"],
+        ["plugin popup", "/plugins/integrations/authcallback/Salesforce"],
+        ["password reset", "/passwordreset"],
+    ])("%s (%s): staff requests keep their User-Agent", async (_l, rawPath) => {
+        await edgeRequest(edge, rawPath, { headers: { "User-Agent": browserUa } });
+        expect(lastSeen(rawPath).headers["user-agent"]).toBe(browserUa);
+    });
+
+    test("the e-mail links keep their own rule: no User-Agent at all (not the marker)", async () => {
+        await edgeRequest(edge, "/email/view/5f3a9c1d2e", { headers: { "User-Agent": browserUa } });
+        expect(lastSeen("/email/view/5f3a9c1d2e").headers["user-agent"]).toBeUndefined();
     });
 });
 

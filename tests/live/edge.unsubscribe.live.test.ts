@@ -115,9 +115,8 @@ describe("open measurement at the edge", () => {
         expect(seen[0].headers["user-agent"]).toBeUndefined();
     });
 
-    test("other pages keep the User-Agent", async () => {
-        // Other pages keep it (forms and landing pages are not changed).
-        await edgeRequest(edge, "/spring-offer?ua", { headers: { "User-Agent": "UA-KEEP" } });
+    test("other pages keep the User-Agent with tracking consent (without it they get the edge's no-consent User-Agent: edge.consent.live.test.ts)", async () => {
+        await edgeRequest(edge, "/spring-offer?ua", { headers: { "User-Agent": "UA-KEEP", Cookie: "tracking_consent=1" } });
         expect(stub.requests.find((r) => r.url === "/spring-offer?ua")!.headers["user-agent"]).toBe("UA-KEEP");
     });
 });

@@ -10,6 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import {
+    failedMessageDays,
     privacyMaintenancePaths,
     renderConsentLedgerSql,
     renderDoiUnconfirmedSql,
@@ -298,6 +299,27 @@ describe("on Mautic's tables", () => {
         const r = run([], loose);
         expect(r.code).toBe(1);
         expect(r.out).toMatch(/must be owned by .* with mode 0600/);
+    });
+
+    describe("the failed-message queue", () => {
+        test(`messages in queue 'failed' are deleted once ${failedMessageDays} days old; younger ones and other queues stay`, () => {
+            const msg = (queue: string, age: string) =>
+                q(
+                    `INSERT INTO messenger_messages (body, headers, queue_name, created_at, available_at) VALUES ('x', '[]', '${queue}', ${ago(age)}, ${ago(age)})`,
+                );
+            msg("failed", `${failedMessageDays} DAY + INTERVAL 1 MINUTE`);
+            msg("failed", `${failedMessageDays} DAY - INTERVAL 1 MINUTE`);
+            msg("default", `${failedMessageDays + 30} DAY`);
+            const r = run();
+            expect(r.code).toBe(0);
+            expect(r.out).toContain(`failed-queue messages older than ${failedMessageDays} days deleted: 1`);
+            expect(q("SELECT queue_name FROM messenger_messages ORDER BY id").flat()).toEqual(["failed", "default"]);
+            // The backup's --audit-ip-only run leaves the queue alone.
+            msg("failed", `${failedMessageDays + 1} DAY`);
+            expect(run(["--audit-ip-only"]).code).toBe(0);
+            expect(v("SELECT COUNT(*) FROM messenger_messages WHERE queue_name = 'failed'")).toBe("2");
+            q("DELETE FROM messenger_messages");
+        });
     });
 });
 

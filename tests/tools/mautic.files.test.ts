@@ -18,6 +18,7 @@ import {
     renderWorkerSupervisord,
     workerConsumerMemoryMiB,
 } from "../../components/app/mautic";
+import { noConsentUserAgent } from "../../components/edge/caddyfile";
 import { memoryBudget } from "../../components/host/sizing";
 import { readTemplate } from "../../components/shared/template";
 import { requireTool } from "../support/tools";
@@ -121,7 +122,13 @@ describe("config/parameters_local.php", () => {
         const { mailer_dsn: _dsn, ...rest } = evaluated;
         const urls = JSON.stringify(rest).match(/https?:\\?\/\\?\/[^"]+|[a-z0-9-]+\.(com|net|org|io|de)\b/gi) ?? [];
         // client-a.de: the sender address newsletter@client-a.de.
-        expect([...new Set(urls.map((u) => u.replace(/\\/g, "")))].sort()).toEqual(["client-a.de", "https://marketing.client-a.de", "https://www.client-a.de"]);
+        // The profiling-withdrawal link of unsubscribe_text is on Mautic's own host.
+        expect([...new Set(urls.map((u) => u.replace(/\\/g, "")))].sort()).toEqual([
+            "client-a.de",
+            "https://marketing.client-a.de",
+            "https://marketing.client-a.de/kit/doi/profiling?t={contactfield=profiling_token}&amp;lang={contactfield=consent_language}",
+            "https://www.client-a.de",
+        ]);
     });
 
     test("editor fonts are system fonts: none loads a stylesheet (Mautic's default loads 8 from fonts.googleapis.com)", () => {
@@ -138,8 +145,8 @@ describe("config/parameters_local.php", () => {
         expect(evaluated.secret_key).toBe("abcDEF123");
     });
 
-    test("the bots list is left at Mautic's default (not overridden)", () => {
-        expect(evaluated).not.toHaveProperty("do_not_track_bots");
+    test("the bots list is exactly the edge's no-consent User-Agent (issue 20 item 3: no visit is recorded without consent)", () => {
+        expect(evaluated.do_not_track_bots).toEqual([noConsentUserAgent]);
     });
 
     test("without a mailer DSN the UI's value is kept", () => {

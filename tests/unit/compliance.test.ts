@@ -12,7 +12,7 @@ import {
 import { validateSiteArgs } from "../../components/config/config";
 import { runPlan } from "../../plan/runPlan";
 import { mauticParameters } from "../../components/app/mautic";
-import { renderCaddyfile } from "../../components/edge/caddyfile";
+import { noConsentUserAgent, renderCaddyfile } from "../../components/edge/caddyfile";
 import { privacyMaintenancePaths, renderPrivacyMaintenanceFiles } from "../../components/host/privacyMaintenance";
 import { testStack } from "../support/stacks";
 import { DoiFormTexts, doiFormTexts } from "../../components/compliance/complianceDoi";
@@ -98,7 +98,7 @@ describe("the report of the example configuration", () => {
             "placeholders left in the texts the form shows: de: consent label [Firma des Verantwortlichen einfügen]; de: consent label [beworbene Produkte und Dienstleistungen einfügen]; en: consent label [insert the controller's legal name]; en: consent label [insert the advertised products and services]",
         );
         expect(e).toMatch(/mailer_append_tracking_pixel=false, no open pixel in any mail \(opens are measured for nobody\)/);
-        expect(c05.actions[0]).toMatch(/Replace the placeholders in templates\/doiBlueprint\/<lang>\/consent-label\.txt .*BGH I ZR 169\/10/);
+        expect(c05.actions[0]).toMatch(/pulumi config set controllerName .*pulumi config set newsletterTopics .*BGH I ZR 169\/10/);
         expect(c05.actions.join("\n")).toMatch(/use the profile \(points, segments\) only for contacts with tracking_consent set/);
         expect(e).not.toMatch(/click measurement/);
     });
@@ -175,7 +175,7 @@ describe("the report of the example configuration", () => {
         expect(item(r, "C01").evidence[0]).toContain("docs/en/privacy-policy.md");
         expect(item(r, "C01").evidence[0]).toContain("docs/de/datenschutzerklaerung.md");
         expect(r.placeholders.map((p) => p.marker)).toEqual(expect.arrayContaining(["[[CONTROLLER_NAME]]", "[[DPO_CONTACT]]"]));
-        expect(documentPaths).toHaveLength(6);
+        expect(documentPaths).toHaveLength(10);
     });
 
     test("markdown and one-screen renderings carry every item and the disclaimer", () => {
@@ -297,7 +297,7 @@ describe("the report reads the rendered files, not the intent", () => {
         expect(item(r, "C05").evidence.join("\n")).toContain(
             "placeholders left in the texts the form shows: en: consent label [insert the controller's legal name]",
         );
-        expect(item(r, "C05").actions[0]).toMatch(/Replace the placeholders/);
+        expect(item(r, "C05").actions[0]).toMatch(/pulumi config set controllerName .*pulumi config set newsletterTopics .*BGH I ZR 169\/10/);
         // The kit's own templates ship with the markers: the default (rendered) texts warn.
         expect(item(buildComplianceReport({ ...base, doiFormTexts: undefined }), "C05").status).toBe("warning");
     });
@@ -390,6 +390,40 @@ describe("the report reads the rendered files, not the intent", () => {
         expect(item(renamed, "C08").evidence.join("\n")).toMatch(/consent cookie kit_ok=1/);
         const longer = buildComplianceReport({ ...base, caddyfile: real.replace("Max-Age=31536000", "Max-Age=8640000") });
         expect(item(longer, "C08").evidence.join("\n")).toMatch(/, 100 days, Secure/);
+    });
+
+    test("C08 states that Mautic records no visit without consent: the edge's gate read back, and the pinned bot list naming its User-Agent", () => {
+        const real = renderCaddyfile({
+            domain: "m.example.de",
+            website: "https://www.example.de",
+            adminUiCidrs: [],
+            accessLogRetentionDays: 7,
+            upstream: "mautic_web:80",
+        });
+        const evidence = (caddyfile: string, bots: unknown = [noConsentUserAgent]) =>
+            item(buildComplianceReport({ ...base, caddyfile, mauticParameters: { ...base.mauticParameters, do_not_track_bots: bots } }), "C08").evidence.join(
+                "\n",
+            );
+        expect(evidence(real)).toContain(
+            `without tracking_consent=1 the edge answers Mautic's tracking script, event and pixel itself and passes every other visitor request with the User-Agent "${noConsentUserAgent}", the entry of the pinned do_not_track_bots: Mautic records no visit`,
+        );
+        // The kit's own pin is the one that matches.
+        expect(base.mauticParameters.do_not_track_bots).toEqual([noConsentUserAgent]);
+        expect(evidence(real, [])).toMatch(/^MISSING: the edge gives visitor requests without consent the User-Agent .* does not list it/m);
+        expect(evidence(real, ["Googlebot"])).toMatch(/^MISSING: the edge gives visitor requests without consent/m);
+        const cuts: Array<[string, RegExp]> = [
+            ["the User-Agent rewrite", /^\s*request_header @no_consent_visit .*$/m],
+            ["the script answer", /handle @no_consent_script \{/],
+            ["the event answer", /body `\{"success":0\}`/],
+            ["the pixel matcher's consent condition", /(@no_consent_pixel \{\s*)not header_regexp[^\n]*\n/],
+        ];
+        for (const [what, re] of cuts) {
+            expect([what, re.test(real)]).toEqual([what, true]);
+            expect([what, evidence(real.replace(re, "$1"))]).toEqual([
+                what,
+                expect.stringMatching(/^MISSING: without the consent cookie Mautic still records visits/m),
+            ]);
+        }
     });
 
     test("the fake Caddyfile of these tests has no gate: C08 says MISSING", () => {

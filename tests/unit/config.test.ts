@@ -112,6 +112,18 @@ describe("the mail sender (issue 9)", () => {
         expect(p.join("\n")).toMatch(/maxmindLicenseKey = \[secret\] is not a MaxMind licence key/);
     });
 
+    test("controllerName and newsletterTopics (the consent label): trimmed into the settings; markup, brackets and newlines refused with the field and the fix", () => {
+        const v = validateSiteArgs({ ...good, controllerName: " Client A GmbH ", newsletterTopics: "Software, Schulungen & Events" });
+        expect(v.settings).toMatchObject({ controllerName: "Client A GmbH", newsletterTopics: "Software, Schulungen & Events" });
+        expect(validateSiteArgs(good).settings.controllerName).toBeUndefined();
+        const p = problemsOf({ controllerName: "[insert the controller's legal name]", newsletterTopics: "<b>shoes</b>" }).join("\n");
+        expect(p).toMatch(/controllerName = .* must be one line without '<', '>', '\[', '\]'.*pulumi config set controllerName 'Client A GmbH'/);
+        expect(p).toMatch(/newsletterTopics = .* must be one line without .*pulumi config set newsletterTopics/);
+        expect(problemsOf({ controllerName: "A\nB" }).join()).toMatch(/controllerName = .* must be one line/);
+        expect(problemsOf({ newsletterTopics: " " }).join()).toMatch(/newsletterTopics = .* must not be empty/);
+        expect(problemsOf({ newsletterTopics: "x".repeat(201) }).join()).toMatch(/newsletterTopics = .* must be at most 200 characters/);
+    });
+
     test("unsubscribedMinimiseDays is a whole number of days", () => {
         expect(problemsOf({ unsubscribedMinimiseDays: 0 }).join()).toMatch(/unsubscribedMinimiseDays = 0 must be at least 1/);
     });

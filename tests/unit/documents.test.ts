@@ -59,6 +59,10 @@ const P = {
     art30De: "docs/de/verarbeitungsverzeichnis.md",
     dpaEn: "docs/en/dpa-checklist.md",
     dpaDe: "docs/de/avv-checkliste.md",
+    runbookEn: "docs/en/breach-runbook.md",
+    runbookDe: "docs/de/ablaufplan-datenpanne.md",
+    registerEn: "docs/en/breach-register.md",
+    registerDe: "docs/de/verzeichnis-datenpannen.md",
 };
 const en = (docs: RenderedDocument[]) =>
     docs
@@ -105,7 +109,18 @@ describe("renderComplianceDocuments: the six documents", () => {
     const docs = render();
 
     it("renders the privacy section, the Art. 30 record and the DPA checklist in English and German, in a fixed order", () => {
-        expect(docs.map((d) => d.path)).toEqual([P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]);
+        expect(docs.map((d) => d.path)).toEqual([
+            P.privacyEn,
+            P.privacyDe,
+            P.art30En,
+            P.art30De,
+            P.dpaEn,
+            P.dpaDe,
+            P.runbookEn,
+            P.runbookDe,
+            P.registerEn,
+            P.registerDe,
+        ]);
         for (const d of variantDocs().flat()) {
             expect(d.content.endsWith("\n")).toBe(true);
             expect(d.content).not.toMatch(/\{\{|\}\}|undefined|NaN|\[object /);
@@ -151,6 +166,8 @@ describe("renderComplianceDocuments: the six documents", () => {
             [P.privacyEn, P.privacyDe],
             [P.art30En, P.art30De],
             [P.dpaEn, P.dpaDe],
+            [P.runbookEn, P.runbookDe],
+            [P.registerEn, P.registerDe],
         ];
         for (const docs of variantDocs()) {
             for (const [enPath, dePath] of pairs) {
@@ -367,7 +384,8 @@ describe("backups", () => {
 describe("mail processor", () => {
     it("with a mailer host: the host is listed as a processor in every document, in both languages", () => {
         const d = render({ mailerHost: "smtp.mailbox.org" });
-        for (const p of Object.values(P)) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
+        // The breach runbook and register name no processor by host.
+        for (const p of [P.privacyEn, P.privacyDe, P.art30En, P.art30De, P.dpaEn, P.dpaDe]) expect(byPath(d, p)).toContain("`smtp.mailbox.org`");
         expect(section(byPath(d, P.privacyEn))).toContain(
             "- [[MAIL_PROVIDER_NAME]]: sending of our emails through the mail server `smtp.mailbox.org`, as our processor under Art. 28 GDPR.",
         );
@@ -830,7 +848,7 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).toContain("unser Webserver lässt seine Verwaltungsoberfläche keine Profilbilder von Kontakten bei fremden Diensten (etwa Gravatar) laden.");
         expect(pEn).toContain("namely the security logs, the consent log after you unsubscribe or ask for erasure, you have the right to object");
         expect(pDe).toContain("nämlich die Sicherheitsprotokolle, das Nachweisprotokoll nach Ihrer Abmeldung oder Löschung, haben Sie das Recht");
-        expect(a).not.toMatch(/^\| 9 \|/m);
+        expect(a).not.toMatch(/^\| 10 \|/m);
         expect(a).toContain(
             "Gravatar: none; the web edge's Content-Security-Policy stops Mautic's admin interface from loading profile pictures from `gravatar.com` (stack setting `gravatar: false`).",
         );
@@ -841,14 +859,14 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(byPath(docs, P.dpaDe)).toMatch(/^- Gravatar: nicht genutzt\. .*Stack-Einstellung `gravatar: false`, die Voreinstellung/m);
     });
 
-    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 9), and a DPA-checklist decision", () => {
+    it("Gravatar on: a recipient and third-country transfer (USA) with the client's checked basis, a legal basis (purpose 10), and a DPA-checklist decision", () => {
         const docs = render({}, { gravatar: true });
         const pEn = section(byPath(docs, P.privacyEn));
         const pDe = section(byPath(docs, P.privacyDe));
         const a = byPath(docs, P.art30En);
         const ad = byPath(docs, P.art30De);
-        expect(a).toMatch(/^\| 9 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
-        expect(ad).toMatch(/^\| 9 \| Profilbilder von Kontakten/m);
+        expect(a).toMatch(/^\| 10 \| Profile pictures of contacts in Mautic's admin interface from Gravatar/m);
+        expect(ad).toMatch(/^\| 10 \| Profilbilder von Kontakten/m);
         expect(pEn).toContain(
             "Art. 6(1)(f) GDPR), namely the security logs, the consent log after you unsubscribe or ask for erasure and the loading of profile pictures from Gravatar",
         );
@@ -994,13 +1012,24 @@ describe("the stack's privacy facts, in both languages", () => {
             "Each entry is deleted 3 full calendar years after the end of the year in which we last sent you an email or you withdrew your consent.",
             "- The consent log and the consent details in your contact record (time of sign-up and confirmation, version of the consent text): Art. 7(1) GDPR, under which we must be able to demonstrate your consent, in conjunction with Art. 6(1)(c) GDPR; keeping the log after you unsubscribe or ask for erasure, to defend against claims: our legitimate interest, Art. 6(1)(f) GDPR, and Art. 17(3)(b) and (e) GDPR.",
             '| Consent log (see "Proof of your consent"): hash of the address, times, text checksums, form, language | 3 full calendar years after the end of the year of the last email to you or of your withdrawal;',
-            "and your entries in the consent log with the texts they name.",
+            "and your entries in the consent log with the texts they name, your entries in the suppression lists",
+            "and the information on the purposes, recipients, storage periods and source of the data and on your rights (Art. 15(1) GDPR).",
             "Your entries in the consent log are not deleted but kept restricted",
+            // Issue 20 item 7: exactly what remains after an erasure; the hash is not called irreversible.
+            "After an erasure exactly this remains: your entries in the consent log (restricted); your entries in the suppression lists (hash values and dates); the backups made before the erasure, until they are deleted after 14 days;",
+            "and what our email provider keeps of the emails it delivered to you, under its own retention periods.",
+            "but anyone who already knows an address can calculate the same value from it and so recognise it",
+            // Issue 20 item 5: withdrawal as easy as consent.
+            'every newsletter email from us carries, next to the unsubscribe link, the link "Withdraw consent to the interest profile (stay subscribed)"',
+            "with the link next to it (it withdraws only your consent to the interest profile, see point 4, and you stay subscribed)",
         ])
             expect(pEn).toContain(piece);
         for (const piece of [
             "**Nachweis Ihrer Einwilligung.** Zu jeder Anmeldung führen wir einen Eintrag in einem Nachweisprotokoll",
             "und sperren es für jede andere Verwendung (Art. 18 DSGVO)",
+            "Jede Newsletter-E-Mail von uns enthält neben dem Abmeldelink den Link „Einwilligung ins Interessenprofil widerrufen (Newsletter bleibt)“",
+            "Nach einer Löschung bleibt genau dies: Ihre Einträge im Nachweisprotokoll (gesperrt)",
+            "wer eine Adresse aber schon kennt, kann aus ihr denselben Wert berechnen",
             "Jeder Eintrag wird nach Ablauf von 3 vollen Kalenderjahren nach dem Ende des Jahres gelöscht, in dem wir Ihnen zuletzt eine E-Mail gesandt oder Sie Ihre Einwilligung widerrufen haben.",
             "Art. 6 Abs. 1 lit. f DSGVO, und Art. 17 Abs. 3 lit. b und e DSGVO.",
         ])
@@ -1013,9 +1042,12 @@ describe("the stack's privacy facts, in both languages", () => {
             "- Consent-proof ledger (purpose 3): keyed hash of the address, contact id, times of sign-up, confirmation email and confirmation (UTC), SHA-256 of the texts shown and the archived texts, form, language, confirmation event",
         );
         expect(a).toContain(
-            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name) and `npm run dsr -- erase` (keeps the consent ledger, restricted)",
+            "`npm run dsr -- export` (includes the person's consent-ledger rows and the texts they name, the suppression-list entry and erasure-journal lines, and the Art. 15(1) information), `rectify`, `restrict`",
         );
-        expect(ad).toContain("`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen)");
+        expect(a).toContain("and `npm run dsr -- erase` (keeps the consent ledger, restricted)");
+        expect(ad).toContain(
+            "`npm run dsr -- export` (mit den Zeilen der Person im Nachweisprotokoll und den Texten, die sie nennen, dem Eintrag in der Sperrliste",
+        );
         // consentProofYears is the stack's setting, in both languages.
         const five = render({}, { consentProofYears: 5 });
         expect(section(byPath(five, P.privacyEn))).toContain("Each entry is deleted 5 full calendar years after the end of the year");
@@ -1093,7 +1125,7 @@ describe("the stack's privacy facts, in both languages", () => {
         );
         // The 'before you publish' list: the label's placeholders, the endpoint, the profile only with tracking_consent.
         expect(fullEn).toContain(
-            "- [ ] Replace the placeholders in the consent label of the sign-up form (`templates/doiBlueprint/<lang>/consent-label.txt`: the controller's legal name and what the newsletter advertises; the compliance report warns until they are gone), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`",
+            "- [ ] Name the controller's legal name and what the newsletter advertises in the consent label of the sign-up form (stack settings `controllerName` and `newsletterTopics`; until both are set the label shows placeholders and the compliance report warns), point every sign-up of the website at `https://marketing.client-a.de/kit/doi/signup`",
         );
         expect(fullEn).toContain(
             "send newsletters only to the segment `doi-confirmed`, and use the profile (points, segments) only of contacts whose field `tracking_consent` is set (the separate consent of point 4).",

@@ -37,6 +37,7 @@ describe("doiBlueprint", () => {
             "field:consentTextVersion",
             "field:consentLanguage",
             "field:trackingConsent",
+            "field:profilingToken",
             "email:confirm:de",
             "email:confirm:en",
             "segment:pending",

@@ -86,6 +86,24 @@ describe("ensureDoiSetup against the fake Mautic API", () => {
     });
 });
 
+/** Every marketer's e-mail carries Mautic's unsubscribe token (unsubscribe and profiling-withdrawal links). */
+const footer = "<p>{unsubscribe_text}</p>";
+
+describe("an e-mail without {unsubscribe_text} (no one-click withdrawal) is drift (issue 20 item 5)", () => {
+    test("a marketer's e-mail without the token is reported with its fix; one with it and the kit's DOI e-mails are not", async () => {
+        const { fake, client } = await freshFake();
+        await ensureDoiSetup(client, blueprint);
+        fake.seed("emails", { name: "Newsletter July", subject: "News", emailType: "list", customHtml: "<p>no footer</p>", lists: [1] });
+        fake.seed("emails", { name: "Newsletter August", subject: "News", emailType: "list", customHtml: `<p>ok</p>${footer}`, lists: [1] });
+        const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails "));
+        expect(drift).toEqual([
+            expect.stringMatching(
+                /^emails 'Newsletter July' \(id \d+\) lacks \{unsubscribe_text\}: .*one-click withdrawal of the profiling consent.*Fix: put \{unsubscribe_text\}/,
+            ),
+        ]);
+    });
+});
+
 describe("open tracking in any e-mail is drift (issue 19 item 6)", () => {
     test.each([
         ["the {tracking_pixel} token", '<p>Hi</p><img src="{tracking_pixel}" alt="">', /carries the \{tracking_pixel\} token/],
@@ -98,8 +116,8 @@ describe("open tracking in any e-mail is drift (issue 19 item 6)", () => {
     ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
         const { fake, client } = await freshFake();
         await ensureDoiSetup(client, blueprint);
-        fake.seed("emails", { name: "Newsletter March", subject: "News", emailType: "list", customHtml: html, lists: [1] });
-        fake.seed("emails", { name: "Newsletter April", subject: "News", emailType: "list", customHtml: "<p>clean</p>", lists: [1] });
+        fake.seed("emails", { name: "Newsletter March", subject: "News", emailType: "list", customHtml: `${html}${footer}`, lists: [1] });
+        fake.seed("emails", { name: "Newsletter April", subject: "News", emailType: "list", customHtml: `<p>clean</p>${footer}`, lists: [1] });
         const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails 'Newsletter"));
         expect(drift).toEqual([expect.stringMatching(re)]);
         expect(drift[0]).toMatch(/^emails 'Newsletter March' \(id \d+\) carries .*opens would be measured.*Fix: remove it/);
@@ -128,12 +146,12 @@ describe("third-country fonts and stylesheets in any e-mail are drift (issue 20 
     ])("a marketer's e-mail with %s is reported with its fix; a clean one is not", async (_what, html, re) => {
         const { fake, client } = await freshFake();
         await ensureDoiSetup(client, blueprint);
-        fake.seed("emails", { name: "Newsletter May", subject: "News", emailType: "list", customHtml: html, lists: [1] });
+        fake.seed("emails", { name: "Newsletter May", subject: "News", emailType: "list", customHtml: `${html}${footer}`, lists: [1] });
         fake.seed("emails", {
             name: "Newsletter June",
             subject: "News",
             emailType: "list",
-            customHtml: '<p>Text with a link to <a href="https://fonts.example.org/">fonts.example.org</a></p>',
+            customHtml: `<p>Text with a link to <a href="https://fonts.example.org/">fonts.example.org</a></p>${footer}`,
             lists: [1],
         });
         const drift = (await ensureDoiSetup(client, blueprint)).drift.filter((d) => d.startsWith("emails 'Newsletter"));
@@ -184,7 +202,7 @@ describe("ensureDoiSetup against a Mautic that has the retired flows", () => {
 describe("ensureDoiSetup with objects that already exist", () => {
     test("finds existing objects beyond the first page and creates only what is missing", async () => {
         const { fake, client } = await freshFake({ maxPageSize: 5 });
-        for (let i = 0; i < 23; i++) fake.seed("emails", { name: `Newsletter ${i}`, subject: `Issue ${i}`, emailType: "list" });
+        for (let i = 0; i < 23; i++) fake.seed("emails", { name: `Newsletter ${i}`, subject: `Issue ${i}`, emailType: "list", customHtml: footer });
         const existingEmail = fake.seed("emails", {
             name: "DOI: confirmation email (de)",
             subject: "edited by the marketer",

@@ -1,5 +1,7 @@
 /** Pure parts of the dsr tool: address normalisation, hashing, the objection rule, the journal line. */
+import { profilingConfig, PROFILING_TABLES, unsubscribeText } from "../../components/doi/doiNames";
 import { journalLine } from "../../dsr/journal";
+import { withdrawProfilingSql } from "../../dsr/profiling";
 import { objected, PersonExport } from "../../dsr/request";
 import { addressHash, normaliseAddress, setVariables } from "../../dsr/sql";
 
@@ -10,6 +12,7 @@ const exp = (dnc: Array<{ reason: number }>): PersonExport => ({
     contacts: [],
     names: {},
     ledgerKey: null,
+    journal: [],
     tables: dnc.length ? { lead_donotcontact: dnc } : {},
 });
 
@@ -43,4 +46,47 @@ test("journal lines: UTC second, hash, kind; nothing else", () => {
     expect(journalLine({ at: new Date("2030-05-06T07:08:09.123Z"), hash: h, suppressed: false })).toBe(`2030-05-06T07:08:09Z ${h} erased\n`);
     expect(journalLine({ at: new Date("2030-05-06T07:08:09Z"), hash: h, suppressed: true })).toBe(`2030-05-06T07:08:09Z ${h} suppressed\n`);
     expect(() => journalLine({ at: new Date(), hash: "a@b.org", suppressed: true })).toThrow();
+});
+
+describe("withdrawal of the profiling consent (issue 20 item 5)", () => {
+    test("Mautic's unsubscribe text keeps |URL| and adds the kit's withdrawal link with the contact's token", () => {
+        const t = unsubscribeText("marketing.client-a.de");
+        expect(t).toContain('<a href="|URL|">');
+        expect(t).toContain(
+            '<a href="https://marketing.client-a.de/kit/doi/profiling?t={contactfield=profiling_token}&amp;lang={contactfield=consent_language}">',
+        );
+        expect(() => unsubscribeText('x" onmouseover="y')).toThrow(/is not a host name/);
+    });
+
+    test("the endpoint's list is the dsr tool's list", () => {
+        expect(profilingConfig().tables).toEqual(PROFILING_TABLES.map(([t, c]) => [t, c]));
+        expect(profilingConfig().reset).toEqual([
+            ["tracking_consent", "NULL"],
+            ["points", "0"],
+        ]);
+    });
+
+    test("the SQL deletes only from the tables the schema has, resets the contact, and rolls back on a dry run", () => {
+        const schema = new Map([
+            [
+                "leads",
+                new Map([
+                    ["id", "bigint"],
+                    ["email", "varchar"],
+                    ["points", "int"],
+                    ["tracking_consent", "varchar"],
+                ]),
+            ],
+            ["page_hits", new Map([["lead_id", "bigint"]])],
+            ["point_group_contact_score", new Map([["contact_id", "bigint"]])],
+            ["lead_donotcontact", new Map([["lead_id", "bigint"]])],
+        ]);
+        const dry = withdrawProfilingSql(schema, "a@b.org", false).join("\n");
+        expect(dry).toContain("DELETE FROM `page_hits` WHERE `lead_id` IN (SELECT id FROM dsr_profiling)");
+        expect(dry).toContain("DELETE FROM `point_group_contact_score` WHERE `contact_id` IN");
+        expect(dry).not.toMatch(/video_hits|lead_donotcontact|lead_lists_leads|lead_tags_xref/);
+        expect(dry).toContain("UPDATE leads SET `tracking_consent` = NULL, `points` = 0 WHERE id IN (SELECT id FROM dsr_profiling)");
+        expect(dry.trimEnd().endsWith("ROLLBACK")).toBe(true);
+        expect(withdrawProfilingSql(schema, "a@b.org", true).at(-1)).toBe("COMMIT");
+    });
 });

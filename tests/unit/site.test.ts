@@ -136,11 +136,13 @@ describe("after boot: host files, double opt-in", () => {
             "/usr/local/sbin/mautic-restore",
             "/etc/systemd/system/mautic-backup.timer",
             "/etc/logrotate.d/mautic-kit-edge",
+            "/usr/local/sbin/mautic-kit-security",
+            "/etc/systemd/system/mautic-kit-security.timer",
         ]) {
             expect(create).toContain(`# mautic-kit file: ${p} `);
         }
         expect(create).toMatch(
-            /systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\nsystemctl enable --now mautic-kit-health\.timer\n$/,
+            /systemctl enable --now mautic-backup\.timer\nsystemctl enable --now mautic-privacy-maintenance\.timer\nsystemctl enable --now mautic-kit-health\.timer\nsystemctl enable --now mautic-kit-security\.timer\n$/,
         );
         // hardening files follow the config on every deploy, and are applied safely
         expect(create).toContain("# mautic-kit file: /etc/systemd/journald.conf.d/10-mautic-kit.conf ");
@@ -234,6 +236,7 @@ describe("containers", () => {
             "/var/www/kit-doi/lib.php",
             "/var/www/kit-doi/flow.php",
             "/var/www/kit-doi/pages.php",
+            "/var/www/kit-doi/profiling.php",
             "/var/www/kit-doi/schema.sql",
             "/etc/mautic-kit/doi-config.json",
         ]);
