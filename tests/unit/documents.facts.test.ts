@@ -26,11 +26,11 @@ describe("the stack's privacy facts, in both languages", () => {
         expect(pDe).not.toContain("IP-Adressen speichert Mautic nur anonymisiert");
         // The real timer: OnCalendar=hourly; the bound follows RandomizedDelaySec/AccuracySec (see the drift-guard tests).
         const boundEn =
-            /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, first receives the full IP address; our server anonymises it there (within one hour|within (\d+) minutes)\./.exec(
+            /Mautic's audit log, which records changes to contacts such as form submissions and tag changes, receives `\*\.\*\.\*\.\*` instead of the IP address because IP anonymisation is switched on; should a full IP address ever be found there \(for example in entries imported from an older installation\), our server overwrites it (within one hour|within (\d+) minutes)\./.exec(
                 pEn,
             );
         const boundDe =
-            /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält die IP-Adresse zunächst vollständig; unser Server anonymisiert sie dort (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(
+            /Das Audit-Log von Mautic, das Änderungen an Kontakten wie Formulareingaben und Änderungen von Tags festhält, erhält statt der IP-Adresse `\*\.\*\.\*\.\*`, weil die IP-Anonymisierung eingeschaltet ist; sollte dort doch eine vollständige IP-Adresse stehen \(etwa in Einträgen, die aus einer älteren Installation übernommen wurden\), überschreibt unser Server sie (innerhalb einer Stunde|innerhalb von (\d+) Minuten)\./.exec(
                 pDe,
             );
         expect(boundEn).not.toBeNull();
@@ -43,10 +43,10 @@ describe("the stack's privacy facts, in both languages", () => {
             /\| Vollständige IP-Adressen im Audit-Log von Mautic [^|]*\| innerhalb [^|]* anonymisiert; die Einträge im Audit-Log selbst nach 21 Tagen \| automatischer Auftrag auf unserem Server, alle 30 Minuten; automatische Bereinigung in Mautic \|/,
         );
         expect(a).toMatch(
-            /\| IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/,
+            /\| Full IP addresses in Mautic's audit log \(`audit_log\.ip_address`[^|]*\| anonymised within [^|]*\| host job `mautic-privacy-maintenance` \(systemd timer `mautic-privacy-maintenance\.timer`, every 30 minutes\) \|/,
         );
         expect(ad).toMatch(
-            /\| IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/,
+            /\| Vollständige IP-Adressen im Audit-Log von Mautic \(`audit_log\.ip_address`[^|]*\| innerhalb [^|]* anonymisiert[^|]*\| Host-Auftrag `mautic-privacy-maintenance` \(systemd-Timer `mautic-privacy-maintenance\.timer`, alle 30 Minuten\) \|/,
         );
         expect(
             renderPrivacyMaintenanceFiles({ dataDir: "/srv", dbContainer: "db", database: "m" }).find((f) => f.path === privacyMaintenancePaths.timer)!.content,

@@ -119,14 +119,14 @@ describe("drift guard: the texts cannot outlive what the stack deploys", () => {
 
     it("prints the anonymisation bound the timer really gives: period + RandomizedDelaySec + AccuracySec", () => {
         const hourlyJitter = withMaintenance({ timer: () => timer("OnCalendar=hourly\nRandomizedDelaySec=5min") })();
-        expect(section(byPath(hourlyJitter, P.privacyEn))).toContain("our server anonymises it there within 66 minutes.");
-        expect(section(byPath(hourlyJitter, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb von 66 Minuten.");
+        expect(section(byPath(hourlyJitter, P.privacyEn))).toContain("our server overwrites it within 66 minutes.");
+        expect(section(byPath(hourlyJitter, P.privacyDe))).toContain("überschreibt unser Server sie innerhalb von 66 Minuten.");
         const exact = withMaintenance({ timer: () => timer("OnCalendar=hourly\nAccuracySec=1s") })();
-        expect(section(byPath(exact, P.privacyEn))).toContain("our server anonymises it there within one hour.");
-        expect(section(byPath(exact, P.privacyDe))).toContain("unser Server anonymisiert sie dort innerhalb einer Stunde.");
+        expect(section(byPath(exact, P.privacyEn))).toContain("our server overwrites it within one hour.");
+        expect(section(byPath(exact, P.privacyDe))).toContain("überschreibt unser Server sie innerhalb einer Stunde.");
         expect(byPath(exact, P.art30En)).toContain("(systemd timer `mautic-privacy-maintenance.timer`, every hour)");
         const halfHourly = withMaintenance({ timer: () => timer("OnCalendar=*:0/30\nRandomizedDelaySec=5min") })();
-        expect(section(byPath(halfHourly, P.privacyEn))).toContain("our server anonymises it there within one hour.");
+        expect(section(byPath(halfHourly, P.privacyEn))).toContain("our server overwrites it within one hour.");
         expect(section(byPath(halfHourly, P.privacyEn))).toContain("| automatic job on our server, every 30 minutes |");
         expect(byPath(halfHourly, P.art30De)).toContain("(systemd-Timer `mautic-privacy-maintenance.timer`, alle 30 Minuten)");
     });
