@@ -8,5 +8,8 @@ module.exports = {
     testTimeout: 120000,
     // Removes what the mocks wrote for the Docker provider's ssh client after every test file.
     setupFilesAfterEnv: ["<rootDir>/tests/support/jest-cleanup.ts"],
+    // @pulumi/pulumi loads arborist (~500 modules) at import, for code the kit never runs: loaded
+    // on first use instead (tests/support/lazy-arborist.ts).
+    moduleNameMapper: { "^@npmcli/arborist$": "<rootDir>/tests/support/lazy-arborist.ts" },
     maxWorkers: 2,
 };

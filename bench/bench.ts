@@ -2,7 +2,7 @@
  * `npm run bench`: figures measured in ONE run on this machine, printed as ratios where timing
  * noise matters (the machine is shared). Not a test: nothing here passes or fails.
  *   - plan time for 1, 10 and 50 stacks rendered in one process (marginal cost per stack;
- *     `--stacks N` renders N instead of 50, N/5 instead of 10: tests/unit/bench.test.ts uses 10)
+ *     `--stacks N` renders N instead of 50, N/5 instead of 10: tests/tools/bench.test.ts uses 10)
  *   - resources per stack, user-data size against Hetzner's 32 KiB
  *   - test-suite time per layer (optional: --with-tests)
  *   - monthly cost per site from bench/prices.json (source and date inside)
@@ -105,7 +105,7 @@ async function measure(withTests: boolean, many: number, out: (s: string) => voi
     if (withTests) {
         const layers: Array<[string, string]> = [
             ["unit: pure renderers, validation, the program under mocks", "tests/unit/"],
-            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy)", "tests/tools/"],
+            ["tools: real tools on rendered files (cloud-init, sshd, php, caddy), the kit's commands as child processes", "tests/tools/"],
             ["live: servers on loopback (Caddy, MariaDB, sshd)", "tests/live/"],
             ["browser: headless Chromium", "tests/browser/"],
         ];

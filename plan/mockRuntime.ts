@@ -9,11 +9,10 @@ import type { Alias } from "@pulumi/pulumi/proto/alias_pb";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb";
 import { createHash } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
-import * as path from "path";
 import { serverTypes } from "../components/config/defaults";
 import { PriceSource, setPriceSource } from "../components/host/serverTypeChoice";
 import { bundledPriceSource } from "./prices";
+import { currentMockSshDir, mockSshDir, removeMockSshDir } from "./mockSshDir";
 
 const secretSig = "4dabf18193072939515e22adb298388d";
 
@@ -124,52 +123,8 @@ export interface MockOptions {
     outputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
-/**
- * The program writes the Docker provider's SSH key files (HardenedHost.writeSshMaterial). Under
- * mocks they go to one private temp dir, removed after each plan (`dispose`), by
- * `removeMockSshDir` (jest runs it after every test file: tests/support/jest-cleanup.ts) and at
- * exit: never to the user's cache or runtime dir.
- */
-let processSshDir: string | undefined;
-let exitHookInstalled = false;
-function mockSshDir(): string {
-    if (!processSshDir || !fs.existsSync(processSshDir)) {
-        // One path per process, so two plans in one process send the Docker provider the same
-        // sshOpts (an upgrade diff must not show a provider change that only the temp dir made).
-        sweepDeadSshDirs();
-        const dir = path.join(os.tmpdir(), `mautic-kit-plan-ssh-${process.pid}`);
-        fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-        if (typeof process.getuid === "function" && fs.statSync(dir).uid !== process.getuid()) throw new Error(`${dir} belongs to another user`);
-        processSshDir = dir;
-        // One exit hook per process (a bench plans dozens of stacks in one process).
-        if (!exitHookInstalled) {
-            exitHookInstalled = true;
-            process.once("exit", () => {
-                if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
-            });
-        }
-    }
-    return processSshDir;
-}
-
-/** Removes the dirs of earlier processes that ended without cleaning up (jest kills its workers). */
-function sweepDeadSshDirs(): void {
-    for (const name of fs.readdirSync(os.tmpdir())) {
-        const m = /^mautic-kit-plan-ssh-(\d+)$/.exec(name);
-        if (!m || Number(m[1]) === process.pid) continue;
-        try {
-            process.kill(Number(m[1]), 0);
-        } catch (e) {
-            if ((e as NodeJS.ErrnoException).code === "ESRCH") fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-        }
-    }
-}
-
-/** Removes the mocks' SSH key dir (a later MockCloud makes a new one). */
-export function removeMockSshDir(): void {
-    if (processSshDir) fs.rmSync(processSshDir, { recursive: true, force: true });
-    processSshDir = undefined;
-}
+// The SSH key dir of the Docker provider under mocks: plan/mockSshDir.ts.
+export { removeMockSshDir } from "./mockSshDir";
 
 export class MockCloud {
     readonly resources: RecordedResource[] = [];
@@ -190,7 +145,7 @@ export class MockCloud {
 
     /** Removes the SSH key files the program wrote under mocks, and their dir. */
     dispose(): void {
-        if (processSshDir === this.sshDir) removeMockSshDir();
+        if (currentMockSshDir() === this.sshDir) removeMockSshDir();
         else fs.rmSync(this.sshDir, { recursive: true, force: true });
     }
 

@@ -3,7 +3,7 @@
  * shaped like the ones @pulumi/policy's server builds (props behind its unknown-checking proxy,
  * `getConfig`, `isType`, ...), as pulumi-policy tests itself. `PolicyPack` is never constructed
  * (it starts a gRPC server). Used by `npm run plan -- --policy` (the pull-request check of the
- * deploy workflow, which has no cloud credentials) and by tests/unit/policy.test.ts.
+ * deploy workflow, which has no cloud credentials) and by the policy tests (tests/unit/policy*.test.ts).
  */
 import * as policySdk from "@pulumi/policy";
 import { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";

@@ -15,8 +15,9 @@ import { consentForgetPath, consentGrantPath } from "../components/edge/caddyfil
 import { crontabPathInContainer, parametersLocalPathInContainer } from "../components/app/mautic";
 import { MockCloud, MockOptions, RecordedResource, ResourceOptionsRecord, redact, redactText, unwrap } from "./mockRuntime";
 import { StackConfig } from "./stackFile";
+import { projectRoot } from "./projectRoot";
 
-export const projectRoot = path.resolve(__dirname, "..");
+export { projectRoot } from "./projectRoot";
 
 export interface PlanResult {
     stack: StackConfig;

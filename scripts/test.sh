@@ -6,9 +6,10 @@
 #   bash scripts/test.sh LANE [ARGS]    one lane (unit|tools|live|browser|vm), ARGS to jest
 #   bash scripts/test.sh ARGS           jest ARGS (only the suites they select run)
 #
-# The lanes are the folders of tests/: unit (pure functions and the program under Pulumi's mocks;
-# `npm run test:unit`, no tools needed), tools (real tools on rendered files), live (servers on
-# loopback), browser (headless Chromium), vm (the first boot in a VM). Without args the VM lane
+# The lanes are the folders of tests/ (docs/guide/testing.md): unit (pure functions and the program
+# under Pulumi's mocks, in process; `npm run test:unit`, no tools needed), tools (real tools on
+# rendered files, the kit's commands as child processes), live (servers on loopback), browser
+# (headless Chromium), vm (the first boot in a VM). Without args the VM lane
 # runs last and alone, because qemu's software emulation needs the whole machine to boot within
 # its bounds.
 set -euo pipefail

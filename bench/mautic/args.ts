@@ -9,7 +9,7 @@ import { serverTypes } from "../../components/config/defaults";
 
 export const roles = ["web", "worker", "cron", "db"] as const;
 export type Role = (typeof roles)[number];
-export const scenarioNames = ["tracking", "forms", "send", "segment", "cleanup"] as const;
+export const scenarioNames = ["tracking", "forms", "send", "segment", "campaign", "cleanup"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 export interface TargetArgs {
@@ -24,10 +24,17 @@ export interface TargetArgs {
     privacyJob?: string;
     /** Root pid of each long-running role: a pid file per role (web, worker, db). */
     pidfiles: Partial<Record<Role, string>>;
+    /** Memory cgroup (v1) directory per role: the kernel's peak per container role, as Docker counts it. */
+    cgroups: Partial<Record<Role, string>>;
     workerLog?: string;
     mailDir?: string;
     /** Extra arguments of segments:update, as the Mautic's crontab gives them (the kit: --max-contacts=...). */
     segmentsUpdateArgs: string[];
+    /**
+     * Extra arguments of broadcasts:send as the crontab gives them (the kit: --limit=2000): run
+     * after run until every recipient is queued. Empty: one run with --limit = the segment's size.
+     */
+    broadcastArgs: string[];
     apiUser: string;
     apiPasswordFile?: string;
 }
@@ -36,6 +43,7 @@ export interface BenchArgs {
     targets: TargetArgs[];
     contacts: number;
     segmentContacts: number;
+    campaignContacts: number;
     hits: number;
     stepSeconds: number;
     maxConcurrency: number;
@@ -48,13 +56,16 @@ export interface BenchArgs {
 
 export const usage = `usage: npm run bench -- --mautic-url URL --console "PREFIX" --mysql "PREFIX" [--host-header HOST] [--label NAME]
     [--privacy-job "CMD"] [--pidfile web=FILE --pidfile worker=FILE --pidfile db=FILE] [--worker-log FILE] [--mail-dir DIR]
-    [--api-user USER] [--api-password-file FILE] [--segments-update-args "ARGS" (as the crontab runs it)]
+    [--api-user USER] [--api-password-file FILE] [--segments-update-args "ARGS"] [--broadcast-args "ARGS"] (as the crontab runs them)
+    [--cgroup web=DIR --cgroup worker=DIR --cgroup cron=DIR --cgroup db=DIR (memory cgroups v1 per role)]
     [--vs --mautic-url URL2 ... (the same options for the baseline)]
-    [--contacts 10000] [--segment-contacts 50000] [--hits 200000] [--step-seconds 10] [--max-concurrency 8]
-    [--p95-ms 300] [--drain-timeout 1800] [--server-type cx23] [--scenarios tracking,forms,send,segment,cleanup] [--json FILE]`;
+    [--contacts 10000] [--segment-contacts 50000] [--campaign-contacts 10000] [--hits 200000] [--step-seconds 10] [--max-concurrency 8]
+    [--p95-ms 300] [--drain-timeout 1800] [--server-type cx23] [--scenarios tracking,forms,send,segment,campaign,cleanup] [--json FILE]`;
 
 const targetKeys = [
     "segments-update-args",
+    "broadcast-args",
+    "cgroup",
     "mautic-url",
     "host-header",
     "label",
@@ -67,7 +78,19 @@ const targetKeys = [
     "api-user",
     "api-password-file",
 ];
-const sharedKeys = ["contacts", "segment-contacts", "hits", "step-seconds", "max-concurrency", "p95-ms", "drain-timeout", "server-type", "scenarios", "json"];
+const sharedKeys = [
+    "contacts",
+    "segment-contacts",
+    "campaign-contacts",
+    "hits",
+    "step-seconds",
+    "max-concurrency",
+    "p95-ms",
+    "drain-timeout",
+    "server-type",
+    "scenarios",
+    "json",
+];
 
 function int(v: string | undefined, name: string, dflt: number, min: number, max: number): number {
     if (v === undefined) return dflt;
@@ -89,6 +112,13 @@ function parseTarget(v: Record<string, string[]>, index: number): TargetArgs {
             throw new Error(`--pidfile ${JSON.stringify(p)}: use web=FILE, worker=FILE or db=FILE (cron is measured on the commands the bench runs)`);
         pidfiles[m[1] as Role] = m[2];
     }
+    const cgroups: Partial<Record<Role, string>> = {};
+    for (const c of v.cgroup ?? []) {
+        const m = /^([a-z]+)=(.+)$/.exec(c);
+        if (!m || !(roles as readonly string[]).includes(m[1])) throw new Error(`--cgroup ${JSON.stringify(c)}: use web=DIR, worker=DIR, cron=DIR or db=DIR`);
+        cgroups[m[1] as Role] = m[2];
+    }
+    const words = (k: string) => (one(k) ?? "").split(/\s+/).filter(Boolean);
     return {
         label: one("label") ?? (index === 0 ? "kit" : "defaults"),
         mauticUrl: url.replace(/\/+$/, ""),
@@ -97,9 +127,11 @@ function parseTarget(v: Record<string, string[]>, index: number): TargetArgs {
         mysql: one("mysql")!,
         privacyJob: one("privacy-job"),
         pidfiles,
+        cgroups,
         workerLog: one("worker-log"),
         mailDir: one("mail-dir"),
-        segmentsUpdateArgs: (one("segments-update-args") ?? "").split(/\s+/).filter(Boolean),
+        segmentsUpdateArgs: words("segments-update-args"),
+        broadcastArgs: words("broadcast-args"),
         apiUser: one("api-user") ?? "admin",
         apiPasswordFile: one("api-password-file"),
     };
@@ -133,6 +165,7 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
         targets,
         contacts: int(shared.contacts, "contacts", 10000, 1, 1000000),
         segmentContacts: int(shared["segment-contacts"], "segment-contacts", 50000, 1, 5000000),
+        campaignContacts: int(shared["campaign-contacts"], "campaign-contacts", 10000, 1, 1000000),
         hits: int(shared.hits, "hits", 200000, 10, 50000000),
         stepSeconds: int(shared["step-seconds"], "step-seconds", 10, 1, 600),
         maxConcurrency: int(shared["max-concurrency"], "max-concurrency", 8, 1, 64),

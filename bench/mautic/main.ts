@@ -12,8 +12,10 @@ import { memoryBudget } from "../../components/host/sizing";
 import { BenchArgs, Role, TargetArgs, parseBenchArgs } from "./args";
 import { countWorkerExits, fileSize, kernelOomLines, logSince } from "./exec";
 import { formatLoad, formatMachine, loadAverage, machine } from "./machine";
+import { campaign } from "./campaign";
+import { CgroupMeter } from "./cgroup";
 import { MemorySampler, RolePeak } from "./memory";
-import { budgetTable, figureTable, killSummary, phaseTable, TargetReport } from "./report";
+import { budgetTable, cgroupPhaseTable, figureTable, killSummary, phaseTable, TargetReport } from "./report";
 import { Ctx, cleanup, forms, segment, send, tracking } from "./scenarios";
 
 function password(t: TargetArgs, env: NodeJS.ProcessEnv): string {
@@ -29,6 +31,9 @@ export async function benchTarget(t: TargetArgs, a: BenchArgs, env: NodeJS.Proce
     const pw = password(t, env);
     const api = new Target({ mauticUrl: t.mauticUrl, hostHeader: t.hostHeader, username: t.apiUser, password: pw });
     const sampler = new MemorySampler(t.pidfiles);
+    const meter = new CgroupMeter(t.cgroups);
+    meter.begin();
+    sampler.onPhase = (name) => meter.setPhase(name);
     const run = `${t.label.replace(/[^a-z0-9]/gi, "").slice(0, 10)}${Date.now().toString(36)}`;
     const report: TargetReport = { label: t.label, mauticUrl: t.mauticUrl, peaks: {}, phasePeaks: {}, failures: [], errors: [] };
     const ctx: Ctx = { t, a, api, sampler, run, log: out, failures: report.failures };
@@ -42,6 +47,7 @@ export async function benchTarget(t: TargetArgs, a: BenchArgs, env: NodeJS.Proce
             ["forms", async () => void (report.forms = await forms(ctx))],
             ["segment", async () => void (report.segment = await segment(ctx))],
             ["send", async () => void (report.send = await send(ctx))],
+            ["campaign", async () => void (report.campaign = await campaign(ctx))],
             ["cleanup", async () => void (report.cleanup = await cleanup(ctx))],
         ];
         for (const [name, fn] of steps) {
@@ -59,6 +65,11 @@ export async function benchTarget(t: TargetArgs, a: BenchArgs, env: NodeJS.Proce
         }
     } finally {
         sampler.stop();
+        meter.end();
+    }
+    if (meter.total.size) {
+        report.cgroups = Object.fromEntries(meter.total) as TargetReport["cgroups"];
+        report.cgroupPhases = Object.fromEntries([...meter.byPhase].map(([p, m]) => [p, Object.fromEntries(m)]));
     }
     report.peaks = peaksOf(sampler.total);
     report.phasePeaks = Object.fromEntries([...sampler.byPhase].map(([p, m]) => [p, peaksOf(m)]));
@@ -69,7 +80,12 @@ export async function benchTarget(t: TargetArgs, a: BenchArgs, env: NodeJS.Proce
 }
 
 export function killed(r: TargetReport): boolean {
-    return (r.kernelOomKills ?? 0) > 0 || (r.worker?.killed ?? 0) > 0 || r.failures.some((f) => /exit (137|SIGKILL|null)/.test(f));
+    return (
+        (r.kernelOomKills ?? 0) > 0 ||
+        Object.values(r.cgroups ?? {}).some((c) => c.oomKills > 0) ||
+        (r.worker?.killed ?? 0) > 0 ||
+        r.failures.some((f) => /exit (137|SIGKILL|null)/.test(f))
+    );
 }
 
 export async function mauticBench(argv: string[], env: NodeJS.ProcessEnv, out: (s: string) => void): Promise<number> {
@@ -102,6 +118,9 @@ export async function mauticBench(argv: string[], env: NodeJS.ProcessEnv, out: (
         ...budgetTable(budget, reports),
         "",
         ...reports.flatMap((r) => [`Peaks per phase, ${r.label} (MiB, sum of RSS / largest process VmHWM):`, ...phaseTable(r), ""]),
+        ...reports.flatMap((r) =>
+            r.cgroupPhases ? [`Memory cgroup peaks per phase, ${r.label} (MiB, memory.max_usage_in_bytes):`, ...cgroupPhaseTable(r), ""] : [],
+        ),
         ...reports.map(
             (r) =>
                 `${r.label}: ${killSummary(r)}${r.failures.length ? `\n  ${r.failures.join("\n  ")}` : ""}${r.errors.length ? `\n  errors: ${r.errors.join("\n  ")}` : ""}`,

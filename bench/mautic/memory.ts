@@ -79,8 +79,13 @@ export class MemorySampler {
         private readonly procRoot = "/proc",
     ) {}
 
+    /** Called on every phase change (the cgroup meter resets its peaks there). */
+    onPhase?: (name: string) => void;
+
     setPhase(name: string): void {
+        this.sample();
         this.phase = name;
+        this.onPhase?.(name);
     }
 
     private rootsOf(role: Role): number[] {

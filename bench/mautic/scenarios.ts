@@ -31,6 +31,8 @@ export interface RampFigures {
     best?: StepResult;
 }
 export interface TrackingFigures extends RampFigures {
+    /** The same load as `POST /mtc/event` (what mtc.js sends on a page view). */
+    event?: RampFigures;
     backlog: number;
     drainSeconds?: number;
 }
@@ -47,6 +49,10 @@ export interface SegmentFigures {
 export interface SendFigures {
     contacts: number;
     queueSeconds: number;
+    /** broadcasts:send runs until every recipient was queued (the crontab runs it every 15 minutes). */
+    queueRuns: number;
+    /** Seconds from the end of the last broadcasts:send run until the queue was empty. */
+    drainAfterLastRunSeconds?: number;
     drainSeconds?: number;
     delivered: number;
     failedMessages: number;
@@ -65,7 +71,7 @@ export interface CleanupFigures {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const q = (s: string) => `'${s.replace(/\\/g, "\\\\").replace(/'/g, "''")}'`;
 
-async function consoleCmd(ctx: Ctx, args: string[], what: string): Promise<CommandResult> {
+export async function consoleCmd(ctx: Ctx, args: string[], what: string): Promise<CommandResult> {
     const r = await runCommand(ctx.t.console, [...args, "--no-interaction", "--no-ansi"], {
         sampler: ctx.sampler,
         timeoutMs: ctx.a.drainTimeoutSeconds * 1000,
@@ -83,7 +89,7 @@ export const queueSql = "SELECT COUNT(*) FROM messenger_messages WHERE queue_nam
 const failedSql = "SELECT COUNT(*) FROM messenger_messages WHERE queue_name = 'failed';";
 
 /** Polls until the queue is empty; seconds taken, or undefined on timeout. */
-async function drain(ctx: Ctx, t0: number, extraDone: () => Promise<boolean> = async () => true): Promise<number | undefined> {
+export async function drain(ctx: Ctx, t0: number, extraDone: () => Promise<boolean> = async () => true): Promise<number | undefined> {
     const deadline = t0 + ctx.a.drainTimeoutSeconds * 1000;
     while (Date.now() < deadline) {
         if ((await sqlNumber(ctx.t.mysql, queueSql)) === 0 && (await extraDone())) return (Date.now() - t0) / 1000;
@@ -106,10 +112,26 @@ export async function tracking(ctx: Ctx): Promise<TrackingFigures> {
         path: `/mtracking.gif?page_url=${encodeURIComponent(`https://www.example.org/bench-${ctx.run}/${i}`)}&page_title=Bench`,
     });
     const r = await ramp(ctx, next, (s) => s === 200, "tracking");
+    const event = await ramp(
+        ctx,
+        (i) => ({
+            method: "POST",
+            path: "/mtc/event",
+            body: new URLSearchParams([
+                ["page_url", `https://www.example.org/bench-${ctx.run}/e${i}`],
+                ["page_title", "Bench"],
+                ["counter", "0"],
+                ["resolution", "1920x1080"],
+                ["timezone_offset", "-60"],
+            ]).toString(),
+        }),
+        (s) => s === 200,
+        "mtc/event",
+    );
     const backlog = await sqlNumber(ctx.t.mysql, queueSql);
     const t0 = Date.now();
     const drainSeconds = await drain(ctx, t0);
-    return { ...r, backlog, drainSeconds };
+    return { ...r, event, backlog, drainSeconds };
 }
 
 export async function forms(ctx: Ctx): Promise<RampFigures> {
@@ -167,7 +189,7 @@ async function filterSegment(ctx: Ctx, tag: string): Promise<number> {
 /** Largest number of segments:update runs one rebuild may take (as cron runs it, again and again). */
 export const maxSegmentRuns = 12;
 
-async function rebuild(ctx: Ctx, n: number, tag: string): Promise<SegmentFigures & { id: number }> {
+export async function rebuild(ctx: Ctx, n: number, tag: string): Promise<SegmentFigures & { id: number }> {
     await seedContacts(ctx, n, tag);
     const id = await filterSegment(ctx, tag);
     let members = 0;
@@ -195,9 +217,9 @@ export async function segment(ctx: Ctx): Promise<SegmentFigures> {
     return figures;
 }
 
-const mysqlDate = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+export const mysqlDate = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace("T", " ");
 
-function sinkCount(dir: string | undefined): number {
+export function sinkCount(dir: string | undefined): number {
     if (!dir) return 0;
     return fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).length;
 }
@@ -221,11 +243,25 @@ export async function send(ctx: Ctx): Promise<SendFigures> {
     const failedBefore = await sqlNumber(ctx.t.mysql, failedSql);
     const sinkBefore = sinkCount(ctx.t.mailDir);
     const t0 = Date.now();
-    // Without --limit one run queues at most 100 recipients (5.2.1 ChannelBroadcastEvent: limit
-    // 100, batch 50): the whole segment at once here, in batches of Mautic's default 50.
-    const r = await consoleCmd(ctx, ["mautic:broadcasts:send", `--id=${emailId}`, `--limit=${seg.members}`], "broadcasts:send");
-    const queueSeconds = (Date.now() - t0) / 1000;
     const want = seg.members;
+    // Without --limit one run queues at most 100 recipients (5.2.1 ChannelBroadcastEvent: limit
+    // 100, batch 50). With --broadcast-args (the crontab's, e.g. --limit=2000) run after run, as
+    // cron would, until every recipient has a stat row; else the whole segment in one run.
+    const args = ctx.t.broadcastArgs.length ? ctx.t.broadcastArgs : [`--limit=${want}`];
+    const statsSql = `SELECT COUNT(*) FROM email_stats WHERE email_id = ${emailId};`;
+    let r: CommandResult | undefined;
+    let queueRuns = 0;
+    let queued = 0;
+    while (queueRuns < maxSendRuns) {
+        r = await consoleCmd(ctx, ["mautic:broadcasts:send", `--id=${emailId}`, ...args], `broadcasts:send run ${queueRuns + 1}`);
+        queueRuns++;
+        const now = await sqlNumber(ctx.t.mysql, statsSql);
+        ctx.log(`  broadcasts:send run ${queueRuns}: exit ${r.code ?? r.signal}, ${r.seconds.toFixed(0)} s, ${now} of ${want} queued`);
+        const progress = now > queued;
+        queued = now;
+        if (queued >= want || !progress || r.code !== 0) break;
+    }
+    const queueSeconds = (Date.now() - t0) / 1000;
     const drainSeconds = await drain(ctx, t0, async () => !ctx.t.mailDir || sinkCount(ctx.t.mailDir) - sinkBefore >= want);
     const delivered = ctx.t.mailDir
         ? sinkCount(ctx.t.mailDir) - sinkBefore
@@ -233,8 +269,12 @@ export async function send(ctx: Ctx): Promise<SendFigures> {
     const failedMessages = (await sqlNumber(ctx.t.mysql, failedSql)) - failedBefore;
     if (drainSeconds === undefined) ctx.failures.push(`send: not drained within ${ctx.a.drainTimeoutSeconds} s (${delivered} of ${want} delivered)`);
     if (delivered < want) ctx.failures.push(`send: ${delivered} of ${want} delivered`);
-    return { contacts: want, queueSeconds, drainSeconds, delivered, failedMessages, code: r.code };
+    const drainAfterLastRunSeconds = drainSeconds === undefined ? undefined : Math.max(0, drainSeconds - queueSeconds);
+    return { contacts: want, queueSeconds, queueRuns, drainAfterLastRunSeconds, drainSeconds, delivered, failedMessages, code: r?.code ?? null };
 }
+
+/** Largest number of broadcasts:send runs one send may take (10,000 at the kit's --limit=2000: 5). */
+export const maxSendRuns = 20;
 
 /** Deletable by the cleanup: hits of anonymous visitors last active 60 days ago (10 per visitor). */
 export function cleanupSeedSql(run: string, hits: number): string {

@@ -118,10 +118,12 @@ export const segmentContactsPerRun = 10000;
 /**
  * `--limit` of the broadcasts-send job. Without it Mautic 5.2.1 queues at most 100 recipients per
  * run (ChannelBroadcastEvent: limit 100, batch 50): 400 an hour at four runs an hour, a
- * 10,000-contact newsletter in 25 hours. Measured: 2,000 recipients queued in one run in 52-75 s
- * with a cron peak of about 150 MiB (docs/guide/bench.md).
+ * 10,000-contact newsletter in 25 hours. Measured on 5.2.1 (docs/guide/bench.md, run 3): at
+ * 2,000 per run a 10,000-contact send took five runs, i.e. about an hour by this crontab; one run
+ * of 10,000 queued them in 108-402 s (idle to loaded machine) with a peak of 272 MiB in the cron
+ * cgroup (289 MiB RSS): about half of PHP's memory_limit, a quarter of the cron container's.
  */
-export const broadcastRecipientsPerRun = 2000;
+export const broadcastRecipientsPerRun = 10000;
 
 /** The arguments every cron job gets: without --no-interaction the cleanup deletes nothing. */
 export const cronCommonArgs = ["--no-interaction", "--no-ansi"];

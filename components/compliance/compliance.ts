@@ -183,7 +183,8 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
     );
 
     // C09, C10: pinned settings.
-    // Mautic writes raw IPs into audit_log even with anonymize_ip: the hourly job overwrites them.
+    // Mautic writes '*.*.*.*' into audit_log while anonymize_ip is on; the job overwrites any full IP
+    // left from before the pin (an imported or older database).
     const privacyJob = hostFile(input.hostFiles, "/usr/local/sbin/mautic-privacy-maintenance");
     const auditIps = /UPDATE audit_log SET ip_address = '\*\.\*\.\*\.\*'/.test(privacyJob);
     const c09 = p.anonymize_ip === true && p.track_contact_by_ip === false && auditIps;
@@ -193,8 +194,8 @@ export function buildComplianceReport(input: ComplianceInput): ComplianceReport 
         [
             `config/parameters_local.php: anonymize_ip=${p.anonymize_ip}, track_contact_by_ip=${p.track_contact_by_ip}, track_by_fingerprint=${p.track_by_fingerprint} (the UI cannot override this file)`,
             auditIps
-                ? "mautic-privacy-maintenance (every 30 minutes, and before every backup dump): IPs in Mautic's audit_log anonymised within one hour"
-                : "MISSING: anonymisation of the IPs Mautic writes into audit_log",
+                ? "mautic-privacy-maintenance (every 30 minutes, and before every backup dump): any full IP in Mautic's audit_log (rows from before the pin) anonymised within one hour"
+                : "MISSING: anonymisation of full IPs left in audit_log",
             "web container: no Apache access log (only the edge logs, masked)",
             "fingerprinting removed from Mautic in 3.0 (mautic#8428)",
         ],

@@ -57,19 +57,23 @@ ENV
 }
 
 # role_cgroup ROLE: the memory cgroup (v1) of ROLE (web, cron, worker, db) with the container
-# memory limit the kit gives that role (kit/memory-limits, MiB; render.ts writes none for
-# --profile defaults, where this prints nothing). Created on first use; a process joins it with
-# `echo PID > DIR/cgroup.procs`. The kernel then OOM-kills inside the role exactly as Docker's
-# --memory does (no swap on the host, so memsw is not set).
+# memory limit the kit gives that role (kit/memory-limits, MiB). Created on first use; a process
+# joins it with `echo PID > DIR/cgroup.procs`. The kernel then OOM-kills inside the role exactly
+# as Docker's --memory does (no swap on the host, so memsw is not set). --profile defaults
+# (render.ts writes no limits): a cgroup without a limit when the hierarchy is writable, so the
+# kernel counts each role's memory as Docker does (`npm run bench -- --cgroup`), else nothing.
 role_cgroup() {
   local role="$1" lim
   lim=$(sed -n "s/^$role=//p" "$INST/kit/memory-limits" 2>/dev/null || true)
-  [ -n "$lim" ] || return 0
   local base=/sys/fs/cgroup/memory
-  [ -w "$base" ] || die "the kit's container memory limits need a writable cgroup v1 memory hierarchy at $base (or start with --profile defaults)"
+  if [ -z "$lim" ]; then
+    [ -w "$base" ] || return 0
+  else
+    [ -w "$base" ] || die "the kit's container memory limits need a writable cgroup v1 memory hierarchy at $base (or start with --profile defaults)"
+  fi
   local d="$base/local-mautic-$NAME-$role"
   mkdir -p "$d"
-  echo $((lim * 1024 * 1024)) > "$d/memory.limit_in_bytes"
+  if [ -n "$lim" ]; then echo $((lim * 1024 * 1024)) > "$d/memory.limit_in_bytes"; else echo -1 > "$d/memory.limit_in_bytes"; fi
   echo "$d"
 }
 

@@ -40,7 +40,7 @@ done
 domain="${domain:-$name.mautic.test}"
 INST="$LOCAL_MAUTIC_HOME/$name"
 ip="127.1.$((port / 256)).$((port % 256))"
-for tool in mariadbd mariadb-install-db apache2 supervisord caddy unshare setpriv flock; do
+for tool in mariadbd mariadb-install-db apache2 supervisord caddy unshare setpriv flock ss; do
   command -v "$tool" >/dev/null || die "$tool is missing (scripts/install-tools.sh installs it)"
 done
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || die "python3-aiosmtpd is missing (apt-get install python3-aiosmtpd)"
@@ -246,6 +246,11 @@ CADDY
 if [ -f "$INST/run/caddy.pid" ] && kill -0 "$(cat "$INST/run/caddy.pid")" 2>/dev/null; then
   kill "$(cat "$INST/run/caddy.pid")"; sleep 1
 fi
+# Caddy binds with SO_REUSEPORT: a second edge on the same port would not fail but share its
+# connections (an HTTPS listener answering plain requests with 400). Refuse instead.
+for p in "$port" "$tls_port"; do
+  ! ss -Hltn "sport = :$p" | grep -q . || die "127.0.0.1:$p is in use (another instance's PORT or PORT+1?): instances need ports at least 2 apart"
+done
 start_bg "$INST/run/caddy.pid" "$INST/log/caddy.log" caddy run --config "$INST/etc/Caddyfile" --adapter caddyfile
 for _ in $(seq 1 40); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.25; done
 

@@ -158,10 +158,10 @@ backup() {
   mkdir -m 0700 -- "$tmp"
 
   STAGE=anonymise
-  # The audit log's raw IPs are anonymised before every dump (also when this script is run by
+  # Any full IP left in the audit log (rows from before anonymize_ip) is anonymised before every dump (also when this script is run by
   # mautic-restore or before an upgrade, outside the unit's ordering after the privacy job).
   if [[ -n $PRIVACY_BIN && -x $PRIVACY_BIN ]]; then
-    "$PRIVACY_BIN" --audit-ip-only || warn "$PRIVACY_BIN --audit-ip-only failed: this dump may hold audit-log IPs from the last 30 minutes"
+    "$PRIVACY_BIN" --audit-ip-only || warn "$PRIVACY_BIN --audit-ip-only failed: this dump may hold full audit-log IPs from before anonymize_ip"
   elif [[ -n $PRIVACY_BIN ]]; then
     warn "$PRIVACY_BIN is missing: audit-log IPs are not anonymised before this dump"
   fi

@@ -2,8 +2,8 @@
 # mautic-privacy-maintenance: closes the gaps Mautic leaves (run every 30 minutes by
 # mautic-privacy-maintenance.timer, and before every backup). Rendered by the mautic-gdpr-kit
 # (components/host/privacyMaintenance.ts): change the kit, not this copy.
-#  1. Mautic writes the raw client IP into audit_log on contact changes (form submissions, tag
-#     changes): overwritten with '*.*.*.*', the value Mautic itself stores when anonymising.
+#  1. Any full client IP in audit_log is overwritten with '*.*.*.*', the value Mautic itself
+#     writes while anonymize_ip is on (rows from before the pin, e.g. an imported database).
 #  2. Consent-proof ledger: its tables are created when missing; a row's reference date follows
 #     the contact's last mailing and withdrawal; rows past their retention are deleted
 #     (consent-ledger.sql). Then the double-opt-in safety net (C06): contacts the kit's DOI

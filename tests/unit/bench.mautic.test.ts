@@ -155,8 +155,10 @@ describe("memory sampler", () => {
             put(101, 100, 150, 200);
             s.setPhase("b");
             s.sample();
-            expect(s.total.get("worker")).toEqual({ sumMiB: 220, processMiB: 200, samples: 2 });
-            expect(s.byPhase.get("a")?.get("worker")?.sumMiB).toBe(120);
+            // setPhase samples first: the state at the end of a phase belongs to that phase.
+            expect(s.total.get("worker")).toEqual({ sumMiB: 220, processMiB: 200, samples: 4 });
+            expect(s.byPhase.get("setup")?.get("worker")?.sumMiB).toBe(120);
+            expect(s.byPhase.get("a")?.get("worker")).toEqual({ sumMiB: 220, processMiB: 200, samples: 2 });
             expect(s.byPhase.get("b")?.get("cron")).toEqual({ sumMiB: 5, processMiB: 5, samples: 1 });
             expect(s.total.has("web")).toBe(false);
         } finally {

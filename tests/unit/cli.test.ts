@@ -2,7 +2,7 @@
  * Every command-line tool parses with lib/cli.ts: `--help` prints the usage with examples and
  * exit codes (exit 0); an unknown option, a missing value or a bad value exits 2 with a message
  * that names the option and the fix. In process (each tool's `main(argv, io)`); the exit code of
- * the real process is checked by tests/unit/plan.cli.test.ts.
+ * the real process is checked by tests/tools/plan.process.test.ts.
  */
 import { main as audit } from "../../audit/cli";
 import { main as bench } from "../../bench/bench";

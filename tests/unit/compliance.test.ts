@@ -340,7 +340,7 @@ describe("the report reads the rendered files, not the intent", () => {
     test("no audit-log IP anonymisation job -> C09 warning", () => {
         const r = buildComplianceReport({ ...base, hostFiles: base.hostFiles.filter((f) => !f.path.includes("privacy-maintenance")) });
         expect(item(r, "C09").status).toBe("warning");
-        expect(item(r, "C09").evidence.join()).toMatch(/MISSING: anonymisation of the IPs Mautic writes into audit_log/);
+        expect(item(r, "C09").evidence.join()).toMatch(/MISSING: anonymisation of full IPs left in audit_log/);
     });
 
     test("IP anonymisation off -> C09 warning", () => {

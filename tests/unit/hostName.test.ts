@@ -2,7 +2,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { hostLabel, hostName, isFqdn } from "../../components/shared/hostName";
-import { projectRoot } from "../../plan/runPlan";
+import { projectRoot } from "../../plan/projectRoot";
 
 test.each([
     ["marketing.client-a.de", true, true],

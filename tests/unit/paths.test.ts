@@ -7,7 +7,7 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { projectRoot } from "../../plan/runPlan";
+import { projectRoot } from "../../plan/projectRoot";
 
 const tracked = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: projectRoot, encoding: "utf8" })
     .split("\n")

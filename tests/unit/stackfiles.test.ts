@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse } from "yaml";
-import { projectRoot } from "../../plan/runPlan";
+import { projectRoot } from "../../plan/projectRoot";
 import { readStackConfig } from "../../plan/stackFile";
 import { ciphertext } from "../../scripts/deployable-stacks";
 
