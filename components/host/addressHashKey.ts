@@ -13,16 +13,18 @@ export interface AddressHashKeyArgs {
     after?: pulumi.Resource[];
 }
 
-/** The command that installs the key from stdin (root only, 0600); its text holds nothing secret. */
-export function renderAddressHashKeyCommand(): string {
-    const dir = hashKeyPath.replace(/\/[^/]+$/, "");
+/** The command that installs the key from stdin (root only, 0600); its text holds nothing secret. `file`: default hashKeyPath. */
+export function renderAddressHashKeyCommand(file = hashKeyPath): string {
+    if (!/^\/[A-Za-z0-9._/-]+$/.test(file) || file.includes(".."))
+        throw new Error(`address-hash key path ${JSON.stringify(file)} must be a plain absolute path`);
+    const dir = file.replace(/\/[^/]+$/, "");
     return [
         "set -eu",
         `install -d -m 0755 -o root -g root ${dir}`,
         "umask 077",
         "IFS= read -r key",
         `case $key in *[!A-Za-z0-9]* | '') echo "refusing a malformed key" >&2; exit 1 ;; esac`,
-        `printf '%s\\n' "$key" > ${hashKeyPath}.new && chmod 0600 ${hashKeyPath}.new && chown root:root ${hashKeyPath}.new && mv -f ${hashKeyPath}.new ${hashKeyPath}`,
+        `printf '%s\\n' "$key" > ${file}.new && chmod 0600 ${file}.new && chown root:root ${file}.new && mv -f ${file}.new ${file}`,
     ].join("\n");
 }
 
