@@ -27,7 +27,7 @@ import { parseSets, rectifySql, restrictSql, runChange } from "./rectify";
 import { Schema } from "./rules";
 import { erasePerson, exportPerson, loadSchema, objected, rowCount } from "./request";
 import { addressHash, normaliseAddress } from "./sql";
-import { hashKeyPath, keyedHash, validateHashKey } from "./keyedHash";
+import { hashKeyPath, keyedHash, validateHashKey } from "../components/shared/addressHash";
 import { stackAccess, stackFigures } from "./stack";
 import { art15Information, defaultFigures } from "./art15";
 import { summary } from "./summary";

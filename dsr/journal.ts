@@ -1,6 +1,6 @@
 /**
  * The erasure journal: one line per erasure, `<UTC time> hmac:<keyed hash of the address> erased|suppressed`
- * (dsr/keyedHash.ts; lines written before the stack had its key hold the plain SHA-256 instead and
+ * (components/shared/addressHash.ts; lines written before the stack had its key hold the plain SHA-256 instead and
  * keep working),
  * kept on the host outside the database (`/srv/mautic/dsr/journal`, root only, 0600), next to
  * `erase.sql`, the erasure SQL for the current schema. `mautic-restore` re-applies every line
@@ -10,7 +10,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { asClientScript, eraseBodySql } from "./sql";
-import { KEYED_PREFIX } from "./keyedHash";
+import { KEYED_PREFIX } from "../components/shared/addressHash";
 import { Schema } from "./rules";
 import { Transport } from "./transport";
 import { dataMountPoint } from "../components/config/defaults";

@@ -4,7 +4,7 @@
  */
 import { addressHash, eraseBodySql, exportSql, normaliseAddress, parseSchema, residueSql, schemaSql, setVariables, Target } from "./sql";
 import type { Art15Information } from "./art15";
-import { hashKeyPath, keyedHash } from "./keyedHash";
+import { hashKeyPath, keyedHash } from "../components/shared/addressHash";
 import { ledgerExportSql } from "./ledger";
 import { restrictedComment } from "./rectify";
 import { Schema } from "./rules";
@@ -33,7 +33,7 @@ export interface PersonExport {
 export const SUPPRESSION_TABLE = "kit_suppression";
 
 /**
- * The person's suppression entries: keyed rows (`keyed` = 1, dsr/keyedHash.ts) by the keyed hash,
+ * The person's suppression entries: keyed rows (`keyed` = 1, components/shared/addressHash.ts) by the keyed hash,
  * older rows by the plain SHA-256 (@dsr_hash). A list with keyed rows needs the stack's key.
  */
 export function suppressionSql(schema: Schema, subject: string, hashKey: string | null): string {

@@ -13,7 +13,7 @@
  * the erasure, so a person who signed up again later is not erased again (unless they objected).
  */
 
-import { keyedSql } from "./keyedHash";
+import { keyedSql } from "../components/shared/addressHash";
 import { RESTRICTED_TABLES } from "./ledger";
 
 /** Column name -> MariaDB DATA_TYPE, per table, as read from information_schema. */
@@ -36,7 +36,7 @@ export function isText(type: string): boolean {
 /**
  * The hash of a text expression as @dsr_hash holds it: plain SHA-256 (live runs, and journal
  * lines written before the key existed), or with @dsr_keyed = 1 the keyed hash of
- * dsr/keyedHash.ts (a re-applied `hmac:` journal line; the session sets the key's pads).
+ * components/shared/addressHash.ts (a re-applied `hmac:` journal line; the session sets the key's pads).
  */
 export function addressHashSql(expr: string): string {
     return `IF(@dsr_keyed = 1, ${keyedSql(expr)}, SHA2(${expr}, 256))`;

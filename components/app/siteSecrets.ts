@@ -21,7 +21,7 @@ export class SiteSecrets extends pulumi.ComponentResource {
     public readonly adminPassword: pulumi.Output<string>;
     /** HMAC key of the double-opt-in endpoint: confirmation tokens and the ledger's address keys. */
     public readonly doiSecret: pulumi.Output<string>;
-    /** HMAC key of the suppression list and the erasure journal (dsr/keyedHash.ts); only on the server. */
+    /** HMAC key of the suppression list and the erasure journal (components/shared/addressHash.ts); only on the server. */
     public readonly addressHashKey: pulumi.Output<string>;
 
     constructor(name: string, args: SiteSecretsArgs = {}, opts?: pulumi.ComponentResourceOptions) {

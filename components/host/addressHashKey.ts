@@ -1,7 +1,7 @@
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import { hashKeyPath } from "../../dsr/keyedHash";
+import { hashKeyPath } from "../shared/addressHash";
 import { remoteCommandArgs, remoteCommandSecretOutputs } from "../shared/remoteCommand";
 
 export interface AddressHashKeyArgs {
@@ -29,7 +29,7 @@ export function renderAddressHashKeyCommand(file = hashKeyPath): string {
 }
 
 /**
- * Writes the stack's address-hash key (dsr/keyedHash.ts) to the server as a root-only file, from
+ * Writes the stack's address-hash key (components/shared/addressHash.ts) to the server as a root-only file, from
  * the command's stdin, which Pulumi keeps secret. The privacy maintenance job and mautic-restore
  * read it to compute keyed hashes for the suppression list and the erasure journal; `npm run dsr
  * -- --stack` reads it over SSH. Re-run when the key changes (it never does unless replaced).

@@ -2,7 +2,7 @@
  * The half-hourly privacy maintenance job on the host (pure renderer): anonymises the IPs Mautic
  * writes into its audit log; deletes unconfirmed double-opt-in contacts after the DOI period
  * whatever happened to the campaign (the criterion: templates/privacyMaintenance/doi-unconfirmed.sql);
- * reduces unsubscribed contacts to a suppression record holding a keyed hash of the address (dsr/keyedHash.ts); and deletes what Mautic keeps of
+ * reduces unsubscribed contacts to a suppression record holding a keyed hash of the address (components/shared/addressHash.ts); and deletes what Mautic keeps of
  * deleted contacts, and messages older than `failedMessageDays` in Mautic's failed-message queue. Kept current on the host by the HostFiles component; the backup runs it
  * (`--audit-ip-only` at least) before every dump.
  */
@@ -11,7 +11,7 @@ import { intRange } from "../config/schema";
 import { RenderedFile } from "./backup";
 import { doiFields, doiTags } from "../doi/doiBlueprint";
 import { readTemplate, renderTemplate } from "../shared/template";
-import { hashKeyPath, keyedSql } from "../../dsr/keyedHash";
+import { hashKeyPath, keyedSql } from "../shared/addressHash";
 
 export interface PrivacyMaintenanceInput {
     /** The durable volume's mount point (the unit waits for it). */

@@ -36,7 +36,7 @@ RESTIC_CACHE="${CACHE_DIRECTORY:-/var/cache/mautic-backup}"
 # erased|suppressed) and "erase.sql". mautic-restore re-applies every line to the restored
 # database before Mautic starts again.
 DSR_DIR="$DATA_DIR/dsr"
-# The stack's address-hash key (root only, 0600; dsr/keyedHash.ts) for the keyed journal lines.
+# The stack's address-hash key (root only, 0600; components/shared/addressHash.ts) for the keyed journal lines.
 HASH_KEY_FILE=/etc/mautic/address-hash.key
 # mautic-restore runs it for the safety backup.
 BACKUP_BIN=/usr/local/sbin/mautic-backup

@@ -1,4 +1,4 @@
-# The stack's address-hash key (dsr/keyedHash.ts): sets HASH_PADS_SQL to
+# The stack's address-hash key (components/shared/addressHash.ts): sets HASH_PADS_SQL to
 # "SET @dsr_ipad = UNHEX('...'), @dsr_opad = UNHEX('...');", the HMAC-SHA256 pads of the key in
 # $1 (root only, 0600), for SQL that compares keyed hashes. The pads go to the database on stdin
 # only, never onto a command line or into a file. Returns 1 with a message on a bad key file.

@@ -3,7 +3,7 @@
 -- {{days}} day(s) after a contact unsubscribed from e-mail (do-not-contact, reason 1 =
 -- unsubscribed; bounces and manual entries are left alone), the contact is deleted and only
 -- kit_suppression keeps the keyed hash (HMAC-SHA256 with the stack's key, whose pads the job sets
--- as @dsr_ipad / @dsr_opad: dsr/keyedHash.ts) of its lower-cased address and the unsubscribe date, so
+-- as @dsr_ipad / @dsr_opad: components/shared/addressHash.ts) of its lower-cased address and the unsubscribe date, so
 -- the address is never mailed again: a later copy of it (import, API, a form without double
 -- opt-in) gets the do-not-contact entry back. Only a new, confirmed double opt-in lifts it.
 -- Rows from before the stack had its key (keyed = 0) hold the plain SHA-256 and keep matching.

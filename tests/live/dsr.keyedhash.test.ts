@@ -1,5 +1,5 @@
 /**
- * The keyed hash computed inside a real MariaDB (dsr/keyedHash.ts: HMAC from the key's pads)
+ * The keyed hash computed inside a real MariaDB (components/shared/addressHash.ts: HMAC from the key's pads)
  * equals Node's crypto.createHmac for the same key and address, for ASCII and non-ASCII
  * addresses stored in a utf8mb4_unicode_ci column (Mautic's), and differs for another key; the
  * host scripts' bash derivation of the pads (templates/privacyMaintenance/hash-key.sh) gives the same pads;
@@ -11,7 +11,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { renderAddressHashKeyCommand } from "../../components/host/addressHashKey";
-import { keyedHash, keyedSql, padsSql } from "../../dsr/keyedHash";
+import { keyedHash, keyedSql, padsSql } from "../../components/shared/addressHash";
 import { MariaDbServer } from "../support/mariadb";
 import { requireTool } from "../support/tools";
 

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../../dsr/cli";
 import { addressHash } from "../../dsr/sql";
-import { keyedHash } from "../../dsr/keyedHash";
+import { keyedHash } from "../../components/shared/addressHash";
 import { MariaDbServer } from "../support/mariadb";
 import { bystander, createMauticSchema, personTables, plantPerson, subject } from "../support/mautic-person";
 import { requireTool } from "../support/tools";

@@ -4,7 +4,7 @@
  * export/erase over a real OpenSSH (Debian's sshd on 127.0.0.1) into a stand-in `docker exec`
  * that runs the real mariadb client with the password from the "container" environment.
  */
-import { keyedHash } from "../../dsr/keyedHash";
+import { keyedHash } from "../../components/shared/addressHash";
 import { ChildProcess, execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as net from "net";

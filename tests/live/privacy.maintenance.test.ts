@@ -6,7 +6,7 @@
  */
 import { spawnSync } from "child_process";
 import { createHash } from "crypto";
-import { keyedHash } from "../../dsr/keyedHash";
+import { keyedHash } from "../../components/shared/addressHash";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";

@@ -81,9 +81,17 @@ const q = (sql: string) => db.sql(sql, "mautic");
 const now = () => Math.floor(Date.now() / 1000);
 /** One request as the kit's Caddy logs it (client IP masked, no headers). */
 let lastTs = 0;
+/**
+ * A scenario's events are placed SHIFT seconds ahead of the clock, `ago` seconds apart: the
+ * script reads only edge lines newer than its cursor, which is the previous run's start (whole
+ * seconds) or the newest line it read. A line backdated behind that cursor would be one Caddy
+ * never writes (it logs each request as it ends) and was silently skipped whenever the run before
+ * started in the same second (the test then failed only on a fast machine).
+ */
+const SHIFT = 5;
 function edge(o: { ago?: number; ip: string; method: string; uri: string; status: number }) {
     // Caddy writes a line when the request ends: the file is in time order.
-    const ts = (lastTs = Math.max(lastTs + 0.001, now() - (o.ago ?? 0) + 0.123456));
+    const ts = (lastTs = Math.max(lastTs + 0.001, now() + SHIFT - (o.ago ?? 0) + 0.123456));
     const line = {
         level: "info",
         ts,
@@ -100,7 +108,7 @@ function edge(o: { ago?: number; ip: string; method: string; uri: string; status
 /** An audit_log row as Mautic 5.2.1 writes it (anonymize_ip pinned: '*.*.*.*'). */
 function audit(o: { bundle: string; object: string; objectId: number; action: string; userId: number; userName: string; ago?: number }) {
     q(`INSERT INTO audit_log (user_id, user_name, bundle, object, object_id, action, details, date_added, ip_address) VALUES
-      (${o.userId}, '${o.userName}', '${o.bundle}', '${o.object}', ${o.objectId}, '${o.action}', 'a:0:{}', UTC_TIMESTAMP() - INTERVAL ${o.ago ?? 0} SECOND, '*.*.*.*')`);
+      (${o.userId}, '${o.userName}', '${o.bundle}', '${o.object}', ${o.objectId}, '${o.action}', 'a:0:{}', UTC_TIMESTAMP() + INTERVAL ${SHIFT - (o.ago ?? 0)} SECOND, '*.*.*.*')`);
 }
 function login(o: { userId: number; userName: string; ip: string }) {
     edge({ ip: o.ip, method: "POST", uri: "/s/login_check", status: 302, ago: 1 });

@@ -1,5 +1,5 @@
 /** Pure parts of the dsr tool: address normalisation, hashing, the objection rule, the journal line. */
-import { keyedHash } from "../../dsr/keyedHash";
+import { keyedHash } from "../../components/shared/addressHash";
 import { profilingConfig, PROFILING_TABLES, unsubscribeText } from "../../components/doi/doiNames";
 import { journalLine } from "../../dsr/journal";
 import { withdrawProfilingSql } from "../../dsr/profiling";
