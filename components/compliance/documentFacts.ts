@@ -86,8 +86,10 @@ export const documentPlaceholders: Placeholder[] = [
  * The markers the documents contain for these settings: every one of `documentPlaceholders`,
  * except `[[GRAVATAR_TRANSFER_BASIS]]` while `gravatar` is false (no Gravatar passages then).
  */
-export function placeholdersFor(settings: Pick<SiteSettings, "gravatar">): Placeholder[] {
-    return documentPlaceholders.filter((p) => p.id !== "gravatar-transfer-basis" || settings.gravatar === true);
+export function placeholdersFor(settings: Pick<SiteSettings, "gravatar" | "controllerName">): Placeholder[] {
+    return documentPlaceholders.filter(
+        (p) => (p.id !== "gravatar-transfer-basis" || settings.gravatar === true) && (p.id !== "controller-name" || !settings.controllerName),
+    );
 }
 
 /** The documents, in output order. */

@@ -191,9 +191,21 @@ export function renderComplianceDocuments(input: DocumentInput): RenderedDocumen
     const docs: RenderedDocument[] = [];
     for (const doc of complianceDocumentFiles) {
         for (const lang of langs) {
-            const content = out[lang][doc.kind].replace(/\n{3,}/g, "\n\n").replace(/\n*$/, "\n");
+            const content = fillSettingsMarkers(out[lang][doc.kind], r.s).replace(/\n{3,}/g, "\n\n").replace(/\n*$/, "\n");
             docs.push({ path: doc.path[lang], content });
         }
     }
     return docs;
+}
+
+/**
+ * The markers the stack's settings answer: `[[CONTROLLER_NAME]]` becomes `controllerName` when it
+ * is set (the same name the consent label shows). Markdown punctuation in the name is escaped so
+ * a `|` cannot split a table cell (the field's schema already refuses brackets, braces, quotes and
+ * backslashes); `placeholdersFor` then no longer lists the marker as a to-do.
+ */
+export function fillSettingsMarkers(text: string, s: Pick<SiteSettings, "controllerName">): string {
+    if (!s.controllerName) return text;
+    const name = s.controllerName.replace(/[|*_~`#]/g, (c) => `\\${c}`);
+    return text.split("[[CONTROLLER_NAME]]").join(name);
 }

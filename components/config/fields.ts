@@ -223,7 +223,7 @@ export const fields = {
     controllerName: {
         schema: labelText(120),
         fix: "set the controller's legal name as the newsletter consent shows it, e.g. `pulumi config set controllerName 'Client A GmbH'`",
-        doc: "The controller's legal name (the company that runs the website), named in the newsletter consent label of the double-opt-in form: a consent must name who advertises (BGH I ZR 169/10). One line without '<', '>', '[', ']', '{', '}', '\"' or backslashes, at most 120 characters. Default: none (the label keeps a placeholder and the compliance report warns, C05).",
+        doc: "The controller's legal name (the company that runs the website), named in the newsletter consent label of the double-opt-in form (a consent must name who advertises, BGH I ZR 169/10) and written into the generated documents in place of [[CONTROLLER_NAME]]. One line without '<', '>', '[', ']', '{', '}', '\"' or backslashes, at most 120 characters. Default: none (the label and the documents keep a placeholder and the compliance report warns, C05).",
     },
     newsletterTopics: {
         schema: labelText(200),
