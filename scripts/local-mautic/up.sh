@@ -159,9 +159,11 @@ if ! [ -S "$mysock" ] || ! mariadb-admin --socket="$mysock" ping >/dev/null 2>&1
   if [ ! -d "$INST/mysql/mysql" ]; then
     mariadb-install-db --user=mysql --datadir="$INST/mysql" --auth-root-authentication-method=socket >"$INST/log/mariadb-install.log" 2>&1
   fi
+  # Own tmpdir: mariadbd deletes every #sql* file in its tmpdir at start-up, other servers' too.
+  install -d -o mysql -g mysql -m 0700 "$INST/db-run/tmp"
   cgroup_prefix "$(role_cgroup db)"
   TZ=Europe/Berlin setsid "${CG_PREFIX[@]}" mariadbd --no-defaults --user=mysql --datadir="$INST/mysql" --bind-address="$ip" --port=3306 \
-    --socket="$mysock" --pid-file="$INST/db-run/mysqld.pid" --log-error="$INST/db-run/mariadb.err" \
+    --socket="$mysock" --pid-file="$INST/db-run/mysqld.pid" --log-error="$INST/db-run/mariadb.err" --tmpdir="$INST/db-run/tmp" \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \
     </dev/null >/dev/null 2>&1 &
   for _ in $(seq 1 60); do mariadb-admin --socket="$mysock" ping >/dev/null 2>&1 && break; sleep 0.5; done

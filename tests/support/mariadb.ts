@@ -14,6 +14,8 @@ export class MariaDbServer {
     readonly dir: string;
     readonly datadir: string;
     readonly socket: string;
+    /** The server's own tmpdir (never the shared /tmp). */
+    readonly tmpdir: string;
     /** Client option file with the root credentials and the socket (mode 0600). */
     readonly clientCnf: string;
     readonly rootPassword = "test-root-pw-\u00e4";
@@ -24,6 +26,7 @@ export class MariaDbServer {
         this.dir = dir;
         this.datadir = path.join(dir, "data");
         this.socket = path.join(dir, "mysqld.sock");
+        this.tmpdir = path.join(dir, "tmp");
         this.clientCnf = path.join(dir, "client.cnf");
     }
 
@@ -39,6 +42,12 @@ export class MariaDbServer {
                 ["--no-defaults", `--datadir=${server.datadir}`, "--user=root", "--skip-test-db", "--auth-root-authentication-method=socket"],
                 { stdio: "pipe", timeout: 60_000 },
             );
+            // Its own tmpdir: at start-up mariadbd deletes every `#sql*` file in its tmpdir
+            // (leftover temporary tables), whoever's they are. With the shared /tmp, a server that
+            // another suite started at the same moment deleted this one's on-disk temporary
+            // tables, and a dump or query then failed with "Error on delete of
+            // '/tmp/#sql-temptable-...MAD' (Errcode: 2)" (docs/guide/testing.md).
+            fs.mkdirSync(server.tmpdir, { mode: 0o700 });
             const log = fs.openSync(path.join(server.dir, "mariadbd.log"), "a");
             server.proc = spawn(
                 mariadbd,
@@ -46,6 +55,7 @@ export class MariaDbServer {
                     "--no-defaults",
                     `--datadir=${server.datadir}`,
                     `--socket=${server.socket}`,
+                    `--tmpdir=${server.tmpdir}`,
                     `--pid-file=${path.join(server.dir, "mariadbd.pid")}`,
                     "--skip-networking",
                     "--user=root",
