@@ -191,7 +191,9 @@ export function renderComplianceDocuments(input: DocumentInput): RenderedDocumen
     const docs: RenderedDocument[] = [];
     for (const doc of complianceDocumentFiles) {
         for (const lang of langs) {
-            const content = fillSettingsMarkers(out[lang][doc.kind], r.s).replace(/\n{3,}/g, "\n\n").replace(/\n*$/, "\n");
+            const content = fillSettingsMarkers(out[lang][doc.kind], r.s)
+                .replace(/\n{3,}/g, "\n\n")
+                .replace(/\n*$/, "\n");
             docs.push({ path: doc.path[lang], content });
         }
     }
