@@ -4,59 +4,16 @@
  * require-from-string in a plain Node process (no ts-jest, no TypeScript), against the fake Mautic
  * API on loopback. The component under mocks: tests/unit/doi.setup.test.ts.
  */
-import * as pulumi from "@pulumi/pulumi";
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { DoiSetup, DoiSetupArgs } from "../../components/doi/doiSetup";
+import { DoiSetup } from "../../components/doi/doiSetup";
 import { doiBlueprint } from "../../components/doi/doiBlueprint";
+import { args, captured, dynamicType, password, setDoiSetupMocks, value } from "../support/doi-setup-mocks";
 import { FakeMauticApi } from "../support/fakeMauticApi";
 
-/** Pulumi's type token for a dynamic resource of module "mautic-doi". */
-const dynamicType = "pulumi-nodejs:dynamic/mautic-doi:Resource";
-const password = "Adm1n-Secret-Pw";
-const captured: pulumi.runtime.MockResourceArgs[] = [];
-const fakeIds = { "email:confirm:de": 13, "email:confirm:en": 14, "segment:confirmed": 31 };
-
-pulumi.runtime.setMocks(
-    {
-        newResource(args) {
-            captured.push(args);
-            if (args.type === dynamicType) {
-                // What the provider's create returns: no password, no blueprint.
-                return {
-                    id: "doi:marketing.client-a.de",
-                    state: {
-                        apiUrl: args.inputs.apiUrl,
-                        username: args.inputs.username,
-                        blueprintHash: args.inputs.blueprintHash,
-                        rerunToken: "",
-                        ids: fakeIds,
-                        created: Object.keys(fakeIds),
-                        drift: [],
-                    },
-                };
-            }
-            return { id: `${args.name}-id`, state: args.inputs };
-        },
-        call(args) {
-            return args.inputs;
-        },
-    },
-    "mautic-gdpr-kit",
-    "test",
-    false,
-);
-
-const value = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((resolve) => o.apply(resolve));
-const args: DoiSetupArgs = {
-    apiUrl: "https://marketing.client-a.de",
-    username: "admin",
-    password: pulumi.secret(password),
-    website: "https://www.client-a.de",
-    unconfirmedContactDays: 4,
-};
+setDoiSetupMocks();
 
 describe("the serialized provider, in a separate Node process", () => {
     const fake = new FakeMauticApi({ username: "admin", password });
