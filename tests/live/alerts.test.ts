@@ -21,7 +21,7 @@ import {
     renderAlertSecretsCommand,
     renderAlertSecretsStdin,
 } from "../../components/host/alerts";
-import { closeServer, listenInRange } from "../support/loopback";
+import { closeServer, listenInRange, makeTestCert } from "../support/loopback";
 import { verifyUnitsInRoot } from "../support/systemd";
 import { requireTool } from "../support/tools";
 
@@ -262,32 +262,7 @@ describe("alerts arrive: real curl to a local SMTP sink and a local ping server"
     }
 
     test("the hourly health check: alerts once per new problem, pings /fail every run, recovers", async () => {
-        const openssl = requireTool("openssl");
-        const cert = (days: number) => {
-            const d = fs.mkdtempSync(path.join(tmp, "cert-"));
-            execFileSync(
-                openssl,
-                [
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "ec",
-                    "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1",
-                    "-nodes",
-                    "-keyout",
-                    `${d}/k`,
-                    "-out",
-                    `${d}/c`,
-                    "-days",
-                    String(days),
-                    "-subj",
-                    `/CN=${input.domain}`,
-                ],
-                { stdio: "pipe" },
-            );
-            return { key: fs.readFileSync(`${d}/k`), cert: fs.readFileSync(`${d}/c`) };
-        };
+        const cert = (days: number) => makeTestCert([input.domain], days);
         tls = https.createServer(cert(90), (_q, s) => s.end("ok"));
         let tlsPort = await listenInRange(tls);
         const backupDir = path.join(tmp, "backups");

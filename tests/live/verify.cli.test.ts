@@ -17,7 +17,7 @@ import { runEdgeChecks } from "../../verify/edge";
 import { expectationFromPlan } from "../../verify/expected";
 import { fleetRowFrom, renderFleetPage } from "../../verify/fleet";
 import { buildVerified, Verified } from "../../verify/report";
-import { closeServer, listenInRange } from "../support/loopback";
+import { closeServer, listenInRange, makeTestCert } from "../support/loopback";
 import { LoopbackHost, startLoopbackHost } from "../support/loopback-host";
 import { requireTool } from "../support/tools";
 
@@ -150,34 +150,10 @@ describe("the edge from outside (the audit's code) and the fleet page", () => {
     };
 
     beforeAll(async () => {
-        const d = path.join(tmp, "cert");
-        fs.mkdirSync(d);
-        execFileSync(
-            requireTool("openssl"),
-            [
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:prime256v1",
-                "-nodes",
-                "-keyout",
-                `${d}/k`,
-                "-out",
-                `${d}/c`,
-                "-days",
-                "60",
-                "-subj",
-                `/CN=${domain}`,
-                "-addext",
-                `subjectAltName=DNS:${domain}`,
-            ],
-            { stdio: "pipe" },
-        );
-        ca = fs.readFileSync(`${d}/c`, "utf8");
+        const tlsCert = makeTestCert([domain], 60);
+        ca = tlsCert.cert;
         let strip = false;
-        server = https.createServer({ key: fs.readFileSync(`${d}/k`), cert: ca, minVersion: "TLSv1.2" }, (_q, res) => {
+        server = https.createServer({ key: tlsCert.key, cert: ca, minVersion: "TLSv1.2" }, (_q, res) => {
             res.writeHead(200, strip ? { "strict-transport-security": "max-age=63072000" } : headers);
             res.end("ok");
         });

@@ -16,8 +16,8 @@ export interface TestCert {
     cert: string;
 }
 
-/** A self-signed certificate for the given DNS names (made by openssl; the browser is told to accept it). */
-export function makeTestCert(dnsNames: string[]): TestCert {
+/** A self-signed certificate for the given DNS names, valid `days` (made by openssl; the browser is told to accept it). */
+export function makeTestCert(dnsNames: string[], days = 2): TestCert {
     const openssl = requireTool("openssl");
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "tracking-tls-"));
     try {
@@ -38,7 +38,7 @@ export function makeTestCert(dnsNames: string[]): TestCert {
                 "-out",
                 cert,
                 "-days",
-                "2",
+                String(days),
                 "-subj",
                 `/CN=${dnsNames[0]}`,
                 "-addext",
