@@ -19,6 +19,7 @@ import { Browser, BrowserContext, chromium, Page } from "playwright-core";
 import { consentCookieName, consentForgetPath, consentGrantPath } from "../../components/edge/caddyfile";
 import { renderConsentSnippet } from "../../components/edge/tracking";
 import { requireTool } from "../../tests/support/tools";
+import { CHROMIUM_ARGS } from "../../audit/browser";
 
 const WEBSITE_DEFAULT = "https://www.example.org";
 
@@ -105,14 +106,7 @@ async function main() {
     const browser: Browser = await chromium.launch({
         executablePath: requireTool("chromium"),
         args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
+            ...CHROMIUM_ARGS,
             // The website is served by request interception, i.e. from no address; Chromium would
             // treat requests from it to the edge on loopback as local-network requests and block them.
             "--disable-features=LocalNetworkAccessChecks,PrivateNetworkAccessRespectPreflightResults,BlockInsecurePrivateNetworkRequests",

@@ -14,6 +14,7 @@
 import * as fs from "fs";
 import { chromium, Request } from "playwright-core";
 import { requireTool } from "../../tests/support/tools";
+import { CHROMIUM_ARGS } from "../../audit/browser";
 
 interface Step {
     label: string;
@@ -57,17 +58,7 @@ async function main() {
     const origin = `https://${edge.domain}`;
     const browser = await chromium.launch({
         executablePath: requireTool("chromium"),
-        args: [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            `--host-resolver-rules=MAP ${edge.domain}:443 127.0.0.1:${edge.httpsPort}, MAP * ~NOTFOUND`,
-        ],
+        args: [...CHROMIUM_ARGS, `--host-resolver-rules=MAP ${edge.domain}:443 127.0.0.1:${edge.httpsPort}, MAP * ~NOTFOUND`],
     });
     const results = [];
     try {

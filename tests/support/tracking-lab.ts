@@ -16,6 +16,7 @@ import { FakeMautic, startFakeMautic } from "./fake-mautic";
 import { LocalSite, startLocalSite } from "./local-site";
 import { makeTestCert } from "./loopback";
 import { requireTool } from "./tools";
+import { CHROMIUM_ARGS } from "../../audit/browser";
 
 export const SITE_HOST = "www.client-a.test";
 export const MAUTIC_HOST = "marketing.client-a.test";
@@ -64,17 +65,6 @@ export interface TrackingLab {
     close(): Promise<void>;
 }
 
-const chromiumArgs = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-];
-
 export async function startTrackingLab(opts: { edge?: boolean } = {}): Promise<TrackingLab> {
     const executablePath = requireTool("chromium");
     const cert = makeTestCert([SITE_HOST, MAUTIC_HOST, OTHER_HOST]);
@@ -102,7 +92,7 @@ export async function startTrackingLab(opts: { edge?: boolean } = {}): Promise<T
     try {
         browser = await chromium.launch({
             executablePath,
-            args: [...chromiumArgs, `--host-resolver-rules=${[SITE_HOST, MAUTIC_HOST, OTHER_HOST].map((h) => `MAP ${h} 127.0.0.1`).join(",")}`],
+            args: [...CHROMIUM_ARGS, `--host-resolver-rules=${[SITE_HOST, MAUTIC_HOST, OTHER_HOST].map((h) => `MAP ${h} 127.0.0.1`).join(",")}`],
         });
     } catch (err) {
         await Promise.all([site.close(), mautic.close(), edge?.stop()]);
