@@ -7,9 +7,13 @@ module.exports = {
     transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
     testTimeout: 120000,
     // Removes what the mocks wrote for the Docker provider's ssh client after every test file.
-    setupFilesAfterEnv: ["<rootDir>/tests/support/jest-cleanup.ts"],
-    // @pulumi/pulumi loads arborist (~500 modules) at import, for code the kit never runs: loaded
-    // on first use instead (tests/support/lazy-arborist.ts).
-    moduleNameMapper: { "^@npmcli/arborist$": "<rootDir>/tests/support/lazy-arborist.ts" },
+    // tests/support/unit-lane.ts: what the unit lane replaces in the Pulumi SDK, and why.
+    setupFilesAfterEnv: ["<rootDir>/tests/support/jest-cleanup.ts", "<rootDir>/tests/support/unit-lane.ts"],
+    // @pulumi/pulumi loads these at import, for code the unit tests seldom or never run: loaded on
+    // first use instead (tests/support/lazy/).
+    moduleNameMapper: {
+        "^@npmcli/arborist$": "<rootDir>/tests/support/lazy/arborist.ts",
+        "^typescript$": "<rootDir>/tests/support/lazy/typescript.ts",
+    },
     maxWorkers: 2,
 };

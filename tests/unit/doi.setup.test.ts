@@ -2,10 +2,14 @@
  * DoiSetup under Pulumi's mocks: one dynamic child that gets the blueprint, the password only as
  * a secret input, the ids a marketer needs, bad input refused up front. Its serialized provider,
  * run in a separate Node process against a fake Mautic: tests/live/doi.provider.test.ts.
+ * This suite checks the serialized text, so it runs the SDK as it is (tests/support/unit-lane.ts).
  */
+jest.unmock("@pulumi/pulumi/runtime/closure/serializeClosure");
+jest.unmock("@pulumi/pulumi/runtime/debuggable");
 import * as pulumi from "@pulumi/pulumi";
 import { DoiSetup, DoiSetupArgs } from "../../components/doi/doiSetup";
 import { doiBlueprint } from "../../components/doi/doiBlueprint";
+import { serializedProviderStandIn } from "../support/unit-lane";
 import { args, captured, dynamicType, password, setDoiSetupMocks, value } from "../support/doi-setup-mocks";
 
 setDoiSetupMocks();
@@ -49,6 +53,12 @@ describe("DoiSetup (Pulumi mocks)", () => {
         };
         expect(JSON.stringify(outs)).not.toContain(password);
         expect(dyn.inputs.__provider).not.toContain(password);
+    });
+
+    test("the provider is serialized by Pulumi's own serializer: the provisioner's code travels with it", () => {
+        expect(dyn.inputs.__provider).not.toBe(serializedProviderStandIn);
+        expect(dyn.inputs.__provider).toMatch(/^exports\.handler = __f0;/);
+        expect(dyn.inputs.__provider).toContain("async function /*ensureDoiSetup*/(client, blueprint");
     });
 
     test("exposes the ids a marketer needs", async () => {

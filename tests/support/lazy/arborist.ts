@@ -1,0 +1,8 @@
+/**
+ * `@npmcli/arborist`, loaded on first use (lazyModule.ts). @pulumi/pulumi requires it when it
+ * loads (runtime/closure/codePaths.js, for `computeCodePaths`, which the kit never calls): about
+ * 500 modules and half a CPU second per suite that imports @pulumi/pulumi.
+ */
+import { lazyModule } from "./lazyModule";
+
+export = lazyModule("@npmcli/arborist");
