@@ -208,7 +208,11 @@ export class Vm {
     async kill(): Promise<void> {
         if (!this.running) return;
         this.proc!.kill("SIGKILL");
-        await Promise.race([this.exited, new Promise((r) => setTimeout(r, 10000))]);
+        // The bound's timer is cleared once qemu has gone: left pending, it kept jest alive for
+        // 10 s after the VM lane ("Jest did not exit one second after the test run").
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([this.exited, new Promise((r) => (bound = setTimeout(r, 10000)))]);
+        clearTimeout(bound);
     }
 
     consoleTail(lines = 40): string {
