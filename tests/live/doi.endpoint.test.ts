@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { doiEndpointFiles, renderDoiEndpointConfig } from "../../components/doi/doiEndpoint";
 import { FakeDoiMautic } from "../support/fake-doi-mautic";
-import { closeServer, listenInRange } from "../support/loopback";
+import { freePort } from "../support/loopback";
 import { MariaDbServer } from "../support/mariadb";
 import { requireTool } from "../support/tools";
 
@@ -23,13 +23,6 @@ let php: ChildProcess;
 let port = 0;
 let dir: string;
 let configFile: string;
-
-async function freePort(): Promise<number> {
-    const s = http.createServer();
-    const p = await listenInRange(s, 20000, 20999);
-    await closeServer(s);
-    return p;
-}
 
 beforeAll(async () => {
     const phpBin = requireTool("php");
@@ -56,7 +49,7 @@ beforeAll(async () => {
     Object.assign(config, { db_dsn: `mysql:unix_socket=${db.socket};dbname=mautic;charset=utf8mb4`, db_user: "mautic", db_password: "mautic-pw" });
     configFile = path.join(dir, "doi-config.json");
     fs.writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-    port = await freePort();
+    port = await freePort(20000, 20999);
     php = spawn(phpBin, ["-S", `127.0.0.1:${port}`, path.join(dir, "doi.php")], {
         env: { ...process.env, KIT_DOI_CONFIG: configFile },
         stdio: ["ignore", "ignore", "pipe"],

@@ -5,9 +5,8 @@
  * that runs the real mariadb client with the password from the "container" environment.
  */
 import { keyedHash } from "../../components/shared/addressHash";
-import { ChildProcess, execFileSync, spawn } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { doiEndpointFiles } from "../../components/doi/doiEndpoint";
@@ -18,6 +17,7 @@ import { fingerprint, stackAccess } from "../../dsr/stack";
 import { MysqlTransport, remoteClientCommand, sshArgs, SshTransport } from "../../dsr/transport";
 import { MariaDbServer } from "../support/mariadb";
 import { bystander, createMauticSchema, plantPerson, subject } from "../support/mautic-person";
+import { startSshd, Sshd } from "../support/sshd";
 import { requireTool } from "../support/tools";
 
 describe("command construction", () => {
@@ -130,8 +130,7 @@ describe("stack access", () => {
 describe("over a real sshd on 127.0.0.1", () => {
     let db: MariaDbServer;
     let dir: string;
-    let sshd: ChildProcess;
-    let port: number;
+    let sshd: Sshd;
     let transport: SshTransport;
     let dockerLog: string;
     const ledgerSecret = "ssh-test-ledger-secret-0123456789abcdef";
@@ -144,7 +143,7 @@ describe("over a real sshd on 127.0.0.1", () => {
         plantPerson(db, bystander, { ip: 1 });
         plantPerson(db, subject, { ip: 2, dnc: true });
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "dsr-ssh-"));
-        for (const k of ["host", "client"]) execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, k)]);
+        execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "client")]);
         const bin = path.join(dir, "bin");
         const home = path.join(dir, "container-home");
         fs.mkdirSync(bin);
@@ -166,34 +165,15 @@ describe("over a real sshd on 127.0.0.1", () => {
                 `[[ $1 == exec && $2 == -i && $3 == mautic_db ]] || exit 99\nshift 3\nexec env -i PATH=/usr/bin:/bin HOME=${home} MARIADB_ROOT_PASSWORD='${db.rootPassword}' "$@"\n`,
             { mode: 0o755 },
         );
-        fs.writeFileSync(
-            path.join(dir, "authorized_keys"),
-            `environment="PATH=${bin}:/usr/bin:/bin" ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`,
-            { mode: 0o600 },
-        );
-        port = await freePort();
-        fs.writeFileSync(
-            path.join(dir, "sshd_config"),
-            [
-                `Port ${port}`,
-                "ListenAddress 127.0.0.1",
-                `HostKey ${path.join(dir, "host")}`,
-                `PidFile ${path.join(dir, "sshd.pid")}`,
-                `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
-                "PermitRootLogin prohibit-password",
-                "PasswordAuthentication no",
-                "KbdInteractiveAuthentication no",
-                "UsePAM no",
-                "PermitUserEnvironment PATH",
-                "StrictModes no",
-            ].join("\n") + "\n",
-        );
-        fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${port} ${fs.readFileSync(path.join(dir, "host.pub"), "utf8")}`, { mode: 0o600 });
-        sshd = spawn(requireTool("sshd"), ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: ["ignore", "ignore", "pipe"] });
-        await waitPort(port);
+        sshd = await startSshd({
+            dir,
+            authorizedKeys: `environment="PATH=${bin}:/usr/bin:/bin" ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`,
+            config: ["PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitUserEnvironment PATH"],
+        });
+        sshd.writeKnownHosts(path.join(dir, "known_hosts"));
         transport = new SshTransport({
             host: "127.0.0.1",
-            port,
+            port: sshd.port,
             user: os.userInfo().username,
             keyFile: path.join(dir, "client"),
             knownHostsFile: path.join(dir, "known_hosts"),
@@ -203,7 +183,7 @@ describe("over a real sshd on 127.0.0.1", () => {
     });
 
     afterAll(async () => {
-        sshd?.kill("SIGTERM");
+        await sshd?.stop();
         await db?.stop();
         if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
@@ -238,10 +218,10 @@ describe("over a real sshd on 127.0.0.1", () => {
 
     test("a wrong host key is refused before anything runs", async () => {
         const wrong = path.join(dir, "known_hosts_wrong");
-        fs.writeFileSync(wrong, `[127.0.0.1]:${port} ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`, { mode: 0o600 });
+        fs.writeFileSync(wrong, `[127.0.0.1]:${sshd.port} ${fs.readFileSync(path.join(dir, "client.pub"), "utf8")}`, { mode: 0o600 });
         const t = new SshTransport({
             host: "127.0.0.1",
-            port,
+            port: sshd.port,
             user: os.userInfo().username,
             keyFile: path.join(dir, "client"),
             knownHostsFile: wrong,
@@ -271,28 +251,3 @@ describe("over a real sshd on 127.0.0.1", () => {
         expect(db.value(`SELECT COUNT(*) FROM leads WHERE firstname = 'Bertram'`, "mautic")).toBe("1");
     });
 });
-
-async function freePort(): Promise<number> {
-    for (let p = 19000 + Math.floor(Math.random() * 900); p < 19999; p++) {
-        const ok = await new Promise<boolean>((resolve) => {
-            const s = net.createServer();
-            s.once("error", () => resolve(false));
-            s.listen(p, "127.0.0.1", () => s.close(() => resolve(true)));
-        });
-        if (ok) return p;
-    }
-    throw new Error("no free port in 19000-19999");
-}
-
-async function waitPort(port: number): Promise<void> {
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-        const ok = await new Promise<boolean>((resolve) => {
-            const c = net.connect(port, "127.0.0.1", () => (c.end(), resolve(true)));
-            c.once("error", () => resolve(false));
-        });
-        if (ok) return;
-        if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
-        await new Promise((r) => setTimeout(r, 100));
-    }
-}

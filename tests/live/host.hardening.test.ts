@@ -6,7 +6,7 @@
  * - `dockerSource` renders an install script shellcheck accepts, for both sources.
  * The FORWARD policy after boot and reboot is checked in the VM (vm.firstboot.test.ts).
  */
-import { ChildProcess, spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -14,6 +14,7 @@ import { parse } from "yaml";
 import { dockerPackages, renderCloudInit, renderHostFiles, renderRuncmd } from "../../components/host/cloudInit";
 import { validateSiteArgs } from "../../components/config/config";
 import { hostInput } from "../support/host-input";
+import { startSshd, Sshd } from "../support/sshd";
 import { requireTool } from "../support/tools";
 
 const input = hostInput;
@@ -80,9 +81,7 @@ describe("runcmd: a failed first-boot step is visible and stops the boot", () =>
 });
 
 describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
-    let sshd: ChildProcess | undefined;
-    let port = 0;
-    let sshdLog = "";
+    let sshd: Sshd;
 
     function syslogLines(text: string): string {
         // fail2ban-regex wants the journal's syslog shape: "<date> <host> sshd[<pid>]: <message>".
@@ -93,48 +92,12 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
             .join("\n");
     }
 
-    async function startSshd(): Promise<void> {
-        const dropIn = path.join(tmp, "sshd-hardening.conf");
-        const hostKey = path.join(tmp, "ssh_host_ed25519_key");
-        spawnSync(requireTool("ssh-keygen"), ["-q", "-t", "ed25519", "-N", "", "-f", hostKey]);
-        fs.writeFileSync(dropIn, hostFile("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf").replace("/etc/ssh/ssh_host_ed25519_key", hostKey));
-        fs.mkdirSync("/run/sshd", { recursive: true });
-        for (let attempt = 0; attempt < 10 && !sshd; attempt++) {
-            port = 21000 + Math.floor(Math.random() * 2000);
-            const main = path.join(tmp, "sshd_config");
-            fs.writeFileSync(main, `Include ${dropIn}\nListenAddress 127.0.0.1:${port}\nPidFile none\n`);
-            const p = spawn(requireTool("sshd"), ["-D", "-e", "-f", main], { stdio: ["ignore", "ignore", "pipe"] });
-            let err = "";
-            p.stderr!.on("data", (d) => (err += String(d)));
-            const up = await new Promise<boolean>((resolve) => {
-                const t = setTimeout(() => resolve(false), 5000);
-                const check = setInterval(() => {
-                    if (/Server listening/.test(err)) {
-                        clearTimeout(t);
-                        clearInterval(check);
-                        resolve(true);
-                    } else if (p.exitCode !== null) {
-                        clearTimeout(t);
-                        clearInterval(check);
-                        resolve(false);
-                    }
-                }, 50);
-            });
-            if (up) {
-                sshd = p;
-                p.stderr!.removeAllListeners("data");
-                p.stderr!.on("data", (d) => (sshdLog += String(d)));
-            } else p.kill();
-        }
-        if (!sshd) throw new Error("sshd did not start on a loopback port");
-    }
-
     /** Runs `fn`, then returns the sshd log lines it caused (sshd logs asynchronously). */
     async function logOf(fn: () => void): Promise<string> {
-        const from = sshdLog.length;
+        const from = sshd.log().length;
         fn();
         await new Promise((r) => setTimeout(r, 700));
-        return sshdLog.slice(from);
+        return sshd.log().slice(from);
     }
 
     /** fail2ban's failure count for `log`, with the kit's jail and filter (or the stock filter). */
@@ -159,15 +122,20 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
 
     beforeAll(async () => {
         requireTool("fail2ban-regex");
-        await startSshd();
+        // The kit's drop-in read first, as Debian's sshd_config includes it (its values win). Its
+        // only HostKey names the host's ed25519 key; the helper serves a temp ed25519 key instead.
+        const kit = hostFile("/etc/ssh/sshd_config.d/10-mautic-kit-hardening.conf");
+        const hostKeyLine = /^HostKey \/etc\/ssh\/ssh_host_ed25519_key\n/m;
+        if (kit.match(/^HostKey /gm)?.length !== 1 || !hostKeyLine.test(kit)) throw new Error("the kit's sshd drop-in no longer has one ed25519 HostKey");
+        const dropIn = path.join(tmp, "sshd-hardening.conf");
+        fs.writeFileSync(dropIn, kit.replace(hostKeyLine, ""));
+        sshd = await startSshd({ dir: tmp, head: [`Include ${dropIn}`], portRange: [21000, 22999] });
     }, 30000);
-    afterAll(() => {
-        sshd?.kill();
-    });
+    afterAll(() => sshd?.stop());
 
     const sshOpts = (...extra: string[]) => [
         "-p",
-        String(port),
+        String(sshd.port),
         "-o",
         "BatchMode=yes",
         "-o",
@@ -181,7 +149,7 @@ describe("fail2ban: ssh-keyscan does not ban, brute force does", () => {
 
     test("one plain ssh-keyscan: banned with the old aggressive jail, not counted with the kit's", async () => {
         const log = await logOf(() => {
-            const r = spawnSync(requireTool("ssh-keyscan"), ["-p", String(port), "127.0.0.1"], { encoding: "utf8", timeout: 20000 });
+            const r = spawnSync(requireTool("ssh-keyscan"), ["-p", String(sshd.port), "127.0.0.1"], { encoding: "utf8", timeout: 20000 });
             expect(r.stdout).toMatch(/^\[127\.0\.0\.1\]:\d+ ssh-ed25519 /m);
         });
         // The scan asks once per key type; all but ED25519 end in a host-key-type mismatch.

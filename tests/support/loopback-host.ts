@@ -4,12 +4,11 @@
  * directory (host files, apt stamps, backup sets, logs) that the checks read through their
  * `root` prefix. Every file lives under one temp dir; `stop()` ends both daemons by pid.
  */
-import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as os from "os";
 import * as path from "path";
-import { listenInRange } from "./loopback";
+import { startSshd } from "./sshd";
 import { requireTool } from "./tools";
 import { SshTarget } from "../../verify/types";
 
@@ -28,24 +27,7 @@ export interface LoopbackHost {
     stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-    const srv = net.createServer();
-    const port = await listenInRange(srv);
-    await new Promise<void>((r) => srv.close(() => r()));
-    return port;
-}
-
-async function waitFor(check: () => boolean, what: string, ms = 15000): Promise<void> {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-        if (check()) return;
-        await new Promise((r) => setTimeout(r, 100));
-    }
-    throw new Error(`timed out waiting for ${what}`);
-}
-
 export async function startLoopbackHost(files: Array<{ path: string; content: string; permissions?: string }>): Promise<LoopbackHost> {
-    const sshd = requireTool("sshd");
     const keygen = requireTool("ssh-keygen");
     const f2bServer = requireTool("fail2ban-server");
     const f2bClient = requireTool("fail2ban-client");
@@ -59,38 +41,16 @@ export async function startLoopbackHost(files: Array<{ path: string; content: st
         fs.writeFileSync(p, f.content, { mode: parseInt(f.permissions ?? "0644", 8) });
         fs.chmodSync(p, parseInt(f.permissions ?? "0644", 8));
     }
-    execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "hostkey")]);
     execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "id")]);
-    fs.copyFileSync(path.join(dir, "id.pub"), path.join(dir, "authorized_keys"));
+    const sshd = await startSshd({
+        dir,
+        authorizedKeys: fs.readFileSync(path.join(dir, "id.pub"), "utf8"),
+        config: ["PermitRootLogin prohibit-password", "PasswordAuthentication no", "KbdInteractiveAuthentication no"],
+    });
     // For `sshd -T`: the kit's drop-in included first, as Debian's sshd_config does.
     const sshdConfig = path.join(root, "etc/ssh/sshd_config");
     fs.mkdirSync(path.dirname(sshdConfig), { recursive: true });
-    fs.writeFileSync(sshdConfig, `Include ${root}/etc/ssh/sshd_config.d/*.conf\nHostKey ${dir}/hostkey\nPasswordAuthentication yes\n`);
-    // sshd refuses to start (and `sshd -T` to run) without its privilege separation dir.
-    fs.mkdirSync("/run/sshd", { recursive: true });
-    const port = await freePort();
-    const serverConfig = path.join(dir, "sshd_server_config");
-    fs.writeFileSync(
-        serverConfig,
-        [
-            `Port ${port}`,
-            "ListenAddress 127.0.0.1",
-            `HostKey ${dir}/hostkey`,
-            `PidFile ${dir}/sshd.pid`,
-            `AuthorizedKeysFile ${dir}/authorized_keys`,
-            "PermitRootLogin prohibit-password",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "UsePAM no",
-            "StrictModes no",
-            "",
-        ].join("\n"),
-    );
-    const sshdProc: ChildProcess = spawn(sshd, ["-D", "-e", "-f", serverConfig], { stdio: ["ignore", "ignore", "pipe"] });
-    let sshdLog = "";
-    sshdProc.stderr?.on("data", (d) => (sshdLog += String(d)));
-    await waitFor(() => fs.existsSync(path.join(dir, "sshd.pid")) || sshdProc.exitCode !== null, "sshd");
-    if (sshdProc.exitCode !== null) throw new Error(`sshd did not start: ${sshdLog}`);
+    fs.writeFileSync(sshdConfig, `Include ${root}/etc/ssh/sshd_config.d/*.conf\nHostKey ${sshd.hostKeyFile}\nPasswordAuthentication yes\n`);
 
     // fail2ban: the kit's jail file, with a polling backend on a temp log and a no-op action
     // (this test machine has neither the journal bindings nor nftables; the VM runs the real jail).
@@ -129,8 +89,14 @@ export async function startLoopbackHost(files: Array<{ path: string; content: st
     return {
         dir,
         root,
-        target: { host: "127.0.0.1", port, user: "root", keyFile: path.join(dir, "id"), knownHostsFile: writeKnownHosts(dir, port) },
-        hostPublicKey: fs.readFileSync(path.join(dir, "hostkey.pub"), "utf8"),
+        target: {
+            host: "127.0.0.1",
+            port: sshd.port,
+            user: "root",
+            keyFile: path.join(dir, "id"),
+            knownHostsFile: sshd.writeKnownHosts(path.join(dir, "known_hosts")),
+        },
+        hostPublicKey: fs.readFileSync(`${sshd.hostKeyFile}.pub`, "utf8"),
         privateKey: fs.readFileSync(path.join(dir, "id"), "utf8"),
         sshdConfig,
         fail2banSocket,
@@ -138,18 +104,8 @@ export async function startLoopbackHost(files: Array<{ path: string; content: st
         stopFail2ban,
         async stop() {
             stopFail2ban();
-            if (sshdProc.exitCode === null) {
-                sshdProc.kill("SIGTERM");
-                await new Promise((r) => sshdProc.once("exit", r));
-            }
+            await sshd.stop();
             fs.rmSync(dir, { recursive: true, force: true });
         },
     };
-}
-
-function writeKnownHosts(dir: string, port: number): string {
-    const file = path.join(dir, "known_hosts");
-    const key = fs.readFileSync(path.join(dir, "hostkey.pub"), "utf8").trim().split(/\s+/).slice(0, 2).join(" ");
-    fs.writeFileSync(file, `[127.0.0.1]:${port} ${key}\n`, { mode: 0o600 });
-    return file;
 }

@@ -1,6 +1,6 @@
 /**
- * Loopback plumbing for browser tests: a throwaway TLS certificate for test host names and
- * listening on a free port in the range the tests may use (19000-19999).
+ * Loopback plumbing for the tests: a throwaway TLS certificate for test host names, listening
+ * on a free port in the range the tests may use (19000-19999), and a free port for a daemon.
  */
 import { execFileSync } from "child_process";
 import * as fs from "fs";
@@ -75,6 +75,20 @@ export async function listenInRange(server: net.Server, from = 19000, to = 19999
         if (ok) return port;
     }
     throw new Error(`no free port in ${from}-${to}`);
+}
+
+/**
+ * A port in [from, to] that was free on 127.0.0.1 a moment ago (found by listenInRange, then closed
+ * again), for a daemon that binds it itself: sshd, php -S, qemu's port forward. Another process may
+ * take it before the daemon binds it. A range rather than port 0: the kernel hands out port 0 from
+ * its ephemeral range (32768-60999), where it also picks the local ports of outgoing connections,
+ * so a port picked there is likelier to be taken in between; the tests' range is outside it.
+ */
+export async function freePort(from = 19000, to = 19999): Promise<number> {
+    const server = net.createServer();
+    const port = await listenInRange(server, from, to);
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
 }
 
 /** Closes a server, dropping keep-alive connections so the promise settles at once. */

@@ -6,9 +6,9 @@
  */
 import { ChildProcess, execFileSync, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
-import * as net from "net";
 import * as path from "path";
 import { projectRoot } from "../../plan/runPlan";
+import { freePort } from "./loopback";
 import { requireTool } from "./tools";
 
 /** Where built images are kept between runs, keyed by their inputs (MAUTIC_KIT_VM_CACHE overrides). */
@@ -44,15 +44,6 @@ export function buildImage(packages: string[], timeoutMs: number): VmImage {
         initrd: path.join(dir, "initrd.img"),
         builtSeconds: fresh ? Math.round((Date.now() - started) / 1000) : 0,
     };
-}
-
-/** A free TCP port on 127.0.0.1 (closed again before qemu binds it). */
-export async function freePort(): Promise<number> {
-    const s = net.createServer();
-    await new Promise<void>((resolve) => s.listen(0, "127.0.0.1", resolve));
-    const port = (s.address() as net.AddressInfo).port;
-    await new Promise((r) => s.close(r));
-    return port;
 }
 
 /** True when /dev/kvm opens and a KVM guest actually runs here (probed once with a tiny guest). */
@@ -208,7 +199,11 @@ export class Vm {
     async kill(): Promise<void> {
         if (!this.running) return;
         this.proc!.kill("SIGKILL");
-        await Promise.race([this.exited, new Promise((r) => setTimeout(r, 10000))]);
+        // The bound's timer is cleared once qemu has gone: left pending, it kept jest alive for
+        // 10 s after the VM lane ("Jest did not exit one second after the test run").
+        let bound: NodeJS.Timeout | undefined;
+        await Promise.race([this.exited, new Promise((r) => (bound = setTimeout(r, 10000)))]);
+        clearTimeout(bound);
     }
 
     consoleTail(lines = 40): string {
