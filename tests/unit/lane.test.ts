@@ -3,6 +3,9 @@
  * (tests/support/lazy/): each stand-in does what its comment says, and nothing else.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as path from "path";
+import { z } from "zod";
+import { rawSchema } from "../../components/config/schema";
 import { serializedProviderStandIn } from "../support/unit-lane";
 
 const loaded = (suffix: string) => Object.keys(require.cache).some((k) => k.endsWith(suffix));
@@ -12,6 +15,15 @@ describe("the unit lane's SDK", () => {
         expect(pulumi.runtime).toBeDefined();
         expect(loaded("/typescript/lib/typescript.js")).toBe(false);
         expect(loaded("/@npmcli/arborist/lib/index.js")).toBe(false);
+    });
+
+    test("zod's translations are not loaded by the config schema, and load when read", () => {
+        expect(rawSchema.safeParse({}).success).toBe(false);
+        const locales = Object.keys(require.cache).filter((k) => /[\\/]zod[\\/]v4[\\/]locales[\\/]/.test(k));
+        expect(locales.map((k) => path.basename(k))).toEqual(["en.cjs"]);
+        const de = z.locales.de();
+        expect(typeof de.localeError).toBe("function");
+        expect(loaded("/zod/v4/locales/index.cjs")).toBe(true);
     });
 
     test("the lazy stand-ins load the real packages on first use", () => {

@@ -3,6 +3,6 @@
  * loads (runtime/closure/codePaths.js, for `computeCodePaths`, which the kit never calls): about
  * 500 modules and half a CPU second per suite that imports @pulumi/pulumi.
  */
-import { lazyModule } from "./lazyModule";
+import { lazyModule, realFile } from "./lazyModule";
 
-export = lazyModule("@npmcli/arborist");
+export = lazyModule(realFile("@npmcli/arborist"));

@@ -1,24 +1,23 @@
 /**
- * A stand-in for a package that @pulumi/pulumi requires when it loads but the unit tests rarely
+ * A stand-in for a module that a dependency requires when it loads but the unit tests rarely
  * use: jest loads every module anew for each test file, so such a package costs its full load
- * time in every suite that imports @pulumi/pulumi. jest.config.js `moduleNameMapper` maps the
- * package name to a file of this folder, which exports `lazyModule(<package>)`: nothing is loaded
- * until the first property is read, and then the real package answers every access.
+ * time in every suite that imports it. jest.config.js `moduleNameMapper` maps the module's name to
+ * a file of this folder, which exports `lazyModule(<the real file>)`: nothing is loaded until the
+ * first property is read, and then the real module answers every access.
  */
 import * as fs from "fs";
 import * as path from "path";
 
-/** The package's main file as @pulumi/pulumi would load it. Resolved through its package.json:
- *  inside jest both `require.resolve(name)` and `createRequire` apply `moduleNameMapper`, and so
- *  would answer with the stand-in itself. */
-export function realMain(name: string): string {
+/** A file of a package as @pulumi/pulumi would load it (default: the package's main file).
+ *  Resolved through its package.json: inside jest both `require.resolve(name)` and `createRequire`
+ *  apply `moduleNameMapper`, and so would answer with the stand-in itself. */
+export function realFile(name: string, file?: string): string {
     const manifest = require.resolve(`${name}/package.json`, { paths: [path.dirname(require.resolve("@pulumi/pulumi/package.json"))] });
-    const main = (JSON.parse(fs.readFileSync(manifest, "utf8")) as { main?: string }).main ?? "index.js";
+    const main = file ?? (JSON.parse(fs.readFileSync(manifest, "utf8")) as { main?: string }).main ?? "index.js";
     return path.join(path.dirname(manifest), main);
 }
 
-export function lazyModule(name: string): object {
-    const realPath = realMain(name);
+export function lazyModule(realPath: string): object {
     let real: Record<string | symbol, unknown> | undefined;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, inside jest's module registry
     const load = () => (real ??= require(realPath) as Record<string | symbol, unknown>);

@@ -4,6 +4,6 @@
  * serializes a function (a dynamic provider): a 9 MB script, about a quarter of a CPU second per
  * suite that imports @pulumi/pulumi and never plans.
  */
-import { lazyModule } from "./lazyModule";
+import { lazyModule, realFile } from "./lazyModule";
 
-export = lazyModule("typescript");
+export = lazyModule(realFile("typescript"));
