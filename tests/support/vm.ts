@@ -199,11 +199,18 @@ export class Vm {
     async kill(): Promise<void> {
         if (!this.running) return;
         this.proc!.kill("SIGKILL");
+        await this.waitForExit(10000);
+    }
+
+    /** Waits until qemu has exited (e.g. the guest powered off), at most `limitMs`; true when it has. */
+    async waitForExit(limitMs: number): Promise<boolean> {
+        if (!this.running) return true;
         // The bound's timer is cleared once qemu has gone: left pending, it kept jest alive for
         // 10 s after the VM lane ("Jest did not exit one second after the test run").
         let bound: NodeJS.Timeout | undefined;
-        await Promise.race([this.exited, new Promise((r) => (bound = setTimeout(r, 10000)))]);
+        await Promise.race([this.exited, new Promise((r) => (bound = setTimeout(r, limitMs)))]);
         clearTimeout(bound);
+        return !this.running;
     }
 
     consoleTail(lines = 40): string {

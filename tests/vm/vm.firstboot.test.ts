@@ -336,7 +336,9 @@ describe("after a reboot", () => {
         // the root file system was mounted (docs/guide/first-boot.md); a fresh qemu boots as the
         // first boot does.
         ssh("systemctl poweroff", 30000);
-        await waitFor("the power-off", limits.reboot, () => !vm!.running, 2000);
+        if (!(await vm!.waitForExit(limits.reboot))) {
+            throw new Error(`the power-off: qemu still runs after ${Math.round(limits.reboot / 1000)} s. Console:\n${vm!.consoleTail()}`);
+        }
         vm!.start();
         await waitFor("the boot after the power-off", limits.reboot, () => {
             const r = ssh("cat /proc/sys/kernel/random/boot_id", 30000);
