@@ -1,6 +1,6 @@
 /**
- * The DOI provisioner's unit suites (tests/unit/doi.provisioner.test.ts, doi.drift.test.ts,
- * doi.errors.test.ts, doi.fake.contract.test.ts): the API user, the example blueprint, and fresh
+ * The DOI provisioner's and the fake API's unit suites (tests/unit/doi.provisioner.test.ts,
+ * doi.drift.test.ts, doi.errors.test.ts, doi.fake.contract.test.ts, doi.fake.test.ts): the API user, the example blueprint, and fresh
  * fake Mautic APIs (tests/support/fakeMauticApi.ts) with a client logged in to each. A suite that
  * calls freshFake stops them with `afterAll(stopFakes)`.
  */
@@ -15,7 +15,7 @@ export const blueprint = doiBlueprint(input);
 
 export type Obj = Record<string, unknown>;
 const fakes: FakeMauticApi[] = [];
-export async function freshFake(opts: { maxPageSize?: number } = {}): Promise<{ fake: FakeMauticApi; client: MauticClient }> {
+export async function freshFake(opts: Partial<ConstructorParameters<typeof FakeMauticApi>[0]> = {}): Promise<{ fake: FakeMauticApi; client: MauticClient }> {
     const fake = new FakeMauticApi({ username: user, password, ...opts });
     fakes.push(fake);
     const baseUrl = await fake.start();

@@ -3,23 +3,13 @@
  * real Mautic 5.2.1"; docs/evidence/conformance.md has the real run), one test per rejection, and the
  * kit's payloads pass it.
  */
-import { MauticClient, isMauticApiError } from "../../components/mautic/mauticApi";
+import { isMauticApiError } from "../../components/mautic/mauticApi";
 import { ensureDoiSetup } from "../../components/doi/doiProvisioner";
 import { JsonObject, doiBlueprint, doiKeys, doiNames } from "../../components/doi/doiBlueprint";
-import { FakeMauticApi, renderPublicForm } from "../support/fakeMauticApi";
+import { renderPublicForm } from "../support/fakeMauticApi";
+import { freshFake as fresh, stopFakes } from "../support/doi-fake-client";
 
-const user = "admin";
-const password = "Corr3ct-Horse-Battery";
-const fakes: FakeMauticApi[] = [];
-afterAll(async () => {
-    await Promise.all(fakes.map((f) => f.stop()));
-});
-async function fresh(opts: Partial<ConstructorParameters<typeof FakeMauticApi>[0]> = {}) {
-    const fake = new FakeMauticApi({ username: user, password, ...opts });
-    fakes.push(fake);
-    const client = new MauticClient({ baseUrl: await fake.start(), username: user, password, timeoutMs: 5000 });
-    return { fake, client };
-}
+afterAll(stopFakes);
 async function status(p: Promise<unknown>): Promise<[number, string]> {
     try {
         await p;
